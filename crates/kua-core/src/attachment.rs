@@ -1,0 +1,356 @@
+//! Attachments: photos, documents, audio, video, streamed into the vault in fixed-size
+//! encrypted chunks, in constant memory whatever the size.
+//!
+//! Chunk `i` of an attachment holds exactly `CHUNK` plaintext bytes (the last one is
+//! zero-padded, the true size is in the metadata) sealed with the attachment's own key
+//! under the STREAM nonce `prefix (19) || i (u32 BE) || last (1)`, with AAD (vault,
+//! "chunk", attachment id, i). Its rowid is HMAC(chunk-ids subkey, attachment id || i),
+//! so nothing on disk links a chunk to its attachment. The SHA-256 of the original bytes,
+//! computed on the way in, is the evidence hash; extraction recomputes it.
+
+use crate::catalog::parse_id;
+use crate::crypto::{hex, Aad, Key, NONCE_LEN};
+use crate::custody::{Change, Event};
+use crate::error::{Error, Result};
+use crate::model::AttachmentInfo;
+use crate::progress::Progress;
+use crate::records::Head;
+use crate::seams::format_time;
+use crate::store::Table;
+use crate::testimony::decode;
+use crate::vault::{Ctx, Vault};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// Plaintext bytes per chunk.
+pub const CHUNK: usize = 64 * 1024;
+
+/// What the caller knows about a new attachment.
+#[derive(Debug, Clone, Default)]
+pub struct NewAttachment {
+    /// The original file name (kept encrypted).
+    pub name: String,
+    /// MIME type; guessed from the name when absent.
+    pub media_type: Option<String>,
+    /// When the photo or recording was made, if known (YYYY-MM-DDTHH:MM).
+    pub captured_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Meta {
+    pub testimony: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub chunks: u64,
+    pub nonce_prefix: String,
+    pub added_at: i64,
+    pub captured_at: Option<String>,
+}
+
+fn chunk_aad(vault: &Uuid, attachment: &Uuid, index: u64) -> Aad {
+    Aad::new(vault, "chunk").with(attachment.as_bytes()).with_u64(index)
+}
+
+fn chunk_nonce(prefix: &[u8; 19], index: u64, last: bool) -> Result<[u8; NONCE_LEN]> {
+    let index = u32::try_from(index)
+        .map_err(|_| Error::BadInput("attachment too large (over 256 TiB)".into()))?;
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce[..19].copy_from_slice(prefix);
+    nonce[19..23].copy_from_slice(&index.to_be_bytes());
+    nonce[23] = u8::from(last);
+    Ok(nonce)
+}
+
+pub(crate) fn chunk_rowid(ids: &Key, attachment: &Uuid, index: u64) -> i64 {
+    let mut data = attachment.as_bytes().to_vec();
+    data.extend_from_slice(&index.to_be_bytes());
+    let mac = ids.mac(&data);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&mac[..8]);
+    (u64::from_be_bytes(b) >> 1) as i64
+}
+
+fn guess_media_type(name: &str) -> &'static str {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "heic" => "image/heic",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "ogg" | "opus" => "audio/ogg",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Reads exactly one chunk (or what is left). Returns the number of bytes read.
+fn fill(source: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match source.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl Ctx<'_> {
+    fn read_meta(&self, head: &Head) -> Result<Meta> {
+        let bytes = self.read(Table::Attachment, head)?;
+        decode(&bytes, || format!("attachment {}", head.id))
+    }
+
+    fn info(meta: &Meta, id: &Uuid) -> AttachmentInfo {
+        AttachmentInfo {
+            id: id.to_string(),
+            name: meta.name.clone(),
+            media_type: meta.media_type.clone(),
+            size: meta.size,
+            sha256: meta.sha256.clone(),
+            added_at: format_time(meta.added_at),
+            captured_at: meta.captured_at.clone(),
+        }
+    }
+
+    fn metas(&self, testimony: &Uuid) -> Result<Vec<(&Head, Meta)>> {
+        let mut out = Vec::new();
+        for head in self.keys.catalog.attachments.get(testimony).into_iter().flatten() {
+            out.push((head, self.read_meta(head)?));
+        }
+        out.sort_by(|a, b| a.1.added_at.cmp(&b.1.added_at).then(a.0.id.cmp(&b.0.id)));
+        Ok(out)
+    }
+
+    pub(crate) fn attachment_infos(&self, testimony: &Uuid) -> Result<Vec<AttachmentInfo>> {
+        Ok(self
+            .metas(testimony)?
+            .iter()
+            .map(|(h, m)| Self::info(m, &h.id))
+            .collect())
+    }
+
+    /// (attachment id, evidence hash) of every attachment, for sealing into a version.
+    pub(crate) fn attachment_refs(&self, testimony: &Uuid) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .metas(testimony)?
+            .into_iter()
+            .map(|(h, m)| (h.id.to_string(), m.sha256))
+            .collect())
+    }
+
+    pub(crate) fn delete_attachments(&self, tx: &Connection, testimony: &Uuid) -> Result<()> {
+        for (head, meta) in self.metas(testimony)? {
+            let mut stmt = tx.prepare_cached("DELETE FROM chunk WHERE id = ?1")?;
+            for i in 0..meta.chunks {
+                stmt.execute(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)])?;
+            }
+            crate::records::delete(tx, Table::Attachment, &head.row)?;
+        }
+        Ok(())
+    }
+
+    /// Streams an attachment's plaintext to `sink`, checking every chunk and, at the
+    /// end, the evidence hash. Returns the computed hash.
+    pub(crate) fn stream_out(
+        &self,
+        head: &Head,
+        meta: &Meta,
+        sink: &mut dyn Write,
+        progress: &mut dyn Progress,
+    ) -> Result<String> {
+        let prefix: [u8; 19] = data_encoding::HEXLOWER
+            .decode(meta.nonce_prefix.as_bytes())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::integrity(format!("attachment {}", head.id)))?;
+        let mut stmt = self.db.prepare_cached("SELECT body FROM chunk WHERE id = ?1")?;
+        let mut hasher = Sha256::new();
+        let mut left = meta.size;
+        progress.begin(Some(meta.size));
+        for i in 0..meta.chunks {
+            let place = || format!("attachment {} chunk {i}", head.id);
+            let sealed: Vec<u8> = stmt
+                .query_row(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)], |r| r.get(0))
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Error::integrity(place()),
+                    e => e.into(),
+                })?;
+            let last = i + 1 == meta.chunks;
+            let nonce = chunk_nonce(&prefix, i, last)?;
+            if sealed.get(..NONCE_LEN) != Some(&nonce[..]) {
+                return Err(Error::integrity(place()));
+            }
+            let plain = crate::crypto::open(&head.key, &sealed, &chunk_aad(&self.vault, &head.id, i), &place())?;
+            let take = (left.min(CHUNK as u64)) as usize;
+            let data = plain.get(..take).ok_or_else(|| Error::integrity(place()))?;
+            hasher.update(data);
+            sink.write_all(data)?;
+            left -= take as u64;
+            progress.advance(take as u64);
+        }
+        progress.end();
+        sink.flush()?;
+        Ok(hex(&hasher.finalize()))
+    }
+}
+
+impl Vault {
+    /// Streams `source` into the vault as an attachment of `testimony`, in one
+    /// transaction: if the process dies midway, nothing of it remains.
+    pub fn attach(
+        &mut self,
+        testimony: &str,
+        source: &mut (dyn Read + Send),
+        new: NewAttachment,
+        progress: &mut dyn Progress,
+    ) -> Result<AttachmentInfo> {
+        let testimony = parse_id(testimony)?;
+        if let Some(c) = &new.captured_at {
+            if !(crate::dates::is_datetime(c) || crate::dates::is_date(c)) {
+                return Err(Error::BadInput(format!("captured_at {c:?} is not a date or date-time")));
+            }
+        }
+        let mut ctx = self.ctx()?;
+        ctx.keys.catalog.latest(&testimony)?;
+        let id = ctx.seams.uuid();
+        let head = Head::new(ctx.seams, id, 1, testimony);
+        let prefix: [u8; 19] = ctx.seams.bytes::<19>();
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+
+        // Two stages on two cores: this thread encrypts and stores while a helper
+        // thread reads and hashes. The channel is bounded, so memory stays constant.
+        let (size, chunks, sha256) = std::thread::scope(|scope| -> Result<(u64, u64, String)> {
+            let (send, recv) = std::sync::mpsc::sync_channel::<std::io::Result<(Zeroizing<Vec<u8>>, usize, bool)>>(8);
+            let reader = scope.spawn(move || -> String {
+                let mut hasher = Sha256::new();
+                let mut next = Zeroizing::new(vec![0u8; CHUNK]);
+                let mut next_len = match fill(source, &mut next) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        let _ = send.send(Err(e));
+                        return String::new();
+                    }
+                };
+                loop {
+                    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+                    let n = match fill(source, &mut buf) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            let _ = send.send(Err(e));
+                            return String::new();
+                        }
+                    };
+                    hasher.update(&next[..next_len]);
+                    let last = n == 0;
+                    let current = std::mem::replace(&mut next, buf);
+                    if send.send(Ok((current, next_len, last))).is_err() || last {
+                        break;
+                    }
+                    next_len = n;
+                }
+                hex(&hasher.finalize())
+            });
+            let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
+            let (mut size, mut index) = (0u64, 0u64);
+            progress.begin(None);
+            for item in recv {
+                let (buf, len, last) = item?;
+                let nonce = chunk_nonce(&prefix, index, last)?;
+                let sealed = crate::crypto::seal_with_nonce(&head.key, &nonce, &buf, chunk_aad(&ctx.vault, &id, index).bytes())?;
+                stmt.execute(params![chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index), sealed])?;
+                size += len as u64;
+                index += 1;
+                progress.advance(len as u64);
+            }
+            progress.end();
+            let hash = reader
+                .join()
+                .map_err(|_| Error::Storage("the attachment reader thread failed".into()))?;
+            Ok((size, index, hash))
+        })?;
+
+        let meta = Meta {
+            testimony: testimony.to_string(),
+            media_type: new
+                .media_type
+                .unwrap_or_else(|| guess_media_type(&new.name).to_string()),
+            name: new.name,
+            size,
+            sha256,
+            chunks,
+            nonce_prefix: hex(&prefix),
+            added_at: ctx.seams.clock.now_ms(),
+            captured_at: new.captured_at,
+        };
+        let bytes = serde_json::to_vec(&meta).map_err(|e| Error::Storage(e.to_string()))?;
+        ctx.insert(&tx, Table::Attachment, &head, &bytes)?;
+        let mut tail = ctx.keys.tail;
+        ctx.log(&tx, &mut tail, Event::AttachmentAdded, Change {
+            record: Some(testimony),
+            version: None,
+            content_hash: Some(meta.sha256.clone()),
+            detail: Some(id.to_string()),
+        })?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        let info = Ctx::info(&meta, &id);
+        ctx.keys.catalog.attachments.entry(testimony).or_default().push(head);
+        // Leave no page images of the stream in the WAL.
+        crate::store::checkpoint(db)?;
+        Ok(info)
+    }
+
+    /// Streams an attachment out, verifying it against its evidence hash. On a mismatch
+    /// the bytes already written must be discarded by the caller.
+    pub fn extract(
+        &mut self,
+        testimony: &str,
+        attachment: &str,
+        sink: &mut dyn Write,
+        progress: &mut dyn Progress,
+    ) -> Result<AttachmentInfo> {
+        let testimony_id = parse_id(testimony)?;
+        let ctx = self.ctx()?;
+        ctx.keys.catalog.latest(&testimony_id)?;
+        let not_found = || Error::AttachmentNotFound {
+            testimony: testimony.to_string(),
+            attachment: attachment.to_string(),
+        };
+        let attachment_id = Uuid::parse_str(attachment.trim()).map_err(|_| not_found())?;
+        let head = ctx
+            .keys
+            .catalog
+            .attachments
+            .get(&testimony_id)
+            .and_then(|hs| hs.iter().find(|h| h.id == attachment_id))
+            .ok_or_else(not_found)?;
+        let meta = ctx.read_meta(head)?;
+        let actual = ctx.stream_out(head, &meta, sink, progress)?;
+        if actual != meta.sha256 {
+            return Err(Error::EvidenceHashMismatch {
+                expected: meta.sha256,
+                actual,
+            });
+        }
+        Ok(Ctx::info(&meta, &head.id))
+    }
+}

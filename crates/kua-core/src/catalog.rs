@@ -1,0 +1,88 @@
+//! The in-memory map of what the vault holds, built at unlock from the record heads
+//! alone (no body is decrypted). It exists only while the vault is unlocked.
+
+use crate::crypto::Subkeys;
+use crate::error::{Error, Result};
+use crate::records::{load_heads, Head};
+use crate::store::Table;
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Testimony id → its versions, ascending.
+    pub testimonies: BTreeMap<Uuid, Vec<Head>>,
+    /// Testimony id → its attachments.
+    pub attachments: BTreeMap<Uuid, Vec<Head>>,
+    /// Testimony id → its consent record.
+    pub consents: BTreeMap<Uuid, Head>,
+    /// Rows whose heads did not open, and testimonies whose versions are not 1..n.
+    /// Unlock still succeeds; `verify` reports each of them.
+    pub damaged: Vec<String>,
+}
+
+impl Catalog {
+    pub fn load(db: &Connection, vault: &Uuid, sub: &Subkeys) -> Result<Catalog> {
+        let mut catalog = Catalog::default();
+        let (heads, mut damaged) = load_heads(db, vault, sub, Table::Testimony)?;
+        for head in heads {
+            catalog.testimonies.entry(head.id).or_default().push(head);
+        }
+        for versions in catalog.testimonies.values_mut() {
+            versions.sort_by_key(|h| h.version);
+            let contiguous = versions
+                .iter()
+                .enumerate()
+                .all(|(i, h)| h.version as usize == i + 1);
+            if !contiguous {
+                let id = versions.first().map(|h| h.id).unwrap_or_default();
+                damaged.push(format!(
+                    "testimony {id}: versions are not 1..n (one was removed or duplicated)"
+                ));
+            }
+        }
+        let (heads, more) = load_heads(db, vault, sub, Table::Attachment)?;
+        damaged.extend(more);
+        for head in heads {
+            catalog.attachments.entry(head.parent).or_default().push(head);
+        }
+        let (heads, more) = load_heads(db, vault, sub, Table::Consent)?;
+        damaged.extend(more);
+        for head in heads {
+            let parent = head.parent;
+            if catalog.consents.insert(parent, head).is_some() {
+                damaged.push(format!("testimony {parent}: two consent records"));
+            }
+        }
+        catalog.damaged = damaged;
+        Ok(catalog)
+    }
+
+    pub fn versions(&self, id: &Uuid) -> Result<&Vec<Head>> {
+        self.testimonies
+            .get(id)
+            .ok_or_else(|| Error::TestimonyNotFound(id.to_string()))
+    }
+
+    pub fn latest(&self, id: &Uuid) -> Result<&Head> {
+        self.versions(id)?
+            .last()
+            .ok_or_else(|| Error::TestimonyNotFound(id.to_string()))
+    }
+
+    pub fn version(&self, id: &Uuid, version: u32) -> Result<&Head> {
+        self.versions(id)?
+            .iter()
+            .find(|h| h.version == version)
+            .ok_or_else(|| Error::VersionNotFound {
+                id: id.to_string(),
+                version,
+            })
+    }
+}
+
+/// Parses a testimony id as typed by a user or a script.
+pub fn parse_id(id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| Error::TestimonyNotFound(id.to_string()))
+}

@@ -1,0 +1,147 @@
+//! Key types. Every key lives in a zeroizing buffer and is wiped when dropped, which is
+//! how locking the vault forgets it.
+
+use crate::error::{Error, Result};
+use crate::seams::Seams;
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use secrecy::SecretString;
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
+
+/// A 256-bit symmetric key, wiped on drop.
+pub struct Key(Zeroizing<[u8; 32]>);
+
+impl Key {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        let mut b = bytes;
+        let key = Key(Zeroizing::new(b));
+        b.zeroize();
+        key
+    }
+
+    pub fn random(seams: &mut Seams) -> Self {
+        Key(Zeroizing::new(seams.bytes::<32>()))
+    }
+
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// HKDF-SHA256 subkey for one purpose.
+    pub fn derive(&self, info: &str) -> Key {
+        let hk = Hkdf::<Sha256>::new(Some(b"kua/v1/subkey"), self.expose());
+        let mut out = Zeroizing::new([0u8; 32]);
+        // 32 bytes is always a valid HKDF-SHA256 output length.
+        let _ = hk.expand(info.as_bytes(), out.as_mut());
+        Key(out)
+    }
+
+    /// HMAC-SHA256 of `data` under this key.
+    pub fn mac(&self, data: &[u8]) -> [u8; 32] {
+        #[allow(clippy::expect_used)]
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.expose())
+            .expect("HMAC accepts keys of any length");
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
+    }
+}
+
+/// The per-purpose keys derived from the vault key after unlock.
+#[derive(Debug)]
+pub struct Subkeys {
+    /// Wraps the per-record keys (record heads).
+    pub wrap: Key,
+    /// Keys the HMAC that turns (attachment, chunk index) into an unlinkable row id.
+    pub chunk_ids: Key,
+    /// Encrypts custody-log entries.
+    pub custody: Key,
+    /// Encrypts vault secrets such as the device signing key.
+    pub secrets: Key,
+}
+
+impl Subkeys {
+    pub fn derive(vault_key: &Key) -> Self {
+        Subkeys {
+            wrap: vault_key.derive("record-wrap"),
+            chunk_ids: vault_key.derive("chunk-ids"),
+            custody: vault_key.derive("custody"),
+            secrets: vault_key.derive("secrets"),
+        }
+    }
+}
+
+/// The recovery key: 160 random bits, shown once at init as eight groups of four
+/// base32 letters (`ABCD-EFGH-…`), typable and readable aloud.
+pub struct RecoveryKey(Zeroizing<[u8; 20]>);
+
+impl RecoveryKey {
+    pub fn random(seams: &mut Seams) -> Self {
+        RecoveryKey(Zeroizing::new(seams.bytes::<20>()))
+    }
+
+    /// Parses the typed form; case, spaces and dashes do not matter, and the letters
+    /// O, I and L typed for the digits 0, 1 and 1 are accepted.
+    pub fn parse(typed: &str) -> Result<Self> {
+        let cleaned: Zeroizing<String> = Zeroizing::new(
+            typed
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .map(|c| c.to_ascii_uppercase())
+                .map(|c| match c {
+                    '0' => 'O',
+                    '1' => 'I',
+                    '8' => 'B',
+                    c => c,
+                })
+                .collect(),
+        );
+        let bytes = Zeroizing::new(
+            data_encoding::BASE32_NOPAD
+                .decode(cleaned.as_bytes())
+                .map_err(|_| bad_recovery())?,
+        );
+        let arr: [u8; 20] = bytes.as_slice().try_into().map_err(|_| bad_recovery())?;
+        Ok(RecoveryKey(Zeroizing::new(arr)))
+    }
+
+    pub fn display(&self) -> SecretString {
+        let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.0.as_ref()));
+        let grouped: String = encoded
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-");
+        SecretString::from(grouped)
+    }
+
+    /// The key-encryption key of the recovery slot. The recovery key has 160 bits of
+    /// entropy, so HKDF suffices; no password hashing is needed.
+    pub fn kek(&self, salt: &[u8]) -> Key {
+        let hk = Hkdf::<Sha256>::new(Some(salt), self.0.as_ref());
+        let mut out = Zeroizing::new([0u8; 32]);
+        let _ = hk.expand(b"kua/v1/recovery-kek", out.as_mut());
+        Key(out)
+    }
+}
+
+fn bad_recovery() -> Error {
+    Error::BadInput(
+        "that is not a recovery key: it has 32 letters and digits in 8 groups of 4 (ABCD-EFGH-…)"
+            .into(),
+    )
+}
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(..)")
+    }
+}
+

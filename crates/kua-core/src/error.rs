@@ -1,0 +1,139 @@
+//! The core's one error type. Every variant has a stable, serialisable code that front
+//! ends map to translated text; no caller should ever match on a message string.
+
+use std::path::PathBuf;
+
+/// What went wrong, in terms a front end can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("the passphrase (or recovery key) does not open this vault; check it and try again")]
+    WrongPassphrase,
+    #[error("no vault at {0}; create one with `kua init` or point --vault at an existing file")]
+    NoVault(PathBuf),
+    #[error("a vault already exists at {0}; choose another path or remove it first")]
+    VaultExists(PathBuf),
+    #[error("{0} is not a Kua vault (or its header is damaged beyond reading)")]
+    NotAVault(PathBuf),
+    #[error("this vault was written by a newer Kua (format {found}, this build reads {supported}); update Kua")]
+    UnsupportedFormat { found: u32, supported: u32 },
+    #[error("integrity failure in {place}: the stored data was altered or damaged; run `kua verify` and restore from a bundle or backup")]
+    Integrity { place: String },
+    #[error("no testimony with id {0}")]
+    TestimonyNotFound(String),
+    #[error("testimony {id} has no version {version}")]
+    VersionNotFound { id: String, version: u32 },
+    #[error("no attachment {attachment} on testimony {testimony}")]
+    AttachmentNotFound { testimony: String, attachment: String },
+    #[error("no template named {0}; `kua template list` shows the installed ones")]
+    TemplateNotFound(String),
+    #[error("{0}")]
+    Invalid(#[from] crate::template::ValidationErrors),
+    #[error("invalid input: {0}")]
+    BadInput(String),
+    #[error("testimony {0} is sealed; sealed versions never change — record a change with `kua amend`")]
+    Sealed(String),
+    #[error("testimony {0} is still a draft; seal it first, then amend")]
+    NotSealed(String),
+    #[error("testimony {0} cannot be sealed without a consent record (given_at, method, scope including \"store\")")]
+    ConsentMissing(String),
+    #[error("consent for testimony {0} was withdrawn; it can no longer be sealed or amended")]
+    ConsentWithdrawn(String),
+    #[error("the attachment's content does not match its evidence hash (expected {expected}, got {actual}); the vault is damaged")]
+    EvidenceHashMismatch { expected: String, actual: String },
+    #[error("the disk is full; free some space and retry — nothing was lost, the last save is intact")]
+    DiskFull,
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("storage error: {0}")]
+    Storage(String),
+    #[error("the vault is locked; unlock it first")]
+    Locked,
+}
+
+impl Error {
+    /// A stable code for this class of error. Front ends map codes to translated text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::NoVault(_) => "no_vault",
+            Error::VaultExists(_) => "vault_exists",
+            Error::NotAVault(_) => "not_a_vault",
+            Error::UnsupportedFormat { .. } => "unsupported_format",
+            Error::Integrity { .. } => "integrity",
+            Error::TestimonyNotFound(_) => "testimony_not_found",
+            Error::VersionNotFound { .. } => "version_not_found",
+            Error::AttachmentNotFound { .. } => "attachment_not_found",
+            Error::TemplateNotFound(_) => "template_not_found",
+            Error::Invalid(_) => "invalid_content",
+            Error::BadInput(_) => "bad_input",
+            Error::Sealed(_) => "sealed",
+            Error::NotSealed(_) => "not_sealed",
+            Error::ConsentMissing(_) => "consent_missing",
+            Error::ConsentWithdrawn(_) => "consent_withdrawn",
+            Error::EvidenceHashMismatch { .. } => "evidence_hash_mismatch",
+            Error::DiskFull => "disk_full",
+            Error::Io(_) => "io",
+            Error::Storage(_) => "storage",
+            Error::Locked => "locked",
+        }
+    }
+
+    /// The broad class of the error; the CLI turns each class into its own exit code.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::WrongPassphrase => ErrorClass::Auth,
+            Error::NoVault(_)
+            | Error::TestimonyNotFound(_)
+            | Error::VersionNotFound { .. }
+            | Error::AttachmentNotFound { .. }
+            | Error::TemplateNotFound(_) => ErrorClass::NotFound,
+            Error::NotAVault(_)
+            | Error::UnsupportedFormat { .. }
+            | Error::Integrity { .. }
+            | Error::EvidenceHashMismatch { .. } => ErrorClass::Integrity,
+            Error::VaultExists(_)
+            | Error::Invalid(_)
+            | Error::BadInput(_)
+            | Error::Sealed(_)
+            | Error::NotSealed(_)
+            | Error::ConsentMissing(_)
+            | Error::ConsentWithdrawn(_)
+            | Error::Locked => ErrorClass::Input,
+            Error::DiskFull | Error::Io(_) | Error::Storage(_) => ErrorClass::Io,
+        }
+    }
+
+    pub(crate) fn integrity(place: impl Into<String>) -> Self {
+        Error::Integrity {
+            place: place.into(),
+        }
+    }
+}
+
+/// Broad error classes, one exit code each in the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    Auth,
+    NotFound,
+    Integrity,
+    Input,
+    Io,
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) => match f.code {
+                ErrorCode::DiskFull => Error::DiskFull,
+                ErrorCode::NotADatabase => Error::integrity("the vault file (not a database)"),
+                ErrorCode::DatabaseCorrupt => Error::integrity("the vault file (database corrupt)"),
+                _ => Error::Storage(e.to_string()),
+            },
+            _ => Error::Storage(e.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,34 @@
+//! Kua's core: the encrypted testimony vault.
+//!
+//! Front ends (the `kua` CLI, the desktop shell) call [`Vault`] and exchange the plain
+//! data types of [`model`]. The core never prints, never touches the network, and never
+//! writes plaintext of a testimony anywhere but into the vault's ciphertext.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod attachment;
+mod catalog;
+pub mod crypto;
+pub mod custody;
+mod dates;
+mod error;
+pub mod model;
+mod progress;
+mod records;
+mod search;
+mod seams;
+mod store;
+pub mod template;
+mod testimony;
+mod vault;
+mod verify;
+
+pub use attachment::{NewAttachment, CHUNK};
+pub use crypto::{KdfParams, RecoveryKey};
+pub use error::{Error, ErrorClass, Result};
+pub use progress::{Progress, Silent};
+pub use seams::{format_time, Clock, SecureRng, Seams, SteppingClock, SystemClock};
+pub use store::FORMAT;
+pub use vault::{CreateOptions, Vault};
+pub use verify::{LogLine, VerifyProblem, VerifyReport};

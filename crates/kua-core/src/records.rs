@@ -1,0 +1,179 @@
+//! Encrypted records: a row with a *head* and a *body*.
+//!
+//! The head is `seal(wrap subkey, record key || record id || version || parent, AAD =
+//! (vault, "head", table, row id))`: a fixed-size blob that gives the record its identity
+//! and its own random key. The body is `seal_padded(record key, content, AAD = (vault,
+//! "body", table, record id, version))`. Unlock unwraps only heads (small, fast); bodies
+//! are opened on demand. Crypto-erase deletes the head, and with it the only copy of the
+//! record key.
+
+use crate::crypto::{open, open_padded, seal, seal_padded, Aad, Key, Subkeys};
+use crate::error::{Error, Result};
+use crate::seams::Seams;
+use crate::store::Table;
+use rusqlite::{params, Connection};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// The identity of one stored record, known after its head is unwrapped.
+#[derive(Debug)]
+pub struct Head {
+    pub row: Uuid,
+    pub key: Key,
+    pub id: Uuid,
+    pub version: u32,
+    /// The testimony an attachment or consent belongs to; nil for testimonies.
+    pub parent: Uuid,
+}
+
+const HEAD_LEN: usize = 32 + 16 + 4 + 16;
+
+fn head_aad(vault: &Uuid, table: Table, row: &Uuid) -> Aad {
+    Aad::new(vault, "head")
+        .with(table.name().as_bytes())
+        .with(row.as_bytes())
+}
+
+pub fn body_aad(vault: &Uuid, table: Table, id: &Uuid, version: u32) -> Aad {
+    Aad::new(vault, "body")
+        .with(table.name().as_bytes())
+        .with(id.as_bytes())
+        .with_u64(u64::from(version))
+}
+
+impl Head {
+    pub fn new(seams: &mut Seams, id: Uuid, version: u32, parent: Uuid) -> Head {
+        Head {
+            row: seams.uuid(),
+            key: Key::random(seams),
+            id,
+            version,
+            parent,
+        }
+    }
+
+    fn seal(&self, seams: &mut Seams, vault: &Uuid, sub: &Subkeys, table: Table) -> Result<Vec<u8>> {
+        let mut plain = Zeroizing::new(Vec::with_capacity(HEAD_LEN));
+        plain.extend_from_slice(self.key.expose());
+        plain.extend_from_slice(self.id.as_bytes());
+        plain.extend_from_slice(&self.version.to_be_bytes());
+        plain.extend_from_slice(self.parent.as_bytes());
+        seal(seams, &sub.wrap, &plain, &head_aad(vault, table, &self.row))
+    }
+
+    fn open(vault: &Uuid, sub: &Subkeys, table: Table, row: Uuid, sealed: &[u8]) -> Result<Head> {
+        let place = format!("{} row {row} (head)", table.name());
+        let plain = open(&sub.wrap, sealed, &head_aad(vault, table, &row), &place)?;
+        if plain.len() != HEAD_LEN {
+            return Err(Error::integrity(place));
+        }
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&plain[..32]);
+        let uuid_at = |at: usize| {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&plain[at..at + 16]);
+            Uuid::from_bytes(b)
+        };
+        let mut v = [0u8; 4];
+        v.copy_from_slice(&plain[48..52]);
+        Ok(Head {
+            row,
+            key: Key::from_bytes(key),
+            id: uuid_at(32),
+            version: u32::from_be_bytes(v),
+            parent: uuid_at(52),
+        })
+    }
+}
+
+/// Reads and unwraps every head of `table`. Heads that do not open are returned as the
+/// names of their rows, so one damaged row never makes the whole vault unreadable.
+pub fn load_heads(
+    db: &Connection,
+    vault: &Uuid,
+    sub: &Subkeys,
+    table: Table,
+) -> Result<(Vec<Head>, Vec<String>)> {
+    let mut stmt = db.prepare(&format!("SELECT id, head FROM {}", table.name()))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut heads = Vec::new();
+    let mut damaged = Vec::new();
+    for row in rows {
+        let (row_id, sealed) = row?;
+        match Uuid::parse_str(&row_id) {
+            Ok(row) => match Head::open(vault, sub, table, row, &sealed) {
+                Ok(head) => heads.push(head),
+                Err(_) => damaged.push(format!("{} row {row}", table.name())),
+            },
+            Err(_) => damaged.push(format!("{} row {row_id:?}", table.name())),
+        }
+    }
+    Ok((heads, damaged))
+}
+
+/// Inserts a new record row. The rowid is random so row order tells nothing.
+pub fn insert(
+    db: &Connection,
+    seams: &mut Seams,
+    vault: &Uuid,
+    sub: &Subkeys,
+    table: Table,
+    head: &Head,
+    content: &[u8],
+) -> Result<()> {
+    let sealed_head = head.seal(seams, vault, sub, table)?;
+    let body = seal_padded(seams, &head.key, content, &body_aad(vault, table, &head.id, head.version))?;
+    let rowid = (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64;
+    db.execute(
+        &format!("INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)", table.name()),
+        params![rowid, head.row.to_string(), sealed_head, body],
+    )?;
+    Ok(())
+}
+
+/// Replaces the body of an existing row (a draft being edited), under the same key.
+pub fn update_body(
+    db: &Connection,
+    seams: &mut Seams,
+    vault: &Uuid,
+    table: Table,
+    head: &Head,
+    content: &[u8],
+) -> Result<()> {
+    let body = seal_padded(seams, &head.key, content, &body_aad(vault, table, &head.id, head.version))?;
+    let n = db.execute(
+        &format!("UPDATE {} SET body = ?1 WHERE id = ?2", table.name()),
+        params![body, head.row.to_string()],
+    )?;
+    if n != 1 {
+        return Err(Error::integrity(format!("{} row {} vanished", table.name(), head.row)));
+    }
+    Ok(())
+}
+
+/// Reads and opens a record's body.
+pub fn read_body(db: &Connection, vault: &Uuid, table: Table, head: &Head) -> Result<Zeroizing<Vec<u8>>> {
+    let sealed: Vec<u8> = db
+        .query_row(
+            &format!("SELECT body FROM {} WHERE id = ?1", table.name()),
+            params![head.row.to_string()],
+            |r| r.get(0),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                Error::integrity(format!("{} row {} missing", table.name(), head.row))
+            }
+            e => e.into(),
+        })?;
+    let place = format!("{} {} version {}", table.name(), head.id, head.version);
+    open_padded(&head.key, &sealed, &body_aad(vault, table, &head.id, head.version), &place)
+}
+
+/// Deletes a row; with `secure_delete` its pages are zeroed.
+pub fn delete(db: &Connection, table: Table, row: &Uuid) -> Result<()> {
+    db.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", table.name()),
+        params![row.to_string()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! Full-text search over an index that exists only in memory while the vault is
+//! unlocked: an in-memory SQLite database with an FTS5 table, temp storage in memory.
+//! Nothing of it is ever written to disk, and locking drops it.
+//!
+//! Text is lower-cased by Rust's full Unicode case mapping before it is indexed and
+//! before it is queried, so Cyrillic and the Kazakh letters (ә ғ қ ң ө ұ ү һ і) match
+//! whatever their case, independently of the tokenizer's own folding tables.
+
+use crate::error::Result;
+use crate::model::Status;
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+use uuid::Uuid;
+use crate::model::SearchHit;
+use crate::template::{Field, FieldType};
+use crate::testimony::VersionBody;
+use crate::vault::{Ctx, Vault};
+use serde_json::Value;
+
+#[derive(Debug)]
+pub struct SearchIndex {
+    db: Connection,
+    rowids: HashMap<Uuid, i64>,
+    ids: HashMap<i64, (Uuid, u32, Status)>,
+    next: i64,
+}
+
+/// A document to index: a testimony's latest version.
+#[derive(Debug)]
+pub struct Doc {
+    pub id: Uuid,
+    pub version: u32,
+    pub status: Status,
+    pub text: String,
+}
+
+/// A raw hit before the vault turns it into a `SearchHit`.
+#[derive(Debug)]
+pub struct Hit {
+    pub id: Uuid,
+    pub version: u32,
+    pub status: Status,
+    pub snippet: String,
+}
+
+impl SearchIndex {
+    pub fn new() -> Result<Self> {
+        let db = Connection::open_in_memory()?;
+        db.execute_batch(
+            "PRAGMA temp_store = MEMORY;
+             CREATE VIRTUAL TABLE doc USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');",
+        )?;
+        Ok(SearchIndex {
+            db,
+            rowids: HashMap::new(),
+            ids: HashMap::new(),
+            next: 1,
+        })
+    }
+
+    /// Builds the index from many documents in one transaction.
+    pub fn build(docs: impl Iterator<Item = Result<Doc>>) -> Result<Self> {
+        let mut index = SearchIndex::new()?;
+        let tx = index.db.unchecked_transaction()?;
+        for doc in docs {
+            let doc = doc?;
+            let rowid = index.next;
+            index.next += 1;
+            tx.prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
+                .execute(params![rowid, doc.text.to_lowercase()])?;
+            index.rowids.insert(doc.id, rowid);
+            index.ids.insert(rowid, (doc.id, doc.version, doc.status));
+        }
+        tx.commit()?;
+        Ok(index)
+    }
+
+    /// Adds or replaces one document.
+    pub fn upsert(&mut self, doc: Doc) -> Result<()> {
+        self.remove(&doc.id)?;
+        let rowid = self.next;
+        self.next += 1;
+        self.db
+            .prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
+            .execute(params![rowid, doc.text.to_lowercase()])?;
+        self.rowids.insert(doc.id, rowid);
+        self.ids.insert(rowid, (doc.id, doc.version, doc.status));
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: &Uuid) -> Result<()> {
+        if let Some(rowid) = self.rowids.remove(id) {
+            self.ids.remove(&rowid);
+            self.db
+                .prepare_cached("DELETE FROM doc WHERE rowid = ?1")?
+                .execute(params![rowid])?;
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Every document containing all the words of `query` (each as a prefix), best
+    /// first, at most `limit`.
+    pub fn query(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.db.prepare_cached(
+            "SELECT rowid, snippet(doc, 0, '[', ']', '…', 16) FROM doc WHERE doc MATCH ?1
+             ORDER BY rank LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![fts, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (rowid, snippet) = row?;
+            if let Some((id, version, status)) = self.ids.get(&rowid) {
+                hits.push(Hit {
+                    id: *id,
+                    version: *version,
+                    status: *status,
+                    snippet,
+                });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+/// Turns free text into an FTS5 query: each word quoted (so no FTS5 syntax from the
+/// user is interpreted) and matched as a prefix; all words must match.
+fn fts_query(query: &str) -> Option<String> {
+    let terms: Vec<String> = query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" AND "))
+    }
+}
+
+
+
+/// The text of a version that search sees: the narrative, every text value, and the
+/// labels (in en, ru and kk) of every chosen option, so a search for "избиение" finds a
+/// record whose methods include `beating`.
+fn doc_text(body: &VersionBody) -> String {
+    let template = crate::template::find(&body.template);
+    let mut text = body.narrative.clone();
+    for (id, value) in &body.fields {
+        let field = template.as_ref().and_then(|t| t.field(id));
+        push_value(&mut text, field, value);
+    }
+    text
+}
+
+fn push_value(text: &mut String, field: Option<&Field>, value: &Value) {
+    let label_of = |opt: &str| {
+        field
+            .filter(|f| matches!(f.kind, FieldType::Choice | FieldType::MultiChoice))
+            .and_then(|f| f.options.iter().find(|o| o.id == opt))
+            .map(|o| format!("{} {} {}", o.label.en, o.label.ru, o.label.kk))
+    };
+    match value {
+        Value::String(s) => {
+            text.push('\n');
+            text.push_str(&label_of(s).unwrap_or_else(|| s.clone()));
+        }
+        Value::Number(n) => {
+            text.push('\n');
+            text.push_str(&n.to_string());
+        }
+        Value::Array(items) => {
+            for item in items {
+                push_value(text, field, item);
+            }
+        }
+        Value::Object(obj) => {
+            for (k, v) in obj {
+                let sub = field.and_then(|f| f.fields.iter().find(|s| &s.id == k));
+                push_value(text, sub, v);
+            }
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+impl Ctx<'_> {
+    fn doc(&self, id: &Uuid) -> Result<Doc> {
+        let head = self.keys.catalog.latest(id)?;
+        let body = self.read_version(head)?;
+        Ok(Doc {
+            id: *id,
+            version: body.version,
+            status: body.status,
+            text: doc_text(&body),
+        })
+    }
+}
+
+impl Vault {
+    /// Builds the in-memory search index now (it is otherwise built on first search).
+    /// Returns the number of testimonies indexed.
+    pub fn build_search_index(&mut self) -> Result<usize> {
+        let ctx = self.ctx()?;
+        let ids: Vec<Uuid> = ctx.keys.catalog.testimonies.keys().copied().collect();
+        let index = SearchIndex::build(ids.iter().map(|id| ctx.doc(id)))?;
+        let n = index.len();
+        self.ctx()?.keys.search = Some(index);
+        Ok(n)
+    }
+
+    /// Full-text search over narratives and fields of every testimony's latest version.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        if self.ctx()?.keys.search.is_none() {
+            self.build_search_index()?;
+        }
+        let ctx = self.ctx()?;
+        let Some(index) = ctx.keys.search.as_ref() else {
+            return Ok(Vec::new());
+        };
+        Ok(index
+            .query(query, limit)?
+            .into_iter()
+            .map(|h| SearchHit {
+                id: h.id.to_string(),
+                version: h.version,
+                status: h.status,
+                snippet: h.snippet,
+            })
+            .collect())
+    }
+
+    /// Brings one testimony's entry up to date, if the index exists.
+    pub(crate) fn reindex(&mut self, id: &Uuid) -> Result<()> {
+        let ctx = self.ctx()?;
+        if ctx.keys.search.is_none() {
+            return Ok(());
+        }
+        let doc = ctx.doc(id)?;
+        if let Some(index) = self.ctx()?.keys.search.as_mut() {
+            index.upsert(doc)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(n: u8, text: &str) -> Result<Doc> {
+        Ok(Doc {
+            id: Uuid::from_bytes([n; 16]),
+            version: 1,
+            status: Status::Draft,
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn kazakh_and_russian_match_whatever_the_case() {
+        let index = SearchIndex::build(
+            [
+                doc(1, "ҰЛТТЫҚ ҰЛАН ӘСКЕРЛЕРІ ҒИМАРАТҚА КІРДІ, ҚОЛДАРЫ ҮШІН ҺӘМ ӨЗГЕ"),
+                doc(2, "Задержан сотрудниками КНБ в больнице"),
+                doc(3, "Beaten in the van"),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        let ids = |q: &str| -> Vec<u8> {
+            index.query(q, 10).unwrap().iter().map(|h| h.id.as_bytes()[0]).collect()
+        };
+        assert_eq!(ids("ұлттық ұлан"), vec![1]);
+        assert_eq!(ids("әскерлері"), vec![1]);
+        assert_eq!(ids("ғимаратқа"), vec![1]);
+        assert_eq!(ids("үшін һәм өзге кірді"), vec![1]);
+        assert_eq!(ids("кнб БОЛЬНИЦЕ"), vec![2]);
+        assert_eq!(ids("задерж"), vec![2]);
+        assert_eq!(ids("BEATEN"), vec![3]);
+        assert!(ids("\"unbalanced AND OR (").is_empty());
+    }
+}

@@ -1,0 +1,166 @@
+//! The SQLite file: schema, pragmas and the plaintext header.
+//!
+//! Invariant: apart from the header (format, vault id, KDF parameters, salt, wrapped vault
+//! key slots), every byte written to a table is ciphertext. Ids are random UUIDv4s or
+//! keyed hashes; rowids are random. Nothing in plaintext links a version, an attachment, a
+//! chunk or a consent record to its testimony.
+
+use crate::crypto::KdfParams;
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::path::Path;
+
+/// The on-disk format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE header (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format INTEGER NOT NULL,
+    vault_id TEXT NOT NULL,
+    kdf TEXT NOT NULL,
+    salt BLOB NOT NULL,
+    pass_slot BLOB NOT NULL,
+    recovery_slot BLOB NOT NULL
+);
+-- One row per testimony version; head = wrapped record key and identity, body = content.
+CREATE TABLE testimony (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+-- One row per attachment: its metadata. Its content lives in `chunk`.
+CREATE TABLE attachment (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+-- One row per testimony: the current consent record.
+CREATE TABLE consent (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+-- Attachment chunks; the rowid is a keyed hash of (attachment, index).
+CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
+-- The custody log; seq is the position in the hash chain.
+CREATE TABLE custody (seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
+-- Vault secrets (device signing key), each sealed under the secrets subkey.
+CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL);
+";
+
+/// The tables that hold encrypted records with a head and a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Testimony,
+    Attachment,
+    Consent,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Testimony => "testimony",
+            Table::Attachment => "attachment",
+            Table::Consent => "consent",
+        }
+    }
+}
+
+/// The plaintext header.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub format: u32,
+    pub vault_id: uuid::Uuid,
+    pub kdf: KdfParams,
+    pub salt: Vec<u8>,
+    pub pass_slot: Vec<u8>,
+    pub recovery_slot: Vec<u8>,
+}
+
+/// Opens the file with the pragmas every connection needs.
+pub fn open(path: &Path, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let db = Connection::open_with_flags(path, flags)?;
+    // Durable: a save that returned is on disk. secure_delete zeroes freed pages, so
+    // deleted ciphertexts and wrapped keys do not linger in free space. temp_store keeps
+    // sorter and temporary tables in memory.
+    db.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA foreign_keys = OFF;",
+    )?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(db)
+}
+
+pub fn create_schema(db: &Connection, header: &Header) -> Result<()> {
+    let tx = db.unchecked_transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    write_header(&tx, header, true)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
+    let kdf = serde_json::to_string(&h.kdf).map_err(|e| Error::Storage(e.to_string()))?;
+    let sql = if insert {
+        "INSERT INTO header (id, format, vault_id, kdf, salt, pass_slot, recovery_slot)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)"
+    } else {
+        "UPDATE header SET format = ?1, vault_id = ?2, kdf = ?3, salt = ?4,
+         pass_slot = ?5, recovery_slot = ?6 WHERE id = 1"
+    };
+    db.execute(
+        sql,
+        params![
+            h.format,
+            h.vault_id.to_string(),
+            kdf,
+            h.salt,
+            h.pass_slot,
+            h.recovery_slot
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
+    let not_vault = || Error::NotAVault(path.to_path_buf());
+    let row = db
+        .query_row(
+            "SELECT format, vault_id, kdf, salt, pass_slot, recovery_slot FROM header WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(|e| match Error::from(e) {
+            Error::Storage(_) => not_vault(),
+            other => other,
+        })?
+        .ok_or_else(not_vault)?;
+    let (format, vault_id, kdf, salt, pass_slot, recovery_slot) = row;
+    if format > FORMAT {
+        return Err(Error::UnsupportedFormat {
+            found: format,
+            supported: FORMAT,
+        });
+    }
+    Ok(Header {
+        format,
+        vault_id: uuid::Uuid::parse_str(&vault_id).map_err(|_| not_vault())?,
+        kdf: serde_json::from_str(&kdf).map_err(|_| not_vault())?,
+        salt,
+        pass_slot,
+        recovery_slot,
+    })
+}
+
+/// Checkpoints the WAL into the main file and truncates it to zero bytes, so the `-wal`
+/// file holds no page images (not even of ciphertext) after lock or close.
+pub fn checkpoint(db: &Connection) -> Result<()> {
+    db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}

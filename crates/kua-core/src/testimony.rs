@@ -1,0 +1,523 @@
+//! The testimony lifecycle: draft (editable) → sealed (frozen, hashed, logged) →
+//! amended (a new sealed version). Nothing sealed is ever overwritten.
+
+use crate::catalog::parse_id;
+use crate::crypto::sha256_hex;
+use crate::custody::{Change, Event};
+use crate::error::{Error, Result};
+use crate::model::{Consent, ConsentScope, Readiness, Status, Testimony, TestimonyInput, TestimonySummary, VersionInfo};
+use crate::records::{self, Head};
+use crate::seams::format_time;
+use crate::store::Table;
+use crate::template::{self, Template};
+use crate::custody::Tail;
+use crate::vault::{Ctx, Vault};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The stored content of one version. Its canonical JSON (this field order, sorted
+/// field map, no spaces) is what the content hash covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct VersionBody {
+    pub id: String,
+    pub version: u32,
+    pub status: Status,
+    pub template: String,
+    pub template_version: u32,
+    pub language: String,
+    pub interviewer: Option<String>,
+    pub fields: BTreeMap<String, Value>,
+    pub narrative: String,
+    /// The consent in force when sealed; none while a draft.
+    pub consent: Option<Consent>,
+    /// Attachments sealed into this version: (attachment id, evidence hash).
+    pub attachments: Vec<(String, String)>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub sealed_at: Option<i64>,
+    pub amendment_reason: Option<String>,
+}
+
+impl VersionBody {
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+    pub fn hash(&self) -> String {
+        sha256_hex(&self.canonical())
+    }
+}
+
+pub(crate) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], place: impl FnOnce() -> String) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|_| Error::integrity(place()))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::Storage(e.to_string()))
+}
+
+fn template_for(id: &str) -> Result<Template> {
+    template::find(id).ok_or_else(|| Error::TemplateNotFound(id.to_string()))
+}
+
+fn check_consent(c: &Consent) -> Result<()> {
+    let date_ok = |s: &str| crate::dates::is_date(s) || crate::dates::is_datetime(s);
+    if !date_ok(&c.given_at) {
+        return Err(Error::BadInput(format!(
+            "consent.given_at {:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+            c.given_at
+        )));
+    }
+    if let Some(w) = &c.withdrawn_at {
+        if !date_ok(w) {
+            return Err(Error::BadInput(format!(
+                "consent.withdrawn_at {w:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Applies an input to a body: present keys replace; inside `fields`, null removes.
+fn apply(body: &mut VersionBody, input: &TestimonyInput) {
+    if let Some(t) = &input.template {
+        body.template.clone_from(t);
+    }
+    if let Some(l) = &input.language {
+        body.language.clone_from(l);
+    }
+    if let Some(i) = &input.interviewer {
+        body.interviewer = Some(i.clone());
+    }
+    if let Some(n) = &input.narrative {
+        body.narrative.clone_from(n);
+    }
+    if let Some(fields) = &input.fields {
+        for (k, v) in fields {
+            if v.is_null() {
+                body.fields.remove(k);
+            } else {
+                body.fields.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    pub(crate) fn read_version(&self, head: &Head) -> Result<VersionBody> {
+        let bytes = self.read(Table::Testimony, head)?;
+        decode(&bytes, || format!("testimony {} version {}", head.id, head.version))
+    }
+
+    pub(crate) fn read_consent(&self, testimony: &Uuid) -> Result<Option<Consent>> {
+        match self.keys.catalog.consents.get(testimony) {
+            None => Ok(None),
+            Some(head) => {
+                let bytes = self.read(Table::Consent, head)?;
+                decode(&bytes, || format!("consent of testimony {testimony}")).map(Some)
+            }
+        }
+    }
+
+    /// Replaces the consent record of a testimony inside `tx` and logs the change.
+    /// Returns the new head; the caller puts it in the catalog after commit.
+    fn write_consent(&mut self, tx: &Connection, tail: &mut Tail, testimony: Uuid, consent: &Consent) -> Result<Head> {
+        check_consent(consent)?;
+        let bytes = encode(consent)?;
+        let previous = self.keys.catalog.consents.get(&testimony);
+        let revision = previous.map_or(1, |h| h.version + 1);
+        if let Some(prev) = previous {
+            records::delete(tx, Table::Consent, &prev.row)?;
+        }
+        let head = Head::new(self.seams, testimony, revision, testimony);
+        self.insert(tx, Table::Consent, &head, &bytes)?;
+        self.log(tx, tail, Event::ConsentChanged, Change {
+            record: Some(testimony),
+            version: Some(revision),
+            content_hash: Some(sha256_hex(&bytes)),
+            detail: None,
+        })?;
+        Ok(head)
+    }
+
+    /// Readies a version for sealing: consent present and in force, content complete.
+    fn seal_body(&mut self, id: &Uuid, body: &mut VersionBody) -> Result<()> {
+        let consent = self
+            .read_consent(id)?
+            .ok_or_else(|| Error::ConsentMissing(id.to_string()))?;
+        if consent.is_withdrawn() {
+            return Err(Error::ConsentWithdrawn(id.to_string()));
+        }
+        if !consent.scope.contains(&ConsentScope::Store) {
+            return Err(Error::ConsentMissing(id.to_string()));
+        }
+        template_for(&body.template)?.validate(&body.fields, true)?;
+        body.attachments = self.attachment_refs(id)?;
+        body.consent = Some(consent);
+        body.status = Status::Sealed;
+        body.sealed_at = Some(body.updated_at);
+        Ok(())
+    }
+}
+
+impl Vault {
+    /// Creates a draft testimony and returns its id.
+    pub fn add(&mut self, input: &TestimonyInput) -> Result<String> {
+        if input.reason.is_some() {
+            return Err(Error::BadInput("\"reason\" belongs to amendments only".into()));
+        }
+        let template = template_for(input.template.as_deref().unwrap_or(template::DEFAULT_TEMPLATE))?;
+        let mut ctx = self.ctx()?;
+        let now = ctx.seams.clock.now_ms();
+        let id = ctx.seams.uuid();
+        let mut body = VersionBody {
+            id: id.to_string(),
+            version: 1,
+            status: Status::Draft,
+            template: template.id.clone(),
+            template_version: template.version,
+            language: "und".into(),
+            interviewer: None,
+            fields: BTreeMap::new(),
+            narrative: String::new(),
+            consent: None,
+            attachments: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            sealed_at: None,
+            amendment_reason: None,
+        };
+        apply(&mut body, input);
+        template.validate(&body.fields, false)?;
+        let head = Head::new(ctx.seams, id, 1, Uuid::nil());
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
+        ctx.log(&tx, &mut tail, Event::Created, Change {
+            record: Some(id),
+            version: Some(1),
+            content_hash: Some(body.hash()),
+            detail: None,
+        })?;
+        let consent = match &input.consent {
+            Some(c) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
+            None => None,
+        };
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        ctx.keys.catalog.testimonies.insert(id, vec![head]);
+        if let Some(h) = consent {
+            ctx.keys.catalog.consents.insert(id, h);
+        }
+        self.reindex(&id)?;
+        Ok(id.to_string())
+    }
+
+    /// Changes a draft. Saving unchanged content is a no-op (nothing is logged), so a
+    /// front end may autosave as often as it likes.
+    pub fn edit(&mut self, id: &str, input: &TestimonyInput) -> Result<()> {
+        if input.reason.is_some() {
+            return Err(Error::BadInput("\"reason\" belongs to amendments only".into()));
+        }
+        let id = parse_id(id)?;
+        let mut ctx = self.ctx()?;
+        let head = ctx.keys.catalog.latest(&id)?;
+        let old = ctx.read_version(head)?;
+        if old.status == Status::Sealed {
+            return Err(Error::Sealed(id.to_string()));
+        }
+        let mut body = old.clone();
+        apply(&mut body, input);
+        let template = template_for(&body.template)?;
+        body.template_version = template.version;
+        template.validate(&body.fields, false)?;
+        let consent_changed = match &input.consent {
+            Some(c) => ctx.read_consent(&id)?.as_ref() != Some(c),
+            None => false,
+        };
+        if body == old && !consent_changed {
+            return Ok(());
+        }
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        if body != old {
+            body.updated_at = ctx.seams.clock.now_ms();
+            let head = ctx.keys.catalog.latest(&id)?;
+            let (version, bytes) = (head.version, encode(&body)?);
+            crate::records::update_body(&tx, ctx.seams, &ctx.vault, Table::Testimony, head, &bytes)?;
+            ctx.log(&tx, &mut tail, Event::Edited, Change {
+                record: Some(id),
+                version: Some(version),
+                content_hash: Some(body.hash()),
+                detail: None,
+            })?;
+        }
+        let consent = match (&input.consent, consent_changed) {
+            (Some(c), true) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
+            _ => None,
+        };
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        if let Some(h) = consent {
+            ctx.keys.catalog.consents.insert(id, h);
+        }
+        self.reindex(&id)
+    }
+
+    /// Records or changes the consent of any testimony, sealed or not: withdrawal must
+    /// always be possible. Sealed versions keep the consent they were sealed under.
+    pub fn set_consent(&mut self, id: &str, consent: &Consent) -> Result<()> {
+        let id = parse_id(id)?;
+        let mut ctx = self.ctx()?;
+        ctx.keys.catalog.latest(&id)?;
+        if ctx.read_consent(&id)?.as_ref() == Some(consent) {
+            return Ok(());
+        }
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        let head = ctx.write_consent(&tx, &mut tail, id, consent)?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        ctx.keys.catalog.consents.insert(id, head);
+        Ok(())
+    }
+
+    /// Freezes the draft: requires consent (with scope `store`, not withdrawn) and every
+    /// required field; records the content hash in the custody log.
+    pub fn seal(&mut self, id: &str) -> Result<String> {
+        let id = parse_id(id)?;
+        let mut ctx = self.ctx()?;
+        let head = ctx.keys.catalog.latest(&id)?;
+        let mut body = ctx.read_version(head)?;
+        if body.status == Status::Sealed {
+            return Err(Error::Sealed(id.to_string()));
+        }
+        body.updated_at = ctx.seams.clock.now_ms();
+        ctx.seal_body(&id, &mut body)?;
+        let hash = body.hash();
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        let head = ctx.keys.catalog.latest(&id)?;
+        let version = head.version;
+        crate::records::update_body(&tx, ctx.seams, &ctx.vault, Table::Testimony, head, &encode(&body)?)?;
+        ctx.log(&tx, &mut tail, Event::Sealed, Change {
+            record: Some(id),
+            version: Some(version),
+            content_hash: Some(hash.clone()),
+            detail: None,
+        })?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        Ok(hash)
+    }
+
+    /// Records a change to a sealed testimony as a new sealed version. Returns the new
+    /// version number.
+    pub fn amend(&mut self, id: &str, input: &TestimonyInput) -> Result<u32> {
+        let id = parse_id(id)?;
+        let mut ctx = self.ctx()?;
+        let latest = ctx.keys.catalog.latest(&id)?;
+        let old = ctx.read_version(latest)?;
+        if old.status == Status::Draft {
+            return Err(Error::NotSealed(id.to_string()));
+        }
+        if let Some(c) = &input.consent {
+            if ctx.read_consent(&id)?.as_ref() != Some(c) {
+                return Err(Error::BadInput(
+                    "change consent with `kua consent`, not in an amendment".into(),
+                ));
+            }
+        }
+        let mut body = old;
+        apply(&mut body, input);
+        body.version += 1;
+        body.updated_at = ctx.seams.clock.now_ms();
+        body.amendment_reason.clone_from(&input.reason);
+        body.template_version = template_for(&body.template)?.version;
+        ctx.seal_body(&id, &mut body)?;
+        let hash = body.hash();
+        let head = Head::new(ctx.seams, id, body.version, Uuid::nil());
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
+        ctx.log(&tx, &mut tail, Event::Amended, Change {
+            record: Some(id),
+            version: Some(body.version),
+            content_hash: Some(hash),
+            detail: None,
+        })?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        let version = body.version;
+        ctx.keys.catalog.testimonies.entry(id).or_default().push(head);
+        self.reindex(&id)?;
+        Ok(version)
+    }
+
+    /// One version (the latest when `version` is None) with current consent and
+    /// attachments.
+    pub fn show(&mut self, id: &str, version: Option<u32>) -> Result<Testimony> {
+        let id = parse_id(id)?;
+        let ctx = self.ctx()?;
+        let versions = ctx.keys.catalog.versions(&id)?.len() as u32;
+        let head = match version {
+            Some(v) => ctx.keys.catalog.version(&id, v)?,
+            None => ctx.keys.catalog.latest(&id)?,
+        };
+        let body = ctx.read_version(head)?;
+        let consent = ctx.read_consent(&id)?;
+        let all = ctx.attachment_infos(&id)?;
+        // An older sealed version shows the attachments it was sealed with.
+        let attachments = if body.version < versions {
+            all.into_iter()
+                .filter(|a| body.attachments.iter().any(|(aid, _)| aid == &a.id))
+                .collect()
+        } else {
+            all
+        };
+        let template = template_for(&body.template)?;
+        let (missing_required, missing_recommended) = template.missing(&body.fields);
+        Ok(Testimony {
+            id: body.id.clone(),
+            version: body.version,
+            versions,
+            status: body.status,
+            content_hash: body.hash(),
+            template: body.template,
+            template_version: body.template_version,
+            language: body.language,
+            interviewer: body.interviewer,
+            fields: body.fields,
+            narrative: body.narrative,
+            readiness: Readiness {
+                missing_required,
+                missing_recommended,
+                consent_recorded: consent.as_ref().is_some_and(|c| c.allows(ConsentScope::Store)),
+            },
+            consent,
+            sealed_consent: body.consent,
+            attachments,
+            created_at: format_time(body.created_at),
+            updated_at: format_time(body.updated_at),
+            sealed_at: body.sealed_at.map(format_time),
+            amendment_reason: body.amendment_reason,
+        })
+    }
+
+    /// Every testimony's latest version, most recently changed first.
+    pub fn list(&mut self) -> Result<Vec<TestimonySummary>> {
+        let ctx = self.ctx()?;
+        let mut out = Vec::with_capacity(ctx.keys.catalog.testimonies.len());
+        for (id, versions) in &ctx.keys.catalog.testimonies {
+            let Some(head) = versions.last() else { continue };
+            let body = ctx.read_version(head)?;
+            let excerpt: String = body.narrative.chars().take(120).collect();
+            out.push((
+                body.updated_at,
+                TestimonySummary {
+                    id: id.to_string(),
+                    status: body.status,
+                    version: body.version,
+                    template: body.template,
+                    language: body.language,
+                    created_at: format_time(body.created_at),
+                    updated_at: format_time(body.updated_at),
+                    excerpt,
+                    consent: ctx.read_consent(id)?,
+                    attachments: ctx.attachment_infos(id)?,
+                },
+            ));
+        }
+        out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        Ok(out.into_iter().map(|(_, s)| s).collect())
+    }
+
+    /// Every version with what changed from the one before.
+    pub fn versions(&mut self, id: &str) -> Result<Vec<VersionInfo>> {
+        let id = parse_id(id)?;
+        let ctx = self.ctx()?;
+        let mut out = Vec::new();
+        let mut prev: Option<VersionBody> = None;
+        for head in ctx.keys.catalog.versions(&id)? {
+            let body = ctx.read_version(head)?;
+            let changed = match &prev {
+                None => Vec::new(),
+                Some(p) => diff(p, &body),
+            };
+            out.push(VersionInfo {
+                version: body.version,
+                status: body.status,
+                updated_at: format_time(body.updated_at),
+                sealed_at: body.sealed_at.map(format_time),
+                content_hash: body.hash(),
+                amendment_reason: body.amendment_reason.clone(),
+                changed,
+            });
+            prev = Some(body);
+        }
+        Ok(out)
+    }
+
+    /// Crypto-erase: deletes every version, the consent, the attachments and their
+    /// chunks (with their keys), logs a tombstone, and truncates the WAL so no page image
+    /// of the erased rows survives.
+    pub fn delete(&mut self, id: &str) -> Result<()> {
+        let id = parse_id(id)?;
+        let mut ctx = self.ctx()?;
+        ctx.keys.catalog.latest(&id)?;
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        for head in ctx.keys.catalog.versions(&id)? {
+            records::delete(&tx, Table::Testimony, &head.row)?;
+        }
+        if let Some(head) = ctx.keys.catalog.consents.get(&id) {
+            records::delete(&tx, Table::Consent, &head.row)?;
+        }
+        ctx.delete_attachments(&tx, &id)?;
+        ctx.log(&tx, &mut tail, Event::Deleted, Change {
+            record: Some(id),
+            ..Change::default()
+        })?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        ctx.keys.catalog.testimonies.remove(&id);
+        ctx.keys.catalog.consents.remove(&id);
+        ctx.keys.catalog.attachments.remove(&id);
+        if let Some(index) = ctx.keys.search.as_mut() {
+            index.remove(&id)?;
+        }
+        crate::store::checkpoint(db)
+    }
+}
+
+/// What differs between two versions, by name.
+fn diff(a: &VersionBody, b: &VersionBody) -> Vec<String> {
+    let mut changed: Vec<String> = Vec::new();
+    let keys: std::collections::BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
+    for k in keys {
+        if a.fields.get(k) != b.fields.get(k) {
+            changed.push(k.clone());
+        }
+    }
+    if a.narrative != b.narrative {
+        changed.push("narrative".into());
+    }
+    if a.language != b.language {
+        changed.push("language".into());
+    }
+    if a.consent != b.consent {
+        changed.push("consent".into());
+    }
+    if a.attachments != b.attachments {
+        changed.push("attachments".into());
+    }
+    changed
+}
