@@ -1,1 +1,56 @@
-fn main() {}
+//! `kua`: every use-case of the Kua vault from a terminal or a script.
+//!
+//! Exit codes: 0 success; 1 unexpected failure; 2 usage; 3 wrong passphrase or recovery
+//! key; 4 not found; 5 integrity failure (also `verify` finding a problem); 6 invalid
+//! input; 7 I/O (disk full, unreadable file).
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod commands;
+mod output;
+mod progress;
+mod secrets;
+
+use clap::Parser;
+use kua_core::ErrorClass;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let json = cli.global.json;
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let (code, exit) = classify(&e);
+            if json {
+                let err = serde_json::json!({ "error": { "code": code, "message": format!("{e:#}") } });
+                eprintln!("{err}");
+            } else {
+                eprintln!("kua: {e:#}");
+            }
+            ExitCode::from(exit)
+        }
+    }
+}
+
+/// The stable error code and the exit code of an error.
+fn classify(e: &anyhow::Error) -> (&'static str, u8) {
+    if let Some(core) = e.downcast_ref::<kua_core::Error>() {
+        let exit = match core.class() {
+            ErrorClass::Auth => 3,
+            ErrorClass::NotFound => 4,
+            ErrorClass::Integrity => 5,
+            ErrorClass::Input => 6,
+            ErrorClass::Io => 7,
+        };
+        return (core.code(), exit);
+    }
+    if e.downcast_ref::<std::io::Error>().is_some() {
+        return ("io", 7);
+    }
+    if e.downcast_ref::<serde_json::Error>().is_some() {
+        return ("bad_input", 6);
+    }
+    ("failed", 1)
+}

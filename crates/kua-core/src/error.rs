@@ -27,7 +27,7 @@ pub enum Error {
     AttachmentNotFound { testimony: String, attachment: String },
     #[error("no template named {0}; `kua template list` shows the installed ones")]
     TemplateNotFound(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Invalid(#[from] crate::template::ValidationErrors),
     #[error("invalid input: {0}")]
     BadInput(String),

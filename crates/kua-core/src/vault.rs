@@ -46,6 +46,9 @@ pub(crate) struct Unlocked {
     pub signing: SigningKey,
     pub catalog: Catalog,
     pub tail: Tail,
+    /// The last custody entry did not open: reading and verifying still work, but no
+    /// change can be logged (and so none is made) until the vault is repaired.
+    pub tail_damaged: bool,
     pub search: Option<SearchIndex>,
 }
 
@@ -136,6 +139,7 @@ impl Vault {
                 signing,
                 catalog: Catalog::default(),
                 tail,
+                tail_damaged: false,
                 search: None,
             }),
         };
@@ -229,13 +233,18 @@ impl Vault {
         );
         let signing = SigningKey::from_bytes(&seed);
         let catalog = Catalog::load(&self.db, &vault_id, &sub)?;
-        let tail = custody::load_tail(&self.db, &vault_id, &sub.custody)?;
+        let (tail, tail_damaged) = match custody::load_tail(&self.db, &vault_id, &sub.custody) {
+            Ok(tail) => (tail, false),
+            Err(Error::Integrity { .. }) => (Tail::EMPTY, true),
+            Err(e) => return Err(e),
+        };
         self.keys = Some(Unlocked {
             vault_key,
             sub,
             signing,
             catalog,
             tail,
+            tail_damaged,
             search: None,
         });
         Ok(())
@@ -319,6 +328,11 @@ impl Ctx<'_> {
     /// Appends a custody entry inside the caller's transaction, advancing `tail`. The
     /// caller stores `tail` in `keys.tail` only after the transaction commits.
     pub fn log(&mut self, tx: &Connection, tail: &mut Tail, event: Event, change: Change) -> Result<()> {
+        if self.keys.tail_damaged {
+            return Err(Error::integrity(
+                "the last custody log entry; no change can be recorded until it is repaired (run `kua verify`)",
+            ));
+        }
         *tail = Appender {
             vault: &self.vault,
             key: &self.keys.sub.custody,

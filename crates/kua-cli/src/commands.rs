@@ -1,0 +1,355 @@
+//! One function per command: read the input, call one core function, print the result.
+
+use crate::args::{Cli, Command, Global, TemplateCommand};
+use crate::output::{self, emit};
+use crate::progress::{spinner, Bar};
+use crate::secrets;
+use anyhow::{bail, Context, Result};
+use kua_core::model::{Consent, TestimonyInput};
+use kua_core::{CreateOptions, KdfParams, NewAttachment, Seams, Vault};
+use secrecy::ExposeSecret;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Init {
+            insecure_test_kdf,
+            kdf_target_ms,
+        } => init(g, insecure_test_kdf, kdf_target_ms),
+        Command::Add { file } => {
+            let input: TestimonyInput = read_json(file.as_deref())?;
+            let id = unlock(g)?.add(&input)?;
+            emit(g.json, &serde_json::json!({ "id": id }), || println!("{id}"))
+        }
+        Command::Edit { id, file } => {
+            let input: TestimonyInput = read_json(file.as_deref())?;
+            unlock(g)?.edit(&id, &input)?;
+            emit(g.json, &serde_json::json!({ "id": id }), || eprintln!("saved draft {id}"))
+        }
+        Command::Seal { id } => {
+            let hash = unlock(g)?.seal(&id)?;
+            emit(g.json, &serde_json::json!({ "id": id, "content_hash": hash }), || {
+                println!("{hash}");
+                eprintln!("sealed {id}; its content hash is recorded in the custody log");
+            })
+        }
+        Command::Amend { id, file } => {
+            let input: TestimonyInput = read_json(file.as_deref())?;
+            let version = unlock(g)?.amend(&id, &input)?;
+            emit(g.json, &serde_json::json!({ "id": id, "version": version }), || {
+                println!("{version}");
+            })
+        }
+        Command::Consent { id, file, withdraw } => consent(g, &id, file.as_deref(), withdraw),
+        Command::Show { id, version } => {
+            let t = unlock(g)?.show(&id, version)?;
+            emit(g.json, &t, || output::testimony(&t))
+        }
+        Command::List => {
+            let list = unlock(g)?.list()?;
+            emit(g.json, &list, || output::list(&list))
+        }
+        Command::Search { query, limit } => {
+            let hits = unlock(g)?.search(&query, limit)?;
+            emit(g.json, &hits, || output::hits(&hits))
+        }
+        Command::Attach {
+            id,
+            files,
+            captured_at,
+        } => attach(g, &id, &files, captured_at),
+        Command::Extract {
+            id,
+            attachment,
+            output,
+        } => extract(g, &id, &attachment, &output),
+        Command::History { id } => {
+            let mut vault = unlock(g)?;
+            let log = vault.history(&id)?;
+            // A deleted testimony has no versions left, only its log entries.
+            let versions = match vault.versions(&id) {
+                Ok(v) => v,
+                Err(kua_core::Error::TestimonyNotFound(_)) => Vec::new(),
+                Err(e) => return Err(e.into()),
+            };
+            let out = serde_json::json!({ "id": id, "versions": versions, "log": log });
+            emit(g.json, &out, || output::history(&versions, &log))
+        }
+        Command::Log => {
+            let log = unlock(g)?.log()?;
+            emit(g.json, &log, || output::log(&log))
+        }
+        Command::Verify => {
+            let report = unlock(g)?.verify(&mut Bar::new("verifying"))?;
+            emit(g.json, &report, || output::verify(&report))?;
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(5)
+            })
+        }
+        Command::Passwd {
+            new_passphrase_file,
+        } => {
+            let mut vault = unlock(g)?;
+            let new = secrets::new_passphrase(new_passphrase_file.as_deref(), false, false)?;
+            with_spinner("deriving the new key", || vault.change_passphrase(&new, None))?;
+            emit(g.json, &serde_json::json!({ "ok": true }), || {
+                eprintln!("passphrase changed; the recovery key still works")
+            })
+        }
+        Command::Recover {
+            recovery_key_file,
+            new_passphrase_file,
+        } => {
+            let mut vault = Vault::open(&vault_path(g)?, Seams::system())?;
+            let key = secrets::recovery_key(recovery_key_file.as_deref())?;
+            let new = secrets::new_passphrase(new_passphrase_file.as_deref(), false, false)?;
+            with_spinner("deriving the new key", || vault.recover(&key, &new, None))?;
+            emit(g.json, &serde_json::json!({ "ok": true }), || {
+                eprintln!("new passphrase set; the recovery key still works")
+            })
+        }
+        Command::Delete { id, yes } => {
+            let mut vault = unlock(g)?;
+            if !yes {
+                confirm(&format!(
+                    "Erase testimony {id} with all its versions and attachments for good? Type yes: "
+                ))?;
+            }
+            vault.delete(&id)?;
+            emit(g.json, &serde_json::json!({ "id": id, "deleted": true }), || {
+                eprintln!("erased {id}; a tombstone remains in the custody log")
+            })
+        }
+        Command::Template { command } => match command {
+            TemplateCommand::List => {
+                let list: Vec<_> = kua_core::template::builtin()
+                    .into_iter()
+                    .map(|t| serde_json::json!({ "id": t.id, "version": t.version, "title": t.title }))
+                    .collect();
+                emit(g.json, &list, || output::templates(&list))
+            }
+            TemplateCommand::Show { id, lang } => {
+                let t = kua_core::template::find(&id)
+                    .ok_or_else(|| kua_core::Error::TemplateNotFound(id.clone()))?;
+                emit(g.json, &t, || output::template(&t, &lang))
+            }
+        },
+    }
+}
+
+fn vault_path(g: &Global) -> Result<PathBuf> {
+    if let Some(p) = &g.vault {
+        return Ok(p.clone());
+    }
+    let dirs = directories::ProjectDirs::from("org", "kua", "kua")
+        .context("no home directory; give --vault PATH")?;
+    Ok(dirs.data_dir().join("vault.kua"))
+}
+
+fn with_spinner<T>(msg: &str, f: impl FnOnce() -> kua_core::Result<T>) -> kua_core::Result<T> {
+    let s = spinner(msg);
+    let out = f();
+    if let Some(s) = s {
+        s.finish_and_clear();
+    }
+    out
+}
+
+fn unlock(g: &Global) -> Result<Vault> {
+    let mut vault = Vault::open(&vault_path(g)?, Seams::system())?;
+    let pass = secrets::passphrase(g.passphrase_file.as_deref())?;
+    with_spinner("unlocking", || vault.unlock(&pass))?;
+    Ok(vault)
+}
+
+fn read_json<T: serde::de::DeserializeOwned + Default>(file: Option<&Path>) -> Result<T> {
+    let text = match file {
+        None if std::io::stdin().is_terminal() => return Ok(T::default()),
+        None => read_stdin()?,
+        Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+    };
+    if text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        kua_core::Error::BadInput(format!("the JSON input does not fit (line {}, column {}): {e}", e.line(), e.column()))
+            .into()
+    })
+}
+
+fn read_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+    Ok(s)
+}
+
+fn confirm(question: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!("refusing to erase without confirmation; add --yes");
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        bail!("not erased");
+    }
+    Ok(())
+}
+
+fn init(g: &Global, insecure: bool, target_ms: u64) -> Result<ExitCode> {
+    let path = vault_path(g)?;
+    if path.exists() {
+        return Err(kua_core::Error::VaultExists(path).into());
+    }
+    let pass = secrets::new_passphrase(g.passphrase_file.as_deref(), true, insecure)?;
+    let kdf = if insecure {
+        eprintln!(
+            "WARNING: --insecure-test-kdf: this vault uses a deliberately weak key derivation \
+             and can be brute-forced. Never put a real testimony in it."
+        );
+        KdfParams::INSECURE_FOR_TESTS
+    } else {
+        with_spinner("calibrating the key derivation", || {
+            kua_core::crypto::calibrate(Duration::from_millis(target_ms))
+        })?
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let options = CreateOptions {
+        kdf,
+        allow_weak_kdf: insecure,
+    };
+    let (vault, recovery) = with_spinner("creating the vault", || {
+        Vault::create(&path, &pass, options, Seams::system())
+    })?;
+    let shown = recovery.display();
+    let out = serde_json::json!({
+        "vault": path,
+        "vault_id": vault.vault_id().to_string(),
+        "kdf": vault.kdf_params(),
+        "recovery_key": shown.expose_secret(),
+    });
+    emit(g.json, &out, || {
+        println!("Created {}", path.display());
+        println!();
+        println!("Recovery key (shown once; write it on paper and keep it apart from this laptop):");
+        println!();
+        println!("    {}", shown.expose_secret());
+        println!();
+        println!("It opens the vault if the passphrase is forgotten. Anyone who has it and the file can read everything.");
+    })
+}
+
+fn consent(g: &Global, id: &str, file: Option<&Path>, withdraw: Option<String>) -> Result<ExitCode> {
+    let mut vault = unlock(g)?;
+    let consent = match withdraw {
+        Some(at) => {
+            let mut c: Consent = vault
+                .show(id, None)?
+                .consent
+                .ok_or_else(|| kua_core::Error::ConsentMissing(id.to_string()))?;
+            c.withdrawn_at = Some(if at.is_empty() {
+                kua_core::format_time(now_ms()).chars().take(10).collect()
+            } else {
+                at
+            });
+            c
+        }
+        None => {
+            let text = match file {
+                Some(p) if p != Path::new("-") => std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+                _ => read_stdin()?,
+            };
+            serde_json::from_str(&text)
+                .map_err(|e| kua_core::Error::BadInput(format!("the consent JSON does not fit: {e}")))?
+        }
+    };
+    vault.set_consent(id, &consent)?;
+    emit(g.json, &consent, || eprintln!("consent of {id} recorded"))
+}
+
+fn now_ms() -> i64 {
+    use kua_core::Clock;
+    kua_core::SystemClock.now_ms()
+}
+
+fn attach(g: &Global, id: &str, files: &[PathBuf], captured_at: Option<String>) -> Result<ExitCode> {
+    let mut vault = unlock(g)?;
+    let mut infos = Vec::new();
+    for path in files {
+        let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let new = NewAttachment {
+            name: name.clone(),
+            media_type: None,
+            captured_at: captured_at.clone(),
+        };
+        let total = file.metadata().ok().map(|m| m.len());
+        let mut bar = Bar::new(&format!("adding {name}"));
+        kua_core::Progress::begin(&mut bar, total);
+        infos.push(vault.attach(id, &mut file, new, &mut BarInner(&mut bar))?);
+        kua_core::Progress::end(&mut bar);
+    }
+    emit(g.json, &infos, || {
+        for a in &infos {
+            println!("{}  {}  sha256:{}", a.id, a.name, a.sha256);
+        }
+    })
+}
+
+/// Forwards only byte counts to an already-started bar (its total is known here, not in
+/// the core, which streams without knowing the size).
+struct BarInner<'a>(&'a mut Bar);
+
+impl kua_core::Progress for BarInner<'_> {
+    fn advance(&mut self, bytes: u64) {
+        self.0.advance(bytes);
+    }
+}
+
+fn extract(g: &Global, id: &str, attachment: &str, out: &Path) -> Result<ExitCode> {
+    let mut vault = unlock(g)?;
+    let mut bar = Bar::new("extracting");
+    if out == Path::new("-") {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        vault.extract(id, attachment, &mut lock, &mut bar)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Write beside the target and rename only once the evidence hash matched, so a
+    // failed or interrupted extraction never leaves a file that looks complete.
+    let partial = out.with_extension("partial");
+    let result = (|| -> Result<kua_core::model::AttachmentInfo> {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?,
+        );
+        let info = vault.extract(id, attachment, &mut file, &mut bar)?;
+        file.flush()?;
+        file.get_ref().sync_all()?;
+        Ok(info)
+    })();
+    match result {
+        Ok(info) => {
+            std::fs::rename(&partial, out)?;
+            emit(g.json, &info, || {
+                eprintln!("wrote {} ({} bytes, sha256 {} verified)", out.display(), info.size, info.sha256)
+            })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}

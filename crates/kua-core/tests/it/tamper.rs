@@ -1,0 +1,194 @@
+//! Altered, swapped, dropped and rolled-back ciphertexts are all caught and named.
+
+use crate::*;
+use kua_core::{Error, NewAttachment, Silent, Vault};
+
+/// A vault with two sealed testimonies, a draft, consents and an attachment.
+fn populated(fx: &Fixture) -> (String, String, String) {
+    let (mut v, _) = fx.create();
+    let a = v.add(&complete_input("первый")).unwrap();
+    let b = v.add(&complete_input("второй")).unwrap();
+    let data = vec![7u8; 3 * kua_core::CHUNK + 5];
+    v.attach(&a, &mut data.as_slice(), NewAttachment { name: "a.png".into(), ..Default::default() }, &mut Silent)
+        .unwrap();
+    v.seal(&a).unwrap();
+    v.seal(&b).unwrap();
+    let c = v.add(&complete_input("черновик")).unwrap();
+    (a, b, c)
+}
+
+fn blobs(path: &std::path::Path) -> Vec<(String, String, i64)> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for (table, cols) in [
+        ("header", &["pass_slot"][..]),
+        ("testimony", &["head", "body"][..]),
+        ("attachment", &["head", "body"][..]),
+        ("consent", &["head", "body"][..]),
+        ("chunk", &["body"][..]),
+        ("custody", &["body"][..]),
+        ("secret", &["body"][..]),
+    ] {
+        let mut stmt = db.prepare(&format!("SELECT rowid FROM {table}")).unwrap();
+        let rowids: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        for rowid in rowids {
+            for col in cols {
+                out.push((table.to_string(), col.to_string(), rowid));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_flipped_byte_in_any_ciphertext_is_an_integrity_error() {
+    let fx = Fixture::new();
+    populated(&fx);
+    let pristine = std::fs::read(&fx.path).unwrap();
+    let targets = blobs(&fx.path);
+    assert!(targets.len() > 25, "{}", targets.len());
+    for (table, col, rowid) in targets {
+        std::fs::write(&fx.path, &pristine).unwrap();
+        let db = rusqlite::Connection::open(&fx.path).unwrap();
+        let mut blob: Vec<u8> = db
+            .query_row(&format!("SELECT {col} FROM {table} WHERE rowid = ?1"), [rowid], |r| r.get(0))
+            .unwrap();
+        let at = blob.len() / 2;
+        blob[at] ^= 0x01;
+        db.execute(&format!("UPDATE {table} SET {col} = ?1 WHERE rowid = ?2"), rusqlite::params![blob, rowid])
+            .unwrap();
+        drop(db);
+        let what = format!("{table}.{col} rowid {rowid}");
+        let mut v = Vault::open(&fx.path, seams(9)).unwrap();
+        match v.unlock(&pass()) {
+            // The passphrase slot and the signing key guard the whole vault.
+            Err(Error::WrongPassphrase) => assert_eq!(table, "header", "{what}"),
+            Err(Error::Integrity { .. }) => assert_eq!(table, "secret", "{what}"),
+            Err(e) => panic!("{what}: unexpected {e}"),
+            Ok(()) => {
+                let report = v.verify(&mut Silent).unwrap();
+                assert!(!report.ok, "{what} went unnoticed");
+                assert!(report.problems.iter().all(|p| !p.code.is_empty() && !p.place.is_empty()));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_damaged_passphrase_slot_still_opens_with_the_recovery_key() {
+    let fx = Fixture::new();
+    let (mut v, recovery) = fx.create();
+    let id = v.add(&complete_input("важное")).unwrap();
+    drop(v);
+    sql(&fx.path, "UPDATE header SET pass_slot = zeroblob(72)");
+    let mut v = Vault::open(&fx.path, seams(9)).unwrap();
+    assert!(matches!(v.unlock(&pass()), Err(Error::WrongPassphrase)));
+    v.recover(&recovery, &pass(), None).unwrap();
+    assert_eq!(v.show(&id, None).unwrap().narrative, "важное");
+}
+
+#[test]
+fn ciphertexts_swapped_between_records_or_fields_do_not_open() {
+    let fx = Fixture::new();
+    let (a, b, _) = populated(&fx);
+    let pristine = std::fs::read(&fx.path).unwrap();
+    let swaps = [
+        // Two testimonies' bodies.
+        "UPDATE testimony SET body = (SELECT body FROM testimony t2 WHERE t2.rowid <> testimony.rowid ORDER BY t2.rowid LIMIT 1)",
+        // A consent body in place of a testimony body.
+        "UPDATE testimony SET body = (SELECT body FROM consent ORDER BY rowid LIMIT 1)",
+        // Heads swapped between rows.
+        "UPDATE testimony SET head = (SELECT head FROM testimony t2 WHERE t2.rowid <> testimony.rowid ORDER BY t2.rowid LIMIT 1)",
+        // Chunks of one attachment reordered.
+        "UPDATE chunk SET body = (SELECT body FROM chunk c2 WHERE c2.id <> chunk.id ORDER BY c2.id LIMIT 1)",
+    ];
+    for swap in swaps {
+        std::fs::write(&fx.path, &pristine).unwrap();
+        sql(&fx.path, swap);
+        let mut v = fx.open();
+        let report = v.verify(&mut Silent).unwrap();
+        assert!(!report.ok, "{swap}");
+        let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
+        assert!(
+            codes.iter().all(|c| ["record_unreadable", "attachment_unreadable", "record_missing"].contains(c)),
+            "{swap}: {codes:?}"
+        );
+        let shows = [v.show(&a, None).map(|_| ()), v.show(&b, None).map(|_| ())];
+        let mut data = Vec::new();
+        let extract = v
+            .show(&a, None)
+            .ok()
+            .and_then(|t| t.attachments.first().cloned())
+            .map(|att| v.extract(&a, &att.id, &mut data, &mut Silent).map(|_| ()));
+        let failed = shows.iter().chain(extract.iter()).filter(|r| matches!(r, Err(Error::Integrity { .. }))).count()
+            + usize::from(v.show(&a, None).is_err_and(|e| matches!(e, Error::TestimonyNotFound(_))));
+        assert!(failed > 0 || codes.contains(&"record_unreadable"), "{swap}");
+    }
+}
+
+#[test]
+fn a_rolled_back_draft_and_rows_removed_behind_kuas_back_are_named() {
+    let fx = Fixture::new();
+    let (a, _, c) = populated(&fx);
+    let old: Vec<u8> = rusqlite::Connection::open(&fx.path)
+        .unwrap()
+        .query_row("SELECT body FROM testimony ORDER BY rowid", [], |r| r.get(0))
+        .unwrap();
+    let _ = old;
+    // Save the draft's current ciphertext, edit it, then put the old ciphertext back:
+    // it decrypts (same key, same binding) but no longer matches the custody log.
+    let mut v = fx.open();
+    let before = snapshot(&fx.path);
+    v.edit(&c, &complete_input("черновик, исправленный")).unwrap();
+    drop(v);
+    let after = snapshot(&fx.path);
+    let (row, body) = before.iter().find(|(r, b)| after.iter().any(|(r2, b2)| r2 == r && b2 != b)).unwrap().clone();
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    db.execute("UPDATE testimony SET body = ?1 WHERE id = ?2", rusqlite::params![body, row]).unwrap();
+    drop(db);
+    let mut v = fx.open();
+    assert_eq!(v.show(&c, None).unwrap().narrative, "черновик", "the rollback itself decrypts");
+    let report = v.verify(&mut Silent).unwrap();
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["content_hash_mismatch"]);
+    assert!(report.problems[0].place.contains(&c));
+    drop(v);
+
+    // An attachment's rows deleted outside Kua.
+    sql(&fx.path, "DELETE FROM attachment");
+    let mut v = fx.open();
+    let report = v.verify(&mut Silent).unwrap();
+    assert!(report.problems.iter().any(|p| p.code == "record_missing" && p.place.contains(&a)), "{report:?}");
+}
+
+fn snapshot(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = db.prepare("SELECT id, body FROM testimony").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn custody_log_entries_dropped_or_reordered_in_the_file_are_named() {
+    let fx = Fixture::new();
+    populated(&fx);
+    let pristine = std::fs::read(&fx.path).unwrap();
+
+    sql(&fx.path, "DELETE FROM custody WHERE seq = 3");
+    let report = fx.open().verify(&mut Silent).unwrap();
+    let named: Vec<(&str, &str)> = report.problems.iter().map(|p| (p.code.as_str(), p.place.as_str())).collect();
+    assert!(named.contains(&("custody_gap", "custody log entry 3")), "{named:?}");
+    assert!(named.contains(&("custody_chain_broken", "custody log entry 4")), "{named:?}");
+
+    std::fs::write(&fx.path, &pristine).unwrap();
+    sql(&fx.path, "UPDATE custody SET seq = 100 WHERE seq = 2; UPDATE custody SET seq = 2 WHERE seq = 3; UPDATE custody SET seq = 3 WHERE seq = 100;");
+    let report = fx.open().verify(&mut Silent).unwrap();
+    let named: Vec<(&str, &str)> = report.problems.iter().map(|p| (p.code.as_str(), p.place.as_str())).collect();
+    assert!(named.contains(&("custody_unreadable", "custody log entry 2")), "{named:?}");
+    assert!(named.contains(&("custody_unreadable", "custody log entry 3")), "{named:?}");
+
+    // Cutting the end of the log leaves records the log does not know.
+    std::fs::write(&fx.path, &pristine).unwrap();
+    sql(&fx.path, "DELETE FROM custody WHERE seq = (SELECT max(seq) FROM custody)");
+    let report = fx.open().verify(&mut Silent).unwrap();
+    assert!(report.problems.iter().any(|p| p.code == "unlogged_record" || p.code == "content_hash_mismatch"), "{report:?}");
+}
