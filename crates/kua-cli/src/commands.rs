@@ -23,26 +23,38 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Add { file } => {
             let input: TestimonyInput = read_json(file.as_deref())?;
             let id = unlock(g)?.add(&input)?;
-            emit(g.json, &serde_json::json!({ "id": id }), || println!("{id}"))
+            emit(g.json, &serde_json::json!({ "id": id }), || {
+                println!("{id}")
+            })
         }
         Command::Edit { id, file } => {
             let input: TestimonyInput = read_json(file.as_deref())?;
             unlock(g)?.edit(&id, &input)?;
-            emit(g.json, &serde_json::json!({ "id": id }), || eprintln!("saved draft {id}"))
+            emit(g.json, &serde_json::json!({ "id": id }), || {
+                eprintln!("saved draft {id}")
+            })
         }
         Command::Seal { id } => {
             let hash = unlock(g)?.seal(&id)?;
-            emit(g.json, &serde_json::json!({ "id": id, "content_hash": hash }), || {
-                println!("{hash}");
-                eprintln!("sealed {id}; its content hash is recorded in the custody log");
-            })
+            emit(
+                g.json,
+                &serde_json::json!({ "id": id, "content_hash": hash }),
+                || {
+                    println!("{hash}");
+                    eprintln!("sealed {id}; its content hash is recorded in the custody log");
+                },
+            )
         }
         Command::Amend { id, file } => {
             let input: TestimonyInput = read_json(file.as_deref())?;
             let version = unlock(g)?.amend(&id, &input)?;
-            emit(g.json, &serde_json::json!({ "id": id, "version": version }), || {
-                println!("{version}");
-            })
+            emit(
+                g.json,
+                &serde_json::json!({ "id": id, "version": version }),
+                || {
+                    println!("{version}");
+                },
+            )
         }
         Command::Consent { id, file, withdraw } => consent(g, &id, file.as_deref(), withdraw),
         Command::Show { id, version } => {
@@ -97,7 +109,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let mut vault = unlock(g)?;
             let new = secrets::new_passphrase(new_passphrase_file.as_deref(), false, false)?;
-            with_spinner("deriving the new key", || vault.change_passphrase(&new, None))?;
+            with_spinner("deriving the new key", || {
+                vault.change_passphrase(&new, None)
+            })?;
             emit(g.json, &serde_json::json!({ "ok": true }), || {
                 eprintln!("passphrase changed; the recovery key still works")
             })
@@ -122,9 +136,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ))?;
             }
             vault.delete(&id)?;
-            emit(g.json, &serde_json::json!({ "id": id, "deleted": true }), || {
-                eprintln!("erased {id}; a tombstone remains in the custody log")
-            })
+            emit(
+                g.json,
+                &serde_json::json!({ "id": id, "deleted": true }),
+                || eprintln!("erased {id}; a tombstone remains in the custody log"),
+            )
         }
         Command::Template { command } => match command {
             TemplateCommand::List => {
@@ -173,20 +189,28 @@ fn read_json<T: serde::de::DeserializeOwned + Default>(file: Option<&Path>) -> R
         None if std::io::stdin().is_terminal() => return Ok(T::default()),
         None => read_stdin()?,
         Some(p) if p == Path::new("-") => read_stdin()?,
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
     };
     if text.trim().is_empty() {
         return Ok(T::default());
     }
     serde_json::from_str(&text).map_err(|e| {
-        kua_core::Error::BadInput(format!("the JSON input does not fit (line {}, column {}): {e}", e.line(), e.column()))
-            .into()
+        kua_core::Error::BadInput(format!(
+            "the JSON input does not fit (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+        .into()
     })
 }
 
 fn read_stdin() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("cannot read standard input")?;
     Ok(s)
 }
 
@@ -240,7 +264,9 @@ fn init(g: &Global, insecure: bool, target_ms: u64) -> Result<ExitCode> {
     emit(g.json, &out, || {
         println!("Created {}", path.display());
         println!();
-        println!("Recovery key (shown once; write it on paper and keep it apart from this laptop):");
+        println!(
+            "Recovery key (shown once; write it on paper and keep it apart from this laptop):"
+        );
         println!();
         println!("    {}", shown.expose_secret());
         println!();
@@ -248,7 +274,12 @@ fn init(g: &Global, insecure: bool, target_ms: u64) -> Result<ExitCode> {
     })
 }
 
-fn consent(g: &Global, id: &str, file: Option<&Path>, withdraw: Option<String>) -> Result<ExitCode> {
+fn consent(
+    g: &Global,
+    id: &str,
+    file: Option<&Path>,
+    withdraw: Option<String>,
+) -> Result<ExitCode> {
     let mut vault = unlock(g)?;
     let consent = match withdraw {
         Some(at) => {
@@ -269,8 +300,9 @@ fn consent(g: &Global, id: &str, file: Option<&Path>, withdraw: Option<String>) 
                     .with_context(|| format!("cannot read {}", p.display()))?,
                 _ => read_stdin()?,
             };
-            serde_json::from_str(&text)
-                .map_err(|e| kua_core::Error::BadInput(format!("the consent JSON does not fit: {e}")))?
+            serde_json::from_str(&text).map_err(|e| {
+                kua_core::Error::BadInput(format!("the consent JSON does not fit: {e}"))
+            })?
         }
     };
     vault.set_consent(id, &consent)?;
@@ -282,11 +314,17 @@ fn now_ms() -> i64 {
     kua_core::SystemClock.now_ms()
 }
 
-fn attach(g: &Global, id: &str, files: &[PathBuf], captured_at: Option<String>) -> Result<ExitCode> {
+fn attach(
+    g: &Global,
+    id: &str,
+    files: &[PathBuf],
+    captured_at: Option<String>,
+) -> Result<ExitCode> {
     let mut vault = unlock(g)?;
     let mut infos = Vec::new();
     for path in files {
-        let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -333,7 +371,8 @@ fn extract(g: &Global, id: &str, attachment: &str, out: &Path) -> Result<ExitCod
     let partial = out.with_extension("partial");
     let result = (|| -> Result<kua_core::model::AttachmentInfo> {
         let mut file = std::io::BufWriter::new(
-            std::fs::File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?,
+            std::fs::File::create(&partial)
+                .with_context(|| format!("cannot create {}", partial.display()))?,
         );
         let info = vault.extract(id, attachment, &mut file, &mut bar)?;
         file.flush()?;
@@ -344,7 +383,12 @@ fn extract(g: &Global, id: &str, attachment: &str, out: &Path) -> Result<ExitCod
         Ok(info) => {
             std::fs::rename(&partial, out)?;
             emit(g.json, &info, || {
-                eprintln!("wrote {} ({} bytes, sha256 {} verified)", out.display(), info.size, info.sha256)
+                eprintln!(
+                    "wrote {} ({} bytes, sha256 {} verified)",
+                    out.display(),
+                    info.size,
+                    info.sha256
+                )
             })
         }
         Err(e) => {

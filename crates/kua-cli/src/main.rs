@@ -24,7 +24,8 @@ fn main() -> ExitCode {
         Err(e) => {
             let (code, exit) = classify(&e);
             if json {
-                let err = serde_json::json!({ "error": { "code": code, "message": format!("{e:#}") } });
+                let err =
+                    serde_json::json!({ "error": { "code": code, "message": format!("{e:#}") } });
                 eprintln!("{err}");
             } else {
                 eprintln!("kua: {e:#}");

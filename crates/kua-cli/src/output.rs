@@ -26,7 +26,12 @@ fn status(s: kua_core::model::Status) -> &'static str {
 
 pub fn testimony(t: &Testimony) {
     println!("id:        {}", t.id);
-    println!("version:   {} of {} ({})", t.version, t.versions, status(t.status));
+    println!(
+        "version:   {} of {} ({})",
+        t.version,
+        t.versions,
+        status(t.status)
+    );
     println!("template:  {} v{}", t.template, t.template_version);
     println!("language:  {}", t.language);
     println!("created:   {}", t.created_at);
@@ -47,7 +52,12 @@ pub fn testimony(t: &Testimony) {
                 .filter_map(|s| serde_json::to_value(s).ok())
                 .filter_map(|v| v.as_str().map(String::from))
                 .collect();
-            print!("consent:   given {} ({:?}), scope {}", c.given_at, c.method, scope.join(", "));
+            print!(
+                "consent:   given {} ({:?}), scope {}",
+                c.given_at,
+                c.method,
+                scope.join(", ")
+            );
             if c.anonymous {
                 print!(", anonymous");
             }
@@ -79,7 +89,10 @@ pub fn testimony(t: &Testimony) {
     if !t.attachments.is_empty() {
         println!();
         for a in &t.attachments {
-            println!("attachment {}  {}  {} bytes  sha256:{}", a.id, a.name, a.size, a.sha256);
+            println!(
+                "attachment {}  {}  {} bytes  sha256:{}",
+                a.id, a.name, a.size, a.sha256
+            );
         }
     }
     let r = &t.readiness;
@@ -89,7 +102,10 @@ pub fn testimony(t: &Testimony) {
             println!("needed before sealing: {}", r.missing_required.join(", "));
         }
         if !r.missing_recommended.is_empty() {
-            println!("would strengthen the evidence: {}", r.missing_recommended.join(", "));
+            println!(
+                "would strengthen the evidence: {}",
+                r.missing_recommended.join(", ")
+            );
         }
     }
 }
@@ -115,13 +131,25 @@ pub fn hits(hits: &[SearchHit]) {
         eprintln!("nothing found");
     }
     for h in hits {
-        println!("{}  v{} {:6}  {}", h.id, h.version, status(h.status), h.snippet.replace('\n', " "));
+        println!(
+            "{}  v{} {:6}  {}",
+            h.id,
+            h.version,
+            status(h.status),
+            h.snippet.replace('\n', " ")
+        );
     }
 }
 
 pub fn history(versions: &[VersionInfo], log: &[LogLine]) {
     for v in versions {
-        print!("version {} {} {} {}", v.version, status(v.status), v.updated_at, v.content_hash);
+        print!(
+            "version {} {} {} {}",
+            v.version,
+            status(v.status),
+            v.updated_at,
+            v.content_hash
+        );
         if !v.changed.is_empty() {
             print!("  changed: {}", v.changed.join(", "));
         }
@@ -175,7 +203,12 @@ pub fn verify(r: &VerifyReport) {
 
 pub fn templates(list: &[serde_json::Value]) {
     for t in list {
-        println!("{}  v{}  {}", t["id"].as_str().unwrap_or(""), t["version"], t["title"]["en"].as_str().unwrap_or(""));
+        println!(
+            "{}  v{}  {}",
+            t["id"].as_str().unwrap_or(""),
+            t["version"],
+            t["title"]["en"].as_str().unwrap_or("")
+        );
     }
 }
 
@@ -195,8 +228,21 @@ pub fn template(t: &Template, lang: &str) {
             if f.identifying {
                 marks.push("identifying");
             }
-            let kind = serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            println!("  {:<28} {:<12} {} {}", f.id, kind, f.label.get(lang), if marks.is_empty() { String::new() } else { format!("({})", marks.join(", ")) });
+            let kind = serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            println!(
+                "  {:<28} {:<12} {} {}",
+                f.id,
+                kind,
+                f.label.get(lang),
+                if marks.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", marks.join(", "))
+                }
+            );
             for o in &f.options {
                 println!("      - {:<26} {}", o.id, o.label.get(lang));
             }

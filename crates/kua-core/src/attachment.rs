@@ -54,7 +54,9 @@ pub(crate) struct Meta {
 }
 
 fn chunk_aad(vault: &Uuid, attachment: &Uuid, index: u64) -> Aad {
-    Aad::new(vault, "chunk").with(attachment.as_bytes()).with_u64(index)
+    Aad::new(vault, "chunk")
+        .with(attachment.as_bytes())
+        .with_u64(index)
 }
 
 fn chunk_nonce(prefix: &[u8; 19], index: u64, last: bool) -> Result<[u8; NONCE_LEN]> {
@@ -77,7 +79,10 @@ pub(crate) fn chunk_rowid(ids: &Key, attachment: &Uuid, index: u64) -> i64 {
 }
 
 fn guess_media_type(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
@@ -132,7 +137,14 @@ impl Ctx<'_> {
 
     fn metas(&self, testimony: &Uuid) -> Result<Vec<(&Head, Meta)>> {
         let mut out = Vec::new();
-        for head in self.keys.catalog.attachments.get(testimony).into_iter().flatten() {
+        for head in self
+            .keys
+            .catalog
+            .attachments
+            .get(testimony)
+            .into_iter()
+            .flatten()
+        {
             out.push((head, self.read_meta(head)?));
         }
         out.sort_by(|a, b| a.1.added_at.cmp(&b.1.added_at).then(a.0.id.cmp(&b.0.id)));
@@ -181,14 +193,19 @@ impl Ctx<'_> {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| Error::integrity(format!("attachment {}", head.id)))?;
-        let mut stmt = self.db.prepare_cached("SELECT body FROM chunk WHERE id = ?1")?;
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT body FROM chunk WHERE id = ?1")?;
         let mut hasher = Sha256::new();
         let mut left = meta.size;
         progress.begin(Some(meta.size));
         for i in 0..meta.chunks {
             let place = || format!("attachment {} chunk {i}", head.id);
             let sealed: Vec<u8> = stmt
-                .query_row(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)], |r| r.get(0))
+                .query_row(
+                    params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)],
+                    |r| r.get(0),
+                )
                 .map_err(|e| match e {
                     rusqlite::Error::QueryReturnedNoRows => Error::integrity(place()),
                     e => e.into(),
@@ -198,7 +215,12 @@ impl Ctx<'_> {
             if sealed.get(..NONCE_LEN) != Some(&nonce[..]) {
                 return Err(Error::integrity(place()));
             }
-            let plain = crate::crypto::open(&head.key, &sealed, &chunk_aad(&self.vault, &head.id, i), &place())?;
+            let plain = crate::crypto::open(
+                &head.key,
+                &sealed,
+                &chunk_aad(&self.vault, &head.id, i),
+                &place(),
+            )?;
             let take = (left.min(CHUNK as u64)) as usize;
             let data = plain.get(..take).ok_or_else(|| Error::integrity(place()))?;
             hasher.update(data);
@@ -225,7 +247,9 @@ impl Vault {
         let testimony = parse_id(testimony)?;
         if let Some(c) = &new.captured_at {
             if !(crate::dates::is_datetime(c) || crate::dates::is_date(c)) {
-                return Err(Error::BadInput(format!("captured_at {c:?} is not a date or date-time")));
+                return Err(Error::BadInput(format!(
+                    "captured_at {c:?} is not a date or date-time"
+                )));
             }
         }
         let mut ctx = self.ctx()?;
@@ -239,7 +263,9 @@ impl Vault {
         // Two stages on two cores: this thread encrypts and stores while a helper
         // thread reads and hashes. The channel is bounded, so memory stays constant.
         let (size, chunks, sha256) = std::thread::scope(|scope| -> Result<(u64, u64, String)> {
-            let (send, recv) = std::sync::mpsc::sync_channel::<std::io::Result<(Zeroizing<Vec<u8>>, usize, bool)>>(8);
+            let (send, recv) = std::sync::mpsc::sync_channel::<
+                std::io::Result<(Zeroizing<Vec<u8>>, usize, bool)>,
+            >(8);
             let reader = scope.spawn(move || -> String {
                 let mut hasher = Sha256::new();
                 let mut next = Zeroizing::new(vec![0u8; CHUNK]);
@@ -275,8 +301,16 @@ impl Vault {
             for item in recv {
                 let (buf, len, last) = item?;
                 let nonce = chunk_nonce(&prefix, index, last)?;
-                let sealed = crate::crypto::seal_with_nonce(&head.key, &nonce, &buf, chunk_aad(&ctx.vault, &id, index).bytes())?;
-                stmt.execute(params![chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index), sealed])?;
+                let sealed = crate::crypto::seal_with_nonce(
+                    &head.key,
+                    &nonce,
+                    &buf,
+                    chunk_aad(&ctx.vault, &id, index).bytes(),
+                )?;
+                stmt.execute(params![
+                    chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index),
+                    sealed
+                ])?;
                 size += len as u64;
                 index += 1;
                 progress.advance(len as u64);
@@ -304,16 +338,26 @@ impl Vault {
         let bytes = serde_json::to_vec(&meta).map_err(|e| Error::Storage(e.to_string()))?;
         ctx.insert(&tx, Table::Attachment, &head, &bytes)?;
         let mut tail = ctx.keys.tail;
-        ctx.log(&tx, &mut tail, Event::AttachmentAdded, Change {
-            record: Some(testimony),
-            version: None,
-            content_hash: Some(meta.sha256.clone()),
-            detail: Some(id.to_string()),
-        })?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::AttachmentAdded,
+            Change {
+                record: Some(testimony),
+                version: None,
+                content_hash: Some(meta.sha256.clone()),
+                detail: Some(id.to_string()),
+            },
+        )?;
         tx.commit()?;
         ctx.keys.tail = tail;
         let info = Ctx::info(&meta, &id);
-        ctx.keys.catalog.attachments.entry(testimony).or_default().push(head);
+        ctx.keys
+            .catalog
+            .attachments
+            .entry(testimony)
+            .or_default()
+            .push(head);
         // Leave no page images of the stream in the WAL.
         crate::store::checkpoint(db)?;
         Ok(info)

@@ -45,7 +45,11 @@ impl Catalog {
         let (heads, more) = load_heads(db, vault, sub, Table::Attachment)?;
         damaged.extend(more);
         for head in heads {
-            catalog.attachments.entry(head.parent).or_default().push(head);
+            catalog
+                .attachments
+                .entry(head.parent)
+                .or_default()
+                .push(head);
         }
         let (heads, more) = load_heads(db, vault, sub, Table::Consent)?;
         damaged.extend(more);

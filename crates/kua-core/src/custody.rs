@@ -132,7 +132,9 @@ impl Appender<'_> {
         };
         let head = entry.hash();
         let size = tail.size + 1;
-        let sig = self.signing.sign(&checkpoint_message(self.vault, size, &head));
+        let sig = self
+            .signing
+            .sign(&checkpoint_message(self.vault, size, &head));
         write_row(db, seams, self.vault, self.key, entry, &sig)?;
         Ok(Tail { size, head })
     }
@@ -237,7 +239,9 @@ pub fn walk(
                 problem(
                     "custody_unreadable",
                     seq,
-                    format!("entry {seq} does not decrypt: altered, or moved from another position"),
+                    format!(
+                        "entry {seq} does not decrypt: altered, or moved from another position"
+                    ),
                 );
                 // The next entry cannot link to what we could not read.
                 prev = [0u8; 32];
@@ -306,10 +310,16 @@ mod tests {
         let mut tail = Tail::EMPTY;
         for i in 0..n {
             tail = app
-                .append(db, seams, tail, Event::Edited, Change {
-                    version: Some(i as u32),
-                    ..Change::default()
-                })
+                .append(
+                    db,
+                    seams,
+                    tail,
+                    Event::Edited,
+                    Change {
+                        version: Some(i as u32),
+                        ..Change::default()
+                    },
+                )
                 .unwrap();
         }
         tail
@@ -318,7 +328,11 @@ mod tests {
     #[test]
     fn a_clean_chain_verifies_and_an_edited_entry_is_caught_even_when_resealed() {
         let (db, mut seams, vault, key, signing) = setup();
-        let app = Appender { vault: &vault, key: &key, signing: &signing };
+        let app = Appender {
+            vault: &vault,
+            key: &key,
+            signing: &signing,
+        };
         let tail = fill(&db, &mut seams, &app, 5);
         assert_eq!(tail.size, 5);
         assert_eq!(load_tail(&db, &vault, &key).unwrap(), tail);
@@ -329,22 +343,35 @@ mod tests {
         // Someone holding the vault key rewrites entry 2 and seals it properly: the
         // signature over it and the link from entry 3 both expose the edit.
         let (_, body): (i64, Vec<u8>) = db
-            .query_row("SELECT seq, body FROM custody WHERE seq = 2", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT seq, body FROM custody WHERE seq = 2", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
         let mut row = open_row(&vault, &key, 2, &body).unwrap();
         row.entry.event = Event::Deleted;
         let plain = serde_json::to_vec(&row).unwrap();
         let sealed = seal(&mut seams, &key, &plain, &aad(&vault, 2)).unwrap();
-        db.execute("UPDATE custody SET body = ?1 WHERE seq = 2", params![sealed]).unwrap();
+        db.execute(
+            "UPDATE custody SET body = ?1 WHERE seq = 2",
+            params![sealed],
+        )
+        .unwrap();
         let (_, problems) = walk(&db, &vault, &key, &signing.verifying_key()).unwrap();
         let codes: Vec<(&str, u64)> = problems.iter().map(|p| (p.code.as_str(), p.seq)).collect();
-        assert_eq!(codes, vec![("custody_bad_signature", 2), ("custody_chain_broken", 3)]);
+        assert_eq!(
+            codes,
+            vec![("custody_bad_signature", 2), ("custody_chain_broken", 3)]
+        );
     }
 
     #[test]
     fn a_dropped_and_a_reordered_entry_are_named() {
         let (db, mut seams, vault, key, signing) = setup();
-        let app = Appender { vault: &vault, key: &key, signing: &signing };
+        let app = Appender {
+            vault: &vault,
+            key: &key,
+            signing: &signing,
+        };
         fill(&db, &mut seams, &app, 6);
         db.execute("DELETE FROM custody WHERE seq = 2", []).unwrap();
         db.execute_batch(

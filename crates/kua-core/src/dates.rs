@@ -13,8 +13,7 @@ pub fn is_date(s: &str) -> bool {
             if !(num(y, 4) && num(m, 2) && num(d, 2)) {
                 return false;
             }
-            let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>())
-            else {
+            let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
                 return false;
             };
             time::Month::try_from(m)
@@ -48,7 +47,9 @@ pub fn is_datetime(s: &str) -> bool {
     let offset_ok = offset.is_empty()
         || offset == "Z"
         || (offset.len() == 6
-            && offset[1..].split_once(':').is_some_and(|(h, m)| two(h, 23) && two(m, 59)));
+            && offset[1..]
+                .split_once(':')
+                .is_some_and(|(h, m)| two(h, 23) && two(m, 59)));
     clock_ok && offset_ok
 }
 
@@ -61,13 +62,30 @@ mod tests {
         for ok in ["2022", "2022-01", "2022-01-05", "2024-02-29"] {
             assert!(is_date(ok), "{ok}");
         }
-        for bad in ["22", "2022-13", "2022-02-30", "2023-02-29", "2022/01/05", "", "январь"] {
+        for bad in [
+            "22",
+            "2022-13",
+            "2022-02-30",
+            "2023-02-29",
+            "2022/01/05",
+            "",
+            "январь",
+        ] {
             assert!(!is_date(bad), "{bad}");
         }
-        for ok in ["2022-01-05T14:30", "2022-01-05T14:30:00Z", "2022-01-05T14:30+05:00"] {
+        for ok in [
+            "2022-01-05T14:30",
+            "2022-01-05T14:30:00Z",
+            "2022-01-05T14:30+05:00",
+        ] {
             assert!(is_datetime(ok), "{ok}");
         }
-        for bad in ["2022-01-05", "2022-01T14:30", "2022-01-05T25:00", "2022-01-05T14:30+5"] {
+        for bad in [
+            "2022-01-05",
+            "2022-01T14:30",
+            "2022-01-05T25:00",
+            "2022-01-05T14:30+5",
+        ] {
             assert!(!is_datetime(bad), "{bad}");
         }
     }

@@ -24,14 +24,19 @@ pub enum Error {
     #[error("testimony {id} has no version {version}")]
     VersionNotFound { id: String, version: u32 },
     #[error("no attachment {attachment} on testimony {testimony}")]
-    AttachmentNotFound { testimony: String, attachment: String },
+    AttachmentNotFound {
+        testimony: String,
+        attachment: String,
+    },
     #[error("no template named {0}; `kua template list` shows the installed ones")]
     TemplateNotFound(String),
     #[error(transparent)]
     Invalid(#[from] crate::template::ValidationErrors),
     #[error("invalid input: {0}")]
     BadInput(String),
-    #[error("testimony {0} is sealed; sealed versions never change — record a change with `kua amend`")]
+    #[error(
+        "testimony {0} is sealed; sealed versions never change — record a change with `kua amend`"
+    )]
     Sealed(String),
     #[error("testimony {0} is still a draft; seal it first, then amend")]
     NotSealed(String),
@@ -41,7 +46,9 @@ pub enum Error {
     ConsentWithdrawn(String),
     #[error("the attachment's content does not match its evidence hash (expected {expected}, got {actual}); the vault is damaged")]
     EvidenceHashMismatch { expected: String, actual: String },
-    #[error("the disk is full; free some space and retry — nothing was lost, the last save is intact")]
+    #[error(
+        "the disk is full; free some space and retry — nothing was lost, the last save is intact"
+    )]
     DiskFull,
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

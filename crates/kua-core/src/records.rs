@@ -52,7 +52,13 @@ impl Head {
         }
     }
 
-    fn seal(&self, seams: &mut Seams, vault: &Uuid, sub: &Subkeys, table: Table) -> Result<Vec<u8>> {
+    fn seal(
+        &self,
+        seams: &mut Seams,
+        vault: &Uuid,
+        sub: &Subkeys,
+        table: Table,
+    ) -> Result<Vec<u8>> {
         let mut plain = Zeroizing::new(Vec::with_capacity(HEAD_LEN));
         plain.extend_from_slice(self.key.expose());
         plain.extend_from_slice(self.id.as_bytes());
@@ -95,7 +101,9 @@ pub fn load_heads(
     table: Table,
 ) -> Result<(Vec<Head>, Vec<String>)> {
     let mut stmt = db.prepare(&format!("SELECT id, head FROM {}", table.name()))?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
     let mut heads = Vec::new();
     let mut damaged = Vec::new();
     for row in rows {
@@ -122,10 +130,18 @@ pub fn insert(
     content: &[u8],
 ) -> Result<()> {
     let sealed_head = head.seal(seams, vault, sub, table)?;
-    let body = seal_padded(seams, &head.key, content, &body_aad(vault, table, &head.id, head.version))?;
+    let body = seal_padded(
+        seams,
+        &head.key,
+        content,
+        &body_aad(vault, table, &head.id, head.version),
+    )?;
     let rowid = (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64;
     db.execute(
-        &format!("INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)", table.name()),
+        &format!(
+            "INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)",
+            table.name()
+        ),
         params![rowid, head.row.to_string(), sealed_head, body],
     )?;
     Ok(())
@@ -140,19 +156,33 @@ pub fn update_body(
     head: &Head,
     content: &[u8],
 ) -> Result<()> {
-    let body = seal_padded(seams, &head.key, content, &body_aad(vault, table, &head.id, head.version))?;
+    let body = seal_padded(
+        seams,
+        &head.key,
+        content,
+        &body_aad(vault, table, &head.id, head.version),
+    )?;
     let n = db.execute(
         &format!("UPDATE {} SET body = ?1 WHERE id = ?2", table.name()),
         params![body, head.row.to_string()],
     )?;
     if n != 1 {
-        return Err(Error::integrity(format!("{} row {} vanished", table.name(), head.row)));
+        return Err(Error::integrity(format!(
+            "{} row {} vanished",
+            table.name(),
+            head.row
+        )));
     }
     Ok(())
 }
 
 /// Reads and opens a record's body.
-pub fn read_body(db: &Connection, vault: &Uuid, table: Table, head: &Head) -> Result<Zeroizing<Vec<u8>>> {
+pub fn read_body(
+    db: &Connection,
+    vault: &Uuid,
+    table: Table,
+    head: &Head,
+) -> Result<Zeroizing<Vec<u8>>> {
     let sealed: Vec<u8> = db
         .query_row(
             &format!("SELECT body FROM {} WHERE id = ?1", table.name()),
@@ -166,7 +196,12 @@ pub fn read_body(db: &Connection, vault: &Uuid, table: Table, head: &Head) -> Re
             e => e.into(),
         })?;
     let place = format!("{} {} version {}", table.name(), head.id, head.version);
-    open_padded(&head.key, &sealed, &body_aad(vault, table, &head.id, head.version), &place)
+    open_padded(
+        &head.key,
+        &sealed,
+        &body_aad(vault, table, &head.id, head.version),
+        &place,
+    )
 }
 
 /// Deletes a row; with `secure_delete` its pages are zeroed.

@@ -7,15 +7,15 @@
 //! whatever their case, independently of the tokenizer's own folding tables.
 
 use crate::error::Result;
-use crate::model::Status;
-use rusqlite::{params, Connection};
-use std::collections::HashMap;
-use uuid::Uuid;
 use crate::model::SearchHit;
+use crate::model::Status;
 use crate::template::{Field, FieldType};
 use crate::testimony::VersionBody;
 use crate::vault::{Ctx, Vault};
+use rusqlite::{params, Connection};
 use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 #[derive(Debug)]
 pub struct SearchIndex {
@@ -147,8 +147,6 @@ fn fts_query(query: &str) -> Option<String> {
     }
 }
 
-
-
 /// The text of a version that search sees: the narrative, every text value, and the
 /// labels (in en, ru and kk) of every chosen option, so a search for "избиение" finds a
 /// record whose methods include `beating`.
@@ -270,7 +268,10 @@ mod tests {
     fn kazakh_and_russian_match_whatever_the_case() {
         let index = SearchIndex::build(
             [
-                doc(1, "ҰЛТТЫҚ ҰЛАН ӘСКЕРЛЕРІ ҒИМАРАТҚА КІРДІ, ҚОЛДАРЫ ҮШІН ҺӘМ ӨЗГЕ"),
+                doc(
+                    1,
+                    "ҰЛТТЫҚ ҰЛАН ӘСКЕРЛЕРІ ҒИМАРАТҚА КІРДІ, ҚОЛДАРЫ ҮШІН ҺӘМ ӨЗГЕ",
+                ),
                 doc(2, "Задержан сотрудниками КНБ в больнице"),
                 doc(3, "Beaten in the van"),
             ]
@@ -278,7 +279,12 @@ mod tests {
         )
         .unwrap();
         let ids = |q: &str| -> Vec<u8> {
-            index.query(q, 10).unwrap().iter().map(|h| h.id.as_bytes()[0]).collect()
+            index
+                .query(q, 10)
+                .unwrap()
+                .iter()
+                .map(|h| h.id.as_bytes()[0])
+                .collect()
         };
         assert_eq!(ids("ұлттық ұлан"), vec![1]);
         assert_eq!(ids("әскерлері"), vec![1]);

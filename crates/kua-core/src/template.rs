@@ -217,7 +217,10 @@ impl Template {
     pub fn missing(&self, values: &BTreeMap<String, Value>) -> (Vec<String>, Vec<String>) {
         let empty = |f: &&Field| values.get(&f.id).is_none_or(is_empty);
         let required = self.fields().filter(|f| f.required).filter(empty);
-        let recommended = self.fields().filter(|f| f.recommended && !f.required).filter(empty);
+        let recommended = self
+            .fields()
+            .filter(|f| f.recommended && !f.required)
+            .filter(empty);
         (
             required.map(|f| f.id.clone()).collect(),
             recommended.map(|f| f.id.clone()).collect(),
@@ -332,7 +335,12 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
                         Some(obj) => {
                             let values: BTreeMap<String, Value> =
                                 obj.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                            check_values(field.fields.iter(), &values, &format!("{path}[{i}]."), errors);
+                            check_values(
+                                field.fields.iter(),
+                                &values,
+                                &format!("{path}[{i}]."),
+                                errors,
+                            );
                         }
                     }
                 }

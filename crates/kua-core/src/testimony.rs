@@ -3,14 +3,17 @@
 
 use crate::catalog::parse_id;
 use crate::crypto::sha256_hex;
+use crate::custody::Tail;
 use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
-use crate::model::{Consent, ConsentScope, Readiness, Status, Testimony, TestimonyInput, TestimonySummary, VersionInfo};
+use crate::model::{
+    Consent, ConsentScope, Readiness, Status, Testimony, TestimonyInput, TestimonySummary,
+    VersionInfo,
+};
 use crate::records::{self, Head};
 use crate::seams::format_time;
 use crate::store::Table;
 use crate::template::{self, Template};
-use crate::custody::Tail;
 use crate::vault::{Ctx, Vault};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -50,7 +53,10 @@ impl VersionBody {
     }
 }
 
-pub(crate) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], place: impl FnOnce() -> String) -> Result<T> {
+pub(crate) fn decode<T: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+    place: impl FnOnce() -> String,
+) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|_| Error::integrity(place()))
 }
 
@@ -108,7 +114,9 @@ fn apply(body: &mut VersionBody, input: &TestimonyInput) {
 impl Ctx<'_> {
     pub(crate) fn read_version(&self, head: &Head) -> Result<VersionBody> {
         let bytes = self.read(Table::Testimony, head)?;
-        decode(&bytes, || format!("testimony {} version {}", head.id, head.version))
+        decode(&bytes, || {
+            format!("testimony {} version {}", head.id, head.version)
+        })
     }
 
     pub(crate) fn read_consent(&self, testimony: &Uuid) -> Result<Option<Consent>> {
@@ -123,7 +131,13 @@ impl Ctx<'_> {
 
     /// Replaces the consent record of a testimony inside `tx` and logs the change.
     /// Returns the new head; the caller puts it in the catalog after commit.
-    fn write_consent(&mut self, tx: &Connection, tail: &mut Tail, testimony: Uuid, consent: &Consent) -> Result<Head> {
+    fn write_consent(
+        &mut self,
+        tx: &Connection,
+        tail: &mut Tail,
+        testimony: Uuid,
+        consent: &Consent,
+    ) -> Result<Head> {
         check_consent(consent)?;
         let bytes = encode(consent)?;
         let previous = self.keys.catalog.consents.get(&testimony);
@@ -133,12 +147,17 @@ impl Ctx<'_> {
         }
         let head = Head::new(self.seams, testimony, revision, testimony);
         self.insert(tx, Table::Consent, &head, &bytes)?;
-        self.log(tx, tail, Event::ConsentChanged, Change {
-            record: Some(testimony),
-            version: Some(revision),
-            content_hash: Some(sha256_hex(&bytes)),
-            detail: None,
-        })?;
+        self.log(
+            tx,
+            tail,
+            Event::ConsentChanged,
+            Change {
+                record: Some(testimony),
+                version: Some(revision),
+                content_hash: Some(sha256_hex(&bytes)),
+                detail: None,
+            },
+        )?;
         Ok(head)
     }
 
@@ -166,9 +185,16 @@ impl Vault {
     /// Creates a draft testimony and returns its id.
     pub fn add(&mut self, input: &TestimonyInput) -> Result<String> {
         if input.reason.is_some() {
-            return Err(Error::BadInput("\"reason\" belongs to amendments only".into()));
+            return Err(Error::BadInput(
+                "\"reason\" belongs to amendments only".into(),
+            ));
         }
-        let template = template_for(input.template.as_deref().unwrap_or(template::DEFAULT_TEMPLATE))?;
+        let template = template_for(
+            input
+                .template
+                .as_deref()
+                .unwrap_or(template::DEFAULT_TEMPLATE),
+        )?;
         let mut ctx = self.ctx()?;
         let now = ctx.seams.clock.now_ms();
         let id = ctx.seams.uuid();
@@ -196,12 +222,17 @@ impl Vault {
         let tx = db.unchecked_transaction()?;
         let mut tail = ctx.keys.tail;
         ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
-        ctx.log(&tx, &mut tail, Event::Created, Change {
-            record: Some(id),
-            version: Some(1),
-            content_hash: Some(body.hash()),
-            detail: None,
-        })?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::Created,
+            Change {
+                record: Some(id),
+                version: Some(1),
+                content_hash: Some(body.hash()),
+                detail: None,
+            },
+        )?;
         let consent = match &input.consent {
             Some(c) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
             None => None,
@@ -220,7 +251,9 @@ impl Vault {
     /// front end may autosave as often as it likes.
     pub fn edit(&mut self, id: &str, input: &TestimonyInput) -> Result<()> {
         if input.reason.is_some() {
-            return Err(Error::BadInput("\"reason\" belongs to amendments only".into()));
+            return Err(Error::BadInput(
+                "\"reason\" belongs to amendments only".into(),
+            ));
         }
         let id = parse_id(id)?;
         let mut ctx = self.ctx()?;
@@ -248,13 +281,25 @@ impl Vault {
             body.updated_at = ctx.seams.clock.now_ms();
             let head = ctx.keys.catalog.latest(&id)?;
             let (version, bytes) = (head.version, encode(&body)?);
-            crate::records::update_body(&tx, ctx.seams, &ctx.vault, Table::Testimony, head, &bytes)?;
-            ctx.log(&tx, &mut tail, Event::Edited, Change {
-                record: Some(id),
-                version: Some(version),
-                content_hash: Some(body.hash()),
-                detail: None,
-            })?;
+            crate::records::update_body(
+                &tx,
+                ctx.seams,
+                &ctx.vault,
+                Table::Testimony,
+                head,
+                &bytes,
+            )?;
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::Edited,
+                Change {
+                    record: Some(id),
+                    version: Some(version),
+                    content_hash: Some(body.hash()),
+                    detail: None,
+                },
+            )?;
         }
         let consent = match (&input.consent, consent_changed) {
             (Some(c), true) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
@@ -305,13 +350,25 @@ impl Vault {
         let mut tail = ctx.keys.tail;
         let head = ctx.keys.catalog.latest(&id)?;
         let version = head.version;
-        crate::records::update_body(&tx, ctx.seams, &ctx.vault, Table::Testimony, head, &encode(&body)?)?;
-        ctx.log(&tx, &mut tail, Event::Sealed, Change {
-            record: Some(id),
-            version: Some(version),
-            content_hash: Some(hash.clone()),
-            detail: None,
-        })?;
+        crate::records::update_body(
+            &tx,
+            ctx.seams,
+            &ctx.vault,
+            Table::Testimony,
+            head,
+            &encode(&body)?,
+        )?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::Sealed,
+            Change {
+                record: Some(id),
+                version: Some(version),
+                content_hash: Some(hash.clone()),
+                detail: None,
+            },
+        )?;
         tx.commit()?;
         ctx.keys.tail = tail;
         Ok(hash)
@@ -347,16 +404,26 @@ impl Vault {
         let tx = db.unchecked_transaction()?;
         let mut tail = ctx.keys.tail;
         ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
-        ctx.log(&tx, &mut tail, Event::Amended, Change {
-            record: Some(id),
-            version: Some(body.version),
-            content_hash: Some(hash),
-            detail: None,
-        })?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::Amended,
+            Change {
+                record: Some(id),
+                version: Some(body.version),
+                content_hash: Some(hash),
+                detail: None,
+            },
+        )?;
         tx.commit()?;
         ctx.keys.tail = tail;
         let version = body.version;
-        ctx.keys.catalog.testimonies.entry(id).or_default().push(head);
+        ctx.keys
+            .catalog
+            .testimonies
+            .entry(id)
+            .or_default()
+            .push(head);
         self.reindex(&id)?;
         Ok(version)
     }
@@ -399,7 +466,9 @@ impl Vault {
             readiness: Readiness {
                 missing_required,
                 missing_recommended,
-                consent_recorded: consent.as_ref().is_some_and(|c| c.allows(ConsentScope::Store)),
+                consent_recorded: consent
+                    .as_ref()
+                    .is_some_and(|c| c.allows(ConsentScope::Store)),
             },
             consent,
             sealed_consent: body.consent,
@@ -416,7 +485,9 @@ impl Vault {
         let ctx = self.ctx()?;
         let mut out = Vec::with_capacity(ctx.keys.catalog.testimonies.len());
         for (id, versions) in &ctx.keys.catalog.testimonies {
-            let Some(head) = versions.last() else { continue };
+            let Some(head) = versions.last() else {
+                continue;
+            };
             let body = ctx.read_version(head)?;
             let excerpt: String = body.narrative.chars().take(120).collect();
             out.push((
@@ -482,10 +553,15 @@ impl Vault {
             records::delete(&tx, Table::Consent, &head.row)?;
         }
         ctx.delete_attachments(&tx, &id)?;
-        ctx.log(&tx, &mut tail, Event::Deleted, Change {
-            record: Some(id),
-            ..Change::default()
-        })?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::Deleted,
+            Change {
+                record: Some(id),
+                ..Change::default()
+            },
+        )?;
         tx.commit()?;
         ctx.keys.tail = tail;
         ctx.keys.catalog.testimonies.remove(&id);
@@ -501,7 +577,8 @@ impl Vault {
 /// What differs between two versions, by name.
 fn diff(a: &VersionBody, b: &VersionBody) -> Vec<String> {
     let mut changed: Vec<String> = Vec::new();
-    let keys: std::collections::BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
+    let keys: std::collections::BTreeSet<&String> =
+        a.fields.keys().chain(b.fields.keys()).collect();
     for k in keys {
         if a.fields.get(k) != b.fields.get(k) {
             changed.push(k.clone());

@@ -9,8 +9,8 @@ use crate::catalog::Catalog;
 use crate::crypto::{open, seal, Aad, KdfParams, Key, RecoveryKey, Subkeys};
 use crate::custody::{self, Appender, Change, Event, Tail};
 use crate::error::{Error, Result};
-use crate::search::SearchIndex;
 use crate::seams::Seams;
+use crate::search::SearchIndex;
 use crate::store::{self, Header, FORMAT};
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection};
@@ -101,10 +101,22 @@ impl Vault {
             pass_slot: Vec::new(),
             recovery_slot: Vec::new(),
         };
-        let kek = header.kdf.derive(passphrase.expose_secret().as_bytes(), &header.salt)?;
-        header.pass_slot = seal(&mut seams, &kek, vault_key.expose(), &slot_aad(&header, "passphrase"))?;
+        let kek = header
+            .kdf
+            .derive(passphrase.expose_secret().as_bytes(), &header.salt)?;
+        header.pass_slot = seal(
+            &mut seams,
+            &kek,
+            vault_key.expose(),
+            &slot_aad(&header, "passphrase"),
+        )?;
         let rkek = recovery.kek(header.vault_id.as_bytes());
-        header.recovery_slot = seal(&mut seams, &rkek, vault_key.expose(), &slot_aad(&header, "recovery"))?;
+        header.recovery_slot = seal(
+            &mut seams,
+            &rkek,
+            vault_key.expose(),
+            &slot_aad(&header, "recovery"),
+        )?;
 
         let db = store::open(path, true)?;
         store::create_schema(&db, &header)?;
@@ -126,7 +138,13 @@ impl Vault {
             key: &sub.custody,
             signing: &signing,
         }
-        .append(&tx, &mut seams, Tail::EMPTY, Event::VaultCreated, Change::default())?;
+        .append(
+            &tx,
+            &mut seams,
+            Tail::EMPTY,
+            Event::VaultCreated,
+            Change::default(),
+        )?;
         tx.commit()?;
         let vault = Vault {
             path: path.to_path_buf(),
@@ -224,7 +242,12 @@ impl Vault {
                 |r| r.get(0),
             )
             .map_err(|_| Error::integrity("the device signing key"))?;
-        let plain = open(&sub.secrets, &sealed, &secret_aad(&vault_id, SIGNING_KEY), "the device signing key")?;
+        let plain = open(
+            &sub.secrets,
+            &sealed,
+            &secret_aad(&vault_id, SIGNING_KEY),
+            "the device signing key",
+        )?;
         let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
             plain
                 .as_slice()
@@ -266,7 +289,9 @@ impl Vault {
             header.kdf = kdf;
         }
         header.salt = self.seams.bytes::<16>().to_vec();
-        let kek = header.kdf.derive(new.expose_secret().as_bytes(), &header.salt)?;
+        let kek = header
+            .kdf
+            .derive(new.expose_secret().as_bytes(), &header.salt)?;
         header.pass_slot = seal(
             &mut self.seams,
             &kek,
@@ -277,7 +302,12 @@ impl Vault {
     }
 
     /// Unlocks with the recovery key and sets a new passphrase, in one step.
-    pub fn recover(&mut self, recovery: &RecoveryKey, new: &SecretString, kdf: Option<KdfParams>) -> Result<()> {
+    pub fn recover(
+        &mut self,
+        recovery: &RecoveryKey,
+        new: &SecretString,
+        kdf: Option<KdfParams>,
+    ) -> Result<()> {
         self.unlock_with_recovery(recovery)?;
         self.change_passphrase(new, kdf)?;
         let header = self.header.clone();
@@ -327,7 +357,13 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// Appends a custody entry inside the caller's transaction, advancing `tail`. The
     /// caller stores `tail` in `keys.tail` only after the transaction commits.
-    pub fn log(&mut self, tx: &Connection, tail: &mut Tail, event: Event, change: Change) -> Result<()> {
+    pub fn log(
+        &mut self,
+        tx: &Connection,
+        tail: &mut Tail,
+        event: Event,
+        change: Change,
+    ) -> Result<()> {
         if self.keys.tail_damaged {
             return Err(Error::integrity(
                 "the last custody log entry; no change can be recorded until it is repaired (run `kua verify`)",
@@ -342,11 +378,29 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    pub fn insert(&mut self, tx: &Connection, table: store::Table, head: &crate::records::Head, content: &[u8]) -> Result<()> {
-        crate::records::insert(tx, self.seams, &self.vault, &self.keys.sub, table, head, content)
+    pub fn insert(
+        &mut self,
+        tx: &Connection,
+        table: store::Table,
+        head: &crate::records::Head,
+        content: &[u8],
+    ) -> Result<()> {
+        crate::records::insert(
+            tx,
+            self.seams,
+            &self.vault,
+            &self.keys.sub,
+            table,
+            head,
+            content,
+        )
     }
 
-    pub fn read(&self, table: store::Table, head: &crate::records::Head) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn read(
+        &self,
+        table: store::Table,
+        head: &crate::records::Head,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         crate::records::read_body(self.db, &self.vault, table, head)
     }
 }

@@ -107,7 +107,8 @@ impl Expected {
                 }
                 Event::AttachmentAdded => {
                     if let Some(a) = &e.detail {
-                        x.attachments.insert(a.clone(), (record.clone(), hash.clone()));
+                        x.attachments
+                            .insert(a.clone(), (record.clone(), hash.clone()));
                     }
                 }
                 _ => {}
@@ -122,7 +123,8 @@ impl Vault {
     pub fn verify(&mut self, progress: &mut dyn Progress) -> Result<VerifyReport> {
         let ctx = self.ctx()?;
         let verifying = ctx.keys.signing.verifying_key();
-        let (entries, chain) = custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
+        let (entries, chain) =
+            custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
         let mut problems: Vec<VerifyProblem> = chain
             .into_iter()
             .map(|p| VerifyProblem {
@@ -139,7 +141,11 @@ impl Vault {
             })
         };
         for place in &ctx.keys.catalog.damaged {
-            problem("record_unreadable", place.clone(), "the row does not decrypt: altered, damaged, or moved from elsewhere".into());
+            problem(
+                "record_unreadable",
+                place.clone(),
+                "the row does not decrypt: altered, damaged, or moved from elsewhere".into(),
+            );
         }
         let expected = Expected::from_log(&entries);
         let mut seen_versions = BTreeSet::new();
@@ -163,11 +169,14 @@ impl Vault {
         }
         for (id, v) in expected.versions.keys() {
             if !expected.deleted.contains(id) && !seen_versions.contains(&(id.clone(), *v)) {
-                problem("record_missing", format!("testimony {id} version {v}"), "the custody log records this version but the vault no longer holds it".into());
+                problem(
+                    "record_missing",
+                    format!("testimony {id} version {v}"),
+                    "the custody log records this version but the vault no longer holds it".into(),
+                );
             }
         }
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
-        drop(problem);
         let head = entries
             .last()
             .map(|e| format!("{}:{}", entries.len(), crate::crypto::hex(&e.hash())))
@@ -213,17 +222,37 @@ impl Vault {
     }
 }
 
-fn verify_consent(ctx: &Ctx<'_>, id: &Uuid, expected: &Expected, problem: &mut impl FnMut(&str, String, String)) {
+fn verify_consent(
+    ctx: &Ctx<'_>,
+    id: &Uuid,
+    expected: &Expected,
+    problem: &mut impl FnMut(&str, String, String),
+) {
     let place = format!("consent of testimony {id}");
-    match (ctx.keys.catalog.consents.get(id), expected.consents.get(&id.to_string())) {
+    match (
+        ctx.keys.catalog.consents.get(id),
+        expected.consents.get(&id.to_string()),
+    ) {
         (None, None) => {}
-        (None, Some(_)) => problem("record_missing", place, "the custody log records a consent that the vault no longer holds".into()),
+        (None, Some(_)) => problem(
+            "record_missing",
+            place,
+            "the custody log records a consent that the vault no longer holds".into(),
+        ),
         (Some(head), logged) => match ctx.read(Table::Consent, head) {
-            Err(_) => problem("record_unreadable", place, "the consent record does not decrypt".into()),
+            Err(_) => problem(
+                "record_unreadable",
+                place,
+                "the consent record does not decrypt".into(),
+            ),
             Ok(bytes) => {
                 let hash = sha256_hex(&bytes);
                 if logged != Some(&hash) {
-                    problem("content_hash_mismatch", place, "the consent record differs from the one logged".into());
+                    problem(
+                        "content_hash_mismatch",
+                        place,
+                        "the consent record differs from the one logged".into(),
+                    );
                 }
             }
         },
@@ -244,21 +273,40 @@ fn verify_attachments(
             count += 1;
             let place = format!("attachment {} of testimony {testimony}", head.id);
             seen.insert(head.id.to_string());
-            let meta: crate::attachment::Meta = match ctx.read(Table::Attachment, head).and_then(|b| decode(&b, || place.clone())) {
+            let meta: crate::attachment::Meta = match ctx
+                .read(Table::Attachment, head)
+                .and_then(|b| decode(&b, || place.clone()))
+            {
                 Ok(m) => m,
                 Err(_) => {
-                    problem("record_unreadable", place, "the attachment's metadata does not decrypt".into());
+                    problem(
+                        "record_unreadable",
+                        place,
+                        "the attachment's metadata does not decrypt".into(),
+                    );
                     continue;
                 }
             };
             match ctx.stream_out(head, &meta, &mut std::io::sink(), progress) {
                 Err(e) => problem("attachment_unreadable", place, e.to_string()),
-                Ok(hash) if hash != meta.sha256 => problem("evidence_hash_mismatch", place, format!("content hashes to {hash}, recorded {}", meta.sha256)),
+                Ok(hash) if hash != meta.sha256 => problem(
+                    "evidence_hash_mismatch",
+                    place,
+                    format!("content hashes to {hash}, recorded {}", meta.sha256),
+                ),
                 Ok(hash) => {
                     bytes += meta.size;
                     match expected.attachments.get(&head.id.to_string()) {
-                        None => problem("unlogged_record", place, "the custody log has no entry for this attachment".into()),
-                        Some((t, h)) if *h != hash || *t != testimony.to_string() => problem("content_hash_mismatch", place, "the attachment differs from the one logged".into()),
+                        None => problem(
+                            "unlogged_record",
+                            place,
+                            "the custody log has no entry for this attachment".into(),
+                        ),
+                        Some((t, h)) if *h != hash || *t != testimony.to_string() => problem(
+                            "content_hash_mismatch",
+                            place,
+                            "the attachment differs from the one logged".into(),
+                        ),
                         Some(_) => {}
                     }
                 }
@@ -267,7 +315,11 @@ fn verify_attachments(
     }
     for (a, (t, _)) in &expected.attachments {
         if !expected.deleted.contains(t) && !seen.contains(a) {
-            problem("record_missing", format!("attachment {a} of testimony {t}"), "the custody log records this attachment but the vault no longer holds it".into());
+            problem(
+                "record_missing",
+                format!("attachment {a} of testimony {t}"),
+                "the custody log records this attachment but the vault no longer holds it".into(),
+            );
         }
     }
     Ok((count, bytes))

@@ -120,12 +120,7 @@ pub fn seal_padded(seams: &mut Seams, key: &Key, plaintext: &[u8], aad: &Aad) ->
 }
 
 /// Opens a value written by [`seal_padded`] and strips its framing.
-pub fn open_padded(
-    key: &Key,
-    sealed: &[u8],
-    aad: &Aad,
-    place: &str,
-) -> Result<Zeroizing<Vec<u8>>> {
+pub fn open_padded(key: &Key, sealed: &[u8], aad: &Aad, place: &str) -> Result<Zeroizing<Vec<u8>>> {
     let framed = open(key, sealed, aad, place)?;
     let len_bytes: [u8; 8] = framed
         .get(..8)
@@ -144,7 +139,18 @@ mod tests {
 
     #[test]
     fn padme_never_shrinks_and_bounds_overhead() {
-        for len in [2u64, 3, 9, 100, 255, 256, 5_000, 65_536, 1 << 20, 10_000_123] {
+        for len in [
+            2u64,
+            3,
+            9,
+            100,
+            255,
+            256,
+            5_000,
+            65_536,
+            1 << 20,
+            10_000_123,
+        ] {
             let p = padme(len);
             assert!(p >= len, "padme({len}) = {p}");
             assert!(p as f64 <= len as f64 * 1.12 + 1.0, "padme({len}) = {p}");

@@ -144,4 +144,3 @@ impl std::fmt::Debug for RecoveryKey {
         f.write_str("RecoveryKey(..)")
     }
 }
-

@@ -7,7 +7,9 @@ mod aead;
 mod kdf;
 mod keys;
 
-pub use aead::{open, open_padded, padme, seal, seal_padded, seal_with_nonce, Aad, NONCE_LEN, TAG_LEN};
+pub use aead::{
+    open, open_padded, padme, seal, seal_padded, seal_with_nonce, Aad, NONCE_LEN, TAG_LEN,
+};
 pub use kdf::{calibrate, KdfParams, MIN_M_KIB, MIN_P, MIN_T};
 pub use keys::{Key, RecoveryKey, Subkeys};
 

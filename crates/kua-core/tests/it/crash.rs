@@ -12,7 +12,9 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn writer_child() {
-    let Ok(mode) = std::env::var("KUA_CRASH_CHILD") else { return };
+    let Ok(mode) = std::env::var("KUA_CRASH_CHILD") else {
+        return;
+    };
     let path = std::env::var("KUA_CRASH_VAULT").unwrap();
     let mut v = Vault::open(std::path::Path::new(&path), seams(11)).unwrap();
     v.unlock(&pass()).unwrap();
@@ -31,19 +33,39 @@ fn writer_child() {
                 Ok(buf.len())
             }
         }
-        let _ = v.attach(&id, &mut Endless(0), NewAttachment { name: "endless.wav".into(), ..Default::default() }, &mut Silent);
+        let _ = v.attach(
+            &id,
+            &mut Endless(0),
+            NewAttachment {
+                name: "endless.wav".into(),
+                ..Default::default()
+            },
+            &mut Silent,
+        );
         return;
     }
     for n in 1.. {
         let text = format!("сохранение {n} ").repeat(200);
-        v.edit(&id, &TestimonyInput { narrative: Some(text), ..Default::default() }).unwrap();
+        v.edit(
+            &id,
+            &TestimonyInput {
+                narrative: Some(text),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         println!("ACK {id} {n}");
     }
 }
 
 fn run_and_kill(fx: &Fixture, mode: &str, kill_after: &str) -> Vec<(String, u64)> {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash::writer_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash::writer_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("KUA_CRASH_CHILD", mode)
         .env("KUA_CRASH_VAULT", &fx.path)
         .stdout(Stdio::piped())
@@ -80,8 +102,16 @@ fn sigkill_in_the_middle_of_saves_loses_no_acknowledged_save() {
     assert!(report.ok, "{report:?}");
     let narrative = v.show(&id, None).unwrap().narrative;
     // The last acknowledged save is there (a later, unacknowledged one may be too).
-    let n: u64 = narrative.split_whitespace().nth(1).unwrap().parse().unwrap();
-    assert!(n >= last, "save {last} was acknowledged but the vault holds save {n}");
+    let n: u64 = narrative
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        n >= last,
+        "save {last} was acknowledged but the vault holds save {n}"
+    );
 }
 
 #[test]
@@ -95,10 +125,21 @@ fn sigkill_in_the_middle_of_an_attachment_stream_leaves_a_consistent_vault() {
     assert!(report.ok, "{report:?}");
     let t = v.show(&id, None).unwrap();
     assert_eq!(t.narrative, "начало");
-    assert!(t.attachments.is_empty(), "a half-written attachment must not appear");
+    assert!(
+        t.attachments.is_empty(),
+        "a half-written attachment must not appear"
+    );
     // The vault is still fully usable.
     let data = b"after the crash".to_vec();
-    v.attach(&id, &mut data.as_slice(), NewAttachment { name: "ok.txt".into(), ..Default::default() }, &mut Silent)
-        .unwrap();
+    v.attach(
+        &id,
+        &mut data.as_slice(),
+        NewAttachment {
+            name: "ok.txt".into(),
+            ..Default::default()
+        },
+        &mut Silent,
+    )
+    .unwrap();
     assert!(v.verify(&mut Silent).unwrap().ok);
 }

@@ -11,7 +11,12 @@ fn encodings(s: &str) -> Vec<(&'static str, Vec<u8>)> {
     let le: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     let be: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
     let lower = s.to_lowercase().into_bytes();
-    vec![("utf-8", s.as_bytes().to_vec()), ("utf-16le", le), ("utf-16be", be), ("lower-case", lower)]
+    vec![
+        ("utf-8", s.as_bytes().to_vec()),
+        ("utf-16le", le),
+        ("utf-16be", be),
+        ("lower-case", lower),
+    ]
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -23,7 +28,10 @@ fn assert_absent(fx: &Fixture, needles: &[(&'static str, Vec<u8>)], when: &str) 
     assert!(!files.is_empty());
     for file in &files {
         for (enc, needle) in needles {
-            assert!(!contains(file, needle), "{when}: the canary ({enc}) is on disk");
+            assert!(
+                !contains(file, needle),
+                "{when}: the canary ({enc}) is on disk"
+            );
         }
     }
     // No other file appeared beside the vault (no temp files, no journals of plaintext).
@@ -32,7 +40,10 @@ fn assert_absent(fx: &Fixture, needles: &[(&'static str, Vec<u8>)], when: &str) 
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     for n in &names {
-        assert!(["vault.kua", "vault.kua-wal", "vault.kua-shm"].contains(&n.as_str()), "{when}: stray file {n}");
+        assert!(
+            ["vault.kua", "vault.kua-wal", "vault.kua-shm"].contains(&n.as_str()),
+            "{when}: stray file {n}"
+        );
     }
 }
 
@@ -54,10 +65,26 @@ fn a_canary_in_narrative_fields_consent_and_attachment_never_reaches_the_disk() 
     input.consent = Some(consent);
     let id = v.add(&input).unwrap();
     let content = format!("{CANARY}\n").repeat(20_000).into_bytes();
-    v.attach(&id, &mut content.as_slice(), NewAttachment { name: format!("{CANARY}.txt"), media_type: None, captured_at: Some("2022-01-07T10:00".into()) }, &mut Silent)
-        .unwrap();
+    v.attach(
+        &id,
+        &mut content.as_slice(),
+        NewAttachment {
+            name: format!("{CANARY}.txt"),
+            media_type: None,
+            captured_at: Some("2022-01-07T10:00".into()),
+        },
+        &mut Silent,
+    )
+    .unwrap();
     v.search(CANARY, 5).unwrap();
-    v.edit(&id, &TestimonyInput { narrative: Some(format!("{CANARY} снова")), ..Default::default() }).unwrap();
+    v.edit(
+        &id,
+        &TestimonyInput {
+            narrative: Some(format!("{CANARY} снова")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // While the vault is open and unlocked, WAL and shared memory included.
     assert_absent(&fx, &encodings(CANARY), "while unlocked");
     v.lock().unwrap();
@@ -65,7 +92,9 @@ fn a_canary_in_narrative_fields_consent_and_attachment_never_reaches_the_disk() 
     drop(v);
     assert_absent(&fx, &encodings(CANARY), "after close");
     // And the WAL was truncated on lock/close.
-    let wal = std::fs::metadata(format!("{}-wal", fx.path.display())).map(|m| m.len()).unwrap_or(0);
+    let wal = std::fs::metadata(format!("{}-wal", fx.path.display()))
+        .map(|m| m.len())
+        .unwrap_or(0);
     assert_eq!(wal, 0);
 }
 
@@ -77,7 +106,15 @@ fn delete_erases_every_ciphertext_and_key_of_the_record() {
     let gone = v.add(&complete_input("удаляется")).unwrap();
     let data = vec![42u8; 2 * kua_core::CHUNK];
     let att = v
-        .attach(&gone, &mut data.as_slice(), NewAttachment { name: "x.jpg".into(), ..Default::default() }, &mut Silent)
+        .attach(
+            &gone,
+            &mut data.as_slice(),
+            NewAttachment {
+                name: "x.jpg".into(),
+                ..Default::default()
+            },
+            &mut Silent,
+        )
         .unwrap();
     v.seal(&gone).unwrap();
     v.amend(&gone, &TestimonyInput::default()).unwrap();
@@ -86,15 +123,30 @@ fn delete_erases_every_ciphertext_and_key_of_the_record() {
     // Every blob on disk now; afterwards, none of those of the erased record may remain.
     let db = rusqlite::Connection::open(&fx.path).unwrap();
     let mut all: Vec<Vec<u8>> = Vec::new();
-    for q in ["SELECT head FROM testimony", "SELECT body FROM testimony", "SELECT head FROM attachment", "SELECT body FROM attachment", "SELECT head FROM consent", "SELECT body FROM consent", "SELECT body FROM chunk"] {
+    for q in [
+        "SELECT head FROM testimony",
+        "SELECT body FROM testimony",
+        "SELECT head FROM attachment",
+        "SELECT body FROM attachment",
+        "SELECT head FROM consent",
+        "SELECT body FROM consent",
+        "SELECT body FROM chunk",
+    ] {
         let mut stmt = db.prepare(q).unwrap();
-        all.extend(stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).unwrap().map(|r| r.unwrap()));
+        all.extend(
+            stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))
+                .unwrap()
+                .map(|r| r.unwrap()),
+        );
     }
     drop(db);
 
     let mut v = fx.open();
     v.delete(&gone).unwrap();
-    assert!(matches!(v.show(&gone, None), Err(Error::TestimonyNotFound(_))));
+    assert!(matches!(
+        v.show(&gone, None),
+        Err(Error::TestimonyNotFound(_))
+    ));
     let mut sink = Vec::new();
     assert!(v.extract(&gone, &att.id, &mut sink, &mut Silent).is_err());
     assert_eq!(v.show(&keep, None).unwrap().narrative, "остаётся");
@@ -105,11 +157,22 @@ fn delete_erases_every_ciphertext_and_key_of_the_record() {
     let files = fx.files();
     let db = rusqlite::Connection::open(&fx.path).unwrap();
     let remaining: i64 = db.query_row("SELECT (SELECT count(*) FROM testimony) + (SELECT count(*) FROM chunk) + (SELECT count(*) FROM attachment) + (SELECT count(*) FROM consent)", [], |r| r.get(0)).unwrap();
-    assert_eq!(remaining, 2, "only the kept testimony and its consent remain");
+    assert_eq!(
+        remaining, 2,
+        "only the kept testimony and its consent remain"
+    );
     drop(db);
     let survivors: Vec<&Vec<u8>> = all
         .iter()
-        .filter(|blob| files.iter().any(|f| contains(f, &blob[blob.len() / 2..blob.len() / 2 + 32])))
+        .filter(|blob| {
+            files
+                .iter()
+                .any(|f| contains(f, &blob[blob.len() / 2..blob.len() / 2 + 32]))
+        })
         .collect();
-    assert_eq!(survivors.len(), 4, "only the kept testimony's head and body and its consent's head and body remain on disk");
+    assert_eq!(
+        survivors.len(),
+        4,
+        "only the kept testimony's head and body and its consent's head and body remain on disk"
+    );
 }

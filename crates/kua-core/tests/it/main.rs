@@ -35,11 +35,17 @@ pub struct Fixture {
     pub path: PathBuf,
 }
 
-impl Fixture {
-    pub fn new() -> Fixture {
+impl Default for Fixture {
+    fn default() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vault.kua");
         Fixture { dir, path }
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture::default()
     }
 
     /// Creates the vault with a fast KDF (tests only) and returns it unlocked with its
@@ -75,7 +81,9 @@ pub fn consent() -> Consent {
         given_at: "2022-01-20".into(),
         method: ConsentMethod::Oral,
         recorded_by: Some("interviewer 7".into()),
-        scope: [ConsentScope::Store, ConsentScope::Coalition].into_iter().collect(),
+        scope: [ConsentScope::Store, ConsentScope::Coalition]
+            .into_iter()
+            .collect(),
         anonymous: true,
         conditions: None,
         withdrawn_at: None,

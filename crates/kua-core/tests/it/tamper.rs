@@ -9,8 +9,16 @@ fn populated(fx: &Fixture) -> (String, String, String) {
     let a = v.add(&complete_input("первый")).unwrap();
     let b = v.add(&complete_input("второй")).unwrap();
     let data = vec![7u8; 3 * kua_core::CHUNK + 5];
-    v.attach(&a, &mut data.as_slice(), NewAttachment { name: "a.png".into(), ..Default::default() }, &mut Silent)
-        .unwrap();
+    v.attach(
+        &a,
+        &mut data.as_slice(),
+        NewAttachment {
+            name: "a.png".into(),
+            ..Default::default()
+        },
+        &mut Silent,
+    )
+    .unwrap();
     v.seal(&a).unwrap();
     v.seal(&b).unwrap();
     let c = v.add(&complete_input("черновик")).unwrap();
@@ -30,7 +38,11 @@ fn blobs(path: &std::path::Path) -> Vec<(String, String, i64)> {
         ("secret", &["body"][..]),
     ] {
         let mut stmt = db.prepare(&format!("SELECT rowid FROM {table}")).unwrap();
-        let rowids: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        let rowids: Vec<i64> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
         for rowid in rowids {
             for col in cols {
                 out.push((table.to_string(), col.to_string(), rowid));
@@ -51,12 +63,19 @@ fn a_flipped_byte_in_any_ciphertext_is_an_integrity_error() {
         std::fs::write(&fx.path, &pristine).unwrap();
         let db = rusqlite::Connection::open(&fx.path).unwrap();
         let mut blob: Vec<u8> = db
-            .query_row(&format!("SELECT {col} FROM {table} WHERE rowid = ?1"), [rowid], |r| r.get(0))
+            .query_row(
+                &format!("SELECT {col} FROM {table} WHERE rowid = ?1"),
+                [rowid],
+                |r| r.get(0),
+            )
             .unwrap();
         let at = blob.len() / 2;
         blob[at] ^= 0x01;
-        db.execute(&format!("UPDATE {table} SET {col} = ?1 WHERE rowid = ?2"), rusqlite::params![blob, rowid])
-            .unwrap();
+        db.execute(
+            &format!("UPDATE {table} SET {col} = ?1 WHERE rowid = ?2"),
+            rusqlite::params![blob, rowid],
+        )
+        .unwrap();
         drop(db);
         let what = format!("{table}.{col} rowid {rowid}");
         let mut v = Vault::open(&fx.path, seams(9)).unwrap();
@@ -68,7 +87,10 @@ fn a_flipped_byte_in_any_ciphertext_is_an_integrity_error() {
             Ok(()) => {
                 let report = v.verify(&mut Silent).unwrap();
                 assert!(!report.ok, "{what} went unnoticed");
-                assert!(report.problems.iter().all(|p| !p.code.is_empty() && !p.place.is_empty()));
+                assert!(report
+                    .problems
+                    .iter()
+                    .all(|p| !p.code.is_empty() && !p.place.is_empty()));
             }
         }
     }
@@ -110,7 +132,12 @@ fn ciphertexts_swapped_between_records_or_fields_do_not_open() {
         assert!(!report.ok, "{swap}");
         let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
         assert!(
-            codes.iter().all(|c| ["record_unreadable", "attachment_unreadable", "record_missing"].contains(c)),
+            codes.iter().all(|c| [
+                "record_unreadable",
+                "attachment_unreadable",
+                "record_missing"
+            ]
+            .contains(c)),
             "{swap}: {codes:?}"
         );
         let shows = [v.show(&a, None).map(|_| ()), v.show(&b, None).map(|_| ())];
@@ -120,8 +147,15 @@ fn ciphertexts_swapped_between_records_or_fields_do_not_open() {
             .ok()
             .and_then(|t| t.attachments.first().cloned())
             .map(|att| v.extract(&a, &att.id, &mut data, &mut Silent).map(|_| ()));
-        let failed = shows.iter().chain(extract.iter()).filter(|r| matches!(r, Err(Error::Integrity { .. }))).count()
-            + usize::from(v.show(&a, None).is_err_and(|e| matches!(e, Error::TestimonyNotFound(_))));
+        let failed = shows
+            .iter()
+            .chain(extract.iter())
+            .filter(|r| matches!(r, Err(Error::Integrity { .. })))
+            .count()
+            + usize::from(
+                v.show(&a, None)
+                    .is_err_and(|e| matches!(e, Error::TestimonyNotFound(_))),
+            );
         assert!(failed > 0 || codes.contains(&"record_unreadable"), "{swap}");
     }
 }
@@ -132,22 +166,37 @@ fn a_rolled_back_draft_and_rows_removed_behind_kuas_back_are_named() {
     let (a, _, c) = populated(&fx);
     let old: Vec<u8> = rusqlite::Connection::open(&fx.path)
         .unwrap()
-        .query_row("SELECT body FROM testimony ORDER BY rowid", [], |r| r.get(0))
+        .query_row("SELECT body FROM testimony ORDER BY rowid", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let _ = old;
     // Save the draft's current ciphertext, edit it, then put the old ciphertext back:
     // it decrypts (same key, same binding) but no longer matches the custody log.
     let mut v = fx.open();
     let before = snapshot(&fx.path);
-    v.edit(&c, &complete_input("черновик, исправленный")).unwrap();
+    v.edit(&c, &complete_input("черновик, исправленный"))
+        .unwrap();
     drop(v);
     let after = snapshot(&fx.path);
-    let (row, body) = before.iter().find(|(r, b)| after.iter().any(|(r2, b2)| r2 == r && b2 != b)).unwrap().clone();
+    let (row, body) = before
+        .iter()
+        .find(|(r, b)| after.iter().any(|(r2, b2)| r2 == r && b2 != b))
+        .unwrap()
+        .clone();
     let db = rusqlite::Connection::open(&fx.path).unwrap();
-    db.execute("UPDATE testimony SET body = ?1 WHERE id = ?2", rusqlite::params![body, row]).unwrap();
+    db.execute(
+        "UPDATE testimony SET body = ?1 WHERE id = ?2",
+        rusqlite::params![body, row],
+    )
+    .unwrap();
     drop(db);
     let mut v = fx.open();
-    assert_eq!(v.show(&c, None).unwrap().narrative, "черновик", "the rollback itself decrypts");
+    assert_eq!(
+        v.show(&c, None).unwrap().narrative,
+        "черновик",
+        "the rollback itself decrypts"
+    );
     let report = v.verify(&mut Silent).unwrap();
     let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(codes, ["content_hash_mismatch"]);
@@ -158,13 +207,22 @@ fn a_rolled_back_draft_and_rows_removed_behind_kuas_back_are_named() {
     sql(&fx.path, "DELETE FROM attachment");
     let mut v = fx.open();
     let report = v.verify(&mut Silent).unwrap();
-    assert!(report.problems.iter().any(|p| p.code == "record_missing" && p.place.contains(&a)), "{report:?}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.code == "record_missing" && p.place.contains(&a)),
+        "{report:?}"
+    );
 }
 
 fn snapshot(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let db = rusqlite::Connection::open(path).unwrap();
     let mut stmt = db.prepare("SELECT id, body FROM testimony").unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 #[test]
@@ -175,20 +233,49 @@ fn custody_log_entries_dropped_or_reordered_in_the_file_are_named() {
 
     sql(&fx.path, "DELETE FROM custody WHERE seq = 3");
     let report = fx.open().verify(&mut Silent).unwrap();
-    let named: Vec<(&str, &str)> = report.problems.iter().map(|p| (p.code.as_str(), p.place.as_str())).collect();
-    assert!(named.contains(&("custody_gap", "custody log entry 3")), "{named:?}");
-    assert!(named.contains(&("custody_chain_broken", "custody log entry 4")), "{named:?}");
+    let named: Vec<(&str, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.code.as_str(), p.place.as_str()))
+        .collect();
+    assert!(
+        named.contains(&("custody_gap", "custody log entry 3")),
+        "{named:?}"
+    );
+    assert!(
+        named.contains(&("custody_chain_broken", "custody log entry 4")),
+        "{named:?}"
+    );
 
     std::fs::write(&fx.path, &pristine).unwrap();
     sql(&fx.path, "UPDATE custody SET seq = 100 WHERE seq = 2; UPDATE custody SET seq = 2 WHERE seq = 3; UPDATE custody SET seq = 3 WHERE seq = 100;");
     let report = fx.open().verify(&mut Silent).unwrap();
-    let named: Vec<(&str, &str)> = report.problems.iter().map(|p| (p.code.as_str(), p.place.as_str())).collect();
-    assert!(named.contains(&("custody_unreadable", "custody log entry 2")), "{named:?}");
-    assert!(named.contains(&("custody_unreadable", "custody log entry 3")), "{named:?}");
+    let named: Vec<(&str, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.code.as_str(), p.place.as_str()))
+        .collect();
+    assert!(
+        named.contains(&("custody_unreadable", "custody log entry 2")),
+        "{named:?}"
+    );
+    assert!(
+        named.contains(&("custody_unreadable", "custody log entry 3")),
+        "{named:?}"
+    );
 
     // Cutting the end of the log leaves records the log does not know.
     std::fs::write(&fx.path, &pristine).unwrap();
-    sql(&fx.path, "DELETE FROM custody WHERE seq = (SELECT max(seq) FROM custody)");
+    sql(
+        &fx.path,
+        "DELETE FROM custody WHERE seq = (SELECT max(seq) FROM custody)",
+    );
     let report = fx.open().verify(&mut Silent).unwrap();
-    assert!(report.problems.iter().any(|p| p.code == "unlogged_record" || p.code == "content_hash_mismatch"), "{report:?}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.code == "unlogged_record" || p.code == "content_hash_mismatch"),
+        "{report:?}"
+    );
 }
