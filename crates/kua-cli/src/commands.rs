@@ -145,7 +145,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Template { command } => match command {
             TemplateCommand::List => {
                 let list: Vec<_> = kua_core::template::builtin()
-                    .into_iter()
+                    .iter()
                     .map(|t| serde_json::json!({ "id": t.id, "version": t.version, "title": t.title }))
                     .collect();
                 emit(g.json, &list, || output::templates(&list))
@@ -153,7 +153,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             TemplateCommand::Show { id, lang } => {
                 let t = kua_core::template::find(&id)
                     .ok_or_else(|| kua_core::Error::TemplateNotFound(id.clone()))?;
-                emit(g.json, &t, || output::template(&t, &lang))
+                emit(g.json, &t, || output::template(t, &lang))
             }
         },
     }

@@ -1,1 +1,566 @@
-fn main() {}
+//! Kua vault benchmarks, each side by side with a reference measured in the same run.
+//!
+//!     cargo bench -p kua-core --bench vault            # everything (about 5 minutes)
+//!     cargo bench -p kua-core --bench vault -- save    # one group: save | ingest | search | unlock
+//!
+//! KUA_BENCH_INGEST_MIB sets the attachment size (default 1024); KUA_BENCH_SEARCH sets the
+//! corpus sizes (default "10000,100000"). Figures and their reading: docs/benchmarks.md.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use kua_core::model::{Consent, ConsentMethod, ConsentScope, TestimonyInput};
+use kua_core::{CreateOptions, KdfParams, NewAttachment, Seams, Silent, Vault};
+use rand_core::{RngCore, SeedableRng};
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.first().map(String::as_str) == Some("ingest-child") {
+        return ingest_child(Path::new(&args[1]), Path::new(&args[2]));
+    }
+    let only = args.first().cloned();
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let dir = tempfile::Builder::new()
+        .prefix("kua-bench")
+        .tempdir_in(target_dir())
+        .unwrap();
+    println!(
+        "kua vault benchmarks ({} cores); working in {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        dir.path().display()
+    );
+    if want("save") {
+        save(dir.path());
+    }
+    if want("ingest") {
+        ingest(dir.path());
+    }
+    if want("search") {
+        search(dir.path());
+    }
+    if want("unlock") {
+        unlock(dir.path());
+    }
+}
+
+/// Benchmarks write beside the build, on the same disk as a real vault would be, unless
+/// KUA_BENCH_DIR names another place (a tmpfs, to separate CPU from disk).
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("KUA_BENCH_DIR") {
+        return PathBuf::from(dir);
+    }
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+fn pass() -> SecretString {
+    SecretString::from("benchmark passphrase")
+}
+
+fn seams(seed: u64) -> Seams {
+    Seams::new(
+        Box::new(kua_core::SystemClock),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+fn fast() -> CreateOptions {
+    CreateOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        allow_weak_kdf: true,
+    }
+}
+
+fn stats(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (
+        at(0.5),
+        at(0.95),
+        samples.iter().sum::<Duration>() / samples.len() as u32,
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+const WORDS_RU: &[&str] = &[
+    "задержан",
+    "больница",
+    "сотрудники",
+    "избивали",
+    "дубинками",
+    "изолятор",
+    "следователь",
+    "требовал",
+    "признание",
+    "камера",
+    "ночью",
+    "маски",
+    "гвардия",
+    "адвокат",
+    "врач",
+    "отказали",
+    "Алматы",
+    "Талдыкорган",
+    "январь",
+    "протокол",
+];
+const WORDS_KK: &[&str] = &[
+    "ұсталды",
+    "аурухана",
+    "қызметкерлер",
+    "ұрды",
+    "таяқпен",
+    "изолятор",
+    "тергеуші",
+    "талап",
+    "мойындау",
+    "камера",
+    "түнде",
+    "бетперде",
+    "ұлан",
+    "адвокат",
+    "дәрігер",
+    "бас тартты",
+    "Алматы",
+    "қаңтар",
+    "өтініш",
+    "куә",
+];
+const WORDS_EN: &[&str] = &[
+    "detained",
+    "hospital",
+    "officers",
+    "beaten",
+    "batons",
+    "detention",
+    "investigator",
+    "demanded",
+    "confession",
+    "cell",
+    "night",
+    "balaclavas",
+    "guard",
+    "lawyer",
+    "doctor",
+    "refused",
+    "Almaty",
+    "January",
+    "protocol",
+    "witness",
+];
+
+fn narrative(rng: &mut impl RngCore, bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 32);
+    let lists = [WORDS_RU, WORDS_KK, WORDS_EN];
+    let lang = lists[(rng.next_u32() % 3) as usize];
+    while s.len() < bytes {
+        s.push_str(lang[(rng.next_u32() as usize) % lang.len()]);
+        s.push(if rng.next_u32() % 12 == 0 { '.' } else { ' ' });
+    }
+    s
+}
+
+fn consent() -> Consent {
+    Consent {
+        given_at: "2022-01-20".into(),
+        method: ConsentMethod::Oral,
+        recorded_by: None,
+        scope: [ConsentScope::Store].into_iter().collect(),
+        anonymous: false,
+        conditions: None,
+        withdrawn_at: None,
+    }
+}
+
+/// Durable save of a 5 KB testimony vs a plain rusqlite insert of the same bytes, both in
+/// WAL mode with synchronous=FULL, one transaction (one fsync) per save.
+fn save(dir: &Path) {
+    const N: usize = 300;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let texts: Vec<String> = (0..N).map(|_| narrative(&mut rng, 5 * 1024)).collect();
+
+    let plain_path = dir.join("plain.sqlite");
+    let db = rusqlite::Connection::open(&plain_path).unwrap();
+    db.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id TEXT PRIMARY KEY, body BLOB NOT NULL);").unwrap();
+    let mut plain = Vec::with_capacity(N);
+    for (i, t) in texts.iter().enumerate() {
+        let start = Instant::now();
+        db.execute(
+            "INSERT INTO t (id, body) VALUES (?1, ?2)",
+            rusqlite::params![format!("{i:036}"), t.as_bytes()],
+        )
+        .unwrap();
+        plain.push(start.elapsed());
+    }
+    let mut plain_update = Vec::with_capacity(N);
+    for t in &texts {
+        let start = Instant::now();
+        db.execute(
+            "UPDATE t SET body = ?1 WHERE id = ?2",
+            rusqlite::params![t.as_bytes(), format!("{:036}", 0)],
+        )
+        .unwrap();
+        plain_update.push(start.elapsed());
+    }
+
+    let (mut v, _) = Vault::create(&dir.join("save.kua"), &pass(), fast(), seams(2)).unwrap();
+    let mut add = Vec::with_capacity(N);
+    let mut ids = Vec::with_capacity(N);
+    for t in &texts {
+        let input = TestimonyInput {
+            narrative: Some(t.clone()),
+            consent: Some(consent()),
+            ..Default::default()
+        };
+        let start = Instant::now();
+        ids.push(v.add(&input).unwrap());
+        add.push(start.elapsed());
+    }
+    let mut edit = Vec::with_capacity(N);
+    for t in &texts {
+        let input = TestimonyInput {
+            narrative: Some(format!("{t}!")),
+            ..Default::default()
+        };
+        let start = Instant::now();
+        v.edit(&ids[0], &input).unwrap();
+        edit.push(start.elapsed());
+    }
+    let (pa, pa95, _) = stats(plain);
+    let (pu, pu95, _) = stats(plain_update);
+    let (ka, ka95, _) = stats(add);
+    let (ke, ke95, _) = stats(edit);
+    println!("\n== durable save of a 5 KB testimony ({N} saves each; median, p95)");
+    println!("  plain rusqlite INSERT        {} {}", ms(pa), ms(pa95));
+    println!(
+        "  kua add (new testimony)      {} {}   ratio {:.2}",
+        ms(ka),
+        ms(ka95),
+        ka.as_secs_f64() / pa.as_secs_f64()
+    );
+    println!("  plain rusqlite UPDATE        {} {}", ms(pu), ms(pu95));
+    println!(
+        "  kua edit (autosave a draft)  {} {}   ratio {:.2}",
+        ms(ke),
+        ms(ke95),
+        ke.as_secs_f64() / pu.as_secs_f64()
+    );
+}
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs in a child process so that its peak RSS is its own.
+fn ingest_child(vault: &Path, file: &Path) {
+    let mut v = Vault::open(vault, seams(4)).unwrap();
+    v.unlock(&pass()).unwrap();
+    let id = v.list().unwrap()[0].id.clone();
+    let mut f = std::fs::File::open(file).unwrap();
+    let start = Instant::now();
+    let info = v
+        .attach(
+            &id,
+            &mut f,
+            NewAttachment {
+                name: "big.bin".into(),
+                ..Default::default()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+    let took = start.elapsed();
+    println!("{} {} {}", took.as_secs_f64(), vm_hwm_kib(), info.sha256);
+}
+
+/// Attachment ingest (read, SHA-256, encrypt, store durably) vs `age -r` on the same file.
+fn ingest(dir: &Path) {
+    let mib: u64 = std::env::var("KUA_BENCH_INGEST_MIB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1024);
+    let file = dir.join("big.bin");
+    {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        let mut buf = vec![0u8; 1 << 20];
+        for _ in 0..mib {
+            rng.fill_bytes(&mut buf);
+            std::io::Write::write_all(&mut f, &buf).unwrap();
+        }
+    }
+    // Warm the page cache for both contenders.
+    std::io::copy(
+        &mut std::fs::File::open(&file).unwrap(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    println!("\n== attachment ingest of {mib} MiB (best of 3)");
+    let age_ok = Command::new("age-keygen")
+        .arg("-o")
+        .arg(dir.join("key.txt"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut age_best = None;
+    let mut age_durable = None;
+    if age_ok {
+        let key = std::fs::read_to_string(dir.join("key.txt")).unwrap();
+        let recipient = key
+            .lines()
+            .find_map(|l| l.strip_prefix("# public key: "))
+            .unwrap()
+            .to_string();
+        for _ in 0..3 {
+            let out = dir.join("big.age");
+            let start = Instant::now();
+            let st = Command::new("age")
+                .args(["-r", &recipient, "-o"])
+                .arg(&out)
+                .arg(&file)
+                .status()
+                .unwrap();
+            let took = start.elapsed();
+            assert!(st.success());
+            std::fs::remove_file(&out).unwrap();
+            age_best = Some(age_best.map_or(took, |b: Duration| b.min(took)));
+        }
+        let t = age_best.unwrap();
+        println!(
+            "  age -r (no fsync)            {:.2} s  {:.0} MiB/s",
+            t.as_secs_f64(),
+            mib as f64 / t.as_secs_f64()
+        );
+        // The same, made durable like a vault save: age, then fsync of its output.
+        let mut synced = None;
+        for _ in 0..3 {
+            let out = dir.join("big.age");
+            let start = Instant::now();
+            let st = Command::new("age")
+                .args(["-r", &recipient, "-o"])
+                .arg(&out)
+                .arg(&file)
+                .status()
+                .unwrap();
+            std::fs::File::open(&out).unwrap().sync_all().unwrap();
+            let took = start.elapsed();
+            assert!(st.success());
+            std::fs::remove_file(&out).unwrap();
+            synced = Some(synced.map_or(took, |b: Duration| b.min(took)));
+        }
+        let s = synced.unwrap();
+        println!(
+            "  age -r + fsync (durable)     {:.2} s  {:.0} MiB/s",
+            s.as_secs_f64(),
+            mib as f64 / s.as_secs_f64()
+        );
+        age_durable = Some(s);
+    } else {
+        println!("  age: not installed (apt-get install age); reference skipped");
+    }
+    let mut best: Option<(f64, u64)> = None;
+    for round in 0..3 {
+        let vault = dir.join(format!("ingest{round}.kua"));
+        let (mut v, _) = Vault::create(&vault, &pass(), fast(), seams(5)).unwrap();
+        v.add(&TestimonyInput::default()).unwrap();
+        drop(v);
+        let out = Command::new(std::env::current_exe().unwrap())
+            .arg("ingest-child")
+            .arg(&vault)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = String::from_utf8(out.stdout).unwrap();
+        let mut parts = line.split_whitespace();
+        let secs: f64 = parts.next().unwrap().parse().unwrap();
+        let rss: u64 = parts.next().unwrap().parse().unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", vault.display()));
+        }
+        best = Some(best.map_or((secs, rss), |(s, r)| (s.min(secs), r.max(rss))));
+    }
+    let (secs, rss) = best.unwrap();
+    print!(
+        "  kua attach (durable)         {secs:.2} s  {:.0} MiB/s  peak RSS {} MiB",
+        mib as f64 / secs,
+        rss / 1024
+    );
+    match (age_best, age_durable) {
+        (Some(a), Some(d)) => println!(
+            "\n  speed ratio kua/age {:.2}, kua/(age + fsync) {:.2} (>= 1.0 is as fast or faster)",
+            a.as_secs_f64() / secs,
+            d.as_secs_f64() / secs
+        ),
+        _ => println!(),
+    }
+    std::fs::remove_file(&file).unwrap();
+}
+
+/// Index build after unlock and query latency, vs plain FTS5 over the same plaintext.
+fn search(dir: &Path) {
+    let sizes: Vec<usize> = std::env::var("KUA_BENCH_SEARCH")
+        .unwrap_or_else(|_| "10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    println!("\n== search over synthetic ru/kk/en testimonies (1.5 KB narratives + fields)");
+    for n in sizes {
+        let path = dir.join(format!("search{n}.kua"));
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(6);
+        let texts: Vec<String> = (0..n).map(|_| narrative(&mut rng, 1536)).collect();
+        let (mut v, _) = Vault::create(&path, &pass(), fast(), seams(7)).unwrap();
+        for chunk in texts.chunks(5000) {
+            let inputs: Vec<TestimonyInput> = chunk
+                .iter()
+                .map(|t| TestimonyInput {
+                    narrative: Some(t.clone()),
+                    fields: Some(serde_json::from_value(serde_json::json!({"interview_place": "Алматы", "methods": ["beating"]})).unwrap()),
+                    ..Default::default()
+                })
+                .collect();
+            v.add_many(&inputs).unwrap();
+        }
+        drop(v);
+        let mut v = Vault::open(&path, seams(8)).unwrap();
+        let start = Instant::now();
+        v.unlock(&pass()).unwrap();
+        let unlock = start.elapsed();
+        let start = Instant::now();
+        assert_eq!(v.build_search_index().unwrap(), n);
+        let build = start.elapsed();
+
+        // Reference: the same plaintext into a plain in-memory FTS5 table.
+        let reference = rusqlite::Connection::open_in_memory().unwrap();
+        reference.execute_batch("CREATE VIRTUAL TABLE doc USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');").unwrap();
+        let start = Instant::now();
+        let tx = reference.unchecked_transaction().unwrap();
+        for t in &texts {
+            tx.execute("INSERT INTO doc (body) VALUES (?1)", [t.to_lowercase()])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        let ref_build = start.elapsed();
+
+        let vocab: Vec<&str> = WORDS_RU
+            .iter()
+            .chain(WORDS_KK)
+            .chain(WORDS_EN)
+            .copied()
+            .collect();
+        let mut qrng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
+        let mut lat = Vec::new();
+        let mut ref_lat = Vec::new();
+        for i in 0..200 {
+            let a = vocab[(qrng.next_u32() as usize) % vocab.len()];
+            let b = vocab[(qrng.next_u32() as usize) % vocab.len()];
+            let q = if i % 2 == 0 {
+                a.to_string()
+            } else {
+                format!("{a} {b}")
+            };
+            let start = Instant::now();
+            let hits = v.search(&q, 50).unwrap();
+            lat.push(start.elapsed());
+            std::hint::black_box(hits);
+            let fts = q
+                .to_lowercase()
+                .split_whitespace()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let start = Instant::now();
+            let mut stmt = reference.prepare_cached("SELECT rowid, snippet(doc, 0, '[', ']', '…', 16) FROM doc WHERE doc MATCH ?1 ORDER BY rank LIMIT 50").unwrap();
+            let rows: Vec<(i64, String)> = stmt
+                .query_map([fts], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            ref_lat.push(start.elapsed());
+            std::hint::black_box(rows);
+        }
+        let (p50, p95, _) = stats(lat);
+        let (r50, r95, _) = stats(ref_lat);
+        println!("  {n:>6} testimonies: unlock (fast test KDF) {}, index build {} (plain FTS5 {}); query p50 {} p95 {} (plain FTS5 p50 {} p95 {})",
+            ms(unlock), ms(build), ms(ref_build), ms(p50), ms(p95), ms(r50), ms(r95));
+        drop(v);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
+
+/// Unlock with the default (calibrated, ~1 s) KDF, empty and with 10k testimonies.
+fn unlock(dir: &Path) {
+    let params = kua_core::crypto::calibrate(Duration::from_secs(1)).unwrap();
+    println!(
+        "\n== unlock with default KDF parameters (calibrated: m={} MiB, t={}, p={}; best of 3)",
+        params.m_kib / 1024,
+        params.t,
+        params.p
+    );
+    let opts = CreateOptions {
+        kdf: params,
+        allow_weak_kdf: false,
+    };
+    let salt = [7u8; 16];
+    let kdf_alone = (0..3)
+        .map(|_| {
+            let s = Instant::now();
+            params.derive(b"benchmark passphrase", &salt).unwrap();
+            s.elapsed()
+        })
+        .min()
+        .unwrap();
+    let measure = |path: &Path| {
+        (0..3)
+            .map(|_| {
+                let mut v = Vault::open(path, seams(10)).unwrap();
+                let s = Instant::now();
+                v.unlock(&pass()).unwrap();
+                s.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let empty = dir.join("unlock-empty.kua");
+    drop(Vault::create(&empty, &pass(), opts, seams(11)).unwrap());
+    let t_empty = measure(&empty);
+    let full = dir.join("unlock-10k.kua");
+    let (mut v, _) = Vault::create(&full, &pass(), opts, seams(12)).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(13);
+    let inputs: Vec<TestimonyInput> = (0..10_000)
+        .map(|_| TestimonyInput {
+            narrative: Some(narrative(&mut rng, 5 * 1024)),
+            consent: Some(consent()),
+            ..Default::default()
+        })
+        .collect();
+    v.add_many(&inputs).unwrap();
+    drop(v);
+    let t_full = measure(&full);
+    println!("  Argon2id alone (reference)   {}", ms(kdf_alone));
+    println!("  unlock, empty vault          {}", ms(t_empty));
+    println!(
+        "  unlock, 10k testimonies      {}   extra {}",
+        ms(t_full),
+        ms(t_full.saturating_sub(t_empty))
+    );
+}

@@ -132,6 +132,7 @@ impl Ctx<'_> {
             sha256: meta.sha256.clone(),
             added_at: format_time(meta.added_at),
             captured_at: meta.captured_at.clone(),
+            sealed: false,
         }
     }
 
@@ -168,11 +169,23 @@ impl Ctx<'_> {
             .collect())
     }
 
+    /// Deletes every attachment of a testimony. Deleting an attachment's head deletes
+    /// its only key, which erases its chunks cryptographically even where a chunk row
+    /// cannot be found; the chunk rows are removed too whenever the metadata still opens.
     pub(crate) fn delete_attachments(&self, tx: &Connection, testimony: &Uuid) -> Result<()> {
-        for (head, meta) in self.metas(testimony)? {
-            let mut stmt = tx.prepare_cached("DELETE FROM chunk WHERE id = ?1")?;
-            for i in 0..meta.chunks {
-                stmt.execute(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)])?;
+        for head in self
+            .keys
+            .catalog
+            .attachments
+            .get(testimony)
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(meta) = self.read_meta(head) {
+                let mut stmt = tx.prepare_cached("DELETE FROM chunk WHERE id = ?1")?;
+                for i in 0..meta.chunks {
+                    stmt.execute(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)])?;
+                }
             }
             crate::records::delete(tx, Table::Attachment, &head.row)?;
         }
@@ -247,79 +260,86 @@ impl Vault {
         let testimony = parse_id(testimony)?;
         if let Some(c) = &new.captured_at {
             if !(crate::dates::is_datetime(c) || crate::dates::is_date(c)) {
-                return Err(Error::BadInput(format!(
-                    "captured_at {c:?} is not a date or date-time"
-                )));
+                return Err(Error::BadInput(
+                    "captured_at is not a date or date-time (YYYY-MM-DDTHH:MM)".into(),
+                ));
             }
         }
         let mut ctx = self.ctx()?;
         ctx.keys.catalog.latest(&testimony)?;
+        if ctx
+            .read_consent(&testimony)?
+            .is_some_and(|c| c.is_withdrawn())
+        {
+            return Err(Error::ConsentWithdrawn(testimony.to_string()));
+        }
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
         let prefix: [u8; 19] = ctx.seams.bytes::<19>();
         let db = ctx.db;
+        let bulk = crate::store::BulkAppend::begin(db);
         let tx = db.unchecked_transaction()?;
 
-        // Two stages on two cores: this thread encrypts and stores while a helper
-        // thread reads and hashes. The channel is bounded, so memory stays constant.
+        // Two stages on two cores, balanced by measurement: a helper thread reads and
+        // encrypts; this thread hashes the plaintext and stores the ciphertext. The
+        // channel is bounded, so memory stays constant (about 1 MiB in flight).
         let (size, chunks, sha256) = std::thread::scope(|scope| -> Result<(u64, u64, String)> {
-            let (send, recv) = std::sync::mpsc::sync_channel::<
-                std::io::Result<(Zeroizing<Vec<u8>>, usize, bool)>,
-            >(8);
-            let reader = scope.spawn(move || -> String {
-                let mut hasher = Sha256::new();
-                let mut next = Zeroizing::new(vec![0u8; CHUNK]);
-                let mut next_len = match fill(source, &mut next) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        let _ = send.send(Err(e));
-                        return String::new();
-                    }
+            type Sealed = (i64, Zeroizing<Vec<u8>>, usize, Vec<u8>, bool);
+            let (send, recv) = std::sync::mpsc::sync_channel::<Result<Sealed>>(8);
+            let (key, vault, ids) = (&head.key, &ctx.vault, &ctx.keys.sub.chunk_ids);
+            scope.spawn(move || {
+                let mut current = Zeroizing::new(vec![0u8; CHUNK]);
+                let Ok(mut len) = fill(source, &mut current).map_err(|e| send.send(Err(e.into())))
+                else {
+                    return;
                 };
-                loop {
-                    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
-                    let n = match fill(source, &mut buf) {
-                        Ok(n) => n,
-                        Err(e) => {
-                            let _ = send.send(Err(e));
-                            return String::new();
-                        }
+                for index in 0u64.. {
+                    // Read one chunk ahead: the last chunk is the one with nothing after it.
+                    let mut next = Zeroizing::new(vec![0u8; CHUNK]);
+                    let Ok(next_len) =
+                        fill(source, &mut next).map_err(|e| send.send(Err(e.into())))
+                    else {
+                        return;
                     };
-                    hasher.update(&next[..next_len]);
-                    let last = n == 0;
-                    let current = std::mem::replace(&mut next, buf);
-                    if send.send(Ok((current, next_len, last))).is_err() || last {
-                        break;
+                    let last = next_len == 0;
+                    let sealed = chunk_nonce(&prefix, index, last).and_then(|nonce| {
+                        crate::crypto::seal_with_nonce(
+                            key,
+                            &nonce,
+                            &current,
+                            chunk_aad(vault, &id, index).bytes(),
+                        )
+                    });
+                    let plain = std::mem::replace(&mut current, next);
+                    let item = sealed.map(|s| (chunk_rowid(ids, &id, index), plain, len, s, last));
+                    let failed = item.is_err();
+                    if send.send(item).is_err() || failed || last {
+                        return;
                     }
-                    next_len = n;
+                    len = next_len;
                 }
-                hex(&hasher.finalize())
             });
             let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
-            let (mut size, mut index) = (0u64, 0u64);
+            let mut hasher = Sha256::new();
+            let (mut size, mut count) = (0u64, 0u64);
+            let mut complete = false;
             progress.begin(None);
             for item in recv {
-                let (buf, len, last) = item?;
-                let nonce = chunk_nonce(&prefix, index, last)?;
-                let sealed = crate::crypto::seal_with_nonce(
-                    &head.key,
-                    &nonce,
-                    &buf,
-                    chunk_aad(&ctx.vault, &id, index).bytes(),
-                )?;
-                stmt.execute(params![
-                    chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index),
-                    sealed
-                ])?;
+                let (rowid, plain, len, sealed, last) = item?;
+                hasher.update(&plain[..len]);
+                stmt.execute(params![rowid, sealed])?;
                 size += len as u64;
-                index += 1;
+                count += 1;
                 progress.advance(len as u64);
+                complete = last;
             }
             progress.end();
-            let hash = reader
-                .join()
-                .map_err(|_| Error::Storage("the attachment reader thread failed".into()))?;
-            Ok((size, index, hash))
+            if !complete {
+                return Err(Error::Storage(
+                    "the attachment stream ended before its last chunk".into(),
+                ));
+            }
+            Ok((size, count, hex(&hasher.finalize())))
         })?;
 
         let meta = Meta {
@@ -335,7 +355,7 @@ impl Vault {
             added_at: ctx.seams.clock.now_ms(),
             captured_at: new.captured_at,
         };
-        let bytes = serde_json::to_vec(&meta).map_err(|e| Error::Storage(e.to_string()))?;
+        let bytes = crate::testimony::encode(&meta)?;
         ctx.insert(&tx, Table::Attachment, &head, &bytes)?;
         let mut tail = ctx.keys.tail;
         ctx.log(
@@ -350,6 +370,7 @@ impl Vault {
             },
         )?;
         tx.commit()?;
+        drop(bulk);
         ctx.keys.tail = tail;
         let info = Ctx::info(&meta, &id);
         ctx.keys
@@ -358,8 +379,6 @@ impl Vault {
             .entry(testimony)
             .or_default()
             .push(head);
-        // Leave no page images of the stream in the WAL.
-        crate::store::checkpoint(db)?;
         Ok(info)
     }
 

@@ -7,7 +7,7 @@
 //! is the number of entries so far. Each row is sealed under the custody subkey with
 //! AAD (vault, "custody", seq), so a row moved to another position does not open.
 
-use crate::crypto::{hex, open, seal, Aad, Key};
+use crate::crypto::{hex, open_padded, seal_padded, Aad, Key};
 use crate::error::{Error, Result};
 use crate::seams::Seams;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -32,6 +32,9 @@ pub enum Event {
     Recovered,
     Exported,
     Imported,
+    /// The entry before this one could not be read; the chain continues from the last
+    /// readable entry, and `verify` keeps reporting the damage.
+    LogRepaired,
 }
 
 /// One link of the chain.
@@ -154,11 +157,10 @@ fn write_row(
         sig: hex(&sig.to_bytes()),
     };
     let plain = serde_json::to_vec(&row).map_err(|e| Error::Storage(e.to_string()))?;
-    let sealed = seal(seams, key, &plain, &aad(vault, seq))?;
-    db.execute(
-        "INSERT INTO custody (seq, body) VALUES (?1, ?2)",
-        params![seq as i64, sealed],
-    )?;
+    // Padded like every other record: an entry's length must not tell its event.
+    let sealed = seal_padded(seams, key, &plain, &aad(vault, seq))?;
+    db.prepare_cached("INSERT INTO custody (seq, body) VALUES (?1, ?2)")?
+        .execute(params![seq as i64, sealed])?;
     Ok(())
 }
 
@@ -178,9 +180,10 @@ pub fn load_tail(db: &Connection, vault: &Uuid, key: &Key) -> Result<Tail> {
     match last {
         None => Ok(Tail::EMPTY),
         Some((seq, body)) => {
-            let row = open_row(vault, key, seq as u64, &body)?;
+            let seq = position(seq)?;
+            let row = open_row(vault, key, seq, &body)?;
             Ok(Tail {
-                size: seq as u64 + 1,
+                size: seq + 1,
                 head: row.entry.hash(),
             })
         }
@@ -189,8 +192,43 @@ pub fn load_tail(db: &Connection, vault: &Uuid, key: &Key) -> Result<Tail> {
 
 fn open_row(vault: &Uuid, key: &Key, seq: u64, body: &[u8]) -> Result<Row> {
     let place = format!("custody log entry {seq}");
-    let plain = open(key, body, &aad(vault, seq), &place)?;
+    let plain = open_padded(key, body, &aad(vault, seq), &place)?;
     serde_json::from_slice(&plain).map_err(|_| Error::integrity(place))
+}
+
+fn position(seq: i64) -> Result<u64> {
+    u64::try_from(seq).map_err(|_| Error::integrity(format!("custody log entry at position {seq}")))
+}
+
+/// Where to continue a chain whose last entry does not open: after the last position,
+/// linked to the newest entry that does open. Returns that tail and the unreadable
+/// position, which the caller records in a `LogRepaired` entry.
+pub fn salvage_tail(db: &Connection, vault: &Uuid, key: &Key) -> Result<(Tail, u64)> {
+    let mut stmt = db.prepare("SELECT seq, body FROM custody ORDER BY seq DESC")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut last: Option<u64> = None;
+    for row in rows {
+        let (seq, body) = row?;
+        let seq = position(seq)?;
+        let end = *last.get_or_insert(seq);
+        if let Ok(row) = open_row(vault, key, seq, &body) {
+            return Ok((
+                Tail {
+                    size: end + 1,
+                    head: row.entry.hash(),
+                },
+                end,
+            ));
+        }
+    }
+    let end = last.unwrap_or(0);
+    Ok((
+        Tail {
+            size: end + 1,
+            head: [0u8; 32],
+        },
+        end,
+    ))
 }
 
 /// A problem found while walking the chain.
@@ -224,7 +262,7 @@ pub fn walk(
     };
     for row in rows {
         let (seq, body) = row?;
-        let seq = seq as u64;
+        let seq = position(seq)?;
         if seq != expected_seq {
             problem(
                 "custody_gap",
@@ -350,7 +388,7 @@ mod tests {
         let mut row = open_row(&vault, &key, 2, &body).unwrap();
         row.entry.event = Event::Deleted;
         let plain = serde_json::to_vec(&row).unwrap();
-        let sealed = seal(&mut seams, &key, &plain, &aad(&vault, 2)).unwrap();
+        let sealed = seal_padded(&mut seams, &key, &plain, &aad(&vault, 2)).unwrap();
         db.execute(
             "UPDATE custody SET body = ?1 WHERE seq = 2",
             params![sealed],

@@ -56,6 +56,8 @@ pub enum Error {
     Storage(String),
     #[error("the vault is locked; unlock it first")]
     Locked,
+    #[error("another Kua window or command has this vault open, so old pages could not be cleared from its journal; close the other one and lock again")]
+    VaultBusy,
 }
 
 impl Error {
@@ -83,6 +85,7 @@ impl Error {
             Error::Io(_) => "io",
             Error::Storage(_) => "storage",
             Error::Locked => "locked",
+            Error::VaultBusy => "vault_busy",
         }
     }
 
@@ -107,7 +110,7 @@ impl Error {
             | Error::ConsentMissing(_)
             | Error::ConsentWithdrawn(_)
             | Error::Locked => ErrorClass::Input,
-            Error::DiskFull | Error::Io(_) | Error::Storage(_) => ErrorClass::Io,
+            Error::DiskFull | Error::Io(_) | Error::Storage(_) | Error::VaultBusy => ErrorClass::Io,
         }
     }
 

@@ -102,6 +102,11 @@ pub struct AttachmentInfo {
     pub added_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<String>,
+    /// Whether the version shown seals this attachment in (its evidence hash is part of
+    /// the version's content hash). An attachment added after sealing stays unsealed
+    /// until the next amendment.
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 /// Fields the template calls required (for sealing) or recommended (for evidence) that

@@ -73,8 +73,7 @@ impl Head {
         if plain.len() != HEAD_LEN {
             return Err(Error::integrity(place));
         }
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&plain[..32]);
+        let key = Key::from_slice(&plain[..32]).ok_or_else(|| Error::integrity(place.clone()))?;
         let uuid_at = |at: usize| {
             let mut b = [0u8; 16];
             b.copy_from_slice(&plain[at..at + 16]);
@@ -84,7 +83,7 @@ impl Head {
         v.copy_from_slice(&plain[48..52]);
         Ok(Head {
             row,
-            key: Key::from_bytes(key),
+            key,
             id: uuid_at(32),
             version: u32::from_be_bytes(v),
             parent: uuid_at(52),
@@ -162,10 +161,12 @@ pub fn update_body(
         content,
         &body_aad(vault, table, &head.id, head.version),
     )?;
-    let n = db.execute(
-        &format!("UPDATE {} SET body = ?1 WHERE id = ?2", table.name()),
-        params![body, head.row.to_string()],
-    )?;
+    let n = db
+        .prepare_cached(&format!(
+            "UPDATE {} SET body = ?1 WHERE id = ?2",
+            table.name()
+        ))?
+        .execute(params![body, head.row.to_string()])?;
     if n != 1 {
         return Err(Error::integrity(format!(
             "{} row {} vanished",
@@ -184,11 +185,8 @@ pub fn read_body(
     head: &Head,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let sealed: Vec<u8> = db
-        .query_row(
-            &format!("SELECT body FROM {} WHERE id = ?1", table.name()),
-            params![head.row.to_string()],
-            |r| r.get(0),
-        )
+        .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", table.name()))?
+        .query_row(params![head.row.to_string()], |r| r.get(0))
         .map_err(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => {
                 Error::integrity(format!("{} row {} missing", table.name(), head.row))

@@ -66,6 +66,12 @@ impl Seams {
         Self { clock, rng }
     }
 
+    /// Fills a caller's (zeroizing) buffer in place; use this for key material.
+    pub(crate) fn fill(&mut self, buf: &mut [u8]) {
+        self.rng.fill_bytes(buf);
+    }
+
+    /// Random bytes that are not secret (ids, salts, nonces).
     pub(crate) fn bytes<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         self.rng.fill_bytes(&mut out);

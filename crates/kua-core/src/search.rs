@@ -237,17 +237,21 @@ impl Vault {
             .collect())
     }
 
-    /// Brings one testimony's entry up to date, if the index exists.
-    pub(crate) fn reindex(&mut self, id: &Uuid) -> Result<()> {
-        let ctx = self.ctx()?;
+    /// Brings one testimony's entry up to date, if the index exists. It runs after a
+    /// change has committed, so it cannot fail the change: if the entry cannot be
+    /// updated, the index is dropped and rebuilt on the next search.
+    pub(crate) fn reindex(&mut self, id: &Uuid) {
+        let Ok(ctx) = self.ctx() else { return };
         if ctx.keys.search.is_none() {
-            return Ok(());
+            return;
         }
-        let doc = ctx.doc(id)?;
-        if let Some(index) = self.ctx()?.keys.search.as_mut() {
-            index.upsert(doc)?;
+        let updated = ctx.doc(id).and_then(|doc| match ctx.keys.search.as_mut() {
+            Some(index) => index.upsert(doc),
+            None => Ok(()),
+        });
+        if updated.is_err() {
+            ctx.keys.search = None;
         }
-        Ok(())
     }
 }
 

@@ -87,12 +87,11 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     Ok(db)
 }
 
-pub fn create_schema(db: &Connection, header: &Header) -> Result<()> {
-    let tx = db.unchecked_transaction()?;
+/// Creates the tables and the header inside the caller's transaction, so that a new
+/// vault appears whole (header, signing key, first log entry) or not at all.
+pub fn create_schema(tx: &Connection, header: &Header) -> Result<()> {
     tx.execute_batch(SCHEMA)?;
-    write_header(&tx, header, true)?;
-    tx.commit()?;
-    Ok(())
+    write_header(tx, header, true)
 }
 
 pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
@@ -159,8 +158,49 @@ pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
 }
 
 /// Checkpoints the WAL into the main file and truncates it to zero bytes, so the `-wal`
-/// file holds no page images (not even of ciphertext) after lock or close.
+/// file holds no page images (not even of ciphertext) after lock or close. SQLite reports
+/// (rather than fails) a checkpoint that another connection blocked; that is an error
+/// here, because the WAL then still holds old pages, such as those of an erased record.
 pub fn checkpoint(db: &Connection) -> Result<()> {
-    db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let busy: i64 = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        return Err(Error::VaultBusy);
+    }
     Ok(())
+}
+
+/// While it lives, the connection uses a rollback journal instead of the WAL. A bulk
+/// append (a large attachment) then writes each page once, straight into the file: pages
+/// past the old end of the file need no journal, and the WAL would otherwise hold every
+/// page and copy it again at checkpoint. Crash safety is the same: a hot journal is rolled
+/// back on the next open. If another connection has the vault open, the switch is refused
+/// and the append simply goes through the WAL.
+#[derive(Debug)]
+pub struct BulkAppend<'a> {
+    db: &'a Connection,
+    switched: bool,
+}
+
+impl<'a> BulkAppend<'a> {
+    pub fn begin(db: &'a Connection) -> BulkAppend<'a> {
+        let mode: Option<String> = db
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+            .ok();
+        BulkAppend {
+            db,
+            switched: mode.as_deref() == Some("delete"),
+        }
+    }
+}
+
+impl Drop for BulkAppend<'_> {
+    fn drop(&mut self) {
+        if self.switched {
+            // If this fails the vault stays usable in rollback-journal mode, and the next
+            // open switches it back to WAL.
+            let _ = self
+                .db
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+        }
+    }
 }

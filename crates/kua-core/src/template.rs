@@ -96,17 +96,21 @@ const BUILTIN: &[&str] = &[include_str!("../../../assets/templates/istanbul-2022
 /// The template a testimony gets when its input names none.
 pub const DEFAULT_TEMPLATE: &str = "istanbul-2022";
 
-/// All built-in templates. A template that fails to parse is a build defect, caught by
-/// the unit test below; at run time it is skipped rather than crashing the app.
-pub fn builtin() -> Vec<Template> {
-    BUILTIN
-        .iter()
-        .filter_map(|src| serde_json::from_str(src).ok())
-        .collect()
+/// All built-in templates, parsed once. A template that fails to parse is a build
+/// defect, caught by the unit test below; at run time it is skipped rather than
+/// crashing the app.
+pub fn builtin() -> &'static [Template] {
+    static PARSED: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        BUILTIN
+            .iter()
+            .filter_map(|src| serde_json::from_str(src).ok())
+            .collect()
+    })
 }
 
-pub fn find(id: &str) -> Option<Template> {
-    builtin().into_iter().find(|t| t.id == id)
+pub fn find(id: &str) -> Option<&'static Template> {
+    builtin().iter().find(|t| t.id == id)
 }
 
 /// One problem with a testimony's content.
@@ -124,10 +128,11 @@ pub enum Problem {
     UnknownField,
     /// The value has the wrong JSON type.
     WrongType { expected: FieldType },
-    /// The value is not one of the field's options.
-    NotAnOption { value: String },
+    /// The value is not one of the field's options. (Problems never repeat the value:
+    /// it may be testimony content, and error text can end up in places content must not.)
+    NotAnOption,
     /// A date that is not YYYY, YYYY-MM or YYYY-MM-DD, or a datetime not YYYY-MM-DDTHH:MM.
-    BadDate { value: String },
+    BadDate,
     /// A required field is empty (checked on seal).
     Missing,
 }
@@ -148,12 +153,10 @@ impl std::fmt::Display for ValidationErrors {
                 Problem::WrongType { expected } => {
                     write!(f, "{}: expected a {}", e.field, type_name(*expected))?
                 }
-                Problem::NotAnOption { value } => {
-                    write!(f, "{}: {value:?} is not one of its options", e.field)?
-                }
-                Problem::BadDate { value } => write!(
+                Problem::NotAnOption => write!(f, "{}: not one of its options", e.field)?,
+                Problem::BadDate => write!(
                     f,
-                    "{}: {value:?} is not a date (YYYY-MM-DD, YYYY-MM or YYYY; times as YYYY-MM-DDTHH:MM)",
+                    "{}: not a date (YYYY-MM-DD, YYYY-MM or YYYY; times as YYYY-MM-DDTHH:MM)",
                     e.field
                 )?,
                 Problem::Missing => write!(f, "{}: required before sealing", e.field)?,
@@ -294,17 +297,13 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
                     crate::dates::is_datetime(s) || crate::dates::is_date(s)
                 };
                 if !ok {
-                    push(Problem::BadDate {
-                        value: s.to_string(),
-                    });
+                    push(Problem::BadDate);
                 }
             }
         },
         FieldType::Choice => match value.as_str() {
             None => push(wrong),
-            Some(s) if !field.options.iter().any(|o| o.id == s) => push(Problem::NotAnOption {
-                value: s.to_string(),
-            }),
+            Some(s) if !field.options.iter().any(|o| o.id == s) => push(Problem::NotAnOption),
             Some(_) => {}
         },
         FieldType::MultiChoice => match value.as_array() {
@@ -314,9 +313,7 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
                     match item.as_str() {
                         None => push(wrong.clone()),
                         Some(s) if !field.options.iter().any(|o| o.id == s) => {
-                            push(Problem::NotAnOption {
-                                value: s.to_string(),
-                            })
+                            push(Problem::NotAnOption)
                         }
                         Some(_) => {}
                     }
@@ -346,5 +343,108 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
                 }
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_template_parses_and_is_well_formed() {
+        assert_eq!(
+            builtin().len(),
+            BUILTIN.len(),
+            "a built-in template does not parse"
+        );
+        for t in builtin() {
+            let mut ids = std::collections::BTreeSet::new();
+            for f in t.fields() {
+                assert!(
+                    ids.insert(f.id.clone()),
+                    "{}: duplicate field {}",
+                    t.id,
+                    f.id
+                );
+                for sub in &f.fields {
+                    assert!(
+                        ids.insert(sub.id.clone()),
+                        "{}: duplicate field {}",
+                        t.id,
+                        sub.id
+                    );
+                    assert_ne!(
+                        sub.kind,
+                        FieldType::List,
+                        "{}: nested list {}",
+                        t.id,
+                        sub.id
+                    );
+                }
+                let has_options = matches!(f.kind, FieldType::Choice | FieldType::MultiChoice);
+                assert_eq!(
+                    has_options,
+                    !f.options.is_empty(),
+                    "{}: options of {}",
+                    t.id,
+                    f.id
+                );
+                assert_eq!(
+                    f.kind == FieldType::List,
+                    !f.fields.is_empty(),
+                    "{}: sub-fields of {}",
+                    t.id,
+                    f.id
+                );
+                for l in std::iter::once(&f.label).chain(f.help.as_ref()) {
+                    assert!(
+                        !l.en.is_empty() && !l.ru.is_empty() && !l.kk.is_empty(),
+                        "{}: label of {}",
+                        t.id,
+                        f.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_istanbul_template_requires_the_core_facts_of_an_allegation() {
+        let t = find("istanbul-2022").unwrap();
+        let required: Vec<&str> = t
+            .fields()
+            .filter(|f| f.required)
+            .map(|f| f.id.as_str())
+            .collect();
+        for id in [
+            "interview_datetime",
+            "interview_place",
+            "interviewers",
+            "events_date",
+            "methods",
+            "detaining_authority",
+        ] {
+            assert!(required.contains(&id), "{id} is not required");
+        }
+        let consistency = t
+            .fields()
+            .flat_map(|f| f.fields.iter())
+            .find(|f| f.id == "consistency")
+            .unwrap();
+        let scale: Vec<&str> = consistency.options.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            scale,
+            [
+                "not_consistent",
+                "consistent",
+                "highly_consistent",
+                "typical_of",
+                "diagnostic_of"
+            ]
+        );
+        assert!(
+            t.fields().any(|f| f.identifying),
+            "identifying fields are marked for redaction"
+        );
     }
 }

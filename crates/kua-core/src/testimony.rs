@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 /// The stored content of one version. Its canonical JSON (this field order, sorted
 /// field map, no spaces) is what the content hash covers.
@@ -60,27 +61,29 @@ pub(crate) fn decode<T: for<'de> Deserialize<'de>>(
     serde_json::from_slice(bytes).map_err(|_| Error::integrity(place()))
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| Error::Storage(e.to_string()))
+/// Serialises content for sealing into a buffer that is wiped when dropped.
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>> {
+    serde_json::to_vec(value)
+        .map(Zeroizing::new)
+        .map_err(|e| Error::Storage(e.to_string()))
 }
 
-fn template_for(id: &str) -> Result<Template> {
+fn template_for(id: &str) -> Result<&'static Template> {
     template::find(id).ok_or_else(|| Error::TemplateNotFound(id.to_string()))
 }
 
 fn check_consent(c: &Consent) -> Result<()> {
     let date_ok = |s: &str| crate::dates::is_date(s) || crate::dates::is_datetime(s);
     if !date_ok(&c.given_at) {
-        return Err(Error::BadInput(format!(
-            "consent.given_at {:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
-            c.given_at
-        )));
+        return Err(Error::BadInput(
+            "consent.given_at is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)".into(),
+        ));
     }
     if let Some(w) = &c.withdrawn_at {
         if !date_ok(w) {
-            return Err(Error::BadInput(format!(
-                "consent.withdrawn_at {w:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
-            )));
+            return Err(Error::BadInput(
+                "consent.withdrawn_at is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)".into(),
+            ));
         }
     }
     Ok(())
@@ -184,67 +187,92 @@ impl Ctx<'_> {
 impl Vault {
     /// Creates a draft testimony and returns its id.
     pub fn add(&mut self, input: &TestimonyInput) -> Result<String> {
-        if input.reason.is_some() {
-            return Err(Error::BadInput(
-                "\"reason\" belongs to amendments only".into(),
-            ));
-        }
-        let template = template_for(
-            input
-                .template
-                .as_deref()
-                .unwrap_or(template::DEFAULT_TEMPLATE),
-        )?;
+        let mut ids = self.add_many(std::slice::from_ref(input))?;
+        ids.pop()
+            .ok_or_else(|| Error::Storage("no id was returned".into()))
+    }
+
+    /// Creates many draft testimonies in one transaction: all are stored, or none.
+    /// Returns their ids in input order.
+    pub fn add_many(&mut self, inputs: &[TestimonyInput]) -> Result<Vec<String>> {
         let mut ctx = self.ctx()?;
-        let now = ctx.seams.clock.now_ms();
-        let id = ctx.seams.uuid();
-        let mut body = VersionBody {
-            id: id.to_string(),
-            version: 1,
-            status: Status::Draft,
-            template: template.id.clone(),
-            template_version: template.version,
-            language: "und".into(),
-            interviewer: None,
-            fields: BTreeMap::new(),
-            narrative: String::new(),
-            consent: None,
-            attachments: Vec::new(),
-            created_at: now,
-            updated_at: now,
-            sealed_at: None,
-            amendment_reason: None,
-        };
-        apply(&mut body, input);
-        template.validate(&body.fields, false)?;
-        let head = Head::new(ctx.seams, id, 1, Uuid::nil());
+        let mut staged = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            if input.reason.is_some() {
+                return Err(Error::BadInput(
+                    "\"reason\" belongs to amendments only".into(),
+                ));
+            }
+            let template = template_for(
+                input
+                    .template
+                    .as_deref()
+                    .unwrap_or(template::DEFAULT_TEMPLATE),
+            )?;
+            let now = ctx.seams.clock.now_ms();
+            let id = ctx.seams.uuid();
+            let mut body = VersionBody {
+                id: id.to_string(),
+                version: 1,
+                status: Status::Draft,
+                template: template.id.clone(),
+                template_version: template.version,
+                language: "und".into(),
+                interviewer: None,
+                fields: BTreeMap::new(),
+                narrative: String::new(),
+                consent: None,
+                attachments: Vec::new(),
+                created_at: now,
+                updated_at: now,
+                sealed_at: None,
+                amendment_reason: None,
+            };
+            apply(&mut body, input);
+            template.validate(&body.fields, false)?;
+            if let Some(c) = &input.consent {
+                check_consent(c)?;
+            }
+            staged.push((id, body, input.consent.as_ref()));
+        }
         let db = ctx.db;
         let tx = db.unchecked_transaction()?;
         let mut tail = ctx.keys.tail;
-        ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
-        ctx.log(
-            &tx,
-            &mut tail,
-            Event::Created,
-            Change {
-                record: Some(id),
-                version: Some(1),
-                content_hash: Some(body.hash()),
-                detail: None,
-            },
-        )?;
-        let consent = match &input.consent {
-            Some(c) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
-            None => None,
-        };
+        let mut created = Vec::with_capacity(staged.len());
+        for (id, body, consent) in staged {
+            let head = Head::new(ctx.seams, id, 1, Uuid::nil());
+            ctx.insert(&tx, Table::Testimony, &head, &encode(&body)?)?;
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::Created,
+                Change {
+                    record: Some(id),
+                    version: Some(1),
+                    content_hash: Some(body.hash()),
+                    detail: None,
+                },
+            )?;
+            let consent = match consent {
+                Some(c) => Some(ctx.write_consent(&tx, &mut tail, id, c)?),
+                None => None,
+            };
+            created.push((id, head, consent));
+        }
         tx.commit()?;
         ctx.keys.tail = tail;
-        ctx.keys.catalog.testimonies.insert(id, vec![head]);
-        if let Some(h) = consent {
-            ctx.keys.catalog.consents.insert(id, h);
+        let mut ids = Vec::with_capacity(created.len());
+        for (id, head, consent) in created {
+            ctx.keys.catalog.testimonies.insert(id, vec![head]);
+            if let Some(h) = consent {
+                ctx.keys.catalog.consents.insert(id, h);
+            }
+            ids.push(id);
         }
-        self.reindex(&id)?;
-        Ok(id.to_string())
+        for id in &ids {
+            self.reindex(id);
+        }
+        Ok(ids.iter().map(Uuid::to_string).collect())
     }
 
     /// Changes a draft. Saving unchanged content is a no-op (nothing is logged), so a
@@ -310,7 +338,8 @@ impl Vault {
         if let Some(h) = consent {
             ctx.keys.catalog.consents.insert(id, h);
         }
-        self.reindex(&id)
+        self.reindex(&id);
+        Ok(())
     }
 
     /// Records or changes the consent of any testimony, sealed or not: withdrawal must
@@ -371,6 +400,7 @@ impl Vault {
         )?;
         tx.commit()?;
         ctx.keys.tail = tail;
+        self.reindex(&id);
         Ok(hash)
     }
 
@@ -424,7 +454,7 @@ impl Vault {
             .entry(id)
             .or_default()
             .push(head);
-        self.reindex(&id)?;
+        self.reindex(&id);
         Ok(version)
     }
 
@@ -440,15 +470,15 @@ impl Vault {
         };
         let body = ctx.read_version(head)?;
         let consent = ctx.read_consent(&id)?;
-        let all = ctx.attachment_infos(&id)?;
-        // An older sealed version shows the attachments it was sealed with.
-        let attachments = if body.version < versions {
-            all.into_iter()
-                .filter(|a| body.attachments.iter().any(|(aid, _)| aid == &a.id))
-                .collect()
-        } else {
-            all
-        };
+        // A sealed version covers the attachments it was sealed with; the latest version
+        // also lists those added since, marked unsealed until the next amendment.
+        let mut attachments = ctx.attachment_infos(&id)?;
+        for a in &mut attachments {
+            a.sealed = body.attachments.iter().any(|(aid, _)| aid == &a.id);
+        }
+        if body.version < versions {
+            attachments.retain(|a| a.sealed);
+        }
         let template = template_for(&body.template)?;
         let (missing_required, missing_recommended) = template.missing(&body.fields);
         Ok(Testimony {

@@ -46,9 +46,6 @@ pub(crate) struct Unlocked {
     pub signing: SigningKey,
     pub catalog: Catalog,
     pub tail: Tail,
-    /// The last custody entry did not open: reading and verifying still work, but no
-    /// change can be logged (and so none is made) until the vault is repaired.
-    pub tail_damaged: bool,
     pub search: Option<SearchIndex>,
 }
 
@@ -119,9 +116,10 @@ impl Vault {
         )?;
 
         let db = store::open(path, true)?;
-        store::create_schema(&db, &header)?;
         let sub = Subkeys::derive(&vault_key);
-        let signing = SigningKey::from_bytes(&seams.bytes::<32>());
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seams.fill(seed.as_mut());
+        let signing = SigningKey::from_bytes(&seed);
         let sealed = seal(
             &mut seams,
             &sub.secrets,
@@ -129,6 +127,7 @@ impl Vault {
             &secret_aad(&header.vault_id, SIGNING_KEY),
         )?;
         let tx = db.unchecked_transaction()?;
+        store::create_schema(&tx, &header)?;
         tx.execute(
             "INSERT INTO secret (name, body) VALUES (?1, ?2)",
             params![SIGNING_KEY, sealed],
@@ -157,7 +156,6 @@ impl Vault {
                 signing,
                 catalog: Catalog::default(),
                 tail,
-                tail_damaged: false,
                 search: None,
             }),
         };
@@ -224,11 +222,7 @@ impl Vault {
         };
         let plain = open(kek, sealed, &slot_aad(&self.header, slot), slot)
             .map_err(|_| Error::WrongPassphrase)?;
-        let bytes: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::WrongPassphrase)?;
-        Ok(Key::from_bytes(bytes))
+        Key::from_slice(&plain).ok_or(Error::WrongPassphrase)
     }
 
     fn finish_unlock(&mut self, vault_key: Key) -> Result<()> {
@@ -248,17 +242,16 @@ impl Vault {
             &secret_aad(&vault_id, SIGNING_KEY),
             "the device signing key",
         )?;
-        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-            plain
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::integrity("the device signing key"))?,
-        );
-        let signing = SigningKey::from_bytes(&seed);
+        let seed =
+            Key::from_slice(&plain).ok_or_else(|| Error::integrity("the device signing key"))?;
+        let signing = SigningKey::from_bytes(seed.expose());
         let catalog = Catalog::load(&self.db, &vault_id, &sub)?;
-        let (tail, tail_damaged) = match custody::load_tail(&self.db, &vault_id, &sub.custody) {
-            Ok(tail) => (tail, false),
-            Err(Error::Integrity { .. }) => (Tail::EMPTY, true),
+        let (tail, damaged_end) = match custody::load_tail(&self.db, &vault_id, &sub.custody) {
+            Ok(tail) => (tail, None),
+            Err(Error::Integrity { .. }) => {
+                let (tail, end) = custody::salvage_tail(&self.db, &vault_id, &sub.custody)?;
+                (tail, Some(end))
+            }
             Err(e) => return Err(e),
         };
         self.keys = Some(Unlocked {
@@ -267,9 +260,28 @@ impl Vault {
             signing,
             catalog,
             tail,
-            tail_damaged,
             search: None,
         });
+        if let Some(end) = damaged_end {
+            // The vault must stay usable (consent withdrawal, crypto-erase) even when the
+            // end of its log was damaged: continue the chain from the last readable entry
+            // and say so, signed. `verify` keeps naming the unreadable entry.
+            let mut ctx = self.ctx()?;
+            let db = ctx.db;
+            let tx = db.unchecked_transaction()?;
+            let mut tail = ctx.keys.tail;
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::LogRepaired,
+                Change {
+                    detail: Some(format!("entry {end} unreadable")),
+                    ..Change::default()
+                },
+            )?;
+            tx.commit()?;
+            ctx.keys.tail = tail;
+        }
         Ok(())
     }
 
@@ -286,6 +298,11 @@ impl Vault {
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let mut header = self.header.clone();
         if let Some(kdf) = kdf {
+            if kdf.is_below_floor() {
+                return Err(Error::BadInput(format!(
+                    "KDF parameters {kdf:?} are below the floor (m=64 MiB, t=3, p=4)"
+                )));
+            }
             header.kdf = kdf;
         }
         header.salt = self.seams.bytes::<16>().to_vec();
@@ -364,11 +381,6 @@ impl Ctx<'_> {
         event: Event,
         change: Change,
     ) -> Result<()> {
-        if self.keys.tail_damaged {
-            return Err(Error::integrity(
-                "the last custody log entry; no change can be recorded until it is repaired (run `kua verify`)",
-            ));
-        }
         *tail = Appender {
             vault: &self.vault,
             key: &self.keys.sub.custody,

@@ -167,6 +167,29 @@ impl Vault {
             }
             verify_consent(&ctx, id, &expected, &mut problem);
         }
+        for id in ctx.keys.catalog.testimonies.keys() {
+            if expected.deleted.contains(&id.to_string()) {
+                problem("record_resurrected", format!("testimony {id}"), "the custody log records this testimony as erased, yet it is in the vault again (restored from an old copy?)".into());
+            }
+        }
+        for id in ctx.keys.catalog.consents.keys() {
+            if !ctx.keys.catalog.testimonies.contains_key(id) {
+                problem(
+                    "orphan_record",
+                    format!("consent of testimony {id}"),
+                    "a consent record whose testimony is not in the vault".into(),
+                );
+            }
+        }
+        for id in ctx.keys.catalog.attachments.keys() {
+            if !ctx.keys.catalog.testimonies.contains_key(id) {
+                problem(
+                    "orphan_record",
+                    format!("attachments of testimony {id}"),
+                    "attachments whose testimony is not in the vault".into(),
+                );
+            }
+        }
         for (id, v) in expected.versions.keys() {
             if !expected.deleted.contains(id) && !seen_versions.contains(&(id.clone(), *v)) {
                 problem(
@@ -267,6 +290,7 @@ fn verify_attachments(
 ) -> Result<(usize, u64)> {
     let mut count = 0;
     let mut bytes = 0;
+    let mut chunks = 0u64;
     let mut seen = BTreeSet::new();
     for (testimony, heads) in &ctx.keys.catalog.attachments {
         for head in heads {
@@ -287,6 +311,7 @@ fn verify_attachments(
                     continue;
                 }
             };
+            chunks += meta.chunks;
             match ctx.stream_out(head, &meta, &mut std::io::sink(), progress) {
                 Err(e) => problem("attachment_unreadable", place, e.to_string()),
                 Ok(hash) if hash != meta.sha256 => problem(
@@ -312,6 +337,16 @@ fn verify_attachments(
                 }
             }
         }
+    }
+    let stored: i64 = ctx
+        .db
+        .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))?;
+    if u64::try_from(stored).unwrap_or(u64::MAX) != chunks {
+        problem(
+            "orphan_chunks",
+            "attachment chunks".into(),
+            format!("the vault holds {stored} chunks but its attachments account for {chunks}"),
+        );
     }
     for (a, (t, _)) in &expected.attachments {
         if !expected.deleted.contains(t) && !seen.contains(a) {

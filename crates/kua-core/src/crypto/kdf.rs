@@ -52,7 +52,7 @@ impl KdfParams {
         argon
             .hash_password_into(passphrase, salt, out.as_mut())
             .map_err(|e| Error::BadInput(format!("KDF: {e}")))?;
-        Ok(Key::from_bytes(*out))
+        Ok(Key::from_zeroizing(out))
     }
 }
 

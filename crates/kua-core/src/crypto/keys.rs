@@ -7,21 +7,31 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use sha2::Sha256;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// A 256-bit symmetric key, wiped on drop.
 pub struct Key(Zeroizing<[u8; 32]>);
 
 impl Key {
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        let mut b = bytes;
-        let key = Key(Zeroizing::new(b));
-        b.zeroize();
-        key
+    pub fn from_zeroizing(bytes: Zeroizing<[u8; 32]>) -> Self {
+        Key(bytes)
     }
 
+    /// Copies a 32-byte key out of a (zeroizing) buffer; None if the length is wrong.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        if bytes.len() != 32 {
+            return None;
+        }
+        key.copy_from_slice(bytes);
+        Some(Key(key))
+    }
+
+    /// A fresh random key, generated in place in its zeroizing buffer.
     pub fn random(seams: &mut Seams) -> Self {
-        Key(Zeroizing::new(seams.bytes::<32>()))
+        let mut key = Zeroizing::new([0u8; 32]);
+        seams.fill(key.as_mut());
+        Key(key)
     }
 
     pub fn expose(&self) -> &[u8; 32] {
@@ -83,11 +93,14 @@ pub struct RecoveryKey(Zeroizing<[u8; 20]>);
 
 impl RecoveryKey {
     pub fn random(seams: &mut Seams) -> Self {
-        RecoveryKey(Zeroizing::new(seams.bytes::<20>()))
+        let mut key = Zeroizing::new([0u8; 20]);
+        seams.fill(key.as_mut());
+        RecoveryKey(key)
     }
 
-    /// Parses the typed form; case, spaces and dashes do not matter, and the letters
-    /// O, I and L typed for the digits 0, 1 and 1 are accepted.
+    /// Parses the typed form. Case, spaces and dashes do not matter, and the digits 0, 1
+    /// and 8, which the base32 alphabet does not use, are read as the letters O, I and B
+    /// they are easily mistaken for.
     pub fn parse(typed: &str) -> Result<Self> {
         let cleaned: Zeroizing<String> = Zeroizing::new(
             typed
@@ -107,18 +120,24 @@ impl RecoveryKey {
                 .decode(cleaned.as_bytes())
                 .map_err(|_| bad_recovery())?,
         );
-        let arr: [u8; 20] = bytes.as_slice().try_into().map_err(|_| bad_recovery())?;
-        Ok(RecoveryKey(Zeroizing::new(arr)))
+        let mut key = Zeroizing::new([0u8; 20]);
+        if bytes.len() != key.len() {
+            return Err(bad_recovery());
+        }
+        key.copy_from_slice(&bytes);
+        Ok(RecoveryKey(key))
     }
 
     pub fn display(&self) -> SecretString {
         let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.0.as_ref()));
-        let grouped: String = encoded
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-");
+        // Built in place: no intermediate strings of key material are left behind.
+        let mut grouped = String::with_capacity(encoded.len() + encoded.len() / 4);
+        for (i, c) in encoded.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                grouped.push('-');
+            }
+            grouped.push(c);
+        }
         SecretString::from(grouped)
     }
 

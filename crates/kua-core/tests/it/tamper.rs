@@ -135,7 +135,8 @@ fn ciphertexts_swapped_between_records_or_fields_do_not_open() {
             codes.iter().all(|c| [
                 "record_unreadable",
                 "attachment_unreadable",
-                "record_missing"
+                "record_missing",
+                "orphan_record"
             ]
             .contains(c)),
             "{swap}: {codes:?}"
@@ -276,6 +277,66 @@ fn custody_log_entries_dropped_or_reordered_in_the_file_are_named() {
             .problems
             .iter()
             .any(|p| p.code == "unlogged_record" || p.code == "content_hash_mismatch"),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn a_damaged_log_end_is_repaired_in_the_open_and_the_vault_stays_usable() {
+    let fx = Fixture::new();
+    let (a, _, _) = populated(&fx);
+    sql(&fx.path, "UPDATE custody SET body = zeroblob(length(body)) WHERE seq = (SELECT max(seq) FROM custody)");
+    let mut v = fx.open();
+    // Consent withdrawal and erasure must still work.
+    let mut withdrawn = consent();
+    withdrawn.withdrawn_at = Some("2022-04-01".into());
+    v.set_consent(&a, &withdrawn).unwrap();
+    let log = v.log().unwrap();
+    let repaired = log
+        .iter()
+        .find(|l| format!("{:?}", l.event) == "LogRepaired")
+        .unwrap();
+    assert!(repaired.detail.as_deref().unwrap().contains("unreadable"));
+    // The damage stays visible for good.
+    let report = v.verify(&mut Silent).unwrap();
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
+    assert!(codes.contains(&"custody_unreadable"), "{codes:?}");
+}
+
+#[test]
+fn a_testimony_restored_after_erasure_is_named() {
+    let fx = Fixture::new();
+    let (a, _, _) = populated(&fx);
+    let before = std::fs::read(&fx.path).unwrap();
+    let rows = |p: &std::path::Path| -> Vec<(String, Vec<u8>, Vec<u8>)> {
+        let db = rusqlite::Connection::open(p).unwrap();
+        let mut stmt = db.prepare("SELECT id, head, body FROM testimony").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let old = rows(&fx.path);
+    let mut v = fx.open();
+    v.delete(&a).unwrap();
+    drop(v);
+    let now = rows(&fx.path);
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    for (id, head, body) in old.iter().filter(|r| !now.iter().any(|n| n.0 == r.0)) {
+        db.execute(
+            "INSERT INTO testimony (id, head, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![id, head, body],
+        )
+        .unwrap();
+    }
+    drop(db);
+    assert_ne!(before, std::fs::read(&fx.path).unwrap());
+    let report = fx.open().verify(&mut Silent).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.code == "record_resurrected" && p.place.contains(&a)),
         "{report:?}"
     );
 }
