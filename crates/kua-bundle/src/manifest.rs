@@ -1,0 +1,95 @@
+//! The manifest: what a bundle holds, who made it, and the hash of every file in it.
+//! Unknown fields are ignored (later minor versions may add some); an unknown major
+//! `format` is refused.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The major format version this crate writes and reads.
+pub const FORMAT: u32 = 1;
+
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.json.minisig";
+pub const SUMS: &str = "SHA256SUMS";
+pub const LOG: &str = "log/entries.jsonl";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub bundle_id: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub sender: Sender,
+    /// The age recipients (`age1…`) the bundle is encrypted to.
+    pub recipients: Vec<String>,
+    /// Every file after the manifest and its signature, by path.
+    pub files: BTreeMap<String, FileEntry>,
+    /// Template id → version, for every template a record uses.
+    #[serde(default)]
+    pub templates: BTreeMap<String, u32>,
+    /// The sender's custody log carried in `log/entries.jsonl`.
+    pub log: LogRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// The minisign key id, as minisign prints it.
+    pub key_id: String,
+    /// The minisign public key line (base64).
+    pub public_key: String,
+    /// The sending vault's id (it is part of what custody checkpoints sign).
+    pub vault_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRange {
+    /// Position of the first entry carried.
+    pub from: u64,
+    /// Number of entries in the sender's log when the bundle was made.
+    pub size: u64,
+    /// Hash of the last entry, hex.
+    pub head: String,
+    /// Ed25519 signature (hex) of the custody checkpoint (size, head) by the sender.
+    pub checkpoint_sig: String,
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<Manifest> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| Error::BadManifest(e.to_string()))?;
+        let found = value
+            .get("format")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| Error::BadManifest("no format version".into()))?;
+        let found = u32::try_from(found).unwrap_or(u32::MAX);
+        if found != FORMAT {
+            return Err(Error::UnsupportedVersion {
+                found,
+                supported: FORMAT,
+            });
+        }
+        serde_json::from_value(value).map_err(|e| Error::BadManifest(e.to_string()))
+    }
+}
+
+/// The trusted comment of the manifest's signature: it names the bundle, so a signature
+/// cannot be moved to another bundle's manifest unnoticed.
+pub fn trusted_comment(manifest: &Manifest) -> String {
+    format!(
+        "kua bundle {} created {}",
+        manifest.bundle_id, manifest.created
+    )
+}

@@ -1,0 +1,171 @@
+//! Reading a bundle: decrypt, check the manifest's signature first, then stream every
+//! file through its hash. Nothing is trusted before the check that covers it; the
+//! visitor sees a file's bytes before its hash is confirmed, so it must treat them as
+//! provisional until `read` returns Ok (kua-core imports inside one transaction).
+
+use crate::error::{Error, Result};
+use crate::manifest::{self, FileEntry, Manifest};
+use crate::minisign;
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::io::Read;
+
+/// The largest manifest, signature, checksum file, record or log accepted, so that a
+/// hostile bundle cannot make the reader allocate without bound.
+pub const MAX_SMALL_FILE: u64 = 64 * 1024 * 1024;
+
+/// Receives what a bundle holds, in order.
+pub trait Visitor {
+    /// The manifest, after its signature verified with `sender`. Return an error to stop
+    /// (an untrusted sender, a bundle already imported).
+    fn manifest(&mut self, manifest: &Manifest, sender: &VerifyingKey) -> Result<()>;
+    /// One file. Read as much of `data` as wanted; the rest is read and hashed after.
+    fn file(&mut self, path: &str, entry: &FileEntry, data: &mut dyn Read) -> Result<()>;
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => Error::Truncated(e.to_string()),
+        _ => Error::Corrupt(e.to_string()),
+    }
+}
+
+/// Hashes what passes, and remembers a failure of the bundle stream itself, so that an
+/// error surfacing through the visitor is reported as damage to the bundle, not as a
+/// local I/O problem.
+struct Hashing<'a, R> {
+    inner: &'a mut R,
+    hasher: Sha256,
+    failed: Option<std::io::ErrorKind>,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self
+            .inner
+            .read(buf)
+            .inspect_err(|e| self.failed = Some(e.kind()))?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn read_small(entry: &mut impl Read, size: u64, what: &str) -> Result<Vec<u8>> {
+    if size > MAX_SMALL_FILE {
+        return Err(Error::BadManifest(format!("{what} is too large")));
+    }
+    let mut out = Vec::with_capacity(size as usize);
+    entry.take(size).read_to_end(&mut out).map_err(io_error)?;
+    if out.len() as u64 != size {
+        return Err(Error::Truncated(what.into()));
+    }
+    Ok(out)
+}
+
+/// Reads and checks a whole bundle; see the module documentation.
+pub fn read(
+    input: impl Read,
+    identities: &[age::x25519::Identity],
+    visitor: &mut dyn Visitor,
+) -> Result<Manifest> {
+    let decryptor = age::Decryptor::new(input).map_err(|e| match e {
+        age::DecryptError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::Truncated("the age header is incomplete".into())
+        }
+        other => Error::Corrupt(format!(
+            "not an age file, or its header is damaged ({other})"
+        )),
+    })?;
+    let ids = identities.iter().map(|i| i as &dyn age::Identity);
+    let plain = decryptor.decrypt(ids).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => Error::NotForYou,
+        age::DecryptError::Io(io) => io_error(io),
+        other => Error::Corrupt(other.to_string()),
+    })?;
+    let mut archive = tar::Archive::new(plain);
+    let mut entries = archive.entries().map_err(io_error)?;
+    let mut next = |what: &str| -> Result<tar::Entry<'_, _>> {
+        entries
+            .next()
+            .ok_or_else(|| Error::MissingFile(what.into()))?
+            .map_err(io_error)
+    };
+
+    let mut first = next(manifest::MANIFEST)?;
+    if first.path_bytes().as_ref() != manifest::MANIFEST.as_bytes() {
+        return Err(Error::BadManifest(
+            "the bundle does not start with its manifest".into(),
+        ));
+    }
+    let size = first.size();
+    let manifest_bytes = read_small(&mut first, size, manifest::MANIFEST)?;
+    drop(first);
+    let manifest = Manifest::parse(&manifest_bytes)?;
+    let mut second = next(manifest::SIGNATURE)?;
+    if second.path_bytes().as_ref() != manifest::SIGNATURE.as_bytes() {
+        return Err(Error::MissingFile(manifest::SIGNATURE.into()));
+    }
+    let size = second.size();
+    let sig = read_small(&mut second, size, manifest::SIGNATURE)?;
+    drop(second);
+    let sender = minisign::parse_public_key(&manifest.sender.public_key)?;
+    let sig = String::from_utf8(sig).map_err(|_| Error::BadSignature)?;
+    let trusted = minisign::verify(&sender, &manifest_bytes, &sig)?;
+    if trusted != manifest::trusted_comment(&manifest) {
+        return Err(Error::BadSignature);
+    }
+    visitor.manifest(&manifest, &sender)?;
+
+    let mut seen = BTreeSet::new();
+    for entry in entries {
+        let mut entry = entry.map_err(io_error)?;
+        let path = String::from_utf8(entry.path_bytes().into_owned())
+            .map_err(|_| Error::Corrupt("a file name is not UTF-8".into()))?;
+        let listed = manifest
+            .files
+            .get(&path)
+            .ok_or_else(|| Error::UnlistedFile(path.clone()))?;
+        if !seen.insert(path.clone()) {
+            return Err(Error::Corrupt(format!("{path} appears twice")));
+        }
+        if entry.header().entry_type() != tar::EntryType::Regular || entry.size() != listed.size {
+            return Err(Error::HashMismatch { path });
+        }
+        let mut hashing = Hashing {
+            inner: &mut entry,
+            hasher: Sha256::new(),
+            failed: None,
+        };
+        let visited = visitor.file(&path, listed, &mut hashing);
+        if let Some(kind) = hashing.failed {
+            return Err(io_error(std::io::Error::new(
+                kind,
+                format!("while reading {path}"),
+            )));
+        }
+        visited?;
+        std::io::copy(&mut hashing, &mut std::io::sink()).map_err(io_error)?;
+        let actual = data_encoding::HEXLOWER.encode(&hashing.hasher.finalize());
+        if actual != listed.sha256 {
+            return Err(Error::HashMismatch { path });
+        }
+    }
+    if let Some(missing) = manifest.files.keys().find(|p| !seen.contains(*p)) {
+        return Err(Error::MissingFile(missing.clone()));
+    }
+    // After the tar's end there may only be zero padding, up to the end of the age
+    // stream (which age itself authenticates, including its end).
+    let mut rest = archive.into_inner();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = rest.read(&mut buf).map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        if buf[..n].iter().any(|b| *b != 0) {
+            return Err(Error::TrailingData);
+        }
+    }
+    Ok(manifest)
+}

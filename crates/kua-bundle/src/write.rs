@@ -1,0 +1,196 @@
+//! Writing a bundle: manifest and signature first, then every file, in a deterministic
+//! tar (sorted paths, mtime 0, uid/gid 0, mode 0644), encrypted with age to every
+//! recipient. Streaming: memory does not grow with the size of the media.
+
+use crate::error::{Error, Result};
+use crate::manifest::{self, FileEntry, LogRange, Manifest, Sender, FORMAT};
+use crate::minisign;
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+/// Streams the bytes of a media file, known by its SHA-256, to the writer.
+pub trait MediaSource {
+    fn open(&mut self, sha256: &str) -> std::io::Result<Box<dyn Read + '_>>;
+}
+
+/// Everything a bundle will hold.
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub bundle_id: String,
+    pub created: String,
+    pub vault_id: String,
+    pub recipients: Vec<age::x25519::Recipient>,
+    pub templates: BTreeMap<String, u32>,
+    /// (path under `records/`, e.g. `ID/2.json`, JSON bytes)
+    pub records: Vec<(String, Vec<u8>)>,
+    /// (sha256, size) of every media file, read through a `MediaSource`.
+    pub media: Vec<(String, u64)>,
+    /// `log/entries.jsonl`.
+    pub log: Vec<u8>,
+    pub log_range: Option<LogRange>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(bytes)
+}
+
+fn header(size: u64) -> tar::Header {
+    let mut h = tar::Header::new_ustar();
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_mtime(0);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_entry_type(tar::EntryType::Regular);
+    h
+}
+
+/// Checks length and hash of a media stream as it passes.
+struct Checked<'a> {
+    inner: Box<dyn Read + 'a>,
+    hasher: Sha256,
+    left: u64,
+    expected: String,
+    checked: bool,
+}
+
+impl Read for Checked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.checked {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "media longer than recorded",
+            ));
+        }
+        self.left -= n as u64;
+        self.hasher.update(&buf[..n]);
+        if n == 0 || self.left == 0 {
+            self.checked = true;
+            let done = std::mem::take(&mut self.hasher);
+            if self.left != 0 || hex(&done.finalize()) != self.expected {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "media does not match its evidence hash",
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Writes the bundle to `out` and returns its manifest.
+pub fn write(
+    out: impl Write,
+    contents: &Contents,
+    signer: &SigningKey,
+    media: &mut dyn MediaSource,
+) -> Result<Manifest> {
+    if contents.recipients.is_empty() {
+        return Err(Error::Rejected(
+            "a bundle needs at least one recipient".into(),
+        ));
+    }
+    let entry = |bytes: &[u8]| FileEntry {
+        sha256: hex(&Sha256::digest(bytes)),
+        size: bytes.len() as u64,
+    };
+    let mut files: BTreeMap<String, FileEntry> = BTreeMap::new();
+    let mut small: BTreeMap<String, &[u8]> = BTreeMap::new();
+    for (path, bytes) in &contents.records {
+        small.insert(format!("records/{path}"), bytes);
+    }
+    small.insert(manifest::LOG.to_string(), &contents.log);
+    for (path, bytes) in &small {
+        files.insert(path.clone(), entry(bytes));
+    }
+    for (sha, size) in &contents.media {
+        files.insert(
+            format!("media/{sha}"),
+            FileEntry {
+                sha256: sha.clone(),
+                size: *size,
+            },
+        );
+    }
+    // A checksum file so that `sha256sum -c SHA256SUMS` checks everything; it is itself
+    // listed (and so signed) in the manifest.
+    let sums: String = files
+        .iter()
+        .map(|(p, e)| format!("{}  {p}\n", e.sha256))
+        .collect();
+    files.insert(manifest::SUMS.to_string(), entry(sums.as_bytes()));
+
+    let verifying = signer.verifying_key();
+    let manifest = Manifest {
+        format: FORMAT,
+        bundle_id: contents.bundle_id.clone(),
+        created: contents.created.clone(),
+        sender: Sender {
+            key_id: minisign::key_id_hex(&verifying),
+            public_key: minisign::public_key_line(&verifying),
+            vault_id: contents.vault_id.clone(),
+        },
+        recipients: contents
+            .recipients
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        files,
+        templates: contents.templates.clone(),
+        log: contents
+            .log_range
+            .clone()
+            .ok_or_else(|| Error::Rejected("a bundle carries its sender's custody log".into()))?,
+    };
+    let manifest_json = manifest.to_json();
+    let signature = minisign::sign(
+        signer,
+        &manifest_json,
+        &manifest::trusted_comment(&manifest),
+    );
+
+    let recipients: Vec<&dyn age::Recipient> = contents
+        .recipients
+        .iter()
+        .map(|r| r as &dyn age::Recipient)
+        .collect();
+    let encryptor = age::Encryptor::with_recipients(recipients.into_iter())
+        .map_err(|e| Error::Rejected(e.to_string()))?;
+    let mut age_out = encryptor.wrap_output(out)?;
+    {
+        let mut tar = tar::Builder::new(&mut age_out);
+        let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
+            tar.append_data(&mut header(bytes.len() as u64), path, bytes)?;
+            Ok(())
+        };
+        put(&mut tar, manifest::MANIFEST, &manifest_json)?;
+        put(&mut tar, manifest::SIGNATURE, signature.as_bytes())?;
+        put(&mut tar, manifest::SUMS, sums.as_bytes())?;
+        for (path, bytes) in small.iter().filter(|(p, _)| p.starts_with("records/")) {
+            put(&mut tar, path, bytes)?;
+        }
+        let mut media_sorted = contents.media.clone();
+        media_sorted.sort();
+        media_sorted.dedup();
+        for (sha, size) in &media_sorted {
+            let reader = Checked {
+                inner: media.open(sha)?,
+                hasher: Sha256::new(),
+                left: *size,
+                expected: sha.clone(),
+                checked: false,
+            };
+            tar.append_data(&mut header(*size), format!("media/{sha}"), reader)?;
+        }
+        put(&mut tar, manifest::LOG, &contents.log)?;
+        tar.finish()?;
+    }
+    age_out.finish()?;
+    Ok(manifest)
+}
