@@ -17,6 +17,8 @@ pub struct Catalog {
     pub attachments: BTreeMap<Uuid, Vec<Head>>,
     /// Testimony id → its consent record.
     pub consents: BTreeMap<Uuid, Head>,
+    /// (sender, record id) → versions received from that sender.
+    pub received: BTreeMap<(Uuid, Uuid), Vec<Head>>,
     /// Rows whose heads did not open, and testimonies whose versions are not 1..n.
     /// Unlock still succeeds; `verify` reports each of them.
     pub damaged: Vec<String>,
@@ -58,6 +60,18 @@ impl Catalog {
             if catalog.consents.insert(parent, head).is_some() {
                 damaged.push(format!("testimony {parent}: two consent records"));
             }
+        }
+        let (heads, more) = load_heads(db, vault, sub, Table::Received)?;
+        damaged.extend(more);
+        for head in heads {
+            catalog
+                .received
+                .entry((head.parent, head.id))
+                .or_default()
+                .push(head);
+        }
+        for versions in catalog.received.values_mut() {
+            versions.sort_by_key(|h| h.version);
         }
         catalog.damaged = damaged;
         Ok(catalog)

@@ -35,6 +35,12 @@ pub enum Event {
     /// The entry before this one could not be read; the chain continues from the last
     /// readable entry, and `verify` keeps reporting the damage.
     LogRepaired,
+    /// The vault's age identity was created or replaced by an imported one.
+    IdentityChanged,
+    /// The list of bundle recipients changed (content hash: the new list).
+    RecipientsChanged,
+    /// The list of trusted senders changed (content hash: the new list).
+    TrustChanged,
 }
 
 /// One link of the chain.

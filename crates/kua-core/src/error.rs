@@ -56,6 +56,10 @@ pub enum Error {
     Storage(String),
     #[error("the vault is locked; unlock it first")]
     Locked,
+    #[error("the bundle's sender is not trusted (fingerprint {fingerprint}); compare the fingerprint with the sender, then `kua trust add` their key or import with --trust-new")]
+    UntrustedSender { fingerprint: String },
+    #[error("{message}")]
+    Bundle { code: &'static str, message: String },
     #[error("another Kua window or command has this vault open, so old pages could not be cleared from its journal; close the other one and lock again")]
     VaultBusy,
 }
@@ -86,6 +90,8 @@ impl Error {
             Error::Storage(_) => "storage",
             Error::Locked => "locked",
             Error::VaultBusy => "vault_busy",
+            Error::UntrustedSender { .. } => "untrusted_sender",
+            Error::Bundle { code, .. } => code,
         }
     }
 
@@ -101,7 +107,9 @@ impl Error {
             Error::NotAVault(_)
             | Error::UnsupportedFormat { .. }
             | Error::Integrity { .. }
-            | Error::EvidenceHashMismatch { .. } => ErrorClass::Integrity,
+            | Error::EvidenceHashMismatch { .. }
+            | Error::Bundle { .. } => ErrorClass::Integrity,
+            Error::UntrustedSender { .. } => ErrorClass::Auth,
             Error::VaultExists(_)
             | Error::Invalid(_)
             | Error::BadInput(_)

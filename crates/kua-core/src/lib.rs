@@ -9,15 +9,20 @@
 
 mod attachment;
 mod catalog;
+mod contacts;
 pub mod crypto;
 pub mod custody;
 mod dates;
 mod error;
+mod export;
+mod identity;
+mod import;
 pub mod model;
 mod progress;
 mod records;
 mod seams;
 mod search;
+mod secret;
 mod store;
 pub mod template;
 mod testimony;
@@ -25,10 +30,22 @@ mod vault;
 mod verify;
 
 pub use attachment::{NewAttachment, CHUNK};
+pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use error::{Error, ErrorClass, Result};
+pub use export::{
+    BundledAttachment, BundledRecord, ExportReport, ExportRequest, ExportedDetail,
+    LogLine as BundleLogLine, Selection, Withheld,
+};
+pub use identity::{fingerprint, IdentityInfo};
+pub use import::{
+    check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedRecord,
+    ReceivedSummary, SenderReport,
+};
+pub use kua_bundle;
 pub use progress::{Progress, Silent};
 pub use seams::{format_time, Clock, Seams, SecureRng, SteppingClock, SystemClock};
 pub use store::FORMAT;
+pub use testimony::VersionBody;
 pub use vault::{CreateOptions, Vault};
 pub use verify::{LogLine, VerifyProblem, VerifyReport};

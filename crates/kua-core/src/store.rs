@@ -37,12 +37,19 @@ CREATE TABLE custody (seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL);
 ";
 
+/// Tables added after format 1 was first written; created on open when missing.
+const ADDED: &str = "
+-- Record versions imported from bundles, one row per (sender, record, version).
+CREATE TABLE IF NOT EXISTS received (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+";
+
 /// The tables that hold encrypted records with a head and a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Testimony,
     Attachment,
     Consent,
+    Received,
 }
 
 impl Table {
@@ -51,6 +58,7 @@ impl Table {
             Table::Testimony => "testimony",
             Table::Attachment => "attachment",
             Table::Consent => "consent",
+            Table::Received => "received",
         }
     }
 }
@@ -91,7 +99,14 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
 /// vault appears whole (header, signing key, first log entry) or not at all.
 pub fn create_schema(tx: &Connection, header: &Header) -> Result<()> {
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(ADDED)?;
     write_header(tx, header, true)
+}
+
+/// Brings a vault written by an earlier build up to the current set of tables.
+pub fn upgrade(db: &Connection) -> Result<()> {
+    db.execute_batch(ADDED)?;
+    Ok(())
 }
 
 pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {

@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 /// The stored content of one version. Its canonical JSON (this field order, sorted
 /// field map, no spaces) is what the content hash covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct VersionBody {
+pub struct VersionBody {
     pub id: String,
     pub version: u32,
     pub status: Status,

@@ -172,6 +172,7 @@ impl Vault {
             e => e,
         })?;
         let header = store::read_header(&db, path)?;
+        store::upgrade(&db)?;
         Ok(Vault {
             path: path.to_path_buf(),
             db,

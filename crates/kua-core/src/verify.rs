@@ -182,7 +182,8 @@ impl Vault {
             }
         }
         for id in ctx.keys.catalog.attachments.keys() {
-            if !ctx.keys.catalog.testimonies.contains_key(id) {
+            if *id != crate::import::MEDIA_PARENT && !ctx.keys.catalog.testimonies.contains_key(id)
+            {
                 problem(
                     "orphan_record",
                     format!("attachments of testimony {id}"),
@@ -197,6 +198,17 @@ impl Vault {
                     format!("testimony {id} version {v}"),
                     "the custody log records this version but the vault no longer holds it".into(),
                 );
+            }
+        }
+        for heads in ctx.keys.catalog.received.values() {
+            for head in heads {
+                if ctx.read(Table::Received, head).is_err() {
+                    problem(
+                        "record_unreadable",
+                        format!("received record {} version {}", head.id, head.version),
+                        "the received record does not decrypt".into(),
+                    );
+                }
             }
         }
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
@@ -319,6 +331,11 @@ fn verify_attachments(
                     place,
                     format!("content hashes to {hash}, recorded {}", meta.sha256),
                 ),
+                Ok(_) if *testimony == crate::import::MEDIA_PARENT => {
+                    // Received media: its hash was checked against the sender's signed
+                    // manifest at import, and again just now against its metadata.
+                    bytes += meta.size;
+                }
                 Ok(hash) => {
                     bytes += meta.size;
                     match expected.attachments.get(&head.id.to_string()) {

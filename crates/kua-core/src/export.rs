@@ -1,0 +1,518 @@
+//! Export: sealed versions, as a signed, encrypted bundle for one or more recipients.
+//!
+//! Consent is obeyed: a record whose consent does not cover every recipient's class
+//! (`coalition`, or `legal` for a recipient marked legal) is withheld; the bundle's log
+//! then carries that record's entries as hashes only, so the coordinator can tell a
+//! withheld record from one dropped in transit. Writing goes to a temporary file beside
+//! the target, fsynced, then renamed: a stick pulled mid-export never leaves a file that
+//! passes for a bundle.
+
+use crate::attachment::{ChunkReader, Meta};
+use crate::catalog::parse_id;
+use crate::custody::{self, Change, Entry, Event};
+use crate::error::{Error, Result};
+use crate::model::{ConsentScope, Status};
+use crate::progress::Progress;
+use crate::records::Head;
+use crate::seams::format_time;
+use crate::store::Table;
+use crate::template::{self, FieldType};
+use crate::testimony::{decode, VersionBody};
+use crate::vault::{Ctx, Vault};
+use ed25519_dalek::Signer;
+use kua_bundle::{age, Contents, LogRange, MediaSource};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Which records to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every sealed version.
+    All,
+    /// Sealed versions not yet sent to every one of these recipients.
+    SinceLast,
+    /// Every sealed version of these testimonies.
+    Ids(Vec<String>),
+}
+
+/// What to export, to whom.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// Recipient names from the address book, or raw `age1…` keys (class coalition).
+    pub to: Vec<String>,
+    pub selection: Selection,
+    /// Replace identifying fields with keyed pseudonyms.
+    pub redact: bool,
+}
+
+/// A record version as a bundle carries it: `records/<id>/<version>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundledRecord {
+    pub id: String,
+    pub version: u32,
+    /// The content hash the sender's custody log records for this version.
+    pub content_hash: String,
+    /// True when identifying fields were pseudonymised (the body then no longer hashes
+    /// to `content_hash`).
+    pub redacted: bool,
+    pub attachments: Vec<BundledAttachment>,
+    pub body: VersionBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundledAttachment {
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub captured_at: Option<String>,
+}
+
+/// One line of `log/entries.jsonl`: the entry, or only its hash when it concerns a
+/// record this bundle does not carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    pub seq: u64,
+    pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<Entry>,
+}
+
+/// What an `exported` custody entry records (its `detail`, as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedDetail {
+    pub bundle: String,
+    pub recipients: Vec<String>,
+    pub records: Vec<(String, u32)>,
+    pub withheld: usize,
+}
+
+/// A record left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub id: String,
+    /// `consent_missing`, `consent_withdrawn` or `consent_scope`.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportReport {
+    pub bundle_id: String,
+    pub file: PathBuf,
+    pub recipients: Vec<String>,
+    pub records: Vec<(String, u32)>,
+    pub withheld: Vec<Withheld>,
+    pub media: usize,
+    pub media_bytes: u64,
+}
+
+struct Resolved {
+    keys: Vec<age::x25519::Recipient>,
+    needed: BTreeSet<ConsentScope>,
+}
+
+fn resolve(ctx: &Ctx<'_>, to: &[String]) -> Result<Resolved> {
+    if to.is_empty() {
+        return Err(Error::BadInput("name at least one recipient (--to)".into()));
+    }
+    let book = ctx.recipients()?;
+    let mut keys = Vec::new();
+    let mut needed = BTreeSet::new();
+    for t in to {
+        let (key, legal) = match book.iter().find(|r| &r.name == t) {
+            Some(r) => (r.age.clone(), r.legal),
+            None if t.starts_with("age1") => (t.clone(), false),
+            None => {
+                return Err(Error::BadInput(format!(
+                    "no recipient named {t}; add it with `kua recipients add`"
+                )))
+            }
+        };
+        let parsed = age::x25519::Recipient::from_str(&key)
+            .map_err(|_| Error::BadInput(format!("{t} is not a valid age recipient")))?;
+        needed.insert(if legal {
+            ConsentScope::Legal
+        } else {
+            ConsentScope::Coalition
+        });
+        keys.push(parsed);
+    }
+    Ok(Resolved { keys, needed })
+}
+
+/// A keyed pseudonym of an identifying value, stable for one set of recipients: the
+/// same name yields the same pseudonym in every bundle to that coordinator.
+fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
+    let normal: String = value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    format!(
+        "~{}",
+        &crate::crypto::hex(&key.mac(normal.as_bytes()))[..16]
+    )
+}
+
+fn redact(body: &mut VersionBody, key: &crate::crypto::Key) {
+    let Some(tpl) = template::find(&body.template) else {
+        return;
+    };
+    for (id, value) in body.fields.iter_mut() {
+        let Some(field) = tpl.field(id) else { continue };
+        if field.identifying {
+            redact_value(value, key);
+        } else if field.kind == FieldType::List {
+            for item in value.as_array_mut().into_iter().flatten() {
+                for (sub_id, sub) in item.as_object_mut().into_iter().flatten() {
+                    if field
+                        .fields
+                        .iter()
+                        .any(|f| &f.id == sub_id && f.identifying)
+                    {
+                        redact_value(sub, key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn redact_value(value: &mut Value, key: &crate::crypto::Key) {
+    match value {
+        Value::String(s) => *s = pseudonym(key, s),
+        Value::Number(n) => *value = Value::String(pseudonym(key, &n.to_string())),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, key)),
+        _ => {}
+    }
+}
+
+/// Streams media out of the vault for the bundle writer.
+struct VaultMedia<'a> {
+    ctx: &'a Ctx<'a>,
+    by_hash: HashMap<String, (&'a Head, Meta)>,
+    progress: &'a mut dyn Progress,
+}
+
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a mut dyn Progress,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+impl MediaSource for VaultMedia<'_> {
+    fn open(&mut self, sha256: &str) -> std::io::Result<Box<dyn Read + '_>> {
+        let (head, meta) = self.by_hash.get(sha256).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, "media not in the vault")
+        })?;
+        let reader = ChunkReader::new(self.ctx, head, meta)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(Box::new(Counted {
+            inner: reader,
+            progress: &mut *self.progress,
+        }))
+    }
+}
+
+impl Ctx<'_> {
+    /// (record, version) pairs already sent to each recipient, from the log.
+    fn sent(&self, entries: &[Entry]) -> BTreeMap<String, BTreeSet<(String, u32)>> {
+        let mut sent: BTreeMap<String, BTreeSet<(String, u32)>> = BTreeMap::new();
+        for e in entries.iter().filter(|e| e.event == Event::Exported) {
+            let Some(detail) = e
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<ExportedDetail>(d).ok())
+            else {
+                continue;
+            };
+            for r in &detail.recipients {
+                sent.entry(r.clone())
+                    .or_default()
+                    .extend(detail.records.iter().cloned());
+            }
+        }
+        sent
+    }
+}
+
+fn write_atomically(
+    out: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::BadInput("the output needs a file name".into()))?
+        .to_string_lossy();
+    let partial = dir.join(format!(".{name}.partial"));
+    let result = (|| {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&partial)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut w)?;
+        w.flush()?;
+        w.get_ref().sync_all()?;
+        drop(w);
+        std::fs::rename(&partial, out)?;
+        // Make the rename itself durable.
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+impl Vault {
+    /// Writes a bundle to `out`; see the module documentation.
+    pub fn export(
+        &mut self,
+        request: &ExportRequest,
+        out: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<ExportReport> {
+        let ctx = self.ctx()?;
+        let resolved = resolve(&ctx, &request.to)?;
+        let recipient_names: Vec<String> = resolved.keys.iter().map(ToString::to_string).collect();
+        let verifying = ctx.keys.signing.verifying_key();
+        let (entries, problems) =
+            custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
+        if !problems.is_empty() {
+            return Err(Error::integrity(
+                "the custody log (run `kua verify`); a bundle must carry an intact log",
+            ));
+        }
+        let sent = ctx.sent(&entries);
+        let wanted: Option<BTreeSet<Uuid>> = match &request.selection {
+            Selection::Ids(ids) => Some(ids.iter().map(|i| parse_id(i)).collect::<Result<_>>()?),
+            _ => None,
+        };
+        if let Some(ids) = &wanted {
+            for id in ids {
+                ctx.keys.catalog.latest(id)?;
+            }
+        }
+        let mut sorted_keys = recipient_names.clone();
+        sorted_keys.sort();
+        let redact_key = crate::crypto::Key::from_slice(&sha2::Sha256::digest(
+            format!("kua redact v1\n{}", sorted_keys.join("\n")).as_bytes(),
+        ))
+        .ok_or_else(|| Error::Storage("redaction key".into()))?;
+
+        let mut records = Vec::new();
+        let mut included: Vec<(String, u32)> = Vec::new();
+        let mut withheld = Vec::new();
+        let mut templates = BTreeMap::new();
+        let mut by_hash: HashMap<String, (&Head, Meta)> = HashMap::new();
+        for (id, versions) in &ctx.keys.catalog.testimonies {
+            if wanted.as_ref().is_some_and(|w| !w.contains(id)) {
+                continue;
+            }
+            let consent = ctx.read_consent(id)?;
+            let reason = match &consent {
+                None => Some("consent_missing"),
+                Some(c) if c.is_withdrawn() => Some("consent_withdrawn"),
+                Some(c) if !resolved.needed.iter().all(|s| c.scope.contains(s)) => {
+                    Some("consent_scope")
+                }
+                Some(_) => None,
+            };
+            let mut any_sealed = false;
+            for head in versions {
+                let mut body = ctx.read_version(head)?;
+                if body.status != Status::Sealed {
+                    continue;
+                }
+                any_sealed = true;
+                if reason.is_some() {
+                    continue;
+                }
+                let key = (id.to_string(), body.version);
+                if request.selection == Selection::SinceLast
+                    && recipient_names
+                        .iter()
+                        .all(|r| sent.get(r).is_some_and(|s| s.contains(&key)))
+                {
+                    continue;
+                }
+                let content_hash = body.hash();
+                let mut attachments = Vec::new();
+                for (aid, sha) in &body.attachments {
+                    let head = ctx
+                        .keys
+                        .catalog
+                        .attachments
+                        .get(id)
+                        .into_iter()
+                        .flatten()
+                        .find(|h| h.id.to_string() == *aid);
+                    let Some(head) = head else {
+                        return Err(Error::integrity(format!(
+                            "attachment {aid} of testimony {id} is sealed but missing"
+                        )));
+                    };
+                    let meta: Meta = decode(&ctx.read(Table::Attachment, head)?, || {
+                        format!("attachment {aid}")
+                    })?;
+                    attachments.push(BundledAttachment {
+                        sha256: sha.clone(),
+                        name: if request.redact {
+                            format!("attachment-{}", &sha[..12])
+                        } else {
+                            meta.name.clone()
+                        },
+                        media_type: meta.media_type.clone(),
+                        size: meta.size,
+                        captured_at: meta.captured_at.clone(),
+                    });
+                    by_hash.insert(sha.clone(), (head, meta));
+                }
+                if request.redact {
+                    redact(&mut body, &redact_key);
+                }
+                templates.insert(body.template.clone(), body.template_version);
+                let record = BundledRecord {
+                    id: id.to_string(),
+                    version: body.version,
+                    content_hash,
+                    redacted: request.redact,
+                    attachments,
+                    body,
+                };
+                let bytes = serde_json::to_vec_pretty(&record)
+                    .map_err(|e| Error::Storage(e.to_string()))?;
+                records.push((format!("{id}/{}.json", key.1), bytes));
+                included.push(key);
+            }
+            if let (Some(r), true) = (reason, any_sealed) {
+                withheld.push(Withheld {
+                    id: id.to_string(),
+                    reason: r.into(),
+                });
+            }
+        }
+        if included.is_empty() {
+            return Err(Error::BadInput(if withheld.is_empty() {
+                "nothing to export: no sealed version matches".into()
+            } else {
+                format!(
+                    "nothing to export: consent withholds all {} matching testimonies",
+                    withheld.len()
+                )
+            }));
+        }
+
+        // The log: entries about records this bundle carries in full, the rest as hashes.
+        let carried: BTreeSet<&str> = included.iter().map(|(id, _)| id.as_str()).collect();
+        let mut log = Vec::new();
+        for e in &entries {
+            let hash = crate::crypto::hex(&e.hash());
+            let full = e.record.as_deref().is_none_or(|r| carried.contains(r));
+            let line = LogLine {
+                seq: e.seq,
+                hash,
+                entry: full.then(|| e.clone()),
+            };
+            serde_json::to_writer(&mut log, &line).map_err(|e| Error::Storage(e.to_string()))?;
+            log.push(b'\n');
+        }
+        let tail = ctx.keys.tail;
+        let checkpoint = ctx.keys.signing.sign(&custody::checkpoint_message(
+            &ctx.vault, tail.size, &tail.head,
+        ));
+        let media: Vec<(String, u64)> = by_hash
+            .iter()
+            .map(|(sha, (_, m))| (sha.clone(), m.size))
+            .collect();
+        let media_bytes = media.iter().map(|(_, s)| s).sum();
+        let bundle_id = ctx.seams.uuid().to_string();
+        let contents = Contents {
+            bundle_id: bundle_id.clone(),
+            created: format_time(ctx.seams.clock.now_ms()),
+            vault_id: ctx.vault.to_string(),
+            recipients: resolved.keys,
+            templates,
+            records,
+            media: media.clone(),
+            log,
+            log_range: Some(LogRange {
+                from: 0,
+                size: tail.size,
+                head: crate::crypto::hex(&tail.head),
+                checkpoint_sig: crate::crypto::hex(&checkpoint.to_bytes()),
+            }),
+        };
+        progress.begin(Some(media_bytes));
+        let signer = ctx.keys.signing.clone();
+        let written = write_atomically(out, |w| {
+            let mut source = VaultMedia {
+                ctx: &ctx,
+                by_hash,
+                progress: &mut *progress,
+            };
+            kua_bundle::write(w, &contents, &signer, &mut source)
+                .map(|_| ())
+                .map_err(|e| match e {
+                    kua_bundle::Error::Io(io) => Error::Io(io),
+                    other => Error::Storage(other.to_string()),
+                })
+        });
+        progress.end();
+        written?;
+
+        let detail = ExportedDetail {
+            bundle: bundle_id.clone(),
+            recipients: recipient_names.clone(),
+            records: included.clone(),
+            withheld: withheld.len(),
+        };
+        let mut ctx = self.ctx()?;
+        let db = ctx.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = ctx.keys.tail;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::Exported,
+            Change {
+                detail: Some(
+                    serde_json::to_string(&detail).map_err(|e| Error::Storage(e.to_string()))?,
+                ),
+                ..Change::default()
+            },
+        )?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        Ok(ExportReport {
+            bundle_id,
+            file: out.to_path_buf(),
+            recipients: recipient_names,
+            records: included,
+            withheld,
+            media: media.len(),
+            media_bytes,
+        })
+    }
+}
+
+use sha2::Digest;

@@ -1,0 +1,469 @@
+//! Interviewer → coordinator through bundles: consent, redaction, attachments,
+//! continuity (replay, gap, late arrival, fork), tampering, and stock tools.
+
+use crate::*;
+use kua_core::model::{ConsentScope, TestimonyInput};
+use kua_core::{
+    Continuity, Error, ExportRequest, ImportOutcome, NewAttachment, Selection, Silent, Vault,
+};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+struct Party {
+    fx: Fixture,
+    v: Vault,
+}
+
+fn party(seed: u64) -> Party {
+    let fx = Fixture::new();
+    let (v, _) = Vault::create(&fx.path, &pass(), weak(), seams(seed)).unwrap();
+    Party { fx, v }
+}
+
+fn with_scope(narrative: &str, scope: &[ConsentScope], name: &str) -> TestimonyInput {
+    let mut input = complete_input(narrative);
+    let mut c = consent();
+    c.scope = scope.iter().copied().collect();
+    input.consent = Some(c);
+    let mut fields = input.fields.take().unwrap();
+    fields.insert("full_name".into(), json!(name));
+    fields.insert(
+        "witnesses".into(),
+        json!([{"witness_name": name, "what_they_saw": "всё"}]),
+    );
+    input.fields = Some(fields);
+    input
+}
+
+fn out(p: &Party, name: &str) -> PathBuf {
+    p.fx.dir.path().join(name)
+}
+
+fn export(
+    p: &mut Party,
+    to: &[&str],
+    selection: Selection,
+    redact: bool,
+    name: &str,
+) -> (PathBuf, kua_core::ExportReport) {
+    let path = out(p, name);
+    let req = ExportRequest {
+        to: to.iter().map(|s| s.to_string()).collect(),
+        selection,
+        redact,
+    };
+    let report = p.v.export(&req, &path, &mut Silent).unwrap();
+    (path, report)
+}
+
+use ConsentScope::{Coalition, Legal, Store};
+
+/// An interviewer with three sealed testimonies of different consent, and a coordinator
+/// and a lawyer who know each other's keys.
+fn setup() -> (Party, Party, Party, [String; 3]) {
+    let mut field = party(10);
+    let mut coord = party(20);
+    let mut lawyer = party(30);
+    let c_key = coord.v.identity().unwrap().age_recipient;
+    let l_key = lawyer.v.identity().unwrap().age_recipient;
+    field.v.add_recipient("coalition", &c_key, false).unwrap();
+    field.v.add_recipient("lawyer", &l_key, true).unwrap();
+    let pubkey = field.v.minisign_public_key_file().unwrap();
+    coord.v.trust("field-7", &pubkey).unwrap();
+    lawyer.v.trust("field-7", &pubkey).unwrap();
+    let t1 = field
+        .v
+        .add(&with_scope(
+            "первый: всё разрешено",
+            &[Store, Coalition, Legal],
+            "Асель Нурланова",
+        ))
+        .unwrap();
+    let photo: Vec<u8> = (0..150_000u32).map(|i| (i % 249) as u8).collect();
+    field
+        .v
+        .attach(
+            &t1,
+            &mut photo.as_slice(),
+            NewAttachment {
+                name: "спина.jpg".into(),
+                ..Default::default()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+    let t2 = field
+        .v
+        .add(&with_scope("второй: только хранить", &[Store], "Ерлан"))
+        .unwrap();
+    let t3 = field
+        .v
+        .add(&with_scope(
+            "третий: коалиция",
+            &[Store, Coalition],
+            "асель  НУРЛАНОВА",
+        ))
+        .unwrap();
+    for t in [&t1, &t2, &t3] {
+        field.v.seal(t).unwrap();
+    }
+    field
+        .v
+        .amend(
+            &t3,
+            &TestimonyInput {
+                narrative: Some("третий, уточнено".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    (field, coord, lawyer, [t1, t2, t3])
+}
+
+#[test]
+fn consent_decides_what_travels_and_the_coordinator_imports_with_provenance() {
+    let (mut field, mut coord, mut lawyer, [t1, t2, t3]) = setup();
+    let (b1, r1) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
+    let mut sent = r1.records.clone();
+    sent.sort();
+    let mut want = vec![(t1.clone(), 1), (t3.clone(), 1), (t3.clone(), 2)];
+    want.sort();
+    assert_eq!(sent, want);
+    assert_eq!(r1.withheld.len(), 1);
+    assert_eq!(
+        (r1.withheld[0].id.as_str(), r1.withheld[0].reason.as_str()),
+        (t2.as_str(), "consent_scope")
+    );
+    assert_eq!(r1.media, 1);
+    // Only the bundle is left behind: no partial file.
+    let names: Vec<String> = std::fs::read_dir(field.fx.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
+
+    let imported = coord.v.import(&b1, false, &mut Silent).unwrap();
+    assert_eq!(imported.outcome, ImportOutcome::Imported);
+    assert_eq!(imported.report.continuity, Continuity::First);
+    assert_eq!(
+        imported.report.sender.trusted_as.as_deref(),
+        Some("field-7")
+    );
+    assert_eq!((imported.new_records, imported.new_media), (3, 1));
+    // The withheld record's log entries travel as hashes only.
+    assert!(imported.report.log_hashes_only > 0);
+    let received = coord.v.received().unwrap();
+    assert_eq!(received.len(), 3);
+    assert!(received
+        .iter()
+        .all(|r| r.sender == "field-7" && !r.pending && r.bundle_id == r1.bundle_id));
+    assert!(!received.iter().any(|r| r.id == t2));
+    let shown = coord.v.show_received(&t3, None).unwrap();
+    assert_eq!(shown.record.version, 2);
+    assert_eq!(shown.record.body.narrative, "третий, уточнено");
+    assert_eq!(shown.record.body.fields["full_name"], "асель  НУРЛАНОВА");
+    // Provenance is in the coordinator's own custody history of the record.
+    let history = coord.v.history(&t1).unwrap();
+    assert!(history.iter().any(|l| l
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains(&r1.bundle_id) && d.contains("field-7"))));
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+
+    // Importing the same bundle again changes nothing.
+    let log_before = coord.v.log().unwrap().len();
+    let again = coord.v.import(&b1, false, &mut Silent).unwrap();
+    assert_eq!(again.outcome, ImportOutcome::AlreadyImported);
+    assert_eq!(again.report.continuity, Continuity::Replay);
+    assert_eq!(coord.v.log().unwrap().len(), log_before);
+    assert_eq!(coord.v.received().unwrap().len(), 3);
+
+    // To the coordinator and a lawyer at once: consent must cover both classes.
+    let (b2, r2) = export(
+        &mut field,
+        &["coalition", "lawyer"],
+        Selection::All,
+        false,
+        "b2.kua",
+    );
+    assert_eq!(r2.records, vec![(t1.clone(), 1)]);
+    let mut reasons: Vec<&str> = r2.withheld.iter().map(|w| w.reason.as_str()).collect();
+    reasons.sort();
+    assert_eq!(reasons, ["consent_scope", "consent_scope"]);
+    let l = lawyer.v.import(&b2, false, &mut Silent).unwrap();
+    assert_eq!(l.new_records, 1);
+    // The coordinator can read it too, and already has the media.
+    let c2 = coord.v.import(&b2, false, &mut Silent).unwrap();
+    assert_eq!((c2.new_records, c2.new_media), (0, 0));
+    assert_eq!(c2.report.continuity, Continuity::Extends);
+
+    // Since-last exports only what this recipient has not had yet.
+    field
+        .v
+        .amend(
+            &t1,
+            &TestimonyInput {
+                narrative: Some("первый, дополнено".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (_, r3) = export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "b3.kua",
+    );
+    assert_eq!(r3.records, vec![(t1.clone(), 2)]);
+    // Withdrawn consent stops the next export.
+    let mut withdrawn = consent();
+    withdrawn.scope = [Store, Coalition, Legal].into_iter().collect();
+    withdrawn.withdrawn_at = Some("2022-05-01".into());
+    field.v.set_consent(&t1, &withdrawn).unwrap();
+    let req = ExportRequest {
+        to: vec!["lawyer".into()],
+        selection: Selection::Ids(vec![t1.clone()]),
+        redact: false,
+    };
+    let err = field
+        .v
+        .export(&req, &out(&field, "b4.kua"), &mut Silent)
+        .unwrap_err();
+    assert!(matches!(err, Error::BadInput(_)), "{err}");
+    assert!(!out(&field, "b4.kua").exists());
+}
+
+#[test]
+fn redaction_pseudonymises_identifying_fields_stably_per_coordinator() {
+    let (mut field, mut coord, _, [t1, _, t3]) = setup();
+    let (b, _) = export(&mut field, &["coalition"], Selection::All, true, "r.kua");
+    coord.v.import(&b, false, &mut Silent).unwrap();
+    let a = coord.v.show_received(&t1, None).unwrap();
+    let c = coord.v.show_received(&t3, None).unwrap();
+    assert!(a.record.redacted);
+    let name_a = a.record.body.fields["full_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        name_a.starts_with('~') && !name_a.contains("Асель"),
+        "{name_a}"
+    );
+    // The same person, typed differently, gets the same pseudonym.
+    assert_eq!(c.record.body.fields["full_name"].as_str().unwrap(), name_a);
+    assert_eq!(
+        a.record.body.fields["witnesses"][0]["witness_name"]
+            .as_str()
+            .unwrap(),
+        name_a
+    );
+    // Non-identifying fields and the narrative are untouched; attachment names hidden.
+    assert_eq!(a.record.body.fields["detaining_authority"], "knb");
+    assert!(!a.record.attachments[0].name.contains("спина"));
+    // Redacted records still match their sender's log entry by the original hash.
+    assert_eq!(a.record.content_hash.len(), 64);
+}
+
+#[test]
+fn an_untrusted_sender_is_refused_with_its_fingerprint_unless_trusted_now() {
+    let (mut field, _, _, _) = setup();
+    let mut stranger = party(40);
+    let key = stranger.v.identity().unwrap().age_recipient;
+    field.v.add_recipient("stranger", &key, false).unwrap();
+    let (b, _) = export(&mut field, &["stranger"], Selection::All, false, "s.kua");
+    let fp = field.v.identity().unwrap().fingerprint;
+    match stranger.v.import(&b, false, &mut Silent) {
+        Err(Error::UntrustedSender { fingerprint }) => assert_eq!(fingerprint, fp),
+        other => panic!("{other:?}"),
+    }
+    assert!(stranger.v.received().unwrap().is_empty());
+    let r = stranger.v.import(&b, true, &mut Silent).unwrap();
+    assert_eq!(r.outcome, ImportOutcome::Imported);
+    assert_eq!(r.report.sender.fingerprint, fp);
+}
+
+#[test]
+fn a_gap_holds_bundles_pending_until_the_missing_one_arrives() {
+    let (mut field, mut coord, _, [t1, t2, _]) = setup();
+    let (b1, r1) = export(&mut field, &["coalition"], Selection::All, false, "g1.kua");
+    let mut c = consent();
+    c.scope = [Store, Coalition].into_iter().collect();
+    field.v.set_consent(&t2, &c).unwrap();
+    let (b2, r2) = export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "g2.kua",
+    );
+    field
+        .v
+        .amend(
+            &t1,
+            &TestimonyInput {
+                narrative: Some("ещё".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b3, _) = export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "g3.kua",
+    );
+
+    let r = coord.v.import(&b3, false, &mut Silent).unwrap();
+    assert_eq!(r.outcome, ImportOutcome::Pending);
+    assert_eq!(
+        r.report.continuity,
+        Continuity::Gap {
+            missing: vec![r1.bundle_id.clone(), r2.bundle_id.clone()]
+        }
+    );
+    assert!(coord.v.received().unwrap().iter().all(|x| x.pending));
+    let r = coord.v.import(&b1, false, &mut Silent).unwrap();
+    assert_eq!(r.report.continuity, Continuity::Late);
+    assert!(r.released.is_empty());
+    let r = coord.v.import(&b2, false, &mut Silent).unwrap();
+    assert_eq!(r.report.continuity, Continuity::Late);
+    assert_eq!(r.released.len(), 1);
+    assert!(coord.v.received().unwrap().iter().all(|x| !x.pending));
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+}
+
+#[test]
+fn two_histories_of_one_device_are_a_fork_and_nothing_is_imported() {
+    let (mut field, mut coord, _, [t1, _, _]) = setup();
+    // A copy of the vault file (same keys) that goes its own way.
+    drop(std::mem::replace(
+        &mut field.v,
+        Vault::open(&field.fx.path, seams(11)).unwrap(),
+    ));
+    field.v.unlock(&pass()).unwrap();
+    let copy = field.fx.dir.path().join("copy.kua");
+    field.v.lock().unwrap();
+    std::fs::copy(&field.fx.path, &copy).unwrap();
+    field.v.unlock(&pass()).unwrap();
+    let mut twin = Vault::open(&copy, seams(12)).unwrap();
+    twin.unlock(&pass()).unwrap();
+    field
+        .v
+        .amend(
+            &t1,
+            &TestimonyInput {
+                narrative: Some("ветка А".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    twin.amend(
+        &t1,
+        &TestimonyInput {
+            narrative: Some("ветка Б".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (a, _) = export(&mut field, &["coalition"], Selection::All, false, "a.kua");
+    let b = field.fx.dir.path().join("b.kua");
+    twin.export(
+        &ExportRequest {
+            to: vec!["coalition".into()],
+            selection: Selection::All,
+            redact: false,
+        },
+        &b,
+        &mut Silent,
+    )
+    .unwrap();
+    coord.v.import(&a, false, &mut Silent).unwrap();
+    let before = coord.v.received().unwrap().len();
+    match coord.v.import(&b, false, &mut Silent) {
+        Err(e) => assert_eq!(e.code(), "bundle_fork", "{e}"),
+        Ok(r) => panic!("{r:?}"),
+    }
+    assert_eq!(coord.v.received().unwrap().len(), before);
+}
+
+#[test]
+fn a_damaged_bundle_changes_nothing_in_the_coordinators_vault() {
+    let (mut field, mut coord, _, _) = setup();
+    let (b, _) = export(&mut field, &["coalition"], Selection::All, false, "d.kua");
+    let pristine = std::fs::read(&b).unwrap();
+    let log_before = coord.v.log().unwrap().len();
+    for at in [pristine.len() / 3, pristine.len() / 2, pristine.len() - 40] {
+        let mut bad = pristine.clone();
+        bad[at] ^= 0x20;
+        std::fs::write(&b, &bad).unwrap();
+        let err = coord.v.import(&b, false, &mut Silent).unwrap_err();
+        assert_eq!(err.code(), "bundle_corrupt", "{err}");
+    }
+    std::fs::write(&b, &pristine[..pristine.len() - 1000]).unwrap();
+    assert!(coord.v.import(&b, false, &mut Silent).is_err());
+    assert!(coord.v.received().unwrap().is_empty());
+    assert_eq!(coord.v.log().unwrap().len(), log_before);
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+    std::fs::write(&b, &pristine).unwrap();
+    assert_eq!(
+        coord.v.import(&b, false, &mut Silent).unwrap().new_records,
+        3
+    );
+}
+
+fn sh(dir: &Path, cmd: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_third_party_checks_a_kua_bundle_with_stock_tools() {
+    use secrecy::ExposeSecret;
+    let (mut field, mut coord, _, _) = setup();
+    let (b, report) = export(&mut field, &["coalition"], Selection::All, false, "t.kua");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(&b, d.join("b.kua")).unwrap();
+    std::fs::write(
+        d.join("key.txt"),
+        coord.v.export_age_identity().unwrap().expose_secret(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("sender.pub"),
+        field.v.minisign_public_key_file().unwrap(),
+    )
+    .unwrap();
+    sh(d, "age -d -i key.txt b.kua | tar -x");
+    assert!(sh(d, "minisign -Vm manifest.json -p sender.pub").contains(&report.bundle_id));
+    let sums = sh(d, "sha256sum -c SHA256SUMS");
+    assert!(
+        sums.lines().count() >= 5 && sums.lines().all(|l| l.ends_with(": OK")),
+        "{sums}"
+    );
+    // And Kua's own vault-less check agrees.
+    let id = kua_core::kua_bundle::age::x25519::Identity::from_str(
+        coord.v.export_age_identity().unwrap().expose_secret(),
+    )
+    .unwrap();
+    let checked = kua_core::check_bundle(std::fs::File::open(&b).unwrap(), &[id]).unwrap();
+    assert_eq!(checked.bundle_id, report.bundle_id);
+    assert_eq!(
+        checked.sender.fingerprint,
+        field.v.identity().unwrap().fingerprint
+    );
+}
+
+use std::str::FromStr;
