@@ -115,6 +115,128 @@ pub enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// This vault's identities: signing key (minisign), age recipient, fingerprint.
+    Identity {
+        #[command(subcommand)]
+        command: Option<IdentityCommand>,
+        /// Write the signing key as a minisign public key file (for `minisign -V -p`).
+        #[arg(long)]
+        minisign_pub: bool,
+        #[arg(short, long, requires = "minisign_pub")]
+        output: Option<PathBuf>,
+    },
+    /// People bundles are sent to.
+    Recipients {
+        #[command(subcommand)]
+        command: RecipientsCommand,
+    },
+    /// Senders whose bundles this vault accepts.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// Write a signed, encrypted bundle of sealed testimonies.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["all", "since_last", "ids"])))]
+    Export {
+        /// A recipient name (see `kua recipients`) or an age1… key; repeatable.
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// Every sealed version.
+        #[arg(long, conflicts_with_all = ["since_last", "ids"])]
+        all: bool,
+        /// Only versions not yet sent to these recipients.
+        #[arg(long, conflicts_with = "ids")]
+        since_last: bool,
+        /// Replace identifying fields (names, contacts, addresses) with keyed pseudonyms.
+        #[arg(long)]
+        redact: bool,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Testimonies to export (every sealed version of each).
+        ids: Vec<String>,
+    },
+    /// Bundles: check one without importing it.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+    /// Import bundles: verified first, all or nothing, idempotent.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Accept a sender not yet trusted (compare its fingerprint first!) and trust it.
+        #[arg(long)]
+        trust_new: bool,
+    },
+    /// Testimonies received in bundles, with their provenance.
+    Received {
+        #[command(subcommand)]
+        command: Option<ReceivedCommand>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Adopt an age identity written by age-keygen.
+    Import { file: PathBuf },
+    /// Write the age identity out for escrow. Whoever holds it reads every bundle sent here.
+    ExportAge {
+        #[arg(long)]
+        i_understand_the_risk: bool,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecipientsCommand {
+    Add {
+        name: String,
+        /// age1…
+        key: String,
+        /// A lawyer or court: consent scope `legal` applies instead of `coalition`.
+        #[arg(long)]
+        legal: bool,
+    },
+    List,
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    Add {
+        name: String,
+        /// The sender's minisign public key: the base64 line, or a .pub file.
+        key: String,
+    },
+    List,
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Decrypt and check everything: signature, sender, every hash, the custody log.
+    Verify {
+        file: PathBuf,
+        /// Check with this age identity file instead of a vault (trust and continuity
+        /// are then not checked).
+        #[arg(long)]
+        identity: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceivedCommand {
+    List,
+    Show {
+        id: String,
+        #[arg(long)]
+        version: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

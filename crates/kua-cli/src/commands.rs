@@ -142,6 +142,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 || eprintln!("erased {id}; a tombstone remains in the custody log"),
             )
         }
+        Command::Identity {
+            command,
+            minisign_pub,
+            output,
+        } => crate::exchange::identity(g, command, minisign_pub, output),
+        Command::Recipients { command } => crate::exchange::recipients(g, command),
+        Command::Trust { command } => crate::exchange::trust(g, command),
+        Command::Export {
+            to,
+            all: _,
+            since_last,
+            redact,
+            output,
+            ids,
+        } => crate::exchange::export(g, to, since_last, ids, redact, &output),
+        Command::Bundle { command } => crate::exchange::bundle(g, command),
+        Command::Import { files, trust_new } => crate::exchange::import(g, &files, trust_new),
+        Command::Received { command } => crate::exchange::received(g, command),
         Command::Template { command } => match command {
             TemplateCommand::List => {
                 let list: Vec<_> = kua_core::template::builtin()
@@ -177,7 +195,7 @@ fn with_spinner<T>(msg: &str, f: impl FnOnce() -> kua_core::Result<T>) -> kua_co
     out
 }
 
-fn unlock(g: &Global) -> Result<Vault> {
+pub(crate) fn unlock(g: &Global) -> Result<Vault> {
     let mut vault = Vault::open(&vault_path(g)?, Seams::system())?;
     let pass = secrets::passphrase(g.passphrase_file.as_deref())?;
     with_spinner("unlocking", || vault.unlock(&pass))?;

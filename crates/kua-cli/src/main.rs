@@ -8,6 +8,7 @@
 
 mod args;
 mod commands;
+mod exchange;
 mod output;
 mod progress;
 mod secrets;

@@ -81,6 +81,38 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// Trusts a sender inside the caller's transaction (an import with --trust-new).
+    pub(crate) fn trust_within(
+        &mut self,
+        tx: &rusqlite::Connection,
+        tail: &mut crate::custody::Tail,
+        key: &ed25519_dalek::VerifyingKey,
+    ) -> Result<String> {
+        let mut list = self.trusted()?;
+        let name = format!("sender-{}", minisign::key_id_hex(key));
+        list.push(TrustedSender {
+            name: name.clone(),
+            public_key: minisign::public_key_line(key),
+            key_id: minisign::key_id_hex(key),
+            fingerprint: fingerprint(key),
+        });
+        let bytes = serde_json::to_vec(&list).map_err(|e| Error::Storage(e.to_string()))?;
+        self.write_secret(tx, TRUSTED, &bytes)?;
+        self.log(
+            tx,
+            tail,
+            Event::TrustChanged,
+            Change {
+                content_hash: Some(sha256_hex(&bytes)),
+                detail: Some(format!("trusted {name} {} on import", fingerprint(key))),
+                ..Change::default()
+            },
+        )?;
+        Ok(name)
+    }
+}
+
 impl Vault {
     pub fn recipients(&mut self) -> Result<Vec<Recipient>> {
         self.ctx()?.recipients()

@@ -387,7 +387,7 @@ impl Visitor for Importer<'_, '_> {
         self.sender_name = self
             .trusted_as
             .clone()
-            .unwrap_or_else(|| format!("new sender {}", fingerprint(sender)));
+            .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
         let senders: BTreeMap<String, SenderState> = self
             .ctx
             .read_setting(SENDERS)
@@ -714,10 +714,19 @@ impl Vault {
             }
             !waiting.is_empty()
         });
+        let mut tail = ctx.keys.tail;
+        let mut sender_name = sender_name;
+        if trusted_as.is_none() {
+            if let Some(key) = checks.sender {
+                sender_name = ctx.trust_within(&tx, &mut tail, &key)?;
+            }
+        }
+        if let Some(state) = senders.get_mut(&manifest.sender.key_id) {
+            state.name.clone_from(&sender_name);
+        }
         let state_bytes =
             serde_json::to_vec(&senders).map_err(|e| Error::Storage(e.to_string()))?;
         ctx.write_secret(&tx, SENDERS, &state_bytes)?;
-        let mut tail = ctx.keys.tail;
         for (head, hash) in &new_records {
             ctx.log(
                 &tx,

@@ -326,3 +326,86 @@ fn verify_fails_with_the_integrity_code_on_a_tampered_vault() {
     // Reading the damaged record is an integrity error too.
     fails(&env.run(&["list"]), 5);
 }
+
+#[test]
+fn bundles_move_from_an_interviewer_to_a_coordinator() {
+    let field = Env::new();
+    let coord = Env::new();
+    field.init();
+    coord.init();
+    let age = coord.json(&["identity"])["age_recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(age.starts_with("age1"));
+    field.ok(&["recipients", "add", "coalition", &age]);
+    let pubfile = field.dir.path().join("field.pub");
+    field.ok(&[
+        "identity",
+        "--minisign-pub",
+        "-o",
+        pubfile.to_str().unwrap(),
+    ]);
+    let trusted = coord.json(&["trust", "add", "field-7", pubfile.to_str().unwrap()]);
+    assert_eq!(
+        trusted["fingerprint"],
+        field.json(&["identity"])["fingerprint"]
+    );
+
+    let id = String::from_utf8(field.run_with(&["add", "-"], COMPLETE).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    field.ok(&["seal", &id]);
+    let bundle = field.dir.path().join("b.kua");
+    let b = bundle.to_str().unwrap();
+    // One of --all, --since-last or ids is required.
+    assert_eq!(
+        field
+            .run(&["export", "--to", "coalition", "-o", b])
+            .status
+            .code(),
+        Some(2)
+    );
+    let exported = field.json(&["export", "--to", "coalition", "--all", "-o", b]);
+    assert_eq!(exported["records"][0][0], id.as_str());
+
+    let checked = coord.json(&["bundle", "verify", b]);
+    assert_eq!(checked["continuity"]["status"], "first");
+    assert_eq!(checked["sender"]["trusted_as"], "field-7");
+    // Escrow export needs an explicit acknowledgement; then a vault-less check works.
+    let key = coord.dir.path().join("escrow.txt");
+    fails(
+        &coord.run(&["identity", "export-age", "-o", key.to_str().unwrap()]),
+        1,
+    );
+    coord.ok(&[
+        "identity",
+        "export-age",
+        "--i-understand-the-risk",
+        "-o",
+        key.to_str().unwrap(),
+    ]);
+    let vaultless = coord.json(&["bundle", "verify", b, "--identity", key.to_str().unwrap()]);
+    assert_eq!(vaultless["continuity"]["status"], "unknown");
+
+    let imported = coord.json(&["import", b]);
+    assert_eq!(imported[0]["outcome"], "imported");
+    assert_eq!(imported[0]["new_records"], 1);
+    let again = coord.ok(&["import", b]);
+    assert!(again.contains("already imported"), "{again}");
+    let received = coord.json(&["received"]);
+    assert_eq!(received.as_array().unwrap().len(), 1);
+    assert_eq!(received[0]["sender"], "field-7");
+    let shown = coord.json(&["received", "show", &id]);
+    assert_eq!(
+        shown["record"]["body"]["fields"]["detaining_authority"],
+        "national_guard"
+    );
+
+    // A vault the bundle is not addressed to cannot read it.
+    let other = Env::new();
+    other.init();
+    let err = fails(&other.run(&["import", b]), 5);
+    assert!(err.contains("not addressed"), "{err}");
+}

@@ -267,7 +267,7 @@ fn redaction_pseudonymises_identifying_fields_stably_per_coordinator() {
 
 #[test]
 fn an_untrusted_sender_is_refused_with_its_fingerprint_unless_trusted_now() {
-    let (mut field, _, _, _) = setup();
+    let (mut field, _, _, [t1, _, _]) = setup();
     let mut stranger = party(40);
     let key = stranger.v.identity().unwrap().age_recipient;
     field.v.add_recipient("stranger", &key, false).unwrap();
@@ -281,6 +281,39 @@ fn an_untrusted_sender_is_refused_with_its_fingerprint_unless_trusted_now() {
     let r = stranger.v.import(&b, true, &mut Silent).unwrap();
     assert_eq!(r.outcome, ImportOutcome::Imported);
     assert_eq!(r.report.sender.fingerprint, fp);
+    // Accepting it once trusts it from then on, under a name that says which key.
+    let trusted = stranger.v.trusted_senders().unwrap();
+    assert_eq!(trusted.len(), 1);
+    assert_eq!(trusted[0].fingerprint, fp);
+    assert!(stranger
+        .v
+        .received()
+        .unwrap()
+        .iter()
+        .all(|r| r.sender == trusted[0].name));
+    field
+        .v
+        .amend(
+            &t1,
+            &TestimonyInput {
+                narrative: Some("later".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b2, r2) = export(
+        &mut field,
+        &["stranger"],
+        Selection::SinceLast,
+        false,
+        "s2.kua",
+    );
+    assert_eq!(r2.records, vec![(t1.clone(), 2)]);
+    let r = stranger.v.import(&b2, false, &mut Silent).unwrap();
+    assert_eq!(
+        (r.outcome, r.report.continuity),
+        (ImportOutcome::Imported, Continuity::Extends)
+    );
 }
 
 #[test]
