@@ -144,8 +144,20 @@ pub fn read(
                 format!("while reading {path}"),
             )));
         }
-        visited?;
-        std::io::copy(&mut hashing, &mut std::io::sink()).map_err(io_error)?;
+        let drained = std::io::copy(&mut hashing, &mut std::io::sink()).map_err(io_error);
+        if let Err(e) = visited {
+            // If the file itself was altered, that is the cause to report, not whatever
+            // the visitor made of the altered bytes.
+            let altered = drained.is_ok()
+                && data_encoding::HEXLOWER.encode(&hashing.hasher.clone().finalize())
+                    != listed.sha256;
+            return Err(if altered {
+                Error::HashMismatch { path }
+            } else {
+                e
+            });
+        }
+        drained?;
         let actual = data_encoding::HEXLOWER.encode(&hashing.hasher.finalize());
         if actual != listed.sha256 {
             return Err(Error::HashMismatch { path });

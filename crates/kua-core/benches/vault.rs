@@ -24,6 +24,12 @@ fn main() {
     if args.first().map(String::as_str) == Some("ingest-child") {
         return ingest_child(Path::new(&args[1]), Path::new(&args[2]));
     }
+    if args.first().map(String::as_str) == Some("export-child") {
+        return export_child(Path::new(&args[1]), Path::new(&args[2]));
+    }
+    if args.first().map(String::as_str) == Some("import-child") {
+        return import_child(Path::new(&args[1]), Path::new(&args[2]));
+    }
     let only = args.first().cloned();
     let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let dir = tempfile::Builder::new()
@@ -46,6 +52,9 @@ fn main() {
     }
     if want("unlock") {
         unlock(dir.path());
+    }
+    if want("bundle") {
+        bundle(dir.path());
     }
 }
 
@@ -563,4 +572,159 @@ fn unlock(dir: &Path) {
         ms(t_full),
         ms(t_full.saturating_sub(t_empty))
     );
+}
+
+fn export_child(vault: &Path, out: &Path) {
+    let mut v = Vault::open(vault, seams(20)).unwrap();
+    v.unlock(&pass()).unwrap();
+    let req = kua_core::ExportRequest {
+        to: vec!["coordinator".into()],
+        selection: kua_core::Selection::All,
+        redact: false,
+    };
+    let start = Instant::now();
+    let report = v.export(&req, out, &mut Silent).unwrap();
+    println!(
+        "{} {} {}",
+        start.elapsed().as_secs_f64(),
+        vm_hwm_kib(),
+        report.records.len()
+    );
+}
+
+fn import_child(vault: &Path, bundle: &Path) {
+    let mut v = Vault::open(vault, seams(21)).unwrap();
+    v.unlock(&pass()).unwrap();
+    let start = Instant::now();
+    let report = v.import(bundle, false, &mut Silent).unwrap();
+    println!(
+        "{} {} {}",
+        start.elapsed().as_secs_f64(),
+        vm_hwm_kib(),
+        report.new_records
+    );
+}
+
+fn child(args: &[&std::ffi::OsStr]) -> (f64, u64, String) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    let mut p = line.split_whitespace();
+    (
+        p.next().unwrap().parse().unwrap(),
+        p.next().unwrap().parse().unwrap(),
+        p.next().unwrap_or("").to_string(),
+    )
+}
+
+fn shell(dir: &Path, cmd: &str) -> Duration {
+    let start = Instant::now();
+    let st = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success(), "{cmd}");
+    start.elapsed()
+}
+
+/// Export of N testimonies plus media, and its verify + import, each beside the stock
+/// pipeline over the very same plaintext (the bundle's own content, extracted).
+fn bundle(dir: &Path) {
+    use secrecy::ExposeSecret;
+    let n: usize = std::env::var("KUA_BENCH_BUNDLE_RECORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let mib: u64 = std::env::var("KUA_BENCH_INGEST_MIB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1024);
+    let sender = dir.join("sender.kua");
+    let coord = dir.join("coord.kua");
+    let (mut s, _) = Vault::create(&sender, &pass(), fast(), seams(22)).unwrap();
+    let (mut c, _) = Vault::create(&coord, &pass(), fast(), seams(23)).unwrap();
+    let age_key = c.export_age_identity().unwrap();
+    std::fs::write(dir.join("key.txt"), age_key.expose_secret()).unwrap();
+    let recipient = c.identity().unwrap().age_recipient;
+    s.add_recipient("coordinator", &recipient, false).unwrap();
+    c.trust("sender", &s.minisign_public_key_file().unwrap())
+        .unwrap();
+    drop(c);
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(24);
+    let mut consent = consent();
+    consent.scope.insert(ConsentScope::Coalition);
+    let fields = serde_json::json!({
+        "interview_datetime": "2022-01-20T14:30", "interview_place": "Алматы", "interviewers": "И. 3",
+        "events_date": "2022-01", "incident_place": "СИЗО", "methods": ["beating"], "detaining_authority": "police"
+    });
+    let mut ids = Vec::new();
+    for chunk in 0..n.div_ceil(2000) {
+        let inputs: Vec<TestimonyInput> = (0..2000.min(n - chunk * 2000))
+            .map(|_| TestimonyInput {
+                narrative: Some(narrative(&mut rng, 2048)),
+                fields: Some(serde_json::from_value(fields.clone()).unwrap()),
+                consent: Some(consent.clone()),
+                ..Default::default()
+            })
+            .collect();
+        ids.extend(s.add_many(&inputs).unwrap());
+    }
+    let files = 16u64;
+    let mut buf = vec![0u8; (mib << 20) as usize / files as usize];
+    for id in ids.iter().take(files as usize) {
+        rng.fill_bytes(&mut buf);
+        s.attach(
+            id,
+            &mut buf.as_slice(),
+            NewAttachment {
+                name: "media.bin".into(),
+                ..Default::default()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+    }
+    drop(buf);
+    for id in &ids {
+        s.seal(id).unwrap();
+    }
+    drop(s);
+    println!("\n== bundle: {n} sealed testimonies + {mib} MiB of media in {files} files (one run each, child processes)");
+
+    let out = dir.join("b.kua");
+    let (export_s, export_rss, count) =
+        child(&["export-child".as_ref(), sender.as_os_str(), out.as_os_str()]);
+    assert_eq!(count, n.to_string());
+    // The reference works on exactly the bundle's plaintext.
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    shell(dir, "age -d -i key.txt b.kua | tar -x -C tree");
+    let ref_export = shell(
+        dir,
+        &format!("tar -c -C tree . | age -r {recipient} > ref.age && sync ref.age"),
+    );
+    let ref_export_nosync = shell(
+        dir,
+        &format!("tar -c -C tree . | age -r {recipient} > ref.age"),
+    );
+    println!("  export:  kua {:.2} s (peak RSS {} MiB)   tar -c | age -r: {:.2} s, with fsync {:.2} s   ratio {:.2} (goal <= 1.2)",
+        export_s, export_rss / 1024, ref_export_nosync.as_secs_f64(), ref_export.as_secs_f64(), export_s / ref_export.as_secs_f64());
+    let (import_s, import_rss, imported) =
+        child(&["import-child".as_ref(), coord.as_os_str(), out.as_os_str()]);
+    assert_eq!(imported, n.to_string());
+    std::fs::remove_dir_all(&tree).unwrap();
+    std::fs::create_dir_all(&tree).unwrap();
+    let ref_import = shell(dir, "age -d -i key.txt ref.age | tar -x -C tree && cd tree && sha256sum --quiet -c SHA256SUMS && sync");
+    println!("  import:  kua verify+import {:.2} s (peak RSS {} MiB)   age -d | tar -x + sha256sum -c: {:.2} s   ratio {:.2} (goal <= 1.5)",
+        import_s, import_rss / 1024, ref_import.as_secs_f64(), import_s / ref_import.as_secs_f64());
+    std::fs::remove_dir_all(&tree).unwrap();
 }

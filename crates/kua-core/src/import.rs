@@ -396,8 +396,10 @@ impl Visitor for Importer<'_, '_> {
             .get(&m.sender.key_id)
             .is_some_and(|s| s.bundles.contains(&m.bundle_id))
         {
+            // Seen before: still check every byte (a damaged copy is not "the same
+            // bundle"), but write nothing.
             self.replay = true;
-            return Err(rejected("already imported"));
+            self.write = false;
         }
         self.progress
             .begin(Some(m.files.values().map(|f| f.size).sum()));
@@ -635,6 +637,8 @@ impl Vault {
         if let Some(fp) = importer.untrusted.take() {
             return Err(Error::UntrustedSender { fingerprint: fp });
         }
+        read.map_err(bundle_error)?;
+        importer.checks.finish().map_err(bundle_error)?;
         if importer.replay {
             let report = importer
                 .checks
@@ -647,8 +651,6 @@ impl Vault {
                 released: Vec::new(),
             });
         }
-        read.map_err(bundle_error)?;
-        importer.checks.finish().map_err(bundle_error)?;
         let Importer {
             checks,
             trusted_as,

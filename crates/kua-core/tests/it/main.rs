@@ -9,6 +9,7 @@ mod disk;
 mod keys;
 mod lifecycle;
 mod tamper;
+mod vectors;
 
 use kua_core::model::{Consent, ConsentMethod, ConsentScope, TestimonyInput};
 use kua_core::{CreateOptions, KdfParams, Seams, SteppingClock, Vault};
