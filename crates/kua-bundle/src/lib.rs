@@ -16,6 +16,7 @@ mod read;
 mod write;
 
 pub use age;
+pub use ed25519_dalek::VerifyingKey;
 pub use error::{Error, Result};
 pub use manifest::{FileEntry, LogRange, Manifest, Sender, FORMAT};
 pub use read::{read, Visitor, MAX_SMALL_FILE};

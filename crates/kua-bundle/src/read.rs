@@ -55,7 +55,8 @@ fn read_small(entry: &mut impl Read, size: u64, what: &str) -> Result<Vec<u8>> {
     if size > MAX_SMALL_FILE {
         return Err(Error::BadManifest(format!("{what} is too large")));
     }
-    let mut out = Vec::with_capacity(size as usize);
+    // Grow with what actually arrives, not with what a (hostile) header claims.
+    let mut out = Vec::with_capacity(size.min(1 << 20) as usize);
     entry.take(size).read_to_end(&mut out).map_err(io_error)?;
     if out.len() as u64 != size {
         return Err(Error::Truncated(what.into()));

@@ -1,0 +1,216 @@
+//! The checks that need no vault, and `check_bundle`, which runs only those.
+
+use super::{rejected, BundleReport, Continuity, SenderReport};
+use crate::custody::{checkpoint_message, Event};
+use crate::error::{Error, Result};
+use crate::export::{BundledRecord, LogLine};
+use crate::identity::fingerprint;
+use crate::model::Status;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use kua_bundle::{age, FileEntry, Manifest, Visitor};
+use std::collections::BTreeSet;
+use std::io::Read;
+use uuid::Uuid;
+
+/// The checks that need no vault: record files against their log, the log against
+/// the manifest's signed checkpoint.
+#[derive(Default)]
+pub(super) struct Checks {
+    pub(super) manifest: Option<Manifest>,
+    pub(super) sender: Option<VerifyingKey>,
+    pub(super) records: Vec<(String, u32, String, bool)>,
+    pub(super) media: usize,
+    pub(super) media_bytes: u64,
+    pub(super) log: Vec<LogLine>,
+}
+
+impl Checks {
+    pub(super) fn record(
+        &mut self,
+        path: &str,
+        data: &mut dyn Read,
+    ) -> kua_bundle::Result<BundledRecord> {
+        let mut bytes = Vec::new();
+        data.take(kua_bundle::MAX_SMALL_FILE)
+            .read_to_end(&mut bytes)?;
+        let record: BundledRecord = serde_json::from_slice(&bytes)
+            .map_err(|e| kua_bundle::Error::Corrupt(format!("{path}: {e}")))?;
+        let expected = format!("records/{}/{}.json", record.id, record.version);
+        let body = &record.body;
+        if path != expected
+            || body.id != record.id
+            || body.version != record.version
+            || body.status != Status::Sealed
+        {
+            return Err(kua_bundle::Error::Corrupt(format!(
+                "{path} does not hold the sealed version its name says"
+            )));
+        }
+        if !record.redacted && body.hash() != record.content_hash {
+            return Err(kua_bundle::Error::HashMismatch { path: path.into() });
+        }
+        self.records.push((
+            record.id.clone(),
+            record.version,
+            record.content_hash.clone(),
+            record.redacted,
+        ));
+        Ok(record)
+    }
+
+    pub(super) fn log_file(&mut self, data: &mut dyn Read) -> kua_bundle::Result<()> {
+        let mut bytes = Vec::new();
+        data.take(kua_bundle::MAX_SMALL_FILE)
+            .read_to_end(&mut bytes)?;
+        for (i, line) in bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let line: LogLine = serde_json::from_slice(line)
+                .map_err(|e| kua_bundle::Error::Corrupt(format!("custody log line {i}: {e}")))?;
+            self.log.push(line);
+        }
+        Ok(())
+    }
+
+    /// Called after the whole bundle was read and every file matched its hash.
+    pub(super) fn finish(&self) -> kua_bundle::Result<()> {
+        let (Some(m), Some(key)) = (&self.manifest, &self.sender) else {
+            return Err(rejected("no manifest"));
+        };
+        let mut prev = "0".repeat(64);
+        for (i, line) in self.log.iter().enumerate() {
+            if line.seq != m.log.from + i as u64 {
+                return Err(kua_bundle::Error::Corrupt(format!(
+                    "custody log: entry {} is missing or out of order",
+                    m.log.from + i as u64
+                )));
+            }
+            if let Some(e) = &line.entry {
+                if e.seq != line.seq
+                    || crate::crypto::hex(&e.hash()) != line.hash
+                    || (i > 0 || m.log.from == 0) && e.prev_hash != prev
+                {
+                    return Err(kua_bundle::Error::Corrupt(format!(
+                        "custody log: entry {} was altered, dropped or reordered",
+                        line.seq
+                    )));
+                }
+            }
+            prev.clone_from(&line.hash);
+        }
+        if self.log.len() as u64 + m.log.from != m.log.size
+            || (m.log.size > 0 && prev != m.log.head)
+        {
+            return Err(kua_bundle::Error::Corrupt(
+                "custody log: it does not end at the signed head".into(),
+            ));
+        }
+        let head: [u8; 32] = data_encoding::HEXLOWER
+            .decode(m.log.head.as_bytes())
+            .ok()
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(|| kua_bundle::Error::Corrupt("custody log head".into()))?;
+        let vault: Uuid = m
+            .sender
+            .vault_id
+            .parse()
+            .map_err(|_| kua_bundle::Error::BadManifest("sender vault id".into()))?;
+        let sig = data_encoding::HEXLOWER
+            .decode(m.log.checkpoint_sig.as_bytes())
+            .ok()
+            .and_then(|b| Signature::from_slice(&b).ok())
+            .ok_or(kua_bundle::Error::BadSignature)?;
+        key.verify(&checkpoint_message(&vault, m.log.size, &head), &sig)
+            .map_err(|_| kua_bundle::Error::BadSignature)?;
+        // Every record is one the sender logged, with the content hash it logged.
+        let logged: BTreeSet<(&str, u32, &str)> = self
+            .log
+            .iter()
+            .filter_map(|l| l.entry.as_ref())
+            .filter(|e| matches!(e.event, Event::Sealed | Event::Amended))
+            .filter_map(|e| Some((e.record.as_deref()?, e.version?, e.content_hash.as_deref()?)))
+            .collect();
+        for (id, version, hash, _) in &self.records {
+            if !logged.contains(&(id.as_str(), *version, hash.as_str())) {
+                return Err(kua_bundle::Error::Corrupt(format!("record {id} version {version} is not sealed with that content in the sender's log")));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn report(
+        &self,
+        trusted_as: Option<String>,
+        continuity: Continuity,
+    ) -> Result<BundleReport> {
+        let (Some(m), Some(key)) = (&self.manifest, &self.sender) else {
+            return Err(Error::BadInput("no manifest".into()));
+        };
+        Ok(BundleReport {
+            bundle_id: m.bundle_id.clone(),
+            created: m.created.clone(),
+            sender: SenderReport {
+                key_id: m.sender.key_id.clone(),
+                fingerprint: fingerprint(key),
+                vault_id: m.sender.vault_id.clone(),
+                trusted_as,
+            },
+            records: self
+                .records
+                .iter()
+                .map(|(id, v, _, _)| (id.clone(), *v))
+                .collect(),
+            redacted: self.records.iter().filter(|r| r.3).count(),
+            media: self.media,
+            media_bytes: self.media_bytes,
+            log_size: m.log.size,
+            log_hashes_only: self.log.iter().filter(|l| l.entry.is_none()).count() as u64,
+            continuity,
+        })
+    }
+}
+
+/// Checks a bundle without a vault: decryption with `identities`, signature, every hash,
+/// the carried custody log. Trust and continuity need a vault.
+pub fn check_bundle(
+    input: impl Read,
+    identities: &[age::x25519::Identity],
+) -> Result<BundleReport> {
+    struct Only(Checks);
+    impl Visitor for Only {
+        fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
+            self.0.manifest = Some(m.clone());
+            self.0.sender = Some(*sender);
+            Ok(())
+        }
+        fn file(
+            &mut self,
+            path: &str,
+            entry: &FileEntry,
+            data: &mut dyn Read,
+        ) -> kua_bundle::Result<()> {
+            if path.starts_with("records/") {
+                self.0.record(path, data)?;
+            } else if path == kua_bundle::manifest::LOG {
+                self.0.log_file(data)?;
+            } else if path.starts_with("media/") {
+                self.0.media += 1;
+                self.0.media_bytes += entry.size;
+            }
+            Ok(())
+        }
+    }
+    let mut v = Only(Checks::default());
+    kua_bundle::read(input, identities, &mut v).map_err(bundle_error)?;
+    v.0.finish().map_err(bundle_error)?;
+    v.0.report(None, Continuity::Unknown)
+}
+
+pub(crate) fn bundle_error(e: kua_bundle::Error) -> Error {
+    Error::Bundle {
+        code: e.code(),
+        message: e.to_string(),
+    }
+}

@@ -1,0 +1,348 @@
+//! Verifying and importing bundles.
+//!
+//! Import is verify-everything, all-or-nothing and idempotent: the bundle is read in
+//! one pass inside one transaction; records and media go into that transaction as
+//! they stream past, and it commits only after the signature, every hash, the sender's
+//! trust, the carried custody log and its continuity with what this vault already holds
+//! from that sender have all been checked. A bundle already imported is a no-op. A bundle
+//! whose sender's log shows an earlier bundle to us that never arrived (a gap) is held:
+//! imported, but marked pending until the missing bundle comes.
+
+use crate::custody::{Change, Event};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::vault::Vault;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use uuid::Uuid;
+
+mod checks;
+mod continuity;
+mod importer;
+mod received;
+
+pub(crate) use checks::bundle_error;
+pub use checks::check_bundle;
+use checks::Checks;
+use continuity::continuity;
+use importer::Importer;
+pub use received::{ReceivedRecord, ReceivedSummary};
+
+const SENDERS: &str = "senders";
+
+/// The attachments table keeps received media under this parent.
+pub(crate) const MEDIA_PARENT: Uuid = Uuid::max();
+
+/// What this vault knows of one sender.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SenderState {
+    name: String,
+    vault_id: String,
+    /// Entry hashes of the sender's custody log, as far as bundles have shown it.
+    log: Vec<String>,
+    /// Bundles imported from this sender.
+    bundles: Vec<String>,
+    /// Bundle → the earlier bundles to us it is waiting for.
+    pending: BTreeMap<String, Vec<String>>,
+}
+
+/// How a bundle's custody log relates to what this vault has from the same sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Continuity {
+    /// The first bundle from this sender.
+    First,
+    /// It continues the sender's log where the last bundle left off (or later).
+    Extends,
+    /// An earlier bundle arriving after a later one (delivered out of order).
+    Late,
+    /// The sender's log records earlier bundles to us that never arrived.
+    Gap { missing: Vec<String> },
+    /// The same positions of the sender's log hold different entries: two histories.
+    Fork { at: u64 },
+    /// This bundle was imported before.
+    Replay,
+    /// Checked without a vault: nothing to compare with.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderReport {
+    pub key_id: String,
+    pub fingerprint: String,
+    pub vault_id: String,
+    /// The name under which this vault trusts the sender, if it does.
+    pub trusted_as: Option<String>,
+}
+
+/// Everything checked about a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleReport {
+    pub bundle_id: String,
+    pub created: String,
+    pub sender: SenderReport,
+    pub records: Vec<(String, u32)>,
+    pub redacted: usize,
+    pub media: usize,
+    pub media_bytes: u64,
+    pub log_size: u64,
+    /// Log entries carried as hashes only (records withheld or not in this bundle).
+    pub log_hashes_only: u64,
+    pub continuity: Continuity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Imported,
+    /// Imported, but held as pending until the missing earlier bundles arrive.
+    Pending,
+    AlreadyImported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub outcome: ImportOutcome,
+    pub report: BundleReport,
+    pub new_records: usize,
+    pub new_media: usize,
+    /// Earlier pending bundles that this one completed.
+    pub released: Vec<String>,
+}
+
+fn sender_uuid(public_key_line: &str) -> Uuid {
+    let d = Sha256::digest([b"kua sender".as_slice(), public_key_line.as_bytes()].concat());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    Uuid::from_bytes(b)
+}
+
+pub(crate) fn media_id(sha256: &str) -> Uuid {
+    let d = Sha256::digest([b"kua media".as_slice(), sha256.as_bytes()].concat());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    Uuid::from_bytes(b)
+}
+
+fn rejected(msg: impl Into<String>) -> kua_bundle::Error {
+    kua_bundle::Error::Rejected(msg.into())
+}
+
+impl Vault {
+    /// Checks a bundle against this vault (its identity, trusted senders and what it
+    /// already holds) without importing anything.
+    pub fn verify_bundle(
+        &mut self,
+        path: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<BundleReport> {
+        self.run_import(path, true, false, progress)
+            .map(|r| r.report)
+    }
+
+    /// Imports a bundle; see the module documentation.
+    pub fn import(
+        &mut self,
+        path: &Path,
+        trust_new: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport> {
+        self.run_import(path, trust_new, true, progress)
+    }
+
+    fn run_import(
+        &mut self,
+        path: &Path,
+        trust_new: bool,
+        write: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport> {
+        let file = std::fs::File::open(path)?;
+        let mut ctx = self.ctx()?;
+        let identity = ctx.ensure_age_identity()?;
+        let our_recipient = identity.to_public().to_string();
+        let now = ctx.seams.clock.now_ms();
+        let db = ctx.db;
+        let bulk = crate::store::BulkAppend::begin(db);
+        let tx = db.unchecked_transaction()?;
+        let mut importer = Importer {
+            ctx: &mut ctx,
+            tx: &tx,
+            write,
+            trust_new: trust_new || !write,
+            checks: Checks::default(),
+            trusted_as: None,
+            untrusted: None,
+            replay: false,
+            sender_name: String::new(),
+            now,
+            new_records: Vec::new(),
+            new_media: Vec::new(),
+            conflicts: Vec::new(),
+            progress,
+        };
+        let read = kua_bundle::read(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            std::slice::from_ref(&identity),
+            &mut importer,
+        );
+        importer.progress.end();
+        if let Some(fp) = importer.untrusted.take() {
+            return Err(Error::UntrustedSender { fingerprint: fp });
+        }
+        read.map_err(bundle_error)?;
+        importer.checks.finish().map_err(bundle_error)?;
+        if importer.replay {
+            let report = importer
+                .checks
+                .report(importer.trusted_as.clone(), Continuity::Replay)?;
+            return Ok(ImportReport {
+                outcome: ImportOutcome::AlreadyImported,
+                report,
+                new_records: 0,
+                new_media: 0,
+                released: Vec::new(),
+            });
+        }
+        let Importer {
+            checks,
+            trusted_as,
+            sender_name,
+            new_records,
+            new_media,
+            conflicts,
+            ..
+        } = importer;
+        let Some(manifest) = checks.manifest.clone() else {
+            return Err(Error::BadInput("no manifest".into()));
+        };
+        let mut senders: BTreeMap<String, SenderState> = ctx.read_setting(SENDERS)?;
+        let state = senders.get(&manifest.sender.key_id);
+        let (cont, missing) = continuity(state, &checks.log, &our_recipient, &manifest.bundle_id);
+        let report = checks.report(
+            trusted_as
+                .clone()
+                .or_else(|| write.then(|| sender_name.clone())),
+            cont.clone(),
+        )?;
+        if let Continuity::Fork { at } = cont {
+            return Err(Error::Bundle {
+                code: "bundle_fork",
+                message: format!("the sender's custody log differs from what earlier bundles showed, from entry {at} on: two histories of one device; nothing was imported"),
+            });
+        }
+        if let Some(first) = conflicts.first() {
+            return Err(Error::Bundle {
+                code: "bundle_conflict",
+                message: format!("{first} differs from the one this sender sent before (and {} more); nothing was imported", conflicts.len() - 1),
+            });
+        }
+        if !write {
+            return Ok(ImportReport {
+                outcome: ImportOutcome::Imported,
+                report,
+                new_records: 0,
+                new_media: 0,
+                released: Vec::new(),
+            });
+        }
+
+        // Update what we know of the sender, release pending bundles this one completes.
+        let state = senders.entry(manifest.sender.key_id.clone()).or_default();
+        state.name = sender_name.clone();
+        state.vault_id = manifest.sender.vault_id.clone();
+        if checks.log.len() > state.log.len() {
+            state.log = checks.log.iter().map(|l| l.hash.clone()).collect();
+        }
+        state.bundles.push(manifest.bundle_id.clone());
+        if !missing.is_empty() {
+            state
+                .pending
+                .insert(manifest.bundle_id.clone(), missing.clone());
+        }
+        let done: BTreeSet<String> = state.bundles.iter().cloned().collect();
+        let mut released = Vec::new();
+        state.pending.retain(|bundle, waiting| {
+            waiting.retain(|w| !done.contains(w));
+            if waiting.is_empty() {
+                released.push(bundle.clone());
+            }
+            !waiting.is_empty()
+        });
+        let mut tail = ctx.keys.tail;
+        let mut sender_name = sender_name;
+        if trusted_as.is_none() {
+            if let Some(key) = checks.sender {
+                sender_name = ctx.trust_within(&tx, &mut tail, &key)?;
+            }
+        }
+        if let Some(state) = senders.get_mut(&manifest.sender.key_id) {
+            state.name.clone_from(&sender_name);
+        }
+        let state_bytes =
+            serde_json::to_vec(&senders).map_err(|e| Error::Storage(e.to_string()))?;
+        ctx.write_secret(&tx, SENDERS, &state_bytes)?;
+        for (head, hash) in &new_records {
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::Imported,
+                Change {
+                    record: Some(head.id),
+                    version: Some(head.version),
+                    content_hash: Some(String::from_utf8_lossy(hash).into_owned()),
+                    detail: Some(format!(
+                        "bundle {} from {} ({})",
+                        manifest.bundle_id, sender_name, manifest.sender.key_id
+                    )),
+                },
+            )?;
+        }
+        if new_records.is_empty() {
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::Imported,
+                Change {
+                    detail: Some(format!(
+                        "bundle {} from {} ({}): nothing new",
+                        manifest.bundle_id, sender_name, manifest.sender.key_id
+                    )),
+                    ..Change::default()
+                },
+            )?;
+        }
+        tx.commit()?;
+        drop(bulk);
+        ctx.keys.tail = tail;
+        let (n_records, n_media) = (new_records.len(), new_media.len());
+        for (head, _) in new_records {
+            ctx.keys
+                .catalog
+                .received
+                .entry((head.parent, head.id))
+                .or_default()
+                .push(head);
+        }
+        ctx.keys
+            .catalog
+            .attachments
+            .entry(MEDIA_PARENT)
+            .or_default()
+            .extend(new_media);
+        let outcome = if missing.is_empty() {
+            ImportOutcome::Imported
+        } else {
+            ImportOutcome::Pending
+        };
+        Ok(ImportReport {
+            outcome,
+            report,
+            new_records: n_records,
+            new_media: n_media,
+            released,
+        })
+    }
+}
