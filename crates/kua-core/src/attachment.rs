@@ -9,7 +9,8 @@
 //! computed on the way in, is the evidence hash; extraction recomputes it.
 
 use crate::catalog::parse_id;
-use crate::crypto::{hex, Aad, Key, NONCE_LEN};
+use crate::chunks::{chunk_rowid, fill, ChunkReader, ChunkSealer};
+use crate::crypto::hex;
 use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
@@ -53,31 +54,6 @@ pub(crate) struct Meta {
     pub captured_at: Option<String>,
 }
 
-fn chunk_aad(vault: &Uuid, attachment: &Uuid, index: u64) -> Aad {
-    Aad::new(vault, "chunk")
-        .with(attachment.as_bytes())
-        .with_u64(index)
-}
-
-fn chunk_nonce(prefix: &[u8; 19], index: u64, last: bool) -> Result<[u8; NONCE_LEN]> {
-    let index = u32::try_from(index)
-        .map_err(|_| Error::BadInput("attachment too large (over 256 TiB)".into()))?;
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce[..19].copy_from_slice(prefix);
-    nonce[19..23].copy_from_slice(&index.to_be_bytes());
-    nonce[23] = u8::from(last);
-    Ok(nonce)
-}
-
-pub(crate) fn chunk_rowid(ids: &Key, attachment: &Uuid, index: u64) -> i64 {
-    let mut data = attachment.as_bytes().to_vec();
-    data.extend_from_slice(&index.to_be_bytes());
-    let mac = ids.mac(&data);
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&mac[..8]);
-    (u64::from_be_bytes(b) >> 1) as i64
-}
-
 fn guess_media_type(name: &str) -> &'static str {
     let ext = name
         .rsplit_once('.')
@@ -101,20 +77,6 @@ fn guess_media_type(name: &str) -> &'static str {
         "webm" => "video/webm",
         _ => "application/octet-stream",
     }
-}
-
-/// Reads exactly one chunk (or what is left). Returns the number of bytes read.
-fn fill(source: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match source.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 impl Ctx<'_> {
@@ -212,153 +174,6 @@ impl Ctx<'_> {
         progress.end();
         sink.flush()?;
         Ok(hex(&hasher.finalize()))
-    }
-}
-
-/// Reads an attachment's plaintext chunk by chunk, checking each chunk's place, nonce
-/// and tag. (The evidence hash is the caller's to check.)
-pub(crate) struct ChunkReader<'a> {
-    db: &'a Connection,
-    vault: Uuid,
-    ids: &'a crate::crypto::Key,
-    head: &'a Head,
-    prefix: [u8; 19],
-    chunks: u64,
-    left: u64,
-    index: u64,
-    buf: Zeroizing<Vec<u8>>,
-    pos: usize,
-}
-
-impl std::fmt::Debug for ChunkReader<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "ChunkReader({}, chunk {}/{})",
-            self.head.id, self.index, self.chunks
-        )
-    }
-}
-
-impl<'a> ChunkReader<'a> {
-    pub(crate) fn new(ctx: &'a Ctx<'_>, head: &'a Head, meta: &Meta) -> Result<Self> {
-        let prefix: [u8; 19] = data_encoding::HEXLOWER
-            .decode(meta.nonce_prefix.as_bytes())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::integrity(format!("attachment {}", head.id)))?;
-        Ok(ChunkReader {
-            db: ctx.db,
-            vault: ctx.vault,
-            ids: &ctx.keys.sub.chunk_ids,
-            head,
-            prefix,
-            chunks: meta.chunks,
-            left: meta.size,
-            index: 0,
-            buf: Zeroizing::new(Vec::new()),
-            pos: 0,
-        })
-    }
-
-    /// The next chunk's plaintext (without padding), or None after the last.
-    pub(crate) fn next_chunk(&mut self) -> Result<Option<&[u8]>> {
-        if self.index == self.chunks {
-            return Ok(None);
-        }
-        let i = self.index;
-        let place = || format!("attachment {} chunk {i}", self.head.id);
-        let sealed: Vec<u8> = self
-            .db
-            .prepare_cached("SELECT body FROM chunk WHERE id = ?1")?
-            .query_row(params![chunk_rowid(self.ids, &self.head.id, i)], |r| {
-                r.get(0)
-            })
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::integrity(place()),
-                e => e.into(),
-            })?;
-        let nonce = chunk_nonce(&self.prefix, i, i + 1 == self.chunks)?;
-        if sealed.get(..NONCE_LEN) != Some(&nonce[..]) {
-            return Err(Error::integrity(place()));
-        }
-        let aad = chunk_aad(&self.vault, &self.head.id, i);
-        self.buf = crate::crypto::open(&self.head.key, &sealed, &aad, &place())?;
-        let take = self.left.min(CHUNK as u64) as usize;
-        if self.buf.len() < take {
-            return Err(Error::integrity(place()));
-        }
-        self.buf.truncate(take);
-        self.left -= take as u64;
-        self.index += 1;
-        self.pos = 0;
-        Ok(Some(&self.buf))
-    }
-}
-
-impl Read for ChunkReader<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        while self.pos == self.buf.len() {
-            let more = self
-                .next_chunk()
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-            if more.is_none() {
-                return Ok(0);
-            }
-        }
-        let n = out.len().min(self.buf.len() - self.pos);
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-/// What sealing the chunks of one attachment needs: its key, place and nonce prefix.
-pub(crate) struct ChunkSealer<'a> {
-    pub key: &'a crate::crypto::Key,
-    pub vault: &'a Uuid,
-    pub ids: &'a crate::crypto::Key,
-    pub id: Uuid,
-    pub prefix: [u8; 19],
-}
-
-impl ChunkSealer<'_> {
-    /// Seals chunk `index` (a full CHUNK of plaintext) and returns its row id and body.
-    pub(crate) fn seal(&self, index: u64, last: bool, plain: &[u8]) -> Result<(i64, Vec<u8>)> {
-        let nonce = chunk_nonce(&self.prefix, index, last)?;
-        let aad = chunk_aad(self.vault, &self.id, index);
-        let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
-        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
-    }
-}
-
-/// Stores a stream as chunks in this thread, inside the caller's transaction, for
-/// sources that cannot move to another thread (a file inside a bundle being read).
-/// Returns (size, chunk count, SHA-256).
-pub(crate) fn store_sequential(
-    tx: &Connection,
-    sealer: &ChunkSealer<'_>,
-    source: &mut dyn Read,
-) -> Result<(u64, u64, String)> {
-    let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
-    let mut hasher = Sha256::new();
-    let mut current = Zeroizing::new(vec![0u8; CHUNK]);
-    let mut len = fill(source, &mut current)?;
-    let (mut size, mut index) = (0u64, 0u64);
-    loop {
-        let mut next = Zeroizing::new(vec![0u8; CHUNK]);
-        let next_len = fill(source, &mut next)?;
-        let last = next_len == 0;
-        hasher.update(&current[..len]);
-        let (rowid, sealed) = sealer.seal(index, last, &current)?;
-        stmt.execute(params![rowid, sealed])?;
-        size += len as u64;
-        index += 1;
-        if last {
-            return Ok((size, index, hex(&hasher.finalize())));
-        }
-        current = next;
-        len = next_len;
     }
 }
 

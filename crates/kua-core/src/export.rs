@@ -7,8 +7,9 @@
 //! the target, fsynced, then renamed: a stick pulled mid-export never leaves a file that
 //! passes for a bundle.
 
-use crate::attachment::{ChunkReader, Meta};
+use crate::attachment::Meta;
 use crate::catalog::parse_id;
+use crate::chunks::ChunkReader;
 use crate::custody::{self, Change, Entry, Event};
 use crate::error::{Error, Result};
 use crate::model::{ConsentScope, Status};

@@ -9,6 +9,7 @@
 
 mod attachment;
 mod catalog;
+mod chunks;
 mod contacts;
 pub mod crypto;
 pub mod custody;
@@ -28,6 +29,7 @@ pub mod template;
 mod testimony;
 mod vault;
 mod verify;
+mod views;
 
 pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};

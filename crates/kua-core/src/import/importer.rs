@@ -4,7 +4,8 @@
 use super::{
     media_id, rejected, sender_uuid, Checks, ReceivedRecord, SenderState, MEDIA_PARENT, SENDERS,
 };
-use crate::attachment::{store_sequential, ChunkSealer, Meta};
+use crate::attachment::Meta;
+use crate::chunks::{store_sequential, ChunkSealer};
 use crate::error::{Error, Result};
 use crate::export::BundledRecord;
 use crate::identity::fingerprint;
