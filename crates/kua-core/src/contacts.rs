@@ -61,23 +61,19 @@ impl Ctx<'_> {
         detail: &str,
     ) -> Result<()> {
         let bytes = serde_json::to_vec(list).map_err(|e| Error::Storage(e.to_string()))?;
-        let db = self.db;
-        let tx = db.unchecked_transaction()?;
-        self.write_secret(&tx, name, &bytes)?;
-        let mut tail = self.keys.tail;
-        self.log(
-            &tx,
-            &mut tail,
-            event,
-            Change {
-                content_hash: Some(sha256_hex(&bytes)),
-                detail: Some(detail.to_string()),
-                ..Change::default()
-            },
-        )?;
-        tx.commit()?;
-        self.keys.tail = tail;
-        Ok(())
+        self.transaction(|ctx, tx, tail| {
+            ctx.write_secret(tx, name, &bytes)?;
+            ctx.log(
+                tx,
+                tail,
+                event,
+                Change {
+                    content_hash: Some(sha256_hex(&bytes)),
+                    detail: Some(detail.to_string()),
+                    ..Change::default()
+                },
+            )
+        })
     }
 }
 

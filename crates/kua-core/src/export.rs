@@ -487,23 +487,14 @@ impl Vault {
             records: included.clone(),
             withheld: withheld.len(),
         };
-        let mut ctx = self.ctx()?;
-        let db = ctx.db;
-        let tx = db.unchecked_transaction()?;
-        let mut tail = ctx.keys.tail;
-        ctx.log(
-            &tx,
-            &mut tail,
+        let detail = serde_json::to_string(&detail).map_err(|e| Error::Storage(e.to_string()))?;
+        self.ctx()?.log_now(
             Event::Exported,
             Change {
-                detail: Some(
-                    serde_json::to_string(&detail).map_err(|e| Error::Storage(e.to_string()))?,
-                ),
+                detail: Some(detail),
                 ..Change::default()
             },
         )?;
-        tx.commit()?;
-        ctx.keys.tail = tail;
         Ok(ExportReport {
             bundle_id,
             file: out.to_path_buf(),

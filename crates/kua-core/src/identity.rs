@@ -54,22 +54,18 @@ impl Ctx<'_> {
 
     fn store_age_identity(&mut self, identity: &age::x25519::Identity) -> Result<()> {
         let text = identity.to_string();
-        let db = self.db;
-        let tx = db.unchecked_transaction()?;
-        self.write_secret(&tx, AGE_IDENTITY, text.expose_secret().as_bytes())?;
-        let mut tail = self.keys.tail;
-        self.log(
-            &tx,
-            &mut tail,
-            Event::IdentityChanged,
-            Change {
-                detail: Some(identity.to_public().to_string()),
-                ..Change::default()
-            },
-        )?;
-        tx.commit()?;
-        self.keys.tail = tail;
-        Ok(())
+        self.transaction(|ctx, tx, tail| {
+            ctx.write_secret(tx, AGE_IDENTITY, text.expose_secret().as_bytes())?;
+            ctx.log(
+                tx,
+                tail,
+                Event::IdentityChanged,
+                Change {
+                    detail: Some(identity.to_public().to_string()),
+                    ..Change::default()
+                },
+            )
+        })
     }
 
     /// The age identity, created on first use.

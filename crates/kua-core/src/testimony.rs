@@ -347,12 +347,7 @@ impl Vault {
         if ctx.read_consent(&id)?.as_ref() == Some(consent) {
             return Ok(());
         }
-        let db = ctx.db;
-        let tx = db.unchecked_transaction()?;
-        let mut tail = ctx.keys.tail;
-        let head = ctx.write_consent(&tx, &mut tail, id, consent)?;
-        tx.commit()?;
-        ctx.keys.tail = tail;
+        let head = ctx.transaction(|ctx, tx, tail| ctx.write_consent(tx, tail, id, consent))?;
         ctx.keys.catalog.consents.insert(id, head);
         Ok(())
     }
@@ -370,32 +365,23 @@ impl Vault {
         body.updated_at = ctx.seams.clock.now_ms();
         ctx.seal_body(&id, &mut body)?;
         let hash = body.hash();
-        let db = ctx.db;
-        let tx = db.unchecked_transaction()?;
-        let mut tail = ctx.keys.tail;
-        let head = ctx.keys.catalog.latest(&id)?;
-        let version = head.version;
-        crate::records::update_body(
-            &tx,
-            ctx.seams,
-            &ctx.vault,
-            Table::Testimony,
-            head,
-            &encode(&body)?,
-        )?;
-        ctx.log(
-            &tx,
-            &mut tail,
-            Event::Sealed,
-            Change {
-                record: Some(id),
-                version: Some(version),
-                content_hash: Some(hash.clone()),
-                detail: None,
-            },
-        )?;
-        tx.commit()?;
-        ctx.keys.tail = tail;
+        let bytes = encode(&body)?;
+        ctx.transaction(|ctx, tx, tail| {
+            let head = ctx.keys.catalog.latest(&id)?;
+            let version = head.version;
+            crate::records::update_body(tx, ctx.seams, &ctx.vault, Table::Testimony, head, &bytes)?;
+            ctx.log(
+                tx,
+                tail,
+                Event::Sealed,
+                Change {
+                    record: Some(id),
+                    version: Some(version),
+                    content_hash: Some(hash.clone()),
+                    detail: None,
+                },
+            )
+        })?;
         self.reindex(&id);
         Ok(hash)
     }

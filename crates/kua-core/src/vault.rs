@@ -267,21 +267,13 @@ impl Vault {
             // The vault must stay usable (consent withdrawal, crypto-erase) even when the
             // end of its log was damaged: continue the chain from the last readable entry
             // and say so, signed. `verify` keeps naming the unreadable entry.
-            let mut ctx = self.ctx()?;
-            let db = ctx.db;
-            let tx = db.unchecked_transaction()?;
-            let mut tail = ctx.keys.tail;
-            ctx.log(
-                &tx,
-                &mut tail,
+            self.ctx()?.log_now(
                 Event::LogRepaired,
                 Change {
                     detail: Some(format!("entry {end} unreadable")),
                     ..Change::default()
                 },
             )?;
-            tx.commit()?;
-            ctx.keys.tail = tail;
         }
         Ok(())
     }
@@ -333,14 +325,10 @@ impl Vault {
     }
 
     fn store_header(&mut self, header: Header, event: Event) -> Result<()> {
-        let mut ctx = self.ctx()?;
-        let db = ctx.db;
-        let tx = db.unchecked_transaction()?;
-        store::write_header(&tx, &header, false)?;
-        let mut tail = ctx.keys.tail;
-        ctx.log(&tx, &mut tail, event, Change::default())?;
-        tx.commit()?;
-        ctx.keys.tail = tail;
+        self.ctx()?.transaction(|ctx, tx, tail| {
+            store::write_header(tx, &header, false)?;
+            ctx.log(tx, tail, event, Change::default())
+        })?;
         self.header = header;
         Ok(())
     }
@@ -373,6 +361,26 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Runs `f` in one transaction. `f` logs through the tail it is given; the vault
+    /// adopts the advanced tail only once the transaction has committed.
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self, &Connection, &mut Tail) -> Result<T>,
+    ) -> Result<T> {
+        let db = self.db;
+        let tx = db.unchecked_transaction()?;
+        let mut tail = self.keys.tail;
+        let out = f(self, &tx, &mut tail)?;
+        tx.commit()?;
+        self.keys.tail = tail;
+        Ok(out)
+    }
+
+    /// Logs one event in a transaction of its own.
+    pub fn log_now(&mut self, event: Event, change: Change) -> Result<()> {
+        self.transaction(|ctx, tx, tail| ctx.log(tx, tail, event, change))
+    }
+
     /// Appends a custody entry inside the caller's transaction, advancing `tail`. The
     /// caller stores `tail` in `keys.tail` only after the transaction commits.
     pub fn log(
