@@ -84,9 +84,57 @@ impl Read for Checked<'_> {
     }
 }
 
-/// Writes the bundle to `out` and returns its manifest.
+/// Hands the archive to the encrypting thread in blocks; the channel is bounded, so at
+/// most a few MiB are in flight.
+/// `None` marks the archive's successful end; a channel that closes without it means
+/// the archive failed, and the encrypting thread must not finish the age file.
+struct Blocks {
+    send: std::sync::mpsc::SyncSender<Option<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl Blocks {
+    fn done(mut self) -> std::io::Result<()> {
+        self.flush()?;
+        self.send.send(None).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the encrypting thread stopped",
+            )
+        })
+    }
+}
+
+const BLOCK: usize = 1 << 20;
+
+impl Write for Blocks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= BLOCK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            let block = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK));
+            self.send.send(Some(block)).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::BrokenPipe,
+                    "the encrypting thread stopped",
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the bundle to `out` and returns its manifest. Two stages on two cores: this
+/// thread builds the archive (reading and checking media), a helper thread encrypts it
+/// with age and writes it out.
 pub fn write(
-    out: impl Write,
+    out: impl Write + Send,
     contents: &Contents,
     signer: &SigningKey,
     media: &mut dyn MediaSource,
@@ -163,34 +211,78 @@ pub fn write(
     let encryptor = age::Encryptor::with_recipients(recipients.into_iter())
         .map_err(|e| Error::Rejected(e.to_string()))?;
     let mut age_out = encryptor.wrap_output(out)?;
-    {
-        let mut tar = tar::Builder::new(&mut age_out);
-        let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
-            tar.append_data(&mut header(bytes.len() as u64), path, bytes)?;
-            Ok(())
-        };
-        put(&mut tar, manifest::MANIFEST, &manifest_json)?;
-        put(&mut tar, manifest::SIGNATURE, signature.as_bytes())?;
-        put(&mut tar, manifest::SUMS, sums.as_bytes())?;
-        for (path, bytes) in small.iter().filter(|(p, _)| p.starts_with("records/")) {
-            put(&mut tar, path, bytes)?;
-        }
-        let mut media_sorted = contents.media.clone();
-        media_sorted.sort();
-        media_sorted.dedup();
-        for (sha, size) in &media_sorted {
-            let reader = Checked {
-                inner: media.open(sha)?,
-                hasher: Sha256::new(),
-                left: *size,
-                expected: sha.clone(),
-                checked: false,
-            };
-            tar.append_data(&mut header(*size), format!("media/{sha}"), reader)?;
-        }
-        put(&mut tar, manifest::LOG, &contents.log)?;
-        tar.finish()?;
-    }
-    age_out.finish()?;
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Option<Vec<u8>>>(4);
+        let encrypting = scope.spawn(move || -> std::io::Result<()> {
+            for block in recv {
+                match block {
+                    Some(block) => age_out.write_all(&block)?,
+                    None => {
+                        age_out.finish()?;
+                        return Ok(());
+                    }
+                }
+            }
+            Err(std::io::Error::other("the archive was not completed"))
+        });
+        let archived = archive(
+            Blocks {
+                send,
+                buf: Vec::with_capacity(BLOCK),
+            },
+            contents,
+            &manifest_json,
+            &signature,
+            &sums,
+            &small,
+            media,
+        );
+        let encrypted = encrypting
+            .join()
+            .map_err(|_| Error::Rejected("the encrypting thread failed".into()))?;
+        // An archive error is the cause; the encrypting thread then only saw a closed channel.
+        archived?;
+        encrypted?;
+        Ok(())
+    })?;
     Ok(manifest)
+}
+
+/// Writes the deterministic archive into `sink`.
+fn archive(
+    sink: Blocks,
+    contents: &Contents,
+    manifest_json: &[u8],
+    signature: &str,
+    sums: &str,
+    small: &BTreeMap<String, &[u8]>,
+    media: &mut dyn MediaSource,
+) -> Result<()> {
+    let mut tar = tar::Builder::new(sink);
+    let put = |tar: &mut tar::Builder<_>, path: &str, bytes: &[u8]| -> Result<()> {
+        tar.append_data(&mut header(bytes.len() as u64), path, bytes)?;
+        Ok(())
+    };
+    put(&mut tar, manifest::MANIFEST, manifest_json)?;
+    put(&mut tar, manifest::SIGNATURE, signature.as_bytes())?;
+    put(&mut tar, manifest::SUMS, sums.as_bytes())?;
+    for (path, bytes) in small.iter().filter(|(p, _)| p.starts_with("records/")) {
+        put(&mut tar, path, bytes)?;
+    }
+    let mut media_sorted = contents.media.clone();
+    media_sorted.sort();
+    media_sorted.dedup();
+    for (sha, size) in &media_sorted {
+        let reader = Checked {
+            inner: media.open(sha)?,
+            hasher: Sha256::new(),
+            left: *size,
+            expected: sha.clone(),
+            checked: false,
+        };
+        tar.append_data(&mut header(*size), format!("media/{sha}"), reader)?;
+    }
+    put(&mut tar, manifest::LOG, &contents.log)?;
+    tar.into_inner()?.done()?;
+    Ok(())
 }

@@ -142,3 +142,31 @@ fn round_trip_to_two_recipients() {
         tamper::decrypt(&again, &p.coordinator)
     );
 }
+
+#[test]
+fn a_failing_media_source_fails_the_write_and_leaves_no_readable_bundle() {
+    let p = parties();
+    let bogus = b"not the media it claims to be".to_vec();
+    let contents = Contents {
+        bundle_id: "6f9a1c2e-0000-4000-8000-000000000002".into(),
+        created: "2022-02-03T12:00:00Z".into(),
+        vault_id: "11111111-2222-4333-8444-555555555555".into(),
+        recipients: vec![p.coordinator.to_public()],
+        media: vec![(sha(b"the real photo"), bogus.len() as u64)],
+        log_range: Some(LogRange {
+            from: 0,
+            size: 0,
+            head: String::new(),
+            checkpoint_sig: String::new(),
+        }),
+        ..Contents::default()
+    };
+    let mut source = Media([(sha(b"the real photo"), bogus)].into_iter().collect());
+    let mut out = Vec::new();
+    let err = kua_bundle::write(&mut out, &contents, &p.signer, &mut source).unwrap_err();
+    assert!(err.to_string().contains("evidence hash"), "{err}");
+    assert!(
+        read(&out, &p.coordinator, &p.signer).is_err(),
+        "a half-written bundle must not read as one"
+    );
+}
