@@ -19,5 +19,5 @@ pub use age;
 pub use ed25519_dalek::VerifyingKey;
 pub use error::{Error, Result};
 pub use manifest::{FileEntry, LogRange, Manifest, Sender, FORMAT};
-pub use read::{read, Visitor, MAX_SMALL_FILE};
+pub use read::{read, Visitor, MAX_MANIFEST, MAX_SMALL_FILE};
 pub use write::{write, Contents, MediaSource};

@@ -67,12 +67,23 @@ impl Manifest {
         out
     }
 
+    /// Parses a manifest: first only its format (skipping everything else without
+    /// storing it), then, for a known format, straight into the typed manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| Error::BadManifest(e.to_string()))?;
-        let found = value
-            .get("format")
-            .and_then(serde_json::Value::as_u64)
+        #[derive(Deserialize)]
+        struct Format {
+            format: Option<u64>,
+        }
+        let position = |e: serde_json::Error| {
+            Error::BadManifest(format!(
+                "not valid JSON of a manifest (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        };
+        let found = serde_json::from_slice::<Format>(bytes)
+            .map_err(position)?
+            .format
             .ok_or_else(|| Error::BadManifest("no format version".into()))?;
         let found = u32::try_from(found).unwrap_or(u32::MAX);
         if found != FORMAT {
@@ -81,7 +92,16 @@ impl Manifest {
                 supported: FORMAT,
             });
         }
-        serde_json::from_value(value).map_err(|e| Error::BadManifest(e.to_string()))
+        serde_json::from_slice(bytes).map_err(position)
+    }
+
+    /// The `SHA256SUMS` text this manifest implies: every listed file but itself.
+    pub fn sums(&self) -> String {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.as_str() != SUMS)
+            .map(|(p, e)| format!("{}  {p}\n", e.sha256))
+            .collect()
     }
 }
 

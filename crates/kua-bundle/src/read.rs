@@ -15,6 +15,9 @@ use std::io::Read;
 /// hostile bundle cannot make the reader allocate without bound.
 pub const MAX_SMALL_FILE: u64 = 64 * 1024 * 1024;
 
+/// The largest manifest or signature accepted: they are read before anything is trusted.
+pub const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
+
 /// Receives what a bundle holds, in order.
 pub trait Visitor {
     /// The manifest, after its signature verified with `sender`. Return an error to stop
@@ -51,8 +54,8 @@ impl<R: Read> Read for Hashing<'_, R> {
     }
 }
 
-fn read_small(entry: &mut impl Read, size: u64, what: &str) -> Result<Vec<u8>> {
-    if size > MAX_SMALL_FILE {
+fn read_small(entry: &mut impl Read, size: u64, max: u64, what: &str) -> Result<Vec<u8>> {
+    if size > max {
         return Err(Error::BadManifest(format!("{what} is too large")));
     }
     // Grow with what actually arrives, not with what a (hostile) header claims.
@@ -100,7 +103,7 @@ pub fn read(
         ));
     }
     let size = first.size();
-    let manifest_bytes = read_small(&mut first, size, manifest::MANIFEST)?;
+    let manifest_bytes = read_small(&mut first, size, MAX_MANIFEST, manifest::MANIFEST)?;
     drop(first);
     let manifest = Manifest::parse(&manifest_bytes)?;
     let mut second = next(manifest::SIGNATURE)?;
@@ -108,9 +111,15 @@ pub fn read(
         return Err(Error::MissingFile(manifest::SIGNATURE.into()));
     }
     let size = second.size();
-    let sig = read_small(&mut second, size, manifest::SIGNATURE)?;
+    let sig = read_small(&mut second, size, MAX_MANIFEST, manifest::SIGNATURE)?;
     drop(second);
     let sender = minisign::parse_public_key(&manifest.sender.public_key)?;
+    // The key id is a claim like any other: it must name the key that signs.
+    if manifest.sender.key_id != minisign::key_id_hex(&sender) {
+        return Err(Error::BadManifest(
+            "the sender key id does not match the sender key".into(),
+        ));
+    }
     let sig = String::from_utf8(sig).map_err(|_| Error::BadSignature)?;
     let trusted = minisign::verify(&sender, &manifest_bytes, &sig)?;
     if trusted != manifest::trusted_comment(&manifest) {
@@ -132,6 +141,17 @@ pub fn read(
         }
         if entry.header().entry_type() != tar::EntryType::Regular || entry.size() != listed.size {
             return Err(Error::HashMismatch { path });
+        }
+        if path == manifest::SUMS {
+            // A third party runs `sha256sum -c` on this file: it must cover exactly what
+            // the signed manifest lists.
+            let size = entry.size();
+            let sums = read_small(&mut entry, size, MAX_SMALL_FILE, manifest::SUMS)?;
+            let actual = data_encoding::HEXLOWER.encode(&Sha256::digest(&sums));
+            if actual != listed.sha256 || sums != manifest.sums().as_bytes() {
+                return Err(Error::HashMismatch { path });
+            }
+            continue;
         }
         let mut hashing = Hashing {
             inner: &mut entry,

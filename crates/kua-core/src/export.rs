@@ -160,28 +160,44 @@ fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
     )
 }
 
-fn redact(body: &mut VersionBody, key: &crate::crypto::Key) {
-    let Some(tpl) = template::find(&body.template) else {
-        return;
-    };
+/// Pseudonymises everything that names or locates a person: fields the template marks
+/// identifying (and such sub-fields of lists, at any depth), the interviewer, and who
+/// recorded the consent and its conditions. Fails closed: a record whose template is
+/// unknown is not exported rather than exported unredacted.
+fn redact(body: &mut VersionBody, key: &crate::crypto::Key) -> Result<()> {
+    let tpl = template::find(&body.template)
+        .ok_or_else(|| Error::TemplateNotFound(body.template.clone()))?;
     for (id, value) in body.fields.iter_mut() {
-        let Some(field) = tpl.field(id) else { continue };
+        let Some(field) = tpl.field(id) else {
+            // Unknown fields cannot be judged; treat them as identifying.
+            redact_value(value, key);
+            continue;
+        };
         if field.identifying {
             redact_value(value, key);
         } else if field.kind == FieldType::List {
             for item in value.as_array_mut().into_iter().flatten() {
                 for (sub_id, sub) in item.as_object_mut().into_iter().flatten() {
-                    if field
-                        .fields
-                        .iter()
-                        .any(|f| &f.id == sub_id && f.identifying)
-                    {
+                    let known = field.fields.iter().find(|f| &f.id == sub_id);
+                    if known.is_none_or(|f| f.identifying) {
                         redact_value(sub, key);
                     }
                 }
             }
         }
     }
+    if let Some(i) = body.interviewer.as_mut() {
+        *i = pseudonym(key, i);
+    }
+    if let Some(c) = body.consent.as_mut() {
+        if let Some(r) = c.recorded_by.as_mut() {
+            *r = pseudonym(key, r);
+        }
+        if c.conditions.is_some() {
+            c.conditions = Some("(redacted)".into());
+        }
+    }
+    Ok(())
 }
 
 fn redact_value(value: &mut Value, key: &crate::crypto::Key) {
@@ -189,7 +205,8 @@ fn redact_value(value: &mut Value, key: &crate::crypto::Key) {
         Value::String(s) => *s = pseudonym(key, s),
         Value::Number(n) => *value = Value::String(pseudonym(key, &n.to_string())),
         Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, key)),
-        _ => {}
+        Value::Object(map) => map.values_mut().for_each(|v| redact_value(v, key)),
+        Value::Bool(_) | Value::Null => {}
     }
 }
 
@@ -357,6 +374,9 @@ impl Vault {
                     continue;
                 }
                 let content_hash = body.hash();
+                // Anonymity asked for in the consent is honoured whether or not the
+                // exporter asked for redaction.
+                let redacted = request.redact || consent.as_ref().is_some_and(|c| c.anonymous);
                 let mut attachments = Vec::new();
                 for (aid, sha) in &body.attachments {
                     let head = ctx
@@ -377,7 +397,7 @@ impl Vault {
                     })?;
                     attachments.push(BundledAttachment {
                         sha256: sha.clone(),
-                        name: if request.redact {
+                        name: if redacted {
                             format!("attachment-{}", &sha[..12])
                         } else {
                             meta.name.clone()
@@ -388,15 +408,15 @@ impl Vault {
                     });
                     by_hash.insert(sha.clone(), (head, meta));
                 }
-                if request.redact {
-                    redact(&mut body, &redact_key);
+                if redacted {
+                    redact(&mut body, &redact_key)?;
                 }
                 templates.insert(body.template.clone(), body.template_version);
                 let record = BundledRecord {
                     id: id.to_string(),
                     version: body.version,
                     content_hash,
-                    redacted: request.redact,
+                    redacted,
                     attachments,
                     body,
                 };
@@ -428,7 +448,22 @@ impl Vault {
         let mut log = Vec::new();
         for e in &entries {
             let hash = crate::crypto::hex(&e.hash());
-            let full = e.record.as_deref().is_none_or(|r| carried.contains(r));
+            // In full: entries about records this bundle carries, the vault's creation
+            // and repairs, and earlier exports to any of these recipients (which is how
+            // the coordinator sees a missing bundle). Everything else, hashes only: other
+            // records, other recipients, the address book, imports.
+            let full = match e.record.as_deref() {
+                Some(r) => carried.contains(r),
+                None => match e.event {
+                    Event::VaultCreated | Event::LogRepaired => true,
+                    Event::Exported => e
+                        .detail
+                        .as_deref()
+                        .and_then(|d| serde_json::from_str::<ExportedDetail>(d).ok())
+                        .is_some_and(|d| d.recipients.iter().any(|r| recipient_names.contains(r))),
+                    _ => false,
+                },
+            };
             let line = LogLine {
                 seq: e.seq,
                 hash,

@@ -204,6 +204,15 @@ fn every_kind_of_damage_is_refused_with_its_own_error() {
         rewrite(&bundle, &p, |f| resign(f, &stranger, |_| {})),
         "bundle_rejected",
     ));
+    // Signed by a stranger whose manifest claims the trusted sender's key id.
+    cases.push((
+        "key id of another sender".into(),
+        rewrite(&bundle, &p, |f| {
+            let id = manifest.sender.key_id.clone();
+            resign(f, &stranger, |m| m["sender"]["key_id"] = id.clone().into());
+        }),
+        "bundle_bad_manifest",
+    ));
     cases.push((
         "unknown major version".into(),
         rewrite(&bundle, &p, |f| {

@@ -33,8 +33,20 @@ impl Checks {
         let mut bytes = Vec::new();
         data.take(kua_bundle::MAX_SMALL_FILE)
             .read_to_end(&mut bytes)?;
-        let record: BundledRecord = serde_json::from_slice(&bytes)
-            .map_err(|e| kua_bundle::Error::Corrupt(format!("{path}: {e}")))?;
+        // Parse errors name the position only: serde's messages may quote content.
+        let record: BundledRecord = serde_json::from_slice(&bytes).map_err(|e| {
+            kua_bundle::Error::Corrupt(format!(
+                "{path}: not a valid record (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let canonical = Uuid::parse_str(&record.id).map(|u| u.to_string()).ok();
+        if canonical.as_deref() != Some(record.id.as_str()) {
+            return Err(kua_bundle::Error::Corrupt(format!(
+                "{path}: the record id is not a canonical UUID"
+            )));
+        }
         let expected = format!("records/{}/{}.json", record.id, record.version);
         let body = &record.body;
         if path != expected
@@ -67,8 +79,12 @@ impl Checks {
             .filter(|l| !l.is_empty())
             .enumerate()
         {
-            let line: LogLine = serde_json::from_slice(line)
-                .map_err(|e| kua_bundle::Error::Corrupt(format!("custody log line {i}: {e}")))?;
+            let line: LogLine = serde_json::from_slice(line).map_err(|e| {
+                kua_bundle::Error::Corrupt(format!(
+                    "custody log line {i}: not valid (column {})",
+                    e.column()
+                ))
+            })?;
             self.log.push(line);
         }
         Ok(())
@@ -79,6 +95,11 @@ impl Checks {
         let (Some(m), Some(key)) = (&self.manifest, &self.sender) else {
             return Err(rejected("no manifest"));
         };
+        if m.log.from != 0 {
+            return Err(kua_bundle::Error::Corrupt(
+                "custody log: a bundle carries the log from its first entry".into(),
+            ));
+        }
         let mut prev = "0".repeat(64);
         for (i, line) in self.log.iter().enumerate() {
             if line.seq != m.log.from + i as u64 {
@@ -205,6 +226,22 @@ pub fn check_bundle(
     let mut v = Only(Checks::default());
     kua_bundle::read(input, identities, &mut v).map_err(bundle_error)?;
     v.0.finish().map_err(bundle_error)?;
+    let ours: Vec<String> = identities
+        .iter()
+        .map(|i| i.to_public().to_string())
+        .collect();
+    if !v
+        .0
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.recipients.iter().any(|r| ours.contains(r)))
+    {
+        return Err(Error::Bundle {
+            code: "bundle_readdressed",
+            message: "this bundle was made for other recipients and re-encrypted to this identity"
+                .into(),
+        });
+    }
     v.0.report(None, Continuity::Unknown)
 }
 

@@ -64,7 +64,7 @@ impl Visitor for Importer<'_, '_> {
             .read_setting(SENDERS)
             .map_err(|e| rejected(e.to_string()))?;
         if senders
-            .get(&m.sender.key_id)
+            .get(&m.sender.public_key)
             .is_some_and(|s| s.bundles.contains(&m.bundle_id))
         {
             // Seen before: still check every byte (a damaged copy is not "the same
@@ -72,8 +72,9 @@ impl Visitor for Importer<'_, '_> {
             self.replay = true;
             self.write = false;
         }
-        self.progress
-            .begin(Some(m.files.values().map(|f| f.size).sum()));
+        self.progress.begin(Some(
+            m.files.values().fold(0u64, |a, f| a.saturating_add(f.size)),
+        ));
         Ok(())
     }
 
@@ -139,6 +140,7 @@ impl Importer<'_, '_> {
         }
         let received = ReceivedRecord {
             sender_key_id: m.sender.key_id.clone(),
+            sender_public_key: m.sender.public_key.clone(),
             sender_name: self.sender_name.clone(),
             bundle_id: m.bundle_id.clone(),
             imported_at: format_time(self.now),

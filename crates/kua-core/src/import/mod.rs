@@ -218,8 +218,17 @@ impl Vault {
         let Some(manifest) = checks.manifest.clone() else {
             return Err(Error::BadInput("no manifest".into()));
         };
+        // A recipient could decrypt a bundle meant for others and re-encrypt it to us;
+        // the signed recipient list says whom the sender meant.
+        if !manifest.recipients.contains(&our_recipient) {
+            return Err(Error::Bundle {
+                code: "bundle_readdressed",
+                message: "this bundle was made for other recipients and re-encrypted to this vault; it was not imported".into(),
+            });
+        }
         let mut senders: BTreeMap<String, SenderState> = ctx.read_setting(SENDERS)?;
-        let state = senders.get(&manifest.sender.key_id);
+        // Keyed by the full public key the signature verified, not by its short id.
+        let state = senders.get(&manifest.sender.public_key);
         let (cont, missing) = continuity(state, &checks.log, &our_recipient, &manifest.bundle_id);
         let report = checks.report(
             trusted_as
@@ -250,7 +259,9 @@ impl Vault {
         }
 
         // Update what we know of the sender, release pending bundles this one completes.
-        let state = senders.entry(manifest.sender.key_id.clone()).or_default();
+        let state = senders
+            .entry(manifest.sender.public_key.clone())
+            .or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
         if checks.log.len() > state.log.len() {
@@ -278,7 +289,7 @@ impl Vault {
                 sender_name = ctx.trust_within(&tx, &mut tail, &key)?;
             }
         }
-        if let Some(state) = senders.get_mut(&manifest.sender.key_id) {
+        if let Some(state) = senders.get_mut(&manifest.sender.public_key) {
             state.name.clone_from(&sender_name);
         }
         let state_bytes =

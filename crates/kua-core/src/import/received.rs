@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReceivedRecord {
     pub sender_key_id: String,
+    /// The minisign public key line the bundle's signature verified with.
+    #[serde(default)]
+    pub sender_public_key: String,
     pub sender_name: String,
     pub bundle_id: String,
     pub imported_at: String,
@@ -48,7 +51,7 @@ impl Vault {
                     format!("received record {}", head.id)
                 })?;
                 let pending = senders
-                    .get(&r.sender_key_id)
+                    .get(&r.sender_public_key)
                     .is_some_and(|s| s.pending.contains_key(&r.bundle_id));
                 out.push(ReceivedSummary {
                     id: r.record.id.clone(),

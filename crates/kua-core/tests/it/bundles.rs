@@ -24,6 +24,7 @@ fn with_scope(narrative: &str, scope: &[ConsentScope], name: &str) -> TestimonyI
     let mut input = complete_input(narrative);
     let mut c = consent();
     c.scope = scope.iter().copied().collect();
+    c.anonymous = false;
     input.consent = Some(c);
     let mut fields = input.fields.take().unwrap();
     fields.insert("full_name".into(), json!(name));
@@ -500,3 +501,76 @@ fn a_third_party_checks_a_kua_bundle_with_stock_tools() {
 }
 
 use std::str::FromStr;
+
+#[test]
+fn consent_asking_for_anonymity_is_honoured_without_redact() {
+    let (mut field, mut coord, _, [t1, _, t3]) = setup();
+    let mut anonymous = consent();
+    anonymous.scope = [Store, Coalition, Legal].into_iter().collect();
+    anonymous.anonymous = true;
+    field.v.set_consent(&t1, &anonymous).unwrap();
+    let (b, _) = export(
+        &mut field,
+        &["coalition"],
+        Selection::All,
+        false,
+        "anon.kua",
+    );
+    coord.v.import(&b, false, &mut Silent).unwrap();
+    let a = coord.v.show_received(&t1, None).unwrap();
+    assert!(a.record.redacted);
+    assert!(a.record.body.fields["full_name"]
+        .as_str()
+        .unwrap()
+        .starts_with('~'));
+    assert!(
+        a.record.body.interviewer.is_none()
+            || !a
+                .record
+                .body
+                .interviewer
+                .as_deref()
+                .unwrap_or("")
+                .contains("Интервьюер")
+    );
+    // A record without that wish travels as it is.
+    let c = coord.v.show_received(&t3, None).unwrap();
+    assert!(!c.record.redacted);
+    assert_eq!(c.record.body.fields["full_name"], "асель  НУРЛАНОВА");
+}
+
+#[test]
+fn a_bundle_re_encrypted_by_another_recipient_is_refused() {
+    use secrecy::ExposeSecret;
+    use std::io::{Read, Write};
+    let (mut field, mut coord, mut lawyer, _) = setup();
+    // A bundle for the lawyer only; the lawyer passes it on to the coordinator.
+    let (b, _) = export(&mut field, &["lawyer"], Selection::All, false, "l.kua");
+    let lawyer_id = kua_core::kua_bundle::age::x25519::Identity::from_str(
+        lawyer.v.export_age_identity().unwrap().expose_secret(),
+    )
+    .unwrap();
+    let bytes = std::fs::read(&b).unwrap();
+    let d = kua_core::kua_bundle::age::Decryptor::new(bytes.as_slice()).unwrap();
+    let mut plain = Vec::new();
+    d.decrypt(std::iter::once(
+        &lawyer_id as &dyn kua_core::kua_bundle::age::Identity,
+    ))
+    .unwrap()
+    .read_to_end(&mut plain)
+    .unwrap();
+    let to: kua_core::kua_bundle::age::x25519::Recipient =
+        coord.v.identity().unwrap().age_recipient.parse().unwrap();
+    let e = kua_core::kua_bundle::age::Encryptor::with_recipients(std::iter::once(
+        &to as &dyn kua_core::kua_bundle::age::Recipient,
+    ))
+    .unwrap();
+    let mut again = Vec::new();
+    let mut w = e.wrap_output(&mut again).unwrap();
+    w.write_all(&plain).unwrap();
+    w.finish().unwrap();
+    std::fs::write(&b, again).unwrap();
+    let err = coord.v.import(&b, false, &mut Silent).unwrap_err();
+    assert_eq!(err.code(), "bundle_readdressed", "{err}");
+    assert!(coord.v.received().unwrap().is_empty());
+}
