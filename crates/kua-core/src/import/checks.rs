@@ -61,6 +61,28 @@ impl Checks {
         if !record.redacted && body.hash() != record.content_hash {
             return Err(kua_bundle::Error::HashMismatch { path: path.into() });
         }
+        // The attachment list must be the one sealed into the body, and every attachment
+        // must travel in this bundle.
+        let listed: BTreeSet<&str> = record
+            .attachments
+            .iter()
+            .map(|a| a.sha256.as_str())
+            .collect();
+        let sealed: BTreeSet<&str> = body
+            .attachments
+            .iter()
+            .map(|(_, sha)| sha.as_str())
+            .collect();
+        let carried = |sha: &str| {
+            self.manifest
+                .as_ref()
+                .is_some_and(|m| m.files.contains_key(&format!("media/{sha}")))
+        };
+        if listed != sealed || !listed.iter().all(|sha| carried(sha)) {
+            return Err(kua_bundle::Error::Corrupt(format!(
+                "{path}: its attachments are not the ones sealed into it, or are missing from the bundle"
+            )));
+        }
         self.records.push((
             record.id.clone(),
             record.version,
