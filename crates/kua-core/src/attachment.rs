@@ -98,16 +98,18 @@ impl Ctx<'_> {
         }
     }
 
-    fn metas(&self, testimony: &Uuid) -> Result<Vec<(&Head, Meta)>> {
-        let mut out = Vec::new();
-        for head in self
-            .keys
+    fn attachment_heads(&self, testimony: &Uuid) -> impl Iterator<Item = &Head> {
+        self.keys
             .catalog
             .attachments
             .get(testimony)
             .into_iter()
             .flatten()
-        {
+    }
+
+    fn metas(&self, testimony: &Uuid) -> Result<Vec<(&Head, Meta)>> {
+        let mut out = Vec::new();
+        for head in self.attachment_heads(testimony) {
             out.push((head, self.read_meta(head)?));
         }
         out.sort_by(|a, b| a.1.added_at.cmp(&b.1.added_at).then(a.0.id.cmp(&b.0.id)));
@@ -135,14 +137,7 @@ impl Ctx<'_> {
     /// its only key, which erases its chunks cryptographically even where a chunk row
     /// cannot be found; the chunk rows are removed too whenever the metadata still opens.
     pub(crate) fn delete_attachments(&self, tx: &Connection, testimony: &Uuid) -> Result<()> {
-        for head in self
-            .keys
-            .catalog
-            .attachments
-            .get(testimony)
-            .into_iter()
-            .flatten()
-        {
+        for head in self.attachment_heads(testimony) {
             if let Ok(meta) = self.read_meta(head) {
                 let mut stmt = tx.prepare_cached("DELETE FROM chunk WHERE id = ?1")?;
                 for i in 0..meta.chunks {

@@ -52,6 +52,22 @@ impl Head {
         }
     }
 
+    /// Seals a body for this record, bound to its table, id and version.
+    fn seal_body(
+        &self,
+        seams: &mut Seams,
+        vault: &Uuid,
+        table: Table,
+        content: &[u8],
+    ) -> Result<Vec<u8>> {
+        seal_padded(
+            seams,
+            &self.key,
+            content,
+            &body_aad(vault, table, &self.id, self.version),
+        )
+    }
+
     fn seal(
         &self,
         seams: &mut Seams,
@@ -129,20 +145,13 @@ pub fn insert(
     content: &[u8],
 ) -> Result<()> {
     let sealed_head = head.seal(seams, vault, sub, table)?;
-    let body = seal_padded(
-        seams,
-        &head.key,
-        content,
-        &body_aad(vault, table, &head.id, head.version),
-    )?;
+    let body = head.seal_body(seams, vault, table, content)?;
     let rowid = (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64;
-    db.execute(
-        &format!(
-            "INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)",
-            table.name()
-        ),
-        params![rowid, head.row.to_string(), sealed_head, body],
-    )?;
+    db.prepare_cached(&format!(
+        "INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)",
+        table.name()
+    ))?
+    .execute(params![rowid, head.row.to_string(), sealed_head, body])?;
     Ok(())
 }
 
@@ -155,12 +164,7 @@ pub fn update_body(
     head: &Head,
     content: &[u8],
 ) -> Result<()> {
-    let body = seal_padded(
-        seams,
-        &head.key,
-        content,
-        &body_aad(vault, table, &head.id, head.version),
-    )?;
+    let body = head.seal_body(seams, vault, table, content)?;
     let n = db
         .prepare_cached(&format!(
             "UPDATE {} SET body = ?1 WHERE id = ?2",
