@@ -45,7 +45,24 @@ pause
 step "Verify the whole vault: chain, signatures, every content and evidence hash" "kua verify"
 $kua verify "${p[@]}"
 
-step "What is on disk? Only ciphertext:" "strings demo.kua | grep -c больниц"
-if grep -c "больниц" "$KUA_VAULT" 2>/dev/null; then echo "plaintext found!"; exit 1; else echo "0 (no plaintext)"; fi
+step "What is on disk? Only ciphertext:" "grep -c больниц demo.kua"
+if grep -q "больниц" "$KUA_VAULT"*; then echo "plaintext found!"; exit 1; else echo "0 matches: no plaintext in the vault or its journal"; fi
+pause
+
+step "A coordinator's vault, and the keys the two exchange (compare fingerprints aloud)" "kua identity"
+coord=(--vault "$demo/coordinator.kua" --passphrase-file "$demo/pass.txt")
+$kua init "${coord[@]}" --insecure-test-kdf >/dev/null 2>&1
+$kua identity "${coord[@]}"
+recipient=$($kua identity "${coord[@]}" --json | sed -n 's/.*"age_recipient": "\(age1[a-z0-9]*\)".*/\1/p')
+$kua recipients add "${p[@]}" coalition "$recipient"
+$kua identity "${p[@]}" --minisign-pub -o "$demo/interviewer.pub"
+$kua trust add "${coord[@]}" interviewer-3 "$demo/interviewer.pub"
+
+step "Export a signed, encrypted bundle (consent decides what may travel)" "kua export --to coalition --all -o bundle.kua"
+$kua export "${p[@]}" --to coalition --all -o "$demo/bundle.kua"
+
+step "The coordinator verifies and imports it: all or nothing, idempotent" "kua import bundle.kua"
+$kua import "${coord[@]}" "$demo/bundle.kua"
+$kua received "${coord[@]}"
 echo
 echo "Done. The demo vault is deleted on exit. Try: $kua --help"

@@ -68,18 +68,30 @@ pub fn testimony(t: &Testimony) {
         }
     }
     let template = kua_core::template::find(&t.template);
+    let field = |id: &str| template.as_ref().and_then(|tpl| tpl.field(id));
+    let label = |id: &str| field(id).map_or(id.to_string(), |f| f.label.en.clone());
     if !t.fields.is_empty() {
         println!();
         for (id, value) in &t.fields {
-            let label = template
-                .as_ref()
-                .and_then(|tpl| tpl.field(id))
-                .map_or(id.as_str(), |f| f.label.en.as_str());
+            // Chosen options are shown by their labels, not their ids.
+            let option = |v: &serde_json::Value| -> Option<String> {
+                let chosen = v.as_str()?;
+                let f = field(id)?;
+                Some(f.options.iter().find(|o| o.id == chosen)?.label.en.clone())
+            };
             let shown = match value {
-                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::String(s) => option(value).unwrap_or_else(|| s.clone()),
+                serde_json::Value::Array(items) if items.iter().all(|v| v.is_string()) => items
+                    .iter()
+                    .map(|v| {
+                        option(v).unwrap_or_else(|| v.as_str().unwrap_or_default().to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
                 v => v.to_string(),
             };
-            println!("{label}: {shown}");
+            println!("{}: {shown}", label(id));
         }
     }
     if !t.narrative.is_empty() {
@@ -98,13 +110,14 @@ pub fn testimony(t: &Testimony) {
     let r = &t.readiness;
     if !r.missing_required.is_empty() || !r.missing_recommended.is_empty() {
         println!();
+        let labels = |ids: &[String]| ids.iter().map(|i| label(i)).collect::<Vec<_>>().join("; ");
         if !r.missing_required.is_empty() {
-            println!("needed before sealing: {}", r.missing_required.join(", "));
+            println!("needed before sealing: {}", labels(&r.missing_required));
         }
         if !r.missing_recommended.is_empty() {
             println!(
                 "would strengthen the evidence: {}",
-                r.missing_recommended.join(", ")
+                labels(&r.missing_recommended)
             );
         }
     }
