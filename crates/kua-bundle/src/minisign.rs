@@ -85,6 +85,15 @@ pub fn sign(key: &SigningKey, message: &[u8], trusted_comment: &str) -> String {
     )
 }
 
+/// The key id a `.minisig` text names, as `key_id_hex` prints it.
+pub fn signature_key_id(minisig: &str) -> Option<String> {
+    let raw = BASE64
+        .decode(minisig.lines().nth(1)?.trim().as_bytes())
+        .ok()?;
+    let id: [u8; 8] = raw.get(2..10)?.try_into().ok()?;
+    Some(format!("{:016X}", u64::from_le_bytes(id)))
+}
+
 /// Verifies a `.minisig` text over `message` with `key`; returns the trusted comment.
 pub fn verify(key: &VerifyingKey, message: &[u8], minisig: &str) -> Result<String> {
     let mut lines = minisig.lines();
@@ -134,5 +143,10 @@ mod tests {
         assert!(verify(&vk, b"manifest", &forged).is_err());
         let other = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
         assert!(verify(&other, b"manifest", &sig).is_err());
+        assert_eq!(
+            signature_key_id(&sig),
+            Some(key_id_hex(&key.verifying_key()))
+        );
+        assert_eq!(signature_key_id("garbage"), None);
     }
 }

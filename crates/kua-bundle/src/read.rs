@@ -20,6 +20,11 @@ pub const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
 /// Receives what a bundle holds, in order.
 pub trait Visitor {
+    /// The key pinned for a signer's key id, if the caller has one. With it, the reader
+    /// authenticates the manifest before parsing a byte of it.
+    fn pinned(&mut self, _key_id: &str) -> Option<VerifyingKey> {
+        None
+    }
     /// The manifest, after its signature verified with `sender`. Return an error to stop
     /// (an untrusted sender, a bundle already imported).
     fn manifest(&mut self, manifest: &Manifest, sender: &VerifyingKey) -> Result<()>;
@@ -105,7 +110,6 @@ pub fn read(
     let size = first.size();
     let manifest_bytes = read_small(&mut first, size, MAX_MANIFEST, manifest::MANIFEST)?;
     drop(first);
-    let manifest = Manifest::parse(&manifest_bytes)?;
     let mut second = next(manifest::SIGNATURE)?;
     if second.path_bytes().as_ref() != manifest::SIGNATURE.as_bytes() {
         return Err(Error::MissingFile(manifest::SIGNATURE.into()));
@@ -113,6 +117,12 @@ pub fn read(
     let size = second.size();
     let sig = read_small(&mut second, size, MAX_MANIFEST, manifest::SIGNATURE)?;
     drop(second);
+    let sig = String::from_utf8(sig).map_err(|_| Error::BadSignature)?;
+    // A sender the caller pinned is checked before the manifest is parsed at all.
+    if let Some(key) = minisign::signature_key_id(&sig).and_then(|id| visitor.pinned(&id)) {
+        minisign::verify(&key, &manifest_bytes, &sig)?;
+    }
+    let manifest = Manifest::parse(&manifest_bytes)?;
     let sender = minisign::parse_public_key(&manifest.sender.public_key)?;
     // The key id is a claim like any other: it must name the key that signs.
     if manifest.sender.key_id != minisign::key_id_hex(&sender) {
@@ -120,7 +130,6 @@ pub fn read(
             "the sender key id does not match the sender key".into(),
         ));
     }
-    let sig = String::from_utf8(sig).map_err(|_| Error::BadSignature)?;
     let trusted = minisign::verify(&sender, &manifest_bytes, &sig)?;
     if trusted != manifest::trusted_comment(&manifest) {
         return Err(Error::BadSignature);

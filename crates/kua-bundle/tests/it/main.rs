@@ -93,6 +93,10 @@ pub struct Collect {
 }
 
 impl Visitor for Collect {
+    fn pinned(&mut self, key_id: &str) -> Option<VerifyingKey> {
+        self.pinned
+            .filter(|k| kua_bundle::minisign::key_id_hex(k) == key_id)
+    }
     fn manifest(&mut self, _m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
         match self.pinned {
             Some(k) if &k != sender => Err(kua_bundle::Error::Rejected("untrusted sender".into())),

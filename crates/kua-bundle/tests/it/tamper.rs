@@ -152,9 +152,9 @@ fn every_kind_of_damage_is_refused_with_its_own_error() {
         "bundle_bad_signature",
     ));
     cases.push((
-        "manifest byte (breaks the JSON)".into(),
+        "manifest byte (breaks the JSON; the pinned key refuses it before parsing)".into(),
         rewrite(&bundle, &p, |f| file(f, "manifest.json")[0] ^= 1),
-        "bundle_bad_manifest",
+        "bundle_bad_signature",
     ));
     cases.push((
         "signature byte".into(),
@@ -257,4 +257,19 @@ fn every_kind_of_damage_is_refused_with_its_own_error() {
         failures.push(format!("wrong recipient: got {not_for_us}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn without_a_pinned_key_a_broken_manifest_is_reported_by_the_parser() {
+    let p = parties();
+    let (bundle, _) = sample(&p);
+    let broken = rewrite(&bundle, &p, |f| file(f, "manifest.json")[0] ^= 1);
+    let mut unpinned = Collect::default();
+    let err = kua_bundle::read(
+        broken.as_slice(),
+        std::slice::from_ref(&p.coordinator),
+        &mut unpinned,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "bundle_bad_manifest");
 }

@@ -42,6 +42,12 @@ pub(super) struct Importer<'c, 'v> {
 }
 
 impl Visitor for Importer<'_, '_> {
+    fn pinned(&mut self, key_id: &str) -> Option<VerifyingKey> {
+        let trusted = self.ctx.trusted().ok()?;
+        let t = trusted.iter().find(|t| t.key_id == key_id)?;
+        minisign::parse_public_key(&t.public_key).ok()
+    }
+
     fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
         self.checks.manifest = Some(m.clone());
         self.checks.sender = Some(*sender);
