@@ -312,9 +312,7 @@ impl Vault {
         let ctx = self.ctx()?;
         let resolved = resolve(&ctx, &request.to)?;
         let recipient_names: Vec<String> = resolved.keys.iter().map(ToString::to_string).collect();
-        let verifying = ctx.keys.signing.verifying_key();
-        let (entries, problems) =
-            custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
+        let (entries, problems) = custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
         if !problems.is_empty() {
             return Err(Error::integrity(
                 "the custody log (run `kua verify`); a bundle must carry an intact log",

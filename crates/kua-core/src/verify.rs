@@ -124,7 +124,7 @@ impl Vault {
         let ctx = self.ctx()?;
         let verifying = ctx.keys.signing.verifying_key();
         let (entries, chain) =
-            custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
+            custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, Some(&verifying))?;
         let mut problems: Vec<VerifyProblem> = chain
             .into_iter()
             .map(|p| VerifyProblem {
@@ -232,8 +232,7 @@ impl Vault {
     /// names them.
     pub fn log(&mut self) -> Result<Vec<LogLine>> {
         let ctx = self.ctx()?;
-        let verifying = ctx.keys.signing.verifying_key();
-        let (entries, _) = custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, &verifying)?;
+        let (entries, _) = custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
         Ok(entries.iter().map(LogLine::from).collect())
     }
 
