@@ -40,7 +40,6 @@ pub struct Hit {
     pub id: Uuid,
     pub version: u32,
     pub status: Status,
-    pub snippet: String,
 }
 
 impl SearchIndex {
@@ -108,22 +107,18 @@ impl SearchIndex {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.db.prepare_cached(
-            "SELECT rowid, snippet(doc, 0, '[', ']', '…', 16) FROM doc WHERE doc MATCH ?1
-             ORDER BY rank LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![fts, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT rowid FROM doc WHERE doc MATCH ?1 ORDER BY rank LIMIT ?2")?;
+        let rows = stmt.query_map(params![fts, limit as i64], |r| r.get::<_, i64>(0))?;
         let mut hits = Vec::new();
         for row in rows {
-            let (rowid, snippet) = row?;
+            let rowid = row?;
             if let Some((id, version, status)) = self.ids.get(&rowid) {
                 hits.push(Hit {
                     id: *id,
                     version: *version,
                     status: *status,
-                    snippet,
                 });
             }
         }
@@ -225,16 +220,18 @@ impl Vault {
         let Some(index) = ctx.keys.search.as_ref() else {
             return Ok(Vec::new());
         };
-        Ok(index
-            .query(query, limit)?
-            .into_iter()
-            .map(|h| SearchHit {
+        // The index holds lower-cased text; snippets come from the original, decrypted
+        // again for the hits shown only.
+        let mut hits = Vec::new();
+        for h in index.query(query, limit)? {
+            hits.push(SearchHit {
                 id: h.id.to_string(),
                 version: h.version,
                 status: h.status,
-                snippet: h.snippet,
-            })
-            .collect())
+                snippet: snippet(&ctx.doc(&h.id)?.text, query),
+            });
+        }
+        Ok(hits)
     }
 
     /// Brings one testimony's entry up to date, if the index exists. It runs after a
@@ -253,6 +250,65 @@ impl Vault {
             ctx.keys.search = None;
         }
     }
+}
+
+/// A few words around the first match of any query word, in the original case, with
+/// each matching word in [brackets].
+fn snippet(text: &str, query: &str) -> String {
+    const CONTEXT: usize = 8;
+    let terms: Vec<String> = query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push((s, text.len()));
+    }
+    let matches = |&(a, b): &(usize, usize)| {
+        let w = text[a..b].to_lowercase();
+        terms.iter().any(|t| w.starts_with(t.as_str()))
+    };
+    let first = words.iter().position(matches).unwrap_or(0);
+    let from = first.saturating_sub(CONTEXT);
+    let to = (first + CONTEXT + 1).min(words.len());
+    let Some(&(window_start, _)) = words.get(from) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = window_start;
+    for w in &words[from..to] {
+        out.push_str(&text[at..w.0]);
+        if matches(w) {
+            out.push('[');
+            out.push_str(&text[w.0..w.1]);
+            out.push(']');
+        } else {
+            out.push_str(&text[w.0..w.1]);
+        }
+        at = w.1;
+    }
+    if to < words.len() {
+        out.push('…');
+    } else {
+        out.push_str(&text[at..]);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -298,5 +354,23 @@ mod tests {
         assert_eq!(ids("задерж"), vec![2]);
         assert_eq!(ids("BEATEN"), vec![3]);
         assert!(ids("\"unbalanced AND OR (").is_empty());
+    }
+
+    #[test]
+    fn snippets_keep_the_original_case_and_mark_every_match() {
+        let text = "Меня задержали сотрудники КНБ в больнице. Потом ұлттық ұлан әскерлері ұрды.";
+        assert_eq!(
+            snippet(text, "кнб ҰЛТТЫҚ"),
+            "Меня задержали сотрудники [КНБ] в больнице. Потом [ұлттық] ұлан әскерлері ұрды."
+        );
+        let long = (0..40)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            snippet(&long, "W20"),
+            "…w12 w13 w14 w15 w16 w17 w18 w19 [w20] w21 w22 w23 w24 w25 w26 w27 w28…"
+        );
+        assert_eq!(snippet("", "x"), "");
     }
 }
