@@ -23,8 +23,9 @@ pub struct Contents {
     pub vault_id: String,
     pub recipients: Vec<age::x25519::Recipient>,
     pub templates: BTreeMap<String, u32>,
-    /// (path under `records/`, e.g. `ID/2.json`, JSON bytes)
-    pub records: Vec<(String, Vec<u8>)>,
+    /// (path under `records/`, e.g. `ID/2.json`, JSON bytes). Testimony plaintext:
+    /// wiped when the contents are dropped.
+    pub records: Vec<(String, zeroize::Zeroizing<Vec<u8>>)>,
     /// (sha256, size) of every media file, read through a `MediaSource`.
     pub media: Vec<(String, u64)>,
     /// `log/entries.jsonl`.
@@ -151,7 +152,7 @@ pub fn write(
     let mut files: BTreeMap<String, FileEntry> = BTreeMap::new();
     let mut small: BTreeMap<String, &[u8]> = BTreeMap::new();
     for (path, bytes) in &contents.records {
-        small.insert(format!("records/{path}"), bytes);
+        small.insert(format!("records/{path}"), bytes.as_slice());
     }
     small.insert(manifest::LOG.to_string(), &contents.log);
     for (path, bytes) in &small {

@@ -29,6 +29,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 /// Which records to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -420,7 +421,7 @@ impl Vault {
                 };
                 let bytes = serde_json::to_vec_pretty(&record)
                     .map_err(|e| Error::Storage(e.to_string()))?;
-                records.push((format!("{id}/{}.json", key.1), bytes));
+                records.push((format!("{id}/{}.json", key.1), Zeroizing::new(bytes)));
                 included.push(key);
             }
             if let (Some(r), true) = (reason, any_sealed) {

@@ -61,10 +61,13 @@ pub fn sample(p: &Parties) -> (Vec<u8>, Manifest) {
         recipients: vec![p.coordinator.to_public(), p.lawyer.to_public()],
         templates: [("istanbul-2022".to_string(), 1)].into_iter().collect(),
         records: vec![
-            ("a/1.json".into(), br#"{"narrative":"first"}"#.to_vec()),
+            (
+                "a/1.json".into(),
+                br#"{"narrative":"first"}"#.to_vec().into(),
+            ),
             (
                 "a/2.json".into(),
-                "{\"narrative\":\"Қаңтар\"}".as_bytes().to_vec(),
+                "{\"narrative\":\"Қаңтар\"}".as_bytes().to_vec().into(),
             ),
         ],
         media: vec![
