@@ -24,7 +24,44 @@ pub(super) struct Checks {
     pub(super) log: Vec<LogLine>,
 }
 
+/// What a file of a bundle turned out to be, once `Checks::file` has checked it.
+pub(super) enum Seen<'p> {
+    /// A record, parsed and checked against its name and content hash.
+    Record(Box<BundledRecord>),
+    /// A media file with this SHA-256; its bytes are still unread in `data`.
+    Media(&'p str),
+    /// The custody log, read and parsed.
+    Log,
+}
+
 impl Checks {
+    /// Notes the manifest and the key that verified it.
+    pub(super) fn manifest(&mut self, manifest: &Manifest, sender: &VerifyingKey) {
+        self.manifest = Some(manifest.clone());
+        self.sender = Some(*sender);
+    }
+
+    /// The one place that decides what a bundle's file is and checks it; both the
+    /// vault-less check and the import go through here.
+    pub(super) fn file<'p>(
+        &mut self,
+        path: &'p str,
+        entry: &FileEntry,
+        data: &mut dyn Read,
+    ) -> kua_bundle::Result<Seen<'p>> {
+        if path.starts_with("records/") {
+            self.record(path, data).map(|r| Seen::Record(Box::new(r)))
+        } else if path == kua_bundle::manifest::LOG {
+            self.log_file(data).map(|()| Seen::Log)
+        } else if let Some(sha) = path.strip_prefix("media/") {
+            self.media += 1;
+            self.media_bytes += entry.size;
+            Ok(Seen::Media(sha))
+        } else {
+            Err(kua_bundle::Error::UnlistedFile(path.into()))
+        }
+    }
+
     pub(super) fn record(
         &mut self,
         path: &str,
@@ -224,8 +261,7 @@ pub fn check_bundle(
     struct Only(Checks);
     impl Visitor for Only {
         fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
-            self.0.manifest = Some(m.clone());
-            self.0.sender = Some(*sender);
+            self.0.manifest(m, sender);
             Ok(())
         }
         fn file(
@@ -234,15 +270,7 @@ pub fn check_bundle(
             entry: &FileEntry,
             data: &mut dyn Read,
         ) -> kua_bundle::Result<()> {
-            if path.starts_with("records/") {
-                self.0.record(path, data)?;
-            } else if path == kua_bundle::manifest::LOG {
-                self.0.log_file(data)?;
-            } else if path.starts_with("media/") {
-                self.0.media += 1;
-                self.0.media_bytes += entry.size;
-            }
-            Ok(())
+            self.0.file(path, entry, data).map(|_| ())
         }
     }
     let mut v = Only(Checks::default());

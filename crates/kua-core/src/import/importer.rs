@@ -1,6 +1,7 @@
 //! The import visitor: checks each file as the bundle reader hands it over, and writes
 //! records and media into the open transaction.
 
+use super::checks::Seen;
 use super::{
     media_id, rejected, sender_uuid, Checks, ReceivedRecord, SenderState, MEDIA_PARENT, SENDERS,
 };
@@ -49,8 +50,7 @@ impl Visitor for Importer<'_, '_> {
     }
 
     fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
-        self.checks.manifest = Some(m.clone());
-        self.checks.sender = Some(*sender);
+        self.checks.manifest(m, sender);
         let line = minisign::public_key_line(sender);
         let trusted = self.ctx.trusted().map_err(|e| rejected(e.to_string()))?;
         self.trusted_as = trusted
@@ -91,25 +91,18 @@ impl Visitor for Importer<'_, '_> {
         data: &mut dyn Read,
     ) -> kua_bundle::Result<()> {
         self.progress.advance(entry.size);
-        if path.starts_with("records/") {
-            let record = self.checks.record(path, data)?;
-            if self.write {
-                self.stage_record(record)
+        match self.checks.file(path, entry, data)? {
+            Seen::Record(record) if self.write => {
+                self.stage_record(*record)
                     .map_err(|e| rejected(e.to_string()))?;
             }
-        } else if path == kua_bundle::manifest::LOG {
-            self.checks.log_file(data)?;
-        } else if let Some(sha) = path.strip_prefix("media/") {
-            self.checks.media += 1;
-            self.checks.media_bytes += entry.size;
-            if self.write {
+            Seen::Media(sha) if self.write => {
                 self.store_media(sha, data).map_err(|e| match e {
                     Error::Io(io) => kua_bundle::Error::Io(io),
                     other => rejected(other.to_string()),
                 })?;
             }
-        } else if path != kua_bundle::manifest::SUMS {
-            return Err(kua_bundle::Error::UnlistedFile(path.into()));
+            Seen::Record(_) | Seen::Media(_) | Seen::Log => {}
         }
         Ok(())
     }
