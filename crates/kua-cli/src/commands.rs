@@ -6,9 +6,9 @@ use crate::progress::{spinner, Bar};
 use crate::secrets;
 use anyhow::{bail, Context, Result};
 use kua_core::model::{Consent, TestimonyInput};
-use kua_core::{CreateOptions, KdfParams, NewAttachment, Seams, Vault};
+use kua_core::{CreateOptions, KdfParams, Seams, Vault};
 use secrecy::ExposeSecret;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -341,38 +341,18 @@ fn attach(
     let mut vault = unlock(g)?;
     let mut infos = Vec::new();
     for path in files {
-        let mut file =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let new = NewAttachment {
-            name: name.clone(),
-            media_type: None,
-            captured_at: captured_at.clone(),
-        };
-        let total = file.metadata().ok().map(|m| m.len());
         let mut bar = Bar::new(&format!("adding {name}"));
-        kua_core::Progress::begin(&mut bar, total);
-        infos.push(vault.attach(id, &mut file, new, &mut BarInner(&mut bar))?);
-        kua_core::Progress::end(&mut bar);
+        infos.push(vault.attach_file(id, path, captured_at.clone(), &mut bar)?);
     }
     emit(g.json, &infos, || {
         for a in &infos {
             println!("{}  {}  sha256:{}", a.id, a.name, a.sha256);
         }
     })
-}
-
-/// Forwards only byte counts to an already-started bar (its total is known here, not in
-/// the core, which streams without knowing the size).
-struct BarInner<'a>(&'a mut Bar);
-
-impl kua_core::Progress for BarInner<'_> {
-    fn advance(&mut self, bytes: u64) {
-        self.0.advance(bytes);
-    }
 }
 
 fn extract(g: &Global, id: &str, attachment: &str, out: &Path) -> Result<ExitCode> {
@@ -384,34 +364,13 @@ fn extract(g: &Global, id: &str, attachment: &str, out: &Path) -> Result<ExitCod
         vault.extract(id, attachment, &mut lock, &mut bar)?;
         return Ok(ExitCode::SUCCESS);
     }
-    // Write beside the target and rename only once the evidence hash matched, so a
-    // failed or interrupted extraction never leaves a file that looks complete.
-    let partial = out.with_extension("partial");
-    let result = (|| -> Result<kua_core::model::AttachmentInfo> {
-        let mut file = std::io::BufWriter::new(
-            std::fs::File::create(&partial)
-                .with_context(|| format!("cannot create {}", partial.display()))?,
-        );
-        let info = vault.extract(id, attachment, &mut file, &mut bar)?;
-        file.flush()?;
-        file.get_ref().sync_all()?;
-        Ok(info)
-    })();
-    match result {
-        Ok(info) => {
-            std::fs::rename(&partial, out)?;
-            emit(g.json, &info, || {
-                eprintln!(
-                    "wrote {} ({} bytes, sha256 {} verified)",
-                    out.display(),
-                    info.size,
-                    info.sha256
-                )
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+    let info = vault.extract_to_file(id, attachment, out, &mut bar)?;
+    emit(g.json, &info, || {
+        eprintln!(
+            "wrote {} ({} bytes, sha256 {} verified)",
+            out.display(),
+            info.size,
+            info.sha256
+        )
+    })
 }

@@ -15,6 +15,7 @@ const TRUSTED: &str = "trusted-senders";
 
 /// Someone bundles are encrypted to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Recipient {
     pub name: String,
     /// `age1…`
@@ -26,6 +27,7 @@ pub struct Recipient {
 
 /// A device whose bundles this vault accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TrustedSender {
     pub name: String,
     /// Minisign public key line.

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     VaultCreated,
@@ -45,6 +46,7 @@ pub enum Event {
 
 /// One link of the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Entry {
     pub seq: u64,
     pub prev_hash: String,
@@ -239,6 +241,7 @@ pub fn salvage_tail(db: &Connection, vault: &Uuid, key: &Key) -> Result<(Tail, u
 
 /// A problem found while walking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChainProblem {
     pub code: String,
     pub seq: u64,

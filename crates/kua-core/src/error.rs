@@ -52,6 +52,13 @@ pub enum Error {
     DiskFull,
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "cannot read or write {path}: {source}; check that the file or drive is there and writable"
+    )]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("storage error: {0}")]
     Storage(String),
     #[error("the vault is locked; unlock it first")]
@@ -87,6 +94,7 @@ impl Error {
             Error::EvidenceHashMismatch { .. } => "evidence_hash_mismatch",
             Error::DiskFull => "disk_full",
             Error::Io(_) => "io",
+            Error::File { .. } => "file",
             Error::Storage(_) => "storage",
             Error::Locked => "locked",
             Error::VaultBusy => "vault_busy",
@@ -118,7 +126,22 @@ impl Error {
             | Error::ConsentMissing(_)
             | Error::ConsentWithdrawn(_)
             | Error::Locked => ErrorClass::Input,
-            Error::DiskFull | Error::Io(_) | Error::Storage(_) | Error::VaultBusy => ErrorClass::Io,
+            Error::DiskFull
+            | Error::Io(_)
+            | Error::File { .. }
+            | Error::Storage(_)
+            | Error::VaultBusy => ErrorClass::Io,
+        }
+    }
+
+    /// An I/O error on a file the user named; a full disk is reported as such.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
+            return Error::DiskFull;
+        }
+        Error::File {
+            path: path.to_path_buf(),
+            source,
         }
     }
 

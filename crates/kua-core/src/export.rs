@@ -12,7 +12,7 @@ use crate::catalog::parse_id;
 use crate::chunks::ChunkReader;
 use crate::custody::{self, Change, Entry, Event};
 use crate::error::{Error, Result};
-use crate::model::{ConsentScope, Status};
+use crate::model::{Consent, ConsentScope, Status};
 use crate::progress::Progress;
 use crate::records::Head;
 use crate::seams::format_time;
@@ -54,6 +54,7 @@ pub struct ExportRequest {
 
 /// A record version as a bundle carries it: `records/<id>/<version>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BundledRecord {
     pub id: String,
     pub version: u32,
@@ -67,6 +68,7 @@ pub struct BundledRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BundledAttachment {
     pub sha256: String,
     pub name: String,
@@ -78,6 +80,7 @@ pub struct BundledAttachment {
 /// One line of `log/entries.jsonl`: the entry, or only its hash when it concerns a
 /// record this bundle does not carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LogLine {
     pub seq: u64,
     pub hash: String,
@@ -87,6 +90,7 @@ pub struct LogLine {
 
 /// What an `exported` custody entry records (its `detail`, as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportedDetail {
     pub bundle: String,
     pub recipients: Vec<String>,
@@ -96,6 +100,7 @@ pub struct ExportedDetail {
 
 /// A record left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Withheld {
     pub id: String,
     /// `consent_missing`, `consent_withdrawn` or `consent_scope`.
@@ -103,6 +108,7 @@ pub struct Withheld {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportReport {
     pub bundle_id: String,
     pub file: PathBuf,
@@ -302,7 +308,84 @@ fn write_atomically(
     result
 }
 
+/// Why consent keeps a testimony out of a bundle for recipients that need `needed`, if
+/// it does: `consent_missing`, `consent_withdrawn` or `consent_scope`.
+fn withholding(consent: Option<&Consent>, needed: &BTreeSet<ConsentScope>) -> Option<&'static str> {
+    match consent {
+        None => Some("consent_missing"),
+        Some(c) if c.is_withdrawn() => Some("consent_withdrawn"),
+        Some(c) if !needed.iter().all(|s| c.scope.contains(s)) => Some("consent_scope"),
+        Some(_) => None,
+    }
+}
+
+fn sent_to_all(
+    sent: &BTreeMap<String, BTreeSet<(String, u32)>>,
+    recipients: &[String],
+    key: &(String, u32),
+) -> bool {
+    recipients
+        .iter()
+        .all(|r| sent.get(r).is_some_and(|s| s.contains(key)))
+}
+
+/// What an export would carry and what consent would withhold, computed before any file
+/// is written, so that a front end can show it and ask for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportPlan {
+    pub recipients: Vec<String>,
+    pub records: Vec<(String, u32)>,
+    pub withheld: Vec<Withheld>,
+}
+
 impl Vault {
+    /// The records `request` would carry and those consent withholds, with reasons.
+    pub fn export_plan(&mut self, request: &ExportRequest) -> Result<ExportPlan> {
+        let ctx = self.ctx()?;
+        let resolved = resolve(&ctx, &request.to)?;
+        let recipients: Vec<String> = resolved.keys.iter().map(ToString::to_string).collect();
+        let (entries, _) = custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
+        let sent = ctx.sent(&entries);
+        let wanted: Option<BTreeSet<Uuid>> = match &request.selection {
+            Selection::Ids(ids) => Some(ids.iter().map(|i| parse_id(i)).collect::<Result<_>>()?),
+            _ => None,
+        };
+        let mut plan = ExportPlan {
+            recipients: recipients.clone(),
+            records: Vec::new(),
+            withheld: Vec::new(),
+        };
+        for (id, versions) in &ctx.keys.catalog.testimonies {
+            if wanted.as_ref().is_some_and(|w| !w.contains(id)) {
+                continue;
+            }
+            let reason = withholding(ctx.read_consent(id)?.as_ref(), &resolved.needed);
+            let mut any_sealed = false;
+            for head in versions {
+                let body = ctx.read_version(head)?;
+                if body.status != Status::Sealed {
+                    continue;
+                }
+                any_sealed = true;
+                let key = (id.to_string(), body.version);
+                if reason.is_none()
+                    && !(request.selection == Selection::SinceLast
+                        && sent_to_all(&sent, &recipients, &key))
+                {
+                    plan.records.push(key);
+                }
+            }
+            if let (Some(r), true) = (reason, any_sealed) {
+                plan.withheld.push(Withheld {
+                    id: id.to_string(),
+                    reason: r.into(),
+                });
+            }
+        }
+        Ok(plan)
+    }
+
     /// Writes a bundle to `out`; see the module documentation.
     pub fn export(
         &mut self,
@@ -346,14 +429,7 @@ impl Vault {
                 continue;
             }
             let consent = ctx.read_consent(id)?;
-            let reason = match &consent {
-                None => Some("consent_missing"),
-                Some(c) if c.is_withdrawn() => Some("consent_withdrawn"),
-                Some(c) if !resolved.needed.iter().all(|s| c.scope.contains(s)) => {
-                    Some("consent_scope")
-                }
-                Some(_) => None,
-            };
+            let reason = withholding(consent.as_ref(), &resolved.needed);
             let mut any_sealed = false;
             for head in versions {
                 let mut body = ctx.read_version(head)?;
@@ -366,9 +442,7 @@ impl Vault {
                 }
                 let key = (id.to_string(), body.version);
                 if request.selection == Selection::SinceLast
-                    && recipient_names
-                        .iter()
-                        .all(|r| sent.get(r).is_some_and(|s| s.contains(&key)))
+                    && sent_to_all(&sent, &recipient_names, &key)
                 {
                     continue;
                 }

@@ -16,6 +16,7 @@ const AGE_IDENTITY: &str = "age-identity";
 
 /// What a vault shows of itself, to be compared aloud before anyone trusts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IdentityInfo {
     /// The device signing key as a minisign public key (base64 line).
     pub minisign_public_key: String,

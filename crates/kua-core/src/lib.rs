@@ -16,6 +16,7 @@ pub mod custody;
 mod dates;
 mod error;
 mod export;
+mod files;
 mod identity;
 mod import;
 pub mod model;
@@ -36,7 +37,7 @@ pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
-    BundledAttachment, BundledRecord, ExportReport, ExportRequest, ExportedDetail,
+    BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,
     LogLine as BundleLogLine, Selection, Withheld,
 };
 pub use identity::{fingerprint, IdentityInfo};

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a testimony version stands in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Editable; autosaved.
@@ -17,6 +18,7 @@ pub enum Status {
 
 /// How consent was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     Oral,
@@ -26,6 +28,7 @@ pub enum ConsentMethod {
 
 /// What the person agreed their account may be used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentScope {
     /// Keep the account in this vault.
@@ -40,6 +43,7 @@ pub enum ConsentScope {
 
 /// Informed consent as a record (Istanbul Protocol §208): when, how, by whom, to what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// When consent was given: a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM).
@@ -71,6 +75,7 @@ impl Consent {
 /// In `edit` and `amend`, keys that are present replace the stored ones; inside
 /// `fields`, each field present replaces the stored field and `null` removes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct TestimonyInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +97,7 @@ pub struct TestimonyInput {
 
 /// An attachment as front ends see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentInfo {
     pub id: String,
     pub name: String,
@@ -112,6 +118,7 @@ pub struct AttachmentInfo {
 /// Fields the template calls required (for sealing) or recommended (for evidence) that
 /// are still empty: the readiness check a prosecutor's eye would make.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Readiness {
     pub missing_required: Vec<String>,
     pub missing_recommended: Vec<String>,
@@ -120,6 +127,7 @@ pub struct Readiness {
 
 /// One version of a testimony, with the testimony's current consent and attachments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Testimony {
     pub id: String,
     pub version: u32,
@@ -152,6 +160,7 @@ pub struct Testimony {
 
 /// A line of the testimony list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TestimonySummary {
     pub id: String,
     pub status: Status,
@@ -168,6 +177,7 @@ pub struct TestimonySummary {
 
 /// One version in a testimony's history, and what changed from the version before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionInfo {
     pub version: u32,
     pub status: Status,
@@ -184,6 +194,7 @@ pub struct VersionInfo {
 
 /// A search hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub id: String,
     pub version: u32,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// A label in the three UI languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub en: String,
@@ -25,6 +26,7 @@ impl Localized {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -39,6 +41,7 @@ pub enum FieldType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
@@ -46,6 +49,7 @@ pub struct Choice {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub id: String,
@@ -71,6 +75,7 @@ pub struct Field {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub id: String,
@@ -81,6 +86,7 @@ pub struct Section {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     pub id: String,
@@ -115,6 +121,7 @@ pub fn find(id: &str) -> Option<&'static Template> {
 
 /// One problem with a testimony's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValidationError {
     /// The field's path: `methods`, or `perpetrators[1].agency` inside a list.
     pub field: String,
@@ -122,6 +129,7 @@ pub struct ValidationError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     /// The template has no such field.
@@ -139,6 +147,7 @@ pub enum Problem {
 
 /// Everything wrong with a content, all at once, so a form can mark every field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValidationErrors(pub Vec<ValidationError>);
 
 impl std::fmt::Display for ValidationErrors {

@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 /// The stored content of one version. Its canonical JSON (this field order, sorted
 /// field map, no spaces) is what the content hash covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionBody {
     pub id: String,
     pub version: u32,

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 /// One problem, with a stable code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyProblem {
     pub code: String,
     pub place: String,
@@ -29,6 +30,7 @@ pub struct VerifyProblem {
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     pub ok: bool,
     pub log_entries: u64,
@@ -43,6 +45,7 @@ pub struct VerifyReport {
 
 /// A custody-log entry as front ends show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LogLine {
     pub seq: u64,
     pub time: String,

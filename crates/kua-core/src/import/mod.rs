@@ -50,6 +50,7 @@ struct SenderState {
 
 /// How a bundle's custody log relates to what this vault has from the same sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Continuity {
     /// The first bundle from this sender.
@@ -69,6 +70,7 @@ pub enum Continuity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SenderReport {
     pub key_id: String,
     pub fingerprint: String,
@@ -79,6 +81,7 @@ pub struct SenderReport {
 
 /// Everything checked about a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BundleReport {
     pub bundle_id: String,
     pub created: String,
@@ -94,6 +97,7 @@ pub struct BundleReport {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportOutcome {
     Imported,
@@ -103,6 +107,7 @@ pub enum ImportOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub outcome: ImportOutcome,
     pub report: BundleReport,

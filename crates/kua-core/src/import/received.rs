@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 /// A received record version with its provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedRecord {
     pub sender_key_id: String,
     /// The minisign public key line the bundle's signature verified with.
@@ -24,6 +25,7 @@ pub struct ReceivedRecord {
 
 /// A line of the list of received records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedSummary {
     pub id: String,
     pub version: u32,

@@ -1,0 +1,163 @@
+//! Identity, recipients, trusted senders, export and import of bundles.
+
+use super::{blocking, on_vault};
+use crate::error::IpcError;
+use crate::progress::{ChannelProgress, ProgressEvent};
+use kua_core::{
+    BundleReport, ExportPlan, ExportReport, ExportRequest, IdentityInfo, ImportReport,
+    ReceivedRecord, ReceivedSummary, Recipient, Selection, TrustedSender,
+};
+use serde::Deserialize;
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::AppHandle;
+use ts_rs::TS;
+
+#[tauri::command]
+pub async fn identity(app: AppHandle) -> Result<IdentityInfo, IpcError> {
+    on_vault(app, |v| v.identity()).await
+}
+
+#[tauri::command]
+pub async fn recipients(app: AppHandle) -> Result<Vec<Recipient>, IpcError> {
+    on_vault(app, |v| v.recipients()).await
+}
+
+#[tauri::command]
+pub async fn add_recipient(
+    app: AppHandle,
+    name: String,
+    age: String,
+    legal: bool,
+) -> Result<Recipient, IpcError> {
+    on_vault(app, move |v| v.add_recipient(&name, &age, legal)).await
+}
+
+#[tauri::command]
+pub async fn remove_recipient(app: AppHandle, name: String) -> Result<(), IpcError> {
+    on_vault(app, move |v| v.remove_recipient(&name)).await
+}
+
+#[tauri::command]
+pub async fn trusted_senders(app: AppHandle) -> Result<Vec<TrustedSender>, IpcError> {
+    on_vault(app, |v| v.trusted_senders()).await
+}
+
+/// Trusts a sender's key, pasted as text or read from a granted `.pub` file.
+#[tauri::command]
+pub async fn trust(
+    app: AppHandle,
+    name: String,
+    public_key: Option<String>,
+    file: Option<PathBuf>,
+) -> Result<TrustedSender, IpcError> {
+    blocking(app, move |s| {
+        let text = match (public_key, file) {
+            (Some(text), _) => text,
+            (None, Some(path)) => {
+                let path = s.granted(&path)?;
+                std::fs::read_to_string(&path).map_err(|e| IpcError::io(&path, e))?
+            }
+            (None, None) => return Err(IpcError::new("bad_input", "give a public key")),
+        };
+        s.with_vault(|v| v.trust(&name, &text))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn distrust(app: AppHandle, name: String) -> Result<(), IpcError> {
+    on_vault(app, move |v| v.distrust(&name)).await
+}
+
+/// What to export, as the export screen chooses it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ExportChoice {
+    /// Recipient names from the address book.
+    pub to: Vec<String>,
+    /// These testimonies; absent: every sealed one (or only unsent ones, below).
+    pub ids: Option<Vec<String>>,
+    pub since_last: bool,
+    pub redact: bool,
+}
+
+impl From<ExportChoice> for ExportRequest {
+    fn from(c: ExportChoice) -> Self {
+        let selection = match c.ids {
+            Some(ids) => Selection::Ids(ids),
+            None if c.since_last => Selection::SinceLast,
+            None => Selection::All,
+        };
+        ExportRequest {
+            to: c.to,
+            selection,
+            redact: c.redact,
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn export_plan(app: AppHandle, choice: ExportChoice) -> Result<ExportPlan, IpcError> {
+    on_vault(app, move |v| v.export_plan(&choice.into())).await
+}
+
+/// Writes the bundle to a granted path.
+#[tauri::command]
+pub async fn export(
+    app: AppHandle,
+    choice: ExportChoice,
+    path: PathBuf,
+    progress: Channel<ProgressEvent>,
+) -> Result<ExportReport, IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| v.export(&choice.into(), &path, &mut progress))
+    })
+    .await
+}
+
+/// Checks a granted bundle against this vault; imports nothing. Unknown senders are
+/// reported (with their fingerprint) rather than refused, so the user can compare.
+#[tauri::command]
+pub async fn verify_bundle(
+    app: AppHandle,
+    path: PathBuf,
+    progress: Channel<ProgressEvent>,
+) -> Result<BundleReport, IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| v.verify_bundle(&path, &mut progress))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn import(
+    app: AppHandle,
+    path: PathBuf,
+    trust_new: bool,
+    progress: Channel<ProgressEvent>,
+) -> Result<ImportReport, IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| v.import(&path, trust_new, &mut progress))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn received(app: AppHandle) -> Result<Vec<ReceivedSummary>, IpcError> {
+    on_vault(app, |v| v.received()).await
+}
+
+#[tauri::command]
+pub async fn show_received(
+    app: AppHandle,
+    id: String,
+    version: Option<u32>,
+) -> Result<ReceivedRecord, IpcError> {
+    on_vault(app, move |v| v.show_received(&id, version)).await
+}

@@ -1,0 +1,68 @@
+//! File dialogs, attachments in and out.
+
+use super::blocking;
+use crate::chooser::{self, Pick};
+use crate::error::IpcError;
+use crate::progress::{ChannelProgress, ProgressEvent};
+use kua_core::model::AttachmentInfo;
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::AppHandle;
+
+/// Opens a dialog and grants what the user chose; an empty list means cancelled.
+#[tauri::command]
+pub async fn pick(
+    app: AppHandle,
+    what: Pick,
+    suggested: Option<String>,
+) -> Result<Vec<PathBuf>, IpcError> {
+    let handle = app.clone();
+    blocking(app, move |s| {
+        let paths = chooser::pick(&handle, what, suggested);
+        s.grant(paths.iter().cloned());
+        Ok(paths)
+    })
+    .await
+}
+
+/// Adds granted files to a testimony, one after the other.
+#[tauri::command]
+pub async fn attach(
+    app: AppHandle,
+    id: String,
+    paths: Vec<PathBuf>,
+    progress: Channel<ProgressEvent>,
+) -> Result<Vec<AttachmentInfo>, IpcError> {
+    blocking(app, move |s| {
+        let paths = paths
+            .iter()
+            .map(|p| s.granted(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| {
+            paths
+                .iter()
+                .map(|p| v.attach_file(&id, p, None, &mut progress))
+                .collect()
+        })
+    })
+    .await
+}
+
+/// Writes an attachment to a granted path; its evidence hash is checked on the way.
+#[tauri::command]
+pub async fn extract(
+    app: AppHandle,
+    id: String,
+    attachment: String,
+    path: PathBuf,
+    progress: Channel<ProgressEvent>,
+) -> Result<AttachmentInfo, IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| v.extract_to_file(&id, &attachment, &path, &mut progress))
+    })
+    .await
+}
+

@@ -1,0 +1,75 @@
+//! The commands the page may call. Each takes the session, calls one core function and
+//! maps the error. Work that can take more than a frame (key derivation, files, bundles,
+//! anything touching the disk) runs on a blocking thread, never on the UI thread.
+
+pub mod custody;
+pub mod exchange;
+pub mod files;
+pub mod testimonies;
+pub mod vault;
+
+use crate::error::IpcError;
+use crate::session::Session;
+use kua_core::Vault;
+use tauri::{AppHandle, Manager};
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        vault::app_state,
+        vault::create_vault,
+        vault::open_vault,
+        vault::unlock,
+        vault::recover,
+        vault::lock,
+        vault::change_passphrase,
+        vault::touch,
+        vault::set_settings,
+        testimonies::templates,
+        testimonies::list,
+        testimonies::search,
+        testimonies::add,
+        testimonies::show,
+        testimonies::edit,
+        testimonies::set_consent,
+        testimonies::seal,
+        testimonies::amend,
+        testimonies::versions,
+        files::pick,
+        files::attach,
+        files::extract,
+        custody::log,
+        custody::history,
+        custody::verify,
+        exchange::identity,
+        exchange::recipients,
+        exchange::add_recipient,
+        exchange::remove_recipient,
+        exchange::trusted_senders,
+        exchange::trust,
+        exchange::distrust,
+        exchange::export_plan,
+        exchange::export,
+        exchange::verify_bundle,
+        exchange::import,
+        exchange::received,
+        exchange::show_received,
+    ]
+}
+
+/// Runs `f` on a blocking thread with the session.
+pub async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&Session) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<Session>()))
+        .await
+        .map_err(|_| IpcError::new("internal", "the operation stopped unexpectedly"))?
+}
+
+/// Runs `f` on the open vault, on a blocking thread.
+pub async fn on_vault<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&mut Vault) -> kua_core::Result<T> + Send + 'static,
+) -> Result<T, IpcError> {
+    blocking(app, move |s| s.with_vault(f)).await
+}

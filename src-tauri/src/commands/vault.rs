@@ -1,0 +1,152 @@
+//! Creating, opening, unlocking and locking the vault, and the app's settings.
+
+use super::{blocking, on_vault};
+use crate::error::IpcError;
+use crate::session::Session;
+use crate::settings::Settings;
+use kua_core::{CreateOptions, RecoveryKey, Seams, Vault};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+
+/// What the page needs to choose its first screen.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppState {
+    pub settings: Settings,
+    #[ts(type = "string")]
+    pub vault_path: PathBuf,
+    pub vault_exists: bool,
+    pub unlocked: bool,
+    /// The vault's random id, once it is open.
+    pub vault_id: Option<String>,
+}
+
+#[tauri::command]
+pub async fn app_state(app: AppHandle) -> Result<AppState, IpcError> {
+    blocking(app, |s| {
+        let path = s.vault_path();
+        let exists = path.is_file();
+        if exists && s.vault_status().is_none() {
+            s.put_vault(Vault::open(&path, Seams::system())?);
+        }
+        let vault_id = s.with_vault(|v| Ok(v.vault_id().to_string())).ok();
+        Ok(AppState {
+            settings: s.settings(),
+            vault_path: path,
+            vault_exists: exists,
+            unlocked: s.vault_status() == Some(true),
+            vault_id,
+        })
+    })
+    .await
+}
+
+/// Creates a vault (at a granted path, or the default place) with a key derivation
+/// calibrated to about one second, and returns the recovery key to show once.
+#[tauri::command]
+pub async fn create_vault(
+    app: AppHandle,
+    passphrase: SecretString,
+    path: Option<PathBuf>,
+) -> Result<String, IpcError> {
+    blocking(app, move |s| {
+        let path = match path {
+            Some(p) => s.granted(&p)?,
+            None => s.home.default_vault.clone(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| IpcError::io(dir, e))?;
+        }
+        let kdf = kua_core::crypto::calibrate(Duration::from_secs(1))?;
+        let options = CreateOptions {
+            kdf,
+            allow_weak_kdf: false,
+        };
+        let (vault, recovery) = Vault::create(&path, &passphrase, options, Seams::system())?;
+        s.put_vault(vault);
+        s.set_settings(Settings {
+            vault: Some(path),
+            ..s.settings()
+        })?;
+        Ok(recovery.display().expose_secret().to_string())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_vault(app: AppHandle, path: PathBuf) -> Result<(), IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        s.put_vault(Vault::open(&path, Seams::system())?);
+        s.set_settings(Settings {
+            vault: Some(path),
+            ..s.settings()
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock(app: AppHandle, passphrase: SecretString) -> Result<(), IpcError> {
+    on_vault(app, move |v| v.unlock(&passphrase)).await
+}
+
+/// Opens the vault with the recovery key and sets a new passphrase.
+#[tauri::command]
+pub async fn recover(
+    app: AppHandle,
+    recovery_key: SecretString,
+    passphrase: SecretString,
+) -> Result<(), IpcError> {
+    on_vault(app, move |v| {
+        let key = RecoveryKey::parse(recovery_key.expose_secret())?;
+        v.recover(&key, &passphrase, None)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn change_passphrase(app: AppHandle, passphrase: SecretString) -> Result<(), IpcError> {
+    on_vault(app, move |v| v.change_passphrase(&passphrase, None)).await
+}
+
+/// Locks at once: the page is reloaded first (so nothing of a testimony stays in the
+/// webview's memory), then the keys are dropped as soon as any running operation ends.
+#[tauri::command]
+pub fn lock(app: AppHandle) {
+    lock_and_clear(&app);
+}
+
+pub fn lock_and_clear(app: &AppHandle) {
+    app.state::<Session>().begin_lock();
+    for window in app.webview_windows().values() {
+        let _ = window.reload();
+    }
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = app.state::<Session>().lock() {
+            // Nothing of the vault's content is in this message (see kua_core::Error).
+            eprintln!("kua-desktop: lock: {}", e.code);
+        }
+    });
+}
+
+/// The page saw input (it reports at most every few seconds); resets the auto-lock.
+#[tauri::command]
+pub fn touch(session: State<'_, Session>) {
+    session.touch();
+}
+
+#[tauri::command]
+pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<(), IpcError> {
+    blocking(app, move |s| {
+        s.set_settings(Settings {
+            vault: s.settings().vault,
+            ..settings
+        })
+    })
+    .await
+}

@@ -1,0 +1,51 @@
+//! Kua's desktop shell: a Tauri window over `kua-core`. Each command in `commands/` takes
+//! the session, calls one core function and maps its error; everything else (storage,
+//! crypto, custody, bundles) is the core's.
+
+#![forbid(unsafe_code)]
+// Tauri's release builds on Windows would otherwise open a console window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod autolock;
+mod bindings;
+mod chooser;
+mod commands;
+mod error;
+mod home;
+mod progress;
+mod session;
+mod settings;
+
+use session::Session;
+use tauri::{Manager, WindowEvent};
+
+fn main() {
+    let home = match home::Home::from_args(std::env::args().skip(1)) {
+        Ok(home) => home,
+        Err(message) => {
+            eprintln!("kua-desktop: {message}");
+            std::process::exit(2);
+        }
+    };
+    let session = Session::new(home);
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(session)
+        .setup(|app| {
+            autolock::watch(app.handle().clone());
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Dropped files become paths the page may name in `attach`; nothing else
+            // the page sends is read from disk (see chooser.rs).
+            if let WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<Session>().grant(paths.iter().cloned());
+            }
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("kua-desktop: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,129 @@
+//! The app's one piece of state: the vault (absent, locked or unlocked), the settings,
+//! the files the user has granted to the page, and the time of the last input.
+
+use crate::error::IpcError;
+use crate::home::Home;
+use crate::settings::Settings;
+use kua_core::Vault;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+#[derive(Debug)]
+pub struct Session {
+    pub home: Home,
+    settings: Mutex<Settings>,
+    vault: Mutex<Option<Vault>>,
+    /// Paths the user chose in a dialog or dropped on the window. Commands that read or
+    /// write a file take only these, so a compromised page cannot name other files.
+    grants: Mutex<HashSet<PathBuf>>,
+    activity: Mutex<Instant>,
+    /// Set from the moment a lock is asked for until the keys are gone: no command may
+    /// use the vault in between, and the page is told it is locked.
+    locking: AtomicBool,
+}
+
+/// A poisoned lock means a command panicked (a bug); the state itself is still
+/// consistent (the core commits or rolls back), so the app carries on with it.
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Session {
+    pub fn new(home: Home) -> Self {
+        let settings = Settings::load(&home.settings);
+        Session {
+            home,
+            settings: Mutex::new(settings),
+            vault: Mutex::new(None),
+            grants: Mutex::new(HashSet::new()),
+            activity: Mutex::new(Instant::now()),
+            locking: AtomicBool::new(false),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        guard(&self.settings).clone()
+    }
+
+    pub fn set_settings(&self, new: Settings) -> Result<(), IpcError> {
+        new.save(&self.home.settings)?;
+        *guard(&self.settings) = new;
+        Ok(())
+    }
+
+    /// The vault file the app works with: the last one opened, or the default place.
+    pub fn vault_path(&self) -> PathBuf {
+        self.settings()
+            .vault
+            .unwrap_or_else(|| self.home.default_vault.clone())
+    }
+
+    /// Runs `f` on the open vault (locked or not).
+    pub fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
+    ) -> Result<T, IpcError> {
+        self.touch();
+        let mut slot = guard(&self.vault);
+        if self.locking.load(Ordering::SeqCst) {
+            return Err(kua_core::Error::Locked.into());
+        }
+        let vault = slot.as_mut().ok_or_else(|| {
+            IpcError::new("no_vault_open", "no vault is open; create or open one")
+        })?;
+        Ok(f(vault)?)
+    }
+
+    /// Replaces the open vault (closing the previous one, which locks it).
+    pub fn put_vault(&self, vault: Vault) {
+        *guard(&self.vault) = Some(vault);
+    }
+
+    /// None: no vault open; Some(unlocked).
+    pub fn vault_status(&self) -> Option<bool> {
+        if self.locking.load(Ordering::SeqCst) {
+            return Some(false);
+        }
+        guard(&self.vault).as_ref().map(Vault::is_unlocked)
+    }
+
+    /// From now on the vault counts as locked; `lock` finishes the job.
+    pub fn begin_lock(&self) {
+        self.locking.store(true, Ordering::SeqCst);
+    }
+
+    /// Drops the keys. Waits for a running operation (an export, say) to finish first;
+    /// the page has already been cleared by then (see `commands::vault::lock`).
+    pub fn lock(&self) -> Result<(), IpcError> {
+        self.begin_lock();
+        let mut slot = guard(&self.vault);
+        let result = slot.as_mut().map_or(Ok(()), Vault::lock);
+        guard(&self.grants).clear();
+        self.locking.store(false, Ordering::SeqCst);
+        Ok(result?)
+    }
+
+    pub fn grant(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        guard(&self.grants).extend(paths);
+    }
+
+    /// The path, if the user granted it.
+    pub fn granted(&self, path: &Path) -> Result<PathBuf, IpcError> {
+        if guard(&self.grants).contains(path) {
+            Ok(path.to_path_buf())
+        } else {
+            Err(IpcError::not_granted())
+        }
+    }
+
+    pub fn touch(&self) {
+        *guard(&self.activity) = Instant::now();
+    }
+
+    pub fn idle_for(&self) -> std::time::Duration {
+        guard(&self.activity).elapsed()
+    }
+}

@@ -1,0 +1,57 @@
+//! The app's few settings, in a small JSON file beside the vault's default place. They
+//! hold no testimony content: a language, a number of minutes, a vault's path.
+
+use crate::error::IpcError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Settings {
+    /// `en`, `ru` or `kk`.
+    pub language: String,
+    /// Lock after this many minutes without input; 0 never (not offered by the UI).
+    pub auto_lock_minutes: u32,
+    /// The vault opened last; `None` means the default place.
+    #[ts(type = "string | null")]
+    pub vault: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: "en".into(),
+            auto_lock_minutes: 5,
+            vault: None,
+        }
+    }
+}
+
+pub const LANGUAGES: [&str; 3] = ["en", "ru", "kk"];
+
+impl Settings {
+    /// Reads the settings; a missing or unreadable file gives the defaults (they are
+    /// preferences, and a damaged file must not keep anyone from their vault).
+    pub fn load(path: &Path) -> Settings {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes atomically: a temporary file beside it, then a rename.
+    pub fn save(&self, path: &Path) -> Result<(), IpcError> {
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            return Err(IpcError::new("bad_input", "language must be en, ru or kk"));
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| IpcError::io(dir, e))?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| IpcError::new("storage", e.to_string()))?;
+        std::fs::write(&tmp, bytes).map_err(|e| IpcError::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| IpcError::io(path, e))
+    }
+}

@@ -1,0 +1,112 @@
+// The one module that talks to the shell. Every command the page may call is here, with
+// the types the Rust side declares (generated into ./bindings by the shell's tests, and
+// checked there against the Rust types on every test run).
+import { invoke, Channel } from "@tauri-apps/api/core";
+import type { AppState } from "./bindings/AppState";
+import type { AttachmentInfo } from "./bindings/AttachmentInfo";
+import type { BundleReport } from "./bindings/BundleReport";
+import type { Consent } from "./bindings/Consent";
+import type { ExportChoice } from "./bindings/ExportChoice";
+import type { ExportPlan } from "./bindings/ExportPlan";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { IdentityInfo } from "./bindings/IdentityInfo";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { IpcError } from "./bindings/IpcError";
+import type { LogLine } from "./bindings/LogLine";
+import type { Pick } from "./bindings/Pick";
+import type { ProgressEvent } from "./bindings/ProgressEvent";
+import type { ReceivedRecord } from "./bindings/ReceivedRecord";
+import type { ReceivedSummary } from "./bindings/ReceivedSummary";
+import type { Recipient } from "./bindings/Recipient";
+import type { SearchHit } from "./bindings/SearchHit";
+import type { Settings } from "./bindings/Settings";
+import type { Template } from "./bindings/Template";
+import type { Testimony } from "./bindings/Testimony";
+import type { TestimonyInput } from "./bindings/TestimonyInput";
+import type { TestimonySummary } from "./bindings/TestimonySummary";
+import type { TrustedSender } from "./bindings/TrustedSender";
+import type { VerifyReport } from "./bindings/VerifyReport";
+import type { VersionInfo } from "./bindings/VersionInfo";
+
+export type {
+  AppState, AttachmentInfo, BundleReport, Consent, ExportChoice, ExportPlan, ExportReport,
+  IdentityInfo, ImportReport, IpcError, LogLine, Pick, ProgressEvent, ReceivedRecord,
+  ReceivedSummary, Recipient, SearchHit, Settings, Template, Testimony, TestimonyInput,
+  TestimonySummary, TrustedSender, VerifyReport, VersionInfo,
+};
+
+/** Whether a thrown value is the shell's error shape. */
+export function isIpcError(e: unknown): e is IpcError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  return invoke<T>(cmd, args);
+}
+
+/** A channel that forwards progress events to `onEvent`. */
+export function progressChannel(onEvent: (e: ProgressEvent) => void): Channel<ProgressEvent> {
+  const channel = new Channel<ProgressEvent>();
+  channel.onmessage = onEvent;
+  return channel;
+}
+
+type OnProgress = (e: ProgressEvent) => void;
+const ignore: OnProgress = () => {};
+
+export const ipc = {
+  appState: () => call<AppState>("app_state"),
+  createVault: (passphrase: string, path: string | null) =>
+    call<string>("create_vault", { passphrase, path }),
+  openVault: (path: string) => call<void>("open_vault", { path }),
+  unlock: (passphrase: string) => call<void>("unlock", { passphrase }),
+  recover: (recoveryKey: string, passphrase: string) =>
+    call<void>("recover", { recoveryKey, passphrase }),
+  lock: () => call<void>("lock"),
+  changePassphrase: (passphrase: string) => call<void>("change_passphrase", { passphrase }),
+  touch: () => call<void>("touch"),
+  setSettings: (settings: Settings) => call<void>("set_settings", { settings }),
+
+  templates: () => call<Template[]>("templates"),
+  list: () => call<TestimonySummary[]>("list"),
+  search: (query: string) => call<SearchHit[]>("search", { query }),
+  add: (input: TestimonyInput) => call<string>("add", { input }),
+  show: (id: string, version: number | null = null) => call<Testimony>("show", { id, version }),
+  edit: (id: string, input: TestimonyInput) => call<void>("edit", { id, input }),
+  setConsent: (id: string, consent: Consent) => call<void>("set_consent", { id, consent }),
+  seal: (id: string) => call<string>("seal", { id }),
+  amend: (id: string, input: TestimonyInput) => call<number>("amend", { id, input }),
+  versions: (id: string) => call<VersionInfo[]>("versions", { id }),
+
+  pick: (what: Pick, suggested: string | null = null) =>
+    call<string[]>("pick", { what, suggested }),
+  attach: (id: string, paths: string[], onProgress: OnProgress = ignore) =>
+    call<AttachmentInfo[]>("attach", { id, paths, progress: progressChannel(onProgress) }),
+  extract: (id: string, attachment: string, path: string, onProgress: OnProgress = ignore) =>
+    call<AttachmentInfo>("extract", { id, attachment, path, progress: progressChannel(onProgress) }),
+
+  log: () => call<LogLine[]>("log"),
+  history: (id: string) => call<LogLine[]>("history", { id }),
+  verify: (onProgress: OnProgress = ignore) =>
+    call<VerifyReport>("verify", { progress: progressChannel(onProgress) }),
+
+  identity: () => call<IdentityInfo>("identity"),
+  recipients: () => call<Recipient[]>("recipients"),
+  addRecipient: (name: string, age: string, legal: boolean) =>
+    call<Recipient>("add_recipient", { name, age, legal }),
+  removeRecipient: (name: string) => call<void>("remove_recipient", { name }),
+  trustedSenders: () => call<TrustedSender[]>("trusted_senders"),
+  trust: (name: string, publicKey: string | null, file: string | null) =>
+    call<TrustedSender>("trust", { name, publicKey, file }),
+  distrust: (name: string) => call<void>("distrust", { name }),
+  exportPlan: (choice: ExportChoice) => call<ExportPlan>("export_plan", { choice }),
+  exportBundle: (choice: ExportChoice, path: string, onProgress: OnProgress = ignore) =>
+    call<ExportReport>("export", { choice, path, progress: progressChannel(onProgress) }),
+  verifyBundle: (path: string, onProgress: OnProgress = ignore) =>
+    call<BundleReport>("verify_bundle", { path, progress: progressChannel(onProgress) }),
+  importBundle: (path: string, trustNew: boolean, onProgress: OnProgress = ignore) =>
+    call<ImportReport>("import", { path, trustNew, progress: progressChannel(onProgress) }),
+  received: () => call<ReceivedSummary[]>("received"),
+  showReceived: (id: string, version: number | null = null) =>
+    call<ReceivedRecord>("show_received", { id, version }),
+};

@@ -1,0 +1,18 @@
+// Which screen the unlocked app shows. No URL routing: the page lives at one address and
+// is reloaded on lock, so nothing of where the user was survives a lock.
+export type Screen =
+  | { name: "list" }
+  | { name: "testimony"; id: string }
+  | { name: "new" }
+  | { name: "custody" }
+  | { name: "export" }
+  | { name: "import" }
+  | { name: "received"; id?: string; version?: number }
+  | { name: "contacts" }
+  | { name: "settings" };
+
+export const route = $state<{ screen: Screen }>({ screen: { name: "list" } });
+
+export function go(screen: Screen): void {
+  route.screen = screen;
+}

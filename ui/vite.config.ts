@@ -1,0 +1,19 @@
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+// The UI is served from the app bundle (tauri://localhost): relative asset paths, no
+// dev-server features in the build, no source maps that would ship source text.
+export default defineConfig({
+  plugins: [svelte()],
+  base: "./",
+  clearScreen: false,
+  build: {
+    target: "safari15",
+    sourcemap: false,
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1500,
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+  },
+});
