@@ -29,7 +29,7 @@ export function isLang(s: string): s is Lang {
 
 export function setLang(lang: Lang): void {
   locale.lang = lang;
-  document.documentElement.lang = lang;
+  if (typeof document !== "undefined") document.documentElement.lang = lang;
 }
 
 /** The translated message `id`; the key itself when missing (a test forbids that). */
