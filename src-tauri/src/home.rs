@@ -9,6 +9,8 @@ pub struct Home {
     pub settings: PathBuf,
     /// Where a new vault is created unless the user picks another place.
     pub default_vault: PathBuf,
+    /// The webview's data directory when `--home` is given (see window.rs).
+    pub webview: Option<PathBuf>,
 }
 
 impl Home {
@@ -28,6 +30,7 @@ impl Home {
             return Ok(Home {
                 settings: dir.join("settings.json"),
                 default_vault: dir.join("vault.kua"),
+                webview: Some(dir.join("webview")),
             });
         }
         let dirs = directories::ProjectDirs::from("org", "kua", "kua")
@@ -35,6 +38,7 @@ impl Home {
         Ok(Home {
             settings: dirs.config_dir().join("desktop.json"),
             default_vault: dirs.data_dir().join("vault.kua"),
+            webview: None,
         })
     }
 }

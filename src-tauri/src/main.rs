@@ -15,6 +15,7 @@ mod home;
 mod progress;
 mod session;
 mod settings;
+mod window;
 
 use session::Session;
 use tauri::{Manager, WindowEvent};
@@ -27,11 +28,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let session = Session::new(home);
+    let session = Session::new(home.clone());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(session)
-        .setup(|app| {
+        .setup(move |app| {
+            window::open(app, &home)?;
             autolock::watch(app.handle().clone());
             Ok(())
         })
