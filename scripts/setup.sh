@@ -8,10 +8,16 @@ have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # C toolchain for the bundled SQLite; age and minisign are the stock tools that the
-# benchmarks (and the bundle tests) compare against.
-for p in build-essential pkg-config age minisign; do
+# benchmarks (and the bundle tests) compare against. The desktop app needs WebKitGTK
+# 4.1 and its friends (see ../shared notes and ARCHITECTURE.md); its end-to-end tests
+# need WebKitWebDriver (webkit2gtk-driver) and an X server (xvfb).
+for p in build-essential pkg-config file age minisign \
+         libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
+         libssl-dev webkit2gtk-driver xvfb; do
   pkg_installed "$p" || need_apt+=("$p")
 done
+# The UI is built with Node.js (18 or newer); on these machines apt provides it.
+have node || need_apt+=(nodejs)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
@@ -27,3 +33,22 @@ if ! have cargo; then
 fi
 have rustfmt || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+if ! have npm; then
+  echo "setup: node is installed without npm; install npm (apt-get install npm)" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "setup: Node.js $node_major is too old for the UI build; 18 or newer is needed" >&2
+  exit 1
+fi
+
+# tauri-driver bridges WebDriver clients to WebKitWebDriver for the end-to-end tests.
+if ! have tauri-driver; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+# The UI's packages, exactly as locked.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Every test of Kua, from a fresh machine: setup, formatting, lints, the dependency rule,
-# unit and integration tests of every crate. CI runs exactly this (see .ci/run).
+# unit and integration tests of every crate, the UI's checks and unit tests, and the
+# end-to-end tests in the real app window. CI runs exactly this (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+
+echo "== UI: type check, unit tests, build (the shell embeds ui/dist)"
+(cd ui && npm run --silent check && npm test --silent && npm run --silent build)
 
 echo "== rustfmt"
 cargo fmt --all --check
@@ -17,6 +21,11 @@ bash scripts/check-duplicates.sh
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== end-to-end: the desktop app in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
+cargo build --locked -p kua-desktop
+(cd ui && npm run --silent e2e)
+echo "   screenshots: e2e-artifacts/screenshots/{en,kk}/"
 
 echo "== benchmarks compile (run them with: cargo bench -p kua-core --bench vault)"
 cargo build --release --locked -p kua-core --benches

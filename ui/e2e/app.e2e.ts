@@ -6,7 +6,8 @@
 // English and Kazakh. Afterwards nothing of the testimony may be found on disk outside
 // the vault's ciphertext, and the app may have held no internet socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   answerDialog, appProcesses, axe, click, contains, el, filesUnder, inetSockets, openApp,
@@ -58,8 +59,7 @@ let coordinatorAge = "";
 
 describe("Kua desktop, end to end", () => {
   beforeAll(async () => {
-    writeFileSync(join(work, "placeholder"), "");
-    for (const d of ["usb", "source"]) require("node:fs").mkdirSync(join(work, d), { recursive: true });
+    for (const d of ["usb", "source"]) mkdirSync(join(work, d), { recursive: true });
     writeFileSync(attachPath, ATTACH_TEXT);
     await startDriver();
   });
@@ -152,8 +152,7 @@ describe("Kua desktop, end to end", () => {
       answerDialog([attachPath]);
       await click(b, "[data-testid=attach]");
       const table = await waitText(b, "[data-testid=attachments]", /медзаключение/);
-      const sha = readFileSync(attachPath);
-      const expected = require("node:crypto").createHash("sha256").update(sha).digest("hex");
+      const expected = createHash("sha256").update(readFileSync(attachPath)).digest("hex");
       expect(table).toContain(expected);
       await check(b, "en", "11-attachments");
 
