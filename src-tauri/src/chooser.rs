@@ -51,17 +51,13 @@ pub fn pick(app: &AppHandle, what: Pick, suggested: Option<String>) -> Vec<PathB
         v.and_then(|p| p.into_path().ok()).into_iter().collect()
     };
     match what {
-        Pick::OpenVault => one(
-            dialog
-                .add_filter("Kua vault", &["kua"])
-                .blocking_pick_file(),
-        ),
+        Pick::OpenVault => one(dialog
+            .add_filter("Kua vault", &["kua"])
+            .blocking_pick_file()),
         Pick::NewVault | Pick::SaveAttachment => one(dialog.blocking_save_file()),
-        Pick::SaveBundle => one(
-            dialog
-                .add_filter("Kua bundle", &["kua"])
-                .blocking_save_file(),
-        ),
+        Pick::SaveBundle => one(dialog
+            .add_filter("Kua bundle", &["kua"])
+            .blocking_save_file()),
         Pick::Attachments => many(dialog.blocking_pick_files()),
         Pick::OpenBundles => many(
             dialog

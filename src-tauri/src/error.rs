@@ -49,9 +49,7 @@ impl From<kua_core::Error> for IpcError {
         let mut out = IpcError::new(e.code(), e.to_string());
         match e {
             kua_core::Error::Invalid(list) => out.fields = list.0,
-            kua_core::Error::UntrustedSender { fingerprint } => {
-                out.fingerprint = Some(fingerprint)
-            }
+            kua_core::Error::UntrustedSender { fingerprint } => out.fingerprint = Some(fingerprint),
             _ => {}
         }
         out

@@ -49,8 +49,8 @@ impl Settings {
             std::fs::create_dir_all(dir).map_err(|e| IpcError::io(dir, e))?;
         }
         let tmp = path.with_extension("json.tmp");
-        let bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| IpcError::new("storage", e.to_string()))?;
+        let bytes =
+            serde_json::to_vec_pretty(self).map_err(|e| IpcError::new("storage", e.to_string()))?;
         std::fs::write(&tmp, bytes).map_err(|e| IpcError::io(&tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| IpcError::io(path, e))
     }

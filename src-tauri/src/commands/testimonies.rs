@@ -2,7 +2,9 @@
 
 use super::on_vault;
 use crate::error::IpcError;
-use kua_core::model::{Consent, SearchHit, Testimony, TestimonyInput, TestimonySummary, VersionInfo};
+use kua_core::model::{
+    Consent, SearchHit, Testimony, TestimonyInput, TestimonySummary, VersionInfo,
+};
 use kua_core::template::Template;
 use tauri::AppHandle;
 

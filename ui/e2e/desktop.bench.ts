@@ -1,0 +1,143 @@
+// Measures the desktop app on a release build (docs/benchmarks.md has the command and
+// the figures): cold start to the unlock screen, unlock to the list of 10,000
+// testimonies, typing latency in a 1 MB narrative against an empty one, and the idle
+// memory of every app process. It prints and saves figures; it asserts none.
+import { afterAll, beforeAll, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, ROOT, appProcesses, click, el, openApp, rss, startDriver, stopDriver, type Browser, work } from "./harness";
+
+const PASS = "benchmark passphrase with several words";
+const N = Number(process.env.KUA_BENCH_TESTIMONIES ?? 10_000);
+const home = join(work, "bench");
+const results: Record<string, unknown> = {};
+
+function procStartMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[19]);
+  const btime = Number(/btime (\d+)/.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+  const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  return btime * 1000 + (ticks / hz) * 1000;
+}
+
+function pss(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return kb * 1024;
+}
+
+async function mark(b: Browser, name: string): Promise<number> {
+  return (await b.execute((n: string) => {
+    const m = performance.getEntriesByName(n).at(-1);
+    return m ? performance.timeOrigin + m.startTime : -1;
+  }, name)) as number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+const mib = (b: number) => Math.round((b / 1048576) * 10) / 10;
+
+beforeAll(async () => {
+  mkdirSync(home, { recursive: true });
+  const vault = join(home, "vault.kua");
+  if (!existsSync(vault)) {
+    execFileSync("cargo", ["run", "--release", "--quiet", "-p", "kua-core", "--example", "populate", "--", vault, String(N)], { cwd: ROOT, env: { ...process.env, KUA_PASSPHRASE: PASS }, stdio: "inherit" });
+  }
+  await startDriver();
+});
+
+afterAll(() => {
+  stopDriver();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, "desktop-bench.json"), JSON.stringify(results, null, 2));
+  console.log(JSON.stringify(results, null, 2));
+});
+
+it("measures the desktop app", async () => {
+  // Cold start: process start to the unlock screen's first mount, five launches.
+  const starts: number[] = [];
+  const withDriver: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = Date.now();
+    const b = await openApp(home);
+    await el(b, "#passphrase");
+    withDriver.push(Date.now() - t0);
+    const root = Math.min(...appProcesses(home));
+    starts.push((await mark(b, "kua:unlock-screen")) - procStartMs(root));
+    await b.deleteSession();
+  }
+  results.cold_start_ms = { runs: starts.map(Math.round), median: Math.round(median(starts)), including_webdriver_launch_median: median(withDriver) };
+
+  // Reference for unlocking: the CLI's unlock + list of the same vault, same run.
+  const cli = join(ROOT, "target", "release", "kua");
+  const cliRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    execFileSync(cli, ["--vault", join(home, "vault.kua"), "list", "--json"], { env: { ...process.env, KUA_PASSPHRASE: PASS }, maxBuffer: 1 << 30 });
+    cliRuns.push(Date.now() - t);
+  }
+
+  // Unlock to the rendered list, three times (each a fresh app).
+  const unlockRuns: number[] = [];
+  let b: Browser | null = null;
+  for (let i = 0; i < 3; i++) {
+    b = await openApp(home);
+    await (await el(b, "#passphrase")).setValue(PASS);
+    await click(b, "form button[type=submit]");
+    await el(b, "[data-testid=count]", 120_000);
+    unlockRuns.push((await mark(b, "kua:list-rendered")) - (await mark(b, "kua:unlock-submit")));
+    if (i < 2) await b.deleteSession();
+  }
+  results.unlock_to_list_ms = { testimonies: N, runs: unlockRuns.map(Math.round), median: Math.round(median(unlockRuns)), reference_cli_unlock_and_list_ms: cliRuns, reference_median: median(cliRuns) };
+  if (!b) return;
+
+  // Idle memory of every app process, with the 10k list on screen.
+  await b.pause(5000);
+  const pids = appProcesses(home);
+  results.idle_memory = { processes: pids.length, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
+
+  // Typing latency: keydown to the next painted frame, in an empty narrative and in a
+  // 1 MB one, typing at about 8 keys a second across an autosave.
+  async function typing(size: number): Promise<number[]> {
+    await click(b!, "[data-testid=new-testimony]");
+    await click(b!, "[data-testid=create-testimony]");
+    await click(b!, "button[data-tab=narrative]");
+    const area = await el(b!, "[data-testid=narrative]");
+    await b!.execute((n: number) => {
+      const ta = document.querySelector<HTMLTextAreaElement>("[data-testid=narrative]");
+      if (!ta) return;
+      const line = "Шестого января меня забрали прямо из больничной палаты, қаңтарда ұстады. ";
+      ta.value = n > 0 ? line.repeat(Math.ceil(n / new TextEncoder().encode(line).length)) : "";
+      ta.dispatchEvent(new Event("input", { bubbles: true }));
+      const w = window as unknown as { __lat: number[] };
+      w.__lat = [];
+      ta.addEventListener("keydown", () => {
+        const t0 = performance.now();
+        requestAnimationFrame(() => setTimeout(() => w.__lat.push(performance.now() - t0), 0));
+      });
+    }, size);
+    await b!.waitUntil(async () => (await (await b!.$("[data-testid=save-state]")).getAttribute("data-state")) === "saved", { timeout: 60_000 });
+    await area.click();
+    for (let i = 0; i < 60; i++) {
+      await b!.keys(i % 10 === 9 ? " " : "ә");
+      await b!.pause(i === 30 ? 1000 : 120);
+    }
+    await b!.waitUntil(async () => (await (await b!.$("[data-testid=save-state]")).getAttribute("data-state")) === "saved", { timeout: 60_000 });
+    const lat = (await b!.execute(() => (window as unknown as { __lat: number[] }).__lat)) as number[];
+    await click(b!, "button[data-nav=list]");
+    return lat;
+  }
+  const empty = await typing(0);
+  const big = await typing(1024 * 1024);
+  const summary = (xs: number[]) => ({ keys: xs.length, p50_ms: Math.round(pct(xs, 0.5) * 10) / 10, p95_ms: Math.round(pct(xs, 0.95) * 10) / 10, max_ms: Math.round(Math.max(...xs) * 10) / 10 });
+  results.typing_latency = { empty_narrative: summary(empty), one_mib_narrative: summary(big) };
+  await b.deleteSession();
+});
