@@ -16,7 +16,16 @@ pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
         if let Some(dir) = &home.webview {
             builder = builder.data_directory(dir.clone());
         }
-        builder.build()?;
+        let window = builder.build()?;
+        // WebKit's default cache model is a web browser's, with large memory and page
+        // caches; one local page needs the document viewer's (about half the memory).
+        #[cfg(target_os = "linux")]
+        window.with_webview(|webview| {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        })?;
     }
     Ok(())
 }

@@ -16,7 +16,10 @@ import {
 
 const PASS_A = "тау өзен жол қызыл алма 2022";
 const PASS_B = "coordinator horse battery staple";
-const NARRATIVE = "Шестого января меня забрали из больничной палаты. Свидетельница-Канарейка-7431 видела это.";
+// Two paragraphs: the editor must keep the break.
+const PARA1 = "Шестого января меня забрали из больничной палаты.";
+const PARA2 = "Свидетельница-Канарейка-7431 видела это.";
+const NARRATIVE = `${PARA1}\n${PARA2}`;
 const AMENDED = " Позже она вспомнила номер машины: Жолаушы-Канарейка-8802.";
 const PLACE_KK = "Қарағанды-Құпия-5520, ИВС";
 const ATTACH_TEXT = "Медицинское заключение ATTACH-CANARY-9911";
@@ -143,7 +146,8 @@ describe("Kua desktop, end to end", () => {
       await click(b, "button[data-tab=ill_treatment]");
       await click(b, "[data-field=methods] [data-option=beating]");
       await click(b, "button[data-tab=narrative]");
-      await type(b, "[data-testid=narrative]", NARRATIVE);
+      await type(b, "[data-testid=narrative]", PARA1);
+      await (await el(b, "[data-testid=narrative]")).addValue(`\uE007${PARA2}`);
       await waitText(b, "[data-testid=save-state]", /^Saved/);
       await check(b, "en", "10-narrative");
 
@@ -166,6 +170,9 @@ describe("Kua desktop, end to end", () => {
       // Amend: a second sealed version with a reason.
       await click(b, "[data-testid=amend]");
       await click(b, "button[data-tab=narrative]");
+      // As a user would: click into the account, go to its end, type.
+      await click(b, "[data-testid=narrative]");
+      await b.keys(["Control", "End"]);
       await (await el(b, "[data-testid=narrative]")).addValue(AMENDED);
       await type(b, "#amend-reason", "Дополнение после повторной беседы");
       await check(b, "en", "13-amend");
@@ -267,14 +274,20 @@ describe("Kua desktop, end to end", () => {
       const provenance = await waitText(b, "[data-testid=provenance]", /Bundle/);
       expect(provenance).toMatch(/Sender/);
       expect(await textOf(b, "[data-testid=provenance-sender]")).not.toBe("");
-      expect(await textOf(b, "[data-testid=received-narrative]")).toContain("Канарейка-8802");
+      // The text survived the editor, the amendment, the bundle and the import exactly.
+      expect(await textOf(b, "[data-testid=received-narrative]")).toBe(NARRATIVE + AMENDED);
       await check(b, "en", "31-received");
     } finally {
       await b.deleteSession();
     }
   });
 
-  it("left nothing of the testimony on disk outside the vaults' ciphertext", () => {
+  it("left nothing of the testimony on disk outside the vaults' ciphertext", async () => {
+    // Wait for both apps and their WebKit processes to be gone, so every file is final.
+    for (let i = 0; i < 100 && appProcesses(homeA).length + appProcesses(homeB).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(appProcesses(homeA).length + appProcesses(homeB).length).toBe(0);
     const files = [...filesUnder(homeA), ...filesUnder(homeB)];
     expect(files.some((f) => f.endsWith("vault.kua"))).toBe(true);
     expect(files.some((f) => f.includes("webview"))).toBe(true);

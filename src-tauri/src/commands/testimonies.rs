@@ -3,19 +3,55 @@
 use super::on_vault;
 use crate::error::IpcError;
 use kua_core::model::{
-    Consent, SearchHit, Testimony, TestimonyInput, TestimonySummary, VersionInfo,
+    Consent, SearchHit, Status, Testimony, TestimonyInput, TestimonySummary, VersionInfo,
 };
 use kua_core::template::Template;
+use serde::Serialize;
 use tauri::AppHandle;
+use ts_rs::TS;
 
 #[tauri::command]
 pub fn templates() -> Vec<Template> {
     kua_core::template::builtin().to_vec()
 }
 
+/// A line of the testimony list: only what the list shows, so that 10,000 of them
+/// cost the page little memory (the full summary carries consent and attachments).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ListRow {
+    pub id: String,
+    pub status: Status,
+    pub version: u32,
+    pub template: String,
+    pub language: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub excerpt: String,
+    pub attachments: usize,
+}
+
+impl From<TestimonySummary> for ListRow {
+    fn from(s: TestimonySummary) -> Self {
+        ListRow {
+            id: s.id,
+            status: s.status,
+            version: s.version,
+            template: s.template,
+            language: s.language,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            excerpt: s.excerpt,
+            attachments: s.attachments.len(),
+        }
+    }
+}
+
 #[tauri::command]
-pub async fn list(app: AppHandle) -> Result<Vec<TestimonySummary>, IpcError> {
-    on_vault(app, |v| v.list()).await
+pub async fn list(app: AppHandle) -> Result<Vec<ListRow>, IpcError> {
+    on_vault(app, |v| {
+        Ok(v.list()?.into_iter().map(ListRow::from).collect())
+    })
+    .await
 }
 
 #[tauri::command]

@@ -12,6 +12,7 @@ import type { ExportReport } from "./bindings/ExportReport";
 import type { IdentityInfo } from "./bindings/IdentityInfo";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { IpcError } from "./bindings/IpcError";
+import type { ListRow } from "./bindings/ListRow";
 import type { LogLine } from "./bindings/LogLine";
 import type { Pick } from "./bindings/Pick";
 import type { ProgressEvent } from "./bindings/ProgressEvent";
@@ -23,16 +24,15 @@ import type { Settings } from "./bindings/Settings";
 import type { Template } from "./bindings/Template";
 import type { Testimony } from "./bindings/Testimony";
 import type { TestimonyInput } from "./bindings/TestimonyInput";
-import type { TestimonySummary } from "./bindings/TestimonySummary";
 import type { TrustedSender } from "./bindings/TrustedSender";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { VersionInfo } from "./bindings/VersionInfo";
 
 export type {
   AppState, AttachmentInfo, BundleReport, Consent, ExportChoice, ExportPlan, ExportReport,
-  IdentityInfo, ImportReport, IpcError, LogLine, Pick, ProgressEvent, ReceivedRecord,
+  IdentityInfo, ImportReport, IpcError, ListRow, LogLine, Pick, ProgressEvent, ReceivedRecord,
   ReceivedSummary, Recipient, SearchHit, Settings, Template, Testimony, TestimonyInput,
-  TestimonySummary, TrustedSender, VerifyReport, VersionInfo,
+  TrustedSender, VerifyReport, VersionInfo,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -68,7 +68,7 @@ export const ipc = {
   setSettings: (settings: Settings) => call<void>("set_settings", { settings }),
 
   templates: () => call<Template[]>("templates"),
-  list: () => call<TestimonySummary[]>("list"),
+  list: () => call<ListRow[]>("list"),
   search: (query: string) => call<SearchHit[]>("search", { query }),
   add: (input: TestimonyInput) => call<string>("add", { input }),
   show: (id: string, version: number | null = null) => call<Testimony>("show", { id, version }),
