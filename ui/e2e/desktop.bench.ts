@@ -3,10 +3,10 @@
 // testimonies, typing latency in a 1 MB narrative against an empty one, and the idle
 // memory of every app process. It prints and saves figures; it asserts none.
 import { afterAll, beforeAll, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, ROOT, appProcesses, click, el, openApp, rss, startDriver, stopDriver, type Browser, work } from "./harness";
+import { APP, ARTIFACTS, ROOT, appProcesses, click, el, openApp, rss, startDriver, stopDriver, type Browser, work } from "./harness";
 
 const PASS = "benchmark passphrase with several words";
 const N = Number(process.env.KUA_BENCH_TESTIMONIES ?? 10_000);
@@ -62,6 +62,30 @@ afterAll(() => {
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, "desktop-bench.json"), JSON.stringify(results, null, 2));
   console.log(JSON.stringify(results, null, 2));
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The app as users run it: started directly, not by WebDriver (which keeps accelerated
+// compositing on, see src-tauri/src/window.rs). Input comes from xdotool.
+it("measures the memory of the app as users run it", async () => {
+  const app = spawn(APP, ["--home", home], { stdio: "ignore" });
+  try {
+    await sleep(5000);
+    let pids = appProcesses(home);
+    results.production_idle_memory_unlock_screen = { processes: pids.length, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
+    execFileSync("xdotool", ["search", "--sync", "--name", "^Kua$", "windowfocus", "--sync"]);
+    execFileSync("xdotool", ["type", "--delay", "30", PASS]);
+    execFileSync("xdotool", ["key", "Return"]);
+    await sleep(15000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, "production-10k-list.xwd"), execFileSync("xwd", ["-root", "-silent"], { maxBuffer: 1 << 26 }));
+    pids = appProcesses(home);
+    results.production_idle_memory_10k_list = { processes: pids.length, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)), screen: "e2e-artifacts/production-10k-list.xwd" };
+  } finally {
+    app.kill("SIGTERM");
+    await sleep(1000);
+  }
 });
 
 it("measures the desktop app", async () => {

@@ -39,6 +39,8 @@ export async function startDriver(): Promise<void> {
     const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], { stdio: "ignore" });
     children.push(x);
     env.DISPLAY = display;
+    // Programs this process starts itself (the benchmark's direct launches) use it too.
+    process.env.DISPLAY = display;
     await new Promise((r) => setTimeout(r, 500));
   }
   writeFileSync(picks, "");
