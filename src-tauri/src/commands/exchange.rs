@@ -1,8 +1,8 @@
 //! Identity, recipients, trusted senders, export and import of bundles.
 
-use super::{blocking, on_vault};
+use super::{blocking, on_vault, on_vault_file};
 use crate::error::IpcError;
-use crate::progress::{ChannelProgress, ProgressEvent};
+use crate::progress::ProgressEvent;
 use kua_core::{
     BundleReport, ExportPlan, ExportReport, ExportRequest, IdentityInfo, ImportReport,
     ReceivedRecord, ReceivedSummary, Recipient, Selection, TrustedSender,
@@ -109,10 +109,8 @@ pub async fn export(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<ExportReport, IpcError> {
-    blocking(app, move |s| {
-        let path = s.granted(&path)?;
-        let mut progress = ChannelProgress::new(progress);
-        s.with_vault(|v| v.export(&choice.into(), &path, &mut progress))
+    on_vault_file(app, path, progress, move |v, path, p| {
+        v.export(&choice.into(), path, p)
     })
     .await
 }
@@ -125,12 +123,7 @@ pub async fn verify_bundle(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<BundleReport, IpcError> {
-    blocking(app, move |s| {
-        let path = s.granted(&path)?;
-        let mut progress = ChannelProgress::new(progress);
-        s.with_vault(|v| v.verify_bundle(&path, &mut progress))
-    })
-    .await
+    on_vault_file(app, path, progress, |v, path, p| v.verify_bundle(path, p)).await
 }
 
 #[tauri::command]
@@ -140,10 +133,8 @@ pub async fn import(
     trust_new: bool,
     progress: Channel<ProgressEvent>,
 ) -> Result<ImportReport, IpcError> {
-    blocking(app, move |s| {
-        let path = s.granted(&path)?;
-        let mut progress = ChannelProgress::new(progress);
-        s.with_vault(|v| v.import(&path, trust_new, &mut progress))
+    on_vault_file(app, path, progress, move |v, path, p| {
+        v.import(path, trust_new, p)
     })
     .await
 }

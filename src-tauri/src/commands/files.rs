@@ -1,6 +1,6 @@
 //! File dialogs, attachments in and out.
 
-use super::blocking;
+use super::{blocking, on_vault_file};
 use crate::chooser::{self, Pick};
 use crate::error::IpcError;
 use crate::progress::{ChannelProgress, ProgressEvent};
@@ -58,10 +58,8 @@ pub async fn extract(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<AttachmentInfo, IpcError> {
-    blocking(app, move |s| {
-        let path = s.granted(&path)?;
-        let mut progress = ChannelProgress::new(progress);
-        s.with_vault(|v| v.extract_to_file(&id, &attachment, &path, &mut progress))
+    on_vault_file(app, path, progress, move |v, path, p| {
+        v.extract_to_file(&id, &attachment, path, p)
     })
     .await
 }

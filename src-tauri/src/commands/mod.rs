@@ -9,8 +9,11 @@ pub mod testimonies;
 pub mod vault;
 
 use crate::error::IpcError;
+use crate::progress::{ChannelProgress, ProgressEvent};
 use crate::session::Session;
 use kua_core::Vault;
+use std::path::{Path, PathBuf};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -72,4 +75,20 @@ pub async fn on_vault<T: Send + 'static>(
     f: impl FnOnce(&mut Vault) -> kua_core::Result<T> + Send + 'static,
 ) -> Result<T, IpcError> {
     blocking(app, move |s| s.with_vault(f)).await
+}
+
+/// Runs `f` on the open vault with a file the user granted and a progress channel: the
+/// shape of every command that reads or writes a file (extract, export, verify, import).
+pub async fn on_vault_file<T: Send + 'static>(
+    app: AppHandle,
+    path: PathBuf,
+    progress: Channel<ProgressEvent>,
+    f: impl FnOnce(&mut Vault, &Path, &mut ChannelProgress) -> kua_core::Result<T> + Send + 'static,
+) -> Result<T, IpcError> {
+    blocking(app, move |s| {
+        let path = s.granted(&path)?;
+        let mut progress = ChannelProgress::new(progress);
+        s.with_vault(|v| f(v, &path, &mut progress))
+    })
+    .await
 }
