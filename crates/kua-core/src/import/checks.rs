@@ -234,6 +234,7 @@ impl Checks {
             sender: SenderReport {
                 key_id: m.sender.key_id.clone(),
                 fingerprint: fingerprint(key),
+                public_key: kua_bundle::minisign::public_key_line(key),
                 vault_id: m.sender.vault_id.clone(),
                 trusted_as,
             },

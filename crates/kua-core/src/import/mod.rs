@@ -74,6 +74,9 @@ pub enum Continuity {
 pub struct SenderReport {
     pub key_id: String,
     pub fingerprint: String,
+    /// The signing key as a minisign public key line, for trusting it under a name.
+    #[serde(default)]
+    pub public_key: String,
     pub vault_id: String,
     /// The name under which this vault trusts the sender, if it does.
     pub trusted_as: Option<String>,
