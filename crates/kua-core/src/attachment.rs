@@ -52,6 +52,9 @@ pub(crate) struct Meta {
     pub nonce_prefix: String,
     pub added_at: i64,
     pub captured_at: Option<String>,
+    /// Markers of a recording (see recording.rs); none for other attachments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<crate::recording::Marker>,
 }
 
 fn guess_media_type(name: &str) -> &'static str {
@@ -85,7 +88,7 @@ impl Ctx<'_> {
         decode(&bytes, || format!("attachment {}", head.id))
     }
 
-    fn info(meta: &Meta, id: &Uuid) -> AttachmentInfo {
+    pub(crate) fn info(meta: &Meta, id: &Uuid) -> AttachmentInfo {
         AttachmentInfo {
             id: id.to_string(),
             name: meta.name.clone(),
@@ -95,6 +98,7 @@ impl Ctx<'_> {
             added_at: format_time(meta.added_at),
             captured_at: meta.captured_at.clone(),
             sealed: false,
+            markers: meta.markers.clone(),
         }
     }
 
@@ -278,6 +282,7 @@ impl Vault {
             nonce_prefix: hex(&prefix),
             added_at: ctx.seams.clock.now_ms(),
             captured_at: new.captured_at,
+            markers: Vec::new(),
         };
         let bytes = crate::testimony::encode(&meta)?;
         ctx.insert(&tx, Table::Attachment, &head, &bytes)?;

@@ -42,6 +42,12 @@ pub enum Event {
     RecipientsChanged,
     /// The list of trusted senders changed (content hash: the new list).
     TrustChanged,
+    /// A recording started (detail: the attachment it will become). Its end is the
+    /// `attachment_added` entry with the final SHA-256.
+    RecordingStarted,
+    /// A recording cut short (crash, power loss, kill) was recovered at the next unlock
+    /// (content hash: SHA-256 of what was saved; detail: the attachment).
+    RecordingRecovered,
 }
 
 /// One link of the chain.

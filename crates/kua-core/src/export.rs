@@ -75,6 +75,9 @@ pub struct BundledAttachment {
     pub media_type: String,
     pub size: u64,
     pub captured_at: Option<String>,
+    /// A recording's markers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<crate::recording::Marker>,
 }
 
 /// One line of `log/entries.jsonl`: the entry, or only its hash when it concerns a
@@ -478,6 +481,7 @@ impl Vault {
                         media_type: meta.media_type.clone(),
                         size: meta.size,
                         captured_at: meta.captured_at.clone(),
+                        markers: meta.markers.clone(),
                     });
                     by_hash.insert(sha.clone(), (head, meta));
                 }

@@ -21,6 +21,7 @@ mod identity;
 mod import;
 pub mod model;
 mod progress;
+mod recording;
 mod records;
 mod seams;
 mod search;
@@ -47,6 +48,7 @@ pub use import::{
 };
 pub use kua_bundle;
 pub use progress::{Progress, Silent};
+pub use recording::{Marker, NewRecording};
 pub use seams::{format_time, Clock, Seams, SecureRng, SteppingClock, SystemClock};
 pub use store::FORMAT;
 pub use testimony::VersionBody;

@@ -113,6 +113,9 @@ pub struct AttachmentInfo {
     /// until the next amendment.
     #[serde(default)]
     pub sealed: bool,
+    /// Markers dropped during a recording, in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<crate::recording::Marker>,
 }
 
 /// Fields the template calls required (for sealing) or recommended (for evidence) that

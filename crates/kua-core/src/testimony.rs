@@ -458,6 +458,7 @@ impl Vault {
             records::delete(&tx, Table::Consent, &head.row)?;
         }
         ctx.delete_attachments(&tx, &id)?;
+        let erased_recordings = ctx.delete_open_recordings(&tx, &id)?;
         ctx.log(
             &tx,
             &mut tail,
@@ -472,6 +473,9 @@ impl Vault {
         ctx.keys.catalog.testimonies.remove(&id);
         ctx.keys.catalog.consents.remove(&id);
         ctx.keys.catalog.attachments.remove(&id);
+        for r in erased_recordings {
+            ctx.keys.recordings.remove(&r);
+        }
         if let Some(index) = ctx.keys.search.as_mut() {
             index.remove(&id)?;
         }

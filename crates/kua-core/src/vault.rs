@@ -47,6 +47,9 @@ pub(crate) struct Unlocked {
     pub catalog: Catalog,
     pub tail: Tail,
     pub search: Option<SearchIndex>,
+    /// Recordings being captured now (see recording.rs); their buffers hold at most a
+    /// few seconds of encoded audio.
+    pub recordings: std::collections::BTreeMap<Uuid, crate::recording::Live>,
 }
 
 const SIGNING_KEY: &str = "device-signing-key";
@@ -157,6 +160,7 @@ impl Vault {
                 catalog: Catalog::default(),
                 tail,
                 search: None,
+                recordings: Default::default(),
             }),
         };
         Ok((vault, recovery))
@@ -262,6 +266,7 @@ impl Vault {
             catalog,
             tail,
             search: None,
+            recordings: Default::default(),
         });
         if let Some(end) = damaged_end {
             // The vault must stay usable (consent withdrawal, crypto-erase) even when the

@@ -357,6 +357,9 @@ fn verify_attachments(
             }
         }
     }
+    // A recording in progress (or cut short and not yet recovered) holds chunks that no
+    // attachment accounts for yet; its open record says how many.
+    chunks += ctx.open_recording_chunks()?;
     let stored: i64 = ctx
         .db
         .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))?;

@@ -192,6 +192,7 @@ impl Importer<'_, '_> {
             nonce_prefix: crate::crypto::hex(&prefix),
             added_at: self.now,
             captured_at: None,
+            markers: Vec::new(),
         };
         self.ctx
             .insert(self.tx, Table::Attachment, &head, &encode(&meta)?)?;

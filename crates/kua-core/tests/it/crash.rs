@@ -20,6 +20,29 @@ fn writer_child() {
     v.unlock(&pass()).unwrap();
     let id = v.add(&complete_input("начало")).unwrap();
     println!("ACK {id} 0");
+    if mode == "recording" {
+        // Flush every 20 KB, as a recorder flushes every second or two; say how much
+        // is durable after each flush.
+        let rec = v
+            .begin_recording(
+                &id,
+                kua_core::NewRecording {
+                    name: "interview.ogg".into(),
+                    media_type: "audio/ogg".into(),
+                },
+            )
+            .unwrap();
+        let mut total = 0u64;
+        loop {
+            let piece: Vec<u8> = (total..total + 20_000)
+                .map(crate::recording::pattern)
+                .collect();
+            v.append_recording(&rec, &piece).unwrap();
+            total += piece.len() as u64;
+            v.flush_recording(&rec, &[]).unwrap();
+            println!("ACK {rec} {total}");
+        }
+    }
     if mode == "stream" {
         // An endless source: the parent kills us once it is flowing.
         struct Endless(u64);
@@ -58,7 +81,7 @@ fn writer_child() {
     }
 }
 
-fn run_and_kill(fx: &Fixture, mode: &str, kill_after: &str) -> Vec<(String, u64)> {
+pub(crate) fn run_and_kill(fx: &Fixture, mode: &str, kill_after: &str) -> Vec<(String, u64)> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",

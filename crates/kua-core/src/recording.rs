@@ -1,0 +1,522 @@
+//! Recordings: an attachment written while it is being captured, so that a crash, a
+//! power cut or a kill loses at most what arrived since the last flush.
+//!
+//! Layout. A recording uses the attachment chunk layout (64 KiB chunks, STREAM nonces,
+//! keyed row ids) from its first byte. Full chunks are committed as they fill; the
+//! partial last chunk (the "tail") is sealed again and replaced on every flush. Until
+//! the recording ends, an open-recording record (sealed like every vault secret, name
+//! `recording:<id>`) holds what recovery needs: the record key, nonce prefix, number of
+//! committed chunks, tail length, markers. Nothing is ever in plaintext on disk.
+//!
+//! Invariants. Every flush is one transaction (chunks, tail and open record together),
+//! so after a crash the stored chunks and the open record agree. The tail is never
+//! empty once a byte arrived, so the last chunk can always be re-sealed as the last.
+//! On finish (or recovery) the tail is re-sealed with the STREAM "last" flag, the
+//! attachment record is written, the open record deleted, and the log gets
+//! `attachment_added` with the SHA-256 of the whole stream (after `recording_recovered`
+//! when it was recovered).
+
+use crate::attachment::Meta;
+use crate::catalog::parse_id;
+use crate::chunks::{chunk_aad, chunk_nonce, chunk_rowid, ChunkSealer};
+use crate::crypto::{hex, Key};
+use crate::custody::{Change, Event};
+use crate::error::{Error, Result};
+use crate::model::AttachmentInfo;
+use crate::records::Head;
+use crate::store::Table;
+use crate::vault::{Ctx, Vault};
+use crate::CHUNK;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zeroize::{Zeroize, Zeroizing};
+
+const PREFIX: &str = "recording:";
+
+/// A time-stamped marker dropped during a recording: a short note or a template section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Marker {
+    /// Milliseconds from the start of the recording.
+    pub at_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A template section id, e.g. `detention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+/// What the caller knows about a recording when it starts.
+#[derive(Debug, Clone)]
+pub struct NewRecording {
+    pub name: String,
+    pub media_type: String,
+}
+
+/// The open-recording record, as stored (sealed) until the recording ends.
+#[derive(Serialize, Deserialize)]
+struct Open {
+    testimony: String,
+    name: String,
+    media_type: String,
+    row: String,
+    /// The record key, hex; wiped when this value is dropped.
+    key: String,
+    prefix: String,
+    full_chunks: u64,
+    tail_len: usize,
+    started_at: i64,
+    markers: Vec<Marker>,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
+}
+
+/// A recording being captured by this process.
+pub(crate) struct Live {
+    open: Open,
+    head: Head,
+    prefix: [u8; 19],
+    tail: Zeroizing<Vec<u8>>,
+    hasher: Sha256,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("id", &self.head.id)
+            .field("full_chunks", &self.open.full_chunks)
+            .field("tail", &self.tail.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn secret_name(id: &Uuid) -> String {
+    format!("{PREFIX}{id}")
+}
+
+fn decode_open(bytes: &[u8], id: &Uuid) -> Result<Open> {
+    serde_json::from_slice(bytes).map_err(|_| Error::integrity(format!("open recording {id}")))
+}
+
+fn prefix_bytes(hex_prefix: &str, id: &Uuid) -> Result<[u8; 19]> {
+    let bytes = data_encoding::HEXLOWER
+        .decode(hex_prefix.as_bytes())
+        .map_err(|_| Error::integrity(format!("open recording {id}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| Error::integrity(format!("open recording {id}")))
+}
+
+impl Ctx<'_> {
+    /// Chunks held by open recordings (committed full chunks and each one's tail).
+    pub(crate) fn open_recording_chunks(&self) -> Result<u64> {
+        let names: Vec<String> = self
+            .db
+            .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut total = 0;
+        for name in names {
+            let id = Uuid::parse_str(&name[PREFIX.len()..])
+                .map_err(|_| Error::integrity(format!("open recording {name}")))?;
+            if let Some(bytes) = self.read_secret(&name)? {
+                total += decode_open(&bytes, &id)?.full_chunks + 1;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Erases the open recordings of a testimony being deleted (their chunks and open
+    /// records, inside the caller's transaction); returns their ids.
+    pub(crate) fn delete_open_recordings(
+        &self,
+        tx: &rusqlite::Connection,
+        testimony: &Uuid,
+    ) -> Result<Vec<Uuid>> {
+        let names: Vec<String> = self
+            .db
+            .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut erased = Vec::new();
+        for name in names {
+            let Ok(id) = Uuid::parse_str(&name[PREFIX.len()..]) else {
+                continue;
+            };
+            let Some(bytes) = self.read_secret(&name)? else {
+                continue;
+            };
+            let open = decode_open(&bytes, &id)?;
+            if open.testimony != testimony.to_string() {
+                continue;
+            }
+            for index in 0..=open.full_chunks {
+                tx.execute(
+                    "DELETE FROM chunk WHERE id = ?1",
+                    params![chunk_rowid(&self.keys.sub.chunk_ids, &id, index)],
+                )?;
+            }
+            tx.execute("DELETE FROM secret WHERE name = ?1", params![name])?;
+            erased.push(id);
+        }
+        Ok(erased)
+    }
+
+    /// Seals `plain` (at most one chunk) as chunk `index`, padded to a full chunk.
+    fn seal_chunk(
+        &self,
+        live: &Live,
+        index: u64,
+        last: bool,
+        plain: &[u8],
+    ) -> Result<(i64, Vec<u8>)> {
+        let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+        buf[..plain.len()].copy_from_slice(plain);
+        ChunkSealer {
+            key: &live.head.key,
+            vault: &self.vault,
+            ids: &self.keys.sub.chunk_ids,
+            id: live.head.id,
+            prefix: live.prefix,
+        }
+        .seal(index, last, &buf)
+    }
+
+    /// Commits the full chunks in the buffer and the tail, and the open record, in one
+    /// transaction. With `last`, the tail is sealed as the final chunk.
+    fn flush_live(&mut self, id: &Uuid, markers: Option<&[Marker]>, last: bool) -> Result<()> {
+        let mut live = self
+            .keys
+            .recordings
+            .remove(id)
+            .ok_or_else(|| Error::BadInput(format!("no recording {id} in progress")))?;
+        if let Some(m) = markers {
+            live.open.markers = m.to_vec();
+        }
+        let result = (|| {
+            let tx = self.db.unchecked_transaction()?;
+            let mut full = live.open.full_chunks;
+            let mut start = 0;
+            // Keep at least one byte in the tail: the last chunk is always the tail.
+            while live.tail.len() - start > CHUNK {
+                let (rowid, sealed) =
+                    self.seal_chunk(&live, full, false, &live.tail[start..start + CHUNK])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)",
+                    params![rowid, sealed],
+                )?;
+                full += 1;
+                start += CHUNK;
+            }
+            let rest = &live.tail[start..];
+            let (rowid, sealed) = self.seal_chunk(&live, full, last, rest)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)",
+                params![rowid, sealed],
+            )?;
+            let mut open = clone_open(&live.open);
+            open.full_chunks = full;
+            open.tail_len = rest.len();
+            if !last {
+                let bytes = Zeroizing::new(
+                    serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?,
+                );
+                self.write_secret(&tx, &secret_name(id), &bytes)?;
+            }
+            tx.commit()?;
+            std::mem::swap(&mut live.open, &mut open);
+            let rest = rest.to_vec();
+            live.tail = Zeroizing::new(rest);
+            Ok(())
+        })();
+        self.keys.recordings.insert(*id, live);
+        result
+    }
+
+    /// Writes the attachment record of a finished (or recovered) recording, deletes its
+    /// open record and logs the end, in one transaction.
+    fn close(
+        &mut self,
+        id: &Uuid,
+        sha256: String,
+        size: u64,
+        recovered: bool,
+    ) -> Result<AttachmentInfo> {
+        let live = self
+            .keys
+            .recordings
+            .remove(id)
+            .ok_or_else(|| Error::BadInput(format!("no recording {id} in progress")))?;
+        let testimony = parse_id(&live.open.testimony)?;
+        let meta = Meta {
+            testimony: live.open.testimony.clone(),
+            name: live.open.name.clone(),
+            media_type: live.open.media_type.clone(),
+            size,
+            sha256,
+            chunks: live.open.full_chunks + 1,
+            nonce_prefix: live.open.prefix.clone(),
+            added_at: self.seams.clock.now_ms(),
+            captured_at: Some(crate::seams::format_time(live.open.started_at)),
+            markers: live.open.markers.clone(),
+        };
+        let bytes = crate::testimony::encode(&meta)?;
+        let tx = self.db.unchecked_transaction()?;
+        self.insert(&tx, Table::Attachment, &live.head, &bytes)?;
+        tx.execute(
+            "DELETE FROM secret WHERE name = ?1",
+            params![secret_name(id)],
+        )?;
+        let mut tail = self.keys.tail;
+        if recovered {
+            self.log(
+                &tx,
+                &mut tail,
+                Event::RecordingRecovered,
+                Change {
+                    record: Some(testimony),
+                    version: None,
+                    content_hash: Some(meta.sha256.clone()),
+                    detail: Some(id.to_string()),
+                },
+            )?;
+        }
+        self.log(
+            &tx,
+            &mut tail,
+            Event::AttachmentAdded,
+            Change {
+                record: Some(testimony),
+                version: None,
+                content_hash: Some(meta.sha256.clone()),
+                detail: Some(id.to_string()),
+            },
+        )?;
+        tx.commit()?;
+        self.keys.tail = tail;
+        let info = Ctx::info(&meta, id);
+        self.keys
+            .catalog
+            .attachments
+            .entry(testimony)
+            .or_default()
+            .push(live.head);
+        Ok(info)
+    }
+}
+
+fn clone_open(o: &Open) -> Open {
+    Open {
+        testimony: o.testimony.clone(),
+        name: o.name.clone(),
+        media_type: o.media_type.clone(),
+        row: o.row.clone(),
+        key: o.key.clone(),
+        prefix: o.prefix.clone(),
+        full_chunks: o.full_chunks,
+        tail_len: o.tail_len,
+        started_at: o.started_at,
+        markers: o.markers.clone(),
+    }
+}
+
+impl Vault {
+    /// Starts a recording that will become an attachment of `testimony`; returns its id.
+    pub fn begin_recording(&mut self, testimony: &str, new: NewRecording) -> Result<String> {
+        let testimony = parse_id(testimony)?;
+        let mut ctx = self.ctx()?;
+        ctx.keys.catalog.latest(&testimony)?;
+        if ctx
+            .read_consent(&testimony)?
+            .is_some_and(|c| c.is_withdrawn())
+        {
+            return Err(Error::ConsentWithdrawn(testimony.to_string()));
+        }
+        let id = ctx.seams.uuid();
+        let head = Head::new(ctx.seams, id, 1, testimony);
+        let prefix: [u8; 19] = ctx.seams.bytes::<19>();
+        let open = Open {
+            testimony: testimony.to_string(),
+            name: new.name,
+            media_type: new.media_type,
+            row: head.row.to_string(),
+            key: hex(head.key.expose()),
+            prefix: hex(&prefix),
+            full_chunks: 0,
+            tail_len: 0,
+            started_at: ctx.seams.clock.now_ms(),
+            markers: Vec::new(),
+        };
+        let bytes =
+            Zeroizing::new(serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?);
+        let tx = ctx.db.unchecked_transaction()?;
+        ctx.write_secret(&tx, &secret_name(&id), &bytes)?;
+        let mut tail = ctx.keys.tail;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::RecordingStarted,
+            Change {
+                record: Some(testimony),
+                version: None,
+                content_hash: None,
+                detail: Some(id.to_string()),
+            },
+        )?;
+        tx.commit()?;
+        ctx.keys.tail = tail;
+        ctx.keys.recordings.insert(
+            id,
+            Live {
+                open,
+                head,
+                prefix,
+                tail: Zeroizing::new(Vec::new()),
+                hasher: Sha256::new(),
+            },
+        );
+        Ok(id.to_string())
+    }
+
+    /// Adds encoded bytes to a recording, in memory until the next flush.
+    pub fn append_recording(&mut self, recording: &str, bytes: &[u8]) -> Result<()> {
+        let id = parse_id(recording)?;
+        let ctx = self.ctx()?;
+        let live = ctx
+            .keys
+            .recordings
+            .get_mut(&id)
+            .ok_or_else(|| Error::BadInput(format!("no recording {id} in progress")))?;
+        live.hasher.update(bytes);
+        live.tail.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Makes everything appended so far durable (callers flush at least every 2 s),
+    /// with the markers dropped so far.
+    pub fn flush_recording(&mut self, recording: &str, markers: &[Marker]) -> Result<()> {
+        let id = parse_id(recording)?;
+        self.ctx()?.flush_live(&id, Some(markers), false)
+    }
+
+    /// Ends a recording: it becomes an attachment with its evidence hash.
+    pub fn finish_recording(
+        &mut self,
+        recording: &str,
+        markers: &[Marker],
+    ) -> Result<AttachmentInfo> {
+        let id = parse_id(recording)?;
+        let mut ctx = self.ctx()?;
+        ctx.flush_live(&id, Some(markers), true)?;
+        let live = ctx
+            .keys
+            .recordings
+            .get(&id)
+            .ok_or_else(|| Error::BadInput(format!("no recording {id} in progress")))?;
+        let sha = hex(&live.hasher.clone().finalize());
+        let size = live.open.full_chunks * CHUNK as u64 + live.open.tail_len as u64;
+        ctx.close(&id, sha, size, false)
+    }
+
+    /// Finishes every recording that a crash left open, from what was flushed, and logs
+    /// each as recovered. Front ends call it after unlocking.
+    pub fn recover_recordings(&mut self) -> Result<Vec<AttachmentInfo>> {
+        let mut ctx = self.ctx()?;
+        let names: Vec<String> = ctx
+            .db
+            .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for name in names {
+            let Ok(id) = Uuid::parse_str(&name[PREFIX.len()..]) else {
+                continue;
+            };
+            if ctx.keys.recordings.contains_key(&id) {
+                continue;
+            }
+            let Some(bytes) = ctx.read_secret(&name)? else {
+                continue;
+            };
+            let open = decode_open(&bytes, &id)?;
+            let mut key_bytes = Zeroizing::new(
+                data_encoding::HEXLOWER
+                    .decode(open.key.as_bytes())
+                    .map_err(|_| Error::integrity(format!("open recording {id}")))?,
+            );
+            let key = Key::from_slice(&key_bytes)
+                .ok_or_else(|| Error::integrity(format!("open recording {id}")))?;
+            key_bytes.zeroize();
+            let testimony = parse_id(&open.testimony)?;
+            let prefix = prefix_bytes(&open.prefix, &id)?;
+            let row = Uuid::parse_str(&open.row)
+                .map_err(|_| Error::integrity(format!("open recording {id}")))?;
+            let head = Head {
+                row,
+                key,
+                id,
+                version: 1,
+                parent: testimony,
+            };
+            // Read back what was flushed: the hash is over the whole stream, and the
+            // tail must be re-sealed as the last chunk.
+            let mut hasher = Sha256::new();
+            let mut tail = Zeroizing::new(Vec::new());
+            for index in 0..=open.full_chunks {
+                let place = format!("recording {id} chunk {index}");
+                let sealed: Vec<u8> = ctx
+                    .db
+                    .query_row(
+                        "SELECT body FROM chunk WHERE id = ?1",
+                        params![chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index)],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Error::integrity(place.clone()),
+                        e => e.into(),
+                    })?;
+                let nonce = chunk_nonce(&prefix, index, false)?;
+                if sealed.get(..nonce.len()) != Some(&nonce[..]) {
+                    return Err(Error::integrity(place));
+                }
+                let plain = crate::crypto::open(
+                    &head.key,
+                    &sealed,
+                    &chunk_aad(&ctx.vault, &id, index),
+                    &place,
+                )?;
+                let take = if index == open.full_chunks {
+                    open.tail_len
+                } else {
+                    CHUNK
+                };
+                let part = plain.get(..take).ok_or_else(|| Error::integrity(place))?;
+                hasher.update(part);
+                if index == open.full_chunks {
+                    tail = Zeroizing::new(part.to_vec());
+                }
+            }
+            let size = open.full_chunks * CHUNK as u64 + open.tail_len as u64;
+            let sha = hex(&hasher.finalize());
+            ctx.keys.recordings.insert(
+                id,
+                Live {
+                    open,
+                    head,
+                    prefix,
+                    tail,
+                    hasher: Sha256::new(),
+                },
+            );
+            ctx.flush_live(&id, None, true)?;
+            out.push(ctx.close(&id, sha, size, true)?);
+        }
+        Ok(out)
+    }
+}
