@@ -10,10 +10,11 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 # C toolchain for the bundled SQLite; age and minisign are the stock tools that the
 # benchmarks (and the bundle tests) compare against. The desktop app needs WebKitGTK
 # 4.1 and its friends (see ../shared notes and ARCHITECTURE.md); its end-to-end tests
-# need WebKitWebDriver (webkit2gtk-driver) and an X server (xvfb).
+# need WebKitWebDriver (webkit2gtk-driver) and an X server (xvfb). Recording needs libopus
+# (Opus encoding) and ALSA (microphone capture).
 for p in build-essential pkg-config file age minisign \
          libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-         libssl-dev webkit2gtk-driver xvfb; do
+         libssl-dev webkit2gtk-driver xvfb libopus-dev libasound2-dev; do
   pkg_installed "$p" || need_apt+=("$p")
 done
 # The UI is built with Node.js (18 or newer); on these machines apt provides it.

@@ -173,6 +173,20 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<ReceivedCommand>,
     },
+    /// List the microphones (audio inputs).
+    Devices,
+    /// Record an interview from a microphone into a testimony, encrypted as it is
+    /// captured (saved at least every second). Type a line and Enter to drop a marker
+    /// (`#section note` names a template section); an empty line stops.
+    Record {
+        id: String,
+        /// The input to use (as `kua devices` names it); default: the system's.
+        #[arg(long)]
+        device: Option<String>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -160,6 +160,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bundle { command } => crate::exchange::bundle(g, command),
         Command::Import { files, trust_new } => crate::exchange::import(g, &files, trust_new),
         Command::Received { command } => crate::exchange::received(g, command),
+        Command::Devices => crate::record::devices(g),
+        Command::Record {
+            id,
+            device,
+            duration,
+        } => crate::record::record(g, &id, device.as_deref(), duration),
         Command::Template { command } => match command {
             TemplateCommand::List => {
                 let list: Vec<_> = kua_core::template::builtin()
@@ -199,6 +205,13 @@ pub(crate) fn unlock(g: &Global) -> Result<Vault> {
     let mut vault = Vault::open(&vault_path(g)?, Seams::system())?;
     let pass = secrets::passphrase(g.passphrase_file.as_deref())?;
     with_spinner("unlocking", || vault.unlock(&pass))?;
+    // A recording cut short by a crash is finished from what was saved, and says so.
+    for info in vault.recover_recordings()? {
+        eprintln!(
+            "recovered an interrupted recording: {} ({} bytes, sha256 {})",
+            info.id, info.size, info.sha256
+        );
+    }
     Ok(vault)
 }
 

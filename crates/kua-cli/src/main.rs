@@ -11,6 +11,7 @@ mod commands;
 mod exchange;
 mod output;
 mod progress;
+mod record;
 mod secrets;
 
 use clap::Parser;

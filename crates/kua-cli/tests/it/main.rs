@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod pipeline;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
