@@ -183,7 +183,7 @@ pub enum Command {
         /// The input to use (as `kua devices` names it); default: the system's.
         #[arg(long)]
         device: Option<String>,
-        /// Stop after this many seconds.
+        /// Stop after this many seconds of recorded audio.
         #[arg(long)]
         duration: Option<f64>,
     },

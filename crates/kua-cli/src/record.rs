@@ -84,7 +84,6 @@ pub fn record(
     let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32;
     let mut recorder = Recorder::new(serial)?;
     let mut markers: Vec<Marker> = Vec::new();
-    let clock = Instant::now();
     let mut last_audio = Instant::now();
     let mut last_status = Instant::now();
     let terminal = std::io::stderr().is_terminal();
@@ -117,7 +116,9 @@ pub fn record(
                 None => stop = duration.is_none(),
             }
         }
-        if duration.is_some_and(|d| clock.elapsed().as_secs_f64() >= d) {
+        // The duration is of recorded audio, not of wall-clock time (the microphone
+        // takes a moment to start).
+        if duration.is_some_and(|d| recorder.elapsed_ms() as f64 >= d * 1000.0) {
             stop = true;
         }
         if last_audio.elapsed() > Duration::from_secs(5) {

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod microphone;
 mod pipeline;
 
 use serde_json::Value;
