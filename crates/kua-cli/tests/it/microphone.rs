@@ -13,9 +13,19 @@ use std::time::Duration;
 
 const TONE: f64 = 500.0;
 
+/// The tone player; stopped (and reaped) when dropped, whatever the test's outcome.
+struct Tone(Child);
+
+impl Drop for Tone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Makes sure PulseAudio runs with the fake microphone as its default source, and
-/// plays the tone into it until the returned child is killed.
-fn fake_microphone(dir: &std::path::Path) -> Child {
+/// plays the tone into it until the returned player is dropped.
+fn fake_microphone(dir: &std::path::Path) -> Tone {
     let running = Command::new("pactl")
         .arg("info")
         .output()
@@ -80,7 +90,7 @@ fn fake_microphone(dir: &std::path::Path) -> Child {
         .spawn()
         .expect("pacat (pulseaudio-utils)");
     std::thread::sleep(Duration::from_millis(500));
-    child
+    Tone(child)
 }
 
 fn recording(env: &Env, id: &str) -> (Value, Vec<u8>) {
@@ -111,7 +121,7 @@ fn testimony(env: &Env) -> String {
 #[test]
 fn records_a_tone_from_a_fake_microphone_and_survives_a_kill() {
     let env = Env::new();
-    let mut tone = fake_microphone(env.dir.path());
+    let _tone = fake_microphone(env.dir.path());
     let id = testimony(&env);
 
     // A three-second recording with a marker typed on standard input.
@@ -175,5 +185,4 @@ fn records_a_tone_from_a_fake_microphone_and_survives_a_kill() {
         .collect();
     assert!(events.contains(&"recording_started"), "{events:?}");
     assert!(events.contains(&"recording_recovered"), "{events:?}");
-    let _ = tone.kill();
 }
