@@ -114,22 +114,32 @@ fn prefix_bytes(hex_prefix: &str, id: &Uuid) -> Result<[u8; 19]> {
 }
 
 impl Ctx<'_> {
-    /// Chunks held by open recordings (committed full chunks and each one's tail).
-    pub(crate) fn open_recording_chunks(&self) -> Result<u64> {
+    /// Every open-recording record in the vault (left by a recording in progress or cut
+    /// short), by recording id.
+    fn open_recordings(&self) -> Result<Vec<(Uuid, Open)>> {
         let names: Vec<String> = self
             .db
             .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut total = 0;
+        let mut out = Vec::new();
         for name in names {
             let id = Uuid::parse_str(&name[PREFIX.len()..])
                 .map_err(|_| Error::integrity(format!("open recording {name}")))?;
             if let Some(bytes) = self.read_secret(&name)? {
-                total += decode_open(&bytes, &id)?.full_chunks + 1;
+                out.push((id, decode_open(&bytes, &id)?));
             }
         }
-        Ok(total)
+        Ok(out)
+    }
+
+    /// Chunks held by open recordings (committed full chunks and each one's tail).
+    pub(crate) fn open_recording_chunks(&self) -> Result<u64> {
+        Ok(self
+            .open_recordings()?
+            .iter()
+            .map(|(_, open)| open.full_chunks + 1)
+            .sum())
     }
 
     /// Erases the open recordings of a testimony being deleted (their chunks and open
@@ -139,20 +149,8 @@ impl Ctx<'_> {
         tx: &rusqlite::Connection,
         testimony: &Uuid,
     ) -> Result<Vec<Uuid>> {
-        let names: Vec<String> = self
-            .db
-            .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
         let mut erased = Vec::new();
-        for name in names {
-            let Ok(id) = Uuid::parse_str(&name[PREFIX.len()..]) else {
-                continue;
-            };
-            let Some(bytes) = self.read_secret(&name)? else {
-                continue;
-            };
-            let open = decode_open(&bytes, &id)?;
+        for (id, open) in self.open_recordings()? {
             if open.testimony != testimony.to_string() {
                 continue;
             }
@@ -162,7 +160,10 @@ impl Ctx<'_> {
                     params![chunk_rowid(&self.keys.sub.chunk_ids, &id, index)],
                 )?;
             }
-            tx.execute("DELETE FROM secret WHERE name = ?1", params![name])?;
+            tx.execute(
+                "DELETE FROM secret WHERE name = ?1",
+                params![secret_name(&id)],
+            )?;
             erased.push(id);
         }
         Ok(erased)
@@ -428,23 +429,11 @@ impl Vault {
     /// each as recovered. Front ends call it after unlocking.
     pub fn recover_recordings(&mut self) -> Result<Vec<AttachmentInfo>> {
         let mut ctx = self.ctx()?;
-        let names: Vec<String> = ctx
-            .db
-            .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
-        for name in names {
-            let Ok(id) = Uuid::parse_str(&name[PREFIX.len()..]) else {
-                continue;
-            };
+        for (id, open) in ctx.open_recordings()? {
             if ctx.keys.recordings.contains_key(&id) {
                 continue;
             }
-            let Some(bytes) = ctx.read_secret(&name)? else {
-                continue;
-            };
-            let open = decode_open(&bytes, &id)?;
             let mut key_bytes = Zeroizing::new(
                 data_encoding::HEXLOWER
                     .decode(open.key.as_bytes())
