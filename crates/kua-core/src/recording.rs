@@ -14,7 +14,8 @@
 //! On finish (or recovery) the tail is re-sealed with the STREAM "last" flag, the
 //! attachment record is written, the open record deleted, and the log gets
 //! `attachment_added` with the SHA-256 of the whole stream (after `recording_recovered`
-//! when it was recovered).
+//! when it was recovered). Locking the vault drops a recording in progress as a crash
+//! would: what was flushed is recovered at the next unlock.
 
 use crate::attachment::Meta;
 use crate::catalog::parse_id;
@@ -470,8 +471,14 @@ impl Vault {
                         rusqlite::Error::QueryReturnedNoRows => Error::integrity(place.clone()),
                         e => e.into(),
                     })?;
+                // The tail may already carry the "last" flag: a finish that sealed it
+                // and then failed to write the attachment record leaves it so.
                 let nonce = chunk_nonce(&prefix, index, false)?;
-                if sealed.get(..nonce.len()) != Some(&nonce[..]) {
+                let final_nonce = chunk_nonce(&prefix, index, true)?;
+                let found = sealed.get(..nonce.len());
+                let ok = found == Some(&nonce[..])
+                    || (index == open.full_chunks && found == Some(&final_nonce[..]));
+                if !ok {
                     return Err(Error::integrity(place));
                 }
                 let plain = crate::crypto::open(
