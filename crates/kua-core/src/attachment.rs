@@ -11,7 +11,7 @@
 use crate::catalog::parse_id;
 use crate::chunks::{chunk_rowid, fill, ChunkReader, ChunkSealer};
 use crate::crypto::hex;
-use crate::custody::{Change, Event};
+use crate::custody::{Change, Event, Tail};
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
 use crate::progress::Progress;
@@ -86,6 +86,32 @@ impl Ctx<'_> {
     fn read_meta(&self, head: &Head) -> Result<Meta> {
         let bytes = self.read(Table::Attachment, head)?;
         decode(&bytes, || format!("attachment {}", head.id))
+    }
+
+    /// Writes an attachment's record and logs `attachment_added` with its evidence hash,
+    /// inside the caller's transaction; `before` (a recording's recovery) is logged just
+    /// ahead of it. The one place an attachment of a testimony comes into being.
+    pub(crate) fn store_attachment(
+        &mut self,
+        tx: &Connection,
+        tail: &mut Tail,
+        head: &Head,
+        meta: &Meta,
+        before: Option<Event>,
+    ) -> Result<()> {
+        let testimony = parse_id(&meta.testimony)?;
+        let bytes = crate::testimony::encode(meta)?;
+        self.insert(tx, Table::Attachment, head, &bytes)?;
+        let change = Change {
+            record: Some(testimony),
+            version: None,
+            content_hash: Some(meta.sha256.clone()),
+            detail: Some(head.id.to_string()),
+        };
+        if let Some(event) = before {
+            self.log(tx, tail, event, change.clone())?;
+        }
+        self.log(tx, tail, Event::AttachmentAdded, change)
     }
 
     pub(crate) fn info(meta: &Meta, id: &Uuid) -> AttachmentInfo {
@@ -284,20 +310,8 @@ impl Vault {
             captured_at: new.captured_at,
             markers: Vec::new(),
         };
-        let bytes = crate::testimony::encode(&meta)?;
-        ctx.insert(&tx, Table::Attachment, &head, &bytes)?;
         let mut tail = ctx.keys.tail;
-        ctx.log(
-            &tx,
-            &mut tail,
-            Event::AttachmentAdded,
-            Change {
-                record: Some(testimony),
-                version: None,
-                content_hash: Some(meta.sha256.clone()),
-                detail: Some(id.to_string()),
-            },
-        )?;
+        ctx.store_attachment(&tx, &mut tail, &head, &meta, None)?;
         tx.commit()?;
         drop(bulk);
         ctx.keys.tail = tail;

@@ -25,7 +25,6 @@ use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
 use crate::records::Head;
-use crate::store::Table;
 use crate::vault::{Ctx, Vault};
 use crate::CHUNK;
 use rusqlite::params;
@@ -268,38 +267,14 @@ impl Ctx<'_> {
             captured_at: Some(crate::seams::format_time(live.open.started_at)),
             markers: live.open.markers.clone(),
         };
-        let bytes = crate::testimony::encode(&meta)?;
         let tx = self.db.unchecked_transaction()?;
-        self.insert(&tx, Table::Attachment, &live.head, &bytes)?;
         tx.execute(
             "DELETE FROM secret WHERE name = ?1",
             params![secret_name(id)],
         )?;
         let mut tail = self.keys.tail;
-        if recovered {
-            self.log(
-                &tx,
-                &mut tail,
-                Event::RecordingRecovered,
-                Change {
-                    record: Some(testimony),
-                    version: None,
-                    content_hash: Some(meta.sha256.clone()),
-                    detail: Some(id.to_string()),
-                },
-            )?;
-        }
-        self.log(
-            &tx,
-            &mut tail,
-            Event::AttachmentAdded,
-            Change {
-                record: Some(testimony),
-                version: None,
-                content_hash: Some(meta.sha256.clone()),
-                detail: Some(id.to_string()),
-            },
-        )?;
+        let before = recovered.then_some(Event::RecordingRecovered);
+        self.store_attachment(&tx, &mut tail, &live.head, &meta, before)?;
         tx.commit()?;
         self.keys.tail = tail;
         let info = Ctx::info(&meta, id);
