@@ -83,7 +83,7 @@ fn guess_media_type(name: &str) -> &'static str {
 }
 
 impl Ctx<'_> {
-    fn read_meta(&self, head: &Head) -> Result<Meta> {
+    pub(crate) fn read_meta(&self, head: &Head) -> Result<Meta> {
         let bytes = self.read(Table::Attachment, head)?;
         decode(&bytes, || format!("attachment {}", head.id))
     }

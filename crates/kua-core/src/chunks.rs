@@ -97,6 +97,16 @@ impl<'a> ChunkReader<'a> {
         })
     }
 
+    /// Moves to chunk `index` (for reading a range); the next `next_chunk` opens it.
+    pub(crate) fn skip_to(&mut self, index: u64) {
+        let index = index.min(self.chunks);
+        let total = self.left + self.index * CHUNK as u64;
+        self.left = total.saturating_sub(index * CHUNK as u64);
+        self.index = index;
+        self.buf = Zeroizing::new(Vec::new());
+        self.pos = 0;
+    }
+
     /// The next chunk's plaintext (without padding), or None after the last.
     pub(crate) fn next_chunk(&mut self) -> Result<Option<&[u8]>> {
         if self.index == self.chunks {

@@ -76,3 +76,17 @@ impl Vault {
         result
     }
 }
+
+impl Vault {
+    /// Bytes free for this vault on its file system (what an unprivileged process may
+    /// still write), so a recording can say how long it can go on.
+    pub fn free_space(&self) -> Result<u64> {
+        let dir = self
+            .path()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let stat = rustix::fs::statvfs(dir).map_err(|e| Error::io(dir, e.into()))?;
+        Ok(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+}

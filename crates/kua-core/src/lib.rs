@@ -19,6 +19,7 @@ mod export;
 mod files;
 mod identity;
 mod import;
+mod media;
 pub mod model;
 mod progress;
 mod recording;
@@ -47,6 +48,7 @@ pub use import::{
     ReceivedSummary, SenderReport,
 };
 pub use kua_bundle;
+pub use media::{MediaInfo, MediaRef};
 pub use progress::{Progress, Silent};
 pub use recording::{Marker, NewRecording};
 pub use seams::{format_time, Clock, Seams, SecureRng, SteppingClock, SystemClock};

@@ -4,7 +4,8 @@
 use crate::*;
 use kua_core::model::{ConsentScope, TestimonyInput};
 use kua_core::{
-    Continuity, Error, ExportRequest, ImportOutcome, NewAttachment, Selection, Silent, Vault,
+    Continuity, Error, ExportRequest, ImportOutcome, MediaRef, NewAttachment, Selection, Silent,
+    Vault,
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -158,6 +159,34 @@ fn consent_decides_what_travels_and_the_coordinator_imports_with_provenance() {
     assert!(received
         .iter()
         .all(|r| r.sender == "field-7" && !r.pending && r.bundle_id == r1.bundle_id));
+    // The coordinator plays a received file straight from its vault, by range.
+    let rec = coord.v.show_received(&t1, Some(1)).unwrap();
+    let sha = rec.record.attachments[0].sha256.clone();
+    let r = MediaRef::Received {
+        record: t1.clone(),
+        version: 1,
+        sha256: sha.clone(),
+    };
+    let info = coord.v.open_media(&r).unwrap();
+    assert_eq!(
+        (info.media_type.as_str(), info.size),
+        ("image/jpeg", 150_000)
+    );
+    let photo: Vec<u8> = (0..150_000u32).map(|i| (i % 249) as u8).collect();
+    assert_eq!(
+        &coord.v.read_media(&r, 70_000, 1000).unwrap()[..],
+        &photo[70_000..71_000]
+    );
+    // A record that did not carry that file cannot name it.
+    let other = MediaRef::Received {
+        record: t3.clone(),
+        version: 1,
+        sha256: sha,
+    };
+    assert!(matches!(
+        coord.v.open_media(&other),
+        Err(Error::AttachmentNotFound { .. })
+    ));
     assert!(!received.iter().any(|r| r.id == t2));
     let shown = coord.v.show_received(&t3, None).unwrap();
     assert_eq!(shown.record.version, 2);

@@ -8,6 +8,7 @@ mod crash;
 mod disk;
 mod keys;
 mod lifecycle;
+mod media;
 mod recording;
 mod tamper;
 mod vectors;
