@@ -9,6 +9,8 @@ pub enum Error {
     NoDevice,
     #[error("the microphone could not be opened: {0}")]
     Device(String),
+    #[error("the microphone stopped sending audio (unplugged, or taken by another program); what was recorded until then is kept")]
+    DeviceGone,
     #[error("the Opus encoder failed: {0}")]
     Codec(String),
     #[error("not an Ogg Opus stream: {0}")]
@@ -23,6 +25,7 @@ impl Error {
             Error::NoSuchDevice(_) => "audio_no_such_device",
             Error::NoDevice => "audio_no_device",
             Error::Device(_) => "audio_device",
+            Error::DeviceGone => "audio_device_gone",
             Error::Codec(_) => "audio_codec",
             Error::Format(_) => "audio_format",
             Error::Io(_) => "io",

@@ -1,8 +1,8 @@
 //! Audio for Kua's interview recordings: capture from a microphone (cpal over ALSA and
 //! PulseAudio), encoding to Opus in an Ogg stream (RFC 7845), and the decoding and
 //! tone analysis that tests and checks need. It knows nothing of vaults: the encoder
-//! writes to any `Write`, and the recorder (in the front ends) moves its bytes into the
-//! vault's recording API at least every two seconds.
+//! writes to any `Write`, and a [`Take`] tells the front end when to move its bytes
+//! into the vault's recording API (every second of audio).
 
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -12,6 +12,7 @@ mod decode;
 mod encode;
 mod error;
 mod recorder;
+mod take;
 mod tone;
 
 pub use capture::{input_devices, Capture, InputDevice};
@@ -19,4 +20,5 @@ pub use decode::{decode_ogg_opus, Decoded};
 pub use encode::{OggOpusWriter, BITRATE, SAMPLE_RATE};
 pub use error::{Error, Result};
 pub use recorder::{Recorder, FLUSH_EVERY_SAMPLES};
+pub use take::{level_dbfs, Step, Take, SILENT_DEVICE};
 pub use tone::{dominant_frequency, sine};

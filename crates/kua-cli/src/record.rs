@@ -3,12 +3,12 @@
 use crate::args::Global;
 use crate::commands::unlock;
 use crate::output::emit;
-use anyhow::{bail, Result};
-use kua_audio::{Capture, Recorder};
+use anyhow::Result;
+use kua_audio::Take;
 use kua_core::{Marker, NewRecording};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
-use std::sync::mpsc::{channel, sync_channel, RecvTimeoutError};
+use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 pub fn devices(g: &Global) -> Result<ExitCode> {
@@ -68,8 +68,8 @@ pub fn record(
             media_type: "audio/ogg".into(),
         },
     )?;
-    let (blocks, received) = sync_channel(256);
-    let capture = Capture::start(device, blocks)?;
+    let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32;
+    let mut take = Take::start(device, serial)?;
     // Markers and the stop come from standard input, read on their own thread.
     let (lines, typed) = channel::<Option<String>>();
     std::thread::spawn(move || {
@@ -81,36 +81,33 @@ pub fn record(
         }
         let _ = lines.send(None);
     });
-    let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32;
-    let mut recorder = Recorder::new(serial)?;
     let mut markers: Vec<Marker> = Vec::new();
-    let mut last_audio = Instant::now();
     let mut last_status = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     if terminal {
         eprintln!("recording into {rec}; type a note and Enter for a marker, Enter alone to stop");
     }
     loop {
-        match received.recv_timeout(Duration::from_millis(100)) {
-            Ok(block) => {
-                recorder.push(&block)?;
-                last_audio = Instant::now();
+        let step = match take.step(Duration::from_millis(100)) {
+            Ok(step) => step,
+            Err(e @ kua_audio::Error::DeviceGone) => {
+                // What was captured stays: the open recording is finished below.
+                eprintln!("kua: {e}; stopping");
+                break;
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => bail!("the microphone stopped"),
+            Err(e) => return Err(e.into()),
+        };
+        if !step.bytes.is_empty() {
+            vault.append_recording(&rec, &step.bytes)?;
         }
-        let bytes = recorder.take();
-        if !bytes.is_empty() {
-            vault.append_recording(&rec, &bytes)?;
-        }
-        if recorder.flush_due() {
+        if step.flush {
             vault.flush_recording(&rec, &markers)?;
-            recorder.flushed();
+            take.flushed();
         }
         let mut stop = false;
         while let Ok(line) = typed.try_recv() {
             match line {
-                Some(l) if !l.trim().is_empty() => markers.push(marker(&l, recorder.elapsed_ms())),
+                Some(l) if !l.trim().is_empty() => markers.push(marker(&l, take.elapsed_ms())),
                 // An empty line stops; so does the end of input when no duration is set.
                 Some(_) => stop = true,
                 None => stop = duration.is_none(),
@@ -118,16 +115,11 @@ pub fn record(
         }
         // The duration is of recorded audio, not of wall-clock time (the microphone
         // takes a moment to start).
-        if duration.is_some_and(|d| recorder.elapsed_ms() as f64 >= d * 1000.0) {
-            stop = true;
-        }
-        if last_audio.elapsed() > Duration::from_secs(5) {
-            // What was captured stays: the open recording is finished below.
-            eprintln!("kua: the microphone has sent no audio for 5 seconds; stopping");
+        if duration.is_some_and(|d| take.elapsed_ms() as f64 >= d * 1000.0) {
             stop = true;
         }
         if terminal && last_status.elapsed() >= Duration::from_secs(1) {
-            let s = recorder.elapsed_ms() / 1000;
+            let s = take.elapsed_ms() / 1000;
             eprint!(
                 "\r{:02}:{:02}:{:02} recorded",
                 s / 3600,
@@ -140,11 +132,10 @@ pub fn record(
             break;
         }
     }
-    drop(capture);
     if terminal {
         eprintln!();
     }
-    let last = recorder.finish()?;
+    let last = take.finish()?;
     vault.append_recording(&rec, &last)?;
     let info = vault.finish_recording(&rec, &markers)?;
     emit(g.json, &info, || {
