@@ -41,6 +41,11 @@ mod tests {
             kua_core::ImportReport,
             kua_core::ReceivedSummary,
             kua_core::ReceivedRecord,
+            kua_core::MediaRef,
+            crate::commands::recording::InputDevice,
+            crate::commands::recording::MediaHandle,
+            crate::recorder::RecordingEvent,
+            crate::recorder::RecordingState,
         );
     }
 

@@ -12,7 +12,9 @@ mod chooser;
 mod commands;
 mod error;
 mod home;
+mod media;
 mod progress;
+mod recorder;
 mod session;
 mod settings;
 mod window;
@@ -32,6 +34,7 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(session)
+        .register_asynchronous_uri_scheme_protocol(media::SCHEME, media::handle)
         .setup(move |app| {
             window::open(app, &home)?;
             autolock::watch(app.handle().clone());

@@ -3,9 +3,11 @@
 
 use crate::error::IpcError;
 use crate::home::Home;
+use crate::media::Grant;
+use crate::recorder::Recording;
 use crate::settings::Settings;
 use kua_core::Vault;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +21,10 @@ pub struct Session {
     /// Paths the user chose in a dialog or dropped on the window. Commands that read or
     /// write a file take only these, so a compromised page cannot name other files.
     grants: Mutex<HashSet<PathBuf>>,
+    /// Media the page may play, by random token (see media.rs).
+    media: Mutex<HashMap<String, Grant>>,
+    /// The recording running now, if any (see recorder.rs).
+    recording: Mutex<Option<Recording>>,
     activity: Mutex<Instant>,
     /// Set from the moment a lock is asked for until the keys are gone: no command may
     /// use the vault in between, and the page is told it is locked.
@@ -39,6 +45,8 @@ impl Session {
             settings: Mutex::new(settings),
             vault: Mutex::new(None),
             grants: Mutex::new(HashSet::new()),
+            media: Mutex::new(HashMap::new()),
+            recording: Mutex::new(None),
             activity: Mutex::new(Instant::now()),
             locking: AtomicBool::new(false),
         }
@@ -77,6 +85,41 @@ impl Session {
         Ok(f(vault)?)
     }
 
+    /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
+    /// while a lock is under way: locking stops the recording first and waits for it to
+    /// finish (see `lock`), so the last seconds are saved rather than left to recovery.
+    pub fn with_recording_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
+    ) -> Result<T, IpcError> {
+        // A recording is activity: the auto-lock does not cut an interview short.
+        self.touch();
+        let mut slot = guard(&self.vault);
+        let vault = slot.as_mut().ok_or_else(|| {
+            IpcError::new("no_vault_open", "no vault is open; create or open one")
+        })?;
+        Ok(f(vault)?)
+    }
+
+    /// The running recording, if any; one that ended on its own is cleared here.
+    pub fn recording<T>(&self, f: impl FnOnce(&mut Option<Recording>) -> T) -> T {
+        let mut slot = guard(&self.recording);
+        f(&mut slot)
+    }
+
+    /// Grants the page a token to play `grant` through the media protocol.
+    pub fn grant_media(&self, grant: Grant) -> String {
+        let mut bytes = [0u8; 16];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        guard(&self.media).insert(token.clone(), grant);
+        token
+    }
+
+    pub fn media_grant(&self, token: &str) -> Option<Grant> {
+        guard(&self.media).get(token).cloned()
+    }
+
     /// Replaces the open vault (closing the previous one, which locks it).
     pub fn put_vault(&self, vault: Vault) {
         *guard(&self.vault) = Some(vault);
@@ -99,9 +142,18 @@ impl Session {
     /// the page has already been cleared by then (see `commands::vault::lock`).
     pub fn lock(&self) -> Result<(), IpcError> {
         self.begin_lock();
+        // A running recording is finished first (it becomes an attachment); its
+        // thread needs the vault, so the vault's lock is taken only after it ends.
+        let recording = guard(&self.recording).take();
+        if let Some(recording) = recording {
+            if let Err(e) = recording.stop() {
+                eprintln!("kua-desktop: recording stopped by lock: {}", e.code);
+            }
+        }
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
         guard(&self.grants).clear();
+        guard(&self.media).clear();
         self.locking.store(false, Ordering::SeqCst);
         Ok(result?)
     }

@@ -52,23 +52,14 @@ pub fn record(
 ) -> Result<ExitCode> {
     let mut vault = unlock(g)?;
     let started = time::OffsetDateTime::now_utc();
-    let name = format!(
-        "recording-{:04}{:02}{:02}-{:02}{:02}{:02}.opus",
-        started.year(),
-        u8::from(started.month()),
-        started.day(),
-        started.hour(),
-        started.minute(),
-        started.second()
-    );
     let rec = vault.begin_recording(
         id,
         NewRecording {
-            name,
+            name: String::new(),
             media_type: "audio/ogg".into(),
         },
     )?;
-    let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32;
+    let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32; // Ogg stream id
     let mut take = Take::start(device, serial)?;
     // Markers and the stop come from standard input, read on their own thread.
     let (lines, typed) = channel::<Option<String>>();

@@ -51,8 +51,20 @@ pub struct Marker {
 /// What the caller knows about a recording when it starts.
 #[derive(Debug, Clone)]
 pub struct NewRecording {
+    /// The attachment's name; when empty, `recording-YYYYMMDD-HHMMSS.opus` (UTC) from
+    /// the vault's clock, so both front ends name recordings alike.
     pub name: String,
     pub media_type: String,
+}
+
+fn default_name(ms: i64) -> String {
+    let digits: String = crate::seams::format_time(ms)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    let (date, time) = digits.split_at(digits.len().min(8));
+    format!("recording-{date}-{time}.opus")
 }
 
 /// The open-recording record, as stored (sealed) until the recording ends.
@@ -318,16 +330,21 @@ impl Vault {
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
         let prefix: [u8; 19] = ctx.seams.bytes::<19>();
+        let started_at = ctx.seams.clock.now_ms();
         let open = Open {
             testimony: testimony.to_string(),
-            name: new.name,
+            name: if new.name.trim().is_empty() {
+                default_name(started_at)
+            } else {
+                new.name
+            },
             media_type: new.media_type,
             row: head.row.to_string(),
             key: hex(head.key.expose()),
             prefix: hex(&prefix),
             full_chunks: 0,
             tail_len: 0,
-            started_at: ctx.seams.clock.now_ms(),
+            started_at,
             markers: Vec::new(),
         };
         let bytes =

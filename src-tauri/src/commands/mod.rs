@@ -5,6 +5,7 @@
 pub mod custody;
 pub mod exchange;
 pub mod files;
+pub mod recording;
 pub mod testimonies;
 pub mod vault;
 
@@ -40,6 +41,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         files::pick,
         files::attach,
         files::extract,
+        recording::input_devices,
+        recording::record_start,
+        recording::record_watch,
+        recording::record_pause,
+        recording::record_marker,
+        recording::record_stop,
+        recording::open_media,
         custody::log,
         custody::history,
         custody::verify,

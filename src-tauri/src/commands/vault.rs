@@ -4,6 +4,7 @@ use super::{blocking, on_vault};
 use crate::error::IpcError;
 use crate::session::Session;
 use crate::settings::Settings;
+use kua_core::model::AttachmentInfo;
 use kua_core::{CreateOptions, RecoveryKey, Seams, Vault};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -89,9 +90,17 @@ pub async fn open_vault(app: AppHandle, path: PathBuf) -> Result<(), IpcError> {
     .await
 }
 
+/// Unlocks, then finishes any recording a crash interrupted; returns those.
 #[tauri::command]
-pub async fn unlock(app: AppHandle, passphrase: SecretString) -> Result<(), IpcError> {
-    on_vault(app, move |v| v.unlock(&passphrase)).await
+pub async fn unlock(
+    app: AppHandle,
+    passphrase: SecretString,
+) -> Result<Vec<AttachmentInfo>, IpcError> {
+    on_vault(app, move |v| {
+        v.unlock(&passphrase)?;
+        v.recover_recordings()
+    })
+    .await
 }
 
 /// Opens the vault with the recovery key and sets a new passphrase.
@@ -100,10 +109,11 @@ pub async fn recover(
     app: AppHandle,
     recovery_key: SecretString,
     passphrase: SecretString,
-) -> Result<(), IpcError> {
+) -> Result<Vec<AttachmentInfo>, IpcError> {
     on_vault(app, move |v| {
         let key = RecoveryKey::parse(recovery_key.expose_secret())?;
-        v.recover(&key, &passphrase, None)
+        v.recover(&key, &passphrase, None)?;
+        v.recover_recordings()
     })
     .await
 }

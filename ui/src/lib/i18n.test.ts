@@ -44,6 +44,9 @@ function rustErrorCodes(): string[] {
     "src-tauri/src/error.rs",
     "src-tauri/src/session.rs",
     "src-tauri/src/commands/mod.rs",
+    "src-tauri/src/commands/recording.rs",
+    "src-tauri/src/recorder.rs",
+    "crates/kua-audio/src/error.rs",
   ];
   const codes = new Set<string>();
   for (const f of files) {

@@ -11,6 +11,12 @@ import type { ExportPlan } from "./bindings/ExportPlan";
 import type { ExportReport } from "./bindings/ExportReport";
 import type { IdentityInfo } from "./bindings/IdentityInfo";
 import type { ImportReport } from "./bindings/ImportReport";
+import type { InputDevice } from "./bindings/InputDevice";
+import type { Marker } from "./bindings/Marker";
+import type { MediaHandle } from "./bindings/MediaHandle";
+import type { MediaRef } from "./bindings/MediaRef";
+import type { RecordingEvent } from "./bindings/RecordingEvent";
+import type { RecordingState } from "./bindings/RecordingState";
 import type { IpcError } from "./bindings/IpcError";
 import type { ListRow } from "./bindings/ListRow";
 import type { LogLine } from "./bindings/LogLine";
@@ -30,7 +36,8 @@ import type { VersionInfo } from "./bindings/VersionInfo";
 
 export type {
   AppState, AttachmentInfo, BundleReport, Consent, ExportChoice, ExportPlan, ExportReport,
-  IdentityInfo, ImportReport, IpcError, ListRow, LogLine, Pick, ProgressEvent, ReceivedRecord,
+  IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, RecordingEvent,
+  RecordingState, ListRow, LogLine, Pick, ProgressEvent, ReceivedRecord,
   ReceivedSummary, Recipient, SearchHit, Settings, Template, Testimony, TestimonyInput,
   TrustedSender, VerifyReport, VersionInfo,
 };
@@ -59,9 +66,10 @@ export const ipc = {
   createVault: (passphrase: string, path: string | null) =>
     call<string>("create_vault", { passphrase, path }),
   openVault: (path: string) => call<void>("open_vault", { path }),
-  unlock: (passphrase: string) => call<void>("unlock", { passphrase }),
+  // Both return the recordings a crash had interrupted, now recovered.
+  unlock: (passphrase: string) => call<AttachmentInfo[]>("unlock", { passphrase }),
   recover: (recoveryKey: string, passphrase: string) =>
-    call<void>("recover", { recoveryKey, passphrase }),
+    call<AttachmentInfo[]>("recover", { recoveryKey, passphrase }),
   lock: () => call<void>("lock"),
   changePassphrase: (passphrase: string) => call<void>("change_passphrase", { passphrase }),
   touch: () => call<void>("touch"),
@@ -84,6 +92,17 @@ export const ipc = {
     call<AttachmentInfo[]>("attach", { id, paths, progress: progressChannel(onProgress) }),
   extract: (id: string, attachment: string, path: string, onProgress: OnProgress = ignore) =>
     call<AttachmentInfo>("extract", { id, attachment, path, progress: progressChannel(onProgress) }),
+
+  inputDevices: () => call<InputDevice[]>("input_devices"),
+  recordStart: (testimony: string, device: string | null, events: Channel<RecordingEvent>) =>
+    call<RecordingState>("record_start", { testimony, device, events }),
+  recordWatch: (events: Channel<RecordingEvent>) =>
+    call<RecordingState | null>("record_watch", { events }),
+  recordPause: (paused: boolean) => call<void>("record_pause", { paused }),
+  recordMarker: (note: string | null, section: string | null) =>
+    call<Marker>("record_marker", { note, section }),
+  recordStop: () => call<AttachmentInfo>("record_stop"),
+  openMedia: (media: MediaRef) => call<MediaHandle>("open_media", { media }),
 
   log: () => call<LogLine[]>("log"),
   history: (id: string) => call<LogLine[]>("history", { id }),

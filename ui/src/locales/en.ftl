@@ -348,3 +348,45 @@ error-bundle-rejected = The bundle failed a check and was not imported.
 error-bundle-conflict = The bundle changes a record this vault already has from this sender. Nothing was imported.
 error-bundle-fork = The sender's log contradicts what they sent before. Nothing was imported; contact the sender.
 error-bundle-readdressed = The bundle was re-addressed to this vault after it was signed. Nothing was imported.
+
+## Recording
+tab-recording = Recording
+recording-title = Record the interview
+recording-explain = The recording is encrypted as it is made and saved every second: if the laptop crashes or loses power, at most the last two seconds are lost, and the rest is recovered when the vault is next unlocked.
+recording-elsewhere = A recording is running in another testimony.
+recording-go = Go to that recording
+recording-no-device = No microphone was found. Connect one, or check the sound settings.
+recording-device = Microphone
+recording-default = default
+recording-start = Start recording
+recording-live = Recording
+recording-paused = Paused
+recording-level = Input level
+recording-space = Free space: { $size } (about { $hours } hours of speech)
+recording-pause = Pause
+recording-resume = Resume
+recording-stop = Stop and save
+recording-saved = Saved as { $name }. Evidence hash:
+recording-now = Recording
+recording-recovered =
+    { $count ->
+        [one] { $count } interrupted recording was recovered and saved as an attachment; the custody log says so.
+       *[other] { $count } interrupted recordings were recovered and saved as attachments; the custody log says so.
+    }
+dismiss = Dismiss
+marker-title = Markers
+marker-section = Section
+marker-note = Note
+marker-add = Add marker
+media-play = Play
+media-play-named = Play { $name }
+media-error = This file cannot be played here. Save a copy to open it in another program.
+error-audio-no-such-device = That microphone is no longer connected. Choose another one.
+error-audio-no-device = No microphone was found. Connect one, or check the sound settings.
+error-audio-device = The microphone could not be opened. Check that no other program uses it.
+error-audio-device-gone = The microphone stopped sending sound (unplugged?). What was recorded until then is saved.
+error-audio-codec = The audio could not be encoded. What was recorded until then is saved.
+error-audio-format = This is not an audio file Kua can read.
+error-recording-running = A recording is already running. Stop it first.
+error-recording-ended = No recording is running.
+error-not-playable = Only audio and video play in the app. Save a copy to open other files.

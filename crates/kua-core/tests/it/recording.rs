@@ -194,3 +194,28 @@ fn deleting_a_testimony_erases_its_open_recording() {
     let report = v.verify(&mut Silent).unwrap();
     assert!(report.ok, "{report:?}");
 }
+
+#[test]
+fn an_unnamed_recording_is_named_by_its_start_time() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    let id = v.add(&complete_input("интервью")).unwrap();
+    let rec = v
+        .begin_recording(
+            &id,
+            NewRecording {
+                name: " ".into(),
+                media_type: "audio/ogg".into(),
+            },
+        )
+        .unwrap();
+    v.append_recording(&rec, b"OggS").unwrap();
+    let info = v.finish_recording(&rec, &[]).unwrap();
+    // The stepping clock starts at 2022-01-08T00:00:00Z and moves a second a call.
+    assert!(
+        info.name.starts_with("recording-20220108-0000") && info.name.ends_with(".opus"),
+        "{}",
+        info.name
+    );
+    assert_eq!(info.name.len(), "recording-20220108-000000.opus".len());
+}
