@@ -72,7 +72,9 @@ fn respond(session: &Session, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
             return r;
         }
     };
-    let want = usize::try_from(end - start).unwrap_or(MAX_RANGE).min(MAX_RANGE);
+    let want = usize::try_from(end - start)
+        .unwrap_or(MAX_RANGE)
+        .min(MAX_RANGE);
     let bytes = match session.with_vault(|v| v.read_media(&grant.media, start, want)) {
         Ok(b) => b,
         // A damaged chunk or a locked vault: the player shows an error, nothing more.

@@ -21,7 +21,8 @@ pub struct InputDevice {
 #[tauri::command]
 pub async fn input_devices(app: AppHandle) -> Result<Vec<InputDevice>, IpcError> {
     blocking(app, |_| {
-        let list = kua_audio::input_devices().map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let list =
+            kua_audio::input_devices().map_err(|e| IpcError::new(e.code(), e.to_string()))?;
         Ok(list
             .into_iter()
             .map(|d| InputDevice {
@@ -86,7 +87,11 @@ pub async fn record_watch(
 #[tauri::command]
 pub async fn record_pause(app: AppHandle, paused: bool) -> Result<(), IpcError> {
     blocking(app, move |s| {
-        s.recording(|slot| slot.as_ref().map(|r| r.pause(paused)).ok_or_else(none_running))
+        s.recording(|slot| {
+            slot.as_ref()
+                .map(|r| r.pause(paused))
+                .ok_or_else(none_running)
+        })
     })
     .await
 }
@@ -111,9 +116,7 @@ pub async fn record_marker(
 #[tauri::command]
 pub async fn record_stop(app: AppHandle) -> Result<AttachmentInfo, IpcError> {
     blocking(app, move |s| {
-        s.recording(Option::take)
-            .ok_or_else(none_running)?
-            .stop()
+        s.recording(Option::take).ok_or_else(none_running)?.stop()
     })
     .await
 }

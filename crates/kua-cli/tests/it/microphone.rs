@@ -1,9 +1,8 @@
 //! `kua record` from a fake microphone: a PulseAudio null sink whose monitor is remapped
-//! as a source, fed a 500 Hz tone with `pacat` (Debian: pulseaudio, pulseaudio-utils,
-//! libasound2-plugins, which scripts/setup.sh installs). The test starts PulseAudio
-//! itself when none is running. The recording must decode to the tone's frequency and
-//! to about the recorded length; killed mid-recording, it is recovered at the next
-//! unlock with everything but the last two seconds.
+//! as a source (scripts/fake-mic.sh, which starts PulseAudio when none runs), fed a
+//! 500 Hz tone with `pacat`. The recording must decode to the tone's frequency and to
+//! about the recorded length; killed mid-recording, it is recovered at the next unlock
+//! with everything but the last two seconds.
 
 use crate::Env;
 use kua_audio::{decode_ogg_opus, dominant_frequency};
@@ -23,49 +22,17 @@ impl Drop for Tone {
     }
 }
 
-/// Makes sure PulseAudio runs with the fake microphone as its default source, and
-/// plays the tone into it until the returned player is dropped.
+/// Makes sure PulseAudio runs with the fake microphone as its default source
+/// (scripts/fake-mic.sh, which the desktop tests use too), and plays the tone into it
+/// until the returned player is dropped.
 fn fake_microphone(dir: &std::path::Path) -> Tone {
-    let running = Command::new("pactl")
-        .arg("info")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !running {
-        let started = Command::new("pulseaudio")
-            .args(["-D", "--exit-idle-time=-1"])
-            .status()
-            .expect("pulseaudio (scripts/setup.sh installs it)");
-        assert!(started.success(), "pulseaudio did not start");
-    }
-    let sources = Command::new("pactl")
-        .args(["list", "short", "sources"])
-        .output()
-        .unwrap();
-    if !String::from_utf8_lossy(&sources.stdout).contains("kua-fake-mic\t") {
-        for args in [
-            vec!["load-module", "module-null-sink", "sink_name=kua-fake-sink"],
-            vec![
-                "load-module",
-                "module-remap-source",
-                "master=kua-fake-sink.monitor",
-                "source_name=kua-fake-mic",
-            ],
-        ] {
-            assert!(
-                Command::new("pactl")
-                    .args(&args)
-                    .status()
-                    .unwrap()
-                    .success(),
-                "{args:?}"
-            );
-        }
-    }
-    assert!(Command::new("pactl")
-        .args(["set-default-source", "kua-fake-mic"])
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fake-mic.sh");
+    let up = Command::new("bash")
+        .arg(&script)
+        .arg("up")
         .status()
-        .unwrap()
-        .success());
+        .expect("bash");
+    assert!(up.success(), "scripts/fake-mic.sh up failed");
     // 60 s of the tone, 44.1 kHz stereo: the capture side resamples and downmixes.
     let rate = 44_100;
     let mut raw = Vec::with_capacity(rate * 60 * 4);
