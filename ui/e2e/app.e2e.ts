@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
-  answerDialog, appProcesses, axe, click, contains, el, filesUnder, inetSockets, openApp,
+  answerDialog, appProcesses, axe, click, contains, createVault as createVaultIn, el, filesUnder, inetSockets, openApp,
   screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser,
 } from "./harness";
 
@@ -40,18 +40,7 @@ async function check(b: Browser, lang: string, name: string): Promise<void> {
 }
 
 async function createVault(b: Browser, pass: string, lang: string, prefix: string): Promise<void> {
-  await check(b, lang, `${prefix}-01-welcome`);
-  await click(b, "button.primary");
-  await type(b, "#new-pass", pass);
-  await type(b, "#new-pass-confirm", pass);
-  await check(b, lang, `${prefix}-02-create`);
-  await click(b, "form button[type=submit]");
-  const key = await textOf(b, "[data-testid=recovery-key]");
-  expect(key).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/);
-  await check(b, lang, `${prefix}-03-recovery`);
-  await type(b, "#recovery-check", key.split("-").at(-1) ?? "");
-  await click(b, ".card button.primary");
-  await el(b, "[data-testid=new-testimony]");
+  await createVaultIn(b, pass, (name) => check(b, lang, `${prefix}-${name}`));
 }
 
 async function nav(b: Browser, name: string): Promise<void> {

@@ -112,6 +112,25 @@ export async function waitText(b: Browser, selector: string, pattern: RegExp, ti
   return last;
 }
 
+/**
+ * Creates a vault on the welcome screen and confirms its recovery key; `seen` is called
+ * on each screen on the way (screenshots, accessibility checks).
+ */
+export async function createVault(b: Browser, pass: string, seen: (name: string) => Promise<void> = async () => {}): Promise<void> {
+  await seen("01-welcome");
+  await click(b, "button.primary");
+  await type(b, "#new-pass", pass);
+  await type(b, "#new-pass-confirm", pass);
+  await seen("02-create");
+  await click(b, "form button[type=submit]");
+  const key = await textOf(b, "[data-testid=recovery-key]");
+  if (!/^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/.test(key)) throw new Error(`not a recovery key: ${key}`);
+  await seen("03-recovery");
+  await type(b, "#recovery-check", key.split("-").at(-1) ?? "");
+  await click(b, ".card button.primary");
+  await el(b, "[data-testid=new-testimony]");
+}
+
 export async function screenshot(b: Browser, lang: string, name: string): Promise<void> {
   const dir = join(ARTIFACTS, "screenshots", lang);
   mkdirSync(dir, { recursive: true });

@@ -1,0 +1,231 @@
+// Recording an interview in the real app window, from a fake microphone (a PulseAudio
+// null sink remapped as the default source, playing a 500 Hz sine: scripts/fake-mic.sh).
+// The interviewer records with a marker and a pause, stops, and plays the recording
+// back in the window: its duration, the tone's frequency (measured by Web Audio on what
+// the player decodes) and a jump to the marker are checked. Then the app is killed
+// mid-recording; the next unlock recovers the recording, logs it, and it plays. While
+// media play, no process of the app holds a file in its temporary directory, and no
+// file there or in the app's home carries an Ogg page.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ROOT, appProcesses, click, createVault, el, filesUnder, openApp, screenshot, sh, startDriver,
+  stopDriver, textOf, type, waitText, work, type Browser,
+} from "./harness";
+
+const PASS = "тау өзен жол қызыл алма 2022";
+const TONE = 500;
+const home = join(work, "recorder");
+// The app's temporary directory (inherited through tauri-driver): it must stay empty.
+const tmp = join(work, "app-tmp");
+const fakeMic = join(ROOT, "scripts", "fake-mic.sh");
+let sine = "";
+let testimonyId = "";
+
+function seconds(clock: string): number {
+  const [h, m, s] = clock.trim().split(":").map(Number);
+  return (h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0);
+}
+
+async function elapsed(b: Browser): Promise<number> {
+  return seconds(await textOf(b, "[data-testid=record-elapsed]"));
+}
+
+async function waitElapsed(b: Browser, atLeast: number): Promise<void> {
+  await b.waitUntil(async () => (await elapsed(b)) >= atLeast, {
+    timeout: 30_000,
+    timeoutMsg: `the recording never reached ${atLeast} s`,
+  });
+}
+
+async function unlock(b: Browser): Promise<void> {
+  await type(b, "#passphrase", PASS);
+  await click(b, "form button[type=submit]");
+  await el(b, "[data-testid=new-testimony]");
+}
+
+async function openTestimony(b: Browser, tab: string): Promise<void> {
+  await click(b, `button.record[data-id="${testimonyId}"]`);
+  await click(b, `button[data-tab=${tab}]`);
+}
+
+/** Files the app's processes hold open in its temporary directory, or deleted files. */
+function heldTempFiles(): string[] {
+  const found: string[] = [];
+  for (const pid of appProcesses(home)) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        // memfd and shared memory are RAM; a deleted file on a disk is not.
+        if (link.startsWith("/memfd:") || link.startsWith("/dev/shm/")) continue;
+        if (link.startsWith(tmp) || (link.startsWith("/") && link.endsWith("(deleted)"))) found.push(`${pid}: ${link}`);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return found;
+}
+
+interface Playback { duration: number; time: number; frequency: number; level: number; error: string }
+
+/**
+ * Plays the player's media from `from` seconds for a second through an analyser and
+ * returns its duration, where it got to, and the loudest frequency it heard.
+ */
+async function listen(b: Browser, row: string, from: number): Promise<Playback> {
+  return (await b.executeAsync(
+    (selector: string, start: number, done: (r: Playback) => void) => {
+      const media = document.querySelector(`${selector} audio`) as HTMLAudioElement | null;
+      if (!media) return done({ duration: 0, time: 0, frequency: 0, level: -999, error: "no audio element" });
+      const w = window as unknown as { __kuaGraph?: Map<HTMLMediaElement, AnalyserNode>; __kuaCtx?: AudioContext };
+      const ctx = (w.__kuaCtx ??= new AudioContext());
+      w.__kuaGraph ??= new Map();
+      let analyser = w.__kuaGraph.get(media);
+      if (!analyser) {
+        analyser = ctx.createAnalyser();
+        analyser.fftSize = 8192;
+        const source = ctx.createMediaElementSource(media);
+        source.connect(analyser);
+        analyser.connect(ctx.destination);
+        w.__kuaGraph.set(media, analyser);
+      }
+      const a = analyser;
+      const run = async () => {
+        await ctx.resume();
+        media.currentTime = start;
+        await media.play();
+        await new Promise((r) => setTimeout(r, 1200));
+        const bins = new Float32Array(a.frequencyBinCount);
+        a.getFloatFrequencyData(bins);
+        let best = 0;
+        for (let i = 1; i < bins.length; i++) if ((bins[i] ?? -Infinity) > (bins[best] ?? -Infinity)) best = i;
+        const time = media.currentTime;
+        media.pause();
+        done({ duration: media.duration, time, frequency: (best * ctx.sampleRate) / a.fftSize, level: bins[best] ?? -999, error: "" });
+      };
+      run().catch((e) => done({ duration: media.duration, time: media.currentTime, frequency: 0, level: -999, error: String(e) }));
+    },
+    row,
+    from,
+  )) as Playback;
+}
+
+/** Opens the player of the attachment in `row` and waits for its duration. */
+async function openPlayer(b: Browser, row: string): Promise<number> {
+  await click(b, `${row} [data-testid=play]`);
+  await el(b, `${row} audio`);
+  let state = { duration: 0, ready: 0, network: 0, error: "", src: "" };
+  try {
+    await b.waitUntil(
+      async () => {
+        state = (await b.execute((selector: string) => {
+          const e = document.querySelector(selector) as HTMLMediaElement;
+          // NaN and Infinity do not survive WebDriver's JSON.
+          const d = Number.isFinite(e.duration) ? e.duration : String(e.duration);
+          return { duration: d, ready: e.readyState, network: e.networkState, error: e.error ? `${e.error.code} ${e.error.message}` : "", src: e.currentSrc };
+        }, `${row} audio`)) as typeof state;
+        return typeof state.duration === "number" && state.duration > 0;
+      },
+      { timeout: 20_000 },
+    );
+  } catch {
+    throw new Error(`the player never learnt the duration: ${JSON.stringify(state)}`);
+  }
+  return state.duration;
+}
+
+function oggOnDisk(): string[] {
+  return [...filesUnder(tmp), ...filesUnder(home).filter((f) => !/vault\.kua(-wal|-shm)?$/.test(f))]
+    .filter((f) => readFileSync(f).includes(Buffer.from("OggS")));
+}
+
+describe("recording in the app window", () => {
+  beforeAll(async () => {
+    mkdirSync(tmp, { recursive: true });
+    process.env.TMPDIR = tmp;
+    sine = sh("bash", [fakeMic, "tone", String(TONE)]).trim();
+    await startDriver();
+  });
+
+  afterAll(() => {
+    stopDriver();
+    if (sine) sh("bash", [fakeMic, "quiet", sine]);
+  });
+
+  it("records with a marker and a pause, then plays back the tone and jumps to the marker", async () => {
+    const b = await openApp(home);
+    try {
+      await createVault(b, PASS);
+      await click(b, "[data-testid=new-testimony]");
+      await (await el(b, "#new-language")).selectByAttribute("value", "kk");
+      await click(b, "[data-testid=create-testimony]");
+      await el(b, "[data-testid=consent-form]");
+      await click(b, "button[data-tab=recording]");
+      expect(await (await el(b, "[data-testid=record-device]")).getValue()).not.toBe("");
+      await click(b, "[data-testid=record-start]");
+      await waitElapsed(b, 2);
+      // The tone is there: the meter shows a level well above silence.
+      await b.waitUntil(async () => Number(await (await el(b, "[data-testid=record-level]")).getAttribute("value")) > -20, {
+        timeout: 5_000,
+        timeoutMsg: "the level meter stayed low",
+      });
+      expect(await textOf(b, "[data-testid=record-space]")).toMatch(/Free space: .+ \(about [\d,]+ hours of speech\)/);
+      await (await el(b, "[data-testid=marker-section]")).selectByAttribute("value", "detention");
+      await type(b, "[data-testid=marker-note]", "ИВС, екінші күн");
+      await click(b, "[data-testid=marker-add]");
+      expect(await waitText(b, "[data-testid=record-markers]", /ИВС, екінші күн/)).toMatch(/^00:00:0[2-4] /);
+      await screenshot(b, "en", "recording-live");
+
+      // Paused, the clock stands still.
+      await click(b, "[data-testid=record-pause]");
+      await waitText(b, "[data-testid=record-state]", /Paused/);
+      const paused = await elapsed(b);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await elapsed(b)).toBe(paused);
+      await click(b, "[data-testid=record-pause]");
+      await waitText(b, "[data-testid=record-state]", /Recording/);
+      await waitElapsed(b, paused + 2);
+      const recorded = await elapsed(b);
+      await click(b, "[data-testid=record-stop]");
+      const saved = await waitText(b, "[data-testid=record-saved]", /[0-9a-f]{64}/);
+      const hash = /[0-9a-f]{64}/.exec(saved)?.[0] ?? "";
+
+      // It is an attachment with its evidence hash and plays in the window.
+      await click(b, "button[data-tab=attachments]");
+      const table = await textOf(b, "[data-testid=attachments]");
+      expect(table).toMatch(/recording-\d{8}-\d{6}\.opus/);
+      expect(table).toContain(hash);
+      const row = "tr.media-row";
+      const duration = await openPlayer(b, row);
+      expect(duration).toBeGreaterThanOrEqual(recorded - 0.1);
+      expect(duration).toBeLessThan(recorded + 1.5);
+
+      const heard = await listen(b, row, 0.2);
+      expect(heard.error).toBe("");
+      expect(heard.time).toBeGreaterThan(0.9);
+      expect(Math.abs(heard.frequency - TONE)).toBeLessThan(15);
+      expect(heard.level).toBeGreaterThan(-60);
+      expect(heldTempFiles()).toEqual([]);
+      await screenshot(b, "en", "recording-playback");
+
+      // The marker is on the timeline and jumps there.
+      const jump = await el(b, `${row} [data-testid=marker-jump]`);
+      const at = Number(await jump.getAttribute("data-at")) / 1000;
+      await jump.click();
+      const there = Number(await b.execute(() => (document.querySelector("tr.media-row audio") as HTMLAudioElement).currentTime));
+      expect(Math.abs(there - at)).toBeLessThan(0.5);
+      await el(b, `${row} .timeline .tick`);
+      expect(oggOnDisk()).toEqual([]);
+    } finally {
+      await b.deleteSession();
+    }
+  });
+});
