@@ -1,12 +1,16 @@
-//! The `kua-media:` protocol: audio and video played inside the window, decrypted on
-//! the fly, byte range by byte range, never written anywhere.
+//! The `kua-media:` protocol: audio and video decrypted on the fly, byte range by byte
+//! range, never written anywhere.
 //!
 //! The page first asks `open_media` for a handle: the shell checks the reference with
-//! the core and grants a random token for it (cleared on lock). The player then loads
-//! `kua-media://localhost/<token>` and sends `Range` requests as it plays and seeks;
-//! each is answered with at most `MAX_RANGE` bytes (206 Partial Content), which media
-//! players follow with the next range. Only audio and video are served, so a granted
-//! file can never be rendered as a page.
+//! the core and grants a random token for it (cleared on lock). The page then requests
+//! `kua-media://localhost/<token>` with `Range` headers; each answer carries at most
+//! `MAX_RANGE` bytes (206 Partial Content) and the page asks for the next range.
+//! Only audio and video are served, so a granted file can never render as a page.
+//!
+//! Why the page, not the `<audio>` element, makes the requests: WebKitGTK's GStreamer
+//! player loads only http(s), file, data and blob URLs, so a custom scheme cannot be an
+//! element's `src` on Linux. The page fetches the ranges into a Blob in memory and
+//! plays that (seeking works within it); see ARCHITECTURE.md.
 
 use crate::session::Session;
 use kua_core::MediaRef;
@@ -15,8 +19,12 @@ use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
 pub const SCHEME: &str = "kua-media";
 
-/// The most bytes one response carries: 16 chunks of the vault, about 1 MiB.
-const MAX_RANGE: usize = 16 * kua_core::CHUNK;
+/// The most bytes one response carries: 64 chunks of the vault, 4 MiB, so that an hour
+/// of speech (11 MB) arrives in three requests.
+const MAX_RANGE: usize = 64 * kua_core::CHUNK;
+
+/// The largest media the page may load for playback: it holds all of it in memory.
+pub const MAX_PLAYABLE: u64 = 512 * 1024 * 1024;
 
 /// A granted piece of media.
 #[derive(Debug, Clone)]
@@ -94,7 +102,7 @@ fn respond(session: &Session, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         // Nothing of it may be kept by a cache.
         .header(header::CACHE_CONTROL, "no-store")
         .header("X-Content-Type-Options", "nosniff")
-        // The page analyses the sound it plays (Web Audio) only for same-app media.
+        // Only the app's own page may read it (`fetch` from tauri://localhost).
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "tauri://localhost");
     if !whole {
         builder = builder.header(

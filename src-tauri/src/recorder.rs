@@ -45,11 +45,11 @@ pub enum RecordingEvent {
     /// recovered at the next unlock).
     Ended {
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[ts(optional)]
-        attachment: Option<AttachmentInfo>,
+        #[ts(optional, as = "Option<AttachmentInfo>")]
+        attachment: Option<Box<AttachmentInfo>>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[ts(optional)]
-        error: Option<IpcError>,
+        #[ts(optional, as = "Option<IpcError>")]
+        error: Option<Box<IpcError>>,
     },
 }
 
@@ -227,12 +227,12 @@ fn run(
     if let Some(w) = lock(watcher).as_ref() {
         let _ = w.send(match &result {
             Ok(info) => RecordingEvent::Ended {
-                attachment: Some(info.clone()),
+                attachment: Some(Box::new(info.clone())),
                 error: None,
             },
             Err(e) => RecordingEvent::Ended {
                 attachment: None,
-                error: Some(e.clone()),
+                error: Some(Box::new(e.clone())),
             },
         });
     }

@@ -143,6 +143,12 @@ pub async fn open_media(app: AppHandle, media: MediaRef) -> Result<MediaHandle, 
             "only audio and video play in the app; save a copy to open other files",
         ));
     }
+    if info.size > media::MAX_PLAYABLE {
+        return Err(IpcError::new(
+            "too_large_to_play",
+            "this file is too large to play in the app; save a copy to play it elsewhere",
+        ));
+    }
     blocking(app, move |s| {
         let token = s.grant_media(Grant {
             media,

@@ -390,3 +390,4 @@ error-audio-format = This is not an audio file Kua can read.
 error-recording-running = A recording is already running. Stop it first.
 error-recording-ended = No recording is running.
 error-not-playable = Only audio and video play in the app. Save a copy to open other files.
+error-too-large-to-play = This file is too large to play in the app (over 512 MB). Save a copy to play it in another program.
