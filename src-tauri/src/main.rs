@@ -43,8 +43,20 @@ fn main() {
         .on_window_event(|window, event| {
             // Dropped files become paths the page may name in `attach`; nothing else
             // the page sends is read from disk (see chooser.rs).
-            if let WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
-                window.state::<Session>().grant(paths.iter().cloned());
+            match event {
+                WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                    window.state::<Session>().grant(paths.iter().cloned());
+                }
+                // Closing the window finishes a running recording rather than leaving
+                // it to the next unlock's recovery.
+                WindowEvent::CloseRequested { .. } => {
+                    if let Some(recording) = window.state::<Session>().recording(Option::take) {
+                        if let Err(e) = recording.stop() {
+                            eprintln!("kua-desktop: recording stopped on close: {}", e.code);
+                        }
+                    }
+                }
+                _ => {}
             }
         })
         .invoke_handler(commands::handler())

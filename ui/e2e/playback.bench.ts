@@ -1,0 +1,118 @@
+// Time to first audio (docs/benchmarks.md): from pressing Play on a recording in the
+// app to the player's `playing` event, for recordings of one minute and one hour
+// (three with KUA_BENCH_LONG=1), on a release build. The reference, in the same window
+// and run, is the same Ogg Opus bytes played from a plain in-memory Blob: the player's
+// own start-up, without the vault, the decryption or the IPC. It prints and saves
+// figures; it asserts none.
+import { afterAll, beforeAll, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, ROOT, click, el, openApp, startDriver, stopDriver, type, work, type Browser } from "./harness";
+
+const PASS = "benchmark passphrase with several words";
+const RUNS = 7;
+const home = join(work, "playback");
+const vault = join(home, "vault.kua");
+const lengths: [string, number][] = [["1 min", 60], ["1 h", 3600], ...(process.env.KUA_BENCH_LONG ? [["3 h", 10_800] as [string, number]] : [])];
+const results: Record<string, unknown> = {};
+const env = { ...process.env, KUA_PASSPHRASE: PASS, KUA_VAULT: vault };
+const kua = join(ROOT, "target", "release", "kua");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+function file(seconds: number): string {
+  return join(work, `speech-${seconds}s.opus`);
+}
+
+beforeAll(async () => {
+  mkdirSync(home, { recursive: true });
+  execFileSync("cargo", ["build", "--release", "--quiet", "-p", "kua-cli", "-p", "kua-audio", "--example", "synth"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync("cargo", ["run", "--release", "--quiet", "-p", "kua-core", "--example", "populate", "--", vault, "1"], { cwd: ROOT, env, stdio: "inherit" });
+  const id = (JSON.parse(execFileSync(kua, ["--json", "list"], { env, encoding: "utf8" })) as { id: string }[])[0]?.id ?? "";
+  for (const [, seconds] of lengths) {
+    if (!existsSync(file(seconds))) execFileSync(join(ROOT, "target", "release", "examples", "synth"), [file(seconds), String(seconds)]);
+    execFileSync(kua, ["attach", id, file(seconds)], { env, stdio: "ignore" });
+  }
+  await startDriver();
+});
+
+afterAll(() => {
+  stopDriver();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, "playback-bench.json"), JSON.stringify(results, null, 2));
+  console.log(JSON.stringify(results, null, 2));
+});
+
+async function sinceMark(b: Browser, from: string, to: string): Promise<number> {
+  return (await b.execute(
+    (a: string, z: string) => {
+      const s = performance.getEntriesByName(a).at(-1);
+      const e = performance.getEntriesByName(z).at(-1);
+      return s && e && e.startTime >= s.startTime ? e.startTime - s.startTime : -1;
+    },
+    from,
+    to,
+  )) as number;
+}
+
+/** The same bytes from a plain Blob: the player's own time to first audio. */
+async function plainBlob(b: Browser, bytes: Buffer): Promise<number> {
+  return (await b.executeAsync(
+    (b64: string, done: (ms: number) => void) => {
+      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const url = URL.createObjectURL(new Blob([raw], { type: "audio/ogg" }));
+      const audio = new Audio();
+      audio.preload = "metadata";
+      audio.muted = true;
+      const start = performance.now();
+      audio.onplaying = () => {
+        done(performance.now() - start);
+        audio.pause();
+        URL.revokeObjectURL(url);
+      };
+      audio.onerror = () => done(-1);
+      audio.src = url;
+      void audio.play().catch(() => done(-1));
+    },
+    bytes.toString("base64"),
+  )) as number;
+}
+
+it("measures the time to first audio", async () => {
+  const b = await openApp(home);
+  try {
+    await type(b, "#passphrase", PASS);
+    await click(b, "form button[type=submit]");
+    await click(b, "button.record");
+    for (const [label, seconds] of lengths) {
+      const name = `speech-${seconds}s.opus`;
+      const app: number[] = [];
+      const plain: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        // A fresh player each time: leave the tab and come back.
+        await click(b, "button[data-tab=narrative]");
+        await click(b, "button[data-tab=attachments]");
+        const row = await b.execute((n: string) => {
+          const rows = [...document.querySelectorAll("[data-testid=attachments] tbody tr")];
+          const at = rows.findIndex((r) => r.textContent?.includes(n));
+          return (rows[at + 1] as HTMLElement | undefined)?.dataset.attachment ?? "";
+        }, name);
+        await click(b, `tr.media-row[data-attachment="${row}"] [data-testid=play]`);
+        await el(b, `tr.media-row[data-attachment="${row}"] audio`);
+        let ms = -1;
+        await b.waitUntil(async () => (ms = await sinceMark(b, "kua:play-pressed", "kua:playing")) >= 0, { timeout: 60_000 });
+        app.push(ms);
+        await b.execute(() => document.querySelectorAll("audio").forEach((a) => a.pause()));
+        plain.push(await plainBlob(b, readFileSync(file(seconds))));
+      }
+      results[label] = {
+        bytes: readFileSync(file(seconds)).length,
+        app_ms: { median: Math.round(median(app)), runs: app.map(Math.round) },
+        plain_blob_ms: { median: Math.round(median(plain)), runs: plain.map(Math.round) },
+      };
+    }
+  } finally {
+    await b.deleteSession();
+  }
+});
