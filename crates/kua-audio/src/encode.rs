@@ -12,12 +12,16 @@ pub const SAMPLE_RATE: u32 = 48_000;
 pub const BITRATE: i32 = 24_000;
 /// 20 ms frames.
 const FRAME: usize = 960;
+/// Samples per Ogg page: a quarter of a second (a whole number of frames, and a divisor
+/// of the recorder's one-second flush, so every flush ends on a page).
+pub const PAGE_SAMPLES: u64 = SAMPLE_RATE as u64 / 4;
 /// Samples the decoder drops at the start (the encoder's look-ahead).
 const PRE_SKIP: u16 = 312;
 
-/// Writes mono 48 kHz PCM as an Ogg Opus stream to `W`. A page ends at every second of
-/// audio, so what has reached `W` is always a whole, playable prefix of the recording
-/// ending on a second (page headers cost 27 bytes a second, not 27 per 20 ms frame).
+/// Writes mono 48 kHz PCM as an Ogg Opus stream to `W`. A page ends every quarter of a
+/// second of audio, so what has reached `W` is always a whole, playable prefix, and a
+/// player seeking in the stream (WebKitGTK's lands on page starts) lands within 250 ms
+/// of where it was sent. Page headers cost about 160 bytes a second, 5 % at 24 kbit/s.
 pub struct OggOpusWriter<W: Write> {
     packets: PacketWriter<'static, W>,
     encoder: Encoder,
@@ -87,7 +91,7 @@ impl<W: Write> OggOpusWriter<W> {
         self.granule += FRAME as u64;
         let end = if last {
             PacketWriteEndInfo::EndStream
-        } else if self.granule % u64::from(SAMPLE_RATE) == 0 {
+        } else if self.granule % PAGE_SAMPLES == 0 {
             PacketWriteEndInfo::EndPage
         } else {
             PacketWriteEndInfo::NormalPacket
