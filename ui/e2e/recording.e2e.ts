@@ -229,45 +229,37 @@ describe("recording in the app window", () => {
       expect(heldTempFiles()).toEqual([]);
       expect(await look(b, "recording-playback")).toEqual([]);
 
-      // The marker is on the timeline and jumps there: where the player lands is read
-      // at its "seeked" event, whatever the latency of WebDriver.
+      // The marker is on the timeline and jumps there: the player settles its seek
+      // before it plays and says where (data-landed), whatever the latency of WebDriver.
       const jump = await el(b, `${row} [data-testid=marker-jump]`);
       const at = Number(await jump.getAttribute("data-at")) / 1000;
-      const landing = async (before: () => Promise<void>): Promise<number> => {
-        await b.execute(() => {
-          const a = document.querySelector("tr.media-row audio") as HTMLAudioElement;
-          const w = window as unknown as { __landed?: number };
-          delete w.__landed;
-          a.addEventListener("seeked", () => (w.__landed = a.currentTime), { once: true });
-        });
-        await before();
+      const player = `${row} [data-testid=player]`;
+      const landing = async (): Promise<number> => {
+        await b.execute((p: string) => document.querySelector(p)?.removeAttribute("data-landed"), player);
         await jump.click();
-        let landed = -1;
+        let landed = "";
         await b
-          .waitUntil(async () => (landed = Number(await b.execute(() => (window as unknown as { __landed?: number }).__landed ?? -1))) >= 0, { timeout: 5_000 })
+          .waitUntil(async () => (landed = (await (await el(b, player)).getAttribute("data-landed")) ?? "") !== "", { timeout: 10_000 })
           .catch(() => {});
-        return landed;
+        // And it plays from there.
+        await b.waitUntil(async () => !(await b.execute(() => (document.querySelector("tr.media-row audio") as HTMLAudioElement).paused)), {
+          timeout: 5_000,
+          timeoutMsg: "the player did not play after the jump",
+        });
+        return landed === "" ? -1 : Number(landed);
       };
-      const there = await landing(async () => {});
-      // On the marker or up to a quarter second before it (a page of the recording).
+      const there = await landing();
+      // On the marker or up to about a page of the recording (250 ms) before it.
       expect(there, `marker at ${at} s`).toBeGreaterThanOrEqual(at - 0.3);
       expect(there, `marker at ${at} s`).toBeLessThanOrEqual(at + 0.05);
       // Played to the end, a marker still jumps back.
-      const again = await landing(async () => {
-        await b.executeAsync((done: () => void) => {
-          const a = document.querySelector("tr.media-row audio") as HTMLAudioElement;
-          a.addEventListener("ended", () => done(), { once: true });
-          a.currentTime = Math.max(0, a.duration - 0.3);
-          void a.play();
-        });
-        // The seek above fired its own "seeked" already; listen afresh.
-        await b.execute(() => {
-          const a = document.querySelector("tr.media-row audio") as HTMLAudioElement;
-          const w = window as unknown as { __landed?: number };
-          delete w.__landed;
-          a.addEventListener("seeked", () => (w.__landed = a.currentTime), { once: true });
-        });
+      await b.executeAsync((done: () => void) => {
+        const a = document.querySelector("tr.media-row audio") as HTMLAudioElement;
+        a.addEventListener("ended", () => done(), { once: true });
+        a.currentTime = Math.max(0, a.duration - 0.3);
+        void a.play();
       });
+      const again = await landing();
       expect(again, `after the end, marker at ${at} s`).toBeGreaterThanOrEqual(at - 0.3);
       expect(again, `after the end, marker at ${at} s`).toBeLessThanOrEqual(at + 0.05);
       await el(b, `${row} .timeline .tick`);
