@@ -20,6 +20,7 @@ mod tests {
         use kua_core::model::*;
         export!(
             crate::commands::vault::AppState,
+            crate::commands::vault::Unlocked,
             crate::error::IpcError,
             crate::progress::ProgressEvent,
             crate::chooser::Pick,

@@ -50,11 +50,7 @@ fn main() {
                 // Closing the window finishes a running recording rather than leaving
                 // it to the next unlock's recovery.
                 WindowEvent::CloseRequested { .. } => {
-                    if let Some(recording) = window.state::<Session>().recording(Option::take) {
-                        if let Err(e) = recording.stop() {
-                            eprintln!("kua-desktop: recording stopped on close: {}", e.code);
-                        }
-                    }
+                    window.state::<Session>().stop_recording("close");
                 }
                 _ => {}
             }

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
+use zeroize::Zeroizing;
 
 /// How often the page hears the level and the elapsed time.
 const STATUS_EVERY: Duration = Duration::from_millis(100);
@@ -170,6 +171,20 @@ impl Recording {
             .join()
             .map_err(|_| IpcError::new("internal", "the recording thread stopped"))?
     }
+
+    /// Stops and waits at most `limit`; None when the thread has not ended by then (it
+    /// goes on, and what it flushed is recovered at the next unlock if it never ends).
+    pub fn stop_within(self, limit: Duration) -> Option<Result<AttachmentInfo, IpcError>> {
+        let _ = self.controls.send(Control::Stop);
+        let deadline = Instant::now() + limit;
+        while !self.thread.is_finished() {
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(self.stop())
+    }
 }
 
 fn ended() -> IpcError {
@@ -190,7 +205,9 @@ fn run(
     let opened = Take::start(device, serial)
         .map_err(audio_error)
         .and_then(|take| {
-            let id = session.with_recording_vault(|v| {
+            // `with_vault`, not the recording variant: a start that races a lock
+            // must not begin a recording the lock would then have to finish.
+            let id = session.with_vault(|v| {
                 v.begin_recording(
                     testimony,
                     NewRecording {
@@ -209,12 +226,25 @@ fn run(
         }
     };
     let _ = ready.send(Ok(id.clone()));
-    let outcome = capture(&session, &mut take, &id, inbox, watcher, state);
+    let mut pending = Zeroizing::new(Vec::new());
+    let outcome = capture(
+        &session,
+        &mut take,
+        &id,
+        inbox,
+        watcher,
+        state,
+        &mut pending,
+    );
     // Finish in every case: after an error what was flushed is still worth keeping,
-    // and if finishing fails too the next unlock recovers it.
+    // and if finishing fails too the next unlock recovers it. The pages the loop still
+    // held go in first, so the stream has no hole.
     let markers = lock(state).markers.clone();
     let last = take.finish().map_err(audio_error);
     let finished = session.with_recording_vault(|v| {
+        if !pending.is_empty() {
+            v.append_recording(&id, &pending)?;
+        }
         if let Ok(bytes) = &last {
             v.append_recording(&id, bytes)?;
         }
@@ -239,7 +269,16 @@ fn run(
     result
 }
 
+/// Below this much free space on the vault's disk a recording stops, while finishing
+/// it (and recovering it at the next unlock) still fits.
+const DISK_RESERVE: u64 = 50 * 1024 * 1024;
+
 /// The loop: audio into the vault, flushed every second; controls; status events.
+///
+/// The loop never waits for the vault: while another operation holds it (a large
+/// attachment, an export), the encoded pages wait in `pending`, in memory, and go in
+/// at the next turn; the microphone is read on all the while, so no audio is lost.
+/// Whatever is still pending when the loop ends is the caller's to write first.
 fn capture(
     session: &Session,
     take: &mut Take,
@@ -247,19 +286,36 @@ fn capture(
     inbox: &Receiver<Control>,
     watcher: &Mutex<Option<Channel<RecordingEvent>>>,
     state: &Mutex<RecordingState>,
+    pending: &mut Vec<u8>,
 ) -> Result<(), IpcError> {
     let mut last_status = Instant::now();
     let mut free_bytes = session.with_recording_vault(|v| v.free_space())?;
     let mut last_free = Instant::now();
+    let mut flush_due = false;
     loop {
         let step = take.step(Duration::from_millis(20)).map_err(audio_error)?;
         if !step.bytes.is_empty() {
-            session.with_recording_vault(|v| v.append_recording(id, &step.bytes))?;
+            // Audio being recorded is activity: the idle lock does not cut an
+            // interview short (a paused one sends nothing, and may lock).
+            session.touch();
+            pending.extend_from_slice(&step.bytes);
         }
-        if step.flush {
-            let markers = lock(state).markers.clone();
-            session.with_recording_vault(|v| v.flush_recording(id, &markers))?;
-            take.flushed();
+        flush_due |= step.flush;
+        if !pending.is_empty() || flush_due {
+            let markers = flush_due.then(|| lock(state).markers.clone());
+            let wrote = session.try_with_recording_vault(|v| {
+                v.append_recording(id, pending)?;
+                if let Some(markers) = &markers {
+                    v.flush_recording(id, markers)?;
+                }
+                Ok(())
+            })?;
+            if wrote.is_some() {
+                pending.clear();
+                if std::mem::take(&mut flush_due) {
+                    take.flushed();
+                }
+            }
         }
         while let Ok(control) = inbox.try_recv() {
             match control {
@@ -279,8 +335,17 @@ fn capture(
             lock(state).paused = take.paused();
         }
         if last_free.elapsed() >= Duration::from_secs(5) {
-            free_bytes = session.with_recording_vault(|v| v.free_space())?;
+            // A failed or busy look keeps the last figure rather than ending the take.
+            if let Ok(Some(Ok(free))) = session.try_with_recording_vault(|v| Ok(v.free_space())) {
+                free_bytes = free;
+            }
             last_free = Instant::now();
+            if free_bytes < DISK_RESERVE {
+                return Err(IpcError::new(
+                    "disk_low",
+                    "the disk is almost full; the recording was stopped and saved",
+                ));
+            }
         }
         if last_status.elapsed() >= STATUS_EVERY {
             last_status = Instant::now();

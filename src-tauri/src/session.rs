@@ -33,6 +33,9 @@ pub struct Session {
 
 /// A poisoned lock means a command panicked (a bug); the state itself is still
 /// consistent (the core commits or rolls back), so the app carries on with it.
+/// How long a lock or a closing window waits for a recording to finish.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -88,17 +91,35 @@ impl Session {
     /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
     /// while a lock is under way: locking stops the recording first and waits for it to
     /// finish (see `lock`), so the last seconds are saved rather than left to recovery.
+    /// It waits for the vault; the capture loop uses `try_with_recording_vault`.
     pub fn with_recording_vault<T>(
         &self,
         f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
     ) -> Result<T, IpcError> {
-        // A recording is activity: the auto-lock does not cut an interview short.
-        self.touch();
         let mut slot = guard(&self.vault);
         let vault = slot.as_mut().ok_or_else(|| {
             IpcError::new("no_vault_open", "no vault is open; create or open one")
         })?;
         Ok(f(vault)?)
+    }
+
+    /// As `with_recording_vault`, but never waits: None while another operation (an
+    /// attachment, an export) holds the vault. The capture loop must not wait, or the
+    /// microphone's queue would overflow and audio would be lost; it keeps the bytes
+    /// and writes them at its next turn instead.
+    pub fn try_with_recording_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
+    ) -> Result<Option<T>, IpcError> {
+        let mut slot = match self.vault.try_lock() {
+            Ok(slot) => slot,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
+        };
+        let vault = slot.as_mut().ok_or_else(|| {
+            IpcError::new("no_vault_open", "no vault is open; create or open one")
+        })?;
+        Ok(Some(f(vault)?))
     }
 
     /// The running recording, if any; one that ended on its own is cleared here.
@@ -144,18 +165,29 @@ impl Session {
         self.begin_lock();
         // A running recording is finished first (it becomes an attachment); its
         // thread needs the vault, so the vault's lock is taken only after it ends.
-        let recording = guard(&self.recording).take();
-        if let Some(recording) = recording {
-            if let Err(e) = recording.stop() {
-                eprintln!("kua-desktop: recording stopped by lock: {}", e.code);
-            }
-        }
+        self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
         guard(&self.grants).clear();
         guard(&self.media).clear();
         self.locking.store(false, Ordering::SeqCst);
         Ok(result?)
+    }
+
+    /// Stops a running recording and waits, a few seconds at most, for it to become an
+    /// attachment. The recording's slot stays taken meanwhile, so a stop and a lock
+    /// cannot race: the lock waits here rather than dropping the keys under a finish.
+    /// A recording that does not end in time (a hung audio driver) is left to the
+    /// next unlock's recovery: locking must never wait without limit.
+    pub fn stop_recording(&self, why: &str) {
+        let mut slot = guard(&self.recording);
+        if let Some(recording) = slot.take() {
+            match recording.stop_within(STOP_WAIT) {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => eprintln!("kua-desktop: recording stopped by {why}: {}", e.code),
+                None => eprintln!("kua-desktop: recording did not stop in time on {why}"),
+            }
+        }
     }
 
     pub fn grant(&self, paths: impl IntoIterator<Item = PathBuf>) {

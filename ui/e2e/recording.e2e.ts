@@ -3,11 +3,15 @@
 // The interviewer records with a marker and a pause, stops, and plays the recording
 // back in the window: its duration, the tone's frequency (measured by Web Audio on what
 // the player decodes) and a jump to the marker are checked. Then the app is killed
-// mid-recording; the next unlock recovers the recording, logs it, and it plays. While
+// mid-recording; the next unlock recovers the recording, logs it, and it plays. Then the
+// testimony is sealed and exported with the `kua` command, and a coordinator who
+// imported the bundle plays the received recording in the window and jumps to its
+// marker. While
 // media play, no process of the app holds a file in its temporary directory, and no
 // file there or in the app's home carries an Ogg page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ROOT, appProcesses, axe, click, createVault, el, filesUnder, openApp, screenshot, sh, startDriver,
@@ -22,6 +26,10 @@ const tmp = join(work, "app-tmp");
 const fakeMic = join(ROOT, "scripts", "fake-mic.sh");
 let sine = "";
 let firstRecording = "";
+let markerAt = 0;
+const coordinator = join(work, "coordinator");
+const COORD_PASS = "координатор алқабы 2022 көктем";
+const kua = join(ROOT, "target", "debug", "kua");
 
 function seconds(clock: string): number {
   const [h, m, s] = clock.trim().split(":").map(Number);
@@ -52,9 +60,9 @@ async function openTestimony(b: Browser, tab: string): Promise<void> {
 }
 
 /** Files the app's processes hold open in its temporary directory, or deleted files. */
-function heldTempFiles(): string[] {
+function heldTempFiles(appHome = home): string[] {
   const found: string[] = [];
-  for (const pid of appProcesses(home)) {
+  for (const pid of appProcesses(appHome)) {
     let fds: string[] = [];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
@@ -155,7 +163,7 @@ async function look(b: Browser, name: string): Promise<string[]> {
 }
 
 function oggOnDisk(): string[] {
-  return [...filesUnder(tmp), ...filesUnder(home).filter((f) => !/vault\.kua(-wal|-shm)?$/.test(f))]
+  return [...filesUnder(tmp), ...[home, coordinator].flatMap((h) => filesUnder(h)).filter((f) => !/vault\.kua(-wal|-shm)?$/.test(f))]
     .filter((f) => readFileSync(f).includes(Buffer.from("OggS")));
 }
 
@@ -248,6 +256,7 @@ describe("recording in the app window", () => {
         });
         return landed === "" ? -1 : Number(landed);
       };
+      markerAt = at;
       const there = await landing();
       // On the marker or up to about a page of the recording (250 ms) before it.
       expect(there, `marker at ${at} s`).toBeGreaterThanOrEqual(at - 0.3);
@@ -298,6 +307,70 @@ describe("recording in the app window", () => {
       await click(b, "button[data-tab=history]");
       await waitText(b, "#panel", /Recording recovered after an interruption/);
       expect(heldTempFiles()).toEqual([]);
+      expect(oggOnDisk()).toEqual([]);
+    } finally {
+      await b.deleteSession();
+    }
+  });
+
+  it("the recording and its marker travel in a bundle, and the coordinator plays them", async () => {
+    // The recorder's app has exited, so the `kua` command may open its vault.
+    for (let i = 0; i < 100 && appProcesses(home).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(appProcesses(home)).toEqual([]);
+    const run = (vault: string, pass: string, ...args: string[]) =>
+      execFileSync(kua, args, { env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: pass }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const mine = join(home, "vault.kua");
+    const theirs = join(coordinator, "vault.kua");
+    mkdirSync(coordinator, { recursive: true });
+    run(theirs, COORD_PASS, "init", "--insecure-test-kdf");
+    // The interviewer completes the testimony (the example's fields and consent) and seals it.
+    const id = (JSON.parse(run(mine, PASS, "--json", "list")) as { id: string }[])[0]?.id ?? "";
+    const example = JSON.parse(readFileSync(join(ROOT, "assets", "examples", "testimony-ru.json"), "utf8")) as Record<string, unknown>;
+    const fields = join(work, "fields.json");
+    const consent = join(work, "consent.json");
+    writeFileSync(fields, JSON.stringify({ fields: example.fields, narrative: example.narrative }));
+    writeFileSync(consent, JSON.stringify(example.consent));
+    run(mine, PASS, "edit", id, fields);
+    run(mine, PASS, "consent", id, consent);
+    run(mine, PASS, "seal", id);
+    const recipient = (JSON.parse(run(theirs, COORD_PASS, "--json", "identity")) as { age_recipient: string }).age_recipient;
+    run(mine, PASS, "recipients", "add", "coalition", recipient);
+    const pub = join(work, "recorder.pub");
+    run(mine, PASS, "identity", "--minisign-pub", "-o", pub);
+    run(theirs, COORD_PASS, "trust", "add", "field-7", pub);
+    const bundle = join(work, "recordings.kua");
+    run(mine, PASS, "export", "--to", "coalition", "--all", "-o", bundle);
+    // An age file: nothing of the audio shows.
+    expect(readFileSync(bundle).includes(Buffer.from("OggS"))).toBe(false);
+    expect(run(theirs, COORD_PASS, "import", bundle)).toMatch(/imported 1 new record versions, 2 new media files/);
+
+    const b = await openApp(coordinator);
+    try {
+      await type(b, "#passphrase", COORD_PASS);
+      await click(b, "form button[type=submit]");
+      await click(b, "button[data-nav=received]");
+      await click(b, "[data-testid=received] button.record");
+      await waitText(b, "[data-testid=provenance-sender]", /field-7/);
+      // The received recording that carries the marker.
+      const row = "[data-testid=received-attachment]:has([data-testid=marker-jump])";
+      expect(await b.$$("[data-testid=received-attachment]")).toHaveLength(2);
+      expect(await textOf(b, row)).toMatch(/ИВС, екінші күн/);
+      const jump = await el(b, `${row} [data-testid=marker-jump]`);
+      expect(Number(await jump.getAttribute("data-at")) / 1000).toBe(markerAt);
+      const duration = await openPlayer(b, row);
+      expect(duration).toBeGreaterThan(markerAt);
+      const heard = await listen(b, row, 0.2);
+      expect(heard.error).toBe("");
+      expect(Math.abs(heard.frequency - TONE), JSON.stringify(heard)).toBeLessThan(15);
+      const player = `${row} [data-testid=player]`;
+      await b.execute((p: string) => document.querySelector(p)?.removeAttribute("data-landed"), player);
+      await jump.click();
+      await b.waitUntil(async () => ((await (await el(b, player)).getAttribute("data-landed")) ?? "") !== "", { timeout: 10_000, timeoutMsg: "the jump never settled" });
+      const landed = Number(await (await el(b, player)).getAttribute("data-landed"));
+      expect(landed, `marker at ${markerAt} s`).toBeGreaterThanOrEqual(markerAt - 0.3);
+      expect(landed, `marker at ${markerAt} s`).toBeLessThanOrEqual(markerAt + 0.05);
+      expect(await look(b, "received-recording")).toEqual([]);
+      expect(heldTempFiles(coordinator)).toEqual([]);
       expect(oggOnDisk()).toEqual([]);
     } finally {
       await b.deleteSession();

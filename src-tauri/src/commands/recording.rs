@@ -116,7 +116,9 @@ pub async fn record_marker(
 #[tauri::command]
 pub async fn record_stop(app: AppHandle) -> Result<AttachmentInfo, IpcError> {
     blocking(app, move |s| {
-        s.recording(Option::take).ok_or_else(none_running)?.stop()
+        // Stopped with the slot held, so a lock pressed meanwhile waits for the finish
+        // instead of dropping the keys under it.
+        s.recording(|slot| slot.take().ok_or_else(none_running)?.stop())
     })
     .await
 }
@@ -150,10 +152,17 @@ pub async fn open_media(app: AppHandle, media: MediaRef) -> Result<MediaHandle, 
         ));
     }
     blocking(app, move |s| {
-        let token = s.grant_media(Grant {
-            media,
-            media_type: info.media_type.clone(),
-        });
+        // Granted under the vault's lock, which a lock holds while it clears the
+        // grants: no token outlives the lock that should have cleared it.
+        let token = s.with_vault(|v| {
+            if !v.is_unlocked() {
+                return Err(kua_core::Error::Locked);
+            }
+            Ok(s.grant_media(Grant {
+                media,
+                media_type: info.media_type.clone(),
+            }))
+        })?;
         Ok(MediaHandle {
             url: format!("{}://localhost/{token}", media::SCHEME),
             media_type: info.media_type,

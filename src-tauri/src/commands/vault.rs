@@ -90,15 +90,41 @@ pub async fn open_vault(app: AppHandle, path: PathBuf) -> Result<(), IpcError> {
     .await
 }
 
-/// Unlocks, then finishes any recording a crash interrupted; returns those.
+/// An unlocked vault, and what became of the recordings a crash had interrupted.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Unlocked {
+    /// Recordings finished from what they had flushed.
+    pub recovered: Vec<AttachmentInfo>,
+    /// Why recovering them failed (a full disk, say): the vault is unlocked all the
+    /// same, and the next unlock tries again; nothing was discarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub recovery_error: Option<IpcError>,
+}
+
+impl Unlocked {
+    fn after(recovery: kua_core::Result<Vec<AttachmentInfo>>) -> Unlocked {
+        match recovery {
+            Ok(recovered) => Unlocked {
+                recovered,
+                recovery_error: None,
+            },
+            Err(e) => Unlocked {
+                recovered: Vec::new(),
+                recovery_error: Some(e.into()),
+            },
+        }
+    }
+}
+
+/// Unlocks, then finishes any recording a crash interrupted. A failed recovery does
+/// not fail the unlock: the keys are in memory by then, and a page left on the unlock
+/// screen with an unlocked vault behind it would be worse.
 #[tauri::command]
-pub async fn unlock(
-    app: AppHandle,
-    passphrase: SecretString,
-) -> Result<Vec<AttachmentInfo>, IpcError> {
+pub async fn unlock(app: AppHandle, passphrase: SecretString) -> Result<Unlocked, IpcError> {
     on_vault(app, move |v| {
         v.unlock(&passphrase)?;
-        v.recover_recordings()
+        Ok(Unlocked::after(v.recover_recordings()))
     })
     .await
 }
@@ -109,11 +135,11 @@ pub async fn recover(
     app: AppHandle,
     recovery_key: SecretString,
     passphrase: SecretString,
-) -> Result<Vec<AttachmentInfo>, IpcError> {
+) -> Result<Unlocked, IpcError> {
     on_vault(app, move |v| {
         let key = RecoveryKey::parse(recovery_key.expose_secret())?;
         v.recover(&key, &passphrase, None)?;
-        v.recover_recordings()
+        Ok(Unlocked::after(v.recover_recordings()))
     })
     .await
 }

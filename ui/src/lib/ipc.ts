@@ -3,6 +3,7 @@
 // checked there against the Rust types on every test run).
 import { invoke, Channel } from "@tauri-apps/api/core";
 import type { AppState } from "./bindings/AppState";
+import type { Unlocked } from "./bindings/Unlocked";
 import type { AttachmentInfo } from "./bindings/AttachmentInfo";
 import type { BundleReport } from "./bindings/BundleReport";
 import type { Consent } from "./bindings/Consent";
@@ -39,7 +40,7 @@ export type {
   IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, RecordingEvent,
   RecordingState, ListRow, LogLine, Pick, ProgressEvent, ReceivedRecord,
   ReceivedSummary, Recipient, SearchHit, Settings, Template, Testimony, TestimonyInput,
-  TrustedSender, VerifyReport, VersionInfo,
+  TrustedSender, Unlocked, VerifyReport, VersionInfo,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -66,10 +67,10 @@ export const ipc = {
   createVault: (passphrase: string, path: string | null) =>
     call<string>("create_vault", { passphrase, path }),
   openVault: (path: string) => call<void>("open_vault", { path }),
-  // Both return the recordings a crash had interrupted, now recovered.
-  unlock: (passphrase: string) => call<AttachmentInfo[]>("unlock", { passphrase }),
+  // Both say what became of the recordings a crash had interrupted.
+  unlock: (passphrase: string) => call<Unlocked>("unlock", { passphrase }),
   recover: (recoveryKey: string, passphrase: string) =>
-    call<AttachmentInfo[]>("recover", { recoveryKey, passphrase }),
+    call<Unlocked>("recover", { recoveryKey, passphrase }),
   lock: () => call<void>("lock"),
   changePassphrase: (passphrase: string) => call<void>("change_passphrase", { passphrase }),
   touch: () => call<void>("touch"),

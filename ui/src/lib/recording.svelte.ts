@@ -20,6 +20,10 @@ export const recording = $state({
   error: "",
   /** How many interrupted recordings the last unlock recovered. */
   recovered: 0,
+  /** Why the last unlock could not recover them (translated), if it could not. */
+  recoveryError: "",
+  /** Counts recordings that ended, by stop or on their own, so views can refresh. */
+  endings: 0,
 });
 
 function adopt(state: RecordingState): void {
@@ -43,6 +47,7 @@ function events(): Channel<RecordingEvent> {
       recording.running = false;
       if (e.attachment) recording.saved = e.attachment;
       if (e.error) recording.error = errorText(e.error);
+      recording.endings += 1;
     }
   };
   return channel;

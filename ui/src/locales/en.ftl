@@ -373,6 +373,7 @@ recording-recovered =
         [one] { $count } interrupted recording was recovered and saved as an attachment; the custody log says so.
        *[other] { $count } interrupted recordings were recovered and saved as attachments; the custody log says so.
     }
+recording-recovery-failed = Interrupted recordings could not be recovered now ({ $reason }). Nothing was discarded: the next unlock tries again.
 dismiss = Dismiss
 marker-title = Markers
 marker-section = Section
@@ -389,5 +390,6 @@ error-audio-codec = The audio could not be encoded. What was recorded until then
 error-audio-format = This is not an audio file Kua can read.
 error-recording-running = A recording is already running. Stop it first.
 error-recording-ended = No recording is running.
+error-disk-low = The disk is almost full, so the recording was stopped and saved. Free some space before recording again.
 error-not-playable = Only audio and video play in the app. Save a copy to open other files.
 error-too-large-to-play = This file is too large to play in the app (over 512 MB). Save a copy to play it in another program.
