@@ -249,12 +249,25 @@ describe("recording in the app window", () => {
         await b
           .waitUntil(async () => (landed = (await (await el(b, player)).getAttribute("data-landed")) ?? "") !== "", { timeout: 10_000 })
           .catch(() => {});
-        // And it plays from there.
-        await b.waitUntil(async () => !(await b.execute(() => (document.querySelector("tr.media-row audio") as HTMLAudioElement).paused)), {
-          timeout: 5_000,
-          timeoutMsg: "the player did not play after the jump",
-        });
-        return landed === "" ? -1 : Number(landed);
+        // And it plays from there: the time moves on past where it landed.
+        const from = landed === "" ? -1 : Number(landed);
+        let state = "";
+        await b
+          .waitUntil(
+            async () => {
+              const s = (await b.execute(() => {
+                const a = document.querySelector("tr.media-row audio") as HTMLAudioElement;
+                return { time: a.currentTime, paused: a.paused, ended: a.ended, ready: a.readyState, duration: a.duration };
+              })) as { time: number; paused: boolean; ended: boolean; ready: number; duration: number };
+              state = JSON.stringify(s);
+              return s.ended || s.time > from + 0.05;
+            },
+            { timeout: 5_000, interval: 100 },
+          )
+          .catch(() => {
+            throw new Error(`the player did not play after the jump to ${at} s, landed at ${from}: ${state}`);
+          });
+        return from;
       };
       markerAt = at;
       const there = await landing();
