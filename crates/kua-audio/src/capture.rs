@@ -5,7 +5,7 @@
 use crate::encode::SAMPLE_RATE;
 use crate::error::{Error, Result};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use cpal::{SampleFormat, StreamConfig};
+use cpal::{BufferSize, SampleFormat, StreamConfig, SupportedBufferSize};
 use std::sync::mpsc::SyncSender;
 
 /// An input device as `kua devices` lists it.
@@ -102,48 +102,17 @@ impl Capture {
             .default_input_config()
             .map_err(|e| Error::Device(e.to_string()))?;
         let format = supported.sample_format();
-        let config: StreamConfig = supported.into();
-        let channels = usize::from(config.channels.max(1));
-        let device_rate = config.sample_rate.0;
-        let mut resampler = Resampler::new(device_rate);
-        let mut deliver = move |mono: &[f32]| {
-            let mut out = Vec::with_capacity(mono.len() * 48_000 / device_rate.max(1) as usize + 2);
-            resampler.run(mono, &mut out);
-            let _ = sink.try_send(out);
+        let sizes = *supported.buffer_size();
+        let base: StreamConfig = supported.into();
+        let device_rate = base.sample_rate.0;
+        // Periods of 100 ms rather than ALSA's default 25 ms: the audio thread and the
+        // encoder wake 10 times a second instead of 40, which is most of the CPU a
+        // recording costs. A device that refuses the size gets the default.
+        let stream = match longer_periods(&base, &sizes) {
+            Some(config) => open_stream(&device, &config, format, sink.clone())
+                .or_else(|_| open_stream(&device, &base, format, sink))?,
+            None => open_stream(&device, &base, format, sink)?,
         };
-        let on_error = |e: cpal::StreamError| eprintln!("kua: microphone: {e}");
-        let stream = match format {
-            SampleFormat::F32 => device.build_input_stream(
-                &config,
-                move |data: &[f32], _| deliver(&downmix(data, channels, |x| x)),
-                on_error,
-                None,
-            ),
-            SampleFormat::I16 => device.build_input_stream(
-                &config,
-                move |data: &[i16], _| {
-                    deliver(&downmix(data, channels, |x| f32::from(x) / 32_768.0))
-                },
-                on_error,
-                None,
-            ),
-            SampleFormat::U16 => device.build_input_stream(
-                &config,
-                move |data: &[u16], _| {
-                    deliver(&downmix(data, channels, |x| {
-                        (f32::from(x) - 32_768.0) / 32_768.0
-                    }))
-                },
-                on_error,
-                None,
-            ),
-            other => {
-                return Err(Error::Device(format!(
-                    "unsupported sample format {other:?}"
-                )))
-            }
-        }
-        .map_err(|e| Error::Device(e.to_string()))?;
         stream.play().map_err(|e| Error::Device(e.to_string()))?;
         Ok(Capture {
             stream,
@@ -161,6 +130,69 @@ impl Capture {
             self.stream.play().map_err(|e| Error::Device(e.to_string()))
         }
     }
+}
+
+/// A buffer of four 100 ms periods (cpal asks ALSA for a period of a quarter of the
+/// buffer), when the device's range allows it.
+fn longer_periods(base: &StreamConfig, sizes: &SupportedBufferSize) -> Option<StreamConfig> {
+    let want = base.sample_rate.0 * 4 / 10;
+    match sizes {
+        SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&want) => {
+            Some(StreamConfig {
+                buffer_size: BufferSize::Fixed(want),
+                ..base.clone()
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Opens the input stream that resamples, downmixes and sends blocks to `sink`.
+fn open_stream(
+    device: &cpal::Device,
+    config: &StreamConfig,
+    format: SampleFormat,
+    sink: SyncSender<Vec<i16>>,
+) -> Result<cpal::Stream> {
+    let channels = usize::from(config.channels.max(1));
+    let device_rate = config.sample_rate.0;
+    let mut resampler = Resampler::new(device_rate);
+    let mut deliver = move |mono: &[f32]| {
+        let mut out = Vec::with_capacity(mono.len() * 48_000 / device_rate.max(1) as usize + 2);
+        resampler.run(mono, &mut out);
+        let _ = sink.try_send(out);
+    };
+    let on_error = |e: cpal::StreamError| eprintln!("kua: microphone: {e}");
+    match format {
+        SampleFormat::F32 => device.build_input_stream(
+            config,
+            move |data: &[f32], _| deliver(&downmix(data, channels, |x| x)),
+            on_error,
+            None,
+        ),
+        SampleFormat::I16 => device.build_input_stream(
+            config,
+            move |data: &[i16], _| deliver(&downmix(data, channels, |x| f32::from(x) / 32_768.0)),
+            on_error,
+            None,
+        ),
+        SampleFormat::U16 => device.build_input_stream(
+            config,
+            move |data: &[u16], _| {
+                deliver(&downmix(data, channels, |x| {
+                    (f32::from(x) - 32_768.0) / 32_768.0
+                }))
+            },
+            on_error,
+            None,
+        ),
+        other => {
+            return Err(Error::Device(format!(
+                "unsupported sample format {other:?}"
+            )))
+        }
+    }
+    .map_err(|e| Error::Device(e.to_string()))
 }
 
 fn downmix<T: Copy>(data: &[T], channels: usize, f: impl Fn(T) -> f32) -> Vec<f32> {
