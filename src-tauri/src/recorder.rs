@@ -226,7 +226,9 @@ fn run(
         }
     };
     let _ = ready.send(Ok(id.clone()));
-    let mut pending = Zeroizing::new(Vec::new());
+    // Reserved up front so that it does not grow (a grown Vec leaves its old buffer
+    // unwiped): 64 KiB is 20 s of speech, far more than a turn of the loop holds.
+    let mut pending = Zeroizing::new(Vec::with_capacity(64 * 1024));
     let outcome = capture(
         &session,
         &mut take,

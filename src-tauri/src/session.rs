@@ -31,11 +31,11 @@ pub struct Session {
     locking: AtomicBool,
 }
 
-/// A poisoned lock means a command panicked (a bug); the state itself is still
-/// consistent (the core commits or rolls back), so the app carries on with it.
 /// How long a lock or a closing window waits for a recording to finish.
 const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// A poisoned lock means a command panicked (a bug); the state itself is still
+/// consistent (the core commits or rolls back), so the app carries on with it.
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
