@@ -3,8 +3,8 @@
 //!
 //! Chunk `i` of an attachment holds exactly `CHUNK` plaintext bytes (the last one is
 //! zero-padded, the true size is in the metadata) sealed with the attachment's own key
-//! under the STREAM nonce `prefix (19) || i (u32 BE) || last (1)`, with AAD (vault,
-//! "chunk", attachment id, i). Its rowid is HMAC(chunk-ids subkey, attachment id || i),
+//! under a fresh random nonce, with AAD (vault, "chunk2", attachment id, i, last) (see
+//! chunks.rs for format 1's STREAM nonces, still read). Its rowid is HMAC(chunk-ids subkey, attachment id || i),
 //! so nothing on disk links a chunk to its attachment. The SHA-256 of the original bytes,
 //! computed on the way in, is the evidence hash; extraction recomputes it.
 
@@ -49,7 +49,12 @@ pub(crate) struct Meta {
     pub size: u64,
     pub sha256: String,
     pub chunks: u64,
+    /// The STREAM nonce prefix of a format-1 attachment, hex; empty since format 2.
+    #[serde(default)]
     pub nonce_prefix: String,
+    /// How the chunk nonces were made (absent: format 1's STREAM nonces).
+    #[serde(default)]
+    pub nonces: crate::chunks::Nonces,
     pub added_at: i64,
     pub captured_at: Option<String>,
     /// Markers of a recording (see recording.rs); none for other attachments.
@@ -230,7 +235,8 @@ impl Vault {
         }
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
-        let prefix: [u8; 19] = ctx.seams.bytes::<19>();
+        let sealer =
+            ChunkSealer::new(ctx.seams, &head.key, &ctx.vault, &ctx.keys.sub.chunk_ids, id);
         let db = ctx.db;
         let bulk = crate::store::BulkAppend::begin(db);
         let tx = db.unchecked_transaction()?;
@@ -241,13 +247,6 @@ impl Vault {
         let (size, chunks, sha256) = std::thread::scope(|scope| -> Result<(u64, u64, String)> {
             type Sealed = (i64, Zeroizing<Vec<u8>>, usize, Vec<u8>, bool);
             let (send, recv) = std::sync::mpsc::sync_channel::<Result<Sealed>>(8);
-            let sealer = ChunkSealer {
-                key: &head.key,
-                vault: &ctx.vault,
-                ids: &ctx.keys.sub.chunk_ids,
-                id,
-                prefix,
-            };
             scope.spawn(move || {
                 let mut current = Zeroizing::new(vec![0u8; CHUNK]);
                 let Ok(mut len) = fill(source, &mut current).map_err(|e| send.send(Err(e.into())))
@@ -305,7 +304,8 @@ impl Vault {
             size,
             sha256,
             chunks,
-            nonce_prefix: hex(&prefix),
+            nonce_prefix: String::new(),
+            nonces: crate::chunks::Nonces::Random,
             added_at: ctx.seams.clock.now_ms(),
             captured_at: new.captured_at,
             markers: Vec::new(),

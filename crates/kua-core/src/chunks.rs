@@ -1,8 +1,16 @@
 //! Attachment chunks: their nonces, bindings and unlinkable row ids; reading them back
 //! one by one; sealing and storing them. The layout is in docs/vault-format.md.
+//!
+//! Invariant: no two sealings under one record key ever share a nonce. Chunks written
+//! since format 2 carry a fresh random nonce each time they are sealed (a recording's
+//! last chunk is sealed again on every flush), and their index and "last" flag are bound
+//! in the AAD instead of the nonce. Attachments written by format 1 keep their STREAM
+//! nonces (`prefix || index || last`), which were used once each for everything but a
+//! recording's tail; they stay readable, and nothing new is written that way.
 
 use crate::attachment::{Meta, CHUNK};
 use crate::crypto::{hex, Aad, Key, NONCE_LEN};
+use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::records::Head;
 use crate::vault::Ctx;
@@ -12,10 +20,58 @@ use std::io::Read;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+/// How an attachment's chunk nonces are made: recorded in its (sealed) metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Nonces {
+    /// Format 1: `prefix || index (u32) || last`, AAD (vault, "chunk", attachment, index).
+    #[default]
+    Stream,
+    /// Format 2: a fresh random nonce per sealing, AAD (vault, "chunk2", attachment,
+    /// index, last).
+    Random,
+}
+
 pub(crate) fn chunk_aad(vault: &Uuid, attachment: &Uuid, index: u64) -> Aad {
     Aad::new(vault, "chunk")
         .with(attachment.as_bytes())
         .with_u64(index)
+}
+
+/// The binding of a format-2 chunk: its attachment, its place and whether it ends the
+/// stream, so that moving, reordering or truncating chunks makes them fail to open.
+pub(crate) fn chunk_aad_v2(vault: &Uuid, attachment: &Uuid, index: u64, last: bool) -> Aad {
+    Aad::new(vault, "chunk2")
+        .with(attachment.as_bytes())
+        .with_u64(index)
+        .with(&[u8::from(last)])
+}
+
+/// Opens one stored chunk, as its attachment's nonce scheme says.
+pub(crate) fn open_chunk(
+    key: &Key,
+    vault: &Uuid,
+    nonces: Nonces,
+    (attachment, prefix): (&Uuid, &[u8; 19]),
+    (index, last): (u64, bool),
+    sealed: &[u8],
+    place: &str,
+) -> Result<Zeroizing<Vec<u8>>> {
+    match nonces {
+        Nonces::Stream => {
+            let nonce = chunk_nonce(prefix, index, last)?;
+            if sealed.get(..NONCE_LEN) != Some(&nonce[..]) {
+                return Err(Error::integrity(place));
+            }
+            crate::crypto::open(key, sealed, &chunk_aad(vault, attachment, index), place)
+        }
+        Nonces::Random => crate::crypto::open(
+            key,
+            sealed,
+            &chunk_aad_v2(vault, attachment, index, last),
+            place,
+        ),
+    }
 }
 
 pub(crate) fn chunk_nonce(prefix: &[u8; 19], index: u64, last: bool) -> Result<[u8; NONCE_LEN]> {
@@ -59,6 +115,7 @@ pub(crate) struct ChunkReader<'a> {
     ids: &'a crate::crypto::Key,
     head: &'a Head,
     prefix: [u8; 19],
+    nonces: Nonces,
     chunks: u64,
     left: u64,
     index: u64,
@@ -78,17 +135,21 @@ impl std::fmt::Debug for ChunkReader<'_> {
 
 impl<'a> ChunkReader<'a> {
     pub(crate) fn new(ctx: &'a Ctx<'_>, head: &'a Head, meta: &Meta) -> Result<Self> {
-        let prefix: [u8; 19] = data_encoding::HEXLOWER
-            .decode(meta.nonce_prefix.as_bytes())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::integrity(format!("attachment {}", head.id)))?;
+        let prefix: [u8; 19] = match meta.nonces {
+            Nonces::Random => [0u8; 19],
+            Nonces::Stream => data_encoding::HEXLOWER
+                .decode(meta.nonce_prefix.as_bytes())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| Error::integrity(format!("attachment {}", head.id)))?,
+        };
         Ok(ChunkReader {
             db: ctx.db,
             vault: ctx.vault,
             ids: &ctx.keys.sub.chunk_ids,
             head,
             prefix,
+            nonces: meta.nonces,
             chunks: meta.chunks,
             left: meta.size,
             index: 0,
@@ -124,12 +185,15 @@ impl<'a> ChunkReader<'a> {
                 rusqlite::Error::QueryReturnedNoRows => Error::integrity(place()),
                 e => e.into(),
             })?;
-        let nonce = chunk_nonce(&self.prefix, i, i + 1 == self.chunks)?;
-        if sealed.get(..NONCE_LEN) != Some(&nonce[..]) {
-            return Err(Error::integrity(place()));
-        }
-        let aad = chunk_aad(&self.vault, &self.head.id, i);
-        self.buf = crate::crypto::open(&self.head.key, &sealed, &aad, &place())?;
+        self.buf = open_chunk(
+            &self.head.key,
+            &self.vault,
+            self.nonces,
+            (&self.head.id, &self.prefix),
+            (i, i + 1 == self.chunks),
+            &sealed,
+            &place(),
+        )?;
         let take = self.left.min(CHUNK as u64) as usize;
         if self.buf.len() < take {
             return Err(Error::integrity(place()));
@@ -159,20 +223,47 @@ impl Read for ChunkReader<'_> {
     }
 }
 
-/// What sealing the chunks of one attachment needs: its key, place and nonce prefix.
+/// What sealing the chunks of one attachment needs: its key and place, and a fresh
+/// random seed for this sealing session's nonces.
 pub(crate) struct ChunkSealer<'a> {
     pub key: &'a crate::crypto::Key,
     pub vault: &'a Uuid,
     pub ids: &'a crate::crypto::Key,
     pub id: Uuid,
-    pub prefix: [u8; 19],
+    nonce_seed: Key,
 }
 
-impl ChunkSealer<'_> {
+impl<'a> ChunkSealer<'a> {
+    /// A sealer for one session of sealing (an attachment stored, a recording flushed).
+    /// The seed is drawn fresh from the vault's RNG every time, so a chunk sealed again
+    /// in a later session (a recording's tail) gets a different nonce.
+    pub(crate) fn new(
+        seams: &mut crate::seams::Seams,
+        key: &'a Key,
+        vault: &'a Uuid,
+        ids: &'a Key,
+        id: Uuid,
+    ) -> Self {
+        ChunkSealer {
+            key,
+            vault,
+            ids,
+            id,
+            nonce_seed: Key::random(seams),
+        }
+    }
+
     /// Seals chunk `index` (a full CHUNK of plaintext) and returns its row id and body.
+    /// The nonce is HMAC(seed, index || last) truncated to 24 bytes: distinct for every
+    /// chunk of the session, and unpredictable and unrepeated across sessions, since
+    /// each session's seed is a fresh 256-bit random key.
     pub(crate) fn seal(&self, index: u64, last: bool, plain: &[u8]) -> Result<(i64, Vec<u8>)> {
-        let nonce = chunk_nonce(&self.prefix, index, last)?;
-        let aad = chunk_aad(self.vault, &self.id, index);
+        let mut data = [0u8; 9];
+        data[..8].copy_from_slice(&index.to_be_bytes());
+        data[8] = u8::from(last);
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&self.nonce_seed.mac(&data)[..NONCE_LEN]);
+        let aad = chunk_aad_v2(self.vault, &self.id, index, last);
         let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
         Ok((chunk_rowid(self.ids, &self.id, index), sealed))
     }

@@ -1,11 +1,13 @@
 //! Recordings: an attachment written while it is being captured, so that a crash, a
 //! power cut or a kill loses at most what arrived since the last flush.
 //!
-//! Layout. A recording uses the attachment chunk layout (64 KiB chunks, STREAM nonces,
-//! keyed row ids) from its first byte. Full chunks are committed as they fill; the
-//! partial last chunk (the "tail") is sealed again and replaced on every flush. Until
+//! Layout. A recording uses the attachment chunk layout (64 KiB chunks, keyed row ids)
+//! from its first byte. Full chunks are committed as they fill; the partial last chunk
+//! (the "tail") is sealed again and replaced on every flush, each time under a fresh
+//! random nonce (chunks.rs): two copies of the file taken a flush apart hold two
+//! sealings of the tail, and they must never share a nonce. Until
 //! the recording ends, an open-recording record (sealed like every vault secret, name
-//! `recording:<id>`) holds what recovery needs: the record key, nonce prefix, number of
+//! `recording:<id>`) holds what recovery needs: the record key, the nonce scheme, number of
 //! committed chunks, tail length, markers. Nothing is ever in plaintext on disk.
 //!
 //! Invariants. Every flush is one transaction (chunks, tail and open record together),
@@ -19,7 +21,7 @@
 
 use crate::attachment::Meta;
 use crate::catalog::parse_id;
-use crate::chunks::{chunk_aad, chunk_nonce, chunk_rowid, ChunkSealer};
+use crate::chunks::{chunk_rowid, open_chunk, ChunkSealer, Nonces};
 use crate::crypto::{hex, Key};
 use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
@@ -77,6 +79,9 @@ struct Open {
     /// The record key, hex; wiped when this value is dropped.
     key: String,
     prefix: String,
+    /// How its chunks are sealed (absent: a recording left open by format 1).
+    #[serde(default)]
+    nonces: Nonces,
     full_chunks: u64,
     tail_len: usize,
     started_at: i64,
@@ -93,7 +98,6 @@ impl Drop for Open {
 pub(crate) struct Live {
     open: Open,
     head: Head,
-    prefix: [u8; 19],
     tail: Zeroizing<Vec<u8>>,
     hasher: Sha256,
 }
@@ -183,22 +187,14 @@ impl Ctx<'_> {
 
     /// Seals `plain` (at most one chunk) as chunk `index`, padded to a full chunk.
     fn seal_chunk(
-        &self,
-        live: &Live,
+        sealer: &ChunkSealer<'_>,
         index: u64,
         last: bool,
         plain: &[u8],
     ) -> Result<(i64, Vec<u8>)> {
         let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
         buf[..plain.len()].copy_from_slice(plain);
-        ChunkSealer {
-            key: &live.head.key,
-            vault: &self.vault,
-            ids: &self.keys.sub.chunk_ids,
-            id: live.head.id,
-            prefix: live.prefix,
-        }
-        .seal(index, last, &buf)
+        sealer.seal(index, last, &buf)
     }
 
     /// Commits the full chunks in the buffer and the tail, and the open record, in one
@@ -213,13 +209,21 @@ impl Ctx<'_> {
             live.open.markers = m.to_vec();
         }
         let result = (|| {
+            // A new sealer, with a fresh nonce seed, for every flush.
+            let sealer = ChunkSealer::new(
+                self.seams,
+                &live.head.key,
+                &self.vault,
+                &self.keys.sub.chunk_ids,
+                live.head.id,
+            );
             let tx = self.db.unchecked_transaction()?;
             let mut full = live.open.full_chunks;
             let mut start = 0;
             // Keep at least one byte in the tail: the last chunk is always the tail.
             while live.tail.len() - start > CHUNK {
                 let (rowid, sealed) =
-                    self.seal_chunk(&live, full, false, &live.tail[start..start + CHUNK])?;
+                    Self::seal_chunk(&sealer, full, false, &live.tail[start..start + CHUNK])?;
                 tx.execute(
                     "INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)",
                     params![rowid, sealed],
@@ -228,7 +232,7 @@ impl Ctx<'_> {
                 start += CHUNK;
             }
             let rest = &live.tail[start..];
-            let (rowid, sealed) = self.seal_chunk(&live, full, last, rest)?;
+            let (rowid, sealed) = Self::seal_chunk(&sealer, full, last, rest)?;
             tx.execute(
                 "INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)",
                 params![rowid, sealed],
@@ -274,7 +278,8 @@ impl Ctx<'_> {
             size,
             sha256,
             chunks: live.open.full_chunks + 1,
-            nonce_prefix: live.open.prefix.clone(),
+            nonce_prefix: String::new(),
+            nonces: Nonces::Random,
             added_at: self.seams.clock.now_ms(),
             captured_at: Some(crate::seams::format_time(live.open.started_at)),
             markers: live.open.markers.clone(),
@@ -308,6 +313,7 @@ fn clone_open(o: &Open) -> Open {
         row: o.row.clone(),
         key: o.key.clone(),
         prefix: o.prefix.clone(),
+        nonces: o.nonces,
         full_chunks: o.full_chunks,
         tail_len: o.tail_len,
         started_at: o.started_at,
@@ -329,7 +335,6 @@ impl Vault {
         }
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
-        let prefix: [u8; 19] = ctx.seams.bytes::<19>();
         let started_at = ctx.seams.clock.now_ms();
         let open = Open {
             testimony: testimony.to_string(),
@@ -341,7 +346,8 @@ impl Vault {
             media_type: new.media_type,
             row: head.row.to_string(),
             key: hex(head.key.expose()),
-            prefix: hex(&prefix),
+            prefix: String::new(),
+            nonces: Nonces::Random,
             full_chunks: 0,
             tail_len: 0,
             started_at,
@@ -370,7 +376,6 @@ impl Vault {
             Live {
                 open,
                 head,
-                prefix,
                 tail: Zeroizing::new(Vec::new()),
                 hasher: Sha256::new(),
             },
@@ -436,7 +441,10 @@ impl Vault {
                 .ok_or_else(|| Error::integrity(format!("open recording {id}")))?;
             key_bytes.zeroize();
             let testimony = parse_id(&open.testimony)?;
-            let prefix = prefix_bytes(&open.prefix, &id)?;
+            let prefix = match open.nonces {
+                Nonces::Stream => prefix_bytes(&open.prefix, &id)?,
+                Nonces::Random => [0u8; 19],
+            };
             let row = Uuid::parse_str(&open.row)
                 .map_err(|_| Error::integrity(format!("open recording {id}")))?;
             let head = Head {
@@ -447,9 +455,19 @@ impl Vault {
                 parent: testimony,
             };
             // Read back what was flushed: the hash is over the whole stream, and the
-            // tail must be re-sealed as the last chunk.
+            // tail must be re-sealed as the last chunk. A format-1 recording's full
+            // chunks are sealed again under random nonces, so that the attachment it
+            // becomes has one nonce scheme throughout.
             let mut hasher = Sha256::new();
             let mut tail = Zeroizing::new(Vec::new());
+            let mut resealed = Vec::new();
+            let sealer = ChunkSealer::new(
+                ctx.seams,
+                &head.key,
+                &ctx.vault,
+                &ctx.keys.sub.chunk_ids,
+                id,
+            );
             for index in 0..=open.full_chunks {
                 let place = format!("recording {id} chunk {index}");
                 let sealed: Vec<u8> = ctx
@@ -465,20 +483,22 @@ impl Vault {
                     })?;
                 // The tail may already carry the "last" flag: a finish that sealed it
                 // and then failed to write the attachment record leaves it so.
-                let nonce = chunk_nonce(&prefix, index, false)?;
-                let final_nonce = chunk_nonce(&prefix, index, true)?;
-                let found = sealed.get(..nonce.len());
-                let ok = found == Some(&nonce[..])
-                    || (index == open.full_chunks && found == Some(&final_nonce[..]));
-                if !ok {
-                    return Err(Error::integrity(place));
-                }
-                let plain = crate::crypto::open(
-                    &head.key,
-                    &sealed,
-                    &chunk_aad(&ctx.vault, &id, index),
-                    &place,
-                )?;
+                let opened = |last| {
+                    open_chunk(
+                        &head.key,
+                        &ctx.vault,
+                        open.nonces,
+                        (&id, &prefix),
+                        (index, last),
+                        &sealed,
+                        &place,
+                    )
+                };
+                let plain = match opened(false) {
+                    Ok(p) => p,
+                    Err(_) if index == open.full_chunks => opened(true)?,
+                    Err(e) => return Err(e),
+                };
                 let take = if index == open.full_chunks {
                     open.tail_len
                 } else {
@@ -488,7 +508,26 @@ impl Vault {
                 hasher.update(part);
                 if index == open.full_chunks {
                     tail = Zeroizing::new(part.to_vec());
+                } else if open.nonces == Nonces::Stream {
+                    resealed.push(sealer.seal(index, false, &plain)?);
                 }
+            }
+            drop(sealer);
+            let mut open = open;
+            if open.nonces == Nonces::Stream {
+                open.nonces = Nonces::Random;
+                let bytes = Zeroizing::new(
+                    serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?,
+                );
+                let tx = ctx.db.unchecked_transaction()?;
+                for (rowid, body) in &resealed {
+                    tx.execute(
+                        "UPDATE chunk SET body = ?2 WHERE id = ?1",
+                        params![rowid, body],
+                    )?;
+                }
+                ctx.write_secret(&tx, &secret_name(&id), &bytes)?;
+                tx.commit()?;
             }
             let size = open.full_chunks * CHUNK as u64 + open.tail_len as u64;
             let sha = hex(&hasher.finalize());
@@ -497,7 +536,6 @@ impl Vault {
                 Live {
                     open,
                     head,
-                    prefix,
                     tail,
                     hasher: Sha256::new(),
                 },

@@ -167,14 +167,13 @@ impl Importer<'_, '_> {
             return Ok(()); // Deduplicated by hash; the reader still checks these bytes.
         }
         let head = Head::new(self.ctx.seams, id, 1, MEDIA_PARENT);
-        let prefix = self.ctx.seams.bytes::<19>();
-        let sealer = ChunkSealer {
-            key: &head.key,
-            vault: &self.ctx.vault,
-            ids: &self.ctx.keys.sub.chunk_ids,
+        let sealer = ChunkSealer::new(
+            self.ctx.seams,
+            &head.key,
+            &self.ctx.vault,
+            &self.ctx.keys.sub.chunk_ids,
             id,
-            prefix,
-        };
+        );
         let (size, chunks, actual) = store_sequential(self.tx, &sealer, data)?;
         if actual != sha {
             return Err(Error::EvidenceHashMismatch {
@@ -189,7 +188,8 @@ impl Importer<'_, '_> {
             size,
             sha256: actual,
             chunks,
-            nonce_prefix: crate::crypto::hex(&prefix),
+            nonce_prefix: String::new(),
+            nonces: crate::chunks::Nonces::Random,
             added_at: self.now,
             captured_at: None,
             markers: Vec::new(),

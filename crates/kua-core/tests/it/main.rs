@@ -9,6 +9,7 @@ mod disk;
 mod keys;
 mod lifecycle;
 mod media;
+mod nonces;
 mod recording;
 mod tamper;
 mod vectors;
