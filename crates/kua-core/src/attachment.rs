@@ -235,8 +235,13 @@ impl Vault {
         }
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
-        let sealer =
-            ChunkSealer::new(ctx.seams, &head.key, &ctx.vault, &ctx.keys.sub.chunk_ids, id);
+        let sealer = ChunkSealer::new(
+            ctx.seams,
+            &head.key,
+            &ctx.vault,
+            &ctx.keys.sub.chunk_ids,
+            id,
+        );
         let db = ctx.db;
         let bulk = crate::store::BulkAppend::begin(db);
         let tx = db.unchecked_transaction()?;

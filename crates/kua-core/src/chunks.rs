@@ -10,11 +10,11 @@
 
 use crate::attachment::{Meta, CHUNK};
 use crate::crypto::{hex, Aad, Key, NONCE_LEN};
-use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::records::Head;
 use crate::vault::Ctx;
 use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use uuid::Uuid;

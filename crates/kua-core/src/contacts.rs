@@ -1,8 +1,7 @@
 //! The address book: recipients bundles are sent to, and senders whose bundles are
 //! trusted. Both are sealed settings; every change is logged.
 
-use crate::crypto::sha256_hex;
-use crate::custody::{Change, Event};
+use crate::custody::Event;
 use crate::error::{Error, Result};
 use crate::identity::fingerprint;
 use crate::vault::{Ctx, Vault};
@@ -10,8 +9,8 @@ use kua_bundle::{age, minisign};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-const RECIPIENTS: &str = "recipients";
-const TRUSTED: &str = "trusted-senders";
+pub(crate) const RECIPIENTS: &str = "recipients";
+pub(crate) const TRUSTED: &str = "trusted-senders";
 
 /// Someone bundles are encrypted to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,17 +63,8 @@ impl Ctx<'_> {
     ) -> Result<()> {
         let bytes = serde_json::to_vec(list).map_err(|e| Error::Storage(e.to_string()))?;
         self.transaction(|ctx, tx, tail| {
-            ctx.write_secret(tx, name, &bytes)?;
-            ctx.log(
-                tx,
-                tail,
-                event,
-                Change {
-                    content_hash: Some(sha256_hex(&bytes)),
-                    detail: Some(detail.to_string()),
-                    ..Change::default()
-                },
-            )
+            let state = ctx.write_secret(tx, name, &bytes)?;
+            ctx.log(tx, tail, event, state.change(Some(detail.to_string())))
         })
     }
 }
@@ -96,16 +86,15 @@ impl Ctx<'_> {
             fingerprint: fingerprint(key),
         });
         let bytes = serde_json::to_vec(&list).map_err(|e| Error::Storage(e.to_string()))?;
-        self.write_secret(tx, TRUSTED, &bytes)?;
+        let state = self.write_secret(tx, TRUSTED, &bytes)?;
         self.log(
             tx,
             tail,
             Event::TrustChanged,
-            Change {
-                content_hash: Some(sha256_hex(&bytes)),
-                detail: Some(format!("trusted {name} {} on import", fingerprint(key))),
-                ..Change::default()
-            },
+            state.change(Some(format!(
+                "trusted {name} {} on import",
+                fingerprint(key)
+            ))),
         )?;
         Ok(name)
     }

@@ -48,6 +48,24 @@ pub enum Event {
     /// A recording cut short (crash, power loss, kill) was recovered at the next unlock
     /// (content hash: SHA-256 of what was saved; detail: the attachment).
     RecordingRecovered,
+    /// A recording's saved state, logged every 30 s or so while it runs (version: its
+    /// record's revision; content hash: the record's digest; detail: the attachment).
+    RecordingSaved,
+    /// Recovery found a recording's record older than its last logged state: it was
+    /// rolled back from an older copy of the vault, and less audio than was saved is
+    /// recovered (version: the revision found; detail: the attachment).
+    RecordingRolledBack,
+    /// A vault setting changed (detail: its name; version: its revision; content hash:
+    /// its digest). Settings with an event of their own (recipients, trust, identity)
+    /// log that instead.
+    SettingChanged,
+    /// The vault was upgraded to a newer format at unlock (detail: from and to).
+    FormatUpgraded,
+    /// A new recovery key replaced the old one, which no longer opens the vault.
+    RecoveryKeyChanged,
+    /// The vault key was replaced (with the passphrase and the recovery key): every
+    /// record head, log entry and setting is sealed under the new key.
+    KeyRotated,
 }
 
 /// One link of the chain.
@@ -112,6 +130,33 @@ pub fn checkpoint_message(vault: &Uuid, size: u64, head: &[u8; 32]) -> Vec<u8> {
     m.extend_from_slice(&size.to_be_bytes());
     m.extend_from_slice(head);
     m
+}
+
+/// Seals every log row again under a new custody key (key rotation). The entries and
+/// their signatures are unchanged; a row that does not open is left as it is.
+pub(crate) fn reseal_all(
+    db: &Connection,
+    seams: &mut Seams,
+    vault: &Uuid,
+    old: &Key,
+    new: &Key,
+) -> Result<()> {
+    let rows: Vec<(i64, Vec<u8>)> = db
+        .prepare("SELECT seq, body FROM custody")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (seq, body) in rows {
+        let Ok(at) = u64::try_from(seq) else { continue };
+        let Ok(plain) = open_padded(old, &body, &aad(vault, at), "custody") else {
+            continue;
+        };
+        let sealed = seal_padded(seams, new, &plain, &aad(vault, at))?;
+        db.execute(
+            "UPDATE custody SET body = ?1 WHERE seq = ?2",
+            params![sealed, seq],
+        )?;
+    }
+    Ok(())
 }
 
 fn aad(vault: &Uuid, seq: u64) -> Aad {

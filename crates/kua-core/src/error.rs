@@ -17,6 +17,8 @@ pub enum Error {
     NotAVault(PathBuf),
     #[error("this vault was written by a newer Kua (format {found}, this build reads {supported}); update Kua")]
     UnsupportedFormat { found: u32, supported: u32 },
+    #[error("the vault header's {part} is damaged; if the vault still opens, run `kua verify` and make a new recovery key (`kua recovery-key`), otherwise restore the file from a backup")]
+    HeaderDamaged { part: &'static str },
     #[error("integrity failure in {place}: the stored data was altered or damaged; run `kua verify` and restore from a bundle or backup")]
     Integrity { place: String },
     #[error("no testimony with id {0}")]
@@ -81,6 +83,7 @@ impl Error {
             Error::NotAVault(_) => "not_a_vault",
             Error::UnsupportedFormat { .. } => "unsupported_format",
             Error::Integrity { .. } => "integrity",
+            Error::HeaderDamaged { .. } => "header_damaged",
             Error::TestimonyNotFound(_) => "testimony_not_found",
             Error::VersionNotFound { .. } => "version_not_found",
             Error::AttachmentNotFound { .. } => "attachment_not_found",
@@ -115,6 +118,7 @@ impl Error {
             Error::NotAVault(_)
             | Error::UnsupportedFormat { .. }
             | Error::Integrity { .. }
+            | Error::HeaderDamaged { .. }
             | Error::EvidenceHashMismatch { .. }
             | Error::Bundle { .. } => ErrorClass::Integrity,
             Error::UntrustedSender { .. } => ErrorClass::Auth,

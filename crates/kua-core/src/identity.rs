@@ -1,7 +1,7 @@
 //! The vault's identities: its device signing key, shown as a minisign public key, and
 //! an age X25519 identity for receiving bundles. Both live sealed in the vault.
 
-use crate::custody::{Change, Event};
+use crate::custody::Event;
 use crate::error::{Error, Result};
 use crate::vault::{Ctx, Vault};
 use ed25519_dalek::VerifyingKey;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::str::FromStr;
 
-const AGE_IDENTITY: &str = "age-identity";
+pub(crate) const AGE_IDENTITY: &str = "age-identity";
 
 /// What a vault shows of itself, to be compared aloud before anyone trusts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,15 +56,12 @@ impl Ctx<'_> {
     fn store_age_identity(&mut self, identity: &age::x25519::Identity) -> Result<()> {
         let text = identity.to_string();
         self.transaction(|ctx, tx, tail| {
-            ctx.write_secret(tx, AGE_IDENTITY, text.expose_secret().as_bytes())?;
+            let state = ctx.write_secret(tx, AGE_IDENTITY, text.expose_secret().as_bytes())?;
             ctx.log(
                 tx,
                 tail,
                 Event::IdentityChanged,
-                Change {
-                    detail: Some(identity.to_public().to_string()),
-                    ..Change::default()
-                },
+                state.change(Some(identity.to_public().to_string())),
             )
         })
     }

@@ -37,6 +37,11 @@ use zeroize::{Zeroize, Zeroizing};
 
 const PREFIX: &str = "recording:";
 
+/// A recording's record is rewritten on every flush without a log entry; every this
+/// many revisions (about 30 s of recording at one flush a second) its state is logged
+/// as `recording_saved`, so a record rolled back to before that is detected (secret.rs).
+const SAVED_EVERY: u32 = 30;
+
 /// A time-stamped marker dropped during a recording: a short note or a template section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -116,6 +121,11 @@ fn secret_name(id: &Uuid) -> String {
     format!("{PREFIX}{id}")
 }
 
+/// The name of a recording's record, from the recording id as the log writes it.
+pub(crate) fn secret_name_str(id: &str) -> String {
+    format!("{PREFIX}{id}")
+}
+
 fn decode_open(bytes: &[u8], id: &Uuid) -> Result<Open> {
     serde_json::from_slice(bytes).map_err(|_| Error::integrity(format!("open recording {id}")))
 }
@@ -133,6 +143,15 @@ impl Ctx<'_> {
     /// Every open-recording record in the vault (left by a recording in progress or cut
     /// short), by recording id.
     fn open_recordings(&self) -> Result<Vec<(Uuid, Open)>> {
+        Ok(self
+            .open_recordings_rev()?
+            .into_iter()
+            .map(|(id, open, _)| (id, open))
+            .collect())
+    }
+
+    /// Every open-recording record with its revision.
+    fn open_recordings_rev(&self) -> Result<Vec<(Uuid, Open, u32)>> {
         let names: Vec<String> = self
             .db
             .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
@@ -142,8 +161,25 @@ impl Ctx<'_> {
         for name in names {
             let id = Uuid::parse_str(&name[PREFIX.len()..])
                 .map_err(|_| Error::integrity(format!("open recording {name}")))?;
-            if let Some(bytes) = self.read_secret(&name)? {
-                out.push((id, decode_open(&bytes, &id)?));
+            if let Some((bytes, rev)) = self.read_secret_rev(&name)? {
+                out.push((id, decode_open(&bytes, &id)?, rev));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last logged revision of every recording's record.
+    fn logged_recording_revisions(&self) -> Result<std::collections::BTreeMap<Uuid, u32>> {
+        let (entries, _) =
+            crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
+        let mut out = std::collections::BTreeMap::new();
+        for e in entries {
+            if matches!(e.event, Event::RecordingStarted | Event::RecordingSaved) {
+                if let (Some(id), Some(rev)) = (e.detail.as_deref(), e.version) {
+                    if let Ok(id) = Uuid::parse_str(id) {
+                        out.insert(id, rev);
+                    }
+                }
             }
         }
         Ok(out)
@@ -240,13 +276,20 @@ impl Ctx<'_> {
             let mut open = clone_open(&live.open);
             open.full_chunks = full;
             open.tail_len = rest.len();
+            let mut tail = self.keys.tail;
             if !last {
                 let bytes = Zeroizing::new(
                     serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?,
                 );
-                self.write_secret(&tx, &secret_name(id), &bytes)?;
+                let state = self.write_secret(&tx, &secret_name(id), &bytes)?;
+                if state.rev % SAVED_EVERY == 0 {
+                    let mut change = state.change(Some(id.to_string()));
+                    change.record = parse_id(&open.testimony).ok();
+                    self.log(&tx, &mut tail, Event::RecordingSaved, change)?;
+                }
             }
             tx.commit()?;
+            self.keys.tail = tail;
             std::mem::swap(&mut live.open, &mut open);
             let rest = rest.to_vec();
             live.tail = Zeroizing::new(rest);
@@ -356,19 +399,11 @@ impl Vault {
         let bytes =
             Zeroizing::new(serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?);
         let tx = ctx.db.unchecked_transaction()?;
-        ctx.write_secret(&tx, &secret_name(&id), &bytes)?;
+        let state = ctx.write_secret(&tx, &secret_name(&id), &bytes)?;
         let mut tail = ctx.keys.tail;
-        ctx.log(
-            &tx,
-            &mut tail,
-            Event::RecordingStarted,
-            Change {
-                record: Some(testimony),
-                version: None,
-                content_hash: None,
-                detail: Some(id.to_string()),
-            },
-        )?;
+        let mut change = state.change(Some(id.to_string()));
+        change.record = Some(testimony);
+        ctx.log(&tx, &mut tail, Event::RecordingStarted, change)?;
         tx.commit()?;
         ctx.keys.tail = tail;
         ctx.keys.recordings.insert(
@@ -428,9 +463,28 @@ impl Vault {
     pub fn recover_recordings(&mut self) -> Result<Vec<AttachmentInfo>> {
         let mut ctx = self.ctx()?;
         let mut out = Vec::new();
-        for (id, open) in ctx.open_recordings()? {
-            if ctx.keys.recordings.contains_key(&id) {
-                continue;
+        let open: Vec<_> = ctx
+            .open_recordings_rev()?
+            .into_iter()
+            .filter(|(id, _, _)| !ctx.keys.recordings.contains_key(id))
+            .collect();
+        if open.is_empty() {
+            return Ok(out);
+        }
+        let logged = ctx.logged_recording_revisions()?;
+        for (id, open, rev) in open {
+            if let Some(&was) = logged.get(&id) {
+                if rev < was {
+                    // Recover what is there (it is all there is), and say in the log,
+                    // for good, that this record was older than its logged state.
+                    let change = Change {
+                        record: parse_id(&open.testimony).ok(),
+                        version: Some(rev),
+                        content_hash: None,
+                        detail: Some(id.to_string()),
+                    };
+                    ctx.log_now(Event::RecordingRolledBack, change)?;
+                }
             }
             let mut key_bytes = Zeroizing::new(
                 data_encoding::HEXLOWER

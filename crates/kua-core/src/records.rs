@@ -214,3 +214,34 @@ pub fn delete(db: &Connection, table: Table, row: &Uuid) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Seals every head of `table` again under a new wrap key (key rotation), and gives the
+/// rows that `rekey` selects a fresh record key with their body sealed again under it.
+/// Heads that do not open are left as they are (verify keeps naming them).
+pub fn rewrap_table(
+    tx: &Connection,
+    seams: &mut Seams,
+    vault: &Uuid,
+    (old, new): (&Subkeys, &Subkeys),
+    table: Table,
+    rekey: &dyn Fn(&Head) -> bool,
+) -> Result<()> {
+    let (heads, _) = load_heads(tx, vault, old, table)?;
+    for mut head in heads {
+        if rekey(&head) {
+            let content = read_body(tx, vault, table, &head)?;
+            head.key = Key::random(seams);
+            let body = head.seal_body(seams, vault, table, &content)?;
+            tx.execute(
+                &format!("UPDATE {} SET body = ?1 WHERE id = ?2", table.name()),
+                params![body, head.row.to_string()],
+            )?;
+        }
+        let sealed = head.seal(seams, vault, new, table)?;
+        tx.execute(
+            &format!("UPDATE {} SET head = ?1 WHERE id = ?2", table.name()),
+            params![sealed, head.row.to_string()],
+        )?;
+    }
+    Ok(())
+}

@@ -1,45 +1,162 @@
-//! Vault secrets and settings: small named values sealed under the secrets subkey with
-//! AAD (vault, "secret", name): the device signing key, the age identity, the address
-//! book, what is known of each sender.
+//! Vault secrets and settings: small named values sealed under the secrets subkey: the
+//! device signing key, the age identity, the address book, what is known of each
+//! sender, the records of recordings in progress.
+//!
+//! Rollback. A row put back from an older copy of the vault (an old recipient key, a
+//! shorter open recording) must not pass for the current one. So since format 2 every
+//! row carries a revision, one more on every write, bound into its AAD (vault,
+//! "secret2", name, revision), and every write is logged in the custody log, in the
+//! same transaction, with the revision (`version`) and a keyed digest of the row
+//! (`content_hash`). `verify` checks every row against its last logged state. The one
+//! exception is a recording's record, rewritten on every flush (once a second): it is
+//! logged when it starts and then every [`crate::recording`] checkpoint, so a rollback
+//! within the last checkpoint interval is the most that can pass unnoticed.
 
-use crate::crypto::{open_padded, seal_padded, Aad};
+use crate::crypto::{hex, open_padded, seal_padded, Aad};
+use crate::custody::{Entry, Event};
 use crate::error::{Error, Result};
 use crate::vault::Ctx;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
-fn aad(vault: &uuid::Uuid, name: &str) -> Aad {
+/// The binding of a format-1 row (no revision); read only to migrate it.
+pub(crate) fn aad_v1(vault: &uuid::Uuid, name: &str) -> Aad {
     Aad::new(vault, "secret").with(name.as_bytes())
 }
 
+pub(crate) fn aad(vault: &uuid::Uuid, name: &str, rev: u32) -> Aad {
+    Aad::new(vault, "secret2")
+        .with(name.as_bytes())
+        .with_u64(u64::from(rev))
+}
+
+/// The keyed digest of a row's state: HMAC under the secrets subkey, so the log (which
+/// bundles carry) reveals nothing of the value.
+pub(crate) fn digest(secrets: &crate::crypto::Key, name: &str, rev: u32, value: &[u8]) -> String {
+    let mut data = Zeroizing::new(Vec::with_capacity(name.len() + value.len() + 32));
+    data.extend_from_slice(b"kua secret state v2\n");
+    data.extend_from_slice(&(name.len() as u32).to_be_bytes());
+    data.extend_from_slice(name.as_bytes());
+    data.extend_from_slice(&rev.to_be_bytes());
+    data.extend_from_slice(value);
+    hex(&secrets.mac(&data))
+}
+
+/// What a write left: the row's new revision and its digest, for the log entry that
+/// must accompany the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecretState {
+    pub rev: u32,
+    pub digest: String,
+}
+
+impl SecretState {
+    /// The log entry fields of this state: `version` is the revision, `content_hash` the
+    /// digest.
+    pub(crate) fn change(&self, detail: Option<String>) -> crate::custody::Change {
+        crate::custody::Change {
+            record: None,
+            version: Some(self.rev),
+            content_hash: Some(self.digest.clone()),
+            detail,
+        }
+    }
+}
+
+/// The setting a custody entry records the state of, if any.
+pub(crate) fn logged_name(e: &Entry) -> Option<String> {
+    match e.event {
+        Event::VaultCreated => Some(crate::vault::SIGNING_KEY.into()),
+        Event::IdentityChanged => Some(crate::identity::AGE_IDENTITY.into()),
+        Event::RecipientsChanged => Some(crate::contacts::RECIPIENTS.into()),
+        Event::TrustChanged => Some(crate::contacts::TRUSTED.into()),
+        Event::RecordingStarted | Event::RecordingSaved => e
+            .detail
+            .as_ref()
+            .map(|id| crate::recording::secret_name_str(id)),
+        Event::SettingChanged => e.detail.clone(),
+        _ => None,
+    }
+    // Entries written by format 1 carry no revision: they say nothing about rows.
+    .filter(|_| e.version.is_some() && e.content_hash.is_some())
+}
+
 impl Ctx<'_> {
-    pub(crate) fn read_secret(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        let sealed: Option<Vec<u8>> = self
+    pub(crate) fn secret_digest(&self, name: &str, rev: u32, value: &[u8]) -> String {
+        digest(&self.keys.sub.secrets, name, rev, value)
+    }
+
+    /// A row's value and revision, opened (None when there is no such row).
+    pub(crate) fn read_secret_rev(&self, name: &str) -> Result<Option<(Zeroizing<Vec<u8>>, u32)>> {
+        let row: Option<(Vec<u8>, u32)> = self
             .db
             .query_row(
-                "SELECT body FROM secret WHERE name = ?1",
+                "SELECT body, rev FROM secret WHERE name = ?1",
+                params![name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(sealed, rev)| {
+            open_padded(
+                &self.keys.sub.secrets,
+                &sealed,
+                &aad(&self.vault, name, rev),
+                name,
+            )
+            .map(|v| (v, rev))
+        })
+        .transpose()
+    }
+
+    pub(crate) fn read_secret(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        Ok(self.read_secret_rev(name)?.map(|(v, _)| v))
+    }
+
+    /// Writes a row at its next revision and returns the state the caller must log in
+    /// the same transaction (see the module documentation).
+    pub(crate) fn write_secret(
+        &mut self,
+        tx: &Connection,
+        name: &str,
+        value: &[u8],
+    ) -> Result<SecretState> {
+        let current: Option<u32> = tx
+            .query_row(
+                "SELECT rev FROM secret WHERE name = ?1",
                 params![name],
                 |r| r.get(0),
             )
             .optional()?;
-        sealed
-            .map(|s| open_padded(&self.keys.sub.secrets, &s, &aad(&self.vault, name), name))
-            .transpose()
+        let rev = current.unwrap_or(0).checked_add(1).ok_or_else(|| {
+            Error::integrity(format!("setting {name} (revision counter exhausted)"))
+        })?;
+        self.put_secret(tx, name, value, rev)
     }
 
-    pub(crate) fn write_secret(&mut self, tx: &Connection, name: &str, value: &[u8]) -> Result<()> {
+    /// Writes a row at the given revision (migration and key rotation use it).
+    pub(crate) fn put_secret(
+        &mut self,
+        tx: &Connection,
+        name: &str,
+        value: &[u8],
+        rev: u32,
+    ) -> Result<SecretState> {
         let sealed = seal_padded(
             self.seams,
             &self.keys.sub.secrets,
             value,
-            &aad(&self.vault, name),
+            &aad(&self.vault, name, rev),
         )?;
         tx.execute(
-            "INSERT INTO secret (name, body) VALUES (?1, ?2)
-             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
-            params![name, sealed],
+            "INSERT INTO secret (name, body, rev) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body, rev = excluded.rev",
+            params![name, sealed, rev],
         )?;
-        Ok(())
+        Ok(SecretState {
+            rev,
+            digest: self.secret_digest(name, rev, value),
+        })
     }
 
     /// A JSON setting, or its default when not set yet.
@@ -54,4 +171,121 @@ impl Ctx<'_> {
             }
         }
     }
+
+    /// Every row's name and current state (value opened and digested); a row that does
+    /// not open is reported as `Err(place)`.
+    pub(crate) fn secret_states(&self) -> Result<BTreeMap<String, Result<SecretState, String>>> {
+        let names: Vec<String> = self
+            .db
+            .prepare("SELECT name FROM secret")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = BTreeMap::new();
+        for name in names {
+            let state = match self.read_secret_rev(&name) {
+                Ok(Some((value, rev))) => Ok(SecretState {
+                    rev,
+                    digest: self.secret_digest(&name, rev, &value),
+                }),
+                Ok(None) => continue,
+                Err(_) => Err(format!("setting {name}")),
+            };
+            out.insert(name, state);
+        }
+        Ok(out)
+    }
+}
+
+/// Checks every setting against its last logged state (see the module documentation),
+/// and reports recoveries that found a rolled-back recording and header damage.
+pub(crate) fn verify_settings(
+    ctx: &Ctx<'_>,
+    entries: &[Entry],
+    problem: &mut impl FnMut(&str, String, String),
+) -> Result<()> {
+    let mut logged: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    let mut ended = std::collections::BTreeSet::new();
+    let mut recordings_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in entries {
+        match (e.event, &e.record, &e.detail) {
+            (Event::RecordingRolledBack, _, Some(id)) => problem(
+                "setting_rolled_back",
+                format!("recording {id}"),
+                "when it was recovered, the recording's record was older than its logged state: it had been put back from an older copy of the vault, and audio saved after that copy was lost".into(),
+            ),
+            (Event::AttachmentAdded, _, Some(id)) => {
+                ended.insert(crate::recording::secret_name_str(id));
+            }
+            (Event::RecordingStarted, Some(t), Some(id)) => recordings_of
+                .entry(t.clone())
+                .or_default()
+                .push(crate::recording::secret_name_str(id)),
+            (Event::Deleted, Some(t), _) => {
+                ended.extend(recordings_of.remove(t).unwrap_or_default());
+            }
+            _ => {}
+        }
+        if let (Some(name), Some(rev), Some(digest)) = (logged_name(e), e.version, &e.content_hash)
+        {
+            logged.insert(name, (rev, digest.clone()));
+        }
+    }
+    let states = ctx.secret_states()?;
+    for (name, state) in &states {
+        let place = format!("setting {name}");
+        let state = match state {
+            Ok(s) => s,
+            Err(_) => {
+                problem(
+                    "setting_unreadable",
+                    place,
+                    "the setting does not decrypt at its revision: altered, damaged, or put back from an older copy".into(),
+                );
+                continue;
+            }
+        };
+        match logged.get(name) {
+            None => problem(
+                "unlogged_setting",
+                place,
+                "the custody log has no entry for this setting: it was added outside Kua".into(),
+            ),
+            Some((rev, digest)) => {
+                if state.rev < *rev || (state.rev == *rev && state.digest != *digest) {
+                    problem(
+                        "setting_rolled_back",
+                        place,
+                        format!("the setting is at revision {} but the log records revision {rev}: it was put back from an older copy of the vault", state.rev),
+                    );
+                } else if state.rev > *rev && !name.starts_with("recording:") {
+                    problem(
+                        "unlogged_setting",
+                        place,
+                        format!("the setting is at revision {} but the log records revision {rev}: it was changed outside Kua", state.rev),
+                    );
+                }
+            }
+        }
+    }
+    for name in logged.keys() {
+        if !states.contains_key(name) && !ended.contains(name) {
+            problem(
+                "setting_missing",
+                format!("setting {name}"),
+                "the custody log records this setting but the vault no longer holds it".into(),
+            );
+        }
+    }
+    for part in &ctx.keys.header_damage {
+        problem(
+            "header_damaged",
+            format!("vault header: {part}"),
+            if *part == "recovery_slot" {
+                "the recovery-key slot is damaged: the recovery key no longer opens the vault; make a new recovery key now, while the passphrase works".into()
+            } else {
+                "this part of the plaintext header does not match its MAC: it was altered or damaged".into()
+            },
+        );
+    }
+    Ok(())
 }

@@ -10,8 +10,9 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 
-/// The on-disk format this build writes and reads.
-pub const FORMAT: u32 = 1;
+/// The on-disk format this build writes. Format 1 vaults are read and migrated to it at
+/// unlock (migrate.rs).
+pub const FORMAT: u32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE header (
@@ -21,7 +22,8 @@ CREATE TABLE header (
     kdf TEXT NOT NULL,
     salt BLOB NOT NULL,
     pass_slot BLOB NOT NULL,
-    recovery_slot BLOB NOT NULL
+    recovery_slot BLOB NOT NULL,
+    mac BLOB
 );
 -- One row per testimony version; head = wrapped record key and identity, body = content.
 CREATE TABLE testimony (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
@@ -33,8 +35,8 @@ CREATE TABLE consent (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT
 CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
 -- The custody log; seq is the position in the hash chain.
 CREATE TABLE custody (seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
--- Vault secrets (device signing key), each sealed under the secrets subkey.
-CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL);
+-- Vault secrets and settings, each sealed under the secrets subkey at its revision.
+CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL, rev INTEGER NOT NULL DEFAULT 0);
 ";
 
 /// Tables added after format 1 was first written; created on open when missing.
@@ -72,6 +74,27 @@ pub struct Header {
     pub salt: Vec<u8>,
     pub pass_slot: Vec<u8>,
     pub recovery_slot: Vec<u8>,
+    /// Since format 2: a MAC of every other part (header.rs); empty in format 1.
+    pub mac: Vec<u8>,
+}
+
+/// Opens the file read-only and reads its header, changing nothing: a file that is not
+/// a vault (a SQLite database of evidence dropped by mistake) is left exactly as it was.
+///
+/// One exception: a hot rollback journal beside the file (a bulk append cut short by a
+/// crash) cannot be rolled back read-only. Then the file is a SQLite database that was
+/// being written in rollback-journal mode, as Kua's bulk appends are, and the normal
+/// open rolls the journal back (as any SQLite reader would) and checks the header.
+pub fn probe(path: &Path) -> Result<()> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let header = Connection::open_with_flags(path, flags)
+        .map_err(|_| Error::NotAVault(path.to_path_buf()))
+        .and_then(|db| read_header(&db, path));
+    match header {
+        Ok(_) => Ok(()),
+        Err(_) if Path::new(&format!("{}-journal", path.display())).exists() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Opens the file with the pragmas every connection needs.
@@ -112,11 +135,11 @@ pub fn upgrade(db: &Connection) -> Result<()> {
 pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
     let kdf = serde_json::to_string(&h.kdf).map_err(|e| Error::Storage(e.to_string()))?;
     let sql = if insert {
-        "INSERT INTO header (id, format, vault_id, kdf, salt, pass_slot, recovery_slot)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)"
+        "INSERT INTO header (id, format, vault_id, kdf, salt, pass_slot, recovery_slot, mac)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     } else {
         "UPDATE header SET format = ?1, vault_id = ?2, kdf = ?3, salt = ?4,
-         pass_slot = ?5, recovery_slot = ?6 WHERE id = 1"
+         pass_slot = ?5, recovery_slot = ?6, mac = ?7 WHERE id = 1"
     };
     db.execute(
         sql,
@@ -126,7 +149,8 @@ pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
             kdf,
             h.salt,
             h.pass_slot,
-            h.recovery_slot
+            h.recovery_slot,
+            h.mac
         ],
     )?;
     Ok(())
@@ -134,42 +158,55 @@ pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
 
 pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
     let not_vault = || Error::NotAVault(path.to_path_buf());
-    let row = db
+    let has_mac: bool = db
         .query_row(
-            "SELECT format, vault_id, kdf, salt, pass_slot, recovery_slot FROM header WHERE id = 1",
+            "SELECT count(*) FROM pragma_table_info('header') WHERE name = 'mac'",
             [],
-            |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, Vec<u8>>(5)?,
-                ))
-            },
+            |r| r.get::<_, i64>(0),
         )
+        .map(|n| n > 0)
+        .map_err(|_| not_vault())?;
+    let sql = if has_mac {
+        "SELECT format, vault_id, kdf, salt, pass_slot, recovery_slot, mac FROM header WHERE id = 1"
+    } else {
+        "SELECT format, vault_id, kdf, salt, pass_slot, recovery_slot, NULL FROM header WHERE id = 1"
+    };
+    let row = db
+        .query_row(sql, [], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, Vec<u8>>(5)?,
+                r.get::<_, Option<Vec<u8>>>(6)?,
+            ))
+        })
         .optional()
         .map_err(|e| match Error::from(e) {
             Error::Storage(_) => not_vault(),
             other => other,
         })?
         .ok_or_else(not_vault)?;
-    let (format, vault_id, kdf, salt, pass_slot, recovery_slot) = row;
+    let (format, vault_id, kdf, salt, pass_slot, recovery_slot, mac) = row;
     if format > FORMAT {
         return Err(Error::UnsupportedFormat {
             found: format,
             supported: FORMAT,
         });
     }
-    Ok(Header {
+    let header = Header {
         format,
         vault_id: uuid::Uuid::parse_str(&vault_id).map_err(|_| not_vault())?,
-        kdf: serde_json::from_str(&kdf).map_err(|_| not_vault())?,
+        kdf: serde_json::from_str(&kdf).map_err(|_| Error::HeaderDamaged { part: "kdf" })?,
         salt,
         pass_slot,
         recovery_slot,
-    })
+        mac: mac.unwrap_or_default(),
+    };
+    crate::header::check_shape(&header)?;
+    Ok(header)
 }
 
 /// Checkpoints the WAL into the main file and truncates it to zero bytes, so the `-wal`

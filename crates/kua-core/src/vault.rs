@@ -50,16 +50,23 @@ pub(crate) struct Unlocked {
     /// Recordings being captured now (see recording.rs); their buffers hold at most a
     /// few seconds of encoded audio.
     pub recordings: std::collections::BTreeMap<Uuid, crate::recording::Live>,
+    /// The header parts whose MAC did not match at unlock (header.rs).
+    pub header_damage: Vec<&'static str>,
 }
 
-const SIGNING_KEY: &str = "device-signing-key";
+pub(crate) const SIGNING_KEY: &str = "device-signing-key";
+const SLOT_LAYOUT: u64 = 1;
 
 /// The binding of a key slot. The passphrase slot also binds the KDF parameters and
 /// salt, so a header edited to weaken them no longer opens. The recovery slot binds only
 /// the vault, so a passphrase change (new salt) leaves it valid.
-fn slot_aad(h: &Header, slot: &str) -> Aad {
+///
+/// The slots bind the slot layout's version (1), not the header's format: the slots of
+/// a format-1 vault stay valid when it is migrated (the format is covered by the header
+/// MAC since format 2).
+pub(crate) fn slot_aad(h: &Header, slot: &str) -> Aad {
     let aad = Aad::new(&h.vault_id, "slot")
-        .with_u64(u64::from(h.format))
+        .with_u64(SLOT_LAYOUT)
         .with(slot.as_bytes());
     if slot == "passphrase" {
         let kdf = serde_json::to_vec(&h.kdf).unwrap_or_default();
@@ -69,8 +76,23 @@ fn slot_aad(h: &Header, slot: &str) -> Aad {
     }
 }
 
-fn secret_aad(vault: &Uuid, name: &str) -> Aad {
-    Aad::new(vault, "secret").with(name.as_bytes())
+/// Parameters a user may choose for a new passphrase: not below the floor, and not
+/// beyond what a header may claim (header.rs).
+pub(crate) fn check_new_kdf(kdf: &KdfParams) -> Result<()> {
+    if kdf.is_below_floor() {
+        return Err(Error::BadInput(format!(
+            "KDF parameters {kdf:?} are below the floor (m=64 MiB, t=3, p=4)"
+        )));
+    }
+    if kdf.m_kib > crate::header::MAX_M_KIB
+        || kdf.t > crate::header::MAX_T
+        || kdf.p > crate::header::MAX_P
+    {
+        return Err(Error::BadInput(format!(
+            "KDF parameters {kdf:?} are above the ceiling (m=4 GiB, t=64, p=64)"
+        )));
+    }
+    Ok(())
 }
 
 impl Vault {
@@ -100,6 +122,7 @@ impl Vault {
             salt: seams.bytes::<16>().to_vec(),
             pass_slot: Vec::new(),
             recovery_slot: Vec::new(),
+            mac: Vec::new(),
         };
         let kek = header
             .kdf
@@ -120,19 +143,21 @@ impl Vault {
 
         let db = store::open(path, true)?;
         let sub = Subkeys::derive(&vault_key);
+        header.mac = crate::header::mac(&sub.header, &header);
         let mut seed = Zeroizing::new([0u8; 32]);
         seams.fill(seed.as_mut());
         let signing = SigningKey::from_bytes(&seed);
-        let sealed = seal(
+        let sealed = crate::crypto::seal_padded(
             &mut seams,
             &sub.secrets,
             signing.as_bytes(),
-            &secret_aad(&header.vault_id, SIGNING_KEY),
+            &crate::secret::aad(&header.vault_id, SIGNING_KEY, 1),
         )?;
+        let digest = crate::secret::digest(&sub.secrets, SIGNING_KEY, 1, signing.as_bytes());
         let tx = db.unchecked_transaction()?;
         store::create_schema(&tx, &header)?;
         tx.execute(
-            "INSERT INTO secret (name, body) VALUES (?1, ?2)",
+            "INSERT INTO secret (name, body, rev) VALUES (?1, ?2, 1)",
             params![SIGNING_KEY, sealed],
         )?;
         let tail = Appender {
@@ -145,7 +170,11 @@ impl Vault {
             &mut seams,
             Tail::EMPTY,
             Event::VaultCreated,
-            Change::default(),
+            Change {
+                version: Some(1),
+                content_hash: Some(digest),
+                ..Change::default()
+            },
         )?;
         tx.commit()?;
         let vault = Vault {
@@ -161,6 +190,7 @@ impl Vault {
                 tail,
                 search: None,
                 recordings: Default::default(),
+                header_damage: Vec::new(),
             }),
         };
         Ok((vault, recovery))
@@ -171,6 +201,8 @@ impl Vault {
         if !path.is_file() {
             return Err(Error::NoVault(path.to_path_buf()));
         }
+        // Read-only first: nothing is written to a file until it is known to be a vault.
+        store::probe(path)?;
         let db = store::open(path, false).map_err(|e| match e {
             Error::Integrity { .. } | Error::Storage(_) => Error::NotAVault(path.to_path_buf()),
             e => e,
@@ -231,24 +263,17 @@ impl Vault {
     }
 
     fn finish_unlock(&mut self, vault_key: Key) -> Result<()> {
-        let sub = Subkeys::derive(&vault_key);
+        let mut sub = Subkeys::derive(&vault_key);
         let vault_id = self.header.vault_id;
-        let sealed: Vec<u8> = self
-            .db
-            .query_row(
-                "SELECT body FROM secret WHERE name = ?1",
-                params![SIGNING_KEY],
-                |r| r.get(0),
-            )
-            .map_err(|_| Error::integrity("the device signing key"))?;
-        let plain = open(
-            &sub.secrets,
-            &sealed,
-            &secret_aad(&vault_id, SIGNING_KEY),
-            "the device signing key",
-        )?;
-        let seed =
-            Key::from_slice(&plain).ok_or_else(|| Error::integrity("the device signing key"))?;
+        let header_damage = if self.header.format >= 2 {
+            crate::header::damaged_parts(&sub.header, &self.header)
+        } else {
+            Vec::new()
+        };
+        let seed = crate::migrate::read_signing_key(&self.db, &self.header, &sub)?;
+        if let Some(ids) = crate::rotate::stored_chunk_ids(&self.db, &self.header, &sub)? {
+            sub.chunk_ids = ids;
+        }
         let signing = SigningKey::from_bytes(seed.expose());
         let catalog = Catalog::load(&self.db, &vault_id, &sub)?;
         let (tail, damaged_end) = match custody::load_tail(&self.db, &vault_id, &sub.custody) {
@@ -267,7 +292,14 @@ impl Vault {
             tail,
             search: None,
             recordings: Default::default(),
+            header_damage,
         });
+        if self.header.format < FORMAT {
+            if let Err(e) = crate::migrate::upgrade(self) {
+                self.keys = None;
+                return Err(e);
+            }
+        }
         if let Some(end) = damaged_end {
             // The vault must stay usable (consent withdrawal, crypto-erase) even when the
             // end of its log was damaged: continue the chain from the last readable entry
@@ -296,11 +328,7 @@ impl Vault {
         let keys = self.keys.as_ref().ok_or(Error::Locked)?;
         let mut header = self.header.clone();
         if let Some(kdf) = kdf {
-            if kdf.is_below_floor() {
-                return Err(Error::BadInput(format!(
-                    "KDF parameters {kdf:?} are below the floor (m=64 MiB, t=3, p=4)"
-                )));
-            }
+            check_new_kdf(&kdf)?;
             header.kdf = kdf;
         }
         header.salt = self.seams.bytes::<16>().to_vec();
@@ -329,13 +357,35 @@ impl Vault {
         self.store_header(header, Event::Recovered)
     }
 
-    fn store_header(&mut self, header: Header, event: Event) -> Result<()> {
+    /// Writes a changed header (with its MAC) and logs why, in one transaction.
+    pub(crate) fn store_header(&mut self, mut header: Header, event: Event) -> Result<()> {
+        let keys = self.keys.as_mut().ok_or(Error::Locked)?;
+        header.format = FORMAT;
+        header.mac = crate::header::mac(&keys.sub.header, &header);
+        keys.header_damage = crate::header::damaged_parts(&keys.sub.header, &header);
         self.ctx()?.transaction(|ctx, tx, tail| {
             store::write_header(tx, &header, false)?;
             ctx.log(tx, tail, event, Change::default())
         })?;
         self.header = header;
         Ok(())
+    }
+
+    /// Checks a passphrase against the passphrase slot without unlocking (before a
+    /// passphrase change). Takes as long as an unlock's key derivation.
+    pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<()> {
+        let kek = self
+            .header
+            .kdf
+            .derive(passphrase.expose_secret().as_bytes(), &self.header.salt)?;
+        self.unwrap_slot(&kek, "passphrase").map(drop)
+    }
+
+    /// The header parts found damaged at unlock: a damaged recovery slot means the
+    /// recovery key no longer works, and a new one should be made now.
+    pub fn header_damage(&self) -> Result<Vec<String>> {
+        let keys = self.keys.as_ref().ok_or(Error::Locked)?;
+        Ok(keys.header_damage.iter().map(|p| p.to_string()).collect())
     }
 
     /// Splits the unlocked vault into disjoint borrows for one operation.

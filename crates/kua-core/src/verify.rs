@@ -214,6 +214,7 @@ impl Vault {
                 }
             }
         }
+        crate::secret::verify_settings(&ctx, &entries, &mut problem)?;
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
         let head = entries
             .last()

@@ -74,6 +74,8 @@ pub struct Subkeys {
     pub custody: Key,
     /// Encrypts vault secrets such as the device signing key.
     pub secrets: Key,
+    /// Keys the MAC of the plaintext header (format 2).
+    pub header: Key,
 }
 
 impl Subkeys {
@@ -83,6 +85,7 @@ impl Subkeys {
             chunk_ids: vault_key.derive("chunk-ids"),
             custody: vault_key.derive("custody"),
             secrets: vault_key.derive("secrets"),
+            header: vault_key.derive("header-mac"),
         }
     }
 }

@@ -302,7 +302,13 @@ impl Vault {
         }
         let state_bytes =
             serde_json::to_vec(&senders).map_err(|e| Error::Storage(e.to_string()))?;
-        ctx.write_secret(&tx, SENDERS, &state_bytes)?;
+        let state = ctx.write_secret(&tx, SENDERS, &state_bytes)?;
+        ctx.log(
+            &tx,
+            &mut tail,
+            Event::SettingChanged,
+            state.change(Some(SENDERS.to_string())),
+        )?;
         for (head, hash) in &new_records {
             ctx.log(
                 &tx,
