@@ -11,6 +11,7 @@ mod lifecycle;
 mod media;
 mod nonces;
 mod recording;
+mod review;
 mod tamper;
 mod vectors;
 

@@ -1,0 +1,331 @@
+//! Regression tests of the vault attacks found by the adversarial review (issue #10),
+//! each named after its attack, and the migration of a format-1 vault.
+
+use crate::*;
+use kua_core::{Error, RecoveryKey, Silent};
+
+/// Copies the vault file aside (its WAL folded in first, so the copy is whole).
+fn copy_of(fx: &Fixture, v: &mut kua_core::Vault, name: &str) -> std::path::PathBuf {
+    v.lock().unwrap();
+    let to = fx.dir.path().join(name);
+    std::fs::copy(&fx.path, &to).unwrap();
+    v.unlock(&pass()).unwrap();
+    to
+}
+
+/// Puts the `secret` row `name` of `from` into the vault file, as an attacker with an
+/// older copy would.
+fn restore_secret_row(fx: &Fixture, from: &Path, name: &str) {
+    let old = rusqlite::Connection::open(from).unwrap();
+    let (body, rev): (Vec<u8>, i64) = old
+        .query_row(
+            "SELECT body, rev FROM secret WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    db.execute(
+        "UPDATE secret SET body = ?1, rev = ?2 WHERE name = ?3",
+        rusqlite::params![body, rev, name],
+    )
+    .unwrap();
+}
+
+fn codes(v: &mut kua_core::Vault) -> Vec<(String, String)> {
+    v.verify(&mut Silent)
+        .unwrap()
+        .problems
+        .into_iter()
+        .map(|p| (p.code, p.place))
+        .collect()
+}
+
+const AGE_A: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+const AGE_B: &str = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
+
+#[test]
+fn an_old_recipient_list_put_back_from_an_older_copy_is_named_by_verify() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    v.add_recipient("old-coalition", AGE_A, false).unwrap();
+    let old = copy_of(&fx, &mut v, "old.kua");
+    v.remove_recipient("old-coalition").unwrap();
+    v.add_recipient("coalition", AGE_B, false).unwrap();
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    drop(v);
+    restore_secret_row(&fx, &old, "recipients");
+    let mut v = fx.open();
+    // The old key is back in the list the next export would use…
+    assert!(v.recipients().unwrap().iter().any(|r| r.age == AGE_A));
+    // …and verify says so.
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("setting_rolled_back".into(), "setting recipients".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_setting_row_with_its_revision_edited_does_not_open() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    v.add_recipient("coalition", AGE_A, false).unwrap();
+    v.add_recipient("lawyer", AGE_B, true).unwrap();
+    drop(v);
+    // Claiming a newer revision for an old body: the AAD binds the revision.
+    sql(
+        &fx.path,
+        "UPDATE secret SET rev = rev + 1 WHERE name = 'recipients'",
+    );
+    let mut v = fx.open();
+    assert!(v.recipients().is_err());
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("setting_unreadable".into(), "setting recipients".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_open_recording_rolled_back_from_an_older_copy_is_named_when_recovered() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    let id = v.add(&complete_input("запись")).unwrap();
+    let rec = v
+        .begin_recording(
+            &id,
+            kua_core::NewRecording {
+                name: "r.ogg".into(),
+                media_type: "audio/ogg".into(),
+            },
+        )
+        .unwrap();
+    v.append_recording(&rec, &[1u8; 1000]).unwrap();
+    v.flush_recording(&rec, &[]).unwrap();
+    // An older copy, taken one flush in.
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    let name = format!("recording:{rec}");
+    let (old_body, old_rev): (Vec<u8>, i64) = db
+        .query_row(
+            "SELECT body, rev FROM secret WHERE name = ?1",
+            [&name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // Sixty more flushes: the state is logged at revisions 30 and 60.
+    for _ in 0..60 {
+        v.append_recording(&rec, &[2u8; 1000]).unwrap();
+        v.flush_recording(&rec, &[]).unwrap();
+    }
+    // A crash; the older record is put back.
+    std::mem::forget(v);
+    db.execute(
+        "UPDATE secret SET body = ?1, rev = ?2 WHERE name = ?3",
+        rusqlite::params![old_body, old_rev, name],
+    )
+    .unwrap();
+    drop(db);
+    let mut v = fx.open();
+    let recovered = v.recover_recordings().unwrap();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(
+        recovered[0].size, 1000,
+        "only the rolled-back state is left"
+    );
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("setting_rolled_back".into(), format!("recording {rec}"))),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_the_recovery_slot_is_named_and_a_new_recovery_key_replaces_it() {
+    let fx = Fixture::new();
+    let (v, recovery) = fx.create();
+    let old_text = recovery.display();
+    drop(v);
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    let mut slot: Vec<u8> = db
+        .query_row("SELECT recovery_slot FROM header", [], |r| r.get(0))
+        .unwrap();
+    slot[30] ^= 0x01;
+    db.execute("UPDATE header SET recovery_slot = ?1", [slot])
+        .unwrap();
+    drop(db);
+    let mut v = fx.open();
+    assert_eq!(
+        v.header_damage().unwrap(),
+        vec!["recovery_slot".to_string()]
+    );
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&(
+            "header_damaged".into(),
+            "vault header: recovery_slot".into()
+        )),
+        "{found:?}"
+    );
+    let fresh = v.new_recovery_key().unwrap();
+    assert!(v.header_damage().unwrap().is_empty());
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    drop(v);
+    let mut v = kua_core::Vault::open(&fx.path, seams(3)).unwrap();
+    use secrecy::ExposeSecret;
+    let old = RecoveryKey::parse(old_text.expose_secret()).unwrap();
+    assert!(matches!(
+        v.unlock_with_recovery(&old),
+        Err(Error::WrongPassphrase)
+    ));
+    v.unlock_with_recovery(&fresh).unwrap();
+}
+
+#[test]
+fn kdf_parameters_from_a_damaged_header_are_refused_before_use() {
+    for kdf in [
+        r#"{"m_kib":4294967295,"t":1,"p":1}"#,
+        r#"{"m_kib":64,"t":4294967295,"p":1}"#,
+        r#"{"m_kib":64,"t":1,"p":0}"#,
+    ] {
+        let fx = Fixture::new();
+        drop(fx.create());
+        sql(&fx.path, &format!("UPDATE header SET kdf = '{kdf}'"));
+        let e = kua_core::Vault::open(&fx.path, seams(2)).unwrap_err();
+        assert!(
+            matches!(e, Error::HeaderDamaged { part: "kdf" }),
+            "{kdf}: {e:?}"
+        );
+        assert_eq!(e.code(), "header_damaged");
+    }
+}
+
+#[test]
+fn opening_a_sqlite_file_that_is_not_a_vault_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evidence.db");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('a');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let e = kua_core::Vault::open(&path, seams(2)).unwrap_err();
+    assert!(matches!(e, Error::NotAVault(_)), "{e:?}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was modified"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn an_old_copy_and_the_old_passphrase_do_not_open_a_vault_after_key_rotation() {
+    let fx = Fixture::new();
+    let (mut v, old_recovery) = fx.create();
+    let kept = v.add(&complete_input("до ротации")).unwrap();
+    v.seal(&kept).unwrap();
+    let draft = v.add(&complete_input("черновик")).unwrap();
+    v.attach(
+        &kept,
+        &mut b"photo".as_slice(),
+        kua_core::NewAttachment {
+            name: "p.jpg".into(),
+            ..Default::default()
+        },
+        &mut Silent,
+    )
+    .ok();
+    v.add_recipient("coalition", AGE_A, false).unwrap();
+    let old_copy = copy_of(&fx, &mut v, "leaked.kua");
+    let new_pass = secrecy::SecretString::from("a new and longer passphrase");
+    let new_recovery = v.rotate_vault_key(&new_pass, None).unwrap();
+    v.edit(&draft, &complete_input("после ротации")).unwrap();
+    assert!(v.verify(&mut Silent).unwrap().ok, "{:?}", codes(&mut v));
+    drop(v);
+    // The old passphrase and the old recovery key open the old copy only.
+    let mut old = kua_core::Vault::open(&old_copy, seams(4)).unwrap();
+    old.unlock(&pass()).unwrap();
+    let mut v = kua_core::Vault::open(&fx.path, seams(5)).unwrap();
+    assert!(matches!(v.unlock(&pass()), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        v.unlock_with_recovery(&old_recovery),
+        Err(Error::WrongPassphrase)
+    ));
+    // The old vault key does not open the new file's heads, log or settings: a file
+    // with the old header put back refuses to unlock.
+    let old_header = rusqlite::Connection::open(&old_copy)
+        .unwrap()
+        .query_row("SELECT pass_slot, salt, kdf FROM header", [], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .unwrap();
+    let spliced = fx.dir.path().join("spliced.kua");
+    std::fs::copy(&fx.path, &spliced).unwrap();
+    rusqlite::Connection::open(&spliced)
+        .unwrap()
+        .execute(
+            "UPDATE header SET pass_slot = ?1, salt = ?2, kdf = ?3",
+            rusqlite::params![old_header.0, old_header.1, old_header.2],
+        )
+        .unwrap();
+    let mut s = kua_core::Vault::open(&spliced, seams(6)).unwrap();
+    assert!(s.unlock(&pass()).is_err());
+    // The new ways in work, and everything is there.
+    v.unlock(&new_pass).unwrap();
+    assert_eq!(v.show(&draft, None).unwrap().narrative, "после ротации");
+    assert_eq!(v.show(&kept, None).unwrap().narrative, "до ротации");
+    assert_eq!(v.recipients().unwrap().len(), 1);
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    v.lock().unwrap();
+    v.unlock_with_recovery(&new_recovery).unwrap();
+}
+
+#[test]
+fn a_format_1_vault_migrates_at_unlock_and_loses_nothing() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/vault-v1");
+    let fx = Fixture::new();
+    std::fs::copy(src.join("vault-v1.kua"), &fx.path).unwrap();
+    let ids = std::fs::read_to_string(src.join("vault-v1.ids")).unwrap();
+    let ids: Vec<&str> = ids.lines().collect();
+    let recovery = std::fs::read_to_string(src.join("vault-v1.recovery")).unwrap();
+    let mut v = fx.open();
+    let recovered = v.recover_recordings().unwrap();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0].size, 150_000);
+    let sealed = v.show(ids[0], None).unwrap();
+    assert_eq!(sealed.narrative, "Показания до миграции: Қарағанды");
+    let mut photo = Vec::new();
+    let att = &sealed.attachments[0].id;
+    v.extract(ids[0], att, &mut photo, &mut Silent).unwrap();
+    let expected: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(photo, expected);
+    let mut audio = Vec::new();
+    v.extract(ids[1], ids[2], &mut audio, &mut Silent).unwrap();
+    let expected: Vec<u8> = (0..150_000u32).map(|i| (i % 241) as u8).collect();
+    assert_eq!(audio, expected);
+    assert_eq!(v.recipients().unwrap().len(), 1);
+    assert_eq!(v.trusted_senders().unwrap().len(), 1);
+    let report = v.verify(&mut Silent).unwrap();
+    assert!(report.ok, "{:?}", report.problems);
+    assert!(v
+        .log()
+        .unwrap()
+        .iter()
+        .any(|l| l.event == kua_core::custody::Event::FormatUpgraded));
+    drop(v);
+    // Still fine on the next unlock, and the recovery key still works.
+    let mut v = kua_core::Vault::open(&fx.path, seams(3)).unwrap();
+    v.unlock_with_recovery(&RecoveryKey::parse(recovery.trim()).unwrap())
+        .unwrap();
+    assert!(v.verify(&mut Silent).unwrap().ok);
+}
