@@ -90,12 +90,18 @@ pub enum Command {
     Log,
     /// Check the custody chain, its signatures, and every content and evidence hash.
     Verify,
-    /// Change the passphrase.
+    /// Change the passphrase (asks for the current one first).
     Passwd {
         /// Read the new passphrase from this file instead of a prompt.
         #[arg(long)]
         new_passphrase_file: Option<PathBuf>,
+        /// Also replace the vault key and the recovery key (shown once): for a
+        /// passphrase that may have leaked together with a copy of the vault.
+        #[arg(long)]
+        rotate_key: bool,
     },
+    /// Make a new recovery key (shown once); the old one stops working.
+    RecoveryKey,
     /// Set a new passphrase using the recovery key.
     Recover {
         #[arg(long)]

@@ -106,15 +106,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Passwd {
             new_passphrase_file,
+            rotate_key,
         } => {
+            // Unlocking asks for the current passphrase.
             let mut vault = unlock(g)?;
             let new = secrets::new_passphrase(new_passphrase_file.as_deref(), false, false)?;
+            if rotate_key {
+                let recovery = with_spinner("replacing the vault key", || {
+                    vault.rotate_vault_key(&new, None)
+                })?;
+                return show_recovery_key(g, &recovery, "passphrase changed and the vault key replaced: an old copy of this file and the old passphrase or recovery key no longer open later copies (docs/vault-format.md says what stays readable).");
+            }
             with_spinner("deriving the new key", || {
                 vault.change_passphrase(&new, None)
             })?;
             emit(g.json, &serde_json::json!({ "ok": true }), || {
-                eprintln!("passphrase changed; the recovery key still works")
+                eprintln!("passphrase changed; the recovery key still works. If the old passphrase may have leaked with a copy of the vault, run `kua passwd --rotate-key` instead")
             })
+        }
+        Command::RecoveryKey => {
+            let mut vault = unlock(g)?;
+            let recovery = vault.new_recovery_key()?;
+            show_recovery_key(
+                g,
+                &recovery,
+                "the old recovery key no longer opens this vault.",
+            )
         }
         Command::Recover {
             recovery_key_file,
@@ -205,6 +222,16 @@ pub(crate) fn unlock(g: &Global) -> Result<Vault> {
     let mut vault = Vault::open(&vault_path(g)?, Seams::system())?;
     let pass = secrets::passphrase(g.passphrase_file.as_deref())?;
     with_spinner("unlocking", || vault.unlock(&pass))?;
+    for part in vault.header_damage()? {
+        eprintln!(
+            "warning: the vault header's {part} is damaged{}; run `kua verify`",
+            if part == "recovery_slot" {
+                ": the recovery key no longer works; make a new one now with `kua recovery-key`"
+            } else {
+                ""
+            }
+        );
+    }
     // A recording cut short by a crash is finished from what was saved, and says so.
     for info in vault.recover_recordings()? {
         eprintln!(
@@ -302,6 +329,21 @@ fn init(g: &Global, insecure: bool, target_ms: u64) -> Result<ExitCode> {
         println!("    {}", shown.expose_secret());
         println!();
         println!("It opens the vault if the passphrase is forgotten. Anyone who has it and the file can read everything.");
+    })
+}
+
+/// Shows a new recovery key once, as `kua init` does.
+fn show_recovery_key(g: &Global, recovery: &kua_core::RecoveryKey, note: &str) -> Result<ExitCode> {
+    let shown = recovery.display();
+    let out = serde_json::json!({ "ok": true, "recovery_key": shown.expose_secret() });
+    emit(g.json, &out, || {
+        println!(
+            "New recovery key (shown once; write it on paper and keep it apart from this laptop):"
+        );
+        println!();
+        println!("    {}", shown.expose_secret());
+        println!();
+        println!("{note}");
     })
 }
 
