@@ -7,6 +7,10 @@
 //! unlock by either way in names every damaged part, and the user can make a new
 //! recovery key while the passphrase still works.
 //!
+//! A damaged part blocks only what needs it: a damaged KDF, salt or passphrase slot
+//! blocks the passphrase (the recovery key still opens the vault, and setting a new
+//! passphrase repairs them); a damaged recovery slot blocks only the recovery key.
+//!
 //! Why bounds before use. The KDF parameters are read before any key exists to check
 //! them: a header claiming 4 TiB of memory or a billion passes would abort or hang the
 //! unlock. Parameters outside what any Kua writes are a damaged header, not an attempt.
@@ -33,8 +37,10 @@ pub const MAX_T: u32 = 64;
 /// Lanes above this are refused: Kua writes p = 4.
 pub const MAX_P: u32 = 64;
 
-/// Checks what can be checked without a key: sizes and the KDF bounds.
-pub fn check_shape(h: &Header) -> Result<()> {
+/// Checks what the passphrase path uses before any key exists: the KDF bounds, the
+/// salt and the slot's size. A damaged part blocks this way in only: the recovery key
+/// still opens the vault, and a new passphrase then repairs these parts.
+pub fn check_passphrase_parts(h: &Header) -> Result<()> {
     let k = h.kdf;
     if k.p == 0
         || k.p > MAX_P
@@ -45,23 +51,26 @@ pub fn check_shape(h: &Header) -> Result<()> {
     {
         return Err(Error::HeaderDamaged { part: "kdf" });
     }
-    let slot = NONCE_LEN + 32 + TAG_LEN;
     if h.salt.len() != 16 {
         return Err(Error::HeaderDamaged { part: "salt" });
     }
-    if h.pass_slot.len() != slot {
+    if h.pass_slot.len() != SLOT {
         return Err(Error::HeaderDamaged { part: "pass_slot" });
     }
-    if h.recovery_slot.len() != slot {
+    Ok(())
+}
+
+/// Checks the recovery slot's size before the recovery key is tried.
+pub fn check_recovery_part(h: &Header) -> Result<()> {
+    if h.recovery_slot.len() != SLOT {
         return Err(Error::HeaderDamaged {
             part: "recovery_slot",
         });
     }
-    if h.format >= 2 && h.mac.len() != PARTS.len() * TAG {
-        return Err(Error::HeaderDamaged { part: "mac" });
-    }
     Ok(())
 }
+
+const SLOT: usize = NONCE_LEN + 32 + TAG_LEN;
 
 fn part_bytes(h: &Header, part: &str) -> Vec<u8> {
     match part {
@@ -91,19 +100,22 @@ pub fn mac(key: &Key, h: &Header) -> Vec<u8> {
     PARTS.iter().flat_map(|p| tag(key, h, p)).collect()
 }
 
-/// The parts whose tag does not match (all of them when the MAC itself is damaged).
+/// The parts whose tag does not match ("mac" when the MAC itself is not whole; "format"
+/// also when a format-2 header was rewritten to claim format 1).
 pub fn damaged_parts(key: &Key, h: &Header) -> Vec<&'static str> {
-    if h.mac.len() != PARTS.len() * TAG {
-        return vec!["mac"];
+    let mut out = Vec::new();
+    if h.downgraded {
+        out.push("format");
     }
-    PARTS
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| {
-            let want = tag(key, h, p);
-            // Not secret-dependent timing: the tags are public once stored.
-            h.mac[i * TAG..(i + 1) * TAG] != want
-        })
-        .map(|(_, p)| *p)
-        .collect()
+    if h.mac.len() != PARTS.len() * TAG {
+        out.push("mac");
+        return out;
+    }
+    for (i, part) in PARTS.iter().enumerate() {
+        // Not secret-dependent timing: the tags are public once stored.
+        if h.mac[i * TAG..(i + 1) * TAG] != tag(key, h, part) && !out.contains(part) {
+            out.push(part);
+        }
+    }
+    out
 }

@@ -189,6 +189,7 @@ impl Vault {
         let chunk_ids = zeroize::Zeroizing::new(keys.sub.chunk_ids.expose().to_vec());
         values.push((CHUNK_IDS.to_string(), chunk_ids));
         header.format = crate::store::FORMAT;
+        header.downgraded = false;
         header.mac = crate::header::mac(&keys.sub.header, &header);
         let mut ctx = crate::vault::Ctx {
             db,

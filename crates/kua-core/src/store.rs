@@ -76,6 +76,9 @@ pub struct Header {
     pub recovery_slot: Vec<u8>,
     /// Since format 2: a MAC of every other part (header.rs); empty in format 1.
     pub mac: Vec<u8>,
+    /// The stored format said 1 but the header has a MAC: a format-2 header rewritten to
+    /// claim format 1 (which would skip the MAC check). Read as format 2 and reported.
+    pub downgraded: bool,
 }
 
 /// Opens the file read-only and reads its header, changing nothing: a file that is not
@@ -196,17 +199,23 @@ pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
             supported: FORMAT,
         });
     }
-    let header = Header {
-        format,
+    let mac = mac.unwrap_or_default();
+    let downgraded = format < 2 && !mac.is_empty();
+    Ok(Header {
+        format: if downgraded { 2 } else { format },
         vault_id: uuid::Uuid::parse_str(&vault_id).map_err(|_| not_vault())?,
-        kdf: serde_json::from_str(&kdf).map_err(|_| Error::HeaderDamaged { part: "kdf" })?,
+        // Unreadable parameters fail the passphrase path only (header.rs).
+        kdf: serde_json::from_str(&kdf).unwrap_or(KdfParams {
+            m_kib: 0,
+            t: 0,
+            p: 0,
+        }),
         salt,
         pass_slot,
         recovery_slot,
-        mac: mac.unwrap_or_default(),
-    };
-    crate::header::check_shape(&header)?;
-    Ok(header)
+        mac,
+        downgraded,
+    })
 }
 
 /// Checkpoints the WAL into the main file and truncates it to zero bytes, so the `-wal`

@@ -123,6 +123,7 @@ impl Vault {
             pass_slot: Vec::new(),
             recovery_slot: Vec::new(),
             mac: Vec::new(),
+            downgraded: false,
         };
         let kek = header
             .kdf
@@ -236,6 +237,7 @@ impl Vault {
 
     /// Unlocks with the passphrase. Takes about as long as the KDF is set to take.
     pub fn unlock(&mut self, passphrase: &SecretString) -> Result<()> {
+        crate::header::check_passphrase_parts(&self.header)?;
         let kek = self
             .header
             .kdf
@@ -246,6 +248,7 @@ impl Vault {
 
     /// Unlocks with the recovery key (to set a new passphrase).
     pub fn unlock_with_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
+        crate::header::check_recovery_part(&self.header)?;
         let kek = recovery.kek(self.header.vault_id.as_bytes());
         let vault_key = self.unwrap_slot(&kek, "recovery")?;
         self.finish_unlock(vault_key)
@@ -330,6 +333,10 @@ impl Vault {
         if let Some(kdf) = kdf {
             check_new_kdf(&kdf)?;
             header.kdf = kdf;
+        } else if crate::header::check_passphrase_parts(&header).is_err() {
+            // Unlocked by the recovery key with damaged KDF parameters: start again
+            // from the floor rather than keep what no unlock can use.
+            header.kdf = KdfParams::FLOOR;
         }
         header.salt = self.seams.bytes::<16>().to_vec();
         let kek = header
@@ -361,6 +368,7 @@ impl Vault {
     pub(crate) fn store_header(&mut self, mut header: Header, event: Event) -> Result<()> {
         let keys = self.keys.as_mut().ok_or(Error::Locked)?;
         header.format = FORMAT;
+        header.downgraded = false;
         header.mac = crate::header::mac(&keys.sub.header, &header);
         keys.header_damage = crate::header::damaged_parts(&keys.sub.header, &header);
         self.ctx()?.transaction(|ctx, tx, tail| {
@@ -374,6 +382,7 @@ impl Vault {
     /// Checks a passphrase against the passphrase slot without unlocking (before a
     /// passphrase change). Takes as long as an unlock's key derivation.
     pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<()> {
+        crate::header::check_passphrase_parts(&self.header)?;
         let kek = self
             .header
             .kdf

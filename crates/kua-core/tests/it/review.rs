@@ -187,17 +187,53 @@ fn kdf_parameters_from_a_damaged_header_are_refused_before_use() {
         r#"{"m_kib":4294967295,"t":1,"p":1}"#,
         r#"{"m_kib":64,"t":4294967295,"p":1}"#,
         r#"{"m_kib":64,"t":1,"p":0}"#,
+        r#"not json"#,
     ] {
         let fx = Fixture::new();
-        drop(fx.create());
+        let (v, recovery) = fx.create();
+        drop(v);
         sql(&fx.path, &format!("UPDATE header SET kdf = '{kdf}'"));
-        let e = kua_core::Vault::open(&fx.path, seams(2)).unwrap_err();
+        // The passphrase path refuses at once, naming the part, before any derivation.
+        let mut v = kua_core::Vault::open(&fx.path, seams(2)).unwrap();
+        let e = v.unlock(&pass()).unwrap_err();
         assert!(
             matches!(e, Error::HeaderDamaged { part: "kdf" }),
             "{kdf}: {e:?}"
         );
         assert_eq!(e.code(), "header_damaged");
+        // The recovery key still opens the vault and names the damage.
+        v.unlock_with_recovery(&recovery).unwrap();
+        assert_eq!(v.header_damage().unwrap(), vec!["kdf".to_string()]);
+        if !kdf.starts_with("not") {
+            continue;
+        }
+        // A new passphrase (at the floor: this derivation is slow) repairs it.
+        v.change_passphrase(&pass(), Some(kua_core::KdfParams::FLOOR))
+            .unwrap();
+        assert!(v.header_damage().unwrap().is_empty());
+        v.lock().unwrap();
+        v.unlock(&pass()).unwrap();
+        assert!(v.verify(&mut Silent).unwrap().ok);
     }
+}
+
+#[test]
+fn a_format_2_header_rewritten_to_claim_format_1_is_named_not_skipped() {
+    let fx = Fixture::new();
+    drop(fx.create());
+    sql(&fx.path, "UPDATE header SET format = 1");
+    let mut v = fx.open();
+    assert_eq!(v.header_damage().unwrap(), vec!["format".to_string()]);
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("header_damaged".into(), "vault header: format".into())),
+        "{found:?}"
+    );
+    assert!(!v
+        .log()
+        .unwrap()
+        .iter()
+        .any(|l| l.event == kua_core::custody::Event::FormatUpgraded));
 }
 
 #[test]
