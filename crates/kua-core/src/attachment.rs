@@ -55,11 +55,18 @@ pub(crate) struct Meta {
     /// How the chunk nonces were made (absent: format 1's STREAM nonces).
     #[serde(default)]
     pub nonces: crate::chunks::Nonces,
+    /// Filler chunks stored after the last one (chunks.rs `store_padding`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub padding: u64,
     pub added_at: i64,
     pub captured_at: Option<String>,
     /// Markers of a recording (see recording.rs); none for other attachments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub markers: Vec<crate::recording::Marker>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn guess_media_type(name: &str) -> &'static str {
@@ -175,7 +182,7 @@ impl Ctx<'_> {
         for head in self.attachment_heads(testimony) {
             if let Ok(meta) = self.read_meta(head) {
                 let mut stmt = tx.prepare_cached("DELETE FROM chunk WHERE id = ?1")?;
-                for i in 0..meta.chunks {
+                for i in 0..meta.chunks + meta.padding {
                     stmt.execute(params![chunk_rowid(&self.keys.sub.chunk_ids, &head.id, i)])?;
                 }
             }
@@ -299,6 +306,14 @@ impl Vault {
             }
             Ok((size, count, hex(&hasher.finalize())))
         })?;
+        let filler = ChunkSealer::new(
+            ctx.seams,
+            &head.key,
+            &ctx.vault,
+            &ctx.keys.sub.chunk_ids,
+            id,
+        );
+        let padding = crate::chunks::store_padding(&tx, &filler, chunks)?;
 
         let meta = Meta {
             testimony: testimony.to_string(),
@@ -311,6 +326,7 @@ impl Vault {
             chunks,
             nonce_prefix: String::new(),
             nonces: crate::chunks::Nonces::Random,
+            padding,
             added_at: ctx.seams.clock.now_ms(),
             captured_at: new.captured_at,
             markers: Vec::new(),

@@ -298,3 +298,20 @@ pub(crate) fn store_sequential(
         len = next_len;
     }
 }
+
+/// Stores filler chunks after an attachment's last real chunk, up to the Padmé length
+/// of its chunk count, so that the number of rows an attachment adds tells its size
+/// only roughly (docs/vault-format.md). Fillers are sealed zeros at the indices after
+/// the last chunk, under the attachment's key and a fresh nonce; nothing reads them,
+/// and their AAD (index past the end, not last) lets none stand in for a real chunk.
+/// Returns how many were stored.
+pub(crate) fn store_padding(tx: &Connection, sealer: &ChunkSealer<'_>, chunks: u64) -> Result<u64> {
+    let padded = crate::crypto::padme(chunks);
+    let zeros = vec![0u8; CHUNK];
+    let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
+    for index in chunks..padded {
+        let (rowid, sealed) = sealer.seal(index, false, &zeros)?;
+        stmt.execute(params![rowid, sealed])?;
+    }
+    Ok(padded - chunks)
+}

@@ -326,7 +326,7 @@ fn verify_attachments(
                     continue;
                 }
             };
-            chunks += meta.chunks;
+            chunks += meta.chunks + meta.padding;
             match ctx.stream_out(head, &meta, &mut std::io::sink(), progress) {
                 Err(e) => problem("attachment_unreadable", place, e.to_string()),
                 Ok(hash) if hash != meta.sha256 => problem(

@@ -175,6 +175,7 @@ impl Importer<'_, '_> {
             id,
         );
         let (size, chunks, actual) = store_sequential(self.tx, &sealer, data)?;
+        let padding = crate::chunks::store_padding(self.tx, &sealer, chunks)?;
         if actual != sha {
             return Err(Error::EvidenceHashMismatch {
                 expected: sha.into(),
@@ -190,6 +191,7 @@ impl Importer<'_, '_> {
             chunks,
             nonce_prefix: String::new(),
             nonces: crate::chunks::Nonces::Random,
+            padding,
             added_at: self.now,
             captured_at: None,
             markers: Vec::new(),

@@ -290,20 +290,30 @@ impl Ctx<'_> {
             .remove(id)
             .ok_or_else(|| Error::BadInput(format!("no recording {id} in progress")))?;
         let testimony = parse_id(&live.open.testimony)?;
+        let tx = self.db.unchecked_transaction()?;
+        let chunks = live.open.full_chunks + 1;
+        let filler = ChunkSealer::new(
+            self.seams,
+            &live.head.key,
+            &self.vault,
+            &self.keys.sub.chunk_ids,
+            live.head.id,
+        );
+        let padding = crate::chunks::store_padding(&tx, &filler, chunks)?;
         let meta = Meta {
             testimony: live.open.testimony.clone(),
             name: live.open.name.clone(),
             media_type: live.open.media_type.clone(),
             size,
             sha256,
-            chunks: live.open.full_chunks + 1,
+            chunks,
             nonce_prefix: String::new(),
             nonces: Nonces::Random,
+            padding,
             added_at: self.seams.clock.now_ms(),
             captured_at: Some(crate::seams::format_time(live.open.started_at)),
             markers: live.open.markers.clone(),
         };
-        let tx = self.db.unchecked_transaction()?;
         tx.execute(
             "DELETE FROM secret WHERE name = ?1",
             params![secret_name(id)],

@@ -365,3 +365,56 @@ fn a_format_1_vault_migrates_at_unlock_and_loses_nothing() {
         .unwrap();
     assert!(v.verify(&mut Silent).unwrap().ok);
 }
+
+fn chunk_rows(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn chunk_rows_added_by_an_attachment_do_not_tell_its_size_to_64_kib() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    let id = v.add(&complete_input("фото")).unwrap();
+    let chunk = 64 * 1024;
+    let mut added = Vec::new();
+    // 17 and 18 chunks (and 61 to 64) add the same number of rows: Padmé of the count.
+    for n in [17usize, 18, 61, 62, 63, 64] {
+        let before = chunk_rows(&fx.path);
+        let data = vec![7u8; n * chunk - 100];
+        v.attach(
+            &id,
+            &mut data.as_slice(),
+            kua_core::NewAttachment {
+                name: format!("{n}.bin"),
+                ..Default::default()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+        added.push(chunk_rows(&fx.path) - before);
+    }
+    assert_eq!(added, vec![18, 18, 64, 64, 64, 64]);
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    // A recording is padded when it ends; deletion erases the fillers too.
+    let rec = v
+        .begin_recording(
+            &id,
+            kua_core::NewRecording {
+                name: "r.ogg".into(),
+                media_type: "audio/ogg".into(),
+            },
+        )
+        .unwrap();
+    v.append_recording(&rec, &vec![1u8; 17 * chunk - 5])
+        .unwrap();
+    let before = chunk_rows(&fx.path);
+    v.finish_recording(&rec, &[]).unwrap();
+    assert_eq!(chunk_rows(&fx.path) - before, 18);
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    v.delete(&id).unwrap();
+    assert_eq!(chunk_rows(&fx.path), 0);
+    assert!(v.verify(&mut Silent).unwrap().ok);
+}
