@@ -233,11 +233,21 @@ pub(crate) fn unlock(g: &Global) -> Result<Vault> {
         );
     }
     // A recording cut short by a crash is finished from what was saved, and says so.
-    for info in vault.recover_recordings()? {
-        eprintln!(
-            "recovered an interrupted recording: {} ({} bytes, sha256 {})",
-            info.id, info.size, info.sha256
-        );
+    // One that cannot be recovered is reported, not fatal: every command (verify
+    // first) must still work on the vault.
+    match vault.recover_recordings() {
+        Ok(recovered) => {
+            for info in recovered {
+                eprintln!(
+                    "recovered an interrupted recording: {} ({} bytes, sha256 {})",
+                    info.id, info.size, info.sha256
+                );
+            }
+        }
+        Err(e) => eprintln!(
+            "warning: an interrupted recording could not be recovered ({}): {e}; run `kua verify`",
+            e.code()
+        ),
     }
     Ok(vault)
 }

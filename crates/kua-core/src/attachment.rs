@@ -274,7 +274,7 @@ impl Vault {
                         return;
                     };
                     let last = next_len == 0;
-                    let sealed = sealer.seal(index, last, &current);
+                    let sealed = sealer.seal(index, last, len, &current);
                     let plain = std::mem::replace(&mut current, next);
                     let item = sealed.map(|(rowid, s)| (rowid, plain, len, s, last));
                     let failed = item.is_err();

@@ -28,7 +28,7 @@ pub(crate) enum Nonces {
     #[default]
     Stream,
     /// Format 2: a fresh random nonce per sealing, AAD (vault, "chunk2", attachment,
-    /// index, last).
+    /// index, last, length).
     Random,
 }
 
@@ -38,22 +38,33 @@ pub(crate) fn chunk_aad(vault: &Uuid, attachment: &Uuid, index: u64) -> Aad {
         .with_u64(index)
 }
 
-/// The binding of a format-2 chunk: its attachment, its place and whether it ends the
-/// stream, so that moving, reordering or truncating chunks makes them fail to open.
-pub(crate) fn chunk_aad_v2(vault: &Uuid, attachment: &Uuid, index: u64, last: bool) -> Aad {
+/// The binding of a format-2 chunk: its attachment, its place, whether it ends the
+/// stream, and how many of its bytes are content, so that moving, reordering or
+/// truncating chunks makes them fail to open, and so that an earlier sealing of a
+/// recording's tail (fewer bytes, from an old copy or old WAL frames) cannot stand in
+/// for the chunk it grew into.
+pub(crate) fn chunk_aad_v2(
+    vault: &Uuid,
+    attachment: &Uuid,
+    index: u64,
+    last: bool,
+    len: usize,
+) -> Aad {
     Aad::new(vault, "chunk2")
         .with(attachment.as_bytes())
         .with_u64(index)
         .with(&[u8::from(last)])
+        .with_u64(len as u64)
 }
 
-/// Opens one stored chunk, as its attachment's nonce scheme says.
+/// Opens one stored chunk, as its attachment's nonce scheme says; `len` is how many of
+/// its bytes are content.
 pub(crate) fn open_chunk(
     key: &Key,
     vault: &Uuid,
     nonces: Nonces,
     (attachment, prefix): (&Uuid, &[u8; 19]),
-    (index, last): (u64, bool),
+    (index, last, len): (u64, bool, usize),
     sealed: &[u8],
     place: &str,
 ) -> Result<Zeroizing<Vec<u8>>> {
@@ -68,7 +79,7 @@ pub(crate) fn open_chunk(
         Nonces::Random => crate::crypto::open(
             key,
             sealed,
-            &chunk_aad_v2(vault, attachment, index, last),
+            &chunk_aad_v2(vault, attachment, index, last, len),
             place,
         ),
     }
@@ -185,16 +196,16 @@ impl<'a> ChunkReader<'a> {
                 rusqlite::Error::QueryReturnedNoRows => Error::integrity(place()),
                 e => e.into(),
             })?;
+        let take = self.left.min(CHUNK as u64) as usize;
         self.buf = open_chunk(
             &self.head.key,
             &self.vault,
             self.nonces,
             (&self.head.id, &self.prefix),
-            (i, i + 1 == self.chunks),
+            (i, i + 1 == self.chunks, take),
             &sealed,
             &place(),
         )?;
-        let take = self.left.min(CHUNK as u64) as usize;
         if self.buf.len() < take {
             return Err(Error::integrity(place()));
         }
@@ -253,17 +264,24 @@ impl<'a> ChunkSealer<'a> {
         }
     }
 
-    /// Seals chunk `index` (a full CHUNK of plaintext) and returns its row id and body.
+    /// Seals chunk `index` (a full CHUNK of plaintext, of which `len` bytes are content)
+    /// and returns its row id and body.
     /// The nonce is HMAC(seed, index || last) truncated to 24 bytes: distinct for every
     /// chunk of the session, and unpredictable and unrepeated across sessions, since
     /// each session's seed is a fresh 256-bit random key.
-    pub(crate) fn seal(&self, index: u64, last: bool, plain: &[u8]) -> Result<(i64, Vec<u8>)> {
+    pub(crate) fn seal(
+        &self,
+        index: u64,
+        last: bool,
+        len: usize,
+        plain: &[u8],
+    ) -> Result<(i64, Vec<u8>)> {
         let mut data = [0u8; 9];
         data[..8].copy_from_slice(&index.to_be_bytes());
         data[8] = u8::from(last);
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&self.nonce_seed.mac(&data)[..NONCE_LEN]);
-        let aad = chunk_aad_v2(self.vault, &self.id, index, last);
+        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
         let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
         Ok((chunk_rowid(self.ids, &self.id, index), sealed))
     }
@@ -287,7 +305,7 @@ pub(crate) fn store_sequential(
         let next_len = fill(source, &mut next)?;
         let last = next_len == 0;
         hasher.update(&current[..len]);
-        let (rowid, sealed) = sealer.seal(index, last, &current)?;
+        let (rowid, sealed) = sealer.seal(index, last, len, &current)?;
         stmt.execute(params![rowid, sealed])?;
         size += len as u64;
         index += 1;
@@ -310,7 +328,7 @@ pub(crate) fn store_padding(tx: &Connection, sealer: &ChunkSealer<'_>, chunks: u
     let zeros = vec![0u8; CHUNK];
     let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
     for index in chunks..padded {
-        let (rowid, sealed) = sealer.seal(index, false, &zeros)?;
+        let (rowid, sealed) = sealer.seal(index, false, 0, &zeros)?;
         stmt.execute(params![rowid, sealed])?;
     }
     Ok(padded - chunks)

@@ -30,12 +30,12 @@ pub const PARTS: [&str; 6] = [
 ];
 const TAG: usize = 16;
 
-/// Argon2id memory above this (4 GiB) is refused: Kua calibrates to at most 2 GiB.
-pub const MAX_M_KIB: u32 = 4 * 1024 * 1024;
+/// Argon2id memory above this (2 GiB, the most calibration ever chooses) is refused.
+pub const MAX_M_KIB: u32 = 2 * 1024 * 1024;
 /// Passes above this are refused: Kua writes t = 3.
-pub const MAX_T: u32 = 64;
+pub const MAX_T: u32 = 8;
 /// Lanes above this are refused: Kua writes p = 4.
-pub const MAX_P: u32 = 64;
+pub const MAX_P: u32 = 16;
 
 /// Checks what the passphrase path uses before any key exists: the KDF bounds, the
 /// salt and the slot's size. A damaged part blocks this way in only: the recovery key
@@ -98,6 +98,23 @@ fn tag(key: &Key, h: &Header, part: &str) -> [u8; TAG] {
 /// The MAC of every part, to store in `header.mac`.
 pub fn mac(key: &Key, h: &Header) -> Vec<u8> {
     PARTS.iter().flat_map(|p| tag(key, h, p)).collect()
+}
+
+/// The MAC of a changed header: fresh tags, except for the parts `keep` selects, which
+/// keep their tag from `old` (when it is whole), so that they stay named as damaged.
+pub fn retag(key: &Key, h: &Header, old: &[u8], keep: impl Fn(&str) -> bool) -> Vec<u8> {
+    let whole = old.len() == PARTS.len() * TAG;
+    PARTS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            if whole && keep(p) {
+                old[i * TAG..(i + 1) * TAG].to_vec()
+            } else {
+                tag(key, h, p).to_vec()
+            }
+        })
+        .collect()
 }
 
 /// The parts whose tag does not match ("mac" when the MAC itself is not whole; "format"

@@ -18,27 +18,15 @@ use zeroize::Zeroizing;
 /// The device signing key's seed, read as the vault's format stores it.
 pub(crate) fn read_signing_key(db: &Connection, header: &Header, sub: &Subkeys) -> Result<Key> {
     let place = "the device signing key";
-    let (sealed, rev): (Vec<u8>, u32) = if header.format >= 2 {
-        db.query_row(
-            "SELECT body, rev FROM secret WHERE name = ?1",
-            params![SIGNING_KEY],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-    } else {
-        db.query_row(
+    let sealed: Vec<u8> = db
+        .query_row(
             "SELECT body FROM secret WHERE name = ?1",
             params![SIGNING_KEY],
-            |r| Ok((r.get(0)?, 0)),
+            |r| r.get(0),
         )
-    }
-    .map_err(|_| Error::integrity(place))?;
+        .map_err(|_| Error::integrity(place))?;
     let plain = if header.format >= 2 {
-        open_padded(
-            &sub.secrets,
-            &sealed,
-            &crate::secret::aad(&header.vault_id, SIGNING_KEY, rev),
-            place,
-        )?
+        crate::secret::open_row(&sub.secrets, &header.vault_id, SIGNING_KEY, &sealed)?.0
     } else {
         crate::crypto::open(
             &sub.secrets,
@@ -50,7 +38,7 @@ pub(crate) fn read_signing_key(db: &Connection, header: &Header, sub: &Subkeys) 
     Key::from_slice(&plain).ok_or_else(|| Error::integrity(place))
 }
 
-fn has_column(db: &Connection, table: &str, column: &str) -> Result<bool> {
+pub(crate) fn has_column(db: &Connection, table: &str, column: &str) -> Result<bool> {
     let n: i64 = db.query_row(
         "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
         params![table, column],
@@ -60,33 +48,43 @@ fn has_column(db: &Connection, table: &str, column: &str) -> Result<bool> {
 }
 
 /// Brings an unlocked format-1 vault to the current format, in one transaction.
+///
+/// A vault that was migrated once is never migrated again: a header rewritten to say
+/// format 1 (with its MAC removed, and settings put back from a format-1 copy) would
+/// otherwise have those old settings sealed and logged as current. The custody log,
+/// which cannot be rewritten without the vault key, says whether it happened.
 pub(crate) fn upgrade(vault: &mut Vault) -> Result<()> {
     let from = vault.header.format;
     let mut header = vault.header.clone();
     header.format = FORMAT;
     let mut ctx = vault.ctx()?;
+    let (entries, _) = crate::custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
+    if entries.iter().any(|e| e.event == Event::FormatUpgraded) {
+        return Err(Error::HeaderDamaged { part: "format" });
+    }
     header.mac = crate::header::mac(&ctx.keys.sub.header, &header);
     ctx.transaction(|ctx, tx, tail| {
         if !has_column(tx, "header", "mac")? {
             tx.execute_batch("ALTER TABLE header ADD COLUMN mac BLOB")?;
         }
-        if !has_column(tx, "secret", "rev")? {
-            tx.execute_batch("ALTER TABLE secret ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")?;
-        }
         let rows: Vec<(String, Vec<u8>)> = tx
-            .prepare("SELECT name, body FROM secret WHERE rev = 0 ORDER BY name")?
+            .prepare("SELECT name, body FROM secret ORDER BY name")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (name, sealed) in rows {
             let aad = crate::secret::aad_v1(&ctx.vault, &name);
             // The signing key was sealed unpadded in format 1; everything else padded.
-            let value: Zeroizing<Vec<u8>> = if name == SIGNING_KEY {
-                crate::crypto::open(&ctx.keys.sub.secrets, &sealed, &aad, &name)?
+            // A row that does not open is left as it is: verify names it, and the rest
+            // of the vault stays usable, as it was in format 1.
+            let value: Option<Zeroizing<Vec<u8>>> = if name == SIGNING_KEY {
+                crate::crypto::open(&ctx.keys.sub.secrets, &sealed, &aad, &name).ok()
             } else {
-                open_padded(&ctx.keys.sub.secrets, &sealed, &aad, &name)?
+                open_padded(&ctx.keys.sub.secrets, &sealed, &aad, &name).ok()
             };
-            let state = ctx.put_secret(tx, &name, &value, 1)?;
-            ctx.log(tx, tail, Event::SettingChanged, state.change(Some(name)))?;
+            if let Some(value) = value {
+                let state = ctx.put_secret(tx, &name, &value, 1)?;
+                ctx.log(tx, tail, Event::SettingChanged, state.change(Some(name)))?;
+            }
         }
         store::write_header(tx, &header, false)?;
         ctx.log(

@@ -18,7 +18,7 @@
 //! read bundles sent to it. Replacing those is a new identity, announced to every
 //! contact.
 
-use crate::crypto::{open_padded, seal, KdfParams, Key, RecoveryKey, Subkeys};
+use crate::crypto::{seal, KdfParams, Key, RecoveryKey, Subkeys};
 use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::records::Head;
@@ -36,20 +36,15 @@ pub(crate) fn stored_chunk_ids(db: &Connection, h: &Header, sub: &Subkeys) -> Re
     if h.format < 2 {
         return Ok(None);
     }
-    let row: Option<(Vec<u8>, u32)> = db
+    let row: Option<Vec<u8>> = db
         .query_row(
-            "SELECT body, rev FROM secret WHERE name = ?1",
+            "SELECT body FROM secret WHERE name = ?1",
             params![CHUNK_IDS],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    row.map(|(sealed, rev)| {
-        let plain = open_padded(
-            &sub.secrets,
-            &sealed,
-            &crate::secret::aad(&h.vault_id, CHUNK_IDS, rev),
-            CHUNK_IDS,
-        )?;
+    row.map(|sealed| {
+        let (plain, _) = crate::secret::open_row(&sub.secrets, &h.vault_id, CHUNK_IDS, &sealed)?;
         Key::from_slice(&plain).ok_or_else(|| Error::integrity(CHUNK_IDS))
     })
     .transpose()
@@ -68,7 +63,7 @@ impl Vault {
             keys.vault_key.expose(),
             &slot_aad(&header, "recovery"),
         )?;
-        self.store_header(header, Event::RecoveryKeyChanged)?;
+        self.store_header(header, Event::RecoveryKeyChanged, &["recovery_slot"])?;
         Ok(recovery)
     }
 
@@ -131,6 +126,32 @@ impl Vault {
         let seams = &mut self.seams;
         let keys = self.keys.as_mut().ok_or(Error::Locked)?;
         let tx = db.unchecked_transaction()?;
+        // Settings: read (and checked against the log) under the old keys first, then
+        // (keys swapped) written at their next revision under the new ones and logged.
+        let names: Vec<String> = tx
+            .prepare("SELECT name FROM secret ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut values = Vec::new();
+        {
+            let ctx = crate::vault::Ctx {
+                db,
+                seams,
+                vault,
+                keys,
+            };
+            for name in names {
+                // A recording's record is logged only now and then (secret.rs).
+                let value = if name.starts_with("recording:") {
+                    ctx.read_secret_rev(&name)?.map(|(v, _)| v)
+                } else {
+                    ctx.read_secret(&name)?
+                };
+                if let Some(v) = value {
+                    values.push((name, v));
+                }
+            }
+        }
         // Drafts get new record keys: their later edits are sealed under keys that no
         // old copy holds. Sealed versions are frozen and keep theirs.
         let drafts: Vec<(uuid::Uuid, u32)> = keys
@@ -164,26 +185,6 @@ impl Vault {
             crate::records::rewrap_table(&tx, seams, &vault, (&keys.sub, &new_sub), table, rekey)?;
         }
         crate::custody::reseal_all(&tx, seams, &vault, &keys.sub.custody, &new_sub.custody)?;
-        // Settings: read under the old key, then (keys swapped) written at their next
-        // revision under the new one and logged.
-        let names: Vec<String> = tx
-            .prepare("SELECT name FROM secret ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut values = Vec::new();
-        {
-            let ctx = crate::vault::Ctx {
-                db,
-                seams,
-                vault,
-                keys,
-            };
-            for name in names {
-                if let Some(v) = ctx.read_secret(&name)? {
-                    values.push((name, v));
-                }
-            }
-        }
         keys.sub = new_sub;
         keys.vault_key = new_key;
         let chunk_ids = zeroize::Zeroizing::new(keys.sub.chunk_ids.expose().to_vec());

@@ -4,13 +4,15 @@
 //!
 //! Rollback. A row put back from an older copy of the vault (an old recipient key, a
 //! shorter open recording) must not pass for the current one. So since format 2 every
-//! row carries a revision, one more on every write, bound into its AAD (vault,
-//! "secret2", name, revision), and every write is logged in the custody log, in the
-//! same transaction, with the revision (`version`) and a keyed digest of the row
-//! (`content_hash`). `verify` checks every row against its last logged state. The one
-//! exception is a recording's record, rewritten on every flush (once a second): it is
-//! logged when it starts and then every [`crate::recording`] checkpoint, so a rollback
-//! within the last checkpoint interval is the most that can pass unnoticed.
+//! row carries a revision, one more on every write, sealed with its value (`rev (u32)
+//! || value`, AAD (vault, "secret2", name)), so that the disk shows no count of changes;
+//! and every write is logged in the custody log, in the same transaction, with the
+//! revision (`version`) and a keyed digest of the row (`content_hash`). Reading a
+//! setting checks it against its last logged state (the log is walked once per unlock,
+//! and again after each write), so a rolled-back recipient list is refused before an
+//! export can use it; `verify` checks every row. The one exception is a recording's
+//! record, rewritten on every flush (once a second): it is logged when it starts and
+//! then every 30 revisions, and recovery checks it against the log.
 
 use crate::crypto::{hex, open_padded, seal_padded, Aad};
 use crate::custody::{Entry, Event};
@@ -25,10 +27,52 @@ pub(crate) fn aad_v1(vault: &uuid::Uuid, name: &str) -> Aad {
     Aad::new(vault, "secret").with(name.as_bytes())
 }
 
-pub(crate) fn aad(vault: &uuid::Uuid, name: &str, rev: u32) -> Aad {
-    Aad::new(vault, "secret2")
-        .with(name.as_bytes())
-        .with_u64(u64::from(rev))
+pub(crate) fn aad(vault: &uuid::Uuid, name: &str) -> Aad {
+    Aad::new(vault, "secret2").with(name.as_bytes())
+}
+
+/// Seals a row's revision and value (format 2).
+pub(crate) fn seal_row(
+    seams: &mut crate::seams::Seams,
+    secrets: &crate::crypto::Key,
+    vault: &uuid::Uuid,
+    name: &str,
+    rev: u32,
+    value: &[u8],
+) -> Result<Vec<u8>> {
+    let mut plain = Zeroizing::new(Vec::with_capacity(4 + value.len()));
+    plain.extend_from_slice(&rev.to_be_bytes());
+    plain.extend_from_slice(value);
+    seal_padded(seams, secrets, &plain, &aad(vault, name))
+}
+
+/// Opens a format-2 row: its revision and value.
+pub(crate) fn open_row(
+    secrets: &crate::crypto::Key,
+    vault: &uuid::Uuid,
+    name: &str,
+    sealed: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, u32)> {
+    let plain = open_padded(secrets, sealed, &aad(vault, name), name)?;
+    let rev: [u8; 4] = plain
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::integrity(name.to_string()))?;
+    Ok((Zeroizing::new(plain[4..].to_vec()), u32::from_be_bytes(rev)))
+}
+
+/// The last logged (revision, digest) of every setting, from the custody log.
+pub(crate) type LoggedSettings = BTreeMap<String, (u32, String)>;
+
+pub(crate) fn logged_settings(entries: &[Entry]) -> LoggedSettings {
+    let mut logged = LoggedSettings::new();
+    for e in entries {
+        if let (Some(name), Some(rev), Some(digest)) = (logged_name(e), e.version, &e.content_hash)
+        {
+            logged.insert(name, (rev, digest.clone()));
+        }
+    }
+    logged
 }
 
 /// The keyed digest of a row's state: HMAC under the secrets subkey, so the log (which
@@ -87,54 +131,77 @@ impl Ctx<'_> {
         digest(&self.keys.sub.secrets, name, rev, value)
     }
 
-    /// A row's value and revision, opened (None when there is no such row).
+    /// A row's value and revision, opened (None when there is no such row). Not checked
+    /// against the log: recordings and verification use it.
     pub(crate) fn read_secret_rev(&self, name: &str) -> Result<Option<(Zeroizing<Vec<u8>>, u32)>> {
-        let row: Option<(Vec<u8>, u32)> = self
+        let sealed: Option<Vec<u8>> = self
             .db
             .query_row(
-                "SELECT body, rev FROM secret WHERE name = ?1",
+                "SELECT body FROM secret WHERE name = ?1",
                 params![name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
             .optional()?;
-        row.map(|(sealed, rev)| {
-            open_padded(
-                &self.keys.sub.secrets,
-                &sealed,
-                &aad(&self.vault, name, rev),
-                name,
-            )
-            .map(|v| (v, rev))
-        })
-        .transpose()
+        sealed
+            .map(|sealed| open_row(&self.keys.sub.secrets, &self.vault, name, &sealed))
+            .transpose()
     }
 
+    /// The last logged state of every setting, walking the log on first use after
+    /// unlock or a write.
+    fn logged(&self) -> Result<std::cell::Ref<'_, LoggedSettings>> {
+        if self.keys.logged_settings.borrow().is_none() {
+            let (entries, _) =
+                crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
+            *self.keys.logged_settings.borrow_mut() = Some(logged_settings(&entries));
+        }
+        Ok(std::cell::Ref::map(
+            self.keys.logged_settings.borrow(),
+            |l| l.as_ref().expect("filled above"),
+        ))
+    }
+
+    /// A setting's value, refused unless it is the state the log last recorded: a row put
+    /// back from an older copy (or removed, or changed outside Kua) is an integrity error,
+    /// before anything (an export to an old recipient) can use it.
     pub(crate) fn read_secret(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        Ok(self.read_secret_rev(name)?.map(|(v, _)| v))
+        let row = self.read_secret_rev(name)?;
+        let logged = self.logged()?;
+        let place = || {
+            format!("setting {name} (not the state the custody log last recorded: put back from an older copy of the vault, or changed outside Kua)")
+        };
+        match (&row, logged.get(name)) {
+            (None, None) => {}
+            (Some((value, rev)), Some((want_rev, want)))
+                if rev == want_rev && self.secret_digest(name, *rev, value) == *want => {}
+            _ => return Err(Error::integrity(place())),
+        }
+        Ok(row.map(|(v, _)| v))
     }
 
     /// Writes a row at its next revision and returns the state the caller must log in
-    /// the same transaction (see the module documentation).
+    /// the same transaction (see the module documentation). The next revision is past
+    /// both the stored and the logged one, so a damaged row can still be replaced.
     pub(crate) fn write_secret(
         &mut self,
         tx: &Connection,
         name: &str,
         value: &[u8],
     ) -> Result<SecretState> {
-        let current: Option<u32> = tx
-            .query_row(
-                "SELECT rev FROM secret WHERE name = ?1",
-                params![name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let rev = current.unwrap_or(0).checked_add(1).ok_or_else(|| {
-            Error::integrity(format!("setting {name} (revision counter exhausted)"))
-        })?;
+        let stored = self.read_secret_rev(name).ok().flatten().map(|(_, r)| r);
+        let logged = self.logged()?.get(name).map(|(r, _)| *r);
+        let rev = stored
+            .max(logged)
+            .unwrap_or(0)
+            .checked_add(1)
+            .ok_or_else(|| {
+                Error::integrity(format!("setting {name} (revision counter exhausted)"))
+            })?;
         self.put_secret(tx, name, value, rev)
     }
 
-    /// Writes a row at the given revision (migration and key rotation use it).
+    /// Writes a row at the given revision (migration and key rotation use it). The
+    /// cached logged state is dropped: the caller logs the new state.
     pub(crate) fn put_secret(
         &mut self,
         tx: &Connection,
@@ -142,17 +209,20 @@ impl Ctx<'_> {
         value: &[u8],
         rev: u32,
     ) -> Result<SecretState> {
-        let sealed = seal_padded(
+        let sealed = seal_row(
             self.seams,
             &self.keys.sub.secrets,
+            &self.vault,
+            name,
+            rev,
             value,
-            &aad(&self.vault, name, rev),
         )?;
         tx.execute(
-            "INSERT INTO secret (name, body, rev) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET body = excluded.body, rev = excluded.rev",
-            params![name, sealed, rev],
+            "INSERT INTO secret (name, body) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            params![name, sealed],
         )?;
+        *self.keys.logged_settings.borrow_mut() = None;
         Ok(SecretState {
             rev,
             digest: self.secret_digest(name, rev, value),

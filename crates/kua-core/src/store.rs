@@ -35,8 +35,8 @@ CREATE TABLE consent (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT
 CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
 -- The custody log; seq is the position in the hash chain.
 CREATE TABLE custody (seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
--- Vault secrets and settings, each sealed under the secrets subkey at its revision.
-CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL, rev INTEGER NOT NULL DEFAULT 0);
+-- Vault secrets and settings, each sealed under the secrets subkey with its revision.
+CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL);
 ";
 
 /// Tables added after format 1 was first written; created on open when missing.
@@ -84,20 +84,28 @@ pub struct Header {
 /// Opens the file read-only and reads its header, changing nothing: a file that is not
 /// a vault (a SQLite database of evidence dropped by mistake) is left exactly as it was.
 ///
-/// One exception: a hot rollback journal beside the file (a bulk append cut short by a
-/// crash) cannot be rolled back read-only. Then the file is a SQLite database that was
-/// being written in rollback-journal mode, as Kua's bulk appends are, and the normal
-/// open rolls the journal back (as any SQLite reader would) and checks the header.
+/// One exception: SQLite refuses to read a database with a hot rollback journal
+/// (`SQLITE_READONLY_ROLLBACK`: a bulk append cut short by a crash) without rolling the
+/// journal back, which needs write access. Then the read-write open below rolls it back
+/// (as any SQLite reader would: that restores the last committed state, it changes no
+/// committed data) and checks the header before setting any pragma.
 pub fn probe(path: &Path) -> Result<()> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let header = Connection::open_with_flags(path, flags)
-        .map_err(|_| Error::NotAVault(path.to_path_buf()))
-        .and_then(|db| read_header(&db, path));
-    match header {
-        Ok(_) => Ok(()),
-        Err(_) if Path::new(&format!("{}-journal", path.display())).exists() => Ok(()),
-        Err(e) => Err(e),
+    let not_vault = || Error::NotAVault(path.to_path_buf());
+    let db = Connection::open_with_flags(path, flags).map_err(|_| not_vault())?;
+    let hot_journal = db
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .err()
+        .is_some_and(|e| {
+            e.sqlite_error()
+                .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+        });
+    if hot_journal {
+        return Ok(());
     }
+    read_header(&db, path).map(drop)
 }
 
 /// Opens the file with the pragmas every connection needs.
@@ -107,6 +115,11 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let db = Connection::open_with_flags(path, flags)?;
+    if !create {
+        // Nothing is set (WAL mode rewrites the file header) before the file is known
+        // to be a vault.
+        read_header(&db, path)?;
+    }
     // Durable: a save that returned is on disk. secure_delete zeroes freed pages, so
     // deleted ciphertexts and wrapped keys do not linger in free space. temp_store keeps
     // sorter and temporary tables in memory.
@@ -200,7 +213,9 @@ pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
         });
     }
     let mac = mac.unwrap_or_default();
-    let downgraded = format < 2 && !mac.is_empty();
+    // A format-1 vault never has the `mac` column: migration adds it in the transaction
+    // that sets format 2. A header that says 1 beside that column was rewritten.
+    let downgraded = format < 2 && has_mac;
     Ok(Header {
         format: if downgraded { 2 } else { format },
         vault_id: uuid::Uuid::parse_str(&vault_id).map_err(|_| not_vault())?,

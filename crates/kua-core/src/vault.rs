@@ -52,6 +52,9 @@ pub(crate) struct Unlocked {
     pub recordings: std::collections::BTreeMap<Uuid, crate::recording::Live>,
     /// The header parts whose MAC did not match at unlock (header.rs).
     pub header_damage: Vec<&'static str>,
+    /// The last logged state of every setting, read from the log on first need and
+    /// dropped on every write (secret.rs).
+    pub logged_settings: std::cell::RefCell<Option<crate::secret::LoggedSettings>>,
 }
 
 pub(crate) const SIGNING_KEY: &str = "device-signing-key";
@@ -89,7 +92,7 @@ pub(crate) fn check_new_kdf(kdf: &KdfParams) -> Result<()> {
         || kdf.p > crate::header::MAX_P
     {
         return Err(Error::BadInput(format!(
-            "KDF parameters {kdf:?} are above the ceiling (m=4 GiB, t=64, p=64)"
+            "KDF parameters {kdf:?} are above the ceiling (m=2 GiB, t=8, p=16)"
         )));
     }
     Ok(())
@@ -148,17 +151,19 @@ impl Vault {
         let mut seed = Zeroizing::new([0u8; 32]);
         seams.fill(seed.as_mut());
         let signing = SigningKey::from_bytes(&seed);
-        let sealed = crate::crypto::seal_padded(
+        let sealed = crate::secret::seal_row(
             &mut seams,
             &sub.secrets,
+            &header.vault_id,
+            SIGNING_KEY,
+            1,
             signing.as_bytes(),
-            &crate::secret::aad(&header.vault_id, SIGNING_KEY, 1),
         )?;
         let digest = crate::secret::digest(&sub.secrets, SIGNING_KEY, 1, signing.as_bytes());
         let tx = db.unchecked_transaction()?;
         store::create_schema(&tx, &header)?;
         tx.execute(
-            "INSERT INTO secret (name, body, rev) VALUES (?1, ?2, 1)",
+            "INSERT INTO secret (name, body) VALUES (?1, ?2)",
             params![SIGNING_KEY, sealed],
         )?;
         let tail = Appender {
@@ -192,6 +197,7 @@ impl Vault {
                 search: None,
                 recordings: Default::default(),
                 header_damage: Vec::new(),
+                logged_settings: Default::default(),
             }),
         };
         Ok((vault, recovery))
@@ -296,6 +302,7 @@ impl Vault {
             search: None,
             recordings: Default::default(),
             header_damage,
+            logged_settings: Default::default(),
         });
         if self.header.format < FORMAT {
             if let Err(e) = crate::migrate::upgrade(self) {
@@ -348,7 +355,11 @@ impl Vault {
             keys.vault_key.expose(),
             &slot_aad(&header, "passphrase"),
         )?;
-        self.store_header(header, Event::PassphraseChanged)
+        self.store_header(
+            header,
+            Event::PassphraseChanged,
+            &["kdf", "salt", "pass_slot"],
+        )
     }
 
     /// Unlocks with the recovery key and sets a new passphrase, in one step.
@@ -361,20 +372,33 @@ impl Vault {
         self.unlock_with_recovery(recovery)?;
         self.change_passphrase(new, kdf)?;
         let header = self.header.clone();
-        self.store_header(header, Event::Recovered)
+        self.store_header(header, Event::Recovered, &[])
     }
 
     /// Writes a changed header (with its MAC) and logs why, in one transaction.
-    pub(crate) fn store_header(&mut self, mut header: Header, event: Event) -> Result<()> {
+    ///
+    /// Only the parts this change wrote (`rewritten`, and the format) get fresh tags: a
+    /// part found damaged and not rewritten keeps its old tag and stays named, so that
+    /// changing the passphrase cannot hide a damaged recovery slot.
+    pub(crate) fn store_header(
+        &mut self,
+        mut header: Header,
+        event: Event,
+        rewritten: &[&str],
+    ) -> Result<()> {
         let keys = self.keys.as_mut().ok_or(Error::Locked)?;
         header.format = FORMAT;
         header.downgraded = false;
-        header.mac = crate::header::mac(&keys.sub.header, &header);
-        keys.header_damage = crate::header::damaged_parts(&keys.sub.header, &header);
+        let keep = |part: &str| {
+            part != "format" && !rewritten.contains(&part) && keys.header_damage.contains(&part)
+        };
+        header.mac = crate::header::retag(&keys.sub.header, &header, &self.header.mac, keep);
         self.ctx()?.transaction(|ctx, tx, tail| {
             store::write_header(tx, &header, false)?;
             ctx.log(tx, tail, event, Change::default())
         })?;
+        let keys = self.keys.as_mut().ok_or(Error::Locked)?;
+        keys.header_damage = crate::header::damaged_parts(&keys.sub.header, &header);
         self.header = header;
         Ok(())
     }

@@ -23,7 +23,7 @@ use crate::attachment::Meta;
 use crate::catalog::parse_id;
 use crate::chunks::{chunk_rowid, ChunkSealer, Nonces};
 use crate::crypto::hex;
-use crate::custody::Event;
+use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
 use crate::records::Head;
@@ -107,6 +107,9 @@ pub(crate) struct Live {
     head: Head,
     tail: Zeroizing<Vec<u8>>,
     hasher: Sha256,
+    /// Set by recovery when the record was older than its logged state: the revision
+    /// found, logged as `recording_rolled_back` with the recovery.
+    rolled_back: Option<u32>,
 }
 
 impl std::fmt::Debug for Live {
@@ -150,12 +153,17 @@ impl Ctx<'_> {
             .prepare("SELECT name FROM secret WHERE name LIKE 'recording:%'")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        // A record that does not open or parse is left out: verify names it
+        // (`setting_unreadable`), and it must not stop the others from being recovered.
         let mut out = Vec::new();
         for name in names {
-            let id = Uuid::parse_str(&name[PREFIX.len()..])
-                .map_err(|_| Error::integrity(format!("open recording {name}")))?;
-            if let Some((bytes, rev)) = self.read_secret_rev(&name)? {
-                out.push((id, decode_open(&bytes, &id)?, rev));
+            let Ok(id) = Uuid::parse_str(&name[PREFIX.len()..]) else {
+                continue;
+            };
+            if let Ok(Some((bytes, rev))) = self.read_secret_rev(&name) {
+                if let Ok(open) = decode_open(&bytes, &id) {
+                    out.push((id, open, rev));
+                }
             }
         }
         Ok(out)
@@ -206,7 +214,7 @@ impl Ctx<'_> {
     ) -> Result<(i64, Vec<u8>)> {
         let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
         buf[..plain.len()].copy_from_slice(plain);
-        sealer.seal(index, last, &buf)
+        sealer.seal(index, last, plain.len(), &buf)
     }
 
     /// Commits the full chunks in the buffer and the tail, and the open record, in one
@@ -319,6 +327,15 @@ impl Ctx<'_> {
             params![secret_name(id)],
         )?;
         let mut tail = self.keys.tail;
+        if let Some(rev) = live.rolled_back {
+            let change = Change {
+                record: Some(testimony),
+                version: Some(rev),
+                content_hash: None,
+                detail: Some(id.to_string()),
+            };
+            self.log(&tx, &mut tail, Event::RecordingRolledBack, change)?;
+        }
         let before = recovered.then_some(Event::RecordingRecovered);
         self.store_attachment(&tx, &mut tail, &live.head, &meta, before)?;
         tx.commit()?;
@@ -399,6 +416,7 @@ impl Vault {
                 head,
                 tail: Zeroizing::new(Vec::new()),
                 hasher: Sha256::new(),
+                rolled_back: None,
             },
         );
         Ok(id.to_string())

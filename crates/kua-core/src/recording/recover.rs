@@ -1,11 +1,11 @@
 //! Recovery of recordings cut short: at the next unlock, each open-recording record is
 //! finished from what was flushed, after checking it against its last logged state.
 
-use super::{secret_name, Live};
+use super::{secret_name, Live, Open};
 use crate::catalog::parse_id;
 use crate::chunks::{chunk_rowid, open_chunk, ChunkSealer, Nonces};
 use crate::crypto::{hex, Key};
-use crate::custody::{Change, Event};
+use crate::custody::Event;
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
 use crate::records::Head;
@@ -46,7 +46,10 @@ impl Ctx<'_> {
 
 impl Vault {
     /// Finishes every recording that a crash left open, from what was flushed, and logs
-    /// each as recovered. Front ends call it after unlocking.
+    /// each as recovered. Front ends call it after unlocking. One that cannot be
+    /// recovered (its record or chunks damaged) does not stop the others: they are
+    /// recovered and committed, and then the first error is returned (verify names the
+    /// damage; the next unlock tries again).
     pub fn recover_recordings(&mut self) -> Result<Vec<AttachmentInfo>> {
         let mut ctx = self.ctx()?;
         let mut out = Vec::new();
@@ -59,131 +62,141 @@ impl Vault {
             return Ok(out);
         }
         let logged = ctx.logged_recording_revisions()?;
+        let mut first_error = None;
         for (id, open, rev) in open {
-            if let Some(&was) = logged.get(&id) {
-                if rev < was {
-                    // Recover what is there (it is all there is), and say in the log,
-                    // for good, that this record was older than its logged state.
-                    let change = Change {
-                        record: parse_id(&open.testimony).ok(),
-                        version: Some(rev),
-                        content_hash: None,
-                        detail: Some(id.to_string()),
-                    };
-                    ctx.log_now(Event::RecordingRolledBack, change)?;
+            // Recover what is there (it is all there is); a record older than its
+            // logged state is said in the log, for good, with the recovery.
+            let rolled_back = logged.get(&id).is_some_and(|&was| rev < was).then_some(rev);
+            match ctx.recover_one(id, open, rolled_back) {
+                Ok(info) => out.push(info),
+                Err(e) => {
+                    ctx.keys.recordings.remove(&id);
+                    first_error.get_or_insert(e);
                 }
             }
-            let mut key_bytes = Zeroizing::new(
-                data_encoding::HEXLOWER
-                    .decode(open.key.as_bytes())
-                    .map_err(|_| Error::integrity(format!("open recording {id}")))?,
-            );
-            let key = Key::from_slice(&key_bytes)
-                .ok_or_else(|| Error::integrity(format!("open recording {id}")))?;
-            key_bytes.zeroize();
-            let testimony = parse_id(&open.testimony)?;
-            let prefix = match open.nonces {
-                Nonces::Stream => prefix_bytes(&open.prefix, &id)?,
-                Nonces::Random => [0u8; 19],
-            };
-            let row = Uuid::parse_str(&open.row)
-                .map_err(|_| Error::integrity(format!("open recording {id}")))?;
-            let head = Head {
-                row,
-                key,
-                id,
-                version: 1,
-                parent: testimony,
-            };
-            // Read back what was flushed: the hash is over the whole stream, and the
-            // tail must be re-sealed as the last chunk. A format-1 recording's full
-            // chunks are sealed again under random nonces, so that the attachment it
-            // becomes has one nonce scheme throughout.
-            let mut hasher = Sha256::new();
-            let mut tail = Zeroizing::new(Vec::new());
-            let mut resealed = Vec::new();
-            let sealer = ChunkSealer::new(
-                ctx.seams,
-                &head.key,
-                &ctx.vault,
-                &ctx.keys.sub.chunk_ids,
-                id,
-            );
-            for index in 0..=open.full_chunks {
-                let place = format!("recording {id} chunk {index}");
-                let sealed: Vec<u8> = ctx
-                    .db
-                    .query_row(
-                        "SELECT body FROM chunk WHERE id = ?1",
-                        params![chunk_rowid(&ctx.keys.sub.chunk_ids, &id, index)],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Error::integrity(place.clone()),
-                        e => e.into(),
-                    })?;
-                // The tail may already carry the "last" flag: a finish that sealed it
-                // and then failed to write the attachment record leaves it so.
-                let opened = |last| {
-                    open_chunk(
-                        &head.key,
-                        &ctx.vault,
-                        open.nonces,
-                        (&id, &prefix),
-                        (index, last),
-                        &sealed,
-                        &place,
-                    )
-                };
-                let plain = match opened(false) {
-                    Ok(p) => p,
-                    Err(_) if index == open.full_chunks => opened(true)?,
-                    Err(e) => return Err(e),
-                };
-                let take = if index == open.full_chunks {
-                    open.tail_len
-                } else {
-                    CHUNK
-                };
-                let part = plain.get(..take).ok_or_else(|| Error::integrity(place))?;
-                hasher.update(part);
-                if index == open.full_chunks {
-                    tail = Zeroizing::new(part.to_vec());
-                } else if open.nonces == Nonces::Stream {
-                    resealed.push(sealer.seal(index, false, &plain)?);
-                }
-            }
-            drop(sealer);
-            let mut open = open;
-            if open.nonces == Nonces::Stream {
-                open.nonces = Nonces::Random;
-                let bytes = Zeroizing::new(
-                    serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?,
-                );
-                let tx = ctx.db.unchecked_transaction()?;
-                for (rowid, body) in &resealed {
-                    tx.execute(
-                        "UPDATE chunk SET body = ?2 WHERE id = ?1",
-                        params![rowid, body],
-                    )?;
-                }
-                ctx.write_secret(&tx, &secret_name(&id), &bytes)?;
-                tx.commit()?;
-            }
-            let size = open.full_chunks * CHUNK as u64 + open.tail_len as u64;
-            let sha = hex(&hasher.finalize());
-            ctx.keys.recordings.insert(
-                id,
-                Live {
-                    open,
-                    head,
-                    tail,
-                    hasher: Sha256::new(),
-                },
-            );
-            ctx.flush_live(&id, None, true)?;
-            out.push(ctx.close(&id, sha, size, true)?);
         }
-        Ok(out)
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn recover_one(
+        &mut self,
+        id: Uuid,
+        mut open: Open,
+        rolled_back: Option<u32>,
+    ) -> Result<AttachmentInfo> {
+        let bad = || Error::integrity(format!("open recording {id}"));
+        let mut key_bytes = Zeroizing::new(
+            data_encoding::HEXLOWER
+                .decode(open.key.as_bytes())
+                .map_err(|_| bad())?,
+        );
+        let key = Key::from_slice(&key_bytes).ok_or_else(bad)?;
+        key_bytes.zeroize();
+        let testimony = parse_id(&open.testimony)?;
+        let prefix = match open.nonces {
+            Nonces::Stream => prefix_bytes(&open.prefix, &id)?,
+            Nonces::Random => [0u8; 19],
+        };
+        let row = Uuid::parse_str(&open.row).map_err(|_| bad())?;
+        let head = Head {
+            row,
+            key,
+            id,
+            version: 1,
+            parent: testimony,
+        };
+        // Read back what was flushed: the hash is over the whole stream, and the tail
+        // must be re-sealed as the last chunk. A format-1 recording's chunks, tail
+        // included, are sealed again under random nonces in one transaction with its
+        // record, so that it has one nonce scheme throughout at every commit.
+        let mut hasher = Sha256::new();
+        let mut tail = Zeroizing::new(Vec::new());
+        let mut resealed = Vec::new();
+        let sealer = ChunkSealer::new(
+            self.seams,
+            &head.key,
+            &self.vault,
+            &self.keys.sub.chunk_ids,
+            id,
+        );
+        for index in 0..=open.full_chunks {
+            let place = format!("recording {id} chunk {index}");
+            let sealed: Vec<u8> = self
+                .db
+                .query_row(
+                    "SELECT body FROM chunk WHERE id = ?1",
+                    params![chunk_rowid(&self.keys.sub.chunk_ids, &id, index)],
+                    |r| r.get(0),
+                )
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Error::integrity(place.clone()),
+                    e => e.into(),
+                })?;
+            let is_tail = index == open.full_chunks;
+            let take = if is_tail { open.tail_len } else { CHUNK };
+            // The tail may already carry the "last" flag: a finish that sealed it and
+            // then failed to write the attachment record leaves it so.
+            let opened = |last| {
+                open_chunk(
+                    &head.key,
+                    &self.vault,
+                    open.nonces,
+                    (&id, &prefix),
+                    (index, last, take),
+                    &sealed,
+                    &place,
+                )
+            };
+            let plain = match opened(false) {
+                Ok(p) => p,
+                Err(_) if is_tail => opened(true)?,
+                Err(e) => return Err(e),
+            };
+            let part = plain.get(..take).ok_or_else(|| Error::integrity(place))?;
+            hasher.update(part);
+            if is_tail {
+                tail = Zeroizing::new(part.to_vec());
+            }
+            if open.nonces == Nonces::Stream {
+                let mut full = Zeroizing::new(vec![0u8; CHUNK]);
+                full[..take].copy_from_slice(part);
+                resealed.push(sealer.seal(index, false, take, &full)?);
+            }
+        }
+        drop(sealer);
+        if open.nonces == Nonces::Stream {
+            open.nonces = Nonces::Random;
+            let bytes = Zeroizing::new(
+                serde_json::to_vec(&open).map_err(|e| Error::Storage(e.to_string()))?,
+            );
+            let tx = self.db.unchecked_transaction()?;
+            for (rowid, body) in &resealed {
+                tx.execute(
+                    "UPDATE chunk SET body = ?2 WHERE id = ?1",
+                    params![rowid, body],
+                )?;
+            }
+            self.write_secret(&tx, &secret_name(&id), &bytes)?;
+            tx.commit()?;
+        }
+        let size = open.full_chunks * CHUNK as u64 + open.tail_len as u64;
+        let sha = hex(&hasher.finalize());
+        self.keys.recordings.insert(
+            id,
+            Live {
+                open,
+                head,
+                tail,
+                hasher: Sha256::new(),
+                rolled_back,
+            },
+        );
+        self.flush_live(&id, None, true)?;
+        self.close(&id, sha, size, true)
     }
 }

@@ -17,17 +17,15 @@ fn copy_of(fx: &Fixture, v: &mut kua_core::Vault, name: &str) -> std::path::Path
 /// older copy would.
 fn restore_secret_row(fx: &Fixture, from: &Path, name: &str) {
     let old = rusqlite::Connection::open(from).unwrap();
-    let (body, rev): (Vec<u8>, i64) = old
-        .query_row(
-            "SELECT body, rev FROM secret WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let body: Vec<u8> = old
+        .query_row("SELECT body FROM secret WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
         .unwrap();
     let db = rusqlite::Connection::open(&fx.path).unwrap();
     db.execute(
-        "UPDATE secret SET body = ?1, rev = ?2 WHERE name = ?3",
-        rusqlite::params![body, rev, name],
+        "UPDATE secret SET body = ?1 WHERE name = ?2",
+        rusqlite::params![body, name],
     )
     .unwrap();
 }
@@ -45,7 +43,7 @@ const AGE_A: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmca
 const AGE_B: &str = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
 
 #[test]
-fn an_old_recipient_list_put_back_from_an_older_copy_is_named_by_verify() {
+fn an_old_recipient_list_put_back_from_an_older_copy_is_refused_and_named() {
     let fx = Fixture::new();
     let (mut v, _) = fx.create();
     v.add_recipient("old-coalition", AGE_A, false).unwrap();
@@ -56,9 +54,10 @@ fn an_old_recipient_list_put_back_from_an_older_copy_is_named_by_verify() {
     drop(v);
     restore_secret_row(&fx, &old, "recipients");
     let mut v = fx.open();
-    // The old key is back in the list the next export would use…
-    assert!(v.recipients().unwrap().iter().any(|r| r.age == AGE_A));
-    // …and verify says so.
+    // The old key is not used: the list (which exports read) is refused…
+    let e = v.recipients().unwrap_err();
+    assert_eq!(e.code(), "integrity");
+    // …and verify names it.
     let found = codes(&mut v);
     assert!(
         found.contains(&("setting_rolled_back".into(), "setting recipients".into())),
@@ -67,22 +66,36 @@ fn an_old_recipient_list_put_back_from_an_older_copy_is_named_by_verify() {
 }
 
 #[test]
-fn a_setting_row_with_its_revision_edited_does_not_open() {
+fn a_setting_row_removed_or_copied_between_names_is_refused_and_named() {
     let fx = Fixture::new();
     let (mut v, _) = fx.create();
     v.add_recipient("coalition", AGE_A, false).unwrap();
-    v.add_recipient("lawyer", AGE_B, true).unwrap();
+    let pk = v.minisign_public_key_file().unwrap();
+    v.trust("field-7", &pk).unwrap();
     drop(v);
-    // Claiming a newer revision for an old body: the AAD binds the revision.
+    // The trusted-senders body copied under the recipients name does not open there.
     sql(
         &fx.path,
-        "UPDATE secret SET rev = rev + 1 WHERE name = 'recipients'",
+        "UPDATE secret SET body = (SELECT body FROM secret WHERE name = 'trusted-senders') WHERE name = 'recipients'",
     );
     let mut v = fx.open();
     assert!(v.recipients().is_err());
     let found = codes(&mut v);
     assert!(
         found.contains(&("setting_unreadable".into(), "setting recipients".into())),
+        "{found:?}"
+    );
+    drop(v);
+    // A removed list does not read as empty: the log recorded one.
+    sql(
+        &fx.path,
+        "DELETE FROM secret WHERE name = 'trusted-senders'",
+    );
+    let mut v = fx.open();
+    assert_eq!(v.trusted_senders().unwrap_err().code(), "integrity");
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("setting_missing".into(), "setting trusted-senders".into())),
         "{found:?}"
     );
 }
@@ -106,25 +119,49 @@ fn an_open_recording_rolled_back_from_an_older_copy_is_named_when_recovered() {
     // An older copy, taken one flush in.
     let db = rusqlite::Connection::open(&fx.path).unwrap();
     let name = format!("recording:{rec}");
-    let (old_body, old_rev): (Vec<u8>, i64) = db
-        .query_row(
-            "SELECT body, rev FROM secret WHERE name = ?1",
-            [&name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let old_body: Vec<u8> = db
+        .query_row("SELECT body FROM secret WHERE name = ?1", [&name], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let old_chunks: Vec<(i64, Vec<u8>)> = db
+        .prepare("SELECT id, body FROM chunk")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
         .unwrap();
     // Sixty more flushes: the state is logged at revisions 30 and 60.
     for _ in 0..60 {
         v.append_recording(&rec, &[2u8; 1000]).unwrap();
         v.flush_recording(&rec, &[]).unwrap();
     }
-    // A crash; the older record is put back.
+    // A crash; the older record is put back alone: it no longer fits the chunk it
+    // describes (the length is bound), so recovery refuses it and verify names it.
     std::mem::forget(v);
     db.execute(
-        "UPDATE secret SET body = ?1, rev = ?2 WHERE name = ?3",
-        rusqlite::params![old_body, old_rev, name],
+        "UPDATE secret SET body = ?1 WHERE name = ?2",
+        rusqlite::params![old_body, name],
     )
     .unwrap();
+    let mut v = fx.open();
+    assert_eq!(v.recover_recordings().unwrap_err().code(), "integrity");
+    let found = codes(&mut v);
+    assert!(
+        found.contains(&("setting_rolled_back".into(), format!("setting {name}"))),
+        "{found:?}"
+    );
+    drop(v);
+    // The record and its chunks put back together, a consistent older state: recovery
+    // takes what is there and logs, for good, that it was rolled back.
+    db.execute("DELETE FROM chunk", []).unwrap();
+    for (id, body) in &old_chunks {
+        db.execute(
+            "INSERT INTO chunk (id, body) VALUES (?1, ?2)",
+            rusqlite::params![id, body],
+        )
+        .unwrap();
+    }
     drop(db);
     let mut v = fx.open();
     let recovered = v.recover_recordings().unwrap();
