@@ -258,9 +258,12 @@ fn kdf_parameters_from_a_damaged_header_are_refused_before_use() {
 fn a_format_2_header_rewritten_to_claim_format_1_is_named_not_skipped() {
     let fx = Fixture::new();
     drop(fx.create());
-    sql(&fx.path, "UPDATE header SET format = 1");
+    sql(&fx.path, "UPDATE header SET format = 1, mac = NULL");
     let mut v = fx.open();
-    assert_eq!(v.header_damage().unwrap(), vec!["format".to_string()]);
+    assert_eq!(
+        v.header_damage().unwrap(),
+        vec!["format".to_string(), "mac".to_string()]
+    );
     let found = codes(&mut v);
     assert!(
         found.contains(&("header_damaged".into(), "vault header: format".into())),
@@ -454,4 +457,46 @@ fn chunk_rows_added_by_an_attachment_do_not_tell_its_size_to_64_kib() {
     v.delete(&id).unwrap();
     assert_eq!(chunk_rows(&fx.path), 0);
     assert!(v.verify(&mut Silent).unwrap().ok);
+}
+
+#[test]
+fn a_migrated_vault_with_its_header_and_settings_put_back_to_format_1_is_not_migrated_again() {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/vault-v1/vault-v1.kua");
+    let fx = Fixture::new();
+    std::fs::copy(&src, &fx.path).unwrap();
+    let mut v = fx.open();
+    v.recover_recordings().unwrap();
+    v.add_recipient("new-coalition", AGE_B, false).unwrap();
+    drop(v);
+    // The attacker rewrites the header as format 1 (dropping the MAC column) and puts
+    // back every setting of the format-1 copy, the old recipient list among them.
+    let old = rusqlite::Connection::open(&src).unwrap();
+    let rows: Vec<(String, Vec<u8>)> = old
+        .prepare("SELECT name, body FROM secret")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    db.execute_batch(
+        "UPDATE header SET format = 1; ALTER TABLE header DROP COLUMN mac; DELETE FROM secret;",
+    )
+    .unwrap();
+    for (name, body) in rows {
+        db.execute(
+            "INSERT INTO secret (name, body) VALUES (?1, ?2)",
+            rusqlite::params![name, body],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let mut v = kua_core::Vault::open(&fx.path, seams(2)).unwrap();
+    let e = v.unlock(&pass()).unwrap_err();
+    assert!(
+        matches!(e, Error::HeaderDamaged { part: "format" }),
+        "{e:?}"
+    );
+    assert!(!v.is_unlocked());
 }
