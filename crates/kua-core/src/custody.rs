@@ -48,6 +48,10 @@ pub enum Event {
     /// A recording cut short (crash, power loss, kill) was recovered at the next unlock
     /// (content hash: SHA-256 of what was saved; detail: the attachment).
     RecordingRecovered,
+    /// A sealed version was redacted for export (content hash: SHA-256 of the record
+    /// file the bundle carries). Logged before the bundle's checkpoint, so the redacted
+    /// body is bound to the sender's log like the sealed one is.
+    Redacted,
 }
 
 /// One link of the chain.
