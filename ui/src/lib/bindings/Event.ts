@@ -3,4 +3,4 @@
 /**
  * What happened.
  */
-export type Event = "vault_created" | "created" | "edited" | "sealed" | "amended" | "attachment_added" | "consent_changed" | "deleted" | "passphrase_changed" | "recovered" | "exported" | "imported" | "log_repaired" | "identity_changed" | "recipients_changed" | "trust_changed" | "recording_started" | "recording_recovered";
+export type Event = "vault_created" | "created" | "edited" | "sealed" | "amended" | "attachment_added" | "consent_changed" | "deleted" | "passphrase_changed" | "recovered" | "exported" | "imported" | "log_repaired" | "identity_changed" | "recipients_changed" | "trust_changed" | "recording_started" | "recording_recovered" | "redacted";
