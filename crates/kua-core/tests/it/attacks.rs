@@ -4,7 +4,6 @@
 use crate::bundles::{export, party, setup};
 use crate::forge::{age_identity, put, Forger};
 use crate::*;
-use kua_core::model::TestimonyInput;
 use kua_core::{
     Continuity, Error, ImportOutcome, Marker, MediaRef, NewRecording, Selection, Silent,
 };
@@ -365,5 +364,4 @@ fn a_redacted_export_does_not_carry_names_spoken_in_marker_notes() {
         (carried[0].at_ms, carried[0].section.as_deref()),
         (1200, Some("detention"))
     );
-    let _ = TestimonyInput::default();
 }
