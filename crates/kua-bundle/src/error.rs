@@ -28,6 +28,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Rejected(String),
+    #[error("the bundle's age header is larger than any bundle's header (at most {} bytes in {} lines): a crafted file, refused before decryption", crate::header::MAX_AGE_HEADER, crate::header::MAX_AGE_HEADER_LINES)]
+    HeaderTooLarge,
+    #[error("the bundle holds {0}, which is not a plain file (a link, a directory, or a long-name or PAX header): refused")]
+    NotPlainFile(String),
+    #[error("the bundle names a file {0:?} that a bundle may not hold: {1}")]
+    BadPath(String, &'static str),
 }
 
 impl Error {
@@ -45,6 +51,9 @@ impl Error {
             Error::TrailingData => "bundle_trailing_data",
             Error::Io(_) => "io",
             Error::Rejected(_) => "bundle_rejected",
+            Error::HeaderTooLarge => "bundle_header_too_large",
+            Error::NotPlainFile(_) => "bundle_not_plain_file",
+            Error::BadPath(..) => "bundle_bad_path",
         }
     }
 }

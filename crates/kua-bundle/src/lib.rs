@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod error;
+mod header;
 pub mod manifest;
 pub mod minisign;
 mod read;
@@ -18,6 +19,7 @@ mod write;
 pub use age;
 pub use ed25519_dalek::VerifyingKey;
 pub use error::{Error, Result};
+pub use header::{MAX_AGE_HEADER, MAX_AGE_HEADER_LINES};
 pub use manifest::{FileEntry, LogRange, Manifest, Sender, FORMAT};
 pub use read::{read, Visitor, MAX_MANIFEST, MAX_SMALL_FILE};
 pub use write::{write, Contents, MediaSource};

@@ -95,6 +95,39 @@ impl Manifest {
         serde_json::from_slice(bytes).map_err(position)
     }
 
+    /// Checks that every listed path is one a bundle may hold: relative, at most 100
+    /// bytes (a ustar name field), made of plain names (ASCII letters, digits, `.`, `_`,
+    /// `-`, never `.` or `..`), so that stock `tar -x` writes nothing outside its folder;
+    /// and that `media/<name>` is named by the lowercase hex SHA-256 listed for it, so a
+    /// media file is what its name says.
+    pub fn check_paths(&self) -> Result<()> {
+        for (path, entry) in &self.files {
+            let plain = path.len() <= 100
+                && path.split('/').all(|c| {
+                    !c.is_empty()
+                        && c != "."
+                        && c != ".."
+                        && c.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+                });
+            if !plain {
+                return Err(Error::BadPath(
+                    path.clone(),
+                    "only short relative paths of plain names are allowed",
+                ));
+            }
+            if let Some(name) = path.strip_prefix("media/") {
+                if !is_sha256_hex(&entry.sha256) || name != entry.sha256 {
+                    return Err(Error::BadPath(
+                        path.clone(),
+                        "a media file must be named by the lowercase hex SHA-256 of its bytes",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The `SHA256SUMS` text this manifest implies: every listed file but itself.
     pub fn sums(&self) -> String {
         self.files
@@ -112,4 +145,9 @@ pub fn trusted_comment(manifest: &Manifest) -> String {
         "kua bundle {} created {}",
         manifest.bundle_id, manifest.created
     )
+}
+
+/// A SHA-256 as the format writes it: 64 lowercase hex digits.
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }

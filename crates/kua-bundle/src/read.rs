@@ -28,11 +28,15 @@ pub trait Visitor {
     /// The manifest, after its signature verified with `sender`. Return an error to stop
     /// (an untrusted sender, a bundle already imported).
     fn manifest(&mut self, manifest: &Manifest, sender: &VerifyingKey) -> Result<()>;
+    /// The SHA-256 (lowercase hex) of the manifest's exact bytes, given once its
+    /// signature verified and just before `manifest`. It names this one signed manifest,
+    /// so a caller can tell a bundle seen before from another that reuses its id.
+    fn manifest_sha256(&mut self, _sha256: &str) {}
     /// One file. Read as much of `data` as wanted; the rest is read and hashed after.
     fn file(&mut self, path: &str, entry: &FileEntry, data: &mut dyn Read) -> Result<()>;
 }
 
-fn io_error(e: std::io::Error) -> Error {
+pub(crate) fn io_error(e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => Error::Truncated(e.to_string()),
         _ => Error::Corrupt(e.to_string()),
@@ -72,13 +76,28 @@ fn read_small(entry: &mut impl Read, size: u64, max: u64, what: &str) -> Result<
     Ok(out)
 }
 
+/// Refuses an entry that is not a plain regular file, before a byte of it is read: a
+/// link or a directory would make stock `tar -x` write something else than what was
+/// checked, and long-name and PAX headers are not part of the format.
+fn plain_file<R: Read>(entry: &tar::Entry<'_, R>) -> Result<()> {
+    if entry.header().entry_type() == tar::EntryType::Regular {
+        return Ok(());
+    }
+    let path = entry.path_bytes();
+    let shown = String::from_utf8_lossy(&path[..path.len().min(256)]).into_owned();
+    Err(Error::NotPlainFile(shown))
+}
+
 /// Reads and checks a whole bundle; see the module documentation.
 pub fn read(
     input: impl Read,
     identities: &[age::x25519::Identity],
     visitor: &mut dyn Visitor,
 ) -> Result<Manifest> {
-    let decryptor = age::Decryptor::new(input).map_err(|e| match e {
+    // The header is read and bounded first: age's own header parser takes time that
+    // grows with the square of the header's size.
+    let input = crate::header::bounded(input)?;
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
         age::DecryptError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             Error::Truncated("the age header is incomplete".into())
         }
@@ -93,12 +112,17 @@ pub fn read(
         other => Error::Corrupt(other.to_string()),
     })?;
     let mut archive = tar::Archive::new(plain);
-    let mut entries = archive.entries().map_err(io_error)?;
+    // Raw entries: the tar crate would otherwise read GNU long-name and PAX headers into
+    // memory, whatever size they claim, before we see the entry they describe. Kua writes
+    // plain ustar entries only, so each of those is refused unread, by its type.
+    let mut entries = archive.entries().map_err(io_error)?.raw(true);
     let mut next = |what: &str| -> Result<tar::Entry<'_, _>> {
-        entries
+        let entry = entries
             .next()
             .ok_or_else(|| Error::MissingFile(what.into()))?
-            .map_err(io_error)
+            .map_err(io_error)?;
+        plain_file(&entry)?;
+        Ok(entry)
     };
 
     let mut first = next(manifest::MANIFEST)?;
@@ -134,11 +158,14 @@ pub fn read(
     if trusted != manifest::trusted_comment(&manifest) {
         return Err(Error::BadSignature);
     }
+    manifest.check_paths()?;
+    visitor.manifest_sha256(&data_encoding::HEXLOWER.encode(&Sha256::digest(&manifest_bytes)));
     visitor.manifest(&manifest, &sender)?;
 
     let mut seen = BTreeSet::new();
     for entry in entries {
         let mut entry = entry.map_err(io_error)?;
+        plain_file(&entry)?;
         let path = String::from_utf8(entry.path_bytes().into_owned())
             .map_err(|_| Error::Corrupt("a file name is not UTF-8".into()))?;
         let listed = manifest
@@ -148,7 +175,7 @@ pub fn read(
         if !seen.insert(path.clone()) {
             return Err(Error::Corrupt(format!("{path} appears twice")));
         }
-        if entry.header().entry_type() != tar::EntryType::Regular || entry.size() != listed.size {
+        if entry.size() != listed.size {
             return Err(Error::HashMismatch { path });
         }
         if path == manifest::SUMS {

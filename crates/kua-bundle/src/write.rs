@@ -197,6 +197,8 @@ pub fn write(
             .clone()
             .ok_or_else(|| Error::Rejected("a bundle carries its sender's custody log".into()))?,
     };
+    // The writer holds itself to what readers accept.
+    manifest.check_paths()?;
     let manifest_json = manifest.to_json();
     let signature = minisign::sign(
         signer,

@@ -256,6 +256,10 @@ pub enum ReceivedCommand {
         id: String,
         #[arg(long)]
         version: Option<u32>,
+        /// The sender's key id, as `kua received` lists it: needed when several senders
+        /// sent records with this id.
+        #[arg(long)]
+        sender: Option<String>,
     },
 }
 

@@ -266,6 +266,9 @@ pub fn import(g: &Global, files: &[PathBuf], trust_new: bool) -> Result<ExitCode
             for b in &r.released {
                 println!("bundle {b} is no longer pending");
             }
+            for id in &r.shared_ids {
+                println!("WARNING: record {id} was also received from another sender; they are kept apart (kua received show {id} --sender KEY_ID)");
+            }
             println!();
         }
         reports.push(r);
@@ -281,10 +284,11 @@ pub fn received(g: &Global, command: Option<ReceivedCommand>) -> Result<ExitCode
             emit(g.json, &list, || {
                 for r in &list {
                     println!(
-                        "{} v{} from {} bundle {}{}  {}",
+                        "{} v{} from {} ({}) bundle {}{}  {}",
                         r.id,
                         r.version,
                         r.sender,
+                        r.sender_key_id,
                         r.bundle_id,
                         if r.pending { " PENDING" } else { "" },
                         r.excerpt.replace('\n', " ")
@@ -292,8 +296,12 @@ pub fn received(g: &Global, command: Option<ReceivedCommand>) -> Result<ExitCode
                 }
             })
         }
-        ReceivedCommand::Show { id, version } => {
-            let r = vault.show_received(&id, version)?;
+        ReceivedCommand::Show {
+            id,
+            version,
+            sender,
+        } => {
+            let r = vault.show_received(&id, version, sender.as_deref())?;
             emit(g.json, &r, || {
                 println!(
                     "{} version {} from {} ({}), bundle {}, imported {}",

@@ -71,6 +71,80 @@ fn sha(b: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(b))
 }
 
+/// A raw tar header: `kind` and a declared `size` that the data need not match.
+fn raw_header(path: &str, kind: tar::EntryType, size: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_path(path).unwrap();
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_mtime(0);
+    h.set_cksum();
+    h
+}
+
+/// Files that attack the reader itself rather than pass for a bundle.
+fn hostile(
+    put: &mut dyn FnMut(&str, Vec<u8>, &str),
+    valid: &[u8],
+    files: &Files,
+    to: &age::x25519::Recipient,
+) {
+    // An age header of about 100 KB in tiny stanzas: age 0.12 re-parses its header
+    // after every read, so its cost grows with the square of its size.
+    let mut header = b"age-encryption.org/v1\n".to_vec();
+    while header.len() < 100_000 {
+        header.extend_from_slice(b"-> a\n\n");
+    }
+    let mac = valid.windows(4).position(|w| w == b"\n---").unwrap() + 1;
+    header.extend_from_slice(&valid[mac..]);
+    put("huge-age-header", header, "bundle_header_too_large");
+
+    // A GNU long-name header claiming 256 MiB (64 KiB of it present).
+    let mut tar = raw_header("././@LongLink", tar::EntryType::GNULongName, 256 << 20)
+        .as_bytes()
+        .to_vec();
+    tar.extend(std::iter::repeat_n(b'a', 64 * 1024));
+    put("gnu-long-name", encrypt(&tar, to), "bundle_not_plain_file");
+
+    // A PAX header that would rename the entry after it to manifest.json.
+    let mut b = tar::Builder::new(Vec::new());
+    let record = b"22 path=manifest.json\n";
+    let pax = raw_header("PaxHeader/x", tar::EntryType::XHeader, record.len() as u64);
+    b.append(&pax, &record[..]).unwrap();
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        let name = if i == 0 { "x" } else { path.as_str() };
+        let h = raw_header(name, tar::EntryType::Regular, bytes.len() as u64);
+        b.append(&h, bytes.as_slice()).unwrap();
+    }
+    put(
+        "pax-header",
+        encrypt(&b.into_inner().unwrap(), to),
+        "bundle_not_plain_file",
+    );
+
+    // manifest.json as a symbolic link (with the manifest as its data).
+    let mut b = tar::Builder::new(Vec::new());
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        let kind = if i == 0 {
+            tar::EntryType::Symlink
+        } else {
+            tar::EntryType::Regular
+        };
+        let mut h = raw_header(path, kind, bytes.len() as u64);
+        if i == 0 {
+            h.set_link_name("/etc/passwd").unwrap();
+            h.set_cksum();
+        }
+        b.append(&h, bytes.as_slice()).unwrap();
+    }
+    put(
+        "symlink-manifest",
+        encrypt(&b.into_inner().unwrap(), to),
+        "bundle_not_plain_file",
+    );
+}
+
 fn main() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/bundles");
     std::fs::create_dir_all(&out).unwrap();
@@ -269,7 +343,14 @@ fn main() {
     put(
         "record-altered-manifest-fixed",
         rewrite(&|f| {
-            let r = find(f, "records/");
+            // The record that holds the word replaced (record ids, and so their order
+            // in the archive, are random).
+            let r = f
+                .iter()
+                .position(|(p, v)| {
+                    p.starts_with("records/") && String::from_utf8_lossy(v).contains("Первая")
+                })
+                .unwrap();
             let old = sha(&f[r].1);
             let text = String::from_utf8(f[r].1.clone()).unwrap();
             f[r].1 = text.replacen("Первая", "Вторая", 1).into_bytes();
@@ -319,6 +400,57 @@ fn main() {
         "unlisted-file",
         rewrite(&|f| f.push(("records/extra/1.json".into(), b"{}".to_vec()))),
         "bundle_unlisted_file",
+    );
+    hostile(&mut put, &valid, &files, &to);
+    let forger = ed25519_dalek::SigningKey::from_bytes(&[0x6b; 32]);
+    std::fs::write(
+        out.join("forger.pub"),
+        minisign::public_key_file(&forger.verifying_key()),
+    )
+    .unwrap();
+    // Signed by a key the coordinator trusts (forger.pub): the manifest is authentic,
+    // and what it names is refused.
+    let media_name = |to: &'static str| {
+        let forger = forger.clone();
+        move |f: &mut Files| {
+            let i = find(f, "manifest.json");
+            let mut m: serde_json::Value = serde_json::from_slice(&f[i].1).unwrap();
+            m["sender"]["public_key"] = minisign::public_key_line(&forger.verifying_key()).into();
+            m["sender"]["key_id"] = minisign::key_id_hex(&forger.verifying_key()).into();
+            let files = m["files"].as_object_mut().unwrap();
+            let from = files
+                .keys()
+                .find(|k| k.starts_with("media/"))
+                .unwrap()
+                .clone();
+            let entry = files.remove(&from).unwrap();
+            let to = if to.is_empty() {
+                format!("media/{}", sha(b"other evidence"))
+            } else {
+                to.to_string()
+            };
+            files.insert(to, entry);
+            let mut json = serde_json::to_vec_pretty(&m).unwrap();
+            json.push(b'\n');
+            let comment = format!(
+                "kua bundle {} created {}",
+                m["bundle_id"].as_str().unwrap(),
+                m["created"].as_str().unwrap()
+            );
+            let s = find(f, "manifest.json.minisig");
+            f[s].1 = minisign::sign(&forger, &json, &comment).into_bytes();
+            f[i].1 = json;
+        }
+    };
+    put(
+        "media-not-named-by-its-hash",
+        rewrite(&media_name("")),
+        "bundle_bad_path",
+    );
+    put(
+        "media-path-traversal",
+        rewrite(&media_name("media/../../x")),
+        "bundle_bad_path",
     );
     expected.insert(
         "valid.kua (again, after valid-2.kua)".into(),

@@ -66,6 +66,10 @@ pub enum Event {
     /// The vault key was replaced (with the passphrase and the recovery key): every
     /// record head, log entry and setting is sealed under the new key.
     KeyRotated,
+    /// A sealed version was redacted for export (content hash: SHA-256 of the record
+    /// file the bundle carries). Logged before the bundle's checkpoint, so the redacted
+    /// body is bound to the sender's log like the sealed one is.
+    Redacted,
 }
 
 /// One link of the chain.

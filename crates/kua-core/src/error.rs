@@ -71,6 +71,8 @@ pub enum Error {
     Bundle { code: &'static str, message: String },
     #[error("another Kua window or command has this vault open, so old pages could not be cleared from its journal; close the other one and lock again")]
     VaultBusy,
+    #[error("record {id} was received from several senders ({}); name the sender's key id", senders.join(", "))]
+    ReceivedAmbiguous { id: String, senders: Vec<String> },
 }
 
 impl Error {
@@ -103,6 +105,7 @@ impl Error {
             Error::VaultBusy => "vault_busy",
             Error::UntrustedSender { .. } => "untrusted_sender",
             Error::Bundle { code, .. } => code,
+            Error::ReceivedAmbiguous { .. } => "received_ambiguous",
         }
     }
 
@@ -129,7 +132,8 @@ impl Error {
             | Error::NotSealed(_)
             | Error::ConsentMissing(_)
             | Error::ConsentWithdrawn(_)
-            | Error::Locked => ErrorClass::Input,
+            | Error::Locked
+            | Error::ReceivedAmbiguous { .. } => ErrorClass::Input,
             Error::DiskFull
             | Error::Io(_)
             | Error::File { .. }

@@ -32,6 +32,10 @@ pub enum MediaRef {
         record: String,
         version: u32,
         sha256: String,
+        /// The sender's key id (`ReceivedSummary::sender_key_id`): a record is known by
+        /// sender, id and version. May be left out only when one sender sent that id.
+        #[serde(default)]
+        sender: Option<String>,
     },
 }
 
@@ -97,8 +101,9 @@ impl Vault {
                 record,
                 version,
                 sha256,
+                sender,
             } => {
-                let received = self.show_received(record, Some(*version))?;
+                let received = self.show_received(record, Some(*version), sender.as_deref())?;
                 received
                     .record
                     .attachments

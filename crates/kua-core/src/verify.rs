@@ -203,17 +203,7 @@ impl Vault {
                 );
             }
         }
-        for heads in ctx.keys.catalog.received.values() {
-            for head in heads {
-                if ctx.read(Table::Received, head).is_err() {
-                    problem(
-                        "record_unreadable",
-                        format!("received record {} version {}", head.id, head.version),
-                        "the received record does not decrypt".into(),
-                    );
-                }
-            }
-        }
+        crate::import::check_received(&ctx, &entries, &mut problem);
         crate::secret::verify_settings(&ctx, &entries, &mut problem)?;
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
         let head = entries

@@ -149,6 +149,10 @@ pub async fn show_received(
     app: AppHandle,
     id: String,
     version: Option<u32>,
+    sender: Option<String>,
 ) -> Result<ReceivedRecord, IpcError> {
-    on_vault(app, move |v| v.show_received(&id, version)).await
+    on_vault(app, move |v| {
+        v.show_received(&id, version, sender.as_deref())
+    })
+    .await
 }

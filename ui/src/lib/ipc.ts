@@ -127,6 +127,6 @@ export const ipc = {
   importBundle: (path: string, trustNew: boolean, onProgress: OnProgress = ignore) =>
     call<ImportReport>("import", { path, trustNew, progress: progressChannel(onProgress) }),
   received: () => call<ReceivedSummary[]>("received"),
-  showReceived: (id: string, version: number | null = null) =>
-    call<ReceivedRecord>("show_received", { id, version }),
+  showReceived: (id: string, version: number | null = null, sender: string | null = null) =>
+    call<ReceivedRecord>("show_received", { id, version, sender }),
 };

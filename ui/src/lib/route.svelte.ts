@@ -7,7 +7,7 @@ export type Screen =
   | { name: "custody" }
   | { name: "export" }
   | { name: "import" }
-  | { name: "received"; id?: string; version?: number }
+  | { name: "received"; id?: string; version?: number; sender?: string }
   | { name: "contacts" }
   | { name: "settings" };
 

@@ -211,6 +211,7 @@ event-setting-changed = Setting changed
 event-format-upgraded = Vault upgraded to a new format
 event-recovery-key-changed = New recovery key made
 event-key-rotated = Vault key replaced
+event-redacted = Redacted for export
 problem-attachment-unreadable = Attachment unreadable
 problem-content-hash-mismatch = Content differs from what was sealed
 problem-custody-bad-signature = Bad signature in the log
@@ -279,6 +280,10 @@ import-confirm = Import
 import-outcome-imported = Imported: { $records } new versions, { $media } new attachments.
 import-outcome-pending = Imported but held: an earlier bundle from this sender has not arrived yet.
 import-outcome-already-imported = Already imported; nothing changed.
+import-shared-ids = { $n ->
+        [one] { $n } record in this bundle has the same id as a record from another sender. They are kept apart; check who sent which.
+       *[other] { $n } records in this bundle have the same ids as records from another sender. They are kept apart; check who sent which.
+    }
 continuity-first = First bundle from this sender
 continuity-extends = Continues the previous bundles
 continuity-late = An earlier bundle, arriving late
@@ -359,6 +364,13 @@ error-bundle-rejected = The bundle failed a check and was not imported.
 error-bundle-conflict = The bundle changes a record this vault already has from this sender. Nothing was imported.
 error-bundle-fork = The sender's log contradicts what they sent before. Nothing was imported; contact the sender.
 error-bundle-readdressed = The bundle was re-addressed to this vault after it was signed. Nothing was imported.
+error-bundle-header-too-large = The bundle's encryption header is far larger than any bundle's: the file was crafted. Nothing was read.
+error-bundle-not-plain-file = The bundle holds a link, a folder or a special archive header instead of a plain file. It was refused.
+error-bundle-bad-path = The bundle names a file it may not hold (a path out of its folder, or media not named by its fingerprint). It was refused.
+error-bundle-id-reused = This sender signed another bundle with the same id before. Two bundles under one id mean the sender's key may be in other hands. Nothing was imported; contact the sender.
+error-bundle-not-as-logged = The bundle does not hold what the sender's log says was sent under its id: it may be a forgery. Nothing was imported; contact the sender.
+error-bundle-redaction-unlogged = A redacted record in the bundle is not one its sender logged: its text may have been replaced. Nothing was imported; ask the sender to export it again with a current Kua.
+error-received-ambiguous = Records with this id came from several senders. Choose the sender.
 
 ## Recording
 tab-recording = Recording

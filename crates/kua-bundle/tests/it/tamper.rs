@@ -13,7 +13,7 @@ pub fn decrypt(bundle: &[u8], id: &age::x25519::Identity) -> Vec<u8> {
     out
 }
 
-fn encrypt(tar: &[u8], to: &age::x25519::Identity) -> Vec<u8> {
+pub fn encrypt(tar: &[u8], to: &age::x25519::Identity) -> Vec<u8> {
     let recipient = to.to_public();
     let e = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
         .unwrap();
@@ -24,7 +24,7 @@ fn encrypt(tar: &[u8], to: &age::x25519::Identity) -> Vec<u8> {
     out
 }
 
-fn untar(tar: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub fn untar(tar: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut a = tar::Archive::new(tar);
     a.entries()
         .unwrap()
@@ -38,7 +38,7 @@ fn untar(tar: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn retar(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+pub fn retar(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (p, v) in files {
         let mut h = tar::Header::new_ustar();
@@ -52,13 +52,17 @@ fn retar(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 /// Decrypts, lets `edit` change the files, and re-encrypts to the coordinator: what an
 /// attacker holding a recipient key (or the plaintext) could produce.
-fn rewrite(bundle: &[u8], p: &Parties, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {
+pub fn rewrite(
+    bundle: &[u8],
+    p: &Parties,
+    edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>),
+) -> Vec<u8> {
     let mut files = untar(&decrypt(bundle, &p.coordinator));
     edit(&mut files);
     encrypt(&retar(&files), &p.coordinator)
 }
 
-fn file<'a>(files: &'a mut [(String, Vec<u8>)], path: &str) -> &'a mut Vec<u8> {
+pub fn file<'a>(files: &'a mut [(String, Vec<u8>)], path: &str) -> &'a mut Vec<u8> {
     &mut files.iter_mut().find(|(p, _)| p == path).unwrap().1
 }
 
@@ -70,14 +74,14 @@ fn payload_start(bundle: &[u8]) -> usize {
 
 const CHUNK: usize = 64 * 1024 + 16;
 
-fn outcome(bundle: &[u8], p: &Parties) -> &'static str {
+pub fn outcome(bundle: &[u8], p: &Parties) -> &'static str {
     match read(bundle, &p.coordinator, &p.signer) {
         Ok(_) => "ok",
         Err(e) => e.code(),
     }
 }
 
-fn resign(
+pub fn resign(
     files: &mut [(String, Vec<u8>)],
     key: &SigningKey,
     change: impl FnOnce(&mut serde_json::Value),

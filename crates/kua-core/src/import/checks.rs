@@ -18,7 +18,8 @@ use uuid::Uuid;
 pub(super) struct Checks {
     pub(super) manifest: Option<Manifest>,
     pub(super) sender: Option<VerifyingKey>,
-    pub(super) records: Vec<(String, u32, String, bool)>,
+    /// (id, version, content hash, redacted, SHA-256 of the record file) of each record.
+    pub(super) records: Vec<(String, u32, String, bool, String)>,
     pub(super) media: usize,
     pub(super) media_bytes: u64,
     pub(super) log: Vec<LogLine>,
@@ -50,7 +51,8 @@ impl Checks {
         data: &mut dyn Read,
     ) -> kua_bundle::Result<Seen<'p>> {
         if path.starts_with("records/") {
-            self.record(path, data).map(|r| Seen::Record(Box::new(r)))
+            self.record(path, &entry.sha256, data)
+                .map(|r| Seen::Record(Box::new(r)))
         } else if path == kua_bundle::manifest::LOG {
             self.log_file(data).map(|()| Seen::Log)
         } else if let Some(sha) = path.strip_prefix("media/") {
@@ -65,6 +67,7 @@ impl Checks {
     pub(super) fn record(
         &mut self,
         path: &str,
+        sha256: &str,
         data: &mut dyn Read,
     ) -> kua_bundle::Result<BundledRecord> {
         let mut bytes = Vec::new();
@@ -125,6 +128,7 @@ impl Checks {
             record.version,
             record.content_hash.clone(),
             record.redacted,
+            sha256.to_string(),
         ));
         Ok(record)
     }
@@ -212,12 +216,52 @@ impl Checks {
             .filter(|e| matches!(e.event, Event::Sealed | Event::Amended))
             .filter_map(|e| Some((e.record.as_deref()?, e.version?, e.content_hash.as_deref()?)))
             .collect();
-        for (id, version, hash, _) in &self.records {
+        for (id, version, hash, _, _) in &self.records {
             if !logged.contains(&(id.as_str(), *version, hash.as_str())) {
                 return Err(kua_bundle::Error::Corrupt(format!("record {id} version {version} is not sealed with that content in the sender's log")));
             }
         }
         Ok(())
+    }
+
+    /// Whether the carried log holds a `redacted` entry for this record version with
+    /// this SHA-256 of its record file.
+    pub(super) fn is_logged_redaction(&self, id: &str, version: u32, sha256: &str) -> bool {
+        self.log
+            .iter()
+            .filter_map(|l| l.entry.as_ref())
+            .filter(|e| e.event == Event::Redacted)
+            .any(|e| {
+                e.record.as_deref() == Some(id)
+                    && e.version == Some(version)
+                    && e.content_hash.as_deref() == Some(sha256)
+            })
+    }
+
+    /// Every redacted record must be a redaction its sender logged: a `redacted` entry
+    /// in the carried log with the SHA-256 of exactly this record file. A redacted body
+    /// does not hash to the sealed content hash, so without that entry it would be
+    /// bound to nothing the sender logged, and a body forged under the sender's key
+    /// would import (and the genuine copy then count as nothing new). Bundles of earlier
+    /// builds, which did not log redactions, are refused for that reason.
+    pub(super) fn redactions_logged(&self) -> Result<()> {
+        for (id, version, _, redacted, sha) in &self.records {
+            if *redacted && !self.is_logged_redaction(id, *version, sha) {
+                return Err(Error::Bundle {
+                    code: "bundle_redaction_unlogged",
+                    message: format!("the redacted copy of record {id} version {version} is not one its sender logged: its body may have been replaced; ask the sender to export it again with a current Kua; nothing was imported"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The records carried, as (id, version).
+    pub(super) fn record_keys(&self) -> BTreeSet<(String, u32)> {
+        self.records
+            .iter()
+            .map(|(id, v, _, _, _)| (id.clone(), *v))
+            .collect()
     }
 
     pub(super) fn report(
@@ -241,7 +285,7 @@ impl Checks {
             records: self
                 .records
                 .iter()
-                .map(|(id, v, _, _)| (id.clone(), *v))
+                .map(|(id, v, _, _, _)| (id.clone(), *v))
                 .collect(),
             redacted: self.records.iter().filter(|r| r.3).count(),
             media: self.media,
@@ -277,6 +321,7 @@ pub fn check_bundle(
     let mut v = Only(Checks::default());
     kua_bundle::read(input, identities, &mut v).map_err(bundle_error)?;
     v.0.finish().map_err(bundle_error)?;
+    v.0.redactions_logged()?;
     let ours: Vec<String> = identities
         .iter()
         .map(|i| i.to_public().to_string())
@@ -304,149 +349,5 @@ pub(crate) fn bundle_error(e: kua_bundle::Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::custody::Entry;
-    use ed25519_dalek::{Signer, SigningKey};
-    use kua_bundle::{LogRange, Sender};
-
-    const RECORD: &str = "11111111-2222-4333-8444-555555555555";
-
-    fn entry(
-        seq: u64,
-        prev: &str,
-        event: Event,
-        record: Option<&str>,
-        hash: Option<&str>,
-    ) -> Entry {
-        Entry {
-            seq,
-            prev_hash: prev.to_string(),
-            time: 1_641_600_000_000 + seq as i64,
-            event,
-            record: record.map(String::from),
-            version: record.map(|_| 1),
-            content_hash: hash.map(String::from),
-            detail: None,
-        }
-    }
-
-    /// A sender's log of four entries: creation, a record created and sealed, and an
-    /// entry about another record (carried as its hash only), with its signed head.
-    fn checks() -> Checks {
-        let key = SigningKey::from_bytes(&[3u8; 32]);
-        let vault = Uuid::from_bytes([9u8; 16]);
-        let sealed_hash = "ab".repeat(32);
-        let mut lines = Vec::new();
-        let mut prev = "0".repeat(64);
-        let plan: [(Event, Option<&str>, Option<&str>, bool); 4] = [
-            (Event::VaultCreated, None, None, true),
-            (Event::Created, Some(RECORD), Some("cd"), true),
-            (
-                Event::Created,
-                Some("99999999-2222-4333-8444-555555555555"),
-                Some("ef"),
-                false,
-            ),
-            (Event::Sealed, Some(RECORD), Some(&sealed_hash), true),
-        ];
-        for (seq, (event, record, hash, full)) in plan.into_iter().enumerate() {
-            let e = entry(seq as u64, &prev, event, record, hash);
-            let h = crate::crypto::hex(&e.hash());
-            prev.clone_from(&h);
-            lines.push(LogLine {
-                seq: seq as u64,
-                hash: h,
-                entry: full.then_some(e),
-            });
-        }
-        let head: [u8; 32] = data_encoding::HEXLOWER
-            .decode(prev.as_bytes())
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let sig = key.sign(&checkpoint_message(&vault, 4, &head));
-        let manifest = Manifest {
-            format: 1,
-            bundle_id: "b".into(),
-            created: "2022".into(),
-            sender: Sender {
-                key_id: kua_bundle::minisign::key_id_hex(&key.verifying_key()),
-                public_key: kua_bundle::minisign::public_key_line(&key.verifying_key()),
-                vault_id: vault.to_string(),
-            },
-            recipients: Vec::new(),
-            files: Default::default(),
-            templates: Default::default(),
-            log: LogRange {
-                from: 0,
-                size: 4,
-                head: prev,
-                checkpoint_sig: crate::crypto::hex(&sig.to_bytes()),
-            },
-        };
-        Checks {
-            manifest: Some(manifest),
-            sender: Some(key.verifying_key()),
-            records: vec![(RECORD.into(), 1, sealed_hash, false)],
-            media: 0,
-            media_bytes: 0,
-            log: lines,
-        }
-    }
-
-    fn code(c: &Checks) -> &'static str {
-        match c.finish() {
-            Ok(()) => "ok",
-            Err(e) => e.code(),
-        }
-    }
-
-    #[test]
-    fn a_carried_log_verifies_with_hash_only_lines_and_every_change_to_it_is_caught() {
-        assert_eq!(
-            code(&checks()),
-            "ok",
-            "a withheld entry (hash only) still links the chain"
-        );
-
-        let mut dropped = checks();
-        dropped.log.remove(1);
-        assert_eq!(code(&dropped), "bundle_corrupt");
-
-        let mut reordered = checks();
-        reordered.log.swap(1, 2);
-        assert_eq!(code(&reordered), "bundle_corrupt");
-
-        let mut altered = checks();
-        if let Some(e) = altered.log[1].entry.as_mut() {
-            e.event = Event::Deleted;
-        }
-        assert_eq!(code(&altered), "bundle_corrupt");
-
-        let mut relinked = checks();
-        relinked.log[3].hash = "00".repeat(32);
-        assert_eq!(code(&relinked), "bundle_corrupt");
-
-        let mut unsealed = checks();
-        unsealed.records[0].2 = "12".repeat(32);
-        assert_eq!(
-            code(&unsealed),
-            "bundle_corrupt",
-            "a record whose content the sender never sealed"
-        );
-
-        let mut forged = checks();
-        if let Some(m) = forged.manifest.as_mut() {
-            m.log.checkpoint_sig = "00".repeat(64);
-        }
-        assert_eq!(code(&forged), "bundle_bad_signature");
-
-        let mut partial = checks();
-        if let Some(m) = partial.manifest.as_mut() {
-            m.log.from = 1;
-        }
-        partial.log.remove(0);
-        assert_eq!(code(&partial), "bundle_corrupt");
-    }
-}
+#[path = "checks_tests.rs"]
+mod tests;

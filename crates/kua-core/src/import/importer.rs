@@ -1,10 +1,10 @@
-//! The import visitor: checks each file as the bundle reader hands it over, and writes
+//! The import visitor: checks each file as the bundle reader hands it over, compares
+//! each record with what this vault already holds from the same sender, and writes
 //! records and media into the open transaction.
 
 use super::checks::Seen;
-use super::{
-    media_id, rejected, sender_uuid, Checks, ReceivedRecord, SenderState, MEDIA_PARENT, SENDERS,
-};
+use super::senders::{self, SenderState};
+use super::{media_id, rejected, sender_uuid, Checks, ReceivedRecord, MEDIA_PARENT};
 use crate::attachment::Meta;
 use crate::chunks::{store_sequential, ChunkSealer};
 use crate::error::{Error, Result};
@@ -18,9 +18,21 @@ use crate::testimony::{decode, encode};
 use crate::vault::Ctx;
 use ed25519_dalek::VerifyingKey;
 use kua_bundle::{minisign, FileEntry, Manifest, Visitor};
-use std::collections::BTreeMap;
 use std::io::Read;
 use uuid::Uuid;
+
+/// How the arriving bundle relates to the bundles imported before under its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Known {
+    /// No bundle with this id was imported from this sender.
+    #[default]
+    New,
+    /// The same signed manifest was imported before (or, for a bundle imported by an
+    /// earlier build that kept no manifest hash, the same id).
+    Replay,
+    /// Another manifest was imported under this id.
+    Reused,
+}
 
 /// The import visitor: checks, and writes into the open transaction.
 pub(super) struct Importer<'c, 'v> {
@@ -31,7 +43,11 @@ pub(super) struct Importer<'c, 'v> {
     pub(super) checks: Checks,
     pub(super) trusted_as: Option<String>,
     pub(super) untrusted: Option<String>,
-    pub(super) replay: bool,
+    pub(super) known: Known,
+    /// The sender's key as a canonical minisign public key line: what its state, its
+    /// received records and their parent id are keyed by.
+    pub(super) sender_key: String,
+    pub(super) manifest_sha256: String,
     pub(super) sender_name: String,
     pub(super) now: i64,
     pub(super) new_records: Vec<(Head, Vec<u8>)>,
@@ -39,6 +55,12 @@ pub(super) struct Importer<'c, 'v> {
     /// Records this sender sent before with other content; reported after the log's
     /// continuity, since a fork explains them better.
     pub(super) conflicts: Vec<String>,
+    /// Redacted records held before with another redacted body, and the SHA-256 of the
+    /// record file held: a conflict unless the carried log shows both are redactions
+    /// the sender logged (the same record redacted for another set of recipients).
+    pub(super) other_redactions: Vec<(String, u32, String)>,
+    /// Record ids this vault already holds from another sender.
+    pub(super) shared_ids: Vec<String>,
     pub(super) progress: &'c mut dyn Progress,
 }
 
@@ -47,6 +69,10 @@ impl Visitor for Importer<'_, '_> {
         let trusted = self.ctx.trusted().ok()?;
         let t = trusted.iter().find(|t| t.key_id == key_id)?;
         minisign::parse_public_key(&t.public_key).ok()
+    }
+
+    fn manifest_sha256(&mut self, sha256: &str) {
+        self.manifest_sha256 = sha256.to_string();
     }
 
     fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
@@ -65,19 +91,16 @@ impl Visitor for Importer<'_, '_> {
             .trusted_as
             .clone()
             .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
-        let senders: BTreeMap<String, SenderState> = self
-            .ctx
-            .read_setting(SENDERS)
-            .map_err(|e| rejected(e.to_string()))?;
-        if senders
-            .get(&m.sender.public_key)
-            .is_some_and(|s| s.bundles.contains(&m.bundle_id))
-        {
-            // Seen before: still check every byte (a damaged copy is not "the same
-            // bundle"), but write nothing.
-            self.replay = true;
-            self.write = false;
+        let senders = senders::load(self.ctx).map_err(|e| rejected(e.to_string()))?;
+        self.known = known(senders.get(&line), &m.bundle_id, &self.manifest_sha256);
+        self.sender_key = line;
+        if self.known == Known::Reused {
+            return Err(rejected(
+                "another manifest was imported under this bundle id",
+            ));
         }
+        // A bundle seen before is still checked byte by byte (a damaged copy is not "the
+        // same bundle"), and records of it that are no longer here are stored again.
         self.progress.begin(Some(
             m.files.values().fold(0u64, |a, f| a.saturating_add(f.size)),
         ));
@@ -92,8 +115,8 @@ impl Visitor for Importer<'_, '_> {
     ) -> kua_bundle::Result<()> {
         self.progress.advance(entry.size);
         match self.checks.file(path, entry, data)? {
-            Seen::Record(record) if self.write => {
-                self.stage_record(*record)
+            Seen::Record(record) => {
+                self.record(*record, &entry.sha256)
                     .map_err(|e| rejected(e.to_string()))?;
             }
             Seen::Media(sha) if self.write => {
@@ -102,47 +125,85 @@ impl Visitor for Importer<'_, '_> {
                     other => rejected(other.to_string()),
                 })?;
             }
-            Seen::Record(_) | Seen::Media(_) | Seen::Log => {}
+            Seen::Media(_) | Seen::Log => {}
         }
         Ok(())
     }
 }
 
+/// Whether a bundle id was imported from this sender before, and with which manifest.
+fn known(state: Option<&SenderState>, bundle: &str, manifest_sha256: &str) -> Known {
+    let Some(state) = state else {
+        return Known::New;
+    };
+    match state.seen.get(bundle) {
+        Some(seen) if seen.manifest == manifest_sha256 => Known::Replay,
+        Some(_) => Known::Reused,
+        None if state.bundles.iter().any(|b| b == bundle) => Known::Replay,
+        None => Known::New,
+    }
+}
+
 impl Importer<'_, '_> {
-    fn stage_record(&mut self, record: BundledRecord) -> Result<()> {
-        let Some(m) = &self.checks.manifest else {
-            return Err(Error::BadInput("no manifest".into()));
-        };
-        let sender = sender_uuid(&m.sender.public_key);
+    /// Compares a record with the same version held from this sender, in a check as in
+    /// an import, and stages it when it is new and this is an import.
+    fn record(&mut self, record: BundledRecord, sha256: &str) -> Result<()> {
+        let sender = sender_uuid(&self.sender_key);
         let id: Uuid = record
             .id
             .parse()
             .map_err(|_| Error::BadInput("record id".into()))?;
-        if let Some(existing) = self
-            .ctx
-            .keys
-            .catalog
+        let catalog = &self.ctx.keys.catalog;
+        if catalog
+            .received
+            .keys()
+            .any(|(other, rid)| *rid == id && *other != sender)
+            && !self.shared_ids.contains(&record.id)
+        {
+            self.shared_ids.push(record.id.clone());
+        }
+        let existing = catalog
             .received
             .get(&(sender, id))
-            .and_then(|v| v.iter().find(|h| h.version == record.version))
-        {
+            .and_then(|v| v.iter().find(|h| h.version == record.version));
+        if let Some(existing) = existing {
             let old: ReceivedRecord = decode(&self.ctx.read(Table::Received, existing)?, || {
                 "received record".into()
             })?;
+            let place = format!("record {id} version {}", record.version);
             if old.record.content_hash != record.content_hash
                 || old.record.redacted != record.redacted
             {
-                self.conflicts
-                    .push(format!("record {id} version {}", record.version));
+                self.conflicts.push(place);
+            } else if record.redacted && old.record != record {
+                self.other_redactions
+                    .push((record.id.clone(), record.version, old.sha256));
             }
-            return Ok(()); // Already here, unchanged: never overwrite.
+            return Ok(()); // Already here: never overwrite.
         }
+        if self.write {
+            self.stage_record(record, sender, id, sha256)?;
+        }
+        Ok(())
+    }
+
+    fn stage_record(
+        &mut self,
+        record: BundledRecord,
+        sender: Uuid,
+        id: Uuid,
+        sha256: &str,
+    ) -> Result<()> {
+        let Some(m) = &self.checks.manifest else {
+            return Err(Error::BadInput("no manifest".into()));
+        };
         let received = ReceivedRecord {
             sender_key_id: m.sender.key_id.clone(),
-            sender_public_key: m.sender.public_key.clone(),
+            sender_public_key: self.sender_key.clone(),
             sender_name: self.sender_name.clone(),
             bundle_id: m.bundle_id.clone(),
             imported_at: format_time(self.now),
+            sha256: sha256.to_string(),
             record,
         };
         let bytes = encode(&received)?;

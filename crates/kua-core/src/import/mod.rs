@@ -14,7 +14,7 @@ use crate::progress::Progress;
 use crate::vault::Vault;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use uuid::Uuid;
 
@@ -22,31 +22,19 @@ mod checks;
 mod continuity;
 mod importer;
 mod received;
+mod senders;
 
 pub(crate) use checks::bundle_error;
 pub use checks::check_bundle;
 use checks::Checks;
-use continuity::continuity;
-use importer::Importer;
+use continuity::{check_logged, continuity};
+use importer::{Importer, Known};
+pub(crate) use received::check_received;
 pub use received::{ReceivedRecord, ReceivedSummary};
-
-const SENDERS: &str = "senders";
+use senders::{logged_exports, LoggedExport, SeenBundle};
 
 /// The attachments table keeps received media under this parent.
 pub(crate) const MEDIA_PARENT: Uuid = Uuid::max();
-
-/// What this vault knows of one sender.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct SenderState {
-    name: String,
-    vault_id: String,
-    /// Entry hashes of the sender's custody log, as far as bundles have shown it.
-    log: Vec<String>,
-    /// Bundles imported from this sender.
-    bundles: Vec<String>,
-    /// Bundle → the earlier bundles to us it is waiting for.
-    pending: BTreeMap<String, Vec<String>>,
-}
 
 /// How a bundle's custody log relates to what this vault has from the same sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +106,11 @@ pub struct ImportReport {
     pub new_media: usize,
     /// Earlier pending bundles that this one completed.
     pub released: Vec<String>,
+    /// Ids of records in this bundle that this vault also holds from another sender.
+    /// Each sender's record stays apart (received records are kept and shown by sender,
+    /// id and version), but the same id from two devices deserves a look.
+    #[serde(default)]
+    pub shared_ids: Vec<String>,
 }
 
 fn sender_uuid(public_key_line: &str) -> Uuid {
@@ -183,12 +176,16 @@ impl Vault {
             checks: Checks::default(),
             trusted_as: None,
             untrusted: None,
-            replay: false,
+            known: Known::New,
+            sender_key: String::new(),
+            manifest_sha256: String::new(),
             sender_name: String::new(),
             now,
             new_records: Vec::new(),
             new_media: Vec::new(),
             conflicts: Vec::new(),
+            other_redactions: Vec::new(),
+            shared_ids: Vec::new(),
             progress,
         };
         let read = kua_bundle::read(
@@ -200,27 +197,33 @@ impl Vault {
         if let Some(fp) = importer.untrusted.take() {
             return Err(Error::UntrustedSender { fingerprint: fp });
         }
-        read.map_err(bundle_error)?;
-        importer.checks.finish().map_err(bundle_error)?;
-        if importer.replay {
-            let report = importer
+        if importer.known == Known::Reused {
+            let id = importer
                 .checks
-                .report(importer.trusted_as.clone(), Continuity::Replay)?;
-            return Ok(ImportReport {
-                outcome: ImportOutcome::AlreadyImported,
-                report,
-                new_records: 0,
-                new_media: 0,
-                released: Vec::new(),
+                .manifest
+                .as_ref()
+                .map(|m| m.bundle_id.clone())
+                .unwrap_or_default();
+            return Err(Error::Bundle {
+                code: "bundle_id_reused",
+                message: format!("a bundle with the same id ({id}) but other contents was imported from this sender before: two bundles were signed under one id, so the sender's key may be in other hands; nothing was imported"),
             });
         }
+        read.map_err(bundle_error)?;
+        importer.checks.finish().map_err(bundle_error)?;
+        importer.checks.redactions_logged()?;
         let Importer {
             checks,
             trusted_as,
+            known,
+            sender_key,
+            manifest_sha256,
             sender_name,
             new_records,
             new_media,
-            conflicts,
+            mut conflicts,
+            other_redactions,
+            shared_ids,
             ..
         } = importer;
         let Some(manifest) = checks.manifest.clone() else {
@@ -234,10 +237,14 @@ impl Vault {
                 message: "this bundle was made for other recipients and re-encrypted to this vault; it was not imported".into(),
             });
         }
-        let mut senders: BTreeMap<String, SenderState> = ctx.read_setting(SENDERS)?;
-        // Keyed by the full public key the signature verified, not by its short id.
-        let state = senders.get(&manifest.sender.public_key);
-        let (cont, missing) = continuity(state, &checks.log, &our_recipient, &manifest.bundle_id);
+        let mut senders = senders::load(&ctx)?;
+        let state = senders.get(&sender_key);
+        let replay = known == Known::Replay;
+        let (cont, missing) = if replay {
+            (Continuity::Replay, Vec::new())
+        } else {
+            continuity(state, &checks.log, &our_recipient, &manifest.bundle_id)
+        };
         let report = checks.report(
             trusted_as
                 .clone()
@@ -250,37 +257,74 @@ impl Vault {
                 message: format!("the sender's custody log differs from what earlier bundles showed, from entry {at} on: two histories of one device; nothing was imported"),
             });
         }
+        let carried = logged_exports(&checks.log, &our_recipient);
+        let arriving = LoggedExport {
+            log_size: manifest.log.size,
+            records: checks.record_keys(),
+        };
+        check_logged(state, &carried, &manifest.bundle_id, &arriving)?;
+        for (id, version, held) in &other_redactions {
+            // The same record redacted for another set of recipients is not a conflict
+            // when the sender logged both redactions.
+            if !checks.is_logged_redaction(id, *version, held) {
+                conflicts.push(format!("record {id} version {version}"));
+            }
+        }
         if let Some(first) = conflicts.first() {
             return Err(Error::Bundle {
                 code: "bundle_conflict",
                 message: format!("{first} differs from the one this sender sent before (and {} more); nothing was imported", conflicts.len() - 1),
             });
         }
-        if !write {
+        let mut outcome = if replay {
+            ImportOutcome::AlreadyImported
+        } else if missing.is_empty() {
+            ImportOutcome::Imported
+        } else {
+            ImportOutcome::Pending
+        };
+        let kept = state.is_some_and(|s| s.seen.contains_key(&manifest.bundle_id));
+        // "Already imported" is decided by what is stored: a bundle seen before whose
+        // records are all here changes nothing; one whose records were removed since
+        // stores them again.
+        if !write || (replay && new_records.is_empty() && new_media.is_empty() && kept) {
             return Ok(ImportReport {
-                outcome: ImportOutcome::Imported,
+                outcome,
                 report,
                 new_records: 0,
                 new_media: 0,
                 released: Vec::new(),
+                shared_ids,
             });
+        }
+        if replay && !new_records.is_empty() {
+            outcome = ImportOutcome::Imported;
         }
 
         // Update what we know of the sender, release pending bundles this one completes.
-        let state = senders
-            .entry(manifest.sender.public_key.clone())
-            .or_default();
+        let state = senders.entry(sender_key.clone()).or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
-        if checks.log.len() > state.log.len() {
-            state.log = checks.log.iter().map(|l| l.hash.clone()).collect();
+        if !replay {
+            if checks.log.len() > state.log.len() {
+                state.log = checks.log.iter().map(|l| l.hash.clone()).collect();
+            }
+            state.bundles.push(manifest.bundle_id.clone());
+            if !missing.is_empty() {
+                state
+                    .pending
+                    .insert(manifest.bundle_id.clone(), missing.clone());
+            }
         }
-        state.bundles.push(manifest.bundle_id.clone());
-        if !missing.is_empty() {
-            state
-                .pending
-                .insert(manifest.bundle_id.clone(), missing.clone());
-        }
+        state.seen.insert(
+            manifest.bundle_id.clone(),
+            SeenBundle {
+                manifest: manifest_sha256,
+                log_size: arriving.log_size,
+                records: arriving.records,
+            },
+        );
+        state.logged.extend(carried);
         let done: BTreeSet<String> = state.bundles.iter().cloned().collect();
         let mut released = Vec::new();
         state.pending.retain(|bundle, waiting| {
@@ -297,18 +341,10 @@ impl Vault {
                 sender_name = ctx.trust_within(&tx, &mut tail, &key)?;
             }
         }
-        if let Some(state) = senders.get_mut(&manifest.sender.public_key) {
+        if let Some(state) = senders.get_mut(&sender_key) {
             state.name.clone_from(&sender_name);
         }
-        let state_bytes =
-            serde_json::to_vec(&senders).map_err(|e| Error::Storage(e.to_string()))?;
-        let state = ctx.write_secret(&tx, SENDERS, &state_bytes)?;
-        ctx.log(
-            &tx,
-            &mut tail,
-            Event::SettingChanged,
-            state.change(Some(SENDERS.to_string())),
-        )?;
+        senders::store(&mut ctx, &tx, &mut tail, &senders)?;
         for (head, hash) in &new_records {
             ctx.log(
                 &tx,
@@ -325,7 +361,7 @@ impl Vault {
                 },
             )?;
         }
-        if new_records.is_empty() {
+        if new_records.is_empty() && !replay {
             ctx.log(
                 &tx,
                 &mut tail,
@@ -357,17 +393,13 @@ impl Vault {
             .entry(MEDIA_PARENT)
             .or_default()
             .extend(new_media);
-        let outcome = if missing.is_empty() {
-            ImportOutcome::Imported
-        } else {
-            ImportOutcome::Pending
-        };
         Ok(ImportReport {
             outcome,
             report,
             new_records: n_records,
             new_media: n_media,
             released,
+            shared_ids,
         })
     }
 }

@@ -10,12 +10,12 @@ use kua_core::{
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-struct Party {
-    fx: Fixture,
-    v: Vault,
+pub(crate) struct Party {
+    pub(crate) fx: Fixture,
+    pub(crate) v: Vault,
 }
 
-fn party(seed: u64) -> Party {
+pub(crate) fn party(seed: u64) -> Party {
     let fx = Fixture::new();
     let (v, _) = Vault::create(&fx.path, &pass(), weak(), seams(seed)).unwrap();
     Party { fx, v }
@@ -41,7 +41,7 @@ fn out(p: &Party, name: &str) -> PathBuf {
     p.fx.dir.path().join(name)
 }
 
-fn export(
+pub(crate) fn export(
     p: &mut Party,
     to: &[&str],
     selection: Selection,
@@ -62,7 +62,7 @@ use ConsentScope::{Coalition, Legal, Store};
 
 /// An interviewer with three sealed testimonies of different consent, and a coordinator
 /// and a lawyer who know each other's keys.
-fn setup() -> (Party, Party, Party, [String; 3]) {
+pub(crate) fn setup() -> (Party, Party, Party, [String; 3]) {
     let mut field = party(10);
     let mut coord = party(20);
     let mut lawyer = party(30);
@@ -160,12 +160,13 @@ fn consent_decides_what_travels_and_the_coordinator_imports_with_provenance() {
         .iter()
         .all(|r| r.sender == "field-7" && !r.pending && r.bundle_id == r1.bundle_id));
     // The coordinator plays a received file straight from its vault, by range.
-    let rec = coord.v.show_received(&t1, Some(1)).unwrap();
+    let rec = coord.v.show_received(&t1, Some(1), None).unwrap();
     let sha = rec.record.attachments[0].sha256.clone();
     let r = MediaRef::Received {
         record: t1.clone(),
         version: 1,
         sha256: sha.clone(),
+        sender: None,
     };
     let info = coord.v.open_media(&r).unwrap();
     assert_eq!(
@@ -182,13 +183,14 @@ fn consent_decides_what_travels_and_the_coordinator_imports_with_provenance() {
         record: t3.clone(),
         version: 1,
         sha256: sha,
+        sender: None,
     };
     assert!(matches!(
         coord.v.open_media(&other),
         Err(Error::AttachmentNotFound { .. })
     ));
     assert!(!received.iter().any(|r| r.id == t2));
-    let shown = coord.v.show_received(&t3, None).unwrap();
+    let shown = coord.v.show_received(&t3, None, None).unwrap();
     assert_eq!(shown.record.version, 2);
     assert_eq!(shown.record.body.narrative, "третий, уточнено");
     assert_eq!(shown.record.body.fields["full_name"], "асель  НУРЛАНОВА");
@@ -269,8 +271,8 @@ fn redaction_pseudonymises_identifying_fields_stably_per_coordinator() {
     let (mut field, mut coord, _, [t1, _, t3]) = setup();
     let (b, _) = export(&mut field, &["coalition"], Selection::All, true, "r.kua");
     coord.v.import(&b, false, &mut Silent).unwrap();
-    let a = coord.v.show_received(&t1, None).unwrap();
-    let c = coord.v.show_received(&t3, None).unwrap();
+    let a = coord.v.show_received(&t1, None, None).unwrap();
+    let c = coord.v.show_received(&t3, None, None).unwrap();
     assert!(a.record.redacted);
     let name_a = a.record.body.fields["full_name"]
         .as_str()
@@ -546,7 +548,7 @@ fn consent_asking_for_anonymity_is_honoured_without_redact() {
         "anon.kua",
     );
     coord.v.import(&b, false, &mut Silent).unwrap();
-    let a = coord.v.show_received(&t1, None).unwrap();
+    let a = coord.v.show_received(&t1, None, None).unwrap();
     assert!(a.record.redacted);
     assert!(a.record.body.fields["full_name"]
         .as_str()
@@ -563,7 +565,7 @@ fn consent_asking_for_anonymity_is_honoured_without_redact() {
                 .contains("Интервьюер")
     );
     // A record without that wish travels as it is.
-    let c = coord.v.show_received(&t3, None).unwrap();
+    let c = coord.v.show_received(&t3, None, None).unwrap();
     assert!(!c.record.redacted);
     assert_eq!(c.record.body.fields["full_name"], "асель  НУРЛАНОВА");
 }

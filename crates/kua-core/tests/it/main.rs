@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod attacks;
 mod bundles;
 mod crash;
 mod disk;
+mod forge;
 mod keys;
 mod lifecycle;
 mod media;

@@ -6,4 +6,10 @@ export type ImportReport = { outcome: ImportOutcome, report: BundleReport, new_r
 /**
  * Earlier pending bundles that this one completed.
  */
-released: Array<string>, };
+released: Array<string>, 
+/**
+ * Ids of records in this bundle that this vault also holds from another sender.
+ * Each sender's record stays apart (received records are kept and shown by sender,
+ * id and version), but the same id from two devices deserves a look.
+ */
+shared_ids: Array<string>, };

@@ -4,4 +4,9 @@
  * Which media to play: an attachment of one of this vault's testimonies, or a file
  * that came with a received record (named by its evidence hash).
  */
-export type MediaRef = { "kind": "attachment", testimony: string, attachment: string, } | { "kind": "received", record: string, version: number, sha256: string, };
+export type MediaRef = { "kind": "attachment", testimony: string, attachment: string, } | { "kind": "received", record: string, version: number, sha256: string, 
+/**
+ * The sender's key id (`ReceivedSummary::sender_key_id`): a record is known by
+ * sender, id and version. May be left out only when one sender sent that id.
+ */
+sender: string | null, };

@@ -1,0 +1,88 @@
+//! Redaction for export: identifying parts of a record are replaced before it travels.
+
+use crate::error::{Error, Result};
+use crate::recording::Marker;
+use crate::template::{self, FieldType};
+use crate::testimony::VersionBody;
+use serde_json::Value;
+
+/// What replaces free text that may name people and cannot be pseudonymised usefully.
+const REDACTED: &str = "(redacted)";
+
+/// A keyed pseudonym of an identifying value, stable for one set of recipients: the
+/// same name yields the same pseudonym in every bundle to that coordinator.
+fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
+    let normal: String = value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    format!(
+        "~{}",
+        &crate::crypto::hex(&key.mac(normal.as_bytes()))[..16]
+    )
+}
+
+/// Pseudonymises everything that names or locates a person: fields the template marks
+/// identifying (and such sub-fields of lists, at any depth), the interviewer, and who
+/// recorded the consent and its conditions. Fails closed: a record whose template is
+/// unknown is not exported rather than exported unredacted.
+pub(super) fn redact(body: &mut VersionBody, key: &crate::crypto::Key) -> Result<()> {
+    let tpl = template::find(&body.template)
+        .ok_or_else(|| Error::TemplateNotFound(body.template.clone()))?;
+    for (id, value) in body.fields.iter_mut() {
+        let Some(field) = tpl.field(id) else {
+            // Unknown fields cannot be judged; treat them as identifying.
+            redact_value(value, key);
+            continue;
+        };
+        if field.identifying {
+            redact_value(value, key);
+        } else if field.kind == FieldType::List {
+            for item in value.as_array_mut().into_iter().flatten() {
+                for (sub_id, sub) in item.as_object_mut().into_iter().flatten() {
+                    let known = field.fields.iter().find(|f| &f.id == sub_id);
+                    if known.is_none_or(|f| f.identifying) {
+                        redact_value(sub, key);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(i) = body.interviewer.as_mut() {
+        *i = pseudonym(key, i);
+    }
+    if let Some(c) = body.consent.as_mut() {
+        if let Some(r) = c.recorded_by.as_mut() {
+            *r = pseudonym(key, r);
+        }
+        if c.conditions.is_some() {
+            c.conditions = Some(REDACTED.into());
+        }
+    }
+    Ok(())
+}
+
+fn redact_value(value: &mut Value, key: &crate::crypto::Key) {
+    match value {
+        Value::String(s) => *s = pseudonym(key, s),
+        Value::Number(n) => *value = Value::String(pseudonym(key, &n.to_string())),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, key)),
+        Value::Object(map) => map.values_mut().for_each(|v| redact_value(v, key)),
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+/// A recording's markers as a redacted record carries them: the notes, typed while a
+/// witness speaks, may hold the names spoken in the interview, so each note is replaced
+/// like the consent's conditions are; the time and the template section stay, since they
+/// say where in the recording something is, not who.
+pub(super) fn redact_markers(markers: &[Marker]) -> Vec<Marker> {
+    markers
+        .iter()
+        .map(|m| Marker {
+            note: m.note.as_ref().map(|_| REDACTED.to_string()),
+            ..m.clone()
+        })
+        .collect()
+}

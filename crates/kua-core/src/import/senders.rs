@@ -1,0 +1,133 @@
+//! What a vault knows of each sender. Every sender's state is keyed by the signing key
+//! that verified its bundles, in the one canonical form `minisign::public_key_line`
+//! writes, never by the text a manifest carries: the same key written with an extra
+//! space or as a whole key file is the same sender, with one history.
+
+use crate::error::Result;
+use crate::export::{ExportedDetail, LogLine};
+use crate::vault::Ctx;
+use kua_bundle::minisign;
+use serde::{Deserialize, Serialize};
+use std::collections::btree_map::Entry as Slot;
+use std::collections::{BTreeMap, BTreeSet};
+
+const SENDERS: &str = "senders";
+
+/// A record version as a set member: (record id, version).
+pub(super) type RecordKey = (String, u32);
+
+/// What this vault knows of one sender.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct SenderState {
+    pub(super) name: String,
+    pub(super) vault_id: String,
+    /// Entry hashes of the sender's custody log, as far as bundles have shown it.
+    pub(super) log: Vec<String>,
+    /// Bundles imported from this sender.
+    pub(super) bundles: Vec<String>,
+    /// Bundle → the earlier bundles to us it is waiting for.
+    pub(super) pending: BTreeMap<String, Vec<String>>,
+    /// Bundle → what was imported under that id. Bundles imported by earlier builds are
+    /// only in `bundles`.
+    #[serde(default)]
+    pub(super) seen: BTreeMap<String, SeenBundle>,
+    /// Bundle → what the sender's log says it exported to this vault under that id.
+    #[serde(default)]
+    pub(super) logged: BTreeMap<String, LoggedExport>,
+}
+
+/// A bundle as it was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct SeenBundle {
+    /// SHA-256 of its signed manifest: the same id with another manifest is not a replay.
+    pub(super) manifest: String,
+    pub(super) log_size: u64,
+    pub(super) records: BTreeSet<RecordKey>,
+}
+
+/// A bundle as the sender's `exported` entry describes it: the sender logs an export
+/// right after writing the bundle, so the entry's position is the bundle's log size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct LoggedExport {
+    pub(super) log_size: u64,
+    pub(super) records: BTreeSet<RecordKey>,
+}
+
+/// Every sender's state, by canonical public key line.
+pub(super) type Senders = BTreeMap<String, SenderState>;
+
+impl SenderState {
+    /// Folds in the state kept under another spelling of the same key (written by an
+    /// earlier build, which keyed states by the manifest's text). Where the two logs
+    /// disagree, this state's log is kept: the next bundle then shows a fork against it.
+    fn merge(&mut self, other: SenderState) {
+        let agree = self.log.iter().zip(&other.log).all(|(a, b)| a == b);
+        if agree && other.log.len() > self.log.len() {
+            self.log = other.log;
+        }
+        for b in other.bundles {
+            if !self.bundles.contains(&b) {
+                self.bundles.push(b);
+            }
+        }
+        self.pending.extend(other.pending);
+        self.seen.extend(other.seen);
+        self.logged.extend(other.logged);
+    }
+}
+
+/// The states of all senders, re-keyed by canonical key where an earlier build stored
+/// them under a manifest's own spelling of the key.
+pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
+    let stored: Senders = ctx.read_setting(SENDERS)?;
+    let mut out = Senders::new();
+    for (text, state) in stored {
+        let key = minisign::parse_public_key(&text)
+            .map(|k| minisign::public_key_line(&k))
+            .unwrap_or(text);
+        match out.entry(key) {
+            Slot::Vacant(slot) => {
+                slot.insert(state);
+            }
+            Slot::Occupied(mut slot) => slot.get_mut().merge(state),
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn store(
+    ctx: &mut Ctx<'_>,
+    tx: &rusqlite::Connection,
+    tail: &mut crate::custody::Tail,
+    senders: &Senders,
+) -> Result<()> {
+    let bytes = serde_json::to_vec(senders).map_err(|e| crate::Error::Storage(e.to_string()))?;
+    let state = ctx.write_secret(tx, SENDERS, &bytes)?;
+    ctx.log(
+        tx,
+        tail,
+        crate::custody::Event::SettingChanged,
+        state.change(Some(SENDERS.to_string())),
+    )
+}
+
+/// The exports to `recipient` that a carried log records, by bundle.
+pub(super) fn logged_exports(lines: &[LogLine], recipient: &str) -> BTreeMap<String, LoggedExport> {
+    lines
+        .iter()
+        .filter_map(|l| l.entry.as_ref())
+        .filter(|e| e.event == crate::custody::Event::Exported)
+        .filter_map(|e| {
+            let d: ExportedDetail = serde_json::from_str(e.detail.as_deref()?).ok()?;
+            d.recipients.iter().any(|r| r == recipient).then(|| {
+                (
+                    d.bundle,
+                    LoggedExport {
+                        log_size: e.seq,
+                        records: d.records.into_iter().collect(),
+                    },
+                )
+            })
+        })
+        .collect()
+}
