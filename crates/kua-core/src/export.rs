@@ -3,9 +3,9 @@
 //! Consent is obeyed: a record whose consent does not cover every recipient's class
 //! (`coalition`, or `legal` for a recipient marked legal) is withheld; the bundle's log
 //! then carries that record's entries as hashes only, so the coordinator can tell a
-//! withheld record from one dropped in transit. Writing goes to a temporary file beside
-//! the target, fsynced, then renamed: a stick pulled mid-export never leaves a file that
-//! passes for a bundle.
+//! withheld record from one dropped in transit. The bundle is written to the chosen path
+//! and no other (`files::write_file`): an unnamed file linked in once complete where the
+//! file system allows, else the path itself, removed on failure.
 
 use crate::attachment::Meta;
 use crate::catalog::parse_id;
@@ -25,7 +25,7 @@ use kua_bundle::{age, Contents, LogRange, MediaSource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use uuid::Uuid;
@@ -280,35 +280,7 @@ fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
 ) -> Result<()> {
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::BadInput("the output needs a file name".into()))?
-        .to_string_lossy();
-    let partial = dir.join(format!(".{name}.partial"));
-    let result = (|| {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&partial)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        write(&mut w)?;
-        w.flush()?;
-        w.get_ref().sync_all()?;
-        drop(w);
-        std::fs::rename(&partial, out)?;
-        // Make the rename itself durable.
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    crate::files::write_file(out, write)
 }
 
 /// Why consent keeps a testimony out of a bundle for recipients that need `needed`, if
