@@ -212,6 +212,18 @@ impl Vault {
         self.finish_unlock(vault_key)
     }
 
+    // TEMPORARY (branch shell-fixes): the same method is being added on the kua-core
+    // branch; keep that one when merging. The desktop's `change_passphrase` calls it.
+    /// Checks `passphrase` against the passphrase slot without unlocking or changing
+    /// anything: `WrongPassphrase` when it does not open the vault.
+    pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<()> {
+        let kek = self
+            .header
+            .kdf
+            .derive(passphrase.expose_secret().as_bytes(), &self.header.salt)?;
+        self.unwrap_slot(&kek, "passphrase").map(|_| ())
+    }
+
     /// Unlocks with the recovery key (to set a new passphrase).
     pub fn unlock_with_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
         let kek = recovery.kek(self.header.vault_id.as_bytes());
