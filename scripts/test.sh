@@ -23,7 +23,7 @@ echo "== tests"
 cargo test --workspace --locked
 
 echo "== end-to-end: the desktop app in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
-cargo build --locked -p kua-desktop
+cargo build --locked -p kua-desktop --features e2e
 (cd ui && npm run --silent e2e)
 echo "   screenshots: e2e-artifacts/screenshots/{en,kk}/"
 

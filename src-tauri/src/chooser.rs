@@ -4,9 +4,10 @@
 //!
 //! For end-to-end tests, which cannot operate a native dialog, `KUA_SCRIPTED_PICKS`
 //! names a file whose lines answer the dialogs in turn (paths separated by tabs; an
-//! empty line is a cancelled dialog). The app says so on its standard error when it
-//! is in that mode.
+//! empty line is a cancelled dialog). Only test builds (feature `e2e`) have this seam:
+//! in a packaged app an environment variable must not be able to answer every dialog.
 
+use crate::grants::Access;
 use serde::Deserialize;
 use std::path::PathBuf;
 use tauri::AppHandle;
@@ -32,9 +33,20 @@ pub enum Pick {
     PublicKey,
 }
 
+impl Pick {
+    /// What the answer may be used for: read, written once, or opened as a vault.
+    pub fn access(self) -> Access {
+        match self {
+            Pick::OpenVault => Access::OpenVault,
+            Pick::NewVault | Pick::SaveAttachment | Pick::SaveBundle => Access::Write,
+            Pick::Attachments | Pick::OpenBundles | Pick::PublicKey => Access::Read,
+        }
+    }
+}
+
 pub fn pick(app: &AppHandle, what: Pick, suggested: Option<String>) -> Vec<PathBuf> {
-    if let Some(script) = std::env::var_os("KUA_SCRIPTED_PICKS") {
-        return scripted(&PathBuf::from(script));
+    if let Some(answer) = scripted_answer(std::env::var_os("KUA_SCRIPTED_PICKS")) {
+        return answer;
     }
     let dialog = app.dialog().file();
     let dialog = match &suggested {
@@ -68,7 +80,22 @@ pub fn pick(app: &AppHandle, what: Pick, suggested: Option<String>) -> Vec<PathB
     }
 }
 
+/// The scripted answer to a dialog, in test builds when `KUA_SCRIPTED_PICKS` (`var`)
+/// is set; None otherwise, and always None in a packaged app.
+fn scripted_answer(var: Option<std::ffi::OsString>) -> Option<Vec<PathBuf>> {
+    #[cfg(feature = "e2e")]
+    {
+        var.map(|script| scripted(&PathBuf::from(script)))
+    }
+    #[cfg(not(feature = "e2e"))]
+    {
+        drop(var);
+        None
+    }
+}
+
 /// Takes the first line of the script file as this dialog's answer.
+#[cfg(feature = "e2e")]
 fn scripted(script: &std::path::Path) -> Vec<PathBuf> {
     let text = std::fs::read_to_string(script).unwrap_or_default();
     let mut lines = text.lines();
@@ -80,4 +107,44 @@ fn scripted(script: &std::path::Path) -> Vec<PathBuf> {
         .filter(|s| !s.is_empty())
         .map(PathBuf::from)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attack: in a packaged app, `KUA_SCRIPTED_PICKS` in the environment answered
+    /// every dialog from a file, so whoever set it chose which files the app read and
+    /// overwrote. Only test builds (feature `e2e`) may read it.
+    #[test]
+    fn scripted_picks_answer_dialogs_only_in_test_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("picks.txt");
+        std::fs::write(&script, "/home/user/.ssh/id_ed25519\n").unwrap();
+        let answer = scripted_answer(Some(script.clone().into_os_string()));
+        if cfg!(feature = "e2e") {
+            assert_eq!(
+                answer,
+                Some(vec![PathBuf::from("/home/user/.ssh/id_ed25519")])
+            );
+        } else {
+            assert_eq!(answer, None);
+            assert_eq!(
+                std::fs::read_to_string(&script).unwrap(),
+                "/home/user/.ssh/id_ed25519\n"
+            );
+        }
+        assert_eq!(scripted_answer(None), None);
+    }
+
+    #[test]
+    fn dialogs_grant_what_they_were_opened_for() {
+        assert_eq!(Pick::OpenVault.access(), Access::OpenVault);
+        for p in [Pick::NewVault, Pick::SaveAttachment, Pick::SaveBundle] {
+            assert_eq!(p.access(), Access::Write);
+        }
+        for p in [Pick::Attachments, Pick::OpenBundles, Pick::PublicKey] {
+            assert_eq!(p.access(), Access::Read);
+        }
+    }
 }

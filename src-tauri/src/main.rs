@@ -3,6 +3,8 @@
 //! crypto, custody, bundles) is the core's.
 
 #![forbid(unsafe_code)]
+// Tests may unwrap, as in kua-core: a failed unwrap there is a failed test.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 // Tauri's release builds on Windows would otherwise open a console window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -11,7 +13,9 @@ mod bindings;
 mod chooser;
 mod commands;
 mod error;
+mod grants;
 mod home;
+mod input;
 mod media;
 mod progress;
 mod recorder;
@@ -37,15 +41,18 @@ fn main() {
         .register_asynchronous_uri_scheme_protocol(media::SCHEME, media::handle)
         .setup(move |app| {
             window::open(app, &home)?;
+            input::watch(app.handle());
             autolock::watch(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Dropped files become paths the page may name in `attach`; nothing else
-            // the page sends is read from disk (see chooser.rs).
+            // Dropped files become paths the page may read (name in `attach`); nothing
+            // else the page sends is read from disk (see grants.rs).
             match event {
                 WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
-                    window.state::<Session>().grant(paths.iter().cloned());
+                    let session = window.state::<Session>();
+                    let epoch = session.grant_epoch();
+                    session.grant(epoch, grants::Access::Read, paths.iter().cloned());
                 }
                 // Closing the window finishes a running recording rather than leaving
                 // it to the next unlock's recovery.

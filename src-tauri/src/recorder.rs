@@ -164,28 +164,33 @@ impl Recording {
         self.thread.is_finished()
     }
 
-    /// Stops and waits for the recording to become an attachment.
-    pub fn stop(self) -> Result<AttachmentInfo, IpcError> {
-        let _ = self.controls.send(Control::Stop);
-        self.thread
-            .join()
-            .map_err(|_| IpcError::new("internal", "the recording thread stopped"))?
-    }
-
-    /// Stops and waits at most `limit`; None when the thread has not ended by then (it
-    /// goes on, and what it flushed is recovered at the next unlock if it never ends).
-    pub fn stop_within(self, limit: Duration) -> Option<Result<AttachmentInfo, IpcError>> {
+    /// Stops and waits for the recording to become an attachment, `limit` at most
+    /// (`STOP_WAIT` outside tests). A thread that has not ended by then (a hung audio
+    /// driver) goes on alone; what it flushed is recovered at the next unlock if it
+    /// never ends. This is the only way to stop a recording: whoever stops it holds the
+    /// recording's slot meanwhile, and a lock waits for that slot, so an unbounded wait
+    /// here would keep the keys in memory for good.
+    pub fn stop(self, limit: Duration) -> Result<AttachmentInfo, IpcError> {
         let _ = self.controls.send(Control::Stop);
         let deadline = Instant::now() + limit;
         while !self.thread.is_finished() {
             if Instant::now() >= deadline {
-                return None;
+                return Err(IpcError::new(
+                    "recording_stuck",
+                    "the microphone did not stop in time; the recording is finished at the next unlock",
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(self.stop())
+        self.thread
+            .join()
+            .map_err(|_| IpcError::new("internal", "the recording thread stopped"))?
     }
 }
+
+/// How long a stop (the button, a lock, a closing window) waits for a recording to
+/// finish.
+pub const STOP_WAIT: Duration = Duration::from_secs(10);
 
 fn ended() -> IpcError {
     IpcError::new("recording_ended", "the recording has already ended")
@@ -374,4 +379,37 @@ fn rand_serial() -> u32 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     nanos ^ std::process::id().rotate_left(16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attack (or accident): the audio driver hangs, the page presses Stop, and a
+    /// lock pressed after it waits behind the stop forever with the keys in memory.
+    #[test]
+    fn a_hung_audio_driver_cannot_make_stop_wait_forever() {
+        let (controls, _inbox) = channel::<Control>();
+        let (release, hung) = channel::<()>();
+        // A recording thread stuck in the driver: it ignores Stop until released.
+        let thread = std::thread::spawn(move || {
+            let _ = hung.recv();
+            Err(IpcError::new("audio_device", "released"))
+        });
+        let recording = Recording {
+            controls,
+            thread,
+            state: Arc::new(Mutex::new(RecordingState {
+                testimony: String::new(),
+                recording: String::new(),
+                device: None,
+                paused: false,
+                markers: Vec::new(),
+            })),
+            watcher: Arc::new(Mutex::new(None)),
+        };
+        let stopped = recording.stop(Duration::from_millis(50));
+        assert_eq!(stopped.expect_err("not stopped").code, "recording_stuck");
+        let _ = release.send(());
+    }
 }

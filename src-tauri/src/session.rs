@@ -2,12 +2,13 @@
 //! the files the user has granted to the page, and the time of the last input.
 
 use crate::error::IpcError;
+use crate::grants::{Access, Grants};
 use crate::home::Home;
 use crate::media::Grant;
-use crate::recorder::Recording;
+use crate::recorder::{Recording, STOP_WAIT};
 use crate::settings::Settings;
 use kua_core::Vault;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -18,9 +19,12 @@ pub struct Session {
     pub home: Home,
     settings: Mutex<Settings>,
     vault: Mutex<Option<Vault>>,
-    /// Paths the user chose in a dialog or dropped on the window. Commands that read or
-    /// write a file take only these, so a compromised page cannot name other files.
-    grants: Mutex<HashSet<PathBuf>>,
+    /// The open vault's file, kept apart from the vault so that checking a path
+    /// against it never waits for an operation holding the vault.
+    open_path: Mutex<Option<PathBuf>>,
+    /// Paths the user chose in a dialog or dropped on the window, and for what (see
+    /// grants.rs). Commands that read or write a file take only these.
+    grants: Mutex<Grants>,
     /// Media the page may play, by random token (see media.rs).
     media: Mutex<HashMap<String, Grant>>,
     /// The recording running now, if any (see recorder.rs).
@@ -30,9 +34,6 @@ pub struct Session {
     /// use the vault in between, and the page is told it is locked.
     locking: AtomicBool,
 }
-
-/// How long a lock or a closing window waits for a recording to finish.
-const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A poisoned lock means a command panicked (a bug); the state itself is still
 /// consistent (the core commits or rolls back), so the app carries on with it.
@@ -47,7 +48,8 @@ impl Session {
             home,
             settings: Mutex::new(settings),
             vault: Mutex::new(None),
-            grants: Mutex::new(HashSet::new()),
+            open_path: Mutex::new(None),
+            grants: Mutex::new(Grants::default()),
             media: Mutex::new(HashMap::new()),
             recording: Mutex::new(None),
             activity: Mutex::new(Instant::now()),
@@ -59,7 +61,9 @@ impl Session {
         guard(&self.settings).clone()
     }
 
+    /// Saves and applies the settings, the idle lock brought within its bounds.
     pub fn set_settings(&self, new: Settings) -> Result<(), IpcError> {
+        let new = new.clamped();
         new.save(&self.home.settings)?;
         *guard(&self.settings) = new;
         Ok(())
@@ -77,7 +81,6 @@ impl Session {
         &self,
         f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
     ) -> Result<T, IpcError> {
-        self.touch();
         let mut slot = guard(&self.vault);
         if self.locking.load(Ordering::SeqCst) {
             return Err(kua_core::Error::Locked.into());
@@ -141,9 +144,12 @@ impl Session {
         guard(&self.media).get(token).cloned()
     }
 
-    /// Replaces the open vault (closing the previous one, which locks it).
+    /// Replaces the open vault (closing the previous one, which locks it). Grants of
+    /// the session before do not carry over to another vault.
     pub fn put_vault(&self, vault: Vault) {
+        *guard(&self.open_path) = Some(vault.path().to_path_buf());
         *guard(&self.vault) = Some(vault);
+        self.end_grants();
     }
 
     /// None: no vault open; Some(unlocked).
@@ -154,9 +160,15 @@ impl Session {
         guard(&self.vault).as_ref().map(Vault::is_unlocked)
     }
 
+    /// Whether a lock was asked for and has not finished yet.
+    pub fn is_locking(&self) -> bool {
+        self.locking.load(Ordering::SeqCst)
+    }
+
     /// From now on the vault counts as locked; `lock` finishes the job.
     pub fn begin_lock(&self) {
         self.locking.store(true, Ordering::SeqCst);
+        self.end_grants();
     }
 
     /// Drops the keys. Waits for a running operation (an export, say) to finish first;
@@ -168,7 +180,8 @@ impl Session {
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
-        guard(&self.grants).clear();
+        // Again, for a dialog answered while the lock waited.
+        self.end_grants();
         guard(&self.media).clear();
         self.locking.store(false, Ordering::SeqCst);
         Ok(result?)
@@ -182,32 +195,169 @@ impl Session {
     pub fn stop_recording(&self, why: &str) {
         let mut slot = guard(&self.recording);
         if let Some(recording) = slot.take() {
-            match recording.stop_within(STOP_WAIT) {
-                Some(Ok(_)) => {}
-                Some(Err(e)) => eprintln!("kua-desktop: recording stopped by {why}: {}", e.code),
-                None => eprintln!("kua-desktop: recording did not stop in time on {why}"),
+            if let Err(e) = recording.stop(STOP_WAIT) {
+                eprintln!("kua-desktop: recording stopped by {why}: {}", e.code);
             }
         }
     }
 
-    pub fn grant(&self, paths: impl IntoIterator<Item = PathBuf>) {
-        guard(&self.grants).extend(paths);
+    /// The session a dialog opens in; its answer is granted for that session only.
+    pub fn grant_epoch(&self) -> u64 {
+        guard(&self.grants).epoch()
     }
 
-    /// The path, if the user granted it.
-    pub fn granted(&self, path: &Path) -> Result<PathBuf, IpcError> {
-        if guard(&self.grants).contains(path) {
-            Ok(path.to_path_buf())
-        } else {
-            Err(IpcError::not_granted())
+    pub fn grant(&self, epoch: u64, access: Access, paths: impl IntoIterator<Item = PathBuf>) {
+        guard(&self.grants).grant(epoch, access, paths);
+    }
+
+    /// Ends the grants of this session: called on lock, unlock and when another vault
+    /// is opened, so nothing chosen before carries into the next session.
+    pub fn end_grants(&self) {
+        guard(&self.grants).end_session();
+    }
+
+    /// The path, if the user granted it for reading.
+    pub fn readable(&self, path: &Path) -> Result<PathBuf, IpcError> {
+        guard(&self.grants).read(path)
+    }
+
+    /// The path, if the user granted it for writing; the grant is used up. The vault's
+    /// own files (the open one, and the one the settings name if it exists) are refused
+    /// whatever was granted.
+    pub fn writable(&self, path: &Path) -> Result<PathBuf, IpcError> {
+        let mut protected: Vec<PathBuf> = guard(&self.open_path).iter().cloned().collect();
+        protected.extend(Some(self.vault_path()).filter(|p| p.exists()));
+        guard(&self.grants).write(path, &protected)
+    }
+
+    /// The path, if the user picked it as a vault to open; the grant is used up.
+    pub fn vault_to_open(&self, path: &Path) -> Result<PathBuf, IpcError> {
+        guard(&self.grants).open_vault(path)
+    }
+
+    /// The path, if the user granted it for `access` (see the three above).
+    pub fn granted(&self, path: &Path, access: Access) -> Result<PathBuf, IpcError> {
+        match access {
+            Access::Read => self.readable(path),
+            Access::Write => self.writable(path),
+            Access::OpenVault => self.vault_to_open(path),
         }
     }
 
+    /// Counts as activity for the idle lock. Only real input the shell observes
+    /// (input.rs) and recorded audio call this; no command does, so a page cannot keep
+    /// the vault open by calling commands.
     pub fn touch(&self) {
         *guard(&self.activity) = Instant::now();
     }
 
     pub fn idle_for(&self) -> std::time::Duration {
         guard(&self.activity).elapsed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grants::Access;
+    use std::time::Duration;
+
+    fn session(dir: &Path) -> Session {
+        Session::new(Home {
+            settings: dir.join("settings.json"),
+            default_vault: dir.join("vault.kua"),
+            webview: None,
+        })
+    }
+
+    fn with_vault(dir: &Path) -> Session {
+        let s = session(dir);
+        let options = kua_core::CreateOptions {
+            kdf: kua_core::crypto::KdfParams::INSECURE_FOR_TESTS,
+            allow_weak_kdf: true,
+        };
+        let pass = SecretString::from("a passphrase for tests");
+        let (vault, _) = Vault::create(
+            &dir.join("vault.kua"),
+            &pass,
+            options,
+            kua_core::Seams::system(),
+        )
+        .unwrap();
+        s.put_vault(vault);
+        s
+    }
+
+    use secrecy::SecretString;
+
+    /// The attack: a page calls commands on a timer, and the vault never locks while
+    /// the laptop is left alone.
+    #[test]
+    fn commands_the_page_calls_are_not_activity() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_vault(dir.path());
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_secs(600))
+            .expect("the clock runs long enough");
+        *guard(&s.activity) = long_ago;
+        for _ in 0..3 {
+            s.with_vault(|v| Ok(v.vault_id())).unwrap();
+            let _ = s.vault_status();
+        }
+        assert!(s.idle_for() >= Duration::from_secs(600));
+        s.touch();
+        assert!(s.idle_for() < Duration::from_secs(600));
+    }
+
+    #[test]
+    fn the_page_cannot_switch_the_idle_lock_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(dir.path());
+        for asked in [0, 1000] {
+            s.set_settings(Settings {
+                auto_lock_minutes: asked,
+                ..Settings::default()
+            })
+            .unwrap();
+            let kept = s.settings().auto_lock_minutes;
+            assert!(
+                crate::settings::AUTO_LOCK_MINUTES.contains(&kept),
+                "{asked} kept as {kept}"
+            );
+            assert_eq!(Settings::load(&s.home.settings).auto_lock_minutes, kept);
+        }
+    }
+
+    /// The attack: a file granted before a lock (or picked on the unlock screen) is
+    /// still usable by the page in the next session.
+    #[test]
+    fn grants_do_not_survive_a_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_vault(dir.path());
+        let read = dir.path().join("evidence.jpg");
+        let write = dir.path().join("out.kua");
+        let epoch = s.grant_epoch();
+        s.grant(epoch, Access::Read, [read.clone()]);
+        s.grant(epoch, Access::Write, [write.clone()]);
+        s.lock().unwrap();
+        assert_eq!(s.readable(&read).unwrap_err().code, "not_granted");
+        assert_eq!(s.writable(&write).unwrap_err().code, "not_granted");
+        // A dialog opened before the lock and answered after it grants nothing.
+        s.grant(epoch, Access::Read, [read.clone()]);
+        assert_eq!(s.readable(&read).unwrap_err().code, "not_granted");
+        // Granted while locked, gone once a session begins.
+        s.grant(s.grant_epoch(), Access::Read, [read.clone()]);
+        assert!(s.readable(&read).is_ok());
+        s.end_grants();
+        assert_eq!(s.readable(&read).unwrap_err().code, "not_granted");
+    }
+
+    #[test]
+    fn the_open_vault_is_refused_for_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_vault(dir.path());
+        let vault = dir.path().join("vault.kua");
+        s.grant(s.grant_epoch(), Access::Write, [vault.clone()]);
+        assert_eq!(s.writable(&vault).unwrap_err().code, "vault_not_writable");
     }
 }

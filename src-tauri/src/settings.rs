@@ -11,7 +11,7 @@ use ts_rs::TS;
 pub struct Settings {
     /// `en`, `ru` or `kk`.
     pub language: String,
-    /// Lock after this many minutes without input; 0 never (not offered by the UI).
+    /// Lock after this many minutes without input, within `AUTO_LOCK_MINUTES`.
     pub auto_lock_minutes: u32,
     /// The vault opened last; `None` means the default place.
     #[ts(type = "string | null")]
@@ -30,14 +30,29 @@ impl Default for Settings {
 
 pub const LANGUAGES: [&str; 3] = ["en", "ru", "kk"];
 
+/// The idle lock can be put off, never switched off: whatever the page sends or the
+/// file says is brought within these minutes.
+pub const AUTO_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
+
 impl Settings {
     /// Reads the settings; a missing or unreadable file gives the defaults (they are
     /// preferences, and a damaged file must not keep anyone from their vault).
     pub fn load(path: &Path) -> Settings {
         std::fs::read(path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Settings>(&bytes).ok())
             .unwrap_or_default()
+            .clamped()
+    }
+
+    /// The same settings with the idle lock within `AUTO_LOCK_MINUTES`.
+    pub fn clamped(self) -> Settings {
+        Settings {
+            auto_lock_minutes: self
+                .auto_lock_minutes
+                .clamp(*AUTO_LOCK_MINUTES.start(), *AUTO_LOCK_MINUTES.end()),
+            ..self
+        }
     }
 
     /// Writes atomically: a temporary file beside it, then a rename.
@@ -53,5 +68,26 @@ impl Settings {
             serde_json::to_vec_pretty(self).map_err(|e| IpcError::new("storage", e.to_string()))?;
         std::fs::write(&tmp, bytes).map_err(|e| IpcError::io(&tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| IpcError::io(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attack: the page sends `auto_lock_minutes: 0` (or a huge number), or the
+    /// settings file says so, and the vault never locks when left alone.
+    #[test]
+    fn the_idle_lock_cannot_be_switched_off_or_put_off_for_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        for (asked, kept) in [(0, 1), (1, 1), (30, 30), (60, 60), (61, 60), (u32::MAX, 60)] {
+            std::fs::write(&path, format!(r#"{{"auto_lock_minutes": {asked}}}"#)).unwrap();
+            assert_eq!(
+                Settings::load(&path).auto_lock_minutes,
+                kept,
+                "file says {asked}"
+            );
+        }
     }
 }

@@ -1,19 +1,28 @@
 //! The one window, built from `tauri.conf.json` with two run-time decisions.
 //!
 //! Incognito: the webview keeps no storage (cookies, local storage, IndexedDB, caches)
-//! on disk. WebKitGTK cannot automate an ephemeral context, so under WebDriver
-//! (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) the window is persistent and
-//! its data directory sits under `--home`, where the end-to-end tests search it for
-//! testimony text: the page must leave nothing there even when storage is allowed.
-//! Such windows also keep accelerated compositing (see below).
+//! on disk. WebKitGTK cannot automate an ephemeral context, so in test builds (feature
+//! `e2e`) under WebDriver (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) the
+//! window is persistent and its data directory sits under `--home`, where the
+//! end-to-end tests search it for testimony text: the page must leave nothing there
+//! even when storage is allowed. Such windows also keep accelerated compositing (see
+//! below). A packaged app is always incognito, whatever its environment says.
 
 use crate::home::Home;
-use tauri::{App, WebviewWindowBuilder};
+use tauri::webview::NewWindowResponse;
+use tauri::{App, Url, WebviewWindowBuilder};
 
 pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
-    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
     for config in &app.config().app.windows {
-        let mut builder = WebviewWindowBuilder::from_config(app, config)?.incognito(!automated);
+        let mut builder = WebviewWindowBuilder::from_config(app, config)?
+            .incognito(!automated)
+            // The CSP does not cover top-level navigation: a compromised page could
+            // carry data off the machine in a URL. The window stays on the app's own
+            // pages, opens no other window, and downloads nothing.
+            .on_navigation(is_app_url)
+            .on_new_window(|_, _| NewWindowResponse::Deny)
+            .on_download(|_, _| false);
         if let Some(dir) = &home.webview {
             builder = builder.data_directory(dir.clone());
         }
@@ -40,4 +49,63 @@ pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Whether the window is driven by WebDriver in a test build; `var` is the value of
+/// `TAURI_WEBVIEW_AUTOMATION`. A packaged app never is, so it is always incognito.
+fn is_automated(var: Option<&str>) -> bool {
+    cfg!(feature = "e2e") && var == Some("true")
+}
+
+/// Whether `url` is one of the app's own pages (the embedded UI). Tauri serves it from
+/// `tauri://localhost` (from `http://tauri.localhost` on Windows).
+pub fn is_app_url(url: &Url) -> bool {
+    let own = if cfg!(windows) {
+        matches!(url.scheme(), "http" | "https") && url.host_str() == Some("tauri.localhost")
+    } else {
+        url.scheme() == "tauri" && url.host_str() == Some("localhost")
+    };
+    own && url.port().is_none() && url.username().is_empty() && url.password().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_app_url, is_automated};
+    use tauri::Url;
+
+    /// The attack: `TAURI_WEBVIEW_AUTOMATION=true` in a packaged app's environment
+    /// turned incognito off, so the webview kept storage on disk.
+    #[test]
+    fn only_test_builds_leave_incognito_under_automation() {
+        assert_eq!(is_automated(Some("true")), cfg!(feature = "e2e"));
+        assert!(!is_automated(None));
+        assert!(!is_automated(Some("1")));
+    }
+
+    fn allowed(url: &str) -> bool {
+        is_app_url(&Url::parse(url).expect("a URL"))
+    }
+
+    #[test]
+    fn the_page_cannot_navigate_the_window_off_the_app() {
+        assert!(allowed("tauri://localhost"));
+        assert!(allowed("tauri://localhost/index.html?x=1#top"));
+        for url in [
+            "http://127.0.0.1:9/x?data=secret",
+            "https://example.org/",
+            "http://localhost/",
+            "tauri://localhost.example.org/",
+            "tauri://evil/",
+            "tauri://localhost:8080/",
+            "tauri://user@localhost/",
+            "kua-media://localhost/token",
+            "data:text/html,<p>x</p>",
+            "blob:tauri://localhost/1234",
+            "file:///etc/passwd",
+            "about:blank",
+            "javascript:alert(1)",
+        ] {
+            assert!(!allowed(url), "{url}");
+        }
+    }
 }

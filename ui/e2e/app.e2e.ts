@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
-  answerDialog, appProcesses, axe, click, contains, createVault as createVaultIn, el, filesUnder, inetSockets, openApp,
+  answerDialog, appProcesses, axe, click, contains, createVault as createVaultIn, el, filesUnder, inetSockets, openApp, realKeys,
   screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser,
 } from "./harness";
 
@@ -230,8 +230,9 @@ describe("Kua desktop, end to end", () => {
       expect(inetSockets(pids, true).length).toBeGreaterThan(0);
       expect(inetSockets(pids)).toEqual([]);
 
-      // The panic shortcut locks at once, whatever screen is open.
-      await b.keys(["Control", "Shift", "L"]);
+      // The panic shortcut locks at once, whatever screen is open. It is watched by
+      // the shell, so it is pressed on the (virtual) keyboard, not sent to the page.
+      await realKeys(b, ["Control_L", "Shift_L", "l"]);
       await el(b, "#passphrase");
       expect(await b.$("body").getText()).not.toContain("Канарейка");
       await check(b, "kk", "28-unlock");

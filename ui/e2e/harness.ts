@@ -8,7 +8,11 @@ import { join, resolve } from "node:path";
 import { remote } from "webdriverio";
 
 export const ROOT = resolve(__dirname, "..", "..");
+// A test build: `cargo build -p kua-desktop --features e2e` (the feature gives the seams
+// these tests need: scripted dialogs, a persistent webview under WebDriver).
 export const APP = process.env.KUA_APP ?? join(ROOT, "target", "debug", "kua-desktop");
+/** The `kua` command, from the same build as the app. */
+export const CLI = process.env.KUA_CLI ?? join(ROOT, "target", "debug", "kua");
 export const ARTIFACTS = join(ROOT, "e2e-artifacts");
 export type Browser = WebdriverIO.Browser;
 
@@ -55,6 +59,11 @@ export function stopDriver(): void {
 
 export async function openApp(home: string): Promise<Browser> {
   mkdirSync(home, { recursive: true });
+  // WebDriver's clicks and keys reach the page without passing through GTK, so the
+  // shell does not count them as input (src-tauri/src/input.rs): give sessions the
+  // longest idle lock, or a slow run would lock under the test.
+  const settings = join(home, "settings.json");
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ auto_lock_minutes: 60 }));
   const browser = await remote({
     hostname: "127.0.0.1",
     port: PORT,
@@ -283,4 +292,40 @@ export function rss(pids: number[]): number {
 
 export function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8" });
+}
+
+/**
+ * Presses keys together (X keysym names, e.g. "Control_L", "Shift_L", "l") as a real
+ * keyboard would, through the X server's XTest extension, with the pointer over the
+ * window. Unlike WebDriver's keys, these pass through GTK, where the shell watches
+ * input and the panic shortcut (src-tauri/src/input.rs).
+ */
+export async function realKeys(b: Browser, keysyms: string[]): Promise<void> {
+  const r = await b.getWindowRect();
+  const script = `
+import ctypes, sys
+x = ctypes.CDLL("libX11.so.6")
+t = ctypes.CDLL("libXtst.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XStringToKeysym.restype = ctypes.c_ulong
+x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+t.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+t.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_ulong]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit("no X display")
+t.XTestFakeMotionEvent(d, -1, int(sys.argv[1]), int(sys.argv[2]), 0)
+codes = [x.XKeysymToKeycode(d, x.XStringToKeysym(k.encode())) for k in sys.argv[3:]]
+if 0 in codes:
+    sys.exit("unknown keysym")
+for c in codes:
+    t.XTestFakeKeyEvent(d, c, 1, 0)
+for c in reversed(codes):
+    t.XTestFakeKeyEvent(d, c, 0, 0)
+x.XSync(d, 0)
+`;
+  const cx = Math.round(r.x + r.width / 2);
+  const cy = Math.round(r.y + r.height / 2);
+  execFileSync("python3", ["-c", script, String(cx), String(cy), ...keysyms], { stdio: ["ignore", "inherit", "inherit"] });
 }

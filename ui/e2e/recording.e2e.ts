@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  ROOT, appProcesses, axe, click, createVault, el, filesUnder, openApp, screenshot, sh, startDriver,
+  CLI, ROOT, appProcesses, axe, click, createVault, el, filesUnder, openApp, screenshot, sh, startDriver,
   stopDriver, textOf, type, waitText, work, type Browser,
 } from "./harness";
 
@@ -29,7 +29,7 @@ let firstRecording = "";
 let markerAt = 0;
 const coordinator = join(work, "coordinator");
 const COORD_PASS = "координатор алқабы 2022 көктем";
-const kua = join(ROOT, "target", "debug", "kua");
+const kua = CLI;
 
 function seconds(clock: string): number {
   const [h, m, s] = clock.trim().split(":").map(Number);

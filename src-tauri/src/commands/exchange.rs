@@ -2,6 +2,7 @@
 
 use super::{blocking, on_vault, on_vault_file};
 use crate::error::IpcError;
+use crate::grants::Access;
 use crate::progress::ProgressEvent;
 use kua_core::{
     BundleReport, ExportPlan, ExportReport, ExportRequest, IdentityInfo, ImportReport,
@@ -55,7 +56,7 @@ pub async fn trust(
         let text = match (public_key, file) {
             (Some(text), _) => text,
             (None, Some(path)) => {
-                let path = s.granted(&path)?;
+                let path = s.readable(&path)?;
                 std::fs::read_to_string(&path).map_err(|e| IpcError::io(&path, e))?
             }
             (None, None) => return Err(IpcError::new("bad_input", "give a public key")),
@@ -101,7 +102,7 @@ pub async fn export_plan(app: AppHandle, choice: ExportChoice) -> Result<ExportP
     on_vault(app, move |v| v.export_plan(&choice.into())).await
 }
 
-/// Writes the bundle to a granted path.
+/// Writes the bundle to a path granted for writing (once).
 #[tauri::command]
 pub async fn export(
     app: AppHandle,
@@ -109,7 +110,7 @@ pub async fn export(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<ExportReport, IpcError> {
-    on_vault_file(app, path, progress, move |v, path, p| {
+    on_vault_file(app, (path, Access::Write), progress, move |v, path, p| {
         v.export(&choice.into(), path, p)
     })
     .await
@@ -123,7 +124,10 @@ pub async fn verify_bundle(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<BundleReport, IpcError> {
-    on_vault_file(app, path, progress, |v, path, p| v.verify_bundle(path, p)).await
+    on_vault_file(app, (path, Access::Read), progress, |v, path, p| {
+        v.verify_bundle(path, p)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -133,7 +137,7 @@ pub async fn import(
     trust_new: bool,
     progress: Channel<ProgressEvent>,
 ) -> Result<ImportReport, IpcError> {
-    on_vault_file(app, path, progress, move |v, path, p| {
+    on_vault_file(app, (path, Access::Read), progress, move |v, path, p| {
         v.import(path, trust_new, p)
     })
     .await

@@ -3,6 +3,7 @@
 use super::{blocking, on_vault_file};
 use crate::chooser::{self, Pick};
 use crate::error::IpcError;
+use crate::grants::Access;
 use crate::progress::{ChannelProgress, ProgressEvent};
 use kua_core::model::AttachmentInfo;
 use std::path::PathBuf;
@@ -18,8 +19,10 @@ pub async fn pick(
 ) -> Result<Vec<PathBuf>, IpcError> {
     let handle = app.clone();
     blocking(app, move |s| {
+        // Answered after a lock or unlock, the dialog grants nothing (grants.rs).
+        let epoch = s.grant_epoch();
         let paths = chooser::pick(&handle, what, suggested);
-        s.grant(paths.iter().cloned());
+        s.grant(epoch, what.access(), paths.iter().cloned());
         Ok(paths)
     })
     .await
@@ -36,7 +39,7 @@ pub async fn attach(
     blocking(app, move |s| {
         let paths = paths
             .iter()
-            .map(|p| s.granted(p))
+            .map(|p| s.readable(p))
             .collect::<Result<Vec<_>, _>>()?;
         let mut progress = ChannelProgress::new(progress);
         s.with_vault(|v| {
@@ -49,7 +52,8 @@ pub async fn attach(
     .await
 }
 
-/// Writes an attachment to a granted path; its evidence hash is checked on the way.
+/// Writes an attachment to a path granted for writing (once); its evidence hash is
+/// checked on the way.
 #[tauri::command]
 pub async fn extract(
     app: AppHandle,
@@ -58,7 +62,7 @@ pub async fn extract(
     path: PathBuf,
     progress: Channel<ProgressEvent>,
 ) -> Result<AttachmentInfo, IpcError> {
-    on_vault_file(app, path, progress, move |v, path, p| {
+    on_vault_file(app, (path, Access::Write), progress, move |v, path, p| {
         v.extract_to_file(&id, &attachment, path, p)
     })
     .await

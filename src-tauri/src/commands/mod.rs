@@ -10,6 +10,7 @@ pub mod testimonies;
 pub mod vault;
 
 use crate::error::IpcError;
+use crate::grants::Access;
 use crate::progress::{ChannelProgress, ProgressEvent};
 use crate::session::Session;
 use kua_core::Vault;
@@ -26,7 +27,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         vault::recover,
         vault::lock,
         vault::change_passphrase,
-        vault::touch,
         vault::set_settings,
         testimonies::templates,
         testimonies::list,
@@ -85,16 +85,17 @@ pub async fn on_vault<T: Send + 'static>(
     blocking(app, move |s| s.with_vault(f)).await
 }
 
-/// Runs `f` on the open vault with a file the user granted and a progress channel: the
-/// shape of every command that reads or writes a file (extract, export, verify, import).
+/// Runs `f` on the open vault with a file the user granted for this use and a progress
+/// channel: the shape of every command that reads or writes a file (extract, export,
+/// verify, import).
 pub async fn on_vault_file<T: Send + 'static>(
     app: AppHandle,
-    path: PathBuf,
+    (path, access): (PathBuf, Access),
     progress: Channel<ProgressEvent>,
     f: impl FnOnce(&mut Vault, &Path, &mut ChannelProgress) -> kua_core::Result<T> + Send + 'static,
 ) -> Result<T, IpcError> {
     blocking(app, move |s| {
-        let path = s.granted(&path)?;
+        let path = s.granted(&path, access)?;
         let mut progress = ChannelProgress::new(progress);
         s.with_vault(|v| f(v, &path, &mut progress))
     })

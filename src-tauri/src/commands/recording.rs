@@ -3,7 +3,7 @@
 use super::{blocking, on_vault};
 use crate::error::IpcError;
 use crate::media::{self, Grant};
-use crate::recorder::{Recording, RecordingEvent, RecordingState};
+use crate::recorder::{Recording, RecordingEvent, RecordingState, STOP_WAIT};
 use kua_core::model::AttachmentInfo;
 use kua_core::{Marker, MediaRef};
 use serde::Serialize;
@@ -117,8 +117,8 @@ pub async fn record_marker(
 pub async fn record_stop(app: AppHandle) -> Result<AttachmentInfo, IpcError> {
     blocking(app, move |s| {
         // Stopped with the slot held, so a lock pressed meanwhile waits for the finish
-        // instead of dropping the keys under it.
-        s.recording(|slot| slot.take().ok_or_else(none_running)?.stop())
+        // instead of dropping the keys under it; never longer than a lock would wait.
+        s.recording(|slot| slot.take().ok_or_else(none_running)?.stop(STOP_WAIT))
     })
     .await
 }

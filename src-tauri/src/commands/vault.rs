@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
 /// What the page needs to choose its first screen.
@@ -55,7 +55,7 @@ pub async fn create_vault(
 ) -> Result<String, IpcError> {
     blocking(app, move |s| {
         let path = match path {
-            Some(p) => s.granted(&p)?,
+            Some(p) => s.writable(&p)?,
             None => s.home.default_vault.clone(),
         };
         if let Some(dir) = path.parent() {
@@ -80,7 +80,7 @@ pub async fn create_vault(
 #[tauri::command]
 pub async fn open_vault(app: AppHandle, path: PathBuf) -> Result<(), IpcError> {
     blocking(app, move |s| {
-        let path = s.granted(&path)?;
+        let path = s.vault_to_open(&path)?;
         s.put_vault(Vault::open(&path, Seams::system())?);
         s.set_settings(Settings {
             vault: Some(path),
@@ -122,9 +122,23 @@ impl Unlocked {
 /// screen with an unlocked vault behind it would be worse.
 #[tauri::command]
 pub async fn unlock(app: AppHandle, passphrase: SecretString) -> Result<Unlocked, IpcError> {
-    on_vault(app, move |v| {
+    unlocking(app, move |v| {
         v.unlock(&passphrase)?;
         Ok(Unlocked::after(v.recover_recordings()))
+    })
+    .await
+}
+
+/// Runs an unlock; a new session begins, so nothing granted while the vault was locked
+/// (a dialog a page opened on the unlock screen, say) carries into it.
+async fn unlocking(
+    app: AppHandle,
+    f: impl FnOnce(&mut Vault) -> kua_core::Result<Unlocked> + Send + 'static,
+) -> Result<Unlocked, IpcError> {
+    blocking(app, move |s| {
+        let unlocked = s.with_vault(f)?;
+        s.end_grants();
+        Ok(unlocked)
     })
     .await
 }
@@ -136,7 +150,7 @@ pub async fn recover(
     recovery_key: SecretString,
     passphrase: SecretString,
 ) -> Result<Unlocked, IpcError> {
-    on_vault(app, move |v| {
+    unlocking(app, move |v| {
         let key = RecoveryKey::parse(recovery_key.expose_secret())?;
         v.recover(&key, &passphrase, None)?;
         Ok(Unlocked::after(v.recover_recordings()))
@@ -144,9 +158,19 @@ pub async fn recover(
     .await
 }
 
+/// Sets a new passphrase once the current one is given: an unlocked window left alone
+/// must not let anyone take the vault over by choosing a passphrase of their own.
 #[tauri::command]
-pub async fn change_passphrase(app: AppHandle, passphrase: SecretString) -> Result<(), IpcError> {
-    on_vault(app, move |v| v.change_passphrase(&passphrase, None)).await
+pub async fn change_passphrase(
+    app: AppHandle,
+    current: SecretString,
+    passphrase: SecretString,
+) -> Result<(), IpcError> {
+    on_vault(app, move |v| {
+        v.check_passphrase(&current)?;
+        v.change_passphrase(&passphrase, None)
+    })
+    .await
 }
 
 /// Locks at once: the page is reloaded first (so nothing of a testimony stays in the
@@ -168,12 +192,6 @@ pub fn lock_and_clear(app: &AppHandle) {
             eprintln!("kua-desktop: lock: {}", e.code);
         }
     });
-}
-
-/// The page saw input (it reports at most every few seconds); resets the auto-lock.
-#[tauri::command]
-pub fn touch(session: State<'_, Session>) {
-    session.touch();
 }
 
 #[tauri::command]

@@ -72,8 +72,9 @@ export const ipc = {
   recover: (recoveryKey: string, passphrase: string) =>
     call<Unlocked>("recover", { recoveryKey, passphrase }),
   lock: () => call<void>("lock"),
-  changePassphrase: (passphrase: string) => call<void>("change_passphrase", { passphrase }),
-  touch: () => call<void>("touch"),
+  // The shell checks `current` before it sets the new passphrase.
+  changePassphrase: (current: string, passphrase: string) =>
+    call<void>("change_passphrase", { current, passphrase }),
   setSettings: (settings: Settings) => call<void>("set_settings", { settings }),
 
   templates: () => call<Template[]>("templates"),

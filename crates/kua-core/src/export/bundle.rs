@@ -20,7 +20,7 @@ use ed25519_dalek::Signer;
 use kua_bundle::{Contents, LogRange, MediaSource};
 use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -73,35 +73,7 @@ fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
 ) -> Result<()> {
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::BadInput("the output needs a file name".into()))?
-        .to_string_lossy();
-    let partial = dir.join(format!(".{name}.partial"));
-    let result = (|| {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&partial)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        write(&mut w)?;
-        w.flush()?;
-        w.get_ref().sync_all()?;
-        drop(w);
-        std::fs::rename(&partial, out)?;
-        // Make the rename itself durable.
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    crate::files::write_file(out, write)
 }
 
 /// What the selected records become in the bundle.

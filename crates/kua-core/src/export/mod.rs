@@ -3,9 +3,10 @@
 //! Consent is obeyed: a record whose consent does not cover every recipient's class
 //! (`coalition`, or `legal` for a recipient marked legal) is withheld; the bundle's log
 //! then carries that record's entries as hashes only, so the coordinator can tell a
-//! withheld record from one dropped in transit. Writing goes to a temporary file beside
-//! the target, fsynced, then renamed: a stick pulled mid-export never leaves a file that
-//! passes for a bundle.
+//! withheld record from one dropped in transit. The bundle is written to the chosen path
+//! and no other (`files::write_file`): an unnamed file linked in once complete where the
+//! file system allows, else the path itself, removed on failure; a stick pulled
+//! mid-export leaves at most a truncated age file, which never passes for a bundle.
 
 use crate::catalog::parse_id;
 use crate::custody::{self, Entry, Event};

@@ -6,7 +6,7 @@ export type Settings = {
  */
 language: string, 
 /**
- * Lock after this many minutes without input; 0 never (not offered by the UI).
+ * Lock after this many minutes without input, within `AUTO_LOCK_MINUTES`.
  */
 auto_lock_minutes: number, 
 /**

