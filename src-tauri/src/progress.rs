@@ -61,7 +61,7 @@ impl kua_core::Progress for ChannelProgress {
     }
 
     fn advance(&mut self, bytes: u64) {
-        self.done += bytes;
+        self.done = self.done.saturating_add(bytes);
         let step = self.total.map_or(64 * 1024, |t| (t / 100).max(64 * 1024));
         if self.done - self.reported >= step {
             self.reported = self.done;

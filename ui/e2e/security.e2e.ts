@@ -1,6 +1,7 @@
 // Attacks on the shell from the page, in the real window: a compromised page tries to
 // navigate the window (or a new one) off the app to carry data away, tries to keep the
-// panic shortcut from locking, and tries to change the passphrase without knowing it.
+// panic shortcut from locking, and tries to change the passphrase or make a recovery key
+// without knowing the passphrase.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -89,6 +90,30 @@ describe("the shell against a compromised page", () => {
     await type(b, "#change-pass-confirm", NEW_PASS);
     await click(b, "[data-testid=change-pass-submit]");
     await waitText(b, "[role=status]", /passphrase was changed/);
+  });
+
+  it("replaces the vault key and the recovery key only with the current passphrase", async () => {
+    await nav(b, "settings");
+    // A new recovery key needs the current passphrase too: an unlocked window left
+    // alone must not hand out a way in.
+    await type(b, "#recovery-current", PASS);
+    await click(b, "[data-testid=new-recovery-submit]");
+    await waitText(b, "[role=alert]", /does not open this vault/);
+    await type(b, "#recovery-current", NEW_PASS);
+    await click(b, "[data-testid=new-recovery-submit]");
+    const first = await waitText(b, "[data-testid=recovery-key]", /^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+    await click(b, "[data-testid=new-recovery-key] button");
+    // Rotation: the passphrase stays the same here; the vault key and the recovery key
+    // change, and the new recovery key is shown once.
+    await type(b, "#current-pass", NEW_PASS);
+    await type(b, "#change-pass", NEW_PASS);
+    await type(b, "#change-pass-confirm", NEW_PASS);
+    await click(b, "[data-testid=rotate-key]");
+    await click(b, "[data-testid=change-pass-submit]");
+    await waitText(b, "[role=status]", /vault key were changed/);
+    const second = await waitText(b, "[data-testid=recovery-key]", /^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+    expect(second).not.toBe(first);
+    await click(b, "[data-testid=new-recovery-key] button");
   });
 
   it("locks on the panic shortcut even when the page tries to swallow it", async () => {

@@ -83,8 +83,13 @@ fn plain_file<R: Read>(entry: &tar::Entry<'_, R>) -> Result<()> {
     if entry.header().entry_type() == tar::EntryType::Regular {
         return Ok(());
     }
+    // The name comes from an unauthenticated header: shown escaped, so that it cannot
+    // carry terminal control sequences into a front end's output.
     let path = entry.path_bytes();
-    let shown = String::from_utf8_lossy(&path[..path.len().min(256)]).into_owned();
+    let shown = format!(
+        "{:?}",
+        String::from_utf8_lossy(&path[..path.len().min(256)])
+    );
     Err(Error::NotPlainFile(shown))
 }
 

@@ -295,7 +295,9 @@ pub(crate) fn store_sequential(
     sealer: &ChunkSealer<'_>,
     source: &mut dyn Read,
 ) -> Result<(u64, u64, String)> {
-    let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
+    // OR REPLACE: chunks left behind by a received file whose record was removed (and
+    // that a later bundle brings again) are replaced, not a reason to refuse the bundle.
+    let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
     let mut hasher = Sha256::new();
     let mut current = Zeroizing::new(vec![0u8; CHUNK]);
     let mut len = fill(source, &mut current)?;

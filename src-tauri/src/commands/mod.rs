@@ -27,6 +27,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         vault::recover,
         vault::lock,
         vault::change_passphrase,
+        vault::new_recovery_key,
         vault::set_settings,
         testimonies::templates,
         testimonies::list,

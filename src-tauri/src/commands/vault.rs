@@ -100,20 +100,28 @@ pub struct Unlocked {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub recovery_error: Option<IpcError>,
+    /// Parts of the vault's header found damaged (e.g. `recovery_slot`: the recovery key
+    /// no longer works and a new one should be made in Settings).
+    pub header_damage: Vec<String>,
 }
 
 impl Unlocked {
-    fn after(recovery: kua_core::Result<Vec<AttachmentInfo>>) -> Unlocked {
-        match recovery {
+    /// What the page is told once the vault is unlocked: the header's state, then the
+    /// recordings a crash interrupted, finished.
+    fn after(v: &mut Vault) -> kua_core::Result<Unlocked> {
+        let header_damage = v.header_damage()?;
+        Ok(match v.recover_recordings() {
             Ok(recovered) => Unlocked {
                 recovered,
                 recovery_error: None,
+                header_damage,
             },
             Err(e) => Unlocked {
                 recovered: Vec::new(),
                 recovery_error: Some(e.into()),
+                header_damage,
             },
-        }
+        })
     }
 }
 
@@ -124,7 +132,7 @@ impl Unlocked {
 pub async fn unlock(app: AppHandle, passphrase: SecretString) -> Result<Unlocked, IpcError> {
     unlocking(app, move |v| {
         v.unlock(&passphrase)?;
-        Ok(Unlocked::after(v.recover_recordings()))
+        Unlocked::after(v)
     })
     .await
 }
@@ -153,22 +161,42 @@ pub async fn recover(
     unlocking(app, move |v| {
         let key = RecoveryKey::parse(recovery_key.expose_secret())?;
         v.recover(&key, &passphrase, None)?;
-        Ok(Unlocked::after(v.recover_recordings()))
+        Unlocked::after(v)
     })
     .await
 }
 
 /// Sets a new passphrase once the current one is given: an unlocked window left alone
-/// must not let anyone take the vault over by choosing a passphrase of their own.
+/// must not let anyone take the vault over by choosing a passphrase of their own. With
+/// `rotate_key` the vault key and the recovery key are replaced too (for a passphrase
+/// that may have leaked with a copy of the vault); the new recovery key is returned, to
+/// be shown once.
 #[tauri::command]
 pub async fn change_passphrase(
     app: AppHandle,
     current: SecretString,
     passphrase: SecretString,
-) -> Result<(), IpcError> {
+    rotate_key: bool,
+) -> Result<Option<String>, IpcError> {
     on_vault(app, move |v| {
         v.check_passphrase(&current)?;
-        v.change_passphrase(&passphrase, None)
+        if rotate_key {
+            let recovery = v.rotate_vault_key(&passphrase, None)?;
+            return Ok(Some(recovery.display().expose_secret().to_string()));
+        }
+        v.change_passphrase(&passphrase, None).map(|()| None)
+    })
+    .await
+}
+
+/// Replaces the recovery key once the current passphrase is given; the new one is
+/// returned, to be shown once, and the old one no longer opens this file.
+#[tauri::command]
+pub async fn new_recovery_key(app: AppHandle, current: SecretString) -> Result<String, IpcError> {
+    on_vault(app, move |v| {
+        v.check_passphrase(&current)?;
+        let recovery = v.new_recovery_key()?;
+        Ok(recovery.display().expose_secret().to_string())
     })
     .await
 }

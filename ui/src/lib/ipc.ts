@@ -72,9 +72,11 @@ export const ipc = {
   recover: (recoveryKey: string, passphrase: string) =>
     call<Unlocked>("recover", { recoveryKey, passphrase }),
   lock: () => call<void>("lock"),
-  // The shell checks `current` before it sets the new passphrase.
-  changePassphrase: (current: string, passphrase: string) =>
-    call<void>("change_passphrase", { current, passphrase }),
+  // The shell checks `current` before it sets the new passphrase. With `rotateKey` the
+  // vault key and the recovery key are replaced too; the new recovery key comes back.
+  changePassphrase: (current: string, passphrase: string, rotateKey: boolean) =>
+    call<string | null>("change_passphrase", { current, passphrase, rotateKey }),
+  newRecoveryKey: (current: string) => call<string>("new_recovery_key", { current }),
   setSettings: (settings: Settings) => call<void>("set_settings", { settings }),
 
   templates: () => call<Template[]>("templates"),

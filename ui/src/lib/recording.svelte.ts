@@ -22,6 +22,8 @@ export const recording = $state({
   recovered: 0,
   /** Why the last unlock could not recover them (translated), if it could not. */
   recoveryError: "",
+  /** Parts of the vault header the last unlock found damaged. */
+  headerDamage: [] as string[],
   /** Counts recordings that ended, by stop or on their own, so views can refresh. */
   endings: 0,
 });

@@ -57,7 +57,7 @@ impl Checks {
             self.log_file(data).map(|()| Seen::Log)
         } else if let Some(sha) = path.strip_prefix("media/") {
             self.media += 1;
-            self.media_bytes += entry.size;
+            self.media_bytes = self.media_bytes.saturating_add(entry.size);
             Ok(Seen::Media(sha))
         } else {
             Err(kua_bundle::Error::UnlistedFile(path.into()))

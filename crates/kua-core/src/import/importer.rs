@@ -171,8 +171,12 @@ impl Importer<'_, '_> {
                 "received record".into()
             })?;
             let place = format!("record {id} version {}", record.version);
+            // An unredacted version is the same everywhere the sender sends it: its body
+            // is sealed and its attachments' details are fixed, so any difference (a
+            // renamed attachment, other marker notes) means two sources.
             if old.record.content_hash != record.content_hash
                 || old.record.redacted != record.redacted
+                || (!record.redacted && old.record != record)
             {
                 self.conflicts.push(place);
             } else if record.redacted && old.record != record {

@@ -240,11 +240,15 @@ impl Vault {
         let mut senders = senders::load(&ctx)?;
         let state = senders.get(&sender_key);
         let replay = known == Known::Replay;
-        let (cont, missing) = if replay {
-            (Continuity::Replay, Vec::new())
-        } else {
-            continuity(state, &checks.log, &our_recipient, &manifest.bundle_id)
-        };
+        // A replay's log is checked against what the sender showed before too: a
+        // bundle id imported by an earlier build (no manifest hash kept) must not carry
+        // a made-up history in under the name of a replay.
+        let (cont, missing) =
+            match continuity(state, &checks.log, &our_recipient, &manifest.bundle_id) {
+                fork @ (Continuity::Fork { .. }, _) => fork,
+                _ if replay => (Continuity::Replay, Vec::new()),
+                other => other,
+            };
         let report = checks.report(
             trusted_as
                 .clone()

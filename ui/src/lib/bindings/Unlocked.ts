@@ -14,4 +14,9 @@ recovered: Array<AttachmentInfo>,
  * Why recovering them failed (a full disk, say): the vault is unlocked all the
  * same, and the next unlock tries again; nothing was discarded.
  */
-recovery_error?: IpcError, };
+recovery_error?: IpcError, 
+/**
+ * Parts of the vault's header found damaged (e.g. `recovery_slot`: the recovery key
+ * no longer works and a new one should be made in Settings).
+ */
+header_damage: Array<string>, };
