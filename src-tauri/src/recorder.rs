@@ -303,8 +303,9 @@ fn capture(
         let step = take.step(Duration::from_millis(20)).map_err(audio_error)?;
         if !step.bytes.is_empty() {
             // Audio being recorded is activity: the idle lock does not cut an
-            // interview short (a paused one sends nothing, and may lock).
-            session.touch();
+            // interview short (a paused one sends nothing, and may lock), up to
+            // `session::UNATTENDED` after the last real input.
+            session.heard();
             pending.extend_from_slice(&step.bytes);
         }
         flush_due |= step.flush;

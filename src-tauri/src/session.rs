@@ -10,9 +10,9 @@ use crate::settings::Settings;
 use kua_core::Vault;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::Duration;
 
 #[derive(Debug)]
 pub struct Session {
@@ -29,10 +29,35 @@ pub struct Session {
     media: Mutex<HashMap<String, Grant>>,
     /// The recording running now, if any (see recorder.rs).
     recording: Mutex<Option<Recording>>,
-    activity: Mutex<Instant>,
+    /// When the shell last saw real input (boot-clock milliseconds, see `boot_ms`).
+    input_at: AtomicU64,
+    /// When a running recording last produced audio (the same clock).
+    audio_at: AtomicU64,
+    /// Whether the open vault is unlocked, kept beside it so that the idle lock never
+    /// waits behind an operation holding the vault.
+    unlocked: AtomicBool,
     /// Set from the moment a lock is asked for until the keys are gone: no command may
     /// use the vault in between, and the page is told it is locked.
     locking: AtomicBool,
+}
+
+/// Recorded audio keeps the vault unlocked at most this long after the last real input.
+pub const UNATTENDED: Duration = Duration::from_secs(4 * 3600);
+
+/// Milliseconds on the boot clock (CLOCK_BOOTTIME), which, unlike `Instant`, counts the
+/// time the machine was suspended.
+pub fn boot_ms() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
+    (t.tv_sec as u64)
+        .saturating_mul(1000)
+        .saturating_add(t.tv_nsec as u64 / 1_000_000)
+}
+
+/// Idle time at `now`, given the last real input and the last recorded audio (all in
+/// boot-clock milliseconds); audio counts only up to `UNATTENDED` after the input.
+fn idle(now: u64, input: u64, audio: u64) -> Duration {
+    let audio = audio.min(input.saturating_add(UNATTENDED.as_millis() as u64));
+    Duration::from_millis(now.saturating_sub(input.max(audio)))
 }
 
 /// A poisoned lock means a command panicked (a bug); the state itself is still
@@ -52,7 +77,9 @@ impl Session {
             grants: Mutex::new(Grants::default()),
             media: Mutex::new(HashMap::new()),
             recording: Mutex::new(None),
-            activity: Mutex::new(Instant::now()),
+            input_at: AtomicU64::new(boot_ms()),
+            audio_at: AtomicU64::new(0),
+            unlocked: AtomicBool::new(false),
             locking: AtomicBool::new(false),
         }
     }
@@ -88,7 +115,9 @@ impl Session {
         let vault = slot.as_mut().ok_or_else(|| {
             IpcError::new("no_vault_open", "no vault is open; create or open one")
         })?;
-        Ok(f(vault)?)
+        let result = f(vault);
+        self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
+        Ok(result?)
     }
 
     /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
@@ -148,16 +177,20 @@ impl Session {
     /// the session before do not carry over to another vault.
     pub fn put_vault(&self, vault: Vault) {
         *guard(&self.open_path) = Some(vault.path().to_path_buf());
+        self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         *guard(&self.vault) = Some(vault);
         self.end_grants();
     }
 
-    /// None: no vault open; Some(unlocked).
+    /// None: no vault open; Some(unlocked). Never waits for an operation holding the
+    /// vault (an hour-long attachment must not hold off the idle lock).
     pub fn vault_status(&self) -> Option<bool> {
         if self.locking.load(Ordering::SeqCst) {
             return Some(false);
         }
-        guard(&self.vault).as_ref().map(Vault::is_unlocked)
+        guard(&self.open_path)
+            .as_ref()
+            .map(|_| self.unlocked.load(Ordering::SeqCst))
     }
 
     /// Whether a lock was asked for and has not finished yet.
@@ -180,6 +213,7 @@ impl Session {
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
+        self.unlocked.store(false, Ordering::SeqCst);
         // Again, for a dialog answered while the lock waited.
         self.end_grants();
         guard(&self.media).clear();
@@ -244,15 +278,28 @@ impl Session {
         }
     }
 
-    /// Counts as activity for the idle lock. Only real input the shell observes
-    /// (input.rs) and recorded audio call this; no command does, so a page cannot keep
-    /// the vault open by calling commands.
+    /// Real input the shell observed (input.rs), or an unlock (someone typed the
+    /// passphrase): activity for the idle lock. No command the page calls counts, so a
+    /// page cannot keep the vault open by calling commands.
     pub fn touch(&self) {
-        *guard(&self.activity) = Instant::now();
+        self.input_at.store(boot_ms(), Ordering::SeqCst);
     }
 
-    pub fn idle_for(&self) -> std::time::Duration {
-        guard(&self.activity).elapsed()
+    /// Recorded audio: activity too, so the idle lock does not cut an interview short,
+    /// but only for `UNATTENDED` after the last real input, so a page that starts a
+    /// recording cannot keep a laptop left alone unlocked for good.
+    pub fn heard(&self) {
+        self.audio_at.store(boot_ms(), Ordering::SeqCst);
+    }
+
+    /// How long since the last activity. Measured on the boot clock, which runs on while
+    /// the laptop is suspended: a lid closed with the vault unlocked counts as idle.
+    pub fn idle_for(&self) -> Duration {
+        idle(
+            boot_ms(),
+            self.input_at.load(Ordering::SeqCst),
+            self.audio_at.load(Ordering::SeqCst),
+        )
     }
 }
 
@@ -296,17 +343,72 @@ mod tests {
     fn commands_the_page_calls_are_not_activity() {
         let dir = tempfile::tempdir().unwrap();
         let s = with_vault(dir.path());
-        let long_ago = Instant::now()
-            .checked_sub(Duration::from_secs(600))
-            .expect("the clock runs long enough");
-        *guard(&s.activity) = long_ago;
+        s.input_at.store(0, Ordering::SeqCst);
+        let before = s.idle_for();
         for _ in 0..3 {
             s.with_vault(|v| Ok(v.vault_id())).unwrap();
             let _ = s.vault_status();
         }
-        assert!(s.idle_for() >= Duration::from_secs(600));
+        assert!(s.idle_for() >= before);
         s.touch();
-        assert!(s.idle_for() < Duration::from_secs(600));
+        assert!(s.idle_for() < Duration::from_secs(5));
+    }
+
+    /// The attacks: a lid closed with the vault unlocked (the monotonic clock stops
+    /// while suspended), and a page that starts a recording so that the vault never
+    /// locks. Idleness is on the boot clock, and audio counts for `UNATTENDED` at most.
+    #[test]
+    fn suspended_time_counts_and_a_recording_keeps_the_vault_open_only_so_long() {
+        let min = 60_000;
+        // Ten minutes suspended after the last input: ten minutes idle.
+        assert_eq!(idle(10 * min, 0, 0), Duration::from_secs(600));
+        // An interview being recorded is not idle…
+        assert_eq!(idle(60 * min, 0, 60 * min), Duration::ZERO);
+        // …but a recording left running with nobody at the laptop is, after the cap.
+        let cap = UNATTENDED.as_millis() as u64;
+        assert_eq!(
+            idle(cap + 30 * min, 0, cap + 30 * min),
+            Duration::from_secs(1800)
+        );
+        // Real input restarts the allowance.
+        assert_eq!(idle(cap + 30 * min, cap, cap + 30 * min), Duration::ZERO);
+        // The boot clock itself runs.
+        let a = boot_ms();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(boot_ms() >= a + 15);
+    }
+
+    /// The attack: an operation that holds the vault for hours (the page asks to attach
+    /// a granted file a million times) kept the idle lock from even seeing the vault.
+    #[test]
+    fn the_idle_lock_sees_the_vault_while_an_operation_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = std::sync::Arc::new(with_vault(dir.path()));
+        assert_eq!(s.vault_status(), Some(true));
+        let held = std::sync::Arc::clone(&s);
+        let (holding, is_holding) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        // The operation holds the vault until the status was read: if reading it waited
+        // for the vault, the two would wait for each other.
+        let worker = std::thread::spawn(move || {
+            held.with_vault(|_| {
+                holding.send(()).unwrap();
+                released.recv().unwrap();
+                Ok(())
+            })
+        });
+        is_holding.recv().unwrap();
+        let asking = std::sync::Arc::clone(&s);
+        let (answer, answered) = std::sync::mpsc::channel();
+        std::thread::spawn(move || answer.send(asking.vault_status()).unwrap());
+        let status = answered.recv_timeout(Duration::from_secs(30));
+        release.send(()).unwrap();
+        assert_eq!(
+            status,
+            Ok(Some(true)),
+            "the status waited for the operation"
+        );
+        worker.join().unwrap().unwrap();
     }
 
     #[test]

@@ -175,6 +175,19 @@ impl Ctx<'_> {
             .collect())
     }
 
+    /// A file or a recording may be added to a testimony that exists and whose consent
+    /// was not withdrawn.
+    pub(crate) fn check_can_attach(&self, testimony: &Uuid) -> Result<()> {
+        self.keys.catalog.latest(testimony)?;
+        if self
+            .read_consent(testimony)?
+            .is_some_and(|c| c.is_withdrawn())
+        {
+            return Err(Error::ConsentWithdrawn(testimony.to_string()));
+        }
+        Ok(())
+    }
+
     /// Deletes every attachment of a testimony. Deleting an attachment's head deletes
     /// its only key, which erases its chunks cryptographically even where a chunk row
     /// cannot be found; the chunk rows are removed too whenever the metadata still opens.
@@ -233,13 +246,7 @@ impl Vault {
             }
         }
         let mut ctx = self.ctx()?;
-        ctx.keys.catalog.latest(&testimony)?;
-        if ctx
-            .read_consent(&testimony)?
-            .is_some_and(|c| c.is_withdrawn())
-        {
-            return Err(Error::ConsentWithdrawn(testimony.to_string()));
-        }
+        ctx.check_can_attach(&testimony)?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
         let sealer = ChunkSealer::new(

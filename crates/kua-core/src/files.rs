@@ -98,7 +98,7 @@ pub(crate) fn write_file<T>(
             Ok(value)
         }
         None => {
-            let file = File::create(out).map_err(|e| Error::io(out, e))?;
+            let file = create_private(out).map_err(|e| Error::io(out, e))?;
             let result = (|| {
                 let mut w = BufWriter::with_capacity(WRITE_BUFFER, file);
                 let value = write(&mut w)?;
@@ -114,6 +114,15 @@ pub(crate) fn write_file<T>(
     }
 }
 
+/// Creates (or truncates) `out` readable and writable by its owner only.
+fn create_private(out: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(out)
+}
+
 /// Large writes keep the disk busy without a system call per chunk.
 const WRITE_BUFFER: usize = 1 << 20;
 
@@ -122,7 +131,8 @@ const WRITE_BUFFER: usize = 1 << 20;
 fn unnamed_file_in(dir: &Path) -> Option<File> {
     use rustix::fs::{Mode, OFlags};
     let flags = OFlags::RDWR | OFlags::TMPFILE | OFlags::CLOEXEC;
-    rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::from_raw_mode(0o666))
+    // Owner-only: an extracted photo is plaintext, not for other accounts on the laptop.
+    rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::from_raw_mode(0o600))
         .ok()
         .map(File::from)
 }
@@ -154,7 +164,7 @@ fn link_into_place(mut file: File, out: &Path) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     file.seek(SeekFrom::Start(0))
         .map_err(|e| Error::io(out, e))?;
-    let mut copy = File::create(out).map_err(|e| Error::io(out, e))?;
+    let mut copy = create_private(out).map_err(|e| Error::io(out, e))?;
     let copied = std::io::copy(&mut file, &mut copy).and_then(|_| copy.sync_all());
     if let Err(e) = copied {
         let _ = std::fs::remove_file(out);

@@ -211,11 +211,15 @@ impl Vault {
         crate::store::write_header(&tx, &header, false)?;
         ctx.log(&tx, &mut tail, Event::KeyRotated, Change::default())?;
         tx.commit()?;
+        // Committed: the file now opens only with the new keys, so the header in memory
+        // follows at once, whatever happens next.
         ctx.keys.tail = tail;
         ctx.keys.header_damage = Vec::new();
-        ctx.keys.catalog = crate::catalog::Catalog::load(db, &vault, &ctx.keys.sub)?;
         ctx.keys.search = None;
+        let catalog = crate::catalog::Catalog::load(db, &vault, &ctx.keys.sub);
         self.header = header;
+        let keys = self.keys.as_mut().ok_or(Error::Locked)?;
+        keys.catalog = catalog?;
         Ok(())
     }
 }

@@ -146,6 +146,8 @@ async fn unlocking(
     blocking(app, move |s| {
         let unlocked = s.with_vault(f)?;
         s.end_grants();
+        // Someone typed the passphrase or the recovery key: that is input.
+        s.touch();
         Ok(unlocked)
     })
     .await

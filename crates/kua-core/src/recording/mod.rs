@@ -372,13 +372,7 @@ impl Vault {
     pub fn begin_recording(&mut self, testimony: &str, new: NewRecording) -> Result<String> {
         let testimony = parse_id(testimony)?;
         let mut ctx = self.ctx()?;
-        ctx.keys.catalog.latest(&testimony)?;
-        if ctx
-            .read_consent(&testimony)?
-            .is_some_and(|c| c.is_withdrawn())
-        {
-            return Err(Error::ConsentWithdrawn(testimony.to_string()));
-        }
+        ctx.check_can_attach(&testimony)?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
         let started_at = ctx.seams.clock.now_ms();
