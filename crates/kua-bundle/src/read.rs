@@ -80,9 +80,6 @@ fn read_small(entry: &mut impl Read, size: u64, max: u64, what: &str) -> Result<
 /// link or a directory would make stock `tar -x` write something else than what was
 /// checked, and long-name and PAX headers are not part of the format.
 fn plain_file<R: Read>(entry: &tar::Entry<'_, R>) -> Result<()> {
-    if entry.header().entry_type() == tar::EntryType::Regular {
-        return Ok(());
-    }
     // The name comes from an unauthenticated header: shown escaped, so that it cannot
     // carry terminal control sequences into a front end's output.
     let path = entry.path_bytes();
@@ -90,7 +87,28 @@ fn plain_file<R: Read>(entry: &tar::Entry<'_, R>) -> Result<()> {
         "{:?}",
         String::from_utf8_lossy(&path[..path.len().min(256)])
     );
-    Err(Error::NotPlainFile(shown))
+    let h = entry.header();
+    if h.entry_type() != tar::EntryType::Regular {
+        return Err(Error::NotPlainFile(shown));
+    }
+    // The fields stock `tar -x` acts on but no signature covers (mode, owner, time, and
+    // the ustar prefix that GNU tar joins to the name) must be exactly what every Kua
+    // writer sets, so that a bundle re-encrypted by another recipient cannot make a
+    // third party's extraction create setuid files or other names than were checked.
+    // (An empty owner field, as some tar writers leave it, reads as owner 0.)
+    let as_written = h
+        .as_ustar()
+        .is_some_and(|u| u.prefix.iter().all(|&b| b == 0))
+        && h.mode().ok() == Some(0o644)
+        && h.uid().map_or(true, |id| id == 0)
+        && h.gid().map_or(true, |id| id == 0)
+        && h.mtime().ok() == Some(0);
+    if !as_written {
+        return Err(Error::Corrupt(format!(
+            "{shown}: its tar header is not as Kua writes it (ustar, mode 644, owner 0, time 0, no prefix)"
+        )));
+    }
+    Ok(())
 }
 
 /// Reads and checks a whole bundle; see the module documentation.

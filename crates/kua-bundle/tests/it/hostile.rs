@@ -148,3 +148,45 @@ fn a_media_file_not_named_by_its_hash_is_refused() {
     let same = rename_media(&bundle, &p, &audio, &audio);
     assert_eq!(outcome(&same, &p), "ok");
 }
+
+#[test]
+fn tar_header_fields_no_signature_covers_must_be_as_kua_writes_them() {
+    // A co-recipient decrypts a genuine bundle, marks a file setuid (or gives it an
+    // owner, a time, a ustar prefix that GNU tar joins to the name) and re-encrypts it
+    // to us: the signed manifest still matches every byte, so only the header differs.
+    let p = parties();
+    let (bundle, _) = sample(&p);
+    let files = untar(&tamper::decrypt(&bundle, &p.coordinator));
+    let cases: [&dyn Fn(&mut tar::Header); 4] = [
+        &|h| h.set_mode(0o4755),
+        &|h| h.set_uid(1000),
+        &|h| h.set_mtime(1_641_600_000),
+        &|h| {
+            if let Some(u) = h.as_ustar_mut() {
+                u.prefix[..2].copy_from_slice(b"p/");
+            }
+        },
+    ];
+    for change in cases {
+        let mut b = tar::Builder::new(Vec::new());
+        for (i, (path, bytes)) in files.iter().enumerate() {
+            let mut h = tar::Header::new_ustar();
+            h.set_path(path).unwrap();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            h.set_mtime(0);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_entry_type(tar::EntryType::Regular);
+            if i == files.len() - 1 {
+                change(&mut h);
+            }
+            h.set_cksum();
+            b.append(&h, bytes.as_slice()).unwrap();
+        }
+        let forged = encrypt(&b.into_inner().unwrap(), &p.coordinator);
+        assert_eq!(outcome(&forged, &p), "bundle_corrupt");
+    }
+    // The same, unchanged, passes: the check is on the fields alone.
+    assert_eq!(outcome(&bundle, &p), "ok");
+}
