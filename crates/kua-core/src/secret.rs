@@ -151,18 +151,21 @@ impl Ctx<'_> {
             .transpose()
     }
 
-    /// The last logged state of every setting, walking the log on first use after
-    /// unlock or a write.
-    fn logged(&self) -> Result<std::cell::Ref<'_, LoggedSettings>> {
-        if self.keys.logged_settings.borrow().is_none() {
-            let (entries, _) =
-                crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
-            *self.keys.logged_settings.borrow_mut() = Some(logged_settings(&entries));
+    /// A setting's last logged (revision, digest). The log is walked on first use after
+    /// unlock or a write, and the result kept only outside a transaction: inside one it
+    /// may include entries that a rollback then removes.
+    fn logged_state(&self, name: &str) -> Result<Option<(u32, String)>> {
+        if let Some(cached) = self.keys.logged_settings.borrow().as_ref() {
+            return Ok(cached.get(name).cloned());
         }
-        Ok(std::cell::Ref::map(
-            self.keys.logged_settings.borrow(),
-            |l| l.as_ref().expect("filled above"),
-        ))
+        let (entries, _) =
+            crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
+        let all = logged_settings(&entries);
+        let state = all.get(name).cloned();
+        if self.db.is_autocommit() {
+            *self.keys.logged_settings.borrow_mut() = Some(all);
+        }
+        Ok(state)
     }
 
     /// A setting's value, refused unless it is the state the log last recorded: a row put
@@ -170,11 +173,11 @@ impl Ctx<'_> {
     /// before anything (an export to an old recipient) can use it.
     pub(crate) fn read_secret(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
         let row = self.read_secret_rev(name)?;
-        let logged = self.logged()?;
+        let logged = self.logged_state(name)?;
         let place = || {
             format!("setting {name} (not the state the custody log last recorded: put back from an older copy of the vault, or changed outside Kua)")
         };
-        match (&row, logged.get(name)) {
+        match (&row, &logged) {
             (None, None) => {}
             (Some((value, rev)), Some((want_rev, want)))
                 if rev == want_rev && self.secret_digest(name, *rev, value) == *want => {}
@@ -198,7 +201,7 @@ impl Ctx<'_> {
         let logged = if is_recording(name) {
             None
         } else {
-            self.logged()?.get(name).map(|(r, _)| *r)
+            self.logged_state(name)?.map(|(r, _)| r)
         };
         let rev = stored
             .max(logged)
