@@ -38,15 +38,6 @@ pub(crate) fn read_signing_key(db: &Connection, header: &Header, sub: &Subkeys) 
     Key::from_slice(&plain).ok_or_else(|| Error::integrity(place))
 }
 
-pub(crate) fn has_column(db: &Connection, table: &str, column: &str) -> Result<bool> {
-    let n: i64 = db.query_row(
-        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-        params![table, column],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
-}
-
 /// Brings an unlocked format-1 vault to the current format, in one transaction.
 ///
 /// A vault that was migrated once is never migrated again: a header rewritten to say
@@ -64,7 +55,7 @@ pub(crate) fn upgrade(vault: &mut Vault) -> Result<()> {
     }
     header.mac = crate::header::mac(&ctx.keys.sub.header, &header);
     ctx.transaction(|ctx, tx, tail| {
-        if !has_column(tx, "header", "mac")? {
+        if !store::has_column(tx, "header", "mac")? {
             tx.execute_batch("ALTER TABLE header ADD COLUMN mac BLOB")?;
         }
         let rows: Vec<(String, Vec<u8>)> = tx

@@ -288,7 +288,7 @@ pub(crate) fn verify_settings(
     entries: &[Entry],
     problem: &mut impl FnMut(&str, String, String),
 ) -> Result<()> {
-    let mut logged: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    let logged = logged_settings(entries);
     let mut ended = std::collections::BTreeSet::new();
     let mut recordings_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in entries {
@@ -309,10 +309,6 @@ pub(crate) fn verify_settings(
                 ended.extend(recordings_of.remove(t).unwrap_or_default());
             }
             _ => {}
-        }
-        if let (Some(name), Some(rev), Some(digest)) = (logged_name(e), e.version, &e.content_hash)
-        {
-            logged.insert(name, (rev, digest.clone()));
         }
     }
     let states = ctx.secret_states()?;

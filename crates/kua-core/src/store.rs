@@ -172,16 +172,19 @@ pub fn write_header(db: &Connection, h: &Header, insert: bool) -> Result<()> {
     Ok(())
 }
 
+/// Whether `table` has a column named `column` (format 1 lacks `header.mac`).
+pub fn has_column(db: &Connection, table: &str, column: &str) -> Result<bool> {
+    let n: i64 = db.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        params![table, column],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
 pub fn read_header(db: &Connection, path: &Path) -> Result<Header> {
     let not_vault = || Error::NotAVault(path.to_path_buf());
-    let has_mac: bool = db
-        .query_row(
-            "SELECT count(*) FROM pragma_table_info('header') WHERE name = 'mac'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .map_err(|_| not_vault())?;
+    let has_mac = has_column(db, "header", "mac").map_err(|_| not_vault())?;
     let sql = if has_mac {
         "SELECT format, vault_id, kdf, salt, pass_slot, recovery_slot, mac FROM header WHERE id = 1"
     } else {

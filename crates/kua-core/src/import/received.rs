@@ -11,7 +11,6 @@ use crate::export::BundledRecord;
 use crate::store::Table;
 use crate::testimony::decode;
 use crate::vault::{Ctx, Vault};
-use kua_bundle::minisign;
 use serde::{Deserialize, Serialize};
 
 /// A received record version with its provenance.
@@ -50,14 +49,6 @@ pub struct ReceivedSummary {
     pub excerpt: String,
 }
 
-/// A received record's sender key as states are keyed: canonical, whatever spelling an
-/// earlier build stored.
-fn canonical(public_key: &str) -> String {
-    minisign::parse_public_key(public_key)
-        .map(|k| minisign::public_key_line(&k))
-        .unwrap_or_else(|_| public_key.to_string())
-}
-
 impl Ctx<'_> {
     /// Every received record, decoded, with the place of those that do not open.
     fn received_records(&self) -> Vec<std::result::Result<ReceivedRecord, String>> {
@@ -89,7 +80,7 @@ impl Vault {
                     format!("received record {}", head.id)
                 })?;
                 let pending = senders
-                    .get(&canonical(&r.sender_public_key))
+                    .get(&senders::canonical(&r.sender_public_key))
                     .is_some_and(|s| s.pending.contains_key(&r.bundle_id));
                 out.push(ReceivedSummary {
                     id: r.record.id.clone(),

@@ -82,9 +82,7 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
     let stored: Senders = ctx.read_setting(SENDERS)?;
     let mut out = Senders::new();
     for (text, state) in stored {
-        let key = minisign::parse_public_key(&text)
-            .map(|k| minisign::public_key_line(&k))
-            .unwrap_or(text);
+        let key = canonical(&text);
         match out.entry(key) {
             Slot::Vacant(slot) => {
                 slot.insert(state);
@@ -109,6 +107,14 @@ pub(super) fn store(
         crate::custody::Event::SettingChanged,
         state.change(Some(SENDERS.to_string())),
     )
+}
+
+/// A sender key as states are keyed: canonical, whatever spelling an earlier build
+/// stored (a key that does not parse is kept as it is).
+pub(super) fn canonical(public_key: &str) -> String {
+    minisign::parse_public_key(public_key)
+        .map(|k| minisign::public_key_line(&k))
+        .unwrap_or_else(|_| public_key.to_string())
 }
 
 /// The exports to `recipient` that a carried log records, by bundle.

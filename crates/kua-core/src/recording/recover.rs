@@ -5,7 +5,6 @@ use super::{secret_name, Live, Open};
 use crate::catalog::parse_id;
 use crate::chunks::{chunk_rowid, open_chunk, ChunkSealer, Nonces};
 use crate::crypto::{hex, Key};
-use crate::custody::Event;
 use crate::error::{Error, Result};
 use crate::model::AttachmentInfo;
 use crate::records::Head;
@@ -25,25 +24,6 @@ fn prefix_bytes(hex_prefix: &str, id: &Uuid) -> Result<[u8; 19]> {
         .map_err(|_| Error::integrity(format!("open recording {id}")))
 }
 
-impl Ctx<'_> {
-    /// The last logged revision of every recording's record.
-    fn logged_recording_revisions(&self) -> Result<std::collections::BTreeMap<Uuid, u32>> {
-        let (entries, _) =
-            crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
-        let mut out = std::collections::BTreeMap::new();
-        for e in entries {
-            if matches!(e.event, Event::RecordingStarted | Event::RecordingSaved) {
-                if let (Some(id), Some(rev)) = (e.detail.as_deref(), e.version) {
-                    if let Ok(id) = Uuid::parse_str(id) {
-                        out.insert(id, rev);
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
 impl Vault {
     /// Finishes every recording that a crash left open, from what was flushed, and logs
     /// each as recovered. Front ends call it after unlocking. One that cannot be
@@ -61,12 +41,18 @@ impl Vault {
         if open.is_empty() {
             return Ok(out);
         }
-        let logged = ctx.logged_recording_revisions()?;
+        // The last logged state of each record (recording_started, recording_saved,
+        // and setting_changed at migration or key rotation).
+        let (entries, _) = crate::custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
+        let logged = crate::secret::logged_settings(&entries);
         let mut first_error = None;
         for (id, open, rev) in open {
             // Recover what is there (it is all there is); a record older than its
             // logged state is said in the log, for good, with the recovery.
-            let rolled_back = logged.get(&id).is_some_and(|&was| rev < was).then_some(rev);
+            let rolled_back = logged
+                .get(&secret_name(&id))
+                .is_some_and(|&(was, _)| rev < was)
+                .then_some(rev);
             match ctx.recover_one(id, open, rolled_back) {
                 Ok(info) => out.push(info),
                 Err(e) => {
