@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod analysis;
 mod attachment;
 mod catalog;
 mod chunks;
@@ -37,6 +38,7 @@ mod vault;
 mod verify;
 mod views;
 
+pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};

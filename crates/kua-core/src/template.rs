@@ -46,6 +46,11 @@ pub enum FieldType {
 pub struct Choice {
     pub id: String,
     pub label: Localized,
+    /// The term's code in the HURIDOCS micro-thesauri, where they have one (methods:
+    /// list 5, perpetrator types: list 24, location types: list 17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub huridocs: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,8 +101,16 @@ pub struct Template {
     pub sections: Vec<Section>,
 }
 
-/// The templates shipped with this build.
+/// The templates shipped with this build, each at its current version.
 const BUILTIN: &[&str] = &[include_str!("../../../assets/templates/istanbul-2022.json")];
+
+/// Earlier versions of the built-in templates, kept so that a record keeps showing with
+/// the form it was filled in. Each current version is a superset of its earlier ones
+/// (same fields, same types, every option kept), so that a record of an earlier version
+/// also validates against the current one; a unit test holds that.
+const HISTORY: &[&str] = &[include_str!(
+    "../../../assets/templates/history/istanbul-2022.v1.json"
+)];
 
 /// The template a testimony gets when its input names none.
 pub const DEFAULT_TEMPLATE: &str = "istanbul-2022";
@@ -117,6 +130,25 @@ pub fn builtin() -> &'static [Template] {
 
 pub fn find(id: &str) -> Option<&'static Template> {
     builtin().iter().find(|t| t.id == id)
+}
+
+/// Every earlier version of the built-in templates.
+pub fn history() -> &'static [Template] {
+    static PARSED: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        HISTORY
+            .iter()
+            .filter_map(|src| serde_json::from_str(src).ok())
+            .collect()
+    })
+}
+
+/// One version of a template: the current one or an earlier one.
+pub fn find_version(id: &str, version: u32) -> Option<&'static Template> {
+    builtin()
+        .iter()
+        .chain(history())
+        .find(|t| t.id == id && t.version == version)
 }
 
 /// One problem with a testimony's content.
@@ -358,6 +390,47 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record filled in with an earlier version must validate and show under the
+    /// current one: every field of the earlier version is still there with its type
+    /// and every option, and no field became required (a sealed record is never
+    /// rewritten, so it could not gain a value).
+    #[test]
+    fn every_current_template_is_a_superset_of_its_earlier_versions() {
+        assert_eq!(
+            history().len(),
+            HISTORY.len(),
+            "a history template fails to parse"
+        );
+        fn check(old: &[Field], new: &[Field], path: &str) {
+            for f in old {
+                let n = new.iter().find(|n| n.id == f.id);
+                assert!(n.is_some(), "{path}{} was removed", f.id);
+                let Some(n) = n else { continue };
+                assert_eq!(n.kind, f.kind, "{path}{} changed type", f.id);
+                assert!(!n.required || f.required, "{path}{} became required", f.id);
+                for o in &f.options {
+                    assert!(
+                        n.options.iter().any(|x| x.id == o.id),
+                        "{path}{} lost option {}",
+                        f.id,
+                        o.id
+                    );
+                }
+                check(&f.fields, &n.fields, &format!("{path}{}.", f.id));
+            }
+        }
+        for old in history() {
+            let new = find(&old.id).expect("current version of a history template");
+            assert!(new.version > old.version);
+            let old_fields: Vec<Field> = old.fields().cloned().collect();
+            let new_fields: Vec<Field> = new.fields().cloned().collect();
+            check(&old_fields, &new_fields, "");
+            assert_eq!(find_version(&old.id, old.version), Some(old));
+        }
+        let t = find("istanbul-2022").unwrap();
+        assert!(t.version >= 2);
+    }
 
     #[test]
     fn every_builtin_template_parses_and_is_well_formed() {

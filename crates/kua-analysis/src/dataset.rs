@@ -1,0 +1,555 @@
+//! Datasets for analysts: one table per entity with stable ids, codes and labels,
+//! dates with their precision, multi-selects both as `|`-joined codes and as one 0/1
+//! column per option, and a codebook. Only coded, non-identifying fields go out (no free
+//! text, no field the template marks identifying), and only records whose consent
+//! covers the coalition.
+//!
+//! CSV files are UTF-8 with a byte-order mark (Excel in Russian and Kazakh locales
+//! misreads UTF-8 without one), comma-separated, RFC 4180 quoting, and every cell that
+//! a spreadsheet would read as a formula (beginning with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return) is prefixed with `'` (CWE-1236).
+
+use crate::dates::Span;
+use crate::dimension::{self, Dimension};
+use crate::error::{Error, Result};
+use crate::set::shareable;
+use kua_core::template::{self, Field, FieldType, Localized, Template};
+use kua_core::{AnalysisRecord, AnalysisRecords};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetFormat {
+    Csv,
+    Json,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DatasetReport {
+    /// Files written, with their row counts.
+    pub files: Vec<(String, u64)>,
+    /// Records exported.
+    pub records: u64,
+    /// Records left out because their consent does not cover the coalition (or was
+    /// withdrawn).
+    pub withheld_consent: u64,
+    /// Records left out because they are drafts.
+    pub drafts: u64,
+}
+
+/// A table being built: its columns and rows of cells.
+struct Sheet {
+    name: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Sheet {
+    fn new(name: &str, columns: Vec<String>) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            columns,
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A template field the dataset carries: coded, not identifying, not free text.
+fn carried(f: &Field) -> bool {
+    !f.identifying
+        && matches!(
+            f.kind,
+            FieldType::Choice
+                | FieldType::MultiChoice
+                | FieldType::Boolean
+                | FieldType::Number
+                | FieldType::Date
+                | FieldType::Datetime
+        )
+}
+
+/// The columns a field gives, in order.
+fn columns_of(f: &Field, lang: &str) -> Vec<String> {
+    match f.kind {
+        FieldType::Choice => vec![f.id.clone(), format!("{}__{lang}", f.id)],
+        FieldType::MultiChoice => {
+            let mut c = vec![f.id.clone()];
+            c.extend(f.options.iter().map(|o| format!("{}__{}", f.id, o.id)));
+            c
+        }
+        FieldType::Date | FieldType::Datetime => vec![f.id.clone(), format!("{}_precision", f.id)],
+        _ => vec![f.id.clone()],
+    }
+}
+
+/// The cells a field gives for a value (the same count as `columns_of`).
+fn cells_of(f: &Field, value: Option<&Value>, lang: &str) -> Vec<String> {
+    let label = |code: &str| {
+        f.options
+            .iter()
+            .find(|o| o.id == code)
+            .map_or_else(|| code.to_string(), |o| o.label.get(lang).to_string())
+    };
+    match f.kind {
+        FieldType::Choice => match value.and_then(Value::as_str) {
+            Some(code) => vec![code.to_string(), label(code)],
+            None => vec![String::new(), String::new()],
+        },
+        FieldType::MultiChoice => {
+            let chosen: Vec<&str> = value
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut c = vec![chosen.join("|")];
+            // An unanswered question is empty in every column, not a row of zeros.
+            c.extend(f.options.iter().map(|o| {
+                if chosen.is_empty() {
+                    String::new()
+                } else if chosen.contains(&o.id.as_str()) {
+                    "1".into()
+                } else {
+                    "0".into()
+                }
+            }));
+            c
+        }
+        FieldType::Date | FieldType::Datetime => {
+            match value.and_then(Value::as_str).and_then(Span::parse) {
+                Some(s) => vec![s.text(), s.precision.id().to_string()],
+                None => vec![String::new(), String::new()],
+            }
+        }
+        FieldType::Boolean => vec![match value.and_then(Value::as_bool) {
+            Some(true) => "1".into(),
+            Some(false) => "0".into(),
+            None => String::new(),
+        }],
+        FieldType::Number => vec![value
+            .and_then(Value::as_f64)
+            .filter(|n| n.is_finite())
+            .map(|n| n.to_string())
+            .unwrap_or_default()],
+        _ => vec![String::new()],
+    }
+}
+
+const KEY: [&str; 2] = ["source", "record_id"];
+
+/// Writes the dataset of `input` (sealed records only; the caller leaves drafts out)
+/// into `dir`, which must be new or empty. Returns what was written.
+pub fn export_dataset(
+    input: &AnalysisRecords,
+    dir: &Path,
+    format: DatasetFormat,
+    lang: &str,
+) -> Result<DatasetReport> {
+    let Some(tpl) = template::find(template::DEFAULT_TEMPLATE) else {
+        return Ok(DatasetReport {
+            files: Vec::new(),
+            records: 0,
+            withheld_consent: 0,
+            drafts: 0,
+        });
+    };
+    let mut report = DatasetReport {
+        files: Vec::new(),
+        records: 0,
+        withheld_consent: 0,
+        drafts: 0,
+    };
+    let top: Vec<&Field> = tpl
+        .fields()
+        .filter(|f| f.kind != FieldType::List && carried(f))
+        .collect();
+    let lists: Vec<(&Field, Vec<&Field>)> = tpl
+        .fields()
+        .filter(|f| f.kind == FieldType::List && !f.identifying)
+        .map(|f| {
+            (
+                f,
+                f.fields.iter().filter(|s| carried(s)).collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, subs)| !subs.is_empty())
+        .collect();
+    let mut head: Vec<String> = KEY.iter().map(|s| s.to_string()).collect();
+    head.extend(
+        [
+            "version",
+            "source_name",
+            "template_version",
+            "record_language",
+            "events_year",
+            "events_month",
+            "age_band",
+        ]
+        .map(String::from),
+    );
+    for f in &top {
+        head.extend(columns_of(f, lang));
+    }
+    let mut testimonies = Sheet::new("testimonies", head);
+    let mut methods = Sheet::new(
+        "methods",
+        [
+            "source",
+            "record_id",
+            "method",
+            &format!("method__{lang}"),
+            "huridocs",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    let mut list_sheets: Vec<Sheet> = lists
+        .iter()
+        .map(|(l, subs)| {
+            let mut c: Vec<String> = KEY.iter().map(|s| s.to_string()).collect();
+            c.push("item".into());
+            for s in subs {
+                c.extend(columns_of(s, lang));
+            }
+            Sheet::new(&l.id, c)
+        })
+        .collect();
+    for r in &input.records {
+        if r.status != kua_core::model::Status::Sealed {
+            report.drafts += 1;
+            continue;
+        }
+        if !shareable(r.consent.as_ref()) {
+            report.withheld_consent += 1;
+            continue;
+        }
+        report.records += 1;
+        let key = [dimension::source_code(&r.source).to_string(), r.id.clone()];
+        testimonies.rows.push(testimony_row(r, &key, &top, lang));
+        if let Some(f) = tpl.field("methods") {
+            for code in dimension::codes(r, Dimension::Method, None) {
+                let opt = f.options.iter().find(|o| o.id == code);
+                methods.rows.push(vec![
+                    key[0].clone(),
+                    key[1].clone(),
+                    code.clone(),
+                    opt.map_or_else(|| code.clone(), |o| o.label.get(lang).to_string()),
+                    opt.and_then(|o| o.huridocs.clone()).unwrap_or_default(),
+                ]);
+            }
+        }
+        for ((list, subs), sheet) in lists.iter().zip(&mut list_sheets) {
+            let Some(Value::Array(items)) = r.fields.get(&list.id) else {
+                continue;
+            };
+            for (n, item) in items.iter().enumerate() {
+                let mut row = vec![key[0].clone(), key[1].clone(), (n + 1).to_string()];
+                for s in subs {
+                    row.extend(cells_of(s, item.get(&s.id), lang));
+                }
+                sheet.rows.push(row);
+            }
+        }
+    }
+    let mut sheets = vec![testimonies, methods];
+    sheets.extend(list_sheets);
+    sheets.push(codebook(tpl, &top, &lists));
+    write_all(dir, &sheets, format, &mut report)?;
+    Ok(report)
+}
+
+fn testimony_row(r: &AnalysisRecord, key: &[String; 2], top: &[&Field], lang: &str) -> Vec<String> {
+    let date = dimension::events_date(r);
+    let first = |d: Dimension| {
+        dimension::codes(r, d, date.as_ref())
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
+    let source_name = match &r.source {
+        kua_core::RecordSource::Own => String::new(),
+        kua_core::RecordSource::Received { sender_name, .. } => sender_name.clone(),
+    };
+    let mut row = vec![
+        key[0].clone(),
+        key[1].clone(),
+        r.version.to_string(),
+        source_name,
+        r.template_version.to_string(),
+        r.language.clone(),
+        first(Dimension::Year),
+        first(Dimension::Month),
+        first(Dimension::AgeBand),
+    ];
+    for f in top {
+        row.extend(cells_of(f, r.fields.get(&f.id), lang));
+    }
+    row
+}
+
+/// One row per column (and per code of a coded column): what it holds, in three
+/// languages, with HURIDOCS codes where the template has them.
+fn codebook(tpl: &Template, top: &[&Field], lists: &[(&Field, Vec<&Field>)]) -> Sheet {
+    let mut s = Sheet::new(
+        "codebook",
+        [
+            "table", "column", "type", "label_en", "label_ru", "label_kk", "code", "code_en",
+            "code_ru", "code_kk", "huridocs",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    let mut push = |table: &str,
+                    column: &str,
+                    kind: &str,
+                    label: &Localized,
+                    code: Option<(&str, &Localized, Option<&str>)>| {
+        let mut row = vec![
+            table.into(),
+            column.into(),
+            kind.into(),
+            label.en.clone(),
+            label.ru.clone(),
+            label.kk.clone(),
+        ];
+        match code {
+            Some((c, l, h)) => row.extend([
+                c.into(),
+                l.en.clone(),
+                l.ru.clone(),
+                l.kk.clone(),
+                h.unwrap_or("").into(),
+            ]),
+            None => row.extend(std::iter::repeat_n(String::new(), 5)),
+        }
+        s.rows.push(row);
+    };
+    let derived = |id: &str, en: &str, ru: &str, kk: &str| {
+        (
+            id.to_string(),
+            Localized {
+                en: en.into(),
+                ru: ru.into(),
+                kk: kk.into(),
+            },
+        )
+    };
+    for (col, label) in [
+        derived(
+            "source",
+            "Source: own, or the sender's key id",
+            "Источник: own или идентификатор ключа отправителя",
+            "Дереккөз: own немесе жіберушінің кілт идентификаторы",
+        ),
+        derived(
+            "record_id",
+            "Record id (stable, not identifying)",
+            "Идентификатор записи (постоянный, не идентифицирующий)",
+            "Жазба идентификаторы (тұрақты, тұлғаны анықтамайды)",
+        ),
+        derived(
+            "version",
+            "Sealed version counted",
+            "Учтённая запечатанная версия",
+            "Есепке алынған мөрленген нұсқа",
+        ),
+        derived(
+            "source_name",
+            "Sender's name",
+            "Имя отправителя",
+            "Жіберушінің аты",
+        ),
+        derived(
+            "template_version",
+            "Template version",
+            "Версия шаблона",
+            "Үлгі нұсқасы",
+        ),
+        derived(
+            "record_language",
+            "Language of the record",
+            "Язык записи",
+            "Жазба тілі",
+        ),
+        derived(
+            "events_year",
+            "Year of the events",
+            "Год событий",
+            "Оқиға болған жыл",
+        ),
+        derived(
+            "events_month",
+            "Month of the events (YYYY-MM), when known",
+            "Месяц событий (ГГГГ-ММ), если известен",
+            "Оқиға болған ай (ЖЖЖЖ-АА), белгілі болса",
+        ),
+    ] {
+        push("testimonies", &col, "derived", &label, None);
+    }
+    if let Some(l) = dimension::labels().dimensions.get("age_band") {
+        for (code, cl) in dimension::age_bands() {
+            push(
+                "testimonies",
+                "age_band",
+                "derived",
+                l,
+                Some((code, cl, None)),
+            );
+        }
+    }
+    let mut field = |table: &str, f: &Field| {
+        let kind = serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        if f.options.is_empty() {
+            push(table, &f.id, &kind, &f.label, None);
+        }
+        for o in &f.options {
+            push(
+                table,
+                &f.id,
+                &kind,
+                &f.label,
+                Some((&o.id, &o.label, o.huridocs.as_deref())),
+            );
+        }
+    };
+    for f in top {
+        field("testimonies", f);
+    }
+    if let Some(m) = tpl.field("methods") {
+        field("methods", m);
+    }
+    for (l, subs) in lists {
+        for s in subs {
+            field(&l.id, s);
+        }
+    }
+    s
+}
+
+/// A cell a spreadsheet would take for a formula, made inert.
+pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+fn csv_line(out: &mut Vec<u8>, cells: &[String]) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let c = neutralise(c);
+        if c.contains([',', '"', '\n', '\r']) {
+            out.push(b'"');
+            out.extend(c.replace('"', "\"\"").as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend(c.as_bytes());
+        }
+    }
+    out.extend(b"\r\n");
+}
+
+fn render(sheet: &Sheet, format: DatasetFormat) -> Vec<u8> {
+    match format {
+        DatasetFormat::Csv => {
+            let mut out = "\u{feff}".as_bytes().to_vec();
+            csv_line(&mut out, &sheet.columns);
+            for r in &sheet.rows {
+                csv_line(&mut out, r);
+            }
+            out
+        }
+        DatasetFormat::Json => {
+            let rows: Vec<serde_json::Map<String, Value>> = sheet
+                .rows
+                .iter()
+                .map(|r| {
+                    sheet
+                        .columns
+                        .iter()
+                        .zip(r)
+                        .map(|(c, v)| (c.clone(), Value::String(v.clone())))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_vec_pretty(&rows).unwrap_or_default()
+        }
+    }
+}
+
+fn write_all(
+    dir: &Path,
+    sheets: &[Sheet],
+    format: DatasetFormat,
+    report: &mut DatasetReport,
+) -> Result<()> {
+    let werr = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Write { path, source }
+    };
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(werr(dir))?;
+        if entries.next().is_some() {
+            return Err(Error::NotEmpty(dir.display().to_string()));
+        }
+    } else {
+        std::fs::create_dir_all(dir).map_err(werr(dir))?;
+    }
+    let ext = match format {
+        DatasetFormat::Csv => "csv",
+        DatasetFormat::Json => "json",
+    };
+    let mut written: Vec<PathBuf> = Vec::new();
+    for sheet in sheets {
+        let path = dir.join(format!("{}.{ext}", sheet.name));
+        let res = (|| {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
+            f.write_all(&render(sheet, format))?;
+            f.sync_all()
+        })();
+        if let Err(e) = res {
+            // A half-written dataset is worse than none: take back what was written.
+            for p in written.iter().chain([&path]) {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(werr(&path)(e));
+        }
+        written.push(path);
+        report
+            .files
+            .push((format!("{}.{ext}", sheet.name), sheet.rows.len() as u64));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_made_inert() {
+        for c in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(c).starts_with('\''), "{c:?}");
+        }
+        assert_eq!(neutralise("KZ-75"), "KZ-75");
+        let mut out = Vec::new();
+        csv_line(&mut out, &["a,b".into(), "say \"hi\"".into(), "=1".into()]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a,b\",\"say \"\"hi\"\"\",'=1\r\n"
+        );
+    }
+}

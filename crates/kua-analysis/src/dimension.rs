@@ -1,0 +1,286 @@
+//! The dimensions counts go by, and how each is read from a record's fields. The labels
+//! of derived dimensions live in `assets/analysis/labels.json`; the codes and labels of
+//! coded ones come from the template.
+
+use crate::dates::{age_range, Span};
+use kua_core::template::{self, Localized, Template};
+use kua_core::{AnalysisRecord, RecordSource};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A dimension of the counts. Multi-valued ones (a record may have several methods,
+/// agencies or places) count records, not answers: a record with three methods counts
+/// once under each, and never more than once in a total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Region,
+    PlaceRegion,
+    PlaceType,
+    Agency,
+    DetainingAuthority,
+    Method,
+    Month,
+    Year,
+    Sex,
+    AgeBand,
+    Language,
+    Source,
+}
+
+/// The number of dimensions.
+pub const DIMENSIONS: usize = 12;
+
+/// Where a coded dimension's values live in the template's fields.
+enum Place {
+    /// A top-level field: one code, or several for a multi-choice.
+    Field(&'static str),
+    /// A sub-field of every item of a list.
+    Item(&'static str, &'static str),
+    Derived,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; DIMENSIONS] = [
+        Dimension::Region,
+        Dimension::PlaceRegion,
+        Dimension::PlaceType,
+        Dimension::Agency,
+        Dimension::DetainingAuthority,
+        Dimension::Method,
+        Dimension::Month,
+        Dimension::Year,
+        Dimension::Sex,
+        Dimension::AgeBand,
+        Dimension::Language,
+        Dimension::Source,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Dimension::Region => "region",
+            Dimension::PlaceRegion => "place_region",
+            Dimension::PlaceType => "place_type",
+            Dimension::Agency => "agency",
+            Dimension::DetainingAuthority => "detaining_authority",
+            Dimension::Method => "method",
+            Dimension::Month => "month",
+            Dimension::Year => "year",
+            Dimension::Sex => "sex",
+            Dimension::AgeBand => "age_band",
+            Dimension::Language => "language",
+            Dimension::Source => "source",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn parse(s: &str) -> crate::Result<Dimension> {
+        Dimension::ALL
+            .into_iter()
+            .find(|d| d.id() == s.trim())
+            .ok_or_else(|| crate::Error::UnknownDimension(s.to_string()))
+    }
+
+    fn place(self) -> Place {
+        match self {
+            Dimension::Region => Place::Field("events_region"),
+            Dimension::PlaceRegion => Place::Item("detention_places", "place_region"),
+            Dimension::PlaceType => Place::Item("detention_places", "place_type"),
+            Dimension::Agency => Place::Item("perpetrators", "perp_agency"),
+            Dimension::DetainingAuthority => Place::Field("detaining_authority"),
+            Dimension::Method => Place::Field("methods"),
+            Dimension::Sex => Place::Field("gender"),
+            Dimension::Language => Place::Field("interview_language"),
+            Dimension::Month | Dimension::Year | Dimension::AgeBand | Dimension::Source => {
+                Place::Derived
+            }
+        }
+    }
+
+    /// A record may hold several values of this dimension.
+    pub fn multi(self) -> bool {
+        matches!(
+            self,
+            Dimension::PlaceRegion | Dimension::PlaceType | Dimension::Agency | Dimension::Method
+        )
+    }
+
+    /// The template field whose options are this dimension's codes, if it is coded.
+    pub fn field(self, template: &Template) -> Option<&template::Field> {
+        match self.place() {
+            Place::Field(id) => template.field(id),
+            Place::Item(list, sub) => template
+                .field(list)
+                .and_then(|l| l.fields.iter().find(|f| f.id == sub)),
+            Place::Derived => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AgeBand {
+    id: String,
+    max: i32,
+    label: Localized,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Labels {
+    pub not_recorded: Localized,
+    pub own: Localized,
+    pub dimensions: std::collections::BTreeMap<String, Localized>,
+    age_bands: Vec<AgeBand>,
+}
+
+/// The labels of `assets/analysis/labels.json`, parsed once. The file is part of the
+/// build; a unit test holds that it parses and names every dimension.
+pub(crate) fn labels() -> &'static Labels {
+    static PARSED: std::sync::OnceLock<Labels> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        serde_json::from_str(include_str!("../../../assets/analysis/labels.json")).unwrap_or(
+            Labels {
+                not_recorded: Localized {
+                    en: "Not recorded".into(),
+                    ru: "Не указано".into(),
+                    kk: "Көрсетілмеген".into(),
+                },
+                own: Localized {
+                    en: "Own".into(),
+                    ru: "Own".into(),
+                    kk: "Own".into(),
+                },
+                dimensions: Default::default(),
+                age_bands: Vec::new(),
+            },
+        )
+    })
+}
+
+/// The age bands' codes and labels, youngest first.
+pub fn age_bands() -> impl Iterator<Item = (&'static str, &'static Localized)> {
+    labels().age_bands.iter().map(|b| (b.id.as_str(), &b.label))
+}
+
+fn band_of(age: i32) -> Option<&'static str> {
+    if age < 0 {
+        return None;
+    }
+    labels()
+        .age_bands
+        .iter()
+        .find(|b| age <= b.max)
+        .map(|b| b.id.as_str())
+}
+
+/// The code of a record's source: `own`, or the sender's key id.
+pub fn source_code(source: &RecordSource) -> &str {
+    match source {
+        RecordSource::Own => "own",
+        RecordSource::Received { sender_key_id, .. } => sender_key_id,
+    }
+}
+
+/// The date of the events as a span, when it is recorded and well-formed.
+pub fn events_date(record: &AnalysisRecord) -> Option<Span> {
+    record
+        .fields
+        .get("events_date")
+        .and_then(Value::as_str)
+        .and_then(Span::parse)
+}
+
+/// Every code a record has for a dimension; empty means "not recorded". Codes repeat
+/// at most once: a record with two places of the same type counts once under it.
+pub fn codes(record: &AnalysisRecord, dim: Dimension, date: Option<&Span>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: &str| {
+        let s = s.trim();
+        if !s.is_empty() && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    match dim.place() {
+        Place::Field(id) => match record.fields.get(id) {
+            Some(Value::String(s)) => push(s),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(push),
+            _ => {}
+        },
+        Place::Item(list, sub) => {
+            if let Some(Value::Array(items)) = record.fields.get(list) {
+                for item in items {
+                    if let Some(s) = item.get(sub).and_then(Value::as_str) {
+                        push(s);
+                    }
+                }
+            }
+        }
+        Place::Derived => match dim {
+            Dimension::Month => {
+                if let Some(m) = date.and_then(Span::month) {
+                    push(&m);
+                }
+            }
+            Dimension::Year => {
+                if let Some(d) = date {
+                    push(&d.year());
+                }
+            }
+            Dimension::AgeBand => {
+                if let Some(b) = age_band(record, date) {
+                    push(b);
+                }
+            }
+            Dimension::Source => push(source_code(&record.source)),
+            _ => {}
+        },
+    }
+    out
+}
+
+/// The age band at the events: from the recorded age, or else from the birth date and
+/// the date of the events when the band is certain whatever days approximate dates
+/// stand for.
+fn age_band(record: &AnalysisRecord, date: Option<&Span>) -> Option<&'static str> {
+    if let Some(age) = record.fields.get("age").and_then(Value::as_f64) {
+        if age.is_finite() && (0.0..=150.0).contains(&age) {
+            return band_of(age.floor() as i32);
+        }
+        return None;
+    }
+    let birth = record
+        .fields
+        .get("birth_date")
+        .and_then(Value::as_str)
+        .and_then(Span::parse)?;
+    let (least, most) = age_range(&birth, date?);
+    let band = band_of(least)?;
+    (band_of(most) == Some(band)).then_some(band)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_labels_file_names_every_dimension_in_three_languages() {
+        let l = labels();
+        assert!(!l.age_bands.is_empty(), "labels.json does not parse");
+        for d in Dimension::ALL {
+            let label = l.dimensions.get(d.id());
+            assert!(label.is_some(), "no label for {}", d.id());
+            let label = label.unwrap();
+            assert!(!label.en.is_empty() && !label.ru.is_empty() && !label.kk.is_empty());
+        }
+        assert_eq!(band_of(17), Some("0-17"));
+        assert_eq!(band_of(18), Some("18-24"));
+        assert_eq!(band_of(80), Some("65+"));
+        assert_eq!(Dimension::ALL.len(), DIMENSIONS);
+        for (i, d) in Dimension::ALL.iter().enumerate() {
+            assert_eq!(d.index(), i);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Errors of the analysis, each with a stable code front ends translate.
+
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("there is no dimension {0:?}; the dimensions are: {known}", known = crate::Dimension::ALL.iter().map(|d| d.id()).collect::<Vec<_>>().join(", "))]
+    UnknownDimension(String),
+    #[error("{dimension} has no code {code:?}; `kua stats --by {dimension}` lists its codes")]
+    UnknownCode { dimension: String, code: String },
+    #[error("{0:?} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")]
+    BadDate(String),
+    #[error("a filter must read DIMENSION=CODE, not {0:?}")]
+    BadFilter(String),
+    #[error("counts go by at most two dimensions at once (a table or a cross-tab)")]
+    TooManyDimensions,
+    #[error("a dimension is given twice in --by")]
+    RepeatedDimension,
+    #[error("could not write {path}: {source}; check the folder exists, is writable and has free space, then export again")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} already exists and is not empty; choose an empty or new folder so that no earlier export is mixed in")]
+    NotEmpty(String),
+}
+
+impl Error {
+    /// The stable code front ends map to translated text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownDimension(_) => "unknown_dimension",
+            Error::UnknownCode { .. } => "unknown_code",
+            Error::BadDate(_) => "bad_date",
+            Error::BadFilter(_) => "bad_filter",
+            Error::TooManyDimensions => "too_many_dimensions",
+            Error::RepeatedDimension => "repeated_dimension",
+            Error::Write { .. } => "write_failed",
+            Error::NotEmpty(_) => "folder_not_empty",
+        }
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Error", 2)?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &self.to_string())?;
+        st.end()
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,127 @@
+//! The analysis set: every counted record reduced to its codes, in memory only. It is
+//! built from [`kua_core::Vault::analysis_records`] and holds no text of a record but
+//! its codes and dates; its owner drops it with the vault's keys.
+
+use crate::dates::Span;
+use crate::dimension::{codes, events_date, Dimension, DIMENSIONS};
+use kua_core::model::{ConsentScope, Status};
+use kua_core::{AnalysisRecords, RecordSource};
+use std::collections::HashMap;
+
+/// One counted record.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub id: String,
+    pub version: u32,
+    pub source: RecordSource,
+    pub status: Status,
+    pub date: Option<Span>,
+    /// Per dimension, the interned codes of this record (empty: not recorded).
+    pub codes: [Vec<u32>; DIMENSIONS],
+}
+
+/// What the set left out, so that every count can say what it does not include.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SetNotes {
+    /// Records whose person withdrew consent: never counted.
+    pub withdrawn: u64,
+    /// Records that did not decrypt or decode (`kua verify` names them).
+    pub unreadable: u64,
+    /// Drafts counted (only when asked for).
+    pub drafts: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalysisSet {
+    pub(crate) rows: Vec<Row>,
+    /// Per dimension, code index → code.
+    pub(crate) dict: [Vec<String>; DIMENSIONS],
+    /// Source code → sender name as last seen.
+    pub(crate) senders: HashMap<String, String>,
+    pub notes: SetNotes,
+}
+
+impl AnalysisSet {
+    pub fn build(input: AnalysisRecords) -> AnalysisSet {
+        let mut set = AnalysisSet {
+            rows: Vec::with_capacity(input.records.len()),
+            dict: Default::default(),
+            senders: HashMap::new(),
+            notes: SetNotes {
+                unreadable: input.unreadable.len() as u64,
+                ..SetNotes::default()
+            },
+        };
+        let mut index: [HashMap<String, u32>; DIMENSIONS] = Default::default();
+        for record in input.records {
+            // A withdrawal means the account is no longer used, counts included. A
+            // record without any consent record is still counted: it is in the vault
+            // (a draft, or received under the sender's responsibility).
+            if record.consent.as_ref().is_some_and(|c| c.is_withdrawn()) {
+                set.notes.withdrawn += 1;
+                continue;
+            }
+            if record.status == Status::Draft {
+                set.notes.drafts += 1;
+            }
+            if let RecordSource::Received {
+                sender_key_id,
+                sender_name,
+            } = &record.source
+            {
+                set.senders
+                    .insert(sender_key_id.clone(), sender_name.clone());
+            }
+            let date = events_date(&record);
+            let mut row_codes: [Vec<u32>; DIMENSIONS] = Default::default();
+            for dim in Dimension::ALL {
+                let i = dim.index();
+                for code in codes(&record, dim, date.as_ref()) {
+                    let next = set.dict[i].len() as u32;
+                    let n = *index[i].entry(code.clone()).or_insert_with(|| {
+                        set.dict[i].push(code);
+                        next
+                    });
+                    row_codes[i].push(n);
+                }
+            }
+            set.rows.push(Row {
+                id: record.id,
+                version: record.version,
+                source: record.source,
+                status: record.status,
+                date,
+                codes: row_codes,
+            });
+        }
+        set
+    }
+
+    /// The number of records counted.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The interned index of a code, if any record has it.
+    pub(crate) fn code_index(&self, dim: Dimension, code: &str) -> Option<u32> {
+        self.dict[dim.index()]
+            .iter()
+            .position(|c| c == code)
+            .map(|i| i as u32)
+    }
+
+    /// Codes seen in the set for a dimension.
+    pub(crate) fn seen(&self, dim: Dimension) -> &[String] {
+        &self.dict[dim.index()]
+    }
+}
+
+/// Whether a record's consent lets it go to the coalition's analysts.
+pub(crate) fn shareable(consent: Option<&kua_core::model::Consent>) -> bool {
+    consent.is_some_and(|c| c.allows(ConsentScope::Coalition))
+}

@@ -1,0 +1,288 @@
+//! Counts of the known composition (see `fixture::world`), exactly.
+
+use crate::fixture::world;
+use kua_analysis::{AnalysisSet, Dimension, Query, Table};
+use kua_core::RecordSource;
+
+fn set(w: &mut crate::fixture::World, drafts: bool) -> AnalysisSet {
+    AnalysisSet::build(w.coord.v.analysis_records(drafts).unwrap())
+}
+
+/// `code → count` of a one-dimension table, "not recorded" as `-`, zeros left out.
+fn counts(t: &Table) -> Vec<(String, u64)> {
+    t.cells
+        .iter()
+        .filter(|c| c.count != Some(0))
+        .map(|c| (c.codes[0].clone().unwrap_or("-".into()), c.count.unwrap()))
+        .collect()
+}
+
+fn by(dims: &[Dimension]) -> Query {
+    Query {
+        by: dims.to_vec(),
+        ..Query::default()
+    }
+}
+
+fn pairs(v: &[(&str, u64)]) -> Vec<(String, u64)> {
+    v.iter().map(|(c, n)| (c.to_string(), *n)).collect()
+}
+
+#[test]
+fn every_dimension_counts_records_once_with_not_recorded_shown() {
+    let mut w = world();
+    let s = set(&mut w, false);
+    assert_eq!(s.len(), 7);
+    assert_eq!(
+        (s.notes.withdrawn, s.notes.drafts, s.notes.unreadable),
+        (1, 0, 0)
+    );
+    let t = |d| s.table(&by(&[d]), "en").unwrap();
+
+    let region = t(Dimension::Region);
+    assert_eq!(region.total, Some(7));
+    assert_eq!(
+        counts(&region),
+        pairs(&[("KZ-10", 1), ("KZ-75", 3), ("KZ-79", 1), ("-", 2)])
+    );
+    // Every code of the vocabulary is a category, zero or not, and "not recorded" last.
+    assert_eq!(region.cells.len(), 23);
+    assert_eq!(region.axes[0].last().unwrap().label, "Not recorded");
+    // Multi-valued: a record with three methods counts once under each; the total is of
+    // records (7), not of answers (11).
+    let method = t(Dimension::Method);
+    assert_eq!(method.total, Some(7));
+    assert_eq!(
+        counts(&method),
+        pairs(&[
+            ("beating", 4),
+            ("electric_shock", 4),
+            ("sexual_violence", 1),
+            ("burns", 2)
+        ])
+    );
+    // Two police officers in one record count that record once.
+    assert_eq!(
+        counts(&t(Dimension::Agency)),
+        pairs(&[("police", 1), ("knb", 2), ("-", 5)])
+    );
+    assert_eq!(
+        counts(&t(Dimension::PlaceType)),
+        pairs(&[
+            ("ivs_temporary_detention", 1),
+            ("sizo_pretrial", 1),
+            ("-", 6)
+        ])
+    );
+    assert_eq!(
+        counts(&t(Dimension::PlaceRegion)),
+        pairs(&[("KZ-75", 2), ("-", 5)])
+    );
+    assert_eq!(
+        counts(&t(Dimension::Sex)),
+        pairs(&[("female", 2), ("male", 3), ("-", 2)])
+    );
+    // o2's band comes from a birth date and a month of the events (31 either way).
+    assert_eq!(
+        counts(&t(Dimension::AgeBand)),
+        pairs(&[("18-24", 1), ("25-34", 2), ("35-44", 1), ("-", 3)])
+    );
+    assert_eq!(
+        counts(&t(Dimension::Month)),
+        pairs(&[("2022-01", 4), ("2022-02", 1), ("-", 2)])
+    );
+    let source = t(Dimension::Source);
+    assert_eq!(source.axes[0][0].code.as_deref(), Some("own"));
+    assert_eq!(source.axes[0][1].label, "@field-b");
+    assert_eq!(source.axes[0][2].label, "field-a");
+    let n: Vec<u64> = source.cells.iter().map(|c| c.count.unwrap()).collect();
+    assert_eq!(n, [3, 1, 3, 0]);
+}
+
+#[test]
+fn a_cross_tab_filters_and_a_date_range_count_exactly() {
+    let mut w = world();
+    let s = set(&mut w, false);
+    let t = s
+        .table(&by(&[Dimension::Region, Dimension::Sex]), "kk")
+        .unwrap();
+    let cell = |r: Option<&str>, x: Option<&str>| {
+        t.cells
+            .iter()
+            .find(|c| c.codes[0].as_deref() == r && c.codes[1].as_deref() == x)
+            .unwrap()
+            .count
+            .unwrap()
+    };
+    assert_eq!(cell(Some("KZ-75"), Some("male")), 2);
+    assert_eq!(cell(Some("KZ-75"), Some("female")), 1);
+    assert_eq!(cell(Some("KZ-79"), Some("female")), 1);
+    assert_eq!(cell(Some("KZ-10"), Some("male")), 1);
+    assert_eq!(cell(None, None), 2);
+    assert_eq!(t.cells.iter().map(|c| c.count.unwrap()).sum::<u64>(), 7);
+    assert_eq!(
+        t.axes[0]
+            .iter()
+            .find(|c| c.code.as_deref() == Some("KZ-75"))
+            .unwrap()
+            .label,
+        "Алматы қаласы"
+    );
+
+    let mut q = by(&[Dimension::Method]);
+    q.add_filter("source=own").unwrap();
+    q.add_filter("region=KZ-75").unwrap();
+    q.add_filter("region=not_recorded").unwrap();
+    let t = s.table(&q, "en").unwrap();
+    assert_eq!(t.total, Some(2)); // o1 and o5
+    assert_eq!(
+        counts(&t),
+        pairs(&[("beating", 1), ("electric_shock", 1), ("burns", 1)])
+    );
+
+    let q = Query {
+        by: vec![Dimension::Region],
+        from: Some("2022-01-01".into()),
+        to: Some("2022-01".into()),
+        ..Query::default()
+    };
+    let t = s.table(&q, "en").unwrap();
+    // o1, o2 (January), a1, b1 in; a2 (February) out; o5 and a3 (only "2022") cannot be
+    // placed and are reported, not counted.
+    assert_eq!(t.total, Some(4));
+    assert_eq!((t.excluded.imprecise, t.excluded.no_date), (2, 0));
+
+    let mut q = by(&[]);
+    assert!(q.add_filter("region=KZ-99").is_ok());
+    assert_eq!(s.table(&q, "en").unwrap_err().code(), "unknown_code");
+    assert_eq!(
+        q.add_filter("nowhere=1").unwrap_err().code(),
+        "unknown_dimension"
+    );
+    assert_eq!(q.add_filter("region").unwrap_err().code(), "bad_filter");
+    let q = Query {
+        from: Some("2022-13".into()),
+        ..Query::default()
+    };
+    assert_eq!(s.table(&q, "en").unwrap_err().code(), "bad_date");
+}
+
+#[test]
+fn drafts_on_request_and_drill_down_to_the_right_records() {
+    let mut w = world();
+    let s = set(&mut w, true);
+    assert_eq!((s.len(), s.notes.drafts), (8, 1));
+    let t = s.table(&by(&[Dimension::Region]), "en").unwrap();
+    assert_eq!(counts(&t)[1], ("KZ-75".to_string(), 4));
+    let q = Query {
+        from: Some("2022".into()),
+        ..by(&[])
+    };
+    assert_eq!(s.table(&q, "en").unwrap().excluded.no_date, 1);
+
+    let s = set(&mut w, false);
+    let refs = s
+        .records(&by(&[Dimension::Region]), &[Some("KZ-75".into())])
+        .unwrap();
+    assert_eq!(refs.len(), 3);
+    assert!(refs
+        .iter()
+        .any(|r| r.id == w.own[0] && r.source == RecordSource::Own && r.version == 1));
+    assert_eq!(
+        refs.iter()
+            .filter(|r| matches!(r.source, RecordSource::Received { .. }))
+            .count(),
+        2
+    );
+    // The amended record counts at its latest sealed version, under its new region.
+    let refs = s
+        .records(&by(&[Dimension::Region]), &[Some("KZ-79".into())])
+        .unwrap();
+    assert_eq!(
+        (refs[0].id.as_str(), refs[0].version),
+        (w.own[1].as_str(), 2)
+    );
+    let refs = s
+        .records(&by(&[Dimension::Region, Dimension::Sex]), &[None, None])
+        .unwrap();
+    assert_eq!(refs.len(), 2);
+    // The withdrawn testimony is in no cell.
+    for c in s.table(&by(&[Dimension::Source]), "en").unwrap().cells {
+        for r in s.records(&by(&[Dimension::Source]), &c.codes).unwrap() {
+            assert_ne!(r.id, w.own[3]);
+        }
+    }
+}
+
+/// Checks that no published line of a table has exactly one withheld figure, so none
+/// can be worked out by subtraction.
+fn assert_unrecoverable(t: &Table) {
+    let hidden = |c: Option<u64>| c.is_none() as usize;
+    match t.by.len() {
+        1 => {
+            let n: usize = t.cells.iter().map(|c| hidden(c.count)).sum::<usize>() + hidden(t.total);
+            assert_ne!(n, 1, "one withheld figure on the table's line");
+        }
+        2 => {
+            let (rows, cols) = (t.axes[0].len(), t.axes[1].len());
+            for i in 0..rows {
+                let n: usize = (0..cols)
+                    .map(|j| hidden(t.cells[i * cols + j].count))
+                    .sum::<usize>()
+                    + hidden(t.axes[0][i].count);
+                assert_ne!(n, 1, "row {i}");
+            }
+            for j in 0..cols {
+                let n: usize = (0..rows)
+                    .map(|i| hidden(t.cells[i * cols + j].count))
+                    .sum::<usize>()
+                    + hidden(t.axes[1][j].count);
+                assert_ne!(n, 1, "column {j}");
+            }
+            for a in &t.axes {
+                let n: usize = a.iter().map(|c| hidden(c.count)).sum::<usize>() + hidden(t.total);
+                assert_ne!(n, 1, "margins");
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn published_counts_withhold_small_cells_so_that_totals_do_not_give_them_back() {
+    let mut w = world();
+    let s = set(&mut w, false);
+    for dims in [
+        vec![Dimension::Region],
+        vec![Dimension::Method],
+        vec![Dimension::Source],
+        vec![Dimension::Region, Dimension::Sex],
+        vec![Dimension::Month, Dimension::Source],
+    ] {
+        let q = Query {
+            public: true,
+            ..by(&dims)
+        };
+        let t = s.table(&q, "ru").unwrap();
+        for c in &t.cells {
+            assert!(c.count.is_none_or(|n| n == 0 || n >= 5), "{dims:?}: {c:?}");
+        }
+        assert_unrecoverable(&t);
+    }
+    // Region: 3, 1, 1, 2 and a total of 7: every non-zero cell is under five, so all go,
+    // and the total 7 stays (four withheld figures on its line).
+    let t = s
+        .table(
+            &Query {
+                public: true,
+                ..by(&[Dimension::Region])
+            },
+            "en",
+        )
+        .unwrap();
+    assert_eq!(t.total, Some(7));
+    assert_eq!(t.cells.iter().filter(|c| c.count.is_none()).count(), 4);
+    // Without --public nothing is withheld.
+    let t = s.table(&by(&[Dimension::Region]), "en").unwrap();
+    assert!(t.cells.iter().all(|c| c.count.is_some()));
+}
