@@ -174,6 +174,43 @@ pub enum Command {
         #[arg(long)]
         trust_new: bool,
     },
+    /// Count records (the latest sealed version of every own testimony and every
+    /// received record) by one dimension, or two for a cross-tab. Dimensions: region,
+    /// place_region, place_type, agency, detaining_authority, method, month, year, sex,
+    /// age_band, language, source.
+    Stats {
+        /// One dimension, or two separated by a comma.
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// Only records with this code (repeatable). Codes of one dimension are
+        /// alternatives; `not_recorded` selects records without a value.
+        #[arg(long = "where", value_name = "DIM=CODE")]
+        filters: Vec<String>,
+        /// Events on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).
+        #[arg(long)]
+        from: Option<String>,
+        /// Events on or before this date (the last day of a month or year given).
+        #[arg(long)]
+        to: Option<String>,
+        /// Count drafts too (their latest version).
+        #[arg(long)]
+        include_drafts: bool,
+        /// CSV on standard output.
+        #[arg(long)]
+        csv: bool,
+        /// For publication: counts under 5 are withheld (`<5`), with enough others that
+        /// none can be worked back from the totals.
+        #[arg(long)]
+        public: bool,
+        /// Language of the labels: en, ru or kk.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Datasets for analysts (coded, pseudonymous, consent-checked).
+    Dataset {
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
     /// Testimonies received in bundles, with their provenance.
     Received {
         #[command(subcommand)]
@@ -246,6 +283,23 @@ pub enum BundleCommand {
         /// are then not checked).
         #[arg(long)]
         identity: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// Write one table per entity and a codebook into a new or empty folder: only
+    /// sealed records whose consent covers the coalition, only coded fields that do not
+    /// identify anyone. CSV is UTF-8 with a BOM, comma-separated.
+    Export {
+        #[arg(short, long)]
+        output: PathBuf,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Language of the label columns: en, ru or kk.
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
 }
 

@@ -1,6 +1,7 @@
 //! One function per command: read the input, call one core function, print the result.
 
-use crate::args::{Cli, Command, Global, TemplateCommand};
+use crate::analysis;
+use crate::args::{Cli, Command, DatasetCommand, Global, TemplateCommand};
 use crate::output::{self, emit};
 use crate::progress::{spinner, Bar};
 use crate::secrets;
@@ -65,6 +66,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let list = unlock(g)?.list()?;
             emit(g.json, &list, || output::list(&list))
         }
+        Command::Stats {
+            by,
+            filters,
+            from,
+            to,
+            include_drafts,
+            csv,
+            public,
+            lang,
+        } => {
+            let request = analysis::StatsRequest {
+                by,
+                filters,
+                from,
+                to,
+                include_drafts,
+                public,
+                lang,
+            };
+            analysis::stats(&mut unlock(g)?, &request, g.json, csv)
+        }
+        Command::Dataset {
+            command:
+                DatasetCommand::Export {
+                    output,
+                    format,
+                    lang,
+                },
+        } => analysis::dataset(&mut unlock(g)?, &output, &format, &lang, g.json),
         Command::Search { query, limit } => {
             let hits = unlock(g)?.search(&query, limit)?;
             emit(g.json, &hits, || output::hits(&hits))

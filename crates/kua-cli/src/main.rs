@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod analysis;
 mod args;
 mod commands;
 mod exchange;
@@ -48,6 +49,13 @@ fn classify(e: &anyhow::Error) -> (&'static str, u8) {
             ErrorClass::Io => 7,
         };
         return (core.code(), exit);
+    }
+    if let Some(a) = e.downcast_ref::<kua_analysis::Error>() {
+        let exit = match a {
+            kua_analysis::Error::Write { .. } => 7,
+            _ => 6,
+        };
+        return (a.code(), exit);
     }
     if e.downcast_ref::<std::io::Error>().is_some() {
         return ("io", 7);

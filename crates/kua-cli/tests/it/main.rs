@@ -4,6 +4,7 @@
 
 mod microphone;
 mod pipeline;
+mod stats;
 
 use serde_json::Value;
 use std::io::Write;

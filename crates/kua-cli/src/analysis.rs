@@ -1,0 +1,240 @@
+//! `kua stats` and `kua dataset export`: the analysis set built in memory at each run,
+//! printed as a table, JSON or CSV, or written as a dataset.
+
+use anyhow::{bail, Result};
+use kua_analysis::{
+    dimension_label, export_dataset, AnalysisSet, DatasetFormat, Dimension, Query, Table,
+};
+use kua_core::Vault;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug)]
+pub struct StatsRequest {
+    pub by: Vec<String>,
+    pub filters: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub include_drafts: bool,
+    pub public: bool,
+    pub lang: String,
+}
+
+fn lang(l: &str) -> Result<&str> {
+    match l {
+        "en" | "ru" | "kk" => Ok(l),
+        _ => bail!("--lang must be en, ru or kk, not {l:?}"),
+    }
+}
+
+pub fn stats(vault: &mut Vault, r: &StatsRequest, json: bool, csv: bool) -> Result<ExitCode> {
+    if json && csv {
+        bail!("choose one of --json and --csv");
+    }
+    let lang = lang(&r.lang)?;
+    let mut query = Query {
+        by: r
+            .by
+            .iter()
+            .map(|d| Dimension::parse(d))
+            .collect::<kua_analysis::Result<_>>()?,
+        from: r.from.clone(),
+        to: r.to.clone(),
+        public: r.public,
+        ..Query::default()
+    };
+    for f in &r.filters {
+        query.add_filter(f)?;
+    }
+    let set = AnalysisSet::build(vault.analysis_records(r.include_drafts)?);
+    let table = set.table(&query, lang)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&as_json(&table))?);
+    } else if csv {
+        print!("{}", as_csv(&table, lang));
+    } else {
+        print_table(&table, lang);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A count as published: the number, or `<5` when withheld.
+fn count_value(c: Option<u64>) -> Value {
+    match c {
+        Some(n) => json!(n),
+        None => json!(format!("<{}", kua_analysis::suppress::THRESHOLD)),
+    }
+}
+
+fn count_text(c: Option<u64>) -> String {
+    match c {
+        Some(n) => n.to_string(),
+        None => format!("<{}", kua_analysis::suppress::THRESHOLD),
+    }
+}
+
+/// `{total, rows: [{dim: code|null, …, count}], …}`: the contract scripts rely on.
+fn as_json(t: &Table) -> Value {
+    let rows: Vec<Value> = t
+        .cells
+        .iter()
+        .map(|c| {
+            let mut row = serde_json::Map::new();
+            for (d, code) in t.by.iter().zip(&c.codes) {
+                row.insert(d.id().to_string(), json!(code));
+            }
+            row.insert("count".into(), count_value(c.count));
+            Value::Object(row)
+        })
+        .collect();
+    json!({
+        "total": count_value(t.total),
+        "by": t.by.iter().map(|d| d.id()).collect::<Vec<_>>(),
+        "rows": rows,
+        "public": t.public,
+        "excluded": {
+            "no_date": t.excluded.no_date,
+            "imprecise_date": t.excluded.imprecise,
+            "withdrawn": t.notes.withdrawn,
+            "unreadable": t.notes.unreadable,
+        },
+        "drafts_counted": t.notes.drafts,
+    })
+}
+
+fn label_of(t: &Table, axis: usize, code: &Option<String>) -> String {
+    t.axes[axis]
+        .iter()
+        .find(|c| &c.code == code)
+        .map(|c| c.label.clone())
+        .unwrap_or_default()
+}
+
+fn share(count: Option<u64>, total: Option<u64>) -> String {
+    match (count, total) {
+        (Some(c), Some(t)) if t > 0 => format!("{:.1}", c as f64 * 100.0 / t as f64),
+        _ => String::new(),
+    }
+}
+
+/// Codes, labels, count and the share of the selection's records.
+fn as_csv(t: &Table, lang: &str) -> String {
+    let mut out = String::new();
+    let mut head: Vec<String> = t.by.iter().map(|d| d.id().to_string()).collect();
+    head.extend(t.by.iter().map(|d| format!("{}__{lang}", d.id())));
+    head.extend(["count".into(), "percent_of_records".into()]);
+    out.push_str(&csv_row(&head));
+    for c in &t.cells {
+        let mut row: Vec<String> = c
+            .codes
+            .iter()
+            .map(|x| x.clone().unwrap_or_default())
+            .collect();
+        row.extend((0..t.by.len()).map(|a| label_of(t, a, &c.codes[a])));
+        row.push(count_text(c.count));
+        row.push(share(c.count, t.total));
+        out.push_str(&csv_row(&row));
+    }
+    out
+}
+
+fn csv_row(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{c}")
+            } else {
+                c.clone()
+            };
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{}\n", quoted.join(","))
+}
+
+fn print_table(t: &Table, lang: &str) {
+    let total = count_text(t.total);
+    if t.by.is_empty() {
+        println!("{total} records");
+    }
+    for c in &t.cells {
+        let labels: Vec<String> = (0..t.by.len())
+            .map(|a| label_of(t, a, &c.codes[a]))
+            .collect();
+        let pct = share(c.count, t.total);
+        let pct = if pct.is_empty() {
+            String::new()
+        } else {
+            format!("  {pct}%")
+        };
+        println!("{:>6}{pct:>9}  {}", count_text(c.count), labels.join(" × "));
+    }
+    if !t.by.is_empty() {
+        let names: Vec<String> = t.by.iter().map(|d| dimension_label(*d, lang)).collect();
+        println!("— by {}; percentages of {total} records", names.join(" × "));
+        if t.by.iter().any(|d| d.multi()) {
+            println!("  (a record may count under several categories, so the counts add up to more than {total})");
+        }
+    }
+    let e = t.excluded;
+    if e.no_date + e.imprecise > 0 {
+        println!(
+            "  not counted: {} without a date of the events, {} with a date too approximate for the range",
+            e.no_date, e.imprecise
+        );
+    }
+    if t.notes.withdrawn > 0 {
+        println!(
+            "  not counted: {} whose consent was withdrawn",
+            t.notes.withdrawn
+        );
+    }
+    if t.notes.unreadable > 0 {
+        println!(
+            "  not counted: {} that could not be read (run `kua verify`)",
+            t.notes.unreadable
+        );
+    }
+    if t.notes.drafts > 0 {
+        println!("  includes {} drafts", t.notes.drafts);
+    }
+    if t.public {
+        println!(
+            "  counts under {} are withheld",
+            kua_analysis::suppress::THRESHOLD
+        );
+    }
+}
+
+pub fn dataset(
+    vault: &mut Vault,
+    out: &Path,
+    format: &str,
+    l: &str,
+    json: bool,
+) -> Result<ExitCode> {
+    let format = match format {
+        "csv" => DatasetFormat::Csv,
+        "json" => DatasetFormat::Json,
+        other => bail!("--format must be csv or json, not {other:?}"),
+    };
+    let records = vault.analysis_records(false)?;
+    let report = export_dataset(&records, out, format, lang(l)?)?;
+    crate::output::emit(json, &report, || {
+        for (file, rows) in &report.files {
+            println!("{rows:>7}  {file}");
+        }
+        println!(
+            "{} records written to {}; {} left out (consent does not cover the coalition, or was withdrawn)",
+            report.records,
+            out.display(),
+            report.withheld_consent
+        );
+    })
+}
