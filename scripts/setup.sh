@@ -12,11 +12,12 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 # 4.1 and its friends (see ../shared notes and ARCHITECTURE.md); its end-to-end tests
 # need WebKitWebDriver (webkit2gtk-driver) and an X server (xvfb). Recording needs libopus
 # (Opus encoding) and ALSA (microphone capture); its tests feed a fake microphone through
-# PulseAudio (pulseaudio, pacat, and ALSA's pulse plugin).
+# PulseAudio (pulseaudio, pacat, and ALSA's pulse plugin). The coordinator datasets'
+# PostgreSQL schema is tested against a real server (postgresql), started by the test.
 for p in build-essential pkg-config file age minisign \
          libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
          libssl-dev webkit2gtk-driver xvfb libopus-dev libasound2-dev \
-         pulseaudio pulseaudio-utils libasound2-plugins; do
+         pulseaudio pulseaudio-utils libasound2-plugins postgresql; do
   pkg_installed "$p" || need_apt+=("$p")
 done
 # The UI is built with Node.js (18 or newer); on these machines apt provides it.

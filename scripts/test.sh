@@ -22,6 +22,9 @@ bash scripts/check-duplicates.sh
 echo "== tests"
 cargo test --workspace --locked
 
+echo "== PostgreSQL: two coordinators' datasets give the counts of kua stats"
+bash scripts/test-postgres.sh
+
 echo "== end-to-end: the desktop app in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
 cargo build --locked -p kua-desktop --features e2e
 (cd ui && npm run --silent e2e)

@@ -47,17 +47,28 @@ pub struct DatasetReport {
 struct Sheet {
     name: String,
     columns: Vec<String>,
+    /// PostgreSQL types of the columns (assets/sql/schema.sql is generated from them).
+    types: Vec<&'static str>,
+    /// Columns that identify a row.
+    key: Vec<&'static str>,
     rows: Vec<Vec<String>>,
 }
 
 impl Sheet {
-    fn new(name: &str, columns: Vec<String>) -> Sheet {
+    fn new(name: &str, columns: Vec<(String, &'static str)>, key: &[&'static str]) -> Sheet {
+        let (columns, types) = columns.into_iter().unzip();
         Sheet {
             name: name.to_string(),
             columns,
+            types,
+            key: key.to_vec(),
             rows: Vec::new(),
         }
     }
+}
+
+fn text(names: &[&str]) -> Vec<(String, &'static str)> {
+    names.iter().map(|n| (n.to_string(), "text")).collect()
 }
 
 /// A template field the dataset carries: coded, not identifying, not free text.
@@ -74,17 +85,31 @@ fn carried(f: &Field) -> bool {
         )
 }
 
-/// The columns a field gives, in order.
-fn columns_of(f: &Field, lang: &str) -> Vec<String> {
+/// The columns a field gives, in order, with their PostgreSQL types.
+fn columns_of(f: &Field, lang: &str) -> Vec<(String, &'static str)> {
     match f.kind {
-        FieldType::Choice => vec![f.id.clone(), format!("{}__{lang}", f.id)],
+        FieldType::Choice => vec![
+            (f.id.clone(), "text"),
+            (format!("{}__{lang}", f.id), "text"),
+        ],
         FieldType::MultiChoice => {
-            let mut c = vec![f.id.clone()];
-            c.extend(f.options.iter().map(|o| format!("{}__{}", f.id, o.id)));
+            let mut c = vec![(f.id.clone(), "text")];
+            c.extend(
+                f.options
+                    .iter()
+                    .map(|o| (format!("{}__{}", f.id, o.id), "smallint")),
+            );
             c
         }
-        FieldType::Date | FieldType::Datetime => vec![f.id.clone(), format!("{}_precision", f.id)],
-        _ => vec![f.id.clone()],
+        FieldType::Date | FieldType::Datetime => {
+            vec![
+                (f.id.clone(), "text"),
+                (format!("{}_precision", f.id), "text"),
+            ]
+        }
+        FieldType::Boolean => vec![(f.id.clone(), "smallint")],
+        FieldType::Number => vec![(f.id.clone(), "numeric")],
+        _ => vec![(f.id.clone(), "text")],
     }
 }
 
@@ -141,28 +166,18 @@ fn cells_of(f: &Field, value: Option<&Value>, lang: &str) -> Vec<String> {
 
 const KEY: [&str; 2] = ["source", "record_id"];
 
-/// Writes the dataset of `input` (sealed records only; the caller leaves drafts out)
-/// into `dir`, which must be new or empty. Returns what was written.
-pub fn export_dataset(
-    input: &AnalysisRecords,
-    dir: &Path,
-    format: DatasetFormat,
-    lang: &str,
-) -> Result<DatasetReport> {
-    let Some(tpl) = template::find(template::DEFAULT_TEMPLATE) else {
-        return Ok(DatasetReport {
-            files: Vec::new(),
-            records: 0,
-            withheld_consent: 0,
-            drafts: 0,
-        });
-    };
-    let mut report = DatasetReport {
-        files: Vec::new(),
-        records: 0,
-        withheld_consent: 0,
-        drafts: 0,
-    };
+/// The shape of a dataset: the template fields it carries and its empty tables.
+struct Shape<'t> {
+    tpl: &'t Template,
+    top: Vec<&'t Field>,
+    lists: Vec<(&'t Field, Vec<&'t Field>)>,
+    sheets: Vec<Sheet>,
+}
+
+/// The tables of a dataset with labels in `lang` (`label` names the label columns
+/// generically, as the PostgreSQL schema does).
+fn shape(lang: &str) -> Option<Shape<'static>> {
+    let tpl = template::find(template::DEFAULT_TEMPLATE)?;
     let top: Vec<&Field> = tpl
         .fields()
         .filter(|f| f.kind != FieldType::List && carried(f))
@@ -178,46 +193,79 @@ pub fn export_dataset(
         })
         .filter(|(_, subs)| !subs.is_empty())
         .collect();
-    let mut head: Vec<String> = KEY.iter().map(|s| s.to_string()).collect();
-    head.extend(
-        [
-            "version",
-            "source_name",
-            "template_version",
-            "record_language",
-            "events_year",
-            "events_month",
-            "age_band",
-        ]
-        .map(String::from),
-    );
+    let mut head = text(&KEY);
+    head.push(("version".into(), "integer"));
+    head.push(("source_name".into(), "text"));
+    head.push(("template_version".into(), "integer"));
+    head.extend(text(&[
+        "record_language",
+        "events_year",
+        "events_month",
+        "age_band",
+    ]));
     for f in &top {
         head.extend(columns_of(f, lang));
     }
-    let mut testimonies = Sheet::new("testimonies", head);
-    let mut methods = Sheet::new(
-        "methods",
-        [
-            "source",
-            "record_id",
-            "method",
-            &format!("method__{lang}"),
-            "huridocs",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
-    let mut list_sheets: Vec<Sheet> = lists
-        .iter()
-        .map(|(l, subs)| {
-            let mut c: Vec<String> = KEY.iter().map(|s| s.to_string()).collect();
-            c.push("item".into());
-            for s in subs {
-                c.extend(columns_of(s, lang));
-            }
-            Sheet::new(&l.id, c)
-        })
-        .collect();
+    let mut sheets = vec![
+        Sheet::new("testimonies", head, &KEY),
+        Sheet::new(
+            "methods",
+            text(&[
+                "source",
+                "record_id",
+                "method",
+                &format!("method__{lang}"),
+                "huridocs",
+            ]),
+            &["source", "record_id", "method"],
+        ),
+    ];
+    for (l, subs) in &lists {
+        let mut c = text(&KEY);
+        c.push(("item".into(), "integer"));
+        for s in subs {
+            c.extend(columns_of(s, lang));
+        }
+        sheets.push(Sheet::new(&l.id, c, &["source", "record_id", "item"]));
+    }
+    Some(Shape {
+        tpl,
+        top,
+        lists,
+        sheets,
+    })
+}
+
+/// Writes the dataset of `input` (sealed records only; the caller leaves drafts out)
+/// into `dir`, which must be new or empty. Returns what was written.
+pub fn export_dataset(
+    input: &AnalysisRecords,
+    dir: &Path,
+    format: DatasetFormat,
+    lang: &str,
+) -> Result<DatasetReport> {
+    let mut report = DatasetReport {
+        files: Vec::new(),
+        records: 0,
+        withheld_consent: 0,
+        drafts: 0,
+    };
+    let Some(Shape {
+        tpl,
+        top,
+        lists,
+        mut sheets,
+    }) = shape(lang)
+    else {
+        return Ok(report);
+    };
+    let mut list_sheets = sheets.split_off(2);
+    let mut methods = sheets
+        .pop()
+        .unwrap_or_else(|| Sheet::new("methods", Vec::new(), &[]));
+    let mut testimonies = sheets
+        .pop()
+        .unwrap_or_else(|| Sheet::new("testimonies", Vec::new(), &[]));
     for r in &input.records {
         if r.status != kua_core::model::Status::Sealed {
             report.drafts += 1;
@@ -228,7 +276,13 @@ pub fn export_dataset(
             continue;
         }
         report.records += 1;
-        let key = [dimension::source_code(&r.source).to_string(), r.id.clone()];
+        // Own records go out under this vault's key id, as other vaults name them, so
+        // that a union of several coordinators' datasets holds each record once.
+        let source = match &r.source {
+            kua_core::RecordSource::Own => input.own_key_id.clone(),
+            other => dimension::source_code(other).to_string(),
+        };
+        let key = [source, r.id.clone()];
         testimonies.rows.push(testimony_row(r, &key, &top, lang));
         if let Some(f) = tpl.field("methods") {
             for code in dimension::codes(r, Dimension::Method, None) {
@@ -296,12 +350,11 @@ fn testimony_row(r: &AnalysisRecord, key: &[String; 2], top: &[&Field], lang: &s
 fn codebook(tpl: &Template, top: &[&Field], lists: &[(&Field, Vec<&Field>)]) -> Sheet {
     let mut s = Sheet::new(
         "codebook",
-        [
+        text(&[
             "table", "column", "type", "label_en", "label_ru", "label_kk", "code", "code_en",
             "code_ru", "code_kk", "huridocs",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ]),
+        &[],
     );
     let mut push = |table: &str,
                     column: &str,
@@ -431,6 +484,87 @@ fn codebook(tpl: &Template, top: &[&Field], lists: &[(&Field, Vec<&Field>)]) -> 
         }
     }
     s
+}
+
+/// The PostgreSQL schema of a union of datasets (`assets/sql/schema.sql` is this text;
+/// a test fails when the two differ). Label columns are named `…__label`: `\copy`
+/// maps columns by position, so a dataset in any language loads.
+pub fn postgres_schema() -> String {
+    let mut out = String::from(
+        "-- The union of Kua datasets (kua dataset export) from several coordinators.\n\
+         -- Generated from crates/kua-analysis/src/dataset.rs; regenerate with\n\
+         -- KUA_BLESS=1 cargo test -p kua-analysis schema. Load with assets/sql/load.sql.\n",
+    );
+    let Some(shape) = shape("label") else {
+        return out;
+    };
+    let mut sheets = shape.sheets;
+    sheets.push(codebook(shape.tpl, &shape.top, &shape.lists));
+    for sheet in &sheets {
+        out.push_str(&format!("\nCREATE TABLE IF NOT EXISTS {} (\n", sheet.name));
+        let mut lines: Vec<String> = sheet
+            .columns
+            .iter()
+            .zip(&sheet.types)
+            .map(|(c, t)| format!("    \"{c}\" {t}"))
+            .collect();
+        if !sheet.key.is_empty() {
+            let key: Vec<String> = sheet.key.iter().map(|k| format!("\"{k}\"")).collect();
+            lines.push(format!("    PRIMARY KEY ({})", key.join(", ")));
+        }
+        out.push_str(&lines.join(",\n"));
+        out.push_str("\n);\n");
+    }
+    out
+}
+
+/// The psql script that loads one dataset folder into the union (`assets/sql/load.sql`
+/// is this text). A record already loaded from another coordinator's dataset is
+/// replaced only by a later version of it, with its rows in every table.
+pub fn postgres_load() -> String {
+    let tables = dataset_tables();
+    let records = &tables[..tables.len() - 1];
+    let mut out = String::from(
+        "-- Loads one Kua dataset folder (CSV, from kua dataset export) into the union.\n\
+         -- Generated from crates/kua-analysis/src/dataset.rs. Run once per coordinator:\n\
+         --   psql -v dir=/path/to/dataset -f /abs/schema.sql -f /abs/load.sql\n\
+         -- (\\copy does not expand variables, so the script moves into the folder; give\n\
+         -- the script files as absolute paths).\n\
+         \\set ON_ERROR_STOP on\n\
+         \\cd :dir\n\
+         BEGIN;\n",
+    );
+    for t in &tables {
+        out.push_str(&format!(
+            "CREATE TEMP TABLE s_{t} (LIKE {t}) ON COMMIT DROP;\n\
+             \\copy s_{t} FROM '{t}.csv' WITH (FORMAT csv, HEADER true)\n"
+        ));
+    }
+    out.push_str(
+        "CREATE TEMP TABLE newer ON COMMIT DROP AS\n  \
+         SELECT s.source, s.record_id FROM s_testimonies s\n  \
+         LEFT JOIN testimonies t USING (source, record_id)\n  \
+         WHERE t.record_id IS NULL OR s.version > t.version;\n",
+    );
+    for t in records {
+        out.push_str(&format!(
+            "DELETE FROM {t} x USING newer n WHERE x.source = n.source AND x.record_id = n.record_id;\n\
+             INSERT INTO {t} SELECT s.* FROM s_{t} s JOIN newer n ON s.source = n.source AND s.record_id = n.record_id;\n"
+        ));
+    }
+    out.push_str(
+        "DELETE FROM codebook;\nINSERT INTO codebook SELECT * FROM s_codebook;\nCOMMIT;\n",
+    );
+    out
+}
+
+/// The tables a dataset holds, in load order (for `assets/sql/load.sql`).
+pub fn dataset_tables() -> Vec<String> {
+    let mut names: Vec<String> = shape("label")
+        .map(|s| s.sheets.into_iter().map(|s| s.name).collect())
+        .unwrap_or_default();
+    names.push("codebook".into());
+    names
 }
 
 /// A cell a spreadsheet would take for a formula, made inert.

@@ -16,7 +16,9 @@ mod set;
 pub mod suppress;
 mod table;
 
-pub use dataset::{export_dataset, DatasetFormat, DatasetReport};
+pub use dataset::{
+    dataset_tables, export_dataset, postgres_load, postgres_schema, DatasetFormat, DatasetReport,
+};
 pub use dates::{Precision, Span};
 pub use dimension::{Dimension, DIMENSIONS};
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! dimension or a cross-tab by two. Every count is of records, and every category,
 //! "not recorded" included, appears even when its count is zero.
 
-use crate::dates::Span;
+use crate::dates::{Day, Span};
 use crate::dimension::{age_bands, labels, Dimension};
 use crate::error::{Error, Result};
 use crate::set::{AnalysisSet, Row, SetNotes};
@@ -121,6 +121,12 @@ pub struct RecordRef {
     pub draft: bool,
 }
 
+/// The first and the last day of a date range.
+type Range = (Day, Day);
+
+/// A category on an axis: its code (None: not recorded), label, and interned code.
+type AxisEntry = (Option<String>, String, Option<u32>);
+
 /// A compiled filter: interned codes, and whether "not recorded" matches.
 struct Match {
     dim: usize,
@@ -197,7 +203,7 @@ impl AnalysisSet {
         out
     }
 
-    fn compile(&self, query: &Query) -> Result<(Vec<Match>, Option<(Span, Span)>)> {
+    fn compile(&self, query: &Query) -> Result<(Vec<Match>, Option<Range>)> {
         let mut matches = Vec::new();
         for f in &query.filters {
             let known = self.categories(f.dimension, "en");
@@ -236,12 +242,7 @@ impl AnalysisSet {
                     Some(t) => Span::bound(t)?.last,
                     None => (i32::MAX, 12, 31),
                 };
-                let span = |d| Span {
-                    first: d,
-                    last: d,
-                    precision: crate::Precision::Day,
-                };
-                Some((span(first), span(last)))
+                Some((first, last))
             }
         };
         Ok((matches, range))
@@ -271,9 +272,9 @@ impl AnalysisSet {
                         continue;
                     }
                     Some(d) => {
-                        if d.first >= from.first && d.last <= to.last {
+                        if d.first >= *from && d.last <= *to {
                             // Inside.
-                        } else if d.last < from.first || d.first > to.last {
+                        } else if d.last < *from || d.first > *to {
                             continue;
                         } else {
                             excluded.imprecise += 1;
@@ -298,7 +299,7 @@ impl AnalysisSet {
         let (rows, excluded) = self.select(query)?;
         let total = rows.len() as u64;
         // Per axis: categories and, for each, the interned code (None: not recorded).
-        let axes: Vec<Vec<(Option<String>, String, Option<u32>)>> = query
+        let axes: Vec<Vec<AxisEntry>> = query
             .by
             .iter()
             .map(|&d| {
@@ -411,11 +412,7 @@ impl AnalysisSet {
         let total_idx = if axes.len() == 2 { offset } else { grid.len() };
         Ok(Table {
             by: query.by.clone(),
-            total: if query.by.is_empty() && query.public {
-                (total >= crate::suppress::THRESHOLD || total == 0).then_some(total)
-            } else {
-                shown(total_idx, total)
-            },
+            total: shown(total_idx, total),
             axes: out_axes,
             cells,
             excluded,

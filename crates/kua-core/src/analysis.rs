@@ -48,6 +48,8 @@ pub struct AnalysisRecord {
 pub struct AnalysisRecords {
     pub records: Vec<AnalysisRecord>,
     pub unreadable: Vec<String>,
+    /// This vault's signing key id: the name other vaults know its records by.
+    pub own_key_id: String,
 }
 
 impl Vault {
@@ -56,8 +58,12 @@ impl Vault {
     /// latest version counts even when it is a draft, and a never-sealed testimony
     /// counts; without it, drafts are left out.
     pub fn analysis_records(&mut self, include_drafts: bool) -> crate::Result<AnalysisRecords> {
+        let own_key_id = self.identity()?.minisign_key_id;
         let ctx = self.ctx()?;
-        let mut out = AnalysisRecords::default();
+        let mut out = AnalysisRecords {
+            own_key_id,
+            ..AnalysisRecords::default()
+        };
         for (id, versions) in &ctx.keys.catalog.testimonies {
             let head = if include_drafts {
                 versions.last()

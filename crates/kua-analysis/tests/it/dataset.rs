@@ -119,3 +119,27 @@ fn the_dataset_round_trips_with_consent_and_without_identifying_values() {
         .iter()
         .any(|r| r["events_region__kk"] == "Алматы қаласы"));
 }
+
+/// The committed PostgreSQL schema is the one the dataset's columns give; regenerate
+/// it with `KUA_BLESS=1 cargo test -p kua-analysis schema`.
+#[test]
+fn the_committed_postgresql_schema_matches_the_dataset() {
+    let sql = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/sql");
+    let schema = kua_analysis::postgres_schema();
+    for (name, text) in [
+        ("schema.sql", &schema),
+        ("load.sql", &kua_analysis::postgres_load()),
+    ] {
+        if std::env::var_os("KUA_BLESS").is_some() {
+            std::fs::write(sql.join(name), text).unwrap();
+        }
+        let committed = std::fs::read_to_string(sql.join(name)).unwrap_or_default();
+        assert!(
+            &committed == text,
+            "assets/sql/{name} is stale; regenerate it with KUA_BLESS=1"
+        );
+    }
+    for table in kua_analysis::dataset_tables() {
+        assert!(schema.contains(&format!("CREATE TABLE IF NOT EXISTS {table} (")));
+    }
+}

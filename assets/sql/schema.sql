@@ -1,0 +1,182 @@
+-- The union of Kua datasets (kua dataset export) from several coordinators.
+-- Generated from crates/kua-analysis/src/dataset.rs; regenerate with
+-- KUA_BLESS=1 cargo test -p kua-analysis schema. Load with assets/sql/load.sql.
+
+CREATE TABLE IF NOT EXISTS testimonies (
+    "source" text,
+    "record_id" text,
+    "version" integer,
+    "source_name" text,
+    "template_version" integer,
+    "record_language" text,
+    "events_year" text,
+    "events_month" text,
+    "age_band" text,
+    "interview_datetime" text,
+    "interview_datetime_precision" text,
+    "security_forces_present" smallint,
+    "interview_language" text,
+    "interview_language__label" text,
+    "age" numeric,
+    "gender" text,
+    "gender__label" text,
+    "person_role" text,
+    "person_role__label" text,
+    "psychological_symptoms" text,
+    "psychological_symptoms__nightmares" smallint,
+    "psychological_symptoms__flashbacks" smallint,
+    "psychological_symptoms__insomnia" smallint,
+    "psychological_symptoms__anxiety" smallint,
+    "psychological_symptoms__depression" smallint,
+    "psychological_symptoms__memory_problems" smallint,
+    "psychological_symptoms__avoidance" smallint,
+    "psychological_symptoms__concentration" smallint,
+    "psychological_symptoms__irritability" smallint,
+    "psychological_symptoms__other" smallint,
+    "events_date" text,
+    "events_date_precision" text,
+    "events_region" text,
+    "events_region__label" text,
+    "arrest_datetime" text,
+    "arrest_datetime_precision" text,
+    "removed_from_hospital" smallint,
+    "detaining_authority" text,
+    "detaining_authority__label" text,
+    "denied_access" text,
+    "denied_access__lawyer" smallint,
+    "denied_access__family" smallint,
+    "denied_access__medical_care" smallint,
+    "denied_access__interpreter" smallint,
+    "denied_access__phone_call" smallint,
+    "methods" text,
+    "methods__beating" smallint,
+    "methods__kicking" smallint,
+    "methods__blunt_objects" smallint,
+    "methods__positional" smallint,
+    "methods__suspension" smallint,
+    "methods__electric_shock" smallint,
+    "methods__asphyxiation_dry" smallint,
+    "methods__asphyxiation_wet" smallint,
+    "methods__sexual_violence" smallint,
+    "methods__rape_threats" smallint,
+    "methods__threats_to_self" smallint,
+    "methods__threats_to_family" smallint,
+    "methods__humiliation" smallint,
+    "methods__sleep_deprivation" smallint,
+    "methods__food_water_deprivation" smallint,
+    "methods__medical_care_denied" smallint,
+    "methods__toilet_hygiene_denied" smallint,
+    "methods__cold_heat_exposure" smallint,
+    "methods__forced_nudity" smallint,
+    "methods__restraints" smallint,
+    "methods__blindfolding_hooding" smallint,
+    "methods__mock_execution" smallint,
+    "methods__burns" smallint,
+    "methods__teeth_nails" smallint,
+    "methods__forced_confession" smallint,
+    "methods__other" smallint,
+    "examination_date" text,
+    "examination_date_precision" text,
+    "medical_documents" smallint,
+    "evidence_to_request" text,
+    "evidence_to_request__cctv_detention" smallint,
+    "evidence_to_request__cctv_police" smallint,
+    "evidence_to_request__cctv_hospital" smallint,
+    "evidence_to_request__hospital_records" smallint,
+    "evidence_to_request__detention_registers" smallint,
+    "evidence_to_request__forensic_reports" smallint,
+    "evidence_to_request__phone_records" smallint,
+    "evidence_to_request__other" smallint,
+    "complaints_filed" smallint,
+    "case_pattern" text,
+    "case_pattern__label" text,
+    "authorised_to_pass_on" smallint,
+    "referred_to" text,
+    "referred_to__medical" smallint,
+    "referred_to__psychological" smallint,
+    "referred_to__legal" smallint,
+    "referred_to__social" smallint,
+    "referred_to__shelter" smallint,
+    "referred_to__none" smallint,
+    "follow_up_date" text,
+    "follow_up_date_precision" text,
+    "reprisal_risk" text,
+    "reprisal_risk__label" text,
+    PRIMARY KEY ("source", "record_id")
+);
+
+CREATE TABLE IF NOT EXISTS methods (
+    "source" text,
+    "record_id" text,
+    "method" text,
+    "method__label" text,
+    "huridocs" text,
+    PRIMARY KEY ("source", "record_id", "method")
+);
+
+CREATE TABLE IF NOT EXISTS detention_places (
+    "source" text,
+    "record_id" text,
+    "item" integer,
+    "place_type" text,
+    "place_type__label" text,
+    "place_region" text,
+    "place_region__label" text,
+    "date_from" text,
+    "date_from_precision" text,
+    "date_to" text,
+    "date_to_precision" text,
+    PRIMARY KEY ("source", "record_id", "item")
+);
+
+CREATE TABLE IF NOT EXISTS witnesses (
+    "source" text,
+    "record_id" text,
+    "item" integer,
+    "witness_role" text,
+    "witness_role__label" text,
+    PRIMARY KEY ("source", "record_id", "item")
+);
+
+CREATE TABLE IF NOT EXISTS perpetrators (
+    "source" text,
+    "record_id" text,
+    "item" integer,
+    "perp_agency" text,
+    "perp_agency__label" text,
+    "can_recognise" smallint,
+    PRIMARY KEY ("source", "record_id", "item")
+);
+
+CREATE TABLE IF NOT EXISTS medical_findings (
+    "source" text,
+    "record_id" text,
+    "item" integer,
+    "photographed" smallint,
+    "consistency" text,
+    "consistency__label" text,
+    PRIMARY KEY ("source", "record_id", "item")
+);
+
+CREATE TABLE IF NOT EXISTS items (
+    "source" text,
+    "record_id" text,
+    "item" integer,
+    "item_type" text,
+    "item_type__label" text,
+    PRIMARY KEY ("source", "record_id", "item")
+);
+
+CREATE TABLE IF NOT EXISTS codebook (
+    "table" text,
+    "column" text,
+    "type" text,
+    "label_en" text,
+    "label_ru" text,
+    "label_kk" text,
+    "code" text,
+    "code_en" text,
+    "code_ru" text,
+    "code_kk" text,
+    "huridocs" text
+);
