@@ -47,6 +47,12 @@ mod tests {
             crate::commands::recording::MediaHandle,
             crate::recorder::RecordingEvent,
             crate::recorder::RecordingState,
+            crate::commands::analysis::Dashboard,
+            kua_analysis::Query,
+            kua_analysis::RecordRef,
+            kua_analysis::DatasetReport,
+            kua_analysis::DatasetFormat,
+            kua_analysis::Dimension,
         );
     }
 

@@ -31,6 +31,10 @@ pub enum Pick {
     OpenBundles,
     /// A sender's minisign public key file.
     PublicKey,
+    /// Where to save a chart (SVG or PNG).
+    SaveChart,
+    /// Where to create the folder of a dataset for analysts.
+    SaveDataset,
 }
 
 impl Pick {
@@ -38,7 +42,11 @@ impl Pick {
     pub fn access(self) -> Access {
         match self {
             Pick::OpenVault => Access::OpenVault,
-            Pick::NewVault | Pick::SaveAttachment | Pick::SaveBundle => Access::Write,
+            Pick::NewVault
+            | Pick::SaveAttachment
+            | Pick::SaveBundle
+            | Pick::SaveChart
+            | Pick::SaveDataset => Access::Write,
             Pick::Attachments | Pick::OpenBundles | Pick::PublicKey => Access::Read,
         }
     }
@@ -77,6 +85,11 @@ pub fn pick(app: &AppHandle, what: Pick, suggested: Option<String>) -> Vec<PathB
                 .blocking_pick_files(),
         ),
         Pick::PublicKey => one(dialog.blocking_pick_file()),
+        Pick::SaveChart => one(dialog
+            .add_filter("SVG", &["svg"])
+            .add_filter("PNG", &["png"])
+            .blocking_save_file()),
+        Pick::SaveDataset => one(dialog.blocking_save_file()),
     }
 }
 

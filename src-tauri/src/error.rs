@@ -55,3 +55,9 @@ impl From<kua_core::Error> for IpcError {
         out
     }
 }
+
+impl From<kua_analysis::Error> for IpcError {
+    fn from(e: kua_analysis::Error) -> Self {
+        IpcError::new(e.code(), e.to_string())
+    }
+}

@@ -7,6 +7,7 @@ use crate::home::Home;
 use crate::media::Grant;
 use crate::recorder::{Recording, STOP_WAIT};
 use crate::settings::Settings;
+use kua_analysis::AnalysisSet;
 use kua_core::Vault;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ pub struct Session {
     /// Set from the moment a lock is asked for until the keys are gone: no command may
     /// use the vault in between, and the page is told it is locked.
     locking: AtomicBool,
+    /// The coordinator's analysis set (codes of every counted record, in memory only),
+    /// with the vault's change mark it was built at and whether it counts drafts. It is
+    /// rebuilt when the vault has changed and dropped on lock and when another vault
+    /// opens.
+    analysis: Mutex<Option<(u64, bool, AnalysisSet)>>,
 }
 
 /// Recorded audio keeps the vault unlocked at most this long after the last real input.
@@ -77,6 +83,7 @@ impl Session {
             grants: Mutex::new(Grants::default()),
             media: Mutex::new(HashMap::new()),
             recording: Mutex::new(None),
+            analysis: Mutex::new(None),
             input_at: AtomicU64::new(boot_ms()),
             audio_at: AtomicU64::new(0),
             unlocked: AtomicBool::new(false),
@@ -118,6 +125,36 @@ impl Session {
         let result = f(vault);
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         Ok(result?)
+    }
+
+    /// Runs `f` on the analysis set of the open, unlocked vault, built now if the vault
+    /// changed since it was last built (every change is logged, so the log's length
+    /// tells) or if `drafts` differs.
+    pub fn with_analysis<T>(
+        &self,
+        drafts: bool,
+        f: impl FnOnce(&AnalysisSet) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut slot = guard(&self.vault);
+        if self.locking.load(Ordering::SeqCst) {
+            return Err(kua_core::Error::Locked.into());
+        }
+        let vault = slot.as_mut().ok_or_else(|| {
+            IpcError::new("no_vault_open", "no vault is open; create or open one")
+        })?;
+        let mark = vault.change_mark()?;
+        let mut cached = guard(&self.analysis);
+        let fresh = matches!(&*cached, Some((m, d, _)) if *m == mark && *d == drafts);
+        if !fresh {
+            // The old set goes first, so two are never held at once.
+            *cached = None;
+            let set = AnalysisSet::build(vault.analysis_records(drafts)?);
+            *cached = Some((mark, drafts, set));
+        }
+        match &*cached {
+            Some((_, _, set)) => f(set),
+            None => Err(kua_core::Error::Locked.into()),
+        }
     }
 
     /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
@@ -179,6 +216,7 @@ impl Session {
         *guard(&self.open_path) = Some(vault.path().to_path_buf());
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         *guard(&self.vault) = Some(vault);
+        *guard(&self.analysis) = None;
         self.end_grants();
     }
 
@@ -213,6 +251,7 @@ impl Session {
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
+        *guard(&self.analysis) = None;
         self.unlocked.store(false, Ordering::SeqCst);
         // Again, for a dialog answered while the lock waited.
         self.end_grants();

@@ -637,7 +637,12 @@ fn write_all(
             return Err(Error::NotEmpty(dir.display().to_string()));
         }
     } else {
-        std::fs::create_dir_all(dir).map_err(werr(dir))?;
+        // Only the user reads a dataset they saved (0700, files 0600).
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(werr(dir))?;
     }
     let ext = match format {
         DatasetFormat::Csv => "csv",
@@ -647,10 +652,11 @@ fn write_all(
     for sheet in sheets {
         let path = dir.join(format!("{}.{ext}", sheet.name));
         let res = (|| {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options.open(&path)?;
             f.write_all(&render(sheet, format))?;
             f.sync_all()
         })();

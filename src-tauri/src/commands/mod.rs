@@ -2,6 +2,7 @@
 //! maps the error. Work that can take more than a frame (key derivation, files, bundles,
 //! anything touching the disk) runs on a blocking thread, never on the UI thread.
 
+pub mod analysis;
 pub mod custody;
 pub mod exchange;
 pub mod files;
@@ -65,6 +66,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         exchange::import,
         exchange::received,
         exchange::show_received,
+        analysis::dashboard,
+        analysis::cell_records,
+        analysis::save_chart,
+        analysis::export_analysis_dataset,
     ]
 }
 
