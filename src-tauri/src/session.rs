@@ -148,7 +148,8 @@ impl Session {
         if !fresh {
             // The old set goes first, so two are never held at once.
             *cached = None;
-            let set = AnalysisSet::build(vault.analysis_records(drafts)?);
+            let set =
+                AnalysisSet::build(vault.analysis_records(drafts, Some(kua_analysis::FIELDS))?);
             *cached = Some((mark, drafts, set));
         }
         match &*cached {

@@ -286,6 +286,7 @@ pub fn export_dataset(
         testimonies.rows.push(testimony_row(r, &key, &top, lang));
         if let Some(f) = tpl.field("methods") {
             for code in dimension::codes(r, Dimension::Method, None) {
+                let code = code.into_owned();
                 let opt = f.options.iter().find(|o| o.id == code);
                 methods.rows.push(vec![
                     key[0].clone(),
@@ -322,6 +323,7 @@ fn testimony_row(r: &AnalysisRecord, key: &[String; 2], top: &[&Field], lang: &s
         dimension::codes(r, d, date.as_ref())
             .into_iter()
             .next()
+            .map(|c| c.into_owned())
             .unwrap_or_default()
     };
     let source_name = match &r.source {

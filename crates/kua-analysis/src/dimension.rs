@@ -7,6 +7,7 @@ use kua_core::template::{self, Localized, Template};
 use kua_core::{AnalysisRecord, RecordSource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// A dimension of the counts. Multi-valued ones (a record may have several methods,
 /// agencies or places) count records, not answers: a record with three methods counts
@@ -31,6 +32,21 @@ pub enum Dimension {
 
 /// The number of dimensions.
 pub const DIMENSIONS: usize = 12;
+
+/// Every field the dimensions read: what the vault needs to decode for the analysis set
+/// (the others, long accounts included, are skipped).
+pub const FIELDS: &[&str] = &[
+    "events_region",
+    "detention_places",
+    "perpetrators",
+    "detaining_authority",
+    "methods",
+    "gender",
+    "interview_language",
+    "events_date",
+    "age",
+    "birth_date",
+];
 
 /// Where a coded dimension's values live in the template's fields.
 enum Place {
@@ -195,25 +211,37 @@ pub fn events_date(record: &AnalysisRecord) -> Option<Span> {
 
 /// Every code a record has for a dimension; empty means "not recorded". Codes repeat
 /// at most once: a record with two places of the same type counts once under it.
-pub fn codes(record: &AnalysisRecord, dim: Dimension, date: Option<&Span>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |s: &str| {
-        let s = s.trim();
-        if !s.is_empty() && !out.iter().any(|o| o == s) {
-            out.push(s.to_string());
+pub fn codes<'r>(
+    record: &'r AnalysisRecord,
+    dim: Dimension,
+    date: Option<&Span>,
+) -> Vec<Cow<'r, str>> {
+    let mut out: Vec<Cow<'r, str>> = Vec::new();
+    let mut push = |s: Cow<'r, str>| {
+        let trimmed = s.trim();
+        if trimmed.is_empty() || out.iter().any(|o| o == trimmed) {
+            return;
         }
+        out.push(if trimmed.len() == s.len() {
+            s
+        } else {
+            Cow::Owned(trimmed.to_string())
+        });
     };
     match dim.place() {
         Place::Field(id) => match record.fields.get(id) {
-            Some(Value::String(s)) => push(s),
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(push),
+            Some(Value::String(s)) => push(Cow::Borrowed(s)),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .for_each(|s| push(Cow::Borrowed(s))),
             _ => {}
         },
         Place::Item(list, sub) => {
             if let Some(Value::Array(items)) = record.fields.get(list) {
                 for item in items {
                     if let Some(s) = item.get(sub).and_then(Value::as_str) {
-                        push(s);
+                        push(Cow::Borrowed(s));
                     }
                 }
             }
@@ -221,20 +249,20 @@ pub fn codes(record: &AnalysisRecord, dim: Dimension, date: Option<&Span>) -> Ve
         Place::Derived => match dim {
             Dimension::Month => {
                 if let Some(m) = date.and_then(Span::month) {
-                    push(&m);
+                    push(Cow::Owned(m));
                 }
             }
             Dimension::Year => {
                 if let Some(d) = date {
-                    push(&d.year());
+                    push(Cow::Owned(d.year()));
                 }
             }
             Dimension::AgeBand => {
                 if let Some(b) = age_band(record, date) {
-                    push(b);
+                    push(Cow::Borrowed(b));
                 }
             }
-            Dimension::Source => push(source_code(&record.source)),
+            Dimension::Source => push(Cow::Borrowed(source_code(&record.source))),
             _ => {}
         },
     }

@@ -20,7 +20,7 @@ pub use dataset::{
     dataset_tables, export_dataset, postgres_load, postgres_schema, DatasetFormat, DatasetReport,
 };
 pub use dates::{Precision, Span};
-pub use dimension::{Dimension, DIMENSIONS};
+pub use dimension::{Dimension, DIMENSIONS, FIELDS};
 pub use error::{Error, Result};
 pub use set::{AnalysisSet, SetNotes};
 pub use table::{Category, Cell, DateExclusions, Filter, Query, RecordRef, Table, NOT_RECORDED};

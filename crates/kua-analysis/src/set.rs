@@ -78,11 +78,17 @@ impl AnalysisSet {
             for dim in Dimension::ALL {
                 let i = dim.index();
                 for code in codes(&record, dim, date.as_ref()) {
-                    let next = set.dict[i].len() as u32;
-                    let n = *index[i].entry(code.clone()).or_insert_with(|| {
-                        set.dict[i].push(code);
-                        next
-                    });
+                    // Looked up by reference first: most codes are already known, and
+                    // only a new one is copied.
+                    let n = match index[i].get(code.as_ref()) {
+                        Some(&n) => n,
+                        None => {
+                            let n = set.dict[i].len() as u32;
+                            index[i].insert(code.to_string(), n);
+                            set.dict[i].push(code.into_owned());
+                            n
+                        }
+                    };
                     row_codes[i].push(n);
                 }
             }

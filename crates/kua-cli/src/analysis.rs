@@ -47,7 +47,8 @@ pub fn stats(vault: &mut Vault, r: &StatsRequest, json: bool, csv: bool) -> Resu
     for f in &r.filters {
         query.add_filter(f)?;
     }
-    let set = AnalysisSet::build(vault.analysis_records(r.include_drafts)?);
+    let set =
+        AnalysisSet::build(vault.analysis_records(r.include_drafts, Some(kua_analysis::FIELDS))?);
     let table = set.table(&query, lang)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&as_json(&table))?);
@@ -224,7 +225,7 @@ pub fn dataset(
         "json" => DatasetFormat::Json,
         other => bail!("--format must be csv or json, not {other:?}"),
     };
-    let records = vault.analysis_records(false)?;
+    let records = vault.analysis_records(false, None)?;
     let report = export_dataset(&records, out, format, lang(l)?)?;
     crate::output::emit(json, &report, || {
         for (file, rows) in &report.files {

@@ -3,14 +3,18 @@
 //! The analysis itself (coding, statistics, datasets) lives in the `kua-analysis` crate;
 //! nothing here is cached or written anywhere.
 
-use crate::import::ReceivedRecord;
+use crate::error::{Error, Result};
 use crate::model::{Consent, Status};
+use crate::records::{open_body, scan_bodies, Head};
 use crate::store::Table;
 use crate::testimony::decode;
 use crate::vault::Vault;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
 
 /// Where a record counted by the analysis came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,61 +56,216 @@ pub struct AnalysisRecords {
     pub own_key_id: String,
 }
 
+/// What the analysis reads of a version: everything but the narrative and the
+/// attachments, which it never needs (skipping them saves their allocation).
+/// The fields are kept as raw JSON until the caller's filter has picked the ones it
+/// reads: a real testimony's long accounts are then skipped without being copied.
+#[derive(Deserialize)]
+struct CodedBody<'a> {
+    id: String,
+    version: u32,
+    status: Status,
+    template: String,
+    template_version: u32,
+    language: String,
+    #[serde(borrow)]
+    fields: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    consent: Option<Consent>,
+}
+
+#[derive(Deserialize)]
+struct CodedReceived<'a> {
+    sender_key_id: String,
+    sender_name: String,
+    #[serde(borrow)]
+    record: CodedBundled<'a>,
+}
+
+#[derive(Deserialize)]
+struct CodedBundled<'a> {
+    #[serde(borrow)]
+    body: CodedBody<'a>,
+}
+
+/// A version as the analysis receives it, its fields filtered.
+struct Coded {
+    id: String,
+    version: u32,
+    status: Status,
+    template: String,
+    template_version: u32,
+    language: String,
+    fields: BTreeMap<String, Value>,
+    consent: Option<Consent>,
+}
+
+impl Coded {
+    fn new(b: CodedBody<'_>, keep: Option<&[&str]>) -> Result<Coded> {
+        let mut fields = BTreeMap::new();
+        for (k, raw) in b.fields {
+            if keep.is_none_or(|keep| keep.contains(&k.as_ref())) {
+                let v: Value = serde_json::from_str(raw.get())
+                    .map_err(|_| Error::integrity(format!("testimony {}", b.id)))?;
+                fields.insert(k.into_owned(), v);
+            }
+        }
+        Ok(Coded {
+            id: b.id,
+            version: b.version,
+            status: b.status,
+            template: b.template,
+            template_version: b.template_version,
+            language: b.language,
+            fields,
+            consent: b.consent,
+        })
+    }
+}
+
+/// Decodes a received record's version, its fields filtered, with its sender.
+fn coded_received(
+    bytes: &[u8],
+    keep: Option<&[&str]>,
+    place: &str,
+) -> Result<(Coded, String, String)> {
+    let r: CodedReceived<'_> =
+        serde_json::from_slice(bytes).map_err(|_| Error::integrity(place.to_string()))?;
+    Ok((
+        Coded::new(r.record.body, keep)?,
+        r.sender_key_id,
+        r.sender_name,
+    ))
+}
+
+fn coded_body(bytes: &[u8], keep: Option<&[&str]>, place: &str) -> Result<Coded> {
+    let b: CodedBody<'_> =
+        serde_json::from_slice(bytes).map_err(|_| Error::integrity(place.to_string()))?;
+    Coded::new(b, keep)
+}
+
+/// Opens and decodes rows on every core: each is independent, and at 10 000 records
+/// this is most of the cost. The order of `rows` is kept.
+fn open_all<T: Send>(
+    vault: &Uuid,
+    table: Table,
+    rows: &[(&Head, Vec<u8>)],
+    decode_one: &(dyn Fn(&[u8], &str) -> Result<T> + Sync),
+) -> Vec<Result<T>> {
+    let one = |(head, sealed): &(&Head, Vec<u8>)| -> Result<T> {
+        let bytes = open_body(vault, table, head, sealed)?;
+        decode_one(&bytes, &format!("{} {}", table.name(), head.id))
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if workers < 2 || rows.len() < 256 {
+        return rows.iter().map(one).collect();
+    }
+    let per = rows.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(per)
+            .map(|chunk| {
+                let worker = scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>());
+                (chunk.len(), worker)
+            })
+            .collect();
+        // A worker that panicked (a bug) yields an error for each of its rows, so
+        // that every row still has its result and none is silently dropped.
+        parts
+            .into_iter()
+            .flat_map(|(n, worker)| {
+                worker.join().unwrap_or_else(|_| {
+                    (0..n)
+                        .map(|_| Err(Error::integrity("a record could not be decoded")))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
 impl Vault {
     /// The latest sealed version of every own testimony and the latest version of every
     /// record received from each sender. With `include_drafts`, an own testimony's
     /// latest version counts even when it is a draft, and a never-sealed testimony
-    /// counts; without it, drafts are left out.
-    pub fn analysis_records(&mut self, include_drafts: bool) -> crate::Result<AnalysisRecords> {
-        let own_key_id = self.identity()?.minisign_key_id;
+    /// counts; without it, drafts are left out. `keep` names the fields wanted (None:
+    /// all of them); the others are skipped while decoding.
+    pub fn analysis_records(
+        &mut self,
+        include_drafts: bool,
+        keep: Option<&[&str]>,
+    ) -> Result<AnalysisRecords> {
+        let own_key_id =
+            kua_bundle::minisign::key_id_hex(&self.ctx()?.keys.signing.verifying_key());
         let ctx = self.ctx()?;
+        let vault = ctx.vault;
+        let catalog = &ctx.keys.catalog;
         let mut out = AnalysisRecords {
             own_key_id,
             ..AnalysisRecords::default()
         };
-        for (id, versions) in &ctx.keys.catalog.testimonies {
-            let head = if include_drafts {
-                versions.last()
-            } else {
-                // Heads do not say whether a version is sealed; only the versions from
-                // the last one down to the first sealed one are read.
-                None
-            };
-            let body = match head {
-                Some(head) => match ctx.read_version(head) {
-                    Ok(b) => Some(b),
-                    Err(_) => {
-                        out.unreadable.push(format!("testimony {id}"));
-                        continue;
-                    }
-                },
-                None => {
-                    let mut found = None;
-                    let mut failed = false;
-                    for head in versions.iter().rev() {
-                        match ctx.read_version(head) {
-                            Ok(b) if b.status == Status::Sealed => {
-                                found = Some(b);
-                                break;
-                            }
-                            Ok(_) => {}
-                            Err(_) => {
-                                failed = true;
-                                break;
-                            }
-                        }
-                    }
-                    if failed {
-                        out.unreadable.push(format!("testimony {id}"));
-                        continue;
-                    }
-                    found
+
+        // Own testimonies: the latest versions in one pass, and their consent.
+        let latest: HashMap<Uuid, &Head> = catalog
+            .testimonies
+            .values()
+            .filter_map(|v| v.last())
+            .map(|h| (h.row, h))
+            .collect();
+        let rows = scan_bodies(ctx.db, Table::Testimony, &latest)?;
+        let consents: HashMap<Uuid, &Head> =
+            catalog.consents.values().map(|h| (h.row, h)).collect();
+        let consent_rows = scan_bodies(ctx.db, Table::Consent, &consents)?;
+        let mut consent_of: HashMap<Uuid, Result<Consent>> = HashMap::new();
+        for ((head, _), c) in consent_rows.iter().zip(open_all(
+            &vault,
+            Table::Consent,
+            &consent_rows,
+            &|b, place| decode::<Consent>(b, || place.to_string()),
+        )) {
+            consent_of.insert(head.parent, c);
+        }
+        let mut read: HashMap<Uuid, Result<Coded>> = HashMap::new();
+        let decode_body = |b: &[u8], place: &str| coded_body(b, keep, place);
+        for ((head, _), body) in
+            rows.iter()
+                .zip(open_all(&vault, Table::Testimony, &rows, &decode_body))
+        {
+            read.insert(head.id, body);
+        }
+        for (id, versions) in &catalog.testimonies {
+            let mut body = match read.remove(id) {
+                Some(Ok(b)) => Some(b),
+                _ => {
+                    out.unreadable.push(format!("testimony {id}"));
+                    continue;
                 }
             };
+            // A draft on top of sealed versions (rare): the versions below are read
+            // one at a time down to the latest sealed one.
+            if !include_drafts && body.as_ref().is_some_and(|b| b.status == Status::Draft) {
+                body = None;
+                for head in versions.iter().rev().skip(1) {
+                    match ctx
+                        .read(Table::Testimony, head)
+                        .and_then(|b| coded_body(&b, keep, &format!("testimony {id}")))
+                    {
+                        Ok(b) if b.status == Status::Sealed => {
+                            body = Some(b);
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(_) => {
+                            out.unreadable.push(format!("testimony {id}"));
+                            break;
+                        }
+                    }
+                }
+            }
             let Some(body) = body else { continue };
-            let consent = match ctx.read_consent(id) {
-                Ok(c) => c,
-                Err(_) => {
+            let consent = match consent_of.remove(id) {
+                None => None,
+                Some(Ok(c)) => Some(c),
+                Some(Err(_)) => {
                     out.unreadable.push(format!("consent of testimony {id}"));
                     continue;
                 }
@@ -123,28 +282,34 @@ impl Vault {
                 fields: body.fields,
             });
         }
-        for ((_, rid), heads) in &ctx.keys.catalog.received {
-            let Some(head) = heads.iter().max_by_key(|h| h.version) else {
+        // Received records: the latest version from each sender.
+        let latest: HashMap<Uuid, &Head> = catalog
+            .received
+            .values()
+            .filter_map(|heads| heads.iter().max_by_key(|h| h.version))
+            .map(|h| (h.row, h))
+            .collect();
+        let rows = scan_bodies(ctx.db, Table::Received, &latest)?;
+        let found = rows.len();
+        for ((head, _), r) in
+            rows.iter()
+                .zip(open_all(&vault, Table::Received, &rows, &|b, place| {
+                    coded_received(b, keep, place)
+                }))
+        {
+            let Ok((body, sender_key_id, sender_name)) = r else {
+                out.unreadable.push(format!(
+                    "received record {} version {}",
+                    head.id, head.version
+                ));
                 continue;
             };
-            let place = format!("received record {rid} version {}", head.version);
-            let r: ReceivedRecord = match ctx
-                .read(Table::Received, head)
-                .and_then(|b| decode(&b, || place.clone()))
-            {
-                Ok(r) => r,
-                Err(_) => {
-                    out.unreadable.push(place);
-                    continue;
-                }
-            };
-            let body = r.record.body;
             out.records.push(AnalysisRecord {
                 id: body.id,
                 version: body.version,
                 source: RecordSource::Received {
-                    sender_key_id: r.sender_key_id,
-                    sender_name: r.sender_name,
+                    sender_key_id,
+                    sender_name,
                 },
                 status: body.status,
                 template: body.template,
@@ -154,13 +319,17 @@ impl Vault {
                 fields: body.fields,
             });
         }
+        for _ in found..latest.len() {
+            out.unreadable
+                .push("a received record's row is missing".into());
+        }
         Ok(out)
     }
 
     /// A number that changes whenever the vault's content does (every change is logged,
     /// and this is the log's length). Front ends that keep an analysis built from
     /// [`Vault::analysis_records`] rebuild it when this has moved.
-    pub fn change_mark(&mut self) -> crate::Result<u64> {
+    pub fn change_mark(&mut self) -> Result<u64> {
         Ok(self.ctx()?.keys.tail.size)
     }
 }

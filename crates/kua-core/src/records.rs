@@ -197,13 +197,47 @@ pub fn read_body(
             }
             e => e.into(),
         })?;
+    open_body(vault, table, head, &sealed)
+}
+
+/// Opens a body read from `head`'s row.
+pub fn open_body(
+    vault: &Uuid,
+    table: Table,
+    head: &Head,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     let place = format!("{} {} version {}", table.name(), head.id, head.version);
     open_padded(
         &head.key,
-        &sealed,
+        sealed,
         &body_aad(vault, table, &head.id, head.version),
         &place,
     )
+}
+
+/// The sealed bodies of the rows `wanted` names (row id → head), read in one pass over
+/// the table: reading thousands of records one lookup at a time costs several times
+/// more. Rows of `wanted` missing from the table are left out (the caller, which knows
+/// what it asked for, reports them).
+pub fn scan_bodies<'h>(
+    db: &Connection,
+    table: Table,
+    wanted: &std::collections::HashMap<Uuid, &'h Head>,
+) -> Result<Vec<(&'h Head, Vec<u8>)>> {
+    let mut stmt = db.prepare(&format!("SELECT id, body FROM {}", table.name()))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::with_capacity(wanted.len());
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let Ok(id) = Uuid::parse_str(&id) else {
+            continue;
+        };
+        if let Some(head) = wanted.get(&id) {
+            out.push((*head, row.get(1)?));
+        }
+    }
+    Ok(out)
 }
 
 /// Deletes a row; with `secure_delete` its pages are zeroed.

@@ -76,7 +76,7 @@ pub async fn export_analysis_dataset(
 ) -> Result<DatasetReport, IpcError> {
     blocking(app, move |s| {
         let path = s.writable(&path)?;
-        let records = s.with_vault(|v| v.analysis_records(false))?;
+        let records = s.with_vault(|v| v.analysis_records(false, None))?;
         Ok(export_dataset(&records, &path, format, &lang)?)
     })
     .await

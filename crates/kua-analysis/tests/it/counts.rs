@@ -5,7 +5,12 @@ use kua_analysis::{AnalysisSet, Dimension, Query, Table};
 use kua_core::RecordSource;
 
 fn set(w: &mut crate::fixture::World, drafts: bool) -> AnalysisSet {
-    AnalysisSet::build(w.coord.v.analysis_records(drafts).unwrap())
+    AnalysisSet::build(
+        w.coord
+            .v
+            .analysis_records(drafts, Some(kua_analysis::FIELDS))
+            .unwrap(),
+    )
 }
 
 /// `code → count` of a one-dimension table, "not recorded" as `-`, zeros left out.
@@ -285,4 +290,52 @@ fn published_counts_withhold_small_cells_so_that_totals_do_not_give_them_back() 
     // Without --public nothing is withheld.
     let t = s.table(&by(&[Dimension::Region]), "en").unwrap();
     assert!(t.cells.iter().all(|c| c.count.is_some()));
+}
+
+/// Building the analysis set and counting put nothing readable on disk: the vault, its
+/// WAL and shared memory hold no name, code or label of a record afterwards.
+#[test]
+fn counting_leaves_no_plaintext_on_disk() {
+    let mut w = world();
+    let s = set(&mut w, true);
+    for d in Dimension::ALL {
+        s.table(&by(&[d]), "kk").unwrap();
+    }
+    let path = w.coord.dir.path().join("vault.kua");
+    let mut seen = 0;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let Ok(bytes) = std::fs::read(format!("{}{suffix}", path.display())) else {
+            continue;
+        };
+        seen += 1;
+        for needle in [
+            crate::fixture::CANARY,
+            "KZ-75",
+            "electric_shock",
+            "sexual_violence",
+            "2022-01-06",
+        ] {
+            for form in [
+                needle.as_bytes().to_vec(),
+                needle.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            ] {
+                assert!(
+                    !bytes.windows(form.len()).any(|w| w == form.as_slice()),
+                    "{needle} in vault{suffix}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 1);
+    // Nothing else was written beside the vault.
+    let names: Vec<String> = std::fs::read_dir(w.coord.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("vault.kua") || n == "out.kua"),
+        "{names:?}"
+    );
 }

@@ -17,7 +17,7 @@ fn rows(dir: &std::path::Path, name: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_dataset_round_trips_with_consent_and_without_identifying_values() {
     let mut w = world();
-    let records = w.coord.v.analysis_records(false).unwrap();
+    let records = w.coord.v.analysis_records(false, None).unwrap();
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("ds");
     let report = export_dataset(&records, &dir, DatasetFormat::Csv, "ru").unwrap();
