@@ -161,8 +161,8 @@ pub(crate) fn labels() -> &'static Labels {
             Labels {
                 not_recorded: Localized {
                     en: "Not recorded".into(),
-                    ru: "Не указано".into(),
-                    kk: "Көрсетілмеген".into(),
+                    ru: "Нет сведений".into(),
+                    kk: "Мәлімет жоқ".into(),
                 },
                 own: Localized {
                     en: "Own".into(),

@@ -59,6 +59,11 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat(intlLocale()).format(n);
 }
 
+/** A fraction (0.6) as a percentage in the reader's language ("60%", "60 %"). */
+export function formatPercent(fraction: number): string {
+  return new Intl.NumberFormat(intlLocale(), { style: "percent", maximumFractionDigits: 1 }).format(fraction);
+}
+
 export function formatBytes(n: number): string {
   const units = ["B", "KB", "MB", "GB"];
   let v = n;

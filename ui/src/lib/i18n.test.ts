@@ -47,6 +47,7 @@ function rustErrorCodes(): string[] {
     "src-tauri/src/commands/recording.rs",
     "src-tauri/src/recorder.rs",
     "crates/kua-audio/src/error.rs",
+    "crates/kua-analysis/src/error.rs",
   ];
   const codes = new Set<string>();
   for (const f of files) {
@@ -84,6 +85,7 @@ describe("translations", () => {
     expect(codes).toContain("wrong_passphrase");
     expect(codes).toContain("bundle_bad_signature");
     expect(codes).toContain("not_granted");
+    expect(codes).toContain("bad_date");
     expect(codes.filter((c) => !en.has(`error-${c.replace(/_/g, "-")}`))).toEqual([]);
   });
 

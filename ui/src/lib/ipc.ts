@@ -6,7 +6,12 @@ import type { AppState } from "./bindings/AppState";
 import type { Unlocked } from "./bindings/Unlocked";
 import type { AttachmentInfo } from "./bindings/AttachmentInfo";
 import type { BundleReport } from "./bindings/BundleReport";
+import type { Category } from "./bindings/Category";
 import type { Consent } from "./bindings/Consent";
+import type { Dashboard } from "./bindings/Dashboard";
+import type { Dimension } from "./bindings/Dimension";
+import type { DatasetFormat } from "./bindings/DatasetFormat";
+import type { DatasetReport } from "./bindings/DatasetReport";
 import type { ExportChoice } from "./bindings/ExportChoice";
 import type { ExportPlan } from "./bindings/ExportPlan";
 import type { ExportReport } from "./bindings/ExportReport";
@@ -22,24 +27,28 @@ import type { IpcError } from "./bindings/IpcError";
 import type { ListRow } from "./bindings/ListRow";
 import type { LogLine } from "./bindings/LogLine";
 import type { Pick } from "./bindings/Pick";
+import type { Query } from "./bindings/Query";
+import type { RecordRef } from "./bindings/RecordRef";
 import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { ReceivedRecord } from "./bindings/ReceivedRecord";
 import type { ReceivedSummary } from "./bindings/ReceivedSummary";
 import type { Recipient } from "./bindings/Recipient";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { Settings } from "./bindings/Settings";
+import type { Table } from "./bindings/Table";
 import type { Template } from "./bindings/Template";
 import type { Testimony } from "./bindings/Testimony";
 import type { TestimonyInput } from "./bindings/TestimonyInput";
 import type { TrustedSender } from "./bindings/TrustedSender";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { VersionInfo } from "./bindings/VersionInfo";
+import type { Lang } from "./i18n.svelte";
 
 export type {
-  AppState, AttachmentInfo, BundleReport, Consent, ExportChoice, ExportPlan, ExportReport,
+  AppState, AttachmentInfo, BundleReport, Category, Consent, Dashboard, DatasetFormat, DatasetReport, Dimension, ExportChoice, ExportPlan, ExportReport,
   IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, RecordingEvent,
-  RecordingState, ListRow, LogLine, Pick, ProgressEvent, ReceivedRecord,
-  ReceivedSummary, Recipient, SearchHit, Settings, Template, Testimony, TestimonyInput,
+  RecordingState, ListRow, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
+  ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
   TrustedSender, Unlocked, VerifyReport, VersionInfo,
 };
 
@@ -132,4 +141,18 @@ export const ipc = {
   received: () => call<ReceivedSummary[]>("received"),
   showReceived: (id: string, version: number | null = null, sender: string | null = null) =>
     call<ReceivedRecord>("show_received", { id, version, sender }),
+
+  // The coordinator's dashboard: one table per query, in order, with labels in `lang`.
+  dashboard: (queries: Query[], drafts: boolean, lang: Lang) =>
+    call<Dashboard>("dashboard", { queries, drafts, lang }),
+  // The records behind one cell of a query's table (a code per `by` dimension, null:
+  // not recorded).
+  cellRecords: (query: Query, codes: (string | null)[], drafts: boolean) =>
+    call<RecordRef[]>("cell_records", { query, codes, drafts }),
+  // `path` must come from pick("save_chart").
+  saveChart: (path: string, bytes: Uint8Array) =>
+    call<void>("save_chart", { path, bytes: Array.from(bytes) }),
+  // `path` (from pick("save_dataset")) becomes a new folder of files.
+  exportDataset: (path: string, format: DatasetFormat, lang: Lang) =>
+    call<DatasetReport>("export_analysis_dataset", { path, format, lang }),
 };

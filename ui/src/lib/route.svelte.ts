@@ -8,6 +8,7 @@ export type Screen =
   | { name: "export" }
   | { name: "import" }
   | { name: "received"; id?: string; version?: number; sender?: string }
+  | { name: "dashboard" }
   | { name: "contacts" }
   | { name: "settings" };
 

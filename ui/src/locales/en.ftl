@@ -430,3 +430,143 @@ error-disk-low = The disk is almost full, so the recording was stopped and saved
 error-not-playable = Only audio and video play in the app. Save a copy to open other files.
 error-too-large-to-play = This file is too large to play in the app (over 512 MB). Save a copy to play it in another program.
 error-header-damaged = Part of the vault header is damaged. If the vault still opens, run the check on the log screen and make a new recovery key; otherwise restore the file from a backup.
+# The coordinator's dashboard.
+nav-dashboard = Dashboard
+dash-title = Dashboard
+dash-explain = Counts of testimonies: the latest sealed version of every testimony of this vault and of every record received from senders. Every filter applies to every chart. Choose a bar or a category to list its testimonies.
+dash-filters = Filters
+dash-filter-any = any
+dash-filter-n = { $n } chosen
+dash-filter-clear = Clear this filter
+dash-from = Events from
+dash-to = Events until
+dash-date-format = YYYY, YYYY-MM or YYYY-MM-DD
+dash-drafts = Include drafts
+dash-public = For publication (withhold counts under 5)
+dash-public-explain = A count from 1 to 4 could point to a person: it is shown as “<5”, and enough other counts are withheld that it cannot be worked out from them.
+dash-empty-categories = Show categories with no testimonies
+dash-loading = Counting…
+dash-nothing = No testimony matches these filters.
+dash-notes = What the counts leave out
+dash-note-withdrawn =
+    { $n ->
+        [one] 1 testimony whose consent was withdrawn is not counted.
+       *[other] { $n } testimonies whose consent was withdrawn are not counted.
+    }
+dash-note-unreadable =
+    { $n ->
+        [one] 1 record could not be read and is not counted (the check on the custody log screen names it).
+       *[other] { $n } records could not be read and are not counted (the check on the custody log screen names them).
+    }
+dash-note-drafts =
+    { $n ->
+        [one] 1 draft is counted.
+       *[other] { $n } drafts are counted.
+    }
+dash-note-no-date =
+    { $n ->
+        [one] 1 testimony has no date of the events and is left out by the date range.
+       *[other] { $n } testimonies have no date of the events and are left out by the date range.
+    }
+dash-note-imprecise =
+    { $n ->
+        [one] 1 testimony has a date too approximate to place in the range (a year, or a month across its edge) and is left out.
+       *[other] { $n } testimonies have a date too approximate to place in the range (a year, or a month across its edge) and are left out.
+    }
+dash-not-recorded = Not recorded
+dim-region = Region of the events
+dim-place_region = Region of a place of detention
+dim-place_type = Type of place of detention
+dim-agency = Agency of a perpetrator
+dim-detaining_authority = Detaining authority
+dim-method = Method of ill-treatment
+dim-month = Month of the events
+dim-year = Year of the events
+dim-sex = Sex
+dim-age_band = Age at the events
+dim-language = Language of the interview
+dim-source = Source
+dash-records =
+    { $n ->
+        [one] 1 testimony
+       *[other] { $n } testimonies
+    }
+dash-records-withheld = fewer than 5 testimonies
+dash-multi-note = A testimony may count under several categories: shares are of all { $n } testimonies and may add up to more than 100%.
+dash-chart-label = Chart: { $dimension }, { $records }. The table beside it gives the same numbers.
+dash-category = Category
+dash-count = Testimonies
+dash-share = Share
+dash-share-of = % of { $n }
+dash-total = All testimonies in the selection
+dash-withheld = <5
+dash-show-records = list its testimonies
+dash-save-svg = Save as SVG…
+dash-save-png = Save as PNG…
+dash-saved = Chart saved to { $path }
+dash-drill-title = Testimonies in “{ $category }”
+dash-drill-count =
+    { $n ->
+        [one] 1 testimony
+       *[other] { $n } testimonies
+    }
+dash-drill-loading = Finding the testimonies…
+dash-drill-empty = No testimony is in this category.
+dash-drill-id = Record
+dash-drill-source = Source
+dash-drill-version = Version
+dash-drill-status = Status
+dash-drill-open = Open
+dash-drill-open-label = Open { $id }
+dash-drill-close = Close the list
+dash-source-own = This vault
+dash-cross-title = Cross-tabulation
+dash-cross-explain = Choose two dimensions: each cell counts the testimonies in both categories; the margins count those in each category.
+dash-cross-rows = Rows
+dash-cross-cols = Columns
+dash-cross-choose = Choose…
+dash-cross-caption = { $rows } by { $cols }
+dash-cross-multi = A testimony may count under several categories of { $dimension }, so its rows or columns may add up to more than the total.
+dash-cross-cell = { $row }, { $col }: { $count }
+dash-intake-title = Intake from senders
+dash-intake-explain = What has come in from each sender whose bundles this vault accepts.
+dash-intake-sender = Sender
+dash-intake-records = Records received
+dash-intake-last = Last import
+dash-intake-pending = Held
+dash-intake-never = not yet
+dash-intake-empty = No sender is trusted yet and nothing was received.
+dash-intake-pending-note = Held records wait for an earlier bundle from the same sender: until it is imported there is a gap in that sender's custody chain. Ask the sender for the missing bundle.
+dash-dataset-title = Dataset for analysts
+dash-dataset-explain = A new folder of tables with a codebook, labels in the language of this screen. Only coded fields go out (no account, no names, no field marked identifying), only sealed testimonies, and only those whose consent covers the coalition.
+dash-dataset-format = Format
+dash-dataset-csv = CSV (spreadsheets)
+dash-dataset-json = JSON
+dash-dataset-run = Export dataset for analysts…
+dash-dataset-working = Writing the dataset…
+dash-dataset-done = Dataset written to { $path }
+dash-dataset-file = File
+dash-dataset-rows = Rows
+dash-dataset-records =
+    { $n ->
+        [one] 1 testimony exported.
+       *[other] { $n } testimonies exported.
+    }
+dash-dataset-withheld-consent =
+    { $n ->
+        [one] 1 testimony left out: its consent does not cover the coalition, or was withdrawn.
+       *[other] { $n } testimonies left out: their consent does not cover the coalition, or was withdrawn.
+    }
+dash-dataset-drafts =
+    { $n ->
+        [one] 1 draft left out.
+       *[other] { $n } drafts left out.
+    }
+error-unknown-dimension = The counts have no such dimension.
+error-unknown-code = A filter names a category the form does not have. Clear the filters and choose again.
+error-bad-date = Not a date: write YYYY-MM-DD, YYYY-MM or YYYY (for example 2022-01).
+error-bad-filter = A filter could not be read. Clear the filters and choose again.
+error-too-many-dimensions = Counts go by at most two dimensions at once.
+error-repeated-dimension = Choose two different dimensions.
+error-write-failed = The files could not be written. Check that the folder exists, is writable and has free space, then try again.
+error-folder-not-empty = That folder already exists and is not empty. Choose a new or empty folder, so that no earlier export is mixed in.

@@ -129,7 +129,7 @@ fn stats_count_records_of_own_and_received_testimonies() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "region,region__ru,count,percent_of_records");
     assert!(lines.contains(&"KZ-75,г. Алматы,3,60.0"), "{csv}");
-    assert!(lines.contains(&",Не указано,1,20.0"), "{csv}");
+    assert!(lines.contains(&",Нет сведений,1,20.0"), "{csv}");
 
     // Published: every non-zero region count is under five, so each is withheld; the
     // total of five stays.
