@@ -50,8 +50,9 @@ add b KZ-79 '["electric_shock"]' male >/dev/null
 add b KZ-10 '["sexual_violence", "beating"]' female >/dev/null
 k a export --to c1 --to c2 --to c3 --all -o "$tmp/a1.bundle" >/dev/null
 k b export --to c2 --to c3 --all -o "$tmp/b1.bundle" >/dev/null
-# The amendment (a new region) reaches coordinators 1 and 3 only; the union keeps it.
-echo '{"fields": {"events_region": "KZ-19"}, "reason": "region corrected"}' > "$tmp/amend.json"
+# The amendment (a new region and methods) reaches coordinators 1 and 3 only; the union
+# keeps it, with its rows in the methods table and none of the old ones.
+echo '{"fields": {"events_region": "KZ-19", "methods": ["suspension"]}, "reason": "region corrected"}' > "$tmp/amend.json"
 k a amend "$a1" "$tmp/amend.json" >/dev/null
 k a export --to c1 --to c3 --since-last -o "$tmp/a2.bundle" >/dev/null
 for b in a1 a2; do k c1 import "$tmp/$b.bundle" >/dev/null; k c3 import "$tmp/$b.bundle" >/dev/null; done
@@ -68,9 +69,14 @@ mkdir "$tmp/pg" "$tmp/sock"
   -o "-k $tmp/sock -c listen_addresses=''" start >/dev/null
 psql=("$pgbin/psql" -X -q -h "$tmp/sock" -U postgres -d postgres -v ON_ERROR_STOP=1)
 "${psql[@]}" -f "$root/assets/sql/schema.sql"
+# Coordinator 2's dataset (with the first version of the amended record) first, so that
+# coordinator 1's later version must replace it, child rows included.
+for d in ds2 ds1; do "${psql[@]}" -v dir="$tmp/$d" -f "$root/assets/sql/load.sql"; done
+snapshot() { "${psql[@]}" -A -t -c "SELECT (SELECT count(*) FROM testimonies), (SELECT count(*) FROM methods), (SELECT string_agg(source || record_id || version, ',' ORDER BY record_id) FROM testimonies)"; }
+before=$(snapshot)
+# Loading a dataset again, or an older one, changes nothing.
 for d in ds1 ds2; do "${psql[@]}" -v dir="$tmp/$d" -f "$root/assets/sql/load.sql"; done
-# Loading the same dataset again changes nothing.
-"${psql[@]}" -v dir="$tmp/ds2" -f "$root/assets/sql/load.sql"
+[ "$(snapshot)" = "$before" ] || { echo "test-postgres: loading a dataset again changed the union" >&2; exit 1; }
 
 # Both sides as "code count" lines, "null" for not recorded, zeros left out, sorted.
 pg() { "${psql[@]}" -A -t -F ' ' -c "$1" | sort; }

@@ -4,7 +4,7 @@
 -- (\copy does not expand variables, so the script moves into the folder; give
 -- the script files as absolute paths).
 \set ON_ERROR_STOP on
-\cd :dir
+\cd :'dir'
 BEGIN;
 CREATE TEMP TABLE s_testimonies (LIKE testimonies) ON COMMIT DROP;
 \copy s_testimonies FROM 'testimonies.csv' WITH (FORMAT csv, HEADER true)

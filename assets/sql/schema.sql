@@ -6,7 +6,6 @@ CREATE TABLE IF NOT EXISTS testimonies (
     "source" text,
     "record_id" text,
     "version" integer,
-    "source_name" text,
     "template_version" integer,
     "record_language" text,
     "events_year" text,

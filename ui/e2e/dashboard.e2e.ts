@@ -253,6 +253,9 @@ describe("the coordinator's dashboard", () => {
       await b.waitUntil(async () => Object.values(await counts(b, "region")).every((c) => c === "<5"), { timeout: 10_000, timeoutMsg: "counts under five were not withheld" });
       expect(await total(b, "region")).toBe("5");
       expect(await b.$$("[data-chart=region] svg rect.bar-fill")).toHaveLength(0);
+      // Published figures are of the whole vault: the filters are off meanwhile.
+      expect(await (await el(b, "[data-testid=public-whole]")).isDisplayed()).toBe(true);
+      expect(await (await el(b, "[data-testid=dash-drafts]")).isEnabled()).toBe(false);
       await check(b, "44-dashboard-public");
       await click(b, "[data-testid=dash-public]");
       await b.waitUntil(async () => (await counts(b, "region"))["KZ-75"] === "3", { timeout: 10_000 });

@@ -39,6 +39,14 @@ const METHODS: &[&str] = &[
 const AGENCIES: &[&str] = &["police", "national_guard", "knb", "military", "unknown"];
 const SEXES: &[&str] = &["female", "male", "other", "not_stated"];
 
+/// A reference row: region, sex, age band, month.
+type Row4 = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("KUA_BENCH_ANALYSIS")
         .unwrap_or_else(|_| "10000,100000".into())
@@ -304,12 +312,7 @@ fn run(dir: &Path, n: usize) {
     let mut stmt = db
         .prepare("SELECT region, sex, age_band, month FROM t")
         .unwrap();
-    let loaded: Vec<(
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = stmt
+    let loaded: Vec<Row4> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .map(|r| r.unwrap())

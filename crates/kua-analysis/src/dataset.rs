@@ -41,6 +41,8 @@ pub struct DatasetReport {
     pub withheld_consent: u64,
     /// Records left out because they are drafts.
     pub drafts: u64,
+    /// Records left out because they could not be read (`kua verify` names them).
+    pub unreadable: u64,
 }
 
 /// A table being built: its columns and rows of cells.
@@ -195,7 +197,6 @@ fn shape(lang: &str) -> Option<Shape<'static>> {
         .collect();
     let mut head = text(&KEY);
     head.push(("version".into(), "integer"));
-    head.push(("source_name".into(), "text"));
     head.push(("template_version".into(), "integer"));
     head.extend(text(&[
         "record_language",
@@ -249,6 +250,7 @@ pub fn export_dataset(
         records: 0,
         withheld_consent: 0,
         drafts: 0,
+        unreadable: input.unreadable.len() as u64,
     };
     let Some(Shape {
         tpl,
@@ -326,15 +328,10 @@ fn testimony_row(r: &AnalysisRecord, key: &[String; 2], top: &[&Field], lang: &s
             .map(|c| c.into_owned())
             .unwrap_or_default()
     };
-    let source_name = match &r.source {
-        kua_core::RecordSource::Own => String::new(),
-        kua_core::RecordSource::Received { sender_name, .. } => sender_name.clone(),
-    };
     let mut row = vec![
         key[0].clone(),
         key[1].clone(),
         r.version.to_string(),
-        source_name,
         r.template_version.to_string(),
         r.language.clone(),
         first(Dimension::Year),
@@ -411,12 +408,6 @@ fn codebook(tpl: &Template, top: &[&Field], lists: &[(&Field, Vec<&Field>)]) -> 
             "Sealed version counted",
             "Учтённая запечатанная версия",
             "Есепке алынған мөрленген нұсқа",
-        ),
-        derived(
-            "source_name",
-            "Sender's name",
-            "Имя отправителя",
-            "Жіберушінің аты",
         ),
         derived(
             "template_version",
@@ -533,7 +524,7 @@ pub fn postgres_load() -> String {
          -- (\\copy does not expand variables, so the script moves into the folder; give\n\
          -- the script files as absolute paths).\n\
          \\set ON_ERROR_STOP on\n\
-         \\cd :dir\n\
+         \\cd :'dir'\n\
          BEGIN;\n",
     );
     for t in &tables {
@@ -571,7 +562,9 @@ pub fn dataset_tables() -> Vec<String> {
 
 /// A cell a spreadsheet would take for a formula, made inert.
 pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A plain number ("-1") is no formula, and a numeric column must load as one.
+    let number = cell.parse::<f64>().is_ok_and(f64::is_finite) && !cell.contains(['e', 'E']);
+    if !number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -683,10 +676,19 @@ mod tests {
 
     #[test]
     fn a_cell_a_spreadsheet_would_run_is_made_inert() {
-        for c in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for c in [
+            "=HYPERLINK(\"x\")",
+            "+A1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-1e3",
+        ] {
             assert!(neutralise(c).starts_with('\''), "{c:?}");
         }
         assert_eq!(neutralise("KZ-75"), "KZ-75");
+        assert_eq!(neutralise("-1"), "-1");
         let mut out = Vec::new();
         csv_line(&mut out, &["a,b".into(), "say \"hi\"".into(), "=1".into()]);
         assert_eq!(

@@ -28,10 +28,14 @@ pub enum Dimension {
     AgeBand,
     Language,
     Source,
+    /// The person's role: victim, witness, relative. A relative's account of the same
+    /// events is a second testimony, not a second victim; filter by role to count
+    /// victims.
+    Role,
 }
 
 /// The number of dimensions.
-pub const DIMENSIONS: usize = 12;
+pub const DIMENSIONS: usize = 13;
 
 /// Every field the dimensions read: what the vault needs to decode for the analysis set
 /// (the others, long accounts included, are skipped).
@@ -46,6 +50,7 @@ pub const FIELDS: &[&str] = &[
     "events_date",
     "age",
     "birth_date",
+    "person_role",
 ];
 
 /// Where a coded dimension's values live in the template's fields.
@@ -71,6 +76,7 @@ impl Dimension {
         Dimension::AgeBand,
         Dimension::Language,
         Dimension::Source,
+        Dimension::Role,
     ];
 
     pub fn id(self) -> &'static str {
@@ -87,6 +93,7 @@ impl Dimension {
             Dimension::AgeBand => "age_band",
             Dimension::Language => "language",
             Dimension::Source => "source",
+            Dimension::Role => "role",
         }
     }
 
@@ -111,6 +118,7 @@ impl Dimension {
             Dimension::Method => Place::Field("methods"),
             Dimension::Sex => Place::Field("gender"),
             Dimension::Language => Place::Field("interview_language"),
+            Dimension::Role => Place::Field("person_role"),
             Dimension::Month | Dimension::Year | Dimension::AgeBand | Dimension::Source => {
                 Place::Derived
             }
@@ -148,6 +156,8 @@ struct AgeBand {
 pub(crate) struct Labels {
     pub not_recorded: Localized,
     pub own: Localized,
+    /// "{year}, month not known", with `{year}` replaced.
+    pub month_unknown: Localized,
     pub dimensions: std::collections::BTreeMap<String, Localized>,
     age_bands: Vec<AgeBand>,
 }
@@ -168,6 +178,11 @@ pub(crate) fn labels() -> &'static Labels {
                     en: "Own".into(),
                     ru: "Own".into(),
                     kk: "Own".into(),
+                },
+                month_unknown: Localized {
+                    en: "{year}".into(),
+                    ru: "{year}".into(),
+                    kk: "{year}".into(),
                 },
                 dimensions: Default::default(),
                 age_bands: Vec::new(),
@@ -248,8 +263,10 @@ pub fn codes<'r>(
         }
         Place::Derived => match dim {
             Dimension::Month => {
-                if let Some(m) = date.and_then(Span::month) {
-                    push(Cow::Owned(m));
+                // A date known to the year only is in its year's "month unknown"
+                // category (code `YYYY`), not among records without a date.
+                if let Some(d) = date {
+                    push(Cow::Owned(d.month().unwrap_or_else(|| d.year())));
                 }
             }
             Dimension::Year => {
@@ -273,11 +290,11 @@ pub fn codes<'r>(
 /// the date of the events when the band is certain whatever days approximate dates
 /// stand for.
 fn age_band(record: &AnalysisRecord, date: Option<&Span>) -> Option<&'static str> {
+    // An age outside 0..=120 is a slip (or "-1" for unknown): the birth date decides.
     if let Some(age) = record.fields.get("age").and_then(Value::as_f64) {
-        if age.is_finite() && (0.0..=150.0).contains(&age) {
+        if age.is_finite() && (0.0..=120.0).contains(&age) {
             return band_of(age.floor() as i32);
         }
-        return None;
     }
     let birth = record
         .fields

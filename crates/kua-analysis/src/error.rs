@@ -16,6 +16,12 @@ pub enum Error {
     TooManyDimensions,
     #[error("a dimension is given twice in --by")]
     RepeatedDimension,
+    #[error("place_region and place_type are counted per record, so together they would pair one place's region with another's type; count by one of them, or use the dataset's detention_places table")]
+    SameList,
+    #[error("the date range ends before it starts")]
+    BadRange,
+    #[error("published figures are of the whole vault by one dimension (not source): without filters, date range, drafts or a second dimension, any of which would let a withheld count be worked out by difference")]
+    PublicSelection,
     #[error("could not write {path}: {source}; check the folder exists, is writable and has free space, then export again")]
     Write {
         path: String,
@@ -36,6 +42,9 @@ impl Error {
             Error::BadFilter(_) => "bad_filter",
             Error::TooManyDimensions => "too_many_dimensions",
             Error::RepeatedDimension => "repeated_dimension",
+            Error::SameList => "same_list",
+            Error::BadRange => "bad_range",
+            Error::PublicSelection => "public_selection",
             Error::Write { .. } => "write_failed",
             Error::NotEmpty(_) => "folder_not_empty",
         }

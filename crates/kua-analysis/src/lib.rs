@@ -23,7 +23,9 @@ pub use dates::{Precision, Span};
 pub use dimension::{Dimension, DIMENSIONS, FIELDS};
 pub use error::{Error, Result};
 pub use set::{AnalysisSet, SetNotes};
-pub use table::{Category, Cell, DateExclusions, Filter, Query, RecordRef, Table, NOT_RECORDED};
+pub use table::{
+    Category, Cell, DateExclusions, Filter, Query, RecordRef, Suppressed, Table, NOT_RECORDED,
+};
 
 /// A dimension's name in a language, as the dashboard and the CLI print it.
 pub fn dimension_label(dim: Dimension, lang: &str) -> String {

@@ -16,6 +16,9 @@ pub(crate) struct Row {
     pub source: RecordSource,
     pub status: Status,
     pub date: Option<Span>,
+    /// The person's consent covers sharing with the coalition or anonymised
+    /// publication: only such records count in published figures.
+    pub publishable: bool,
     /// Per dimension, the interned codes of this record (empty: not recorded).
     pub codes: [Vec<u32>; DIMENSIONS],
 }
@@ -70,8 +73,14 @@ impl AnalysisSet {
                 sender_name,
             } = &record.source
             {
-                set.senders
-                    .insert(sender_key_id.clone(), sender_name.clone());
+                // One name per key, the same whatever the order records come in.
+                let name = set
+                    .senders
+                    .entry(sender_key_id.clone())
+                    .or_insert_with(|| sender_name.clone());
+                if sender_name < name {
+                    name.clone_from(sender_name);
+                }
             }
             let date = events_date(&record);
             let mut row_codes: [Vec<u32>; DIMENSIONS] = Default::default();
@@ -92,7 +101,11 @@ impl AnalysisSet {
                     row_codes[i].push(n);
                 }
             }
+            let publishable = record.consent.as_ref().is_some_and(|c| {
+                c.allows(ConsentScope::Coalition) || c.allows(ConsentScope::PublishAnonymised)
+            });
             set.rows.push(Row {
+                publishable,
                 id: record.id,
                 version: record.version,
                 source: record.source,

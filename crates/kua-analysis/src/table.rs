@@ -74,6 +74,21 @@ pub struct Category {
     pub label: String,
     /// The records of the selection in this category; `None` when withheld.
     pub count: Option<u64>,
+    /// Why the count is withheld, when it is.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Suppressed>,
+}
+
+/// Why a published count is withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Suppressed {
+    /// Under five: it could point at a person.
+    Small,
+    /// Any size: withheld so that a small one cannot be worked out from the totals.
+    Complement,
 }
 
 /// One cell: a category of each `by` dimension and the records in all of them.
@@ -83,6 +98,9 @@ pub struct Cell {
     pub codes: Vec<Option<String>>,
     /// `None` when withheld.
     pub count: Option<u64>,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Suppressed>,
 }
 
 /// Records a date range had to leave out.
@@ -94,6 +112,9 @@ pub struct DateExclusions {
     /// A date too approximate to tell whether it lies in the range (a year, a month
     /// across the range's edge).
     pub imprecise: u64,
+    /// Left out of published figures: the person's consent covers neither the
+    /// coalition nor anonymised publication.
+    pub consent: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,30 +161,59 @@ impl AnalysisSet {
         let mut out: Vec<(Option<String>, String)> = Vec::new();
         let seen = self.seen(dim);
         match dim {
-            Dimension::Month | Dimension::Year => {
-                let mut codes: Vec<&String> = seen.iter().collect();
-                codes.sort();
-                if dim == Dimension::Month {
-                    // A timeline shows the months nobody reported too.
-                    if let (Some(first), Some(last)) = (codes.first(), codes.last()) {
-                        let mut m = parse_month(first);
-                        let end = parse_month(last);
-                        while let (Some(cur), Some(end)) = (m, end) {
-                            if cur > end {
-                                break;
-                            }
-                            let code = format!("{:04}-{:02}", cur.0, cur.1);
-                            out.push((Some(code.clone()), code));
-                            m = Some(if cur.1 == 12 {
+            Dimension::Month => {
+                // A timeline shows the months nobody reported too (over 20 years at
+                // most: a mistyped year must not make a table of thousands of months).
+                // Each year with dates known to the year only has its "month not
+                // known" category, before its months.
+                let months: BTreeSet<(i32, u8)> =
+                    seen.iter().filter_map(|c| parse_month(c)).collect();
+                let years: BTreeSet<i32> = seen
+                    .iter()
+                    .filter(|c| c.len() == 4)
+                    .filter_map(|c| c.parse().ok())
+                    .collect();
+                let mut all = months.clone();
+                if let (Some(&first), Some(&last)) = (months.first(), months.last()) {
+                    let span = (last.0 - first.0) * 12 + i32::from(last.1) - i32::from(first.1);
+                    if span < 240 {
+                        let mut cur = first;
+                        while cur < last {
+                            cur = if cur.1 == 12 {
                                 (cur.0 + 1, 1)
                             } else {
                                 (cur.0, cur.1 + 1)
-                            });
+                            };
+                            all.insert(cur);
                         }
                     }
-                } else {
-                    out.extend(codes.into_iter().map(|c| (Some(c.clone()), c.clone())));
                 }
+                let unknown = &labels().month_unknown;
+                let mut keyed: Vec<((i32, u8), String, String)> = all
+                    .into_iter()
+                    .map(|m| {
+                        let code = format!("{:04}-{:02}", m.0, m.1);
+                        (m, code.clone(), code)
+                    })
+                    .collect();
+                keyed.extend(years.into_iter().map(|y| {
+                    (
+                        (y, 0),
+                        format!("{y:04}"),
+                        unknown.get(lang).replace("{year}", &format!("{y:04}")),
+                    )
+                }));
+                keyed.sort();
+                out.extend(
+                    keyed
+                        .into_iter()
+                        .map(|(_, code, label)| (Some(code), label)),
+                );
+            }
+            Dimension::Year => {
+                let mut codes: Vec<&String> = seen.iter().collect();
+                codes.sort();
+                out.extend(codes.into_iter().map(|c| (Some(c.clone()), c.clone())));
             }
             Dimension::AgeBand => {
                 out.extend(
@@ -254,6 +304,10 @@ impl AnalysisSet {
         let mut excluded = DateExclusions::default();
         let mut out = Vec::new();
         'rows: for row in &self.rows {
+            if query.public && !row.publishable {
+                excluded.consent += 1;
+                continue;
+            }
             for m in &matches {
                 let codes = &row.codes[m.dim];
                 let hit = if codes.is_empty() {
@@ -288,6 +342,40 @@ impl AnalysisSet {
         Ok((out, excluded))
     }
 
+    /// Refuses what would count wrongly or let published figures be worked back.
+    fn check(&self, query: &Query) -> Result<()> {
+        // Places' regions and types are counted per record, not per place: together
+        // they would pair the region of one place with the type of another.
+        let dims: BTreeSet<Dimension> = query
+            .by
+            .iter()
+            .copied()
+            .chain(query.filters.iter().map(|f| f.dimension))
+            .collect();
+        if dims.contains(&Dimension::PlaceRegion) && dims.contains(&Dimension::PlaceType) {
+            return Err(Error::SameList);
+        }
+        if let (Some(from), Some(to)) = (&query.from, &query.to) {
+            if Span::bound(from)?.first > Span::bound(to)?.last {
+                return Err(Error::BadRange);
+            }
+        }
+        if query.public {
+            // A published table is of the whole vault by one dimension: a filtered
+            // table, a date range, drafts or a cross-tab could be set beside another
+            // and a withheld count worked out by difference; counts by sender name
+            // the people who sent them.
+            let narrowed = !query.filters.is_empty()
+                || query.from.is_some()
+                || query.to.is_some()
+                || self.notes.drafts > 0;
+            if narrowed || query.by.len() > 1 || query.by.contains(&Dimension::Source) {
+                return Err(Error::PublicSelection);
+            }
+        }
+        Ok(())
+    }
+
     /// Counts the records a query selects, by its dimensions (none: the total only).
     pub fn table(&self, query: &Query, lang: &str) -> Result<Table> {
         if query.by.len() > 2 {
@@ -296,6 +384,7 @@ impl AnalysisSet {
         if query.by.len() == 2 && query.by[0] == query.by[1] {
             return Err(Error::RepeatedDimension);
         }
+        self.check(query)?;
         let (rows, excluded) = self.select(query)?;
         let total = rows.len() as u64;
         // Per axis: categories and, for each, the interned code (None: not recorded).
@@ -368,25 +457,41 @@ impl AnalysisSet {
         } else {
             None
         };
-        let shown = |i: usize, v: u64| match &hidden {
-            Some(h) if h[i] => None,
-            _ => Some(v),
+        let shown = |i: usize, v: u64| -> (Option<u64>, Option<Suppressed>) {
+            match &hidden {
+                Some(h) if h[i] => {
+                    let small = (1..crate::suppress::THRESHOLD).contains(&v);
+                    (
+                        None,
+                        Some(if small {
+                            Suppressed::Small
+                        } else {
+                            Suppressed::Complement
+                        }),
+                    )
+                }
+                _ => (Some(v), None),
+            }
         };
         let mut cells = Vec::new();
         if axes.len() == 1 {
             for (i, (code, _, _)) in axes[0].iter().enumerate() {
+                let (count, withheld) = shown(i, grid[i]);
                 cells.push(Cell {
                     codes: vec![code.clone()],
-                    count: shown(i, grid[i]),
+                    count,
+                    withheld,
                 });
             }
         } else if axes.len() == 2 {
             for (i, (c1, _, _)) in axes[0].iter().enumerate() {
                 for (j, (c2, _, _)) in axes[1].iter().enumerate() {
                     let k = i * width + j;
+                    let (count, withheld) = shown(k, grid[k]);
                     cells.push(Cell {
                         codes: vec![c1.clone(), c2.clone()],
-                        count: shown(k, grid[k]),
+                        count,
+                        withheld,
                     });
                 }
             }
@@ -398,10 +503,12 @@ impl AnalysisSet {
             for (i, (code, label, _)) in axis.iter().enumerate() {
                 // With one dimension its margins are its cells.
                 let idx = if axes.len() == 1 { i } else { offset + i };
+                let (count, withheld) = shown(idx, margins[a][i]);
                 cats.push(Category {
                     code: code.clone(),
                     label: label.clone(),
-                    count: shown(idx, margins[a][i]),
+                    count,
+                    withheld,
                 });
             }
             if axes.len() > 1 {
@@ -412,7 +519,7 @@ impl AnalysisSet {
         let total_idx = if axes.len() == 2 { offset } else { grid.len() };
         Ok(Table {
             by: query.by.clone(),
-            total: shown(total_idx, total),
+            total: shown(total_idx, total).0,
             axes: out_axes,
             cells,
             excluded,
@@ -424,7 +531,11 @@ impl AnalysisSet {
     /// The records of one cell of a query's table (`codes`: one per `by` dimension,
     /// `None` for not recorded), to list and open them.
     pub fn records(&self, query: &Query, codes: &[Option<String>]) -> Result<Vec<RecordRef>> {
-        let mut q = query.clone();
+        // Listing records is for the coordinator's own eyes, never published.
+        let mut q = Query {
+            public: false,
+            ..query.clone()
+        };
         for (d, code) in query.by.iter().zip(codes) {
             q.filters.retain(|f| f.dimension != *d);
             q.filters.push(Filter {

@@ -3,7 +3,8 @@
 
 use anyhow::{bail, Result};
 use kua_analysis::{
-    dimension_label, export_dataset, AnalysisSet, DatasetFormat, Dimension, Query, Table,
+    dimension_label, export_dataset, AnalysisSet, DatasetFormat, Dimension, Query, Suppressed,
+    Table,
 };
 use kua_core::Vault;
 use serde_json::{json, Value};
@@ -60,18 +61,36 @@ pub fn stats(vault: &mut Vault, r: &StatsRequest, json: bool, csv: bool) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// A count as published: the number, or `<5` when withheld.
-fn count_value(c: Option<u64>) -> Value {
+/// A count as published: the number, `<5` when withheld for being small, `x` when
+/// withheld only so that a small one cannot be worked out (it may be of any size).
+fn count_value(c: Option<u64>, why: Option<Suppressed>) -> Value {
     match c {
         Some(n) => json!(n),
-        None => json!(format!("<{}", kua_analysis::suppress::THRESHOLD)),
+        None => json!(count_text(None, why)),
     }
 }
 
-fn count_text(c: Option<u64>) -> String {
-    match c {
-        Some(n) => n.to_string(),
-        None => format!("<{}", kua_analysis::suppress::THRESHOLD),
+fn count_text(c: Option<u64>, why: Option<Suppressed>) -> String {
+    match (c, why) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(Suppressed::Complement)) => "x".into(),
+        (None, _) => format!("<{}", kua_analysis::suppress::THRESHOLD),
+    }
+}
+
+/// A side count (records left out) as published: under five, only `<5`.
+fn side_value(n: u64, public: bool) -> Value {
+    if public && (1..kua_analysis::suppress::THRESHOLD).contains(&n) {
+        json!(format!("<{}", kua_analysis::suppress::THRESHOLD))
+    } else {
+        json!(n)
+    }
+}
+
+fn side_text(n: u64, public: bool) -> String {
+    match side_value(n, public) {
+        Value::String(s) => s,
+        v => v.to_string(),
     }
 }
 
@@ -85,20 +104,22 @@ fn as_json(t: &Table) -> Value {
             for (d, code) in t.by.iter().zip(&c.codes) {
                 row.insert(d.id().to_string(), json!(code));
             }
-            row.insert("count".into(), count_value(c.count));
+            row.insert("count".into(), count_value(c.count, c.withheld));
             Value::Object(row)
         })
         .collect();
+    let p = t.public;
     json!({
-        "total": count_value(t.total),
+        "total": count_value(t.total, None),
         "by": t.by.iter().map(|d| d.id()).collect::<Vec<_>>(),
         "rows": rows,
         "public": t.public,
         "excluded": {
-            "no_date": t.excluded.no_date,
-            "imprecise_date": t.excluded.imprecise,
-            "withdrawn": t.notes.withdrawn,
-            "unreadable": t.notes.unreadable,
+            "no_date": side_value(t.excluded.no_date, p),
+            "imprecise_date": side_value(t.excluded.imprecise, p),
+            "consent": side_value(t.excluded.consent, p),
+            "withdrawn": side_value(t.notes.withdrawn, p),
+            "unreadable": side_value(t.notes.unreadable, p),
         },
         "drafts_counted": t.notes.drafts,
     })
@@ -133,7 +154,7 @@ fn as_csv(t: &Table, lang: &str) -> String {
             .map(|x| x.clone().unwrap_or_default())
             .collect();
         row.extend((0..t.by.len()).map(|a| label_of(t, a, &c.codes[a])));
-        row.push(count_text(c.count));
+        row.push(count_text(c.count, c.withheld));
         row.push(share(c.count, t.total));
         out.push_str(&csv_row(&row));
     }
@@ -160,7 +181,7 @@ fn csv_row(cells: &[String]) -> String {
 }
 
 fn print_table(t: &Table, lang: &str) {
-    let total = count_text(t.total);
+    let total = count_text(t.total, None);
     if t.by.is_empty() {
         println!("{total} records");
     }
@@ -174,7 +195,11 @@ fn print_table(t: &Table, lang: &str) {
         } else {
             format!("  {pct}%")
         };
-        println!("{:>6}{pct:>9}  {}", count_text(c.count), labels.join(" × "));
+        println!(
+            "{:>6}{pct:>9}  {}",
+            count_text(c.count, c.withheld),
+            labels.join(" × ")
+        );
     }
     if !t.by.is_empty() {
         let names: Vec<String> = t.by.iter().map(|d| dimension_label(*d, lang)).collect();
@@ -184,22 +209,30 @@ fn print_table(t: &Table, lang: &str) {
         }
     }
     let e = t.excluded;
+    let p = t.public;
     if e.no_date + e.imprecise > 0 {
         println!(
             "  not counted: {} without a date of the events, {} with a date too approximate for the range",
-            e.no_date, e.imprecise
+            side_text(e.no_date, p),
+            side_text(e.imprecise, p)
+        );
+    }
+    if e.consent > 0 {
+        println!(
+            "  not counted: {} whose consent covers neither the coalition nor publication",
+            side_text(e.consent, p)
         );
     }
     if t.notes.withdrawn > 0 {
         println!(
             "  not counted: {} whose consent was withdrawn",
-            t.notes.withdrawn
+            side_text(t.notes.withdrawn, p)
         );
     }
     if t.notes.unreadable > 0 {
         println!(
             "  not counted: {} that could not be read (run `kua verify`)",
-            t.notes.unreadable
+            side_text(t.notes.unreadable, p)
         );
     }
     if t.notes.drafts > 0 {
@@ -232,10 +265,11 @@ pub fn dataset(
             println!("{rows:>7}  {file}");
         }
         println!(
-            "{} records written to {}; {} left out (consent does not cover the coalition, or was withdrawn)",
+            "{} records written to {}; left out: {} whose consent does not cover the coalition (or was withdrawn), {} that could not be read",
             report.records,
             out.display(),
-            report.withheld_consent
+            report.withheld_consent,
+            report.unreadable
         );
     })
 }

@@ -204,6 +204,11 @@ impl Vault {
             ..AnalysisRecords::default()
         };
 
+        // A row whose head does not open belongs to no record the catalog knows: it
+        // may be a testimony, its latest version or its consent (a withdrawal). Each
+        // is reported, so that no count passes for complete while one is missing.
+        out.unreadable.extend(catalog.damaged.iter().cloned());
+
         // Own testimonies: the latest versions in one pass, and their consent.
         let latest: HashMap<Uuid, &Head> = catalog
             .testimonies
@@ -263,6 +268,13 @@ impl Vault {
             }
             let Some(body) = body else { continue };
             let consent = match consent_of.remove(id) {
+                // Sealing needs consent, so a sealed testimony without a consent record
+                // has lost it (a damaged or removed row, possibly a withdrawal): it is
+                // not counted as if nobody had ever said anything.
+                None if body.status == Status::Sealed => {
+                    out.unreadable.push(format!("consent of testimony {id}"));
+                    continue;
+                }
                 None => None,
                 Some(Ok(c)) => Some(c),
                 Some(Err(_)) => {

@@ -94,7 +94,7 @@ describe("cross-tab cells", () => {
         { codes: ["KZ-75", "female"], count: 1 }, { codes: ["KZ-75", "male"], count: 1 }, { codes: ["KZ-75", null], count: 1 },
         { codes: [null, "female"], count: 0 }, { codes: [null, "male"], count: 1 }, { codes: [null, null], count: 1 },
       ],
-      excluded: { no_date: 0, imprecise: 0 },
+      excluded: { no_date: 0, imprecise: 0, consent: 0 },
       notes: { withdrawn: 0, unreadable: 0, drafts: 0 },
       public: false,
     };
@@ -112,14 +112,16 @@ describe("queries", () => {
   });
 
   it("apply every chosen filter, not recorded included, and the date range", () => {
-    const sel = { filters: { sex: ["male"], region: [], method: ["beating", null] }, from: " 2022-01 ", to: "", public: true };
+    const sel = { filters: { sex: ["male"], region: [], method: ["beating", null] }, from: " 2022-01 ", to: "", public: false };
     expect(filtersOf(sel)).toEqual([
       { dimension: "method", codes: ["beating", null] },
       { dimension: "sex", codes: ["male"] },
     ]);
     const q = queryOf(sel, ["region"]);
-    expect(q).toEqual({ by: ["region"], filters: filtersOf(sel), from: "2022-01", public: true });
+    expect(q).toEqual({ by: ["region"], filters: filtersOf(sel), from: "2022-01", public: false });
     expect("to" in q).toBe(false);
+    // A published table is of the whole vault: no filter or date goes with it.
+    expect(queryOf({ ...sel, public: true }, ["region"])).toEqual({ by: ["region"], filters: [], public: true });
     expect(shortId("0b6f1e2a-1111-4222-8333-444455556666")).toBe("0b6f1e2a");
   });
 });

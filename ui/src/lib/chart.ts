@@ -2,6 +2,8 @@
 // which categories a chart shows, cross-tab cells, the queries of one screen, and the
 // state of intake per sender. Charts are drawn by Svelte as SVG from these numbers.
 import type { Category } from "./bindings/Category";
+import type { Suppressed } from "./bindings/Suppressed";
+import { t } from "./i18n.svelte";
 import type { Dimension } from "./bindings/Dimension";
 import type { Filter } from "./bindings/Filter";
 import type { Query } from "./bindings/Query";
@@ -12,7 +14,7 @@ import type { TrustedSender } from "./bindings/TrustedSender";
 /** Every dimension, in the order the cross-tab offers them. */
 export const DIMENSIONS: readonly Dimension[] = [
   "region", "place_region", "place_type", "agency", "detaining_authority", "method",
-  "month", "year", "sex", "age_band", "language", "source",
+  "month", "year", "sex", "age_band", "language", "source", "role",
 ];
 
 /** The dimensions a record may hold several values of: they count records, not answers. */
@@ -24,7 +26,7 @@ export function isMulti(d: Dimension): boolean {
 
 /** The charts of the dashboard, in order, and the dimensions its filters offer. */
 export const CHARTS: readonly Dimension[] = ["region", "agency", "method", "month", "sex", "age_band"];
-export const FILTERS: readonly Dimension[] = ["region", "agency", "method", "sex", "age_band", "source"];
+export const FILTERS: readonly Dimension[] = ["region", "agency", "method", "sex", "age_band", "role", "source"];
 
 /** Colours as attributes, so that a saved chart looks the same outside the app. */
 export const COLOURS = {
@@ -149,7 +151,10 @@ export function filtersOf(sel: Selection): Filter[] {
 
 /** The query counting a selection by `by`. */
 export function queryOf(sel: Selection, by: Dimension[]): Query {
-  const q: Query = { by, filters: filtersOf(sel), public: sel.public };
+  // A published table is of the whole vault (the shell refuses anything narrower, which
+  // could be set beside another table to work a withheld count out).
+  if (sel.public) return { by, filters: [], public: true };
+  const q: Query = { by, filters: filtersOf(sel), public: false };
   if (sel.from.trim()) q.from = sel.from.trim();
   if (sel.to.trim()) q.to = sel.to.trim();
   return q;
@@ -195,4 +200,10 @@ export function intake(received: readonly ReceivedSummary[], trusted: readonly T
     if (r.imported_at > s.lastImport) s.lastImport = r.imported_at;
   }
   return [...by.values()].sort((a, b) => a.name.localeCompare(b.name) || a.keyId.localeCompare(b.keyId));
+}
+
+/** A withheld count as shown: "<5" when it is small, "x" when it is withheld only so
+ * that a small one cannot be worked out (it may be of any size). */
+export function withheldText(why: Suppressed | undefined): string {
+  return why === "complement" ? t("dash-withheld-complement") : t("dash-withheld");
 }

@@ -486,6 +486,7 @@ dim-sex = Sex
 dim-age_band = Age at the events
 dim-language = Language of the interview
 dim-source = Source
+dim-role = Role of the person interviewed
 dash-records =
     { $n ->
         [one] 1 testimony
@@ -570,3 +571,18 @@ error-too-many-dimensions = Counts go by at most two dimensions at once.
 error-repeated-dimension = Choose two different dimensions.
 error-write-failed = The files could not be written. Check that the folder exists, is writable and has free space, then try again.
 error-folder-not-empty = That folder already exists and is not empty. Choose a new or empty folder, so that no earlier export is mixed in.
+
+dash-withheld-complement = x
+dash-public-whole = Published figures are of the whole vault, sealed testimonies whose consent covers the coalition or anonymised publication, one dimension at a time: filters, dates, drafts and the cross-tab are off, since two narrower tables could be subtracted to work out a withheld count. “x” marks a count of any size withheld so that a small one cannot be worked out.
+dash-crosstab-public = The cross-tab is not available for publication: its cells could be worked out from the published tables.
+dash-note-consent =
+    { $n ->
+        [one] 1 testimony whose consent covers neither the coalition nor anonymised publication is left out of published figures.
+       *[other] { $n } testimonies whose consent covers neither the coalition nor anonymised publication are left out of published figures.
+    }
+dash-note-consent-withheld = Fewer than 5 testimonies whose consent covers neither the coalition nor anonymised publication are left out of published figures.
+dash-note-withdrawn-withheld = Fewer than 5 testimonies whose consent was withdrawn are not counted.
+dash-note-unreadable-withheld = Fewer than 5 records could not be read and are not counted.
+error-same-list = Regions and types of places of detention are counted per testimony, so together they would pair one place's region with another's type. Count by one of them, or use the dataset's table of places.
+error-bad-range = The date range ends before it starts.
+error-public-selection = Published figures are of the whole vault by one dimension (not by sender), without filters, dates, drafts or a second dimension.

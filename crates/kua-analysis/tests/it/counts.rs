@@ -1,7 +1,7 @@
 //! Counts of the known composition (see `fixture::world`), exactly.
 
 use crate::fixture::world;
-use kua_analysis::{AnalysisSet, Dimension, Query, Table};
+use kua_analysis::{AnalysisSet, Dimension, Query, Suppressed, Table};
 use kua_core::RecordSource;
 
 fn set(w: &mut crate::fixture::World, drafts: bool) -> AnalysisSet {
@@ -92,10 +92,13 @@ fn every_dimension_counts_records_once_with_not_recorded_shown() {
         counts(&t(Dimension::AgeBand)),
         pairs(&[("18-24", 1), ("25-34", 2), ("35-44", 1), ("-", 3)])
     );
+    // Dates known to the year only are in the year's "month not known", not missing.
+    let month = t(Dimension::Month);
     assert_eq!(
-        counts(&t(Dimension::Month)),
-        pairs(&[("2022-01", 4), ("2022-02", 1), ("-", 2)])
+        counts(&month),
+        pairs(&[("2022", 2), ("2022-01", 4), ("2022-02", 1)])
     );
+    assert_eq!(month.axes[0][0].label, "2022, month not known");
     let source = t(Dimension::Source);
     assert_eq!(source.axes[0][0].code.as_deref(), Some("own"));
     assert_eq!(source.axes[0][1].label, "@field-b");
@@ -260,9 +263,8 @@ fn published_counts_withhold_small_cells_so_that_totals_do_not_give_them_back() 
     for dims in [
         vec![Dimension::Region],
         vec![Dimension::Method],
-        vec![Dimension::Source],
-        vec![Dimension::Region, Dimension::Sex],
-        vec![Dimension::Month, Dimension::Source],
+        vec![Dimension::Month],
+        vec![Dimension::Sex],
     ] {
         let q = Query {
             public: true,
@@ -273,9 +275,10 @@ fn published_counts_withhold_small_cells_so_that_totals_do_not_give_them_back() 
             assert!(c.count.is_none_or(|n| n == 0 || n >= 5), "{dims:?}: {c:?}");
         }
         assert_unrecoverable(&t);
+        // o5's consent covers storing only: it is in no published figure.
+        assert_eq!(t.excluded.consent, 1);
     }
-    // Region: 3, 1, 1, 2 and a total of 7: every non-zero cell is under five, so all go,
-    // and the total 7 stays (four withheld figures on its line).
+    // Region: 3, 1, 1, 1 of 6 publishable records: every non-zero count is under five.
     let t = s
         .table(
             &Query {
@@ -285,11 +288,131 @@ fn published_counts_withhold_small_cells_so_that_totals_do_not_give_them_back() 
             "en",
         )
         .unwrap();
-    assert_eq!(t.total, Some(7));
-    assert_eq!(t.cells.iter().filter(|c| c.count.is_none()).count(), 4);
-    // Without --public nothing is withheld.
+    assert_eq!(t.total, Some(6));
+    assert_eq!(
+        t.cells
+            .iter()
+            .filter(|c| c.withheld == Some(Suppressed::Small))
+            .count(),
+        4
+    );
+    // Without public nothing is withheld, and o5 counts.
     let t = s.table(&by(&[Dimension::Region]), "en").unwrap();
-    assert!(t.cells.iter().all(|c| c.count.is_some()));
+    assert!(t.cells.iter().all(|c| c.count.is_some()) && t.total == Some(7));
+
+    // What a published figure may not be: filtered, dated, by sender, a cross-tab, with
+    // drafts; any could be set beside another table and differenced.
+    let mut filtered = Query {
+        public: true,
+        ..by(&[Dimension::Region])
+    };
+    filtered.add_filter("sex=male").unwrap();
+    let dated = Query {
+        public: true,
+        from: Some("2022".into()),
+        ..by(&[Dimension::Region])
+    };
+    let cross = Query {
+        public: true,
+        ..by(&[Dimension::Region, Dimension::Sex])
+    };
+    let sender = Query {
+        public: true,
+        ..by(&[Dimension::Source])
+    };
+    for q in [filtered, dated, cross, sender] {
+        assert_eq!(
+            s.table(&q, "en").unwrap_err().code(),
+            "public_selection",
+            "{q:?}"
+        );
+    }
+    let drafts = set(&mut w, true);
+    let q = Query {
+        public: true,
+        ..by(&[Dimension::Region])
+    };
+    assert_eq!(
+        drafts.table(&q, "en").unwrap_err().code(),
+        "public_selection"
+    );
+}
+
+/// A count withheld only as a complement says so: it is no small number.
+#[test]
+fn a_complement_is_marked_as_withheld_for_the_others_sake() {
+    use kua_core::model::{ConsentScope, Status};
+    use kua_core::{AnalysisRecord, AnalysisRecords};
+    let consent = crate::fixture::consent(&[ConsentScope::Store, ConsentScope::Coalition]);
+    let record = |i: usize, sex: Option<&str>| AnalysisRecord {
+        id: format!("r{i}"),
+        version: 1,
+        source: RecordSource::Own,
+        status: Status::Sealed,
+        template: "istanbul-2022".into(),
+        template_version: 2,
+        language: "ru".into(),
+        consent: Some(consent.clone()),
+        fields: sex
+            .map(|s| {
+                [("gender".to_string(), serde_json::json!(s))]
+                    .into_iter()
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let mut records = Vec::new();
+    records.extend((0..12).map(|i| record(i, Some("female"))));
+    records.extend((12..52).map(|i| record(i, Some("male"))));
+    records.extend((52..55).map(|i| record(i, None)));
+    let s = AnalysisSet::build(AnalysisRecords {
+        records,
+        ..Default::default()
+    });
+    let t = s
+        .table(
+            &Query {
+                public: true,
+                ..by(&[Dimension::Sex])
+            },
+            "en",
+        )
+        .unwrap();
+    let of = |code: Option<&str>| {
+        t.cells
+            .iter()
+            .find(|c| c.codes[0].as_deref() == code)
+            .unwrap()
+    };
+    assert_eq!(
+        (of(None).count, of(None).withheld),
+        (None, Some(Suppressed::Small))
+    );
+    // Female (12) is the smallest other count: withheld with it, and marked as such.
+    assert_eq!(
+        (of(Some("female")).count, of(Some("female")).withheld),
+        (None, Some(Suppressed::Complement))
+    );
+    assert_eq!(of(Some("male")).count, Some(40));
+    assert_eq!(t.total, Some(55));
+    assert_unrecoverable(&t);
+}
+
+#[test]
+fn places_regions_and_types_are_not_paired_and_ranges_run_forward() {
+    let mut w = world();
+    let s = set(&mut w, false);
+    let cross = by(&[Dimension::PlaceRegion, Dimension::PlaceType]);
+    assert_eq!(s.table(&cross, "en").unwrap_err().code(), "same_list");
+    let mut q = by(&[Dimension::PlaceType]);
+    q.add_filter("place_region=KZ-75").unwrap();
+    assert_eq!(s.table(&q, "en").unwrap_err().code(), "same_list");
+    let q = Query {
+        from: Some("2022-02".into()),
+        to: Some("2022-01".into()),
+        ..by(&[])
+    };
+    assert_eq!(s.table(&q, "en").unwrap_err().code(), "bad_range");
 }
 
 /// Building the analysis set and counting put nothing readable on disk: the vault, its

@@ -76,8 +76,10 @@ fn the_dataset_round_trips_with_consent_and_without_identifying_values() {
     ] {
         assert!(!t[0].iter().any(|c| c == gone), "{gone} exported");
     }
-    // The sender named "@field-b" arrives inert.
-    assert!(t.iter().any(|r| r[col("source_name")] == "'@field-b"));
+    // Senders are known by key id only: the name a coordinator gave one (here a
+    // would-be formula, "@field-b") is nobody's business in a dataset.
+    assert!(!t[0].iter().any(|c| c == "source_name"));
+    assert_eq!(report.unreadable, 0);
     let places = rows(&dir, "detention_places.csv");
     assert!(!places[0].iter().any(|c| c == "place_name"));
     assert!(places[0].iter().any(|c| c == "place_region"));
@@ -95,6 +97,10 @@ fn the_dataset_round_trips_with_consent_and_without_identifying_values() {
         assert!(
             !text.contains(CANARY) && !text.contains(NARRATIVE),
             "identifying text exported"
+        );
+        assert!(
+            !text.contains("field-b") && !text.contains("field-a"),
+            "a sender's name exported"
         );
         for line in text.lines() {
             for cell in line.trim_start_matches('\u{feff}').split(',') {

@@ -20,4 +20,8 @@ withheld_consent: number,
 /**
  * Records left out because they are drafts.
  */
-drafts: number, };
+drafts: number, 
+/**
+ * Records left out because they could not be read (`kua verify` names them).
+ */
+unreadable: number, };

@@ -12,4 +12,9 @@ no_date: number,
  * A date too approximate to tell whether it lies in the range (a year, a month
  * across the range's edge).
  */
-imprecise: number, };
+imprecise: number, 
+/**
+ * Left out of published figures: the person's consent covers neither the
+ * coalition nor anonymised publication.
+ */
+consent: number, };
