@@ -1,10 +1,10 @@
 -- Loads one Kua dataset folder (CSV, from kua dataset export) into the union.
 -- Generated from crates/kua-analysis/src/dataset.rs. Run once per coordinator:
 --   psql -v dir=/path/to/dataset -f /abs/schema.sql -f /abs/load.sql
--- (\copy does not expand variables, so the script moves into the folder; give
--- the script files as absolute paths).
+-- (\copy does not expand variables, so the script moves into the folder, whose
+-- path may not contain spaces; give the script files as absolute paths).
 \set ON_ERROR_STOP on
-\cd :'dir'
+\cd :dir
 BEGIN;
 CREATE TEMP TABLE s_testimonies (LIKE testimonies) ON COMMIT DROP;
 \copy s_testimonies FROM 'testimonies.csv' WITH (FORMAT csv, HEADER true)

@@ -521,10 +521,10 @@ pub fn postgres_load() -> String {
         "-- Loads one Kua dataset folder (CSV, from kua dataset export) into the union.\n\
          -- Generated from crates/kua-analysis/src/dataset.rs. Run once per coordinator:\n\
          --   psql -v dir=/path/to/dataset -f /abs/schema.sql -f /abs/load.sql\n\
-         -- (\\copy does not expand variables, so the script moves into the folder; give\n\
-         -- the script files as absolute paths).\n\
+         -- (\\copy does not expand variables, so the script moves into the folder, whose\n\
+         -- path may not contain spaces; give the script files as absolute paths).\n\
          \\set ON_ERROR_STOP on\n\
-         \\cd :'dir'\n\
+         \\cd :dir\n\
          BEGIN;\n",
     );
     for t in &tables {
