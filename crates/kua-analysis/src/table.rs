@@ -386,6 +386,44 @@ impl AnalysisSet {
         }
         self.check(query)?;
         let (rows, excluded) = self.select(query)?;
+        self.count(query, lang, &rows, excluded)
+    }
+
+    /// Several tables at once (a dashboard): queries that select the same records (the
+    /// same filters, dates and publication rule) share one pass over the set.
+    pub fn tables(&self, queries: &[Query], lang: &str) -> Result<Vec<Table>> {
+        let mut out = Vec::with_capacity(queries.len());
+        let mut last: Option<(&Query, Vec<&Row>, DateExclusions)> = None;
+        for q in queries {
+            if q.by.len() > 2 {
+                return Err(Error::TooManyDimensions);
+            }
+            if q.by.len() == 2 && q.by[0] == q.by[1] {
+                return Err(Error::RepeatedDimension);
+            }
+            self.check(q)?;
+            let same = last.as_ref().is_some_and(|(p, _, _)| {
+                p.filters == q.filters && p.from == q.from && p.to == q.to && p.public == q.public
+            });
+            if !same {
+                let (rows, excluded) = self.select(q)?;
+                last = Some((q, rows, excluded));
+            }
+            if let Some((_, rows, excluded)) = &last {
+                out.push(self.count(q, lang, rows, *excluded)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts `rows` (a query's selection) by the query's dimensions.
+    fn count(
+        &self,
+        query: &Query,
+        lang: &str,
+        rows: &[&Row],
+        excluded: DateExclusions,
+    ) -> Result<Table> {
         let total = rows.len() as u64;
         // Per axis: categories and, for each, the interned code (None: not recorded).
         let axes: Vec<Vec<AxisEntry>> = query
@@ -416,36 +454,42 @@ impl AnalysisSet {
                 v
             })
             .collect();
-        let positions = |row: &Row, axis: usize| -> BTreeSet<usize> {
-            let d = query.by[axis];
-            let codes = &row.codes[d.index()];
+        // A row's categories on an axis. Its codes are distinct (dimension::codes) and
+        // distinct codes have distinct categories, so each counts once.
+        let positions = |row: &Row, axis: usize, out: &mut Vec<usize>| {
+            out.clear();
+            let codes = &row.codes[query.by[axis].index()];
             if codes.is_empty() {
                 // "Not recorded" is always the last category.
-                BTreeSet::from([axes[axis].len() - 1])
+                out.push(axes[axis].len() - 1);
             } else {
-                codes
-                    .iter()
-                    .filter_map(|&c| lookup[axis][c as usize])
-                    .collect()
+                out.extend(codes.iter().filter_map(|&c| lookup[axis][c as usize]));
             }
         };
         let mut margins: Vec<Vec<u64>> = axes.iter().map(|a| vec![0; a.len()]).collect();
         let width = axes.get(1).map_or(1, Vec::len);
         let mut grid = vec![0u64; axes.first().map_or(0, Vec::len) * width];
-        for row in &rows {
-            let p: Vec<BTreeSet<usize>> = (0..axes.len()).map(|a| positions(row, a)).collect();
-            for (a, set) in p.iter().enumerate() {
-                for &i in set {
-                    margins[a][i] += 1;
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        for row in rows {
+            match axes.len() {
+                1 => {
+                    positions(row, 0, &mut xs);
+                    for &i in &xs {
+                        margins[0][i] += 1;
+                        grid[i] += 1;
+                    }
                 }
-            }
-            match p.as_slice() {
-                [x] => x.iter().for_each(|&i| grid[i] += 1),
-                [x, y] => {
-                    for &i in x {
-                        for &j in y {
+                2 => {
+                    positions(row, 0, &mut xs);
+                    positions(row, 1, &mut ys);
+                    for &i in &xs {
+                        margins[0][i] += 1;
+                        for &j in &ys {
                             grid[i * width + j] += 1;
                         }
+                    }
+                    for &j in &ys {
+                        margins[1][j] += 1;
                     }
                 }
                 _ => {}

@@ -25,11 +25,9 @@ pub async fn dashboard(
 ) -> Result<Dashboard, IpcError> {
     blocking(app, move |s| {
         s.with_analysis(drafts, |set| {
-            let tables = queries
-                .iter()
-                .map(|q| set.table(q, &lang))
-                .collect::<kua_analysis::Result<_>>()?;
-            Ok(Dashboard { tables })
+            Ok(Dashboard {
+                tables: set.tables(&queries, &lang)?,
+            })
         })
     })
     .await

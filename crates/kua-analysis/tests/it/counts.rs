@@ -462,3 +462,29 @@ fn counting_leaves_no_plaintext_on_disk() {
         "{names:?}"
     );
 }
+
+/// A dashboard's tables at once are the tables one by one.
+#[test]
+fn tables_at_once_equal_tables_one_by_one() {
+    let mut w = world();
+    let s = set(&mut w, false);
+    let mut queries: Vec<Query> = Dimension::ALL
+        .into_iter()
+        .filter(|d| *d != Dimension::PlaceType)
+        .map(|d| {
+            let mut q = by(&[d]);
+            q.add_filter("region=KZ-75").unwrap();
+            q
+        })
+        .collect();
+    queries.push(by(&[Dimension::Region, Dimension::Sex]));
+    queries.push(Query {
+        public: true,
+        ..by(&[Dimension::Method])
+    });
+    let at_once = s.tables(&queries, "ru").unwrap();
+    for (q, t) in queries.iter().zip(&at_once) {
+        assert_eq!(&s.table(q, "ru").unwrap(), t, "{q:?}");
+    }
+    assert_eq!(at_once.len(), queries.len());
+}
