@@ -17,7 +17,6 @@ use kua_core::template::{self, Field, FieldType, Localized, Template};
 use kua_core::{AnalysisRecord, AnalysisRecords};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -646,15 +645,9 @@ fn write_all(
     let mut written: Vec<PathBuf> = Vec::new();
     for sheet in sheets {
         let path = dir.join(format!("{}.{ext}", sheet.name));
-        let res = (|| {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut f = options.open(&path)?;
-            f.write_all(&render(sheet, format))?;
-            f.sync_all()
-        })();
+        // Each file appears complete or not at all (kua_core::save_file).
+        let res = kua_core::save_file(&path, &render(sheet, format))
+            .map_err(|e| std::io::Error::other(e.to_string()));
         if let Err(e) = res {
             // A half-written dataset is worse than none: take back what was written.
             for p in written.iter().chain([&path]) {

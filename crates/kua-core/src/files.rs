@@ -114,6 +114,15 @@ pub(crate) fn write_file<T>(
     }
 }
 
+/// Writes `bytes` to `out` the way `write_file` does: owner-only, and nothing under
+/// `out` that looks complete until all of it is on disk. For files a front end makes
+/// from what it shows (a chart, a dataset's tables).
+pub fn save_file(out: &Path, bytes: &[u8]) -> Result<()> {
+    write_file(out, |w| {
+        std::io::Write::write_all(w, bytes).map_err(|e| Error::io(out, e))
+    })
+}
+
 /// Creates (or truncates) `out` readable and writable by its owner only.
 fn create_private(out: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();

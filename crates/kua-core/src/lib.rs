@@ -47,6 +47,7 @@ pub use export::{
     BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,
     LogLine as BundleLogLine, Selection, Withheld,
 };
+pub use files::save_file;
 pub use identity::{fingerprint, IdentityInfo};
 pub use import::{
     check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedRecord,

@@ -409,6 +409,13 @@ mod tests {
                 let Some(n) = n else { continue };
                 assert_eq!(n.kind, f.kind, "{path}{} changed type", f.id);
                 assert!(!n.required || f.required, "{path}{} became required", f.id);
+                // A field that identifies someone must stay marked so: datasets and
+                // redacted bundles leave out what is marked.
+                assert!(
+                    n.identifying || !f.identifying,
+                    "{path}{} is no longer identifying",
+                    f.id
+                );
                 for o in &f.options {
                     assert!(
                         n.options.iter().any(|x| x.id == o.id),

@@ -52,14 +52,7 @@ pub async fn cell_records(
 pub async fn save_chart(app: AppHandle, path: PathBuf, bytes: Vec<u8>) -> Result<(), IpcError> {
     blocking(app, move |s| {
         let path = s.writable(&path)?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options
-            .open(&path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
-            .map_err(|e| IpcError::io(&path, e))
+        Ok(kua_core::save_file(&path, &bytes)?)
     })
     .await
 }
