@@ -20,7 +20,7 @@ pub enum Error {
     SameList,
     #[error("the date range ends before it starts")]
     BadRange,
-    #[error("published figures are of the whole vault by one dimension (not source): without filters, date range, drafts or a second dimension, any of which would let a withheld count be worked out by difference")]
+    #[error("published figures are of the whole vault by one dimension (not source or year): without filters, date range, drafts or a second dimension, any of which would let a withheld count be worked out by difference")]
     PublicSelection,
     #[error("could not write {path}: {source}; check the folder exists, is writable and has free space, then export again")]
     Write {

@@ -208,6 +208,15 @@ impl Vault {
         // may be a testimony, its latest version or its consent (a withdrawal). Each
         // is reported, so that no count passes for complete while one is missing.
         out.unreadable.extend(catalog.damaged.iter().cloned());
+        // A testimony the catalog names as damaged (versions not 1..n, two consent
+        // records, which could put an old consent beside a withdrawal) is left out of
+        // the counts altogether; its problem is reported above.
+        let damaged: std::collections::HashSet<Uuid> = catalog
+            .damaged
+            .iter()
+            .filter_map(|d| d.strip_prefix("testimony ")?.split(':').next())
+            .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+            .collect();
 
         // Own testimonies: the latest versions in one pass, and their consent.
         let latest: HashMap<Uuid, &Head> = catalog
@@ -238,6 +247,9 @@ impl Vault {
             read.insert(head.id, body);
         }
         for (id, versions) in &catalog.testimonies {
+            if damaged.contains(id) {
+                continue;
+            }
             let mut body = match read.remove(id) {
                 Some(Ok(b)) => Some(b),
                 _ => {
