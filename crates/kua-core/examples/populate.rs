@@ -86,7 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // Coded fields for the coordinator's dashboard: a region (one in ten
                 // not recorded), one or two methods, sex.
                 const REGIONS: [&str; 5] = ["KZ-75", "KZ-71", "KZ-19", "KZ-35", "KZ-79"];
-                const METHODS: [&str; 4] = ["beating", "electric_shock", "positional", "threats_to_self"];
+                const METHODS: [&str; 4] =
+                    ["beating", "electric_shock", "positional", "threats_to_self"];
                 if i % 10 != 0 {
                     fields.insert("events_region".into(), REGIONS[i % REGIONS.len()].into());
                 }
@@ -94,7 +95,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|k| METHODS[(i + k) % METHODS.len()].into())
                     .collect();
                 fields.insert("methods".into(), methods.into());
-                fields.insert("gender".into(), if i % 2 == 0 { "female" } else { "male" }.into());
+                fields.insert(
+                    "gender".into(),
+                    if i % 2 == 0 { "female" } else { "male" }.into(),
+                );
                 TestimonyInput {
                     language: Some(if i % 3 == 0 { "kk" } else { "ru" }.into()),
                     fields: Some(fields),

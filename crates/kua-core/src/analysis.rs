@@ -207,7 +207,21 @@ impl Vault {
         // A row whose head does not open belongs to no record the catalog knows: it
         // may be a testimony, its latest version or its consent (a withdrawal). Each
         // is reported, so that no count passes for complete while one is missing.
-        out.unreadable.extend(catalog.damaged.iter().cloned());
+        // Attachments are not counted, so their damaged rows are left to `verify`.
+        out.unreadable.extend(
+            catalog
+                .damaged
+                .iter()
+                .filter(|d| !d.starts_with("attachment "))
+                .cloned(),
+        );
+        // A damaged consent row cannot say whose it was; the sealed testimonies found
+        // without consent below are the same records, and are not reported twice.
+        let mut lost_consents = catalog
+            .damaged
+            .iter()
+            .filter(|d| d.starts_with("consent row"))
+            .count();
         // A testimony the catalog names as damaged (versions not 1..n, two consent
         // records, which could put an old consent beside a withdrawal) is left out of
         // the counts altogether; its problem is reported above.
@@ -284,7 +298,11 @@ impl Vault {
                 // has lost it (a damaged or removed row, possibly a withdrawal): it is
                 // not counted as if nobody had ever said anything.
                 None if body.status == Status::Sealed => {
-                    out.unreadable.push(format!("consent of testimony {id}"));
+                    if lost_consents > 0 {
+                        lost_consents -= 1;
+                    } else {
+                        out.unreadable.push(format!("consent of testimony {id}"));
+                    }
                     continue;
                 }
                 None => None,

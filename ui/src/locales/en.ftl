@@ -586,3 +586,8 @@ dash-note-unreadable-withheld = Fewer than 5 records could not be read and are n
 error-same-list = Regions and types of places of detention are counted per testimony, so together they would pair one place's region with another's type. Count by one of them, or use the dataset's table of places.
 error-bad-range = The date range ends before it starts.
 error-public-selection = Published figures are of the whole vault by one dimension (not by sender), without filters, dates, drafts or a second dimension.
+dash-dataset-unreadable =
+    { $n ->
+        [one] 1 record could not be read and is not in the dataset (the check on the custody log screen names it).
+       *[other] { $n } records could not be read and are not in the dataset (the check on the custody log screen names them).
+    }

@@ -493,3 +493,33 @@ fn tables_at_once_equal_tables_one_by_one() {
     }
     assert_eq!(at_once.len(), queries.len());
 }
+
+/// Consent rows that no longer open (damaged, or put back from elsewhere) take their
+/// testimonies out of the counts: a withdrawal may be among them. Each is reported
+/// once.
+#[test]
+fn testimonies_whose_consent_does_not_open_are_left_out_and_reported_once() {
+    let mut w = world();
+    w.coord.v.lock().unwrap();
+    let path = w.coord.dir.path().join("vault.kua");
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let n = db
+        .execute("UPDATE consent SET head = randomblob(length(head))", [])
+        .unwrap();
+    assert_eq!(n, 5); // o1 to o5, the draft's included
+    drop(db);
+    w.coord
+        .v
+        .unlock(&secrecy::SecretString::from("pass phrase"))
+        .unwrap();
+    let s = set(&mut w, false);
+    // Only the four received records are left; the five rows are named once each.
+    assert_eq!(s.len(), 4);
+    assert_eq!(s.notes.unreadable, 5);
+    let t = s.table(&by(&[Dimension::Source]), "en").unwrap();
+    assert_eq!(
+        t.cells[0].count,
+        Some(0),
+        "own testimonies counted without their consent"
+    );
+}
