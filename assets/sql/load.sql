@@ -1,5 +1,5 @@
 -- Loads one Kua dataset folder (CSV, from kua dataset export) into the union.
--- Generated from crates/kua-analysis/src/dataset.rs. Run once per coordinator:
+-- Generated from crates/kua-analysis/src/dataset/sql.rs. Run once per coordinator:
 --   psql -v dir=/path/to/dataset -f /abs/schema.sql -f /abs/load.sql
 -- (\copy does not expand variables, so the script moves into the folder, whose
 -- path may not contain spaces; give the script files as absolute paths).

@@ -1,5 +1,5 @@
 -- The union of Kua datasets (kua dataset export) from several coordinators.
--- Generated from crates/kua-analysis/src/dataset.rs; regenerate with
+-- Generated from crates/kua-analysis/src/dataset/sql.rs; regenerate with
 -- KUA_BLESS=1 cargo test -p kua-analysis schema. Load with assets/sql/load.sql.
 
 CREATE TABLE IF NOT EXISTS testimonies (

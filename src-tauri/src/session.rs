@@ -66,6 +66,12 @@ fn idle(now: u64, input: u64, audio: u64) -> Duration {
     Duration::from_millis(now.saturating_sub(input.max(audio)))
 }
 
+/// The open vault, or the error that says none is.
+fn present(slot: &mut Option<Vault>) -> Result<&mut Vault, IpcError> {
+    slot.as_mut()
+        .ok_or_else(|| IpcError::new("no_vault_open", "no vault is open; create or open one"))
+}
+
 /// A poisoned lock means a command panicked (a bug); the state itself is still
 /// consistent (the core commits or rolls back), so the app carries on with it.
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -119,9 +125,7 @@ impl Session {
         if self.locking.load(Ordering::SeqCst) {
             return Err(kua_core::Error::Locked.into());
         }
-        let vault = slot.as_mut().ok_or_else(|| {
-            IpcError::new("no_vault_open", "no vault is open; create or open one")
-        })?;
+        let vault = present(&mut slot)?;
         let result = f(vault);
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         Ok(result?)
@@ -139,9 +143,7 @@ impl Session {
         if self.locking.load(Ordering::SeqCst) {
             return Err(kua_core::Error::Locked.into());
         }
-        let vault = slot.as_mut().ok_or_else(|| {
-            IpcError::new("no_vault_open", "no vault is open; create or open one")
-        })?;
+        let vault = present(&mut slot)?;
         let mark = vault.change_mark()?;
         let mut cached = guard(&self.analysis);
         let fresh = matches!(&*cached, Some((m, d, _)) if *m == mark && *d == drafts);
@@ -167,9 +169,7 @@ impl Session {
         f: impl FnOnce(&mut Vault) -> kua_core::Result<T>,
     ) -> Result<T, IpcError> {
         let mut slot = guard(&self.vault);
-        let vault = slot.as_mut().ok_or_else(|| {
-            IpcError::new("no_vault_open", "no vault is open; create or open one")
-        })?;
+        let vault = present(&mut slot)?;
         Ok(f(vault)?)
     }
 
@@ -186,9 +186,7 @@ impl Session {
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
         };
-        let vault = slot.as_mut().ok_or_else(|| {
-            IpcError::new("no_vault_open", "no vault is open; create or open one")
-        })?;
+        let vault = present(&mut slot)?;
         Ok(Some(f(vault)?))
     }
 

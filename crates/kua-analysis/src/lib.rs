@@ -17,7 +17,8 @@ pub mod suppress;
 mod table;
 
 pub use dataset::{
-    dataset_tables, export_dataset, postgres_load, postgres_schema, DatasetFormat, DatasetReport,
+    csv_record, dataset_tables, export_dataset, postgres_load, postgres_schema, DatasetFormat,
+    DatasetReport,
 };
 pub use dates::{Precision, Span};
 pub use dimension::{Dimension, DIMENSIONS, FIELDS};

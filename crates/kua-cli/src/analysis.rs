@@ -146,7 +146,7 @@ fn as_csv(t: &Table, lang: &str) -> String {
     let mut head: Vec<String> = t.by.iter().map(|d| d.id().to_string()).collect();
     head.extend(t.by.iter().map(|d| format!("{}__{lang}", d.id())));
     head.extend(["count".into(), "percent_of_records".into()]);
-    out.push_str(&csv_row(&head));
+    out.push_str(&kua_analysis::csv_record(&head));
     for c in &t.cells {
         let mut row: Vec<String> = c
             .codes
@@ -156,28 +156,9 @@ fn as_csv(t: &Table, lang: &str) -> String {
         row.extend((0..t.by.len()).map(|a| label_of(t, a, &c.codes[a])));
         row.push(count_text(c.count, c.withheld));
         row.push(share(c.count, t.total));
-        out.push_str(&csv_row(&row));
+        out.push_str(&kua_analysis::csv_record(&row));
     }
     out
-}
-
-fn csv_row(cells: &[String]) -> String {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| {
-            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{c}")
-            } else {
-                c.clone()
-            };
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("{}\n", quoted.join(","))
 }
 
 fn print_table(t: &Table, lang: &str) {
