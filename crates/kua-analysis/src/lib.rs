@@ -12,6 +12,7 @@ mod dataset;
 mod dates;
 mod dimension;
 mod error;
+pub mod persons;
 mod set;
 pub mod suppress;
 mod table;

@@ -1,0 +1,6 @@
+//! Counting each survivor once (issue #12, in progress): name matching keys and the
+//! model that scores whether two records are one person. Candidate pairs, decisions and
+//! persons build on these.
+
+pub mod key;
+pub mod score;
