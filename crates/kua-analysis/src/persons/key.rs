@@ -73,11 +73,16 @@ fn latin(token: &str) -> String {
         };
         out.push_str(s);
     }
-    // Two spellings of one sound in Latin texts.
-    out.replace("gh", "g")
+    // Two spellings of one sound in Latin texts; a word-initial Е is often "Ye".
+    let out = out
+        .replace("gh", "g")
         .replace("yi", "i")
         .replace("iy", "i")
-        .replace("ii", "i")
+        .replace("ii", "i");
+    match out.strip_prefix("ye") {
+        Some(rest) => format!("e{rest}"),
+        None => out,
+    }
 }
 
 /// Drops a patronymic's or a surname's gender ending, leaving the stem two spellings
@@ -124,6 +129,7 @@ mod tests {
         // A surname's feminine form keys as the masculine one.
         assert_eq!(name_key("Асель Нурланова"), name_key("Nurlanov Asel"));
         assert_eq!(name_key("Ғалымжан"), name_key("Galymzhan"));
+        assert_eq!(name_key("Ерлан Серікұлы"), name_key("Yerlan Serikuly"));
         assert_ne!(name_key("Асель Нурланова"), name_key("Ерлан Нурланов"));
         assert_eq!(name_key("  "), "");
     }

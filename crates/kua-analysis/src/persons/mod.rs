@@ -2,5 +2,6 @@
 //! model that scores whether two records are one person. Candidate pairs, decisions and
 //! persons build on these.
 
+pub mod candidates;
 pub mod key;
 pub mod score;
