@@ -4,4 +4,6 @@
 
 pub mod candidates;
 pub mod key;
+pub mod population;
+pub mod quality;
 pub mod score;
