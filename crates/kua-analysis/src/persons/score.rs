@@ -74,6 +74,39 @@ const NAME_CLOSE: f64 = 0.92;
 const NAME_NEAR: f64 = 0.88;
 const NAME_LOOSE: f64 = 0.70;
 
+/// How alike two name keys are: for each token of the shorter name, its best
+/// Jaro-Winkler match in the other, averaged. A name written once with and once
+/// without a patronymic, or with a typo in one part, stays close; the whole string's
+/// similarity would fall with the missing part.
+fn name_similarity(x: &str, y: &str) -> f64 {
+    let (short, long): (Vec<&str>, Vec<&str>) = {
+        let (a, b): (Vec<&str>, Vec<&str>) = (x.split(' ').collect(), y.split(' ').collect());
+        if a.len() <= b.len() {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    };
+    if short.is_empty() {
+        return 0.0;
+    }
+    let best: f64 = short
+        .iter()
+        .map(|t| {
+            long.iter()
+                .map(|u| strsim::jaro_winkler(t, u))
+                .fold(0.0, f64::max)
+        })
+        .sum();
+    // A single shared first name is weak evidence: one token counts as "near" at most.
+    let sim = best / short.len() as f64;
+    if short.len() < 2 {
+        sim.min(NAME_NEAR)
+    } else {
+        sim.min(0.998)
+    }
+}
+
 pub fn compare(a: &Facts, b: &Facts) -> Comparison {
     let mut reasons = Vec::new();
     let mut hard = false;
@@ -86,7 +119,7 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
     };
     if let (Some(x), Some(y)) = (&a.name, &b.name) {
         if !x.is_empty() && !y.is_empty() {
-            let s = strsim::jaro_winkler(x, y);
+            let s = if x == y { 1.0 } else { name_similarity(x, y) };
             let (level, weight) = if s >= NAME_EXACT {
                 ("exact", w(0.85, 0.001))
             } else if s >= NAME_CLOSE {
@@ -192,7 +225,12 @@ pub const AUTO: f64 = 0.99;
 pub const REVIEW: f64 = 0.10;
 
 pub fn band(c: &Comparison) -> Band {
-    if c.score >= AUTO && !c.hard_conflict {
+    // A name alone never links: an automatic link also needs the same full birth date
+    // or the same person code (namesakes are common, and a year is shared by many).
+    let anchored = c.reasons.iter().any(|r| {
+        (r.feature == Feature::BirthDate && r.level == "exact") || r.feature == Feature::PersonCode
+    });
+    if c.score >= AUTO && !c.hard_conflict && anchored {
         Band::Auto
     } else if c.score >= REVIEW {
         Band::Review
