@@ -254,3 +254,74 @@ pub fn dataset(
         );
     })
 }
+
+/// `kua persons candidates`: every pair of records that may be one person, with its
+/// score, band and reasons. Names are read in memory only and never printed.
+pub fn candidates(vault: &mut Vault, band: Option<&str>, json: bool) -> Result<ExitCode> {
+    use kua_analysis::persons::{
+        candidates::{candidates, facts_of},
+        score::Band,
+    };
+    let wanted = match band {
+        None => None,
+        Some("auto") => Some(Band::Auto),
+        Some("review") => Some(Band::Review),
+        Some(other) => bail!("--band must be auto or review, not {other:?}"),
+    };
+    let records = vault.analysis_records(false, None)?;
+    let facts: Vec<_> = records.records.iter().map(facts_of).collect();
+    let found = candidates(&facts);
+    let key = |i: usize| {
+        let r = &records.records[i];
+        json!({"id": r.id, "version": r.version, "source": kua_analysis_source(&r.source)})
+    };
+    let rows: Vec<Value> = found
+        .iter()
+        .filter(|c| wanted.is_none_or(|b| c.band == b))
+        .map(|c| {
+            json!({
+                "a": key(c.a),
+                "b": key(c.b),
+                "score": (c.comparison.score * 1000.0).round() / 1000.0,
+                "band": c.band,
+                "hard_conflict": c.comparison.hard_conflict,
+                "reasons": c.comparison.reasons,
+            })
+        })
+        .collect();
+    crate::output::emit(json, &rows, || {
+        for r in &rows {
+            let reasons: Vec<String> = r["reasons"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|x| {
+                            format!(
+                                "{} {} ({:+.1})",
+                                x["feature"].as_str().unwrap_or(""),
+                                x["level"].as_str().unwrap_or(""),
+                                x["weight"].as_f64().unwrap_or(0.0)
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            println!(
+                "{:.3} {:<10} {} ~ {}  {}",
+                r["score"].as_f64().unwrap_or(0.0),
+                r["band"].as_str().unwrap_or(""),
+                r["a"]["id"].as_str().unwrap_or(""),
+                r["b"]["id"].as_str().unwrap_or(""),
+                reasons.join(", ")
+            );
+        }
+        println!("{} candidate pairs", rows.len());
+    })
+}
+
+fn kua_analysis_source(s: &kua_core::RecordSource) -> String {
+    match s {
+        kua_core::RecordSource::Own => "own".into(),
+        kua_core::RecordSource::Received { sender_key_id, .. } => sender_key_id.clone(),
+    }
+}

@@ -211,6 +211,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DatasetCommand,
     },
+    /// Counting each survivor once: records that may be the same person.
+    Persons {
+        #[command(subcommand)]
+        command: PersonsCommand,
+    },
     /// Testimonies received in bundles, with their provenance.
     Received {
         #[command(subcommand)]
@@ -283,6 +288,16 @@ pub enum BundleCommand {
         /// are then not checked).
         #[arg(long)]
         identity: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonsCommand {
+    /// Pairs of records that may be one person, best first, with the reasons.
+    Candidates {
+        /// Only this band: auto (linked without review) or review.
+        #[arg(long)]
+        band: Option<String>,
     },
 }
 

@@ -1,7 +1,7 @@
 //! One function per command: read the input, call one core function, print the result.
 
 use crate::analysis;
-use crate::args::{Cli, Command, DatasetCommand, Global, TemplateCommand};
+use crate::args::{Cli, Command, DatasetCommand, Global, PersonsCommand, TemplateCommand};
 use crate::output::{self, emit};
 use crate::progress::{spinner, Bar};
 use crate::secrets;
@@ -95,6 +95,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     lang,
                 },
         } => analysis::dataset(&mut unlock(g)?, &output, &format, &lang, g.json),
+        Command::Persons {
+            command: PersonsCommand::Candidates { band },
+        } => analysis::candidates(&mut unlock(g)?, band.as_deref(), g.json),
         Command::Search { query, limit } => {
             let hits = unlock(g)?.search(&query, limit)?;
             emit(g.json, &hits, || output::hits(&hits))

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod microphone;
+mod persons;
 mod pipeline;
 mod stats;
 
