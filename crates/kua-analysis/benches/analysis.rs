@@ -62,8 +62,35 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         dir.path().display()
     );
-    for n in sizes {
-        run(dir.path(), n);
+    if std::env::var_os("KUA_BENCH_ONLY_PERSONS").is_none() {
+        for n in sizes {
+            run(dir.path(), n);
+        }
+    }
+    persons();
+}
+
+/// Person linkage (issue #12, in progress): quality on a generated population of 2,000
+/// persons, and the time to produce candidates at about 10k and 100k records.
+fn persons() {
+    use kua_analysis::persons::{candidates::candidates, population::Population, quality::measure};
+    let pop = Population::generate(2000, 11);
+    let t = Instant::now();
+    let q = measure(&pop);
+    println!(
+        "\n== persons: {} records of 2,000 persons ({} true pairs): automatic links {} precision {:.3}, recall with review {:.3}, review queue {}; exact names precision {:.3} recall {:.3} ({})",
+        q.records, q.true_pairs, q.auto_links, q.precision, q.recall, q.review_queue, q.baseline_precision, q.baseline_recall, ms(t.elapsed())
+    );
+    for persons in [6_700, 67_000] {
+        let pop = Population::generate(persons, 12);
+        let t = Instant::now();
+        let c = candidates(&pop.facts);
+        println!(
+            "  candidates for {} records: {} pairs in {}",
+            pop.facts.len(),
+            c.len(),
+            ms(t.elapsed())
+        );
     }
 }
 
