@@ -47,20 +47,28 @@ pub struct Candidate {
 }
 
 fn blocks(f: &Facts) -> Vec<String> {
+    // Each block joins a name part with something else a person keeps: names alone
+    // make blocks of thousands (a few dozen first names and surnames cover most of a
+    // caseload), so a token's first four letters go with the birth year, or with the
+    // region and month of the events.
     let mut out = Vec::new();
+    let prefixes: Vec<String> = f
+        .name
+        .iter()
+        .flat_map(|n| n.split(' '))
+        .map(|t| t.chars().take(4).collect::<String>())
+        .filter(|p| p.chars().count() >= 3)
+        .collect();
     if let Some(name) = &f.name {
-        for token in name.split(' ') {
-            let prefix: String = token.chars().take(3).collect();
-            if prefix.chars().count() == 3 {
-                out.push(format!("n:{prefix}"));
-            }
+        out.push(format!("k:{name}"));
+    }
+    for p in &prefixes {
+        if let Some(b) = &f.birth {
+            out.push(format!("y:{p}:{}", b.first.0));
         }
-    }
-    if let Some(b) = &f.birth {
-        out.push(format!("b:{}", b.first.0));
-    }
-    if let (Some(r), Some(e)) = (&f.region, &f.events) {
-        out.push(format!("r:{r}:{}-{}", e.first.0, e.first.1));
+        if let (Some(r), Some(e)) = (&f.region, &f.events) {
+            out.push(format!("r:{p}:{r}:{}-{}", e.first.0, e.first.1));
+        }
     }
     if let Some(c) = &f.code {
         out.push(format!("c:{c}"));
