@@ -30,6 +30,12 @@ pub enum Error {
     },
     #[error("{0} already exists and is not empty; choose an empty or new folder so that no earlier export is mixed in")]
     NotEmpty(String),
+    #[error("no counted record {0}; `kua list` and `kua received list` show the records (a record whose person withdrew consent is not counted)")]
+    UnknownRecord(String),
+    #[error("no person {0}; `kua persons list` shows them, and a record id finds its person")]
+    UnknownPerson(String),
+    #[error("counting persons needs the records linked first")]
+    PersonsNotLinked,
 }
 
 impl Error {
@@ -47,6 +53,9 @@ impl Error {
             Error::PublicSelection => "public_selection",
             Error::Write { .. } => "write_failed",
             Error::NotEmpty(_) => "folder_not_empty",
+            Error::UnknownRecord(_) => "unknown_record",
+            Error::UnknownPerson(_) => "unknown_person",
+            Error::PersonsNotLinked => "persons_not_linked",
         }
     }
 }

@@ -26,7 +26,7 @@ pub use dimension::{Dimension, DIMENSIONS, FIELDS};
 pub use error::{Error, Result};
 pub use set::{AnalysisSet, SetNotes};
 pub use table::{
-    Category, Cell, DateExclusions, Filter, Query, RecordRef, Suppressed, Table, NOT_RECORDED,
+    Category, Cell, DateExclusions, Filter, Query, RecordRef, Suppressed, Table, Unit, NOT_RECORDED,
 };
 
 /// A dimension's name in a language, as the dashboard and the CLI print it.

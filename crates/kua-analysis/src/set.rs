@@ -21,6 +21,8 @@ pub(crate) struct Row {
     pub publishable: bool,
     /// Per dimension, the interned codes of this record (empty: not recorded).
     pub codes: [Vec<u32>; DIMENSIONS],
+    /// The person this record belongs to, once persons are linked.
+    pub person: Option<u32>,
 }
 
 /// What the set left out, so that every count can say what it does not include.
@@ -43,6 +45,8 @@ pub struct AnalysisSet {
     /// Source code → sender name as last seen.
     pub(crate) senders: HashMap<String, String>,
     pub notes: SetNotes,
+    /// Whether `link_persons` has run: counting persons needs it.
+    pub(crate) persons_linked: bool,
 }
 
 impl AnalysisSet {
@@ -51,6 +55,7 @@ impl AnalysisSet {
             rows: Vec::with_capacity(input.records.len()),
             dict: Default::default(),
             senders: HashMap::new(),
+            persons_linked: false,
             notes: SetNotes {
                 unreadable: input.unreadable.len() as u64,
                 ..SetNotes::default()
@@ -112,9 +117,26 @@ impl AnalysisSet {
                 status: record.status,
                 date,
                 codes: row_codes,
+                person: None,
             });
         }
         set
+    }
+
+    /// Gives every record its person, for counting persons. A record linkage did not
+    /// see (a draft counted on request) is a person of its own.
+    pub fn link_persons(&mut self, linkage: &crate::persons::Linkage) {
+        let mut next = linkage.persons.len() as u32;
+        for row in &mut self.rows {
+            row.person = Some(match linkage.person_index(&row.id) {
+                Some(p) => p as u32,
+                None => {
+                    next += 1;
+                    next - 1
+                }
+            });
+        }
+        self.persons_linked = true;
     }
 
     /// The number of records counted.

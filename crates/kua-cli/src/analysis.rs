@@ -4,7 +4,7 @@
 use anyhow::{bail, Result};
 use kua_analysis::{
     dimension_label, export_dataset, AnalysisSet, DatasetFormat, Dimension, Query, Suppressed,
-    Table,
+    Table, Unit,
 };
 use kua_core::Vault;
 use serde_json::{json, Value};
@@ -20,6 +20,7 @@ pub struct StatsRequest {
     pub include_drafts: bool,
     pub public: bool,
     pub lang: String,
+    pub count: String,
 }
 
 fn lang(l: &str) -> Result<&str> {
@@ -48,8 +49,22 @@ pub fn stats(vault: &mut Vault, r: &StatsRequest, json: bool, csv: bool) -> Resu
     for f in &r.filters {
         query.add_filter(f)?;
     }
-    let set =
-        AnalysisSet::build(vault.analysis_records(r.include_drafts, Some(kua_analysis::FIELDS))?);
+    let persons = match r.count.as_str() {
+        "testimonies" => false,
+        "persons" => true,
+        other => bail!("--count must be testimonies or persons, not {other:?}"),
+    };
+    let set = if persons {
+        query.count = Some(Unit::Persons);
+        let fields = kua_analysis::persons::fields_with_linkage();
+        let records = vault.analysis_records(r.include_drafts, Some(&fields))?;
+        let linkage = kua_analysis::persons::link_records(vault, &records)?;
+        let mut set = AnalysisSet::build(records);
+        set.link_persons(&linkage);
+        set
+    } else {
+        AnalysisSet::build(vault.analysis_records(r.include_drafts, Some(kua_analysis::FIELDS))?)
+    };
     let table = set.table(&query, lang)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&as_json(&table))?);
@@ -114,6 +129,7 @@ fn as_json(t: &Table) -> Value {
         "by": t.by.iter().map(|d| d.id()).collect::<Vec<_>>(),
         "rows": rows,
         "public": t.public,
+        "unit": t.unit,
         "excluded": {
             "no_date": side_value(t.excluded.no_date, p),
             "imprecise_date": side_value(t.excluded.imprecise, p),
@@ -163,8 +179,12 @@ fn as_csv(t: &Table, lang: &str) -> String {
 
 fn print_table(t: &Table, lang: &str) {
     let total = count_text(t.total, None);
+    let unit = match t.unit {
+        Unit::Testimonies => "records",
+        Unit::Persons => "persons",
+    };
     if t.by.is_empty() {
-        println!("{total} records");
+        println!("{total} {unit}");
     }
     for c in &t.cells {
         let labels: Vec<String> = (0..t.by.len())
@@ -184,8 +204,10 @@ fn print_table(t: &Table, lang: &str) {
     }
     if !t.by.is_empty() {
         let names: Vec<String> = t.by.iter().map(|d| dimension_label(*d, lang)).collect();
-        println!("— by {}; percentages of {total} records", names.join(" × "));
-        if t.by.iter().any(|d| d.multi()) {
+        println!("— by {}; percentages of {total} {unit}", names.join(" × "));
+        if t.unit == Unit::Persons {
+            println!("  (each person once per category, whatever number of their testimonies name it: the counts may add up to more than {total})");
+        } else if t.by.iter().any(|d| d.multi()) {
             println!("  (a record may count under several categories, so the counts add up to more than {total})");
         }
     }
@@ -253,75 +275,4 @@ pub fn dataset(
             report.unreadable
         );
     })
-}
-
-/// `kua persons candidates`: every pair of records that may be one person, with its
-/// score, band and reasons. Names are read in memory only and never printed.
-pub fn candidates(vault: &mut Vault, band: Option<&str>, json: bool) -> Result<ExitCode> {
-    use kua_analysis::persons::{
-        candidates::{candidates, facts_of},
-        score::Band,
-    };
-    let wanted = match band {
-        None => None,
-        Some("auto") => Some(Band::Auto),
-        Some("review") => Some(Band::Review),
-        Some(other) => bail!("--band must be auto or review, not {other:?}"),
-    };
-    let records = vault.analysis_records(false, None)?;
-    let facts: Vec<_> = records.records.iter().map(facts_of).collect();
-    let found = candidates(&facts);
-    let key = |i: usize| {
-        let r = &records.records[i];
-        json!({"id": r.id, "version": r.version, "source": kua_analysis_source(&r.source)})
-    };
-    let rows: Vec<Value> = found
-        .iter()
-        .filter(|c| wanted.is_none_or(|b| c.band == b))
-        .map(|c| {
-            json!({
-                "a": key(c.a),
-                "b": key(c.b),
-                "score": (c.comparison.score * 1000.0).round() / 1000.0,
-                "band": c.band,
-                "hard_conflict": c.comparison.hard_conflict,
-                "reasons": c.comparison.reasons,
-            })
-        })
-        .collect();
-    crate::output::emit(json, &rows, || {
-        for r in &rows {
-            let reasons: Vec<String> = r["reasons"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|x| {
-                            format!(
-                                "{} {} ({:+.1})",
-                                x["feature"].as_str().unwrap_or(""),
-                                x["level"].as_str().unwrap_or(""),
-                                x["weight"].as_f64().unwrap_or(0.0)
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            println!(
-                "{:.3} {:<10} {} ~ {}  {}",
-                r["score"].as_f64().unwrap_or(0.0),
-                r["band"].as_str().unwrap_or(""),
-                r["a"]["id"].as_str().unwrap_or(""),
-                r["b"]["id"].as_str().unwrap_or(""),
-                reasons.join(", ")
-            );
-        }
-        println!("{} candidate pairs", rows.len());
-    })
-}
-
-fn kua_analysis_source(s: &kua_core::RecordSource) -> String {
-    match s {
-        kua_core::RecordSource::Own => "own".into(),
-        kua_core::RecordSource::Received { sender_key_id, .. } => sender_key_id.clone(),
-    }
 }

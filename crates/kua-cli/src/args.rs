@@ -205,6 +205,10 @@ pub enum Command {
         /// Language of the labels: en, ru or kk.
         #[arg(long, default_value = "en")]
         lang: String,
+        /// What to count: testimonies, or persons (each survivor once per category,
+        /// as links and reviewers' decisions join their testimonies).
+        #[arg(long, default_value = "testimonies")]
+        count: String,
     },
     /// Datasets for analysts (coded, pseudonymous, consent-checked).
     Dataset {
@@ -299,6 +303,39 @@ pub enum PersonsCommand {
         #[arg(long)]
         band: Option<String>,
     },
+    /// The pairs waiting for a reviewer: the review band, then undecided pairs of
+    /// flagged persons.
+    Queue,
+    /// Decide whether two records are one person (a new decision; nothing is erased).
+    Decide {
+        a: String,
+        b: String,
+        /// same, different or unsure.
+        verdict: String,
+        /// Why (kept encrypted with the decision).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Take a decision back (recorded as a new decision).
+    Undo {
+        decision: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Every decision, oldest first.
+    Decisions,
+    /// Persons: records that links and decisions join, each person once.
+    List {
+        /// Only persons with more than one record.
+        #[arg(long)]
+        linked: bool,
+        /// Only persons flagged for review.
+        #[arg(long)]
+        flagged: bool,
+    },
+    /// One person (by person id, or the id of any of its records), with its records and
+    /// the pairs and decisions that join them.
+    Show { person: String },
 }
 
 #[derive(Debug, Subcommand)]

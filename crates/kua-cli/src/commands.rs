@@ -1,8 +1,9 @@
 //! One function per command: read the input, call one core function, print the result.
 
 use crate::analysis;
-use crate::args::{Cli, Command, DatasetCommand, Global, PersonsCommand, TemplateCommand};
+use crate::args::{Cli, Command, DatasetCommand, Global, TemplateCommand};
 use crate::output::{self, emit};
+use crate::persons;
 use crate::progress::{spinner, Bar};
 use crate::secrets;
 use anyhow::{bail, Context, Result};
@@ -75,6 +76,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             csv,
             public,
             lang,
+            count,
         } => {
             let request = analysis::StatsRequest {
                 by,
@@ -84,6 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 include_drafts,
                 public,
                 lang,
+                count,
             };
             analysis::stats(&mut unlock(g)?, &request, g.json, csv)
         }
@@ -95,9 +98,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     lang,
                 },
         } => analysis::dataset(&mut unlock(g)?, &output, &format, &lang, g.json),
-        Command::Persons {
-            command: PersonsCommand::Candidates { band },
-        } => analysis::candidates(&mut unlock(g)?, band.as_deref(), g.json),
+        Command::Persons { command } => persons::run(&mut unlock(g)?, command, g.json),
         Command::Search { query, limit } => {
             let hits = unlock(g)?.search(&query, limit)?;
             emit(g.json, &hits, || output::hits(&hits))

@@ -11,6 +11,7 @@ mod args;
 mod commands;
 mod exchange;
 mod output;
+mod persons;
 mod progress;
 mod record;
 mod secrets;
@@ -53,6 +54,7 @@ fn classify(e: &anyhow::Error) -> (&'static str, u8) {
     if let Some(a) = e.downcast_ref::<kua_analysis::Error>() {
         let exit = match a {
             kua_analysis::Error::Write { .. } => 7,
+            kua_analysis::Error::UnknownRecord(_) | kua_analysis::Error::UnknownPerson(_) => 4,
             _ => 6,
         };
         return (a.code(), exit);

@@ -70,6 +70,10 @@ pub enum Event {
     /// file the bundle carries). Logged before the bundle's checkpoint, so the redacted
     /// body is bound to the sender's log like the sealed one is.
     Redacted,
+    /// A reviewer decided whether two records are one person, or took a decision back
+    /// (detail: the decision's setting name; version and content hash: its revision and
+    /// keyed digest, like `setting_changed`).
+    LinkDecided,
 }
 
 /// One link of the chain.

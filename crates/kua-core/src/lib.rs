@@ -15,6 +15,7 @@ mod contacts;
 pub mod crypto;
 pub mod custody;
 mod dates;
+mod decisions;
 mod error;
 mod export;
 mod files;
@@ -42,6 +43,7 @@ pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
+pub use decisions::{Decision, Verdict};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
     BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,

@@ -123,7 +123,7 @@ pub(crate) fn logged_name(e: &Entry) -> Option<String> {
             .detail
             .as_ref()
             .map(|id| crate::recording::secret_name_str(id)),
-        Event::SettingChanged => e.detail.clone(),
+        Event::SettingChanged | Event::LinkDecided => e.detail.clone(),
         _ => None,
     }
     // Entries written by format 1 carry no revision: they say nothing about rows.

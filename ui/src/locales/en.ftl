@@ -212,6 +212,7 @@ event-format-upgraded = Vault upgraded to a new format
 event-recovery-key-changed = New recovery key made
 event-key-rotated = Vault key replaced
 event-redacted = Redacted for export
+event-link-decided = Decision on one person
 problem-attachment-unreadable = Attachment unreadable
 problem-content-hash-mismatch = Content differs from what was sealed
 problem-custody-bad-signature = Bad signature in the log

@@ -204,6 +204,7 @@ event-format-upgraded = Қойма жаңа пішімге жаңартылды
 event-recovery-key-changed = Жаңа қалпына келтіру кілті жасалды
 event-key-rotated = Қойма кілті ауыстырылды
 event-redacted = Экспорт үшін иесіздендірілді
+event-link-decided = Бір адам ба: шешім
 problem-attachment-unreadable = Тіркеме оқылмайды
 problem-content-hash-mismatch = Мазмұн мөрленгеннен өзгеше
 problem-custody-bad-signature = Журналда қате қолтаңба

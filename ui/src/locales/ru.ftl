@@ -214,6 +214,7 @@ event-format-upgraded = Хранилище обновлено до нового 
 event-recovery-key-changed = Создан новый ключ восстановления
 event-key-rotated = Ключ хранилища заменён
 event-redacted = Обезличено для экспорта
+event-link-decided = Решение: один ли это человек
 problem-attachment-unreadable = Вложение не читается
 problem-content-hash-mismatch = Содержимое отличается от запечатанного
 problem-custody-bad-signature = Неверная подпись в журнале

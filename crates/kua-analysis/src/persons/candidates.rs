@@ -23,7 +23,11 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
             .filter(|s| !s.is_empty())
     };
     Facts {
-        name: text("full_name").map(name_key).filter(|k| !k.is_empty()),
+        // A redacted record's name is a keyed pseudonym (`~` and hex): not a name.
+        name: text("full_name")
+            .filter(|n| !n.starts_with('~'))
+            .map(name_key)
+            .filter(|k| !k.is_empty()),
         birth: text("birth_date").and_then(Span::parse),
         age: record
             .fields

@@ -1,9 +1,18 @@
-//! Counting each survivor once (issue #12, in progress): name matching keys and the
-//! model that scores whether two records are one person. Candidate pairs, decisions and
-//! persons build on these.
+//! Counting each survivor once (issue #12): name matching keys (`key.rs`), the model
+//! that scores whether two records are one person (`score.rs`), candidate pairs by
+//! blocking (`candidates.rs`), persons from automatic links and reviewers' decisions
+//! (`people.rs`), and the generated population with the truth known that measures it
+//! all (`population.rs`, `quality.rs`).
 
 pub mod candidates;
 pub mod key;
+mod people;
 pub mod population;
 pub mod quality;
 pub mod score;
+
+pub use people::{
+    fields_with_linkage, in_force, link, link_records, Flag, Linkage, Member, PairView, Person,
+    LINK_FIELDS,
+};
+pub use score::{Band, Comparison, Feature, Reason};

@@ -29,6 +29,7 @@ pub struct Facts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Feature {
     Name,
     BirthDate,
@@ -41,6 +42,7 @@ pub enum Feature {
 
 /// One feature's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     pub feature: Feature,
     /// The level, in words a reviewer reads: "exact", "close", "differ", …
@@ -50,6 +52,7 @@ pub struct Reason {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Comparison {
     /// The probability that the two records are the same person, in [0, 1].
     pub score: f64,
@@ -211,6 +214,7 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
 /// Where a candidate pair stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Band {
     /// Linked without review: a high score and no hard conflict.
     Auto,

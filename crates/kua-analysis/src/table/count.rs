@@ -39,6 +39,16 @@ impl AnalysisSet {
         rows: &[&Row],
         excluded: DateExclusions,
     ) -> Result<Table> {
+        let merged: Vec<Row>;
+        let merged_refs: Vec<&Row>;
+        let rows: &[&Row] = match query.unit() {
+            Unit::Testimonies => rows,
+            Unit::Persons => {
+                merged = self.by_person(rows)?;
+                merged_refs = merged.iter().collect();
+                &merged_refs
+            }
+        };
         let total = rows.len() as u64;
         // Per axis: categories and, for each, the interned code (None: not recorded).
         let axes: Vec<Vec<AxisEntry>> = query
@@ -184,7 +194,41 @@ impl AnalysisSet {
             excluded,
             notes: self.notes,
             public: query.public,
+            unit: query.unit(),
         })
+    }
+
+    /// One row per person of the selection: the union of the codes of its selected
+    /// testimonies on every dimension, so that a person counts once in each category
+    /// any of them names, and "not recorded" only when none of them records it.
+    fn by_person(&self, rows: &[&Row]) -> Result<Vec<Row>> {
+        if !self.persons_linked {
+            return Err(Error::PersonsNotLinked);
+        }
+        let mut at: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        let mut out: Vec<Row> = Vec::new();
+        for row in rows {
+            let person = row.person.ok_or(Error::PersonsNotLinked)?;
+            match at.get(&person) {
+                None => {
+                    at.insert(person, out.len());
+                    out.push((*row).clone());
+                }
+                Some(&k) => {
+                    let merged = &mut out[k];
+                    for (mine, theirs) in merged.codes.iter_mut().zip(&row.codes) {
+                        mine.extend(theirs);
+                    }
+                }
+            }
+        }
+        for row in &mut out {
+            for codes in &mut row.codes {
+                codes.sort_unstable();
+                codes.dedup();
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -51,6 +51,30 @@ pub struct Query {
     /// Withhold counts under five, with their complements.
     #[serde(default)]
     pub public: bool,
+    /// What a count counts: testimonies (the default) or persons, each person once per
+    /// cell however many of its testimonies are in it.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub count: Option<Unit>,
+}
+
+/// What a table counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    #[default]
+    Testimonies,
+    /// Persons as linkage and reviewers' decisions form them: a person with two
+    /// testimonies naming different methods counts once under each method, and once in
+    /// the total.
+    Persons,
+}
+
+impl Query {
+    pub fn unit(&self) -> Unit {
+        self.count.unwrap_or_default()
+    }
 }
 
 impl Query {
@@ -138,6 +162,8 @@ pub struct Table {
     pub excluded: DateExclusions,
     pub notes: SetNotes,
     pub public: bool,
+    /// What the counts count. `excluded` and `notes` always count testimonies.
+    pub unit: Unit,
 }
 
 /// A record as a drill-down lists it.

@@ -1,7 +1,7 @@
 //! `kua persons candidates`: one person written in two scripts is a candidate linked
 //! automatically; a namesake of the other sex is not.
 
-use crate::{Env, COMPLETE};
+use crate::{fails, Env, COMPLETE};
 use serde_json::{json, Value};
 
 fn testimony(env: &Env, fields: Value) -> String {
@@ -66,4 +66,170 @@ fn the_same_person_in_two_scripts_is_linked_and_a_namesake_is_not() {
     );
     let auto = env.json(&["persons", "candidates", "--band", "auto"]);
     assert!(auto.as_array().unwrap().iter().all(|p| p["band"] == "auto"));
+}
+
+fn persons_of(env: &Env) -> Vec<Value> {
+    env.json(&["persons", "list"]).as_array().unwrap().clone()
+}
+
+fn person_with(env: &Env, id: &str) -> Value {
+    env.json(&["persons", "show", id])["person"].clone()
+}
+
+fn total(env: &Env, count: &str) -> Value {
+    env.json(&["stats", "--count", count])["total"].clone()
+}
+
+#[test]
+fn decisions_join_and_split_persons_and_the_counts_follow() {
+    let env = Env::new();
+    env.init();
+    let a = testimony(
+        &env,
+        json!({"full_name": "Әлия Нұрланқызы", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75", "methods": ["beating"]}),
+    );
+    let b = testimony(
+        &env,
+        json!({"full_name": "Aliya Nurlanqyzy", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75", "methods": ["electric_shock"]}),
+    );
+    let c = testimony(
+        &env,
+        json!({"full_name": "Алия Нурланкызы", "birth_date": "1971-02-01", "gender": "male", "events_region": "KZ-75", "methods": ["beating"]}),
+    );
+    // a and b are linked automatically: two persons in three testimonies.
+    assert_eq!(persons_of(&env).len(), 2);
+    let p = person_with(&env, &a);
+    let pid = p["id"].as_str().unwrap().to_string();
+    assert!(pid.starts_with("P-"));
+    assert_eq!(p["records"].as_array().unwrap().len(), 2);
+    assert_eq!(person_with(&env, &b)["id"], pid.as_str());
+    assert_eq!(total(&env, "testimonies"), 3);
+    assert_eq!(total(&env, "persons"), 2);
+    // A person with two testimonies naming different methods counts once under each.
+    let methods = env.json(&["stats", "--by", "method", "--count", "persons"]);
+    assert_eq!(methods["unit"], "persons");
+    let count = |v: &Value, code: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["method"] == code)
+            .map(|r| r["count"].clone())
+            .unwrap()
+    };
+    assert_eq!(count(&methods, "beating"), 2);
+    assert_eq!(count(&methods, "electric_shock"), 1);
+
+    // "Different" overrides the automatic link.
+    let d = env.json(&[
+        "persons",
+        "decide",
+        &a,
+        &b,
+        "different",
+        "--note",
+        "CANARY-NOTE-7731",
+    ]);
+    assert_eq!(d["verdict"], "different");
+    assert_eq!(persons_of(&env).len(), 3);
+    assert_eq!(total(&env, "persons"), 3);
+    // The pair shows the decision in force; it has left the queue.
+    let pairs = env.json(&["persons", "candidates"]);
+    let ab = pairs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            (p["a"]["id"] == a.as_str() && p["b"]["id"] == b.as_str())
+                || (p["a"]["id"] == b.as_str() && p["b"]["id"] == a.as_str())
+        })
+        .unwrap()
+        .clone();
+    assert_eq!(ab["decision"]["verdict"], "different");
+    assert_eq!(ab["same_person_now"], false);
+
+    // Undo: a new decision; the automatic link is back, with the person's old id.
+    let undo = env.json(&["persons", "undo", d["id"].as_str().unwrap()]);
+    assert_eq!(undo["undoes"], d["id"]);
+    assert_eq!(undo["verdict"], Value::Null);
+    assert_eq!(total(&env, "persons"), 2);
+    assert_eq!(person_with(&env, &b)["id"], pid.as_str());
+    // An undo cannot be undone, nor a decision undone twice: decide again instead.
+    fails(
+        &env.run(&["persons", "undo", undo["id"].as_str().unwrap()]),
+        6,
+    );
+    fails(&env.run(&["persons", "undo", d["id"].as_str().unwrap()]), 6);
+
+    // "Same" joins even a conflicting pair, and the person is flagged for review.
+    env.json(&["persons", "decide", &c, &a, "same"]);
+    let p = person_with(&env, &c);
+    assert_eq!(
+        p["id"],
+        pid.as_str(),
+        "the merged person keeps the older id"
+    );
+    assert_eq!(p["records"].as_array().unwrap().len(), 3);
+    assert!(p["flags"].as_array().unwrap().contains(&json!("weak_pair")));
+    assert_eq!(total(&env, "persons"), 1);
+    let flagged = env.json(&["persons", "list", "--flagged"]);
+    assert_eq!(flagged.as_array().unwrap().len(), 1);
+
+    // A new testimony of the same person joins it under the same id.
+    let e = testimony(
+        &env,
+        json!({"full_name": "Нурланкызы Алия", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
+    );
+    assert_eq!(person_with(&env, &e)["id"], pid.as_str());
+
+    // Every decision is kept, undos included, and logged.
+    let all = env.json(&["persons", "decisions"]);
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let log = env.json(&["log"]);
+    let logged = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["event"] == "link_decided")
+        .count();
+    assert_eq!(logged, 3);
+    // Verification reads every decision against the log.
+    env.ok(&["verify"]);
+
+    // Bad input: a clear error, nothing recorded.
+    fails(&env.run(&["persons", "decide", &a, &a, "same"]), 6);
+    fails(&env.run(&["persons", "decide", &a, &b, "maybe"]), 1);
+    fails(
+        &env.run(&[
+            "persons",
+            "decide",
+            &a,
+            "00000000-0000-4000-8000-000000000000",
+            "same",
+        ]),
+        4,
+    );
+    fails(&env.run(&["persons", "show", "P-000000000000"]), 4);
+    assert_eq!(
+        env.json(&["persons", "decisions"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // No note, name or decision in plaintext on disk.
+    for entry in std::fs::read_dir(env.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            for canary in ["CANARY-NOTE-7731", "Нұрлан", "Nurlan", "different"] {
+                assert!(
+                    !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                    "{canary} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
