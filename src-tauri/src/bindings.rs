@@ -53,6 +53,12 @@ mod tests {
             kua_analysis::DatasetReport,
             kua_analysis::DatasetFormat,
             kua_analysis::Dimension,
+            kua_analysis::Unit,
+            kua_analysis::persons::PairView,
+            kua_analysis::persons::Person,
+            kua_analysis::persons::PersonView,
+            kua_core::Decision,
+            kua_core::Verdict,
         );
     }
 

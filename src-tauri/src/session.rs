@@ -7,6 +7,7 @@ use crate::home::Home;
 use crate::media::Grant;
 use crate::recorder::{Recording, STOP_WAIT};
 use crate::settings::Settings;
+use kua_analysis::persons::Linkage;
 use kua_analysis::AnalysisSet;
 use kua_core::Vault;
 use std::collections::HashMap;
@@ -45,6 +46,27 @@ pub struct Session {
     /// rebuilt when the vault has changed and dropped on lock and when another vault
     /// opens.
     analysis: Mutex<Option<(u64, bool, AnalysisSet)>>,
+    /// Linkage of the vault's records into persons (names only as matching keys, in
+    /// memory), with the change mark it was built at; a decision moves the mark. Built
+    /// on first use, dropped like the analysis set.
+    linkage: Mutex<Option<(u64, Linkage)>>,
+}
+
+/// The cached linkage if it was built at `mark`, else a new one in its place (the old
+/// one is dropped first, so two are never held at once).
+fn fresh_linkage<'a>(
+    cached: &'a mut Option<(u64, Linkage)>,
+    vault: &mut Vault,
+    mark: u64,
+) -> Result<&'a Linkage, IpcError> {
+    if !matches!(cached, Some((m, _)) if *m == mark) {
+        *cached = None;
+        *cached = Some((mark, kua_analysis::persons::link(vault)?));
+    }
+    match cached {
+        Some((_, l)) => Ok(l),
+        None => Err(kua_core::Error::Locked.into()),
+    }
 }
 
 /// Recorded audio keeps the vault unlocked at most this long after the last real input.
@@ -90,6 +112,7 @@ impl Session {
             media: Mutex::new(HashMap::new()),
             recording: Mutex::new(None),
             analysis: Mutex::new(None),
+            linkage: Mutex::new(None),
             input_at: AtomicU64::new(boot_ms()),
             audio_at: AtomicU64::new(0),
             unlocked: AtomicBool::new(false),
@@ -134,9 +157,13 @@ impl Session {
     /// Runs `f` on the analysis set of the open, unlocked vault, built now if the vault
     /// changed since it was last built (every change is logged, so the log's length
     /// tells) or if `drafts` differs.
+    ///
+    /// With `persons`, the set's records are given their persons first (linkage is
+    /// built, or taken from its cache, at the same change mark).
     pub fn with_analysis<T>(
         &self,
         drafts: bool,
+        persons: bool,
         f: impl FnOnce(&AnalysisSet) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {
         let mut slot = guard(&self.vault);
@@ -154,10 +181,33 @@ impl Session {
                 AnalysisSet::build(vault.analysis_records(drafts, Some(kua_analysis::FIELDS))?);
             *cached = Some((mark, drafts, set));
         }
+        if let Some((_, _, set)) = cached.as_mut() {
+            if persons && !set.persons_linked() {
+                let mut linkage = guard(&self.linkage);
+                let linkage = fresh_linkage(&mut linkage, vault, mark)?;
+                set.link_persons(linkage);
+            }
+        }
         match &*cached {
             Some((_, _, set)) => f(set),
             None => Err(kua_core::Error::Locked.into()),
         }
+    }
+
+    /// Runs `f` on the linkage of the open, unlocked vault, built now if the vault
+    /// changed since it was last built.
+    pub fn with_linkage<T>(
+        &self,
+        f: impl FnOnce(&Linkage) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut slot = guard(&self.vault);
+        if self.locking.load(Ordering::SeqCst) {
+            return Err(kua_core::Error::Locked.into());
+        }
+        let vault = present(&mut slot)?;
+        let mark = vault.change_mark()?;
+        let mut cached = guard(&self.linkage);
+        f(fresh_linkage(&mut cached, vault, mark)?)
     }
 
     /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
@@ -216,6 +266,7 @@ impl Session {
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         *guard(&self.vault) = Some(vault);
         *guard(&self.analysis) = None;
+        *guard(&self.linkage) = None;
         self.end_grants();
     }
 
@@ -251,6 +302,7 @@ impl Session {
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
         *guard(&self.analysis) = None;
+        *guard(&self.linkage) = None;
         self.unlocked.store(false, Ordering::SeqCst);
         // Again, for a dialog answered while the lock waited.
         self.end_grants();

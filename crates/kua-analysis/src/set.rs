@@ -139,6 +139,11 @@ impl AnalysisSet {
         self.persons_linked = true;
     }
 
+    /// Whether `link_persons` has run.
+    pub fn persons_linked(&self) -> bool {
+        self.persons_linked
+    }
+
     /// The number of records counted.
     pub fn len(&self) -> usize {
         self.rows.len()

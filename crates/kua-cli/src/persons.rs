@@ -5,7 +5,7 @@
 use crate::args::PersonsCommand;
 use crate::output::emit;
 use anyhow::{bail, Result};
-use kua_analysis::persons::{link, Band, Linkage, PairView, Person};
+use kua_analysis::persons::{link, Band, PairView, Person};
 use kua_core::{Decision, RecordSource, Vault, Verdict};
 use std::process::ExitCode;
 
@@ -77,7 +77,7 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
         }
         PersonsCommand::Show { person } => {
             let linkage = link(vault)?;
-            let view = show(&linkage, &person)?;
+            let view = linkage.view_person(&person)?;
             emit(json, &view, || {
                 println!("person:  {}  {}", view.person.id, flags(&view.person));
                 for r in &view.person.records {
@@ -90,39 +90,6 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
             })
         }
     }
-}
-
-#[derive(serde::Serialize)]
-struct PersonView {
-    person: Person,
-    /// Every pair of its records, compared (a person of more than 40 records: none).
-    pairs: Vec<PairView>,
-    /// Decisions that name any of its records, oldest first.
-    decisions: Vec<Decision>,
-}
-
-fn show(linkage: &Linkage, id: &str) -> Result<PersonView> {
-    let person = linkage.person(id)?.clone();
-    let ids: Vec<&str> = person.records.iter().map(|r| r.id.as_str()).collect();
-    let mut pairs = Vec::new();
-    if ids.len() <= 40 {
-        for (k, a) in ids.iter().enumerate() {
-            for b in &ids[k + 1..] {
-                pairs.push(linkage.compare(a, b)?);
-            }
-        }
-    }
-    let decisions = linkage
-        .decisions
-        .iter()
-        .filter(|d| ids.contains(&d.a.as_str()) || ids.contains(&d.b.as_str()))
-        .cloned()
-        .collect();
-    Ok(PersonView {
-        person,
-        pairs,
-        decisions,
-    })
 }
 
 fn source(s: &RecordSource) -> String {

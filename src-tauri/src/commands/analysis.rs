@@ -4,7 +4,7 @@
 
 use super::blocking;
 use crate::error::IpcError;
-use kua_analysis::{export_dataset, DatasetFormat, DatasetReport, Query, RecordRef, Table};
+use kua_analysis::{export_dataset, DatasetFormat, DatasetReport, Query, RecordRef, Table, Unit};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::AppHandle;
@@ -23,8 +23,9 @@ pub async fn dashboard(
     drafts: bool,
     lang: String,
 ) -> Result<Dashboard, IpcError> {
+    let persons = queries.iter().any(|q| q.unit() == Unit::Persons);
     blocking(app, move |s| {
-        s.with_analysis(drafts, |set| {
+        s.with_analysis(drafts, persons, |set| {
             Ok(Dashboard {
                 tables: set.tables(&queries, &lang)?,
             })
@@ -42,7 +43,7 @@ pub async fn cell_records(
     drafts: bool,
 ) -> Result<Vec<RecordRef>, IpcError> {
     blocking(app, move |s| {
-        s.with_analysis(drafts, |set| Ok(set.records(&query, &codes)?))
+        s.with_analysis(drafts, false, |set| Ok(set.records(&query, &codes)?))
     })
     .await
 }

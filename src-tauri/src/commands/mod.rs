@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod custody;
 pub mod exchange;
 pub mod files;
+pub mod persons;
 pub mod recording;
 pub mod testimonies;
 pub mod vault;
@@ -70,6 +71,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         analysis::cell_records,
         analysis::save_chart,
         analysis::export_analysis_dataset,
+        persons::persons_queue,
+        persons::persons_pair,
+        persons::persons_decide,
+        persons::persons_undo,
+        persons::persons_list,
+        persons::person_show,
     ]
 }
 

@@ -97,6 +97,7 @@ describe("cross-tab cells", () => {
       excluded: { no_date: 0, imprecise: 0, consent: 0 },
       notes: { withdrawn: 0, unreadable: 0, drafts: 0 },
       public: false,
+      unit: "testimonies",
     };
     expect(crossCell(table, 0, 1)).toBe(1);
     expect(crossCell(table, 1, 0)).toBe(0);

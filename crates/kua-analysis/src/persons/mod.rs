@@ -9,10 +9,11 @@ pub mod key;
 mod people;
 pub mod population;
 pub mod quality;
+mod review;
 pub mod score;
 
 pub use people::{
-    fields_with_linkage, in_force, link, link_records, Flag, Linkage, Member, PairView, Person,
-    LINK_FIELDS,
+    fields_with_linkage, in_force, link, link_records, Flag, Linkage, Member, Person, LINK_FIELDS,
 };
+pub use review::{PairView, PersonView};
 pub use score::{Band, Comparison, Feature, Reason};

@@ -14,7 +14,7 @@
 //! - Every record of the set is in exactly one person (most are alone).
 
 use super::candidates::{candidates, facts_of, Candidate};
-use super::score::{compare, Band, Comparison, Facts, REVIEW};
+use super::score::{compare, Band, Facts, REVIEW};
 use crate::error::{Error, Result};
 use kua_core::{AnalysisRecords, Decision, RecordSource, Vault, Verdict};
 use serde::Serialize;
@@ -99,7 +99,7 @@ pub fn link_records(vault: &mut Vault, records: &AnalysisRecords) -> kua_core::R
 }
 
 /// Unordered pair key.
-fn pair(a: &str, b: &str) -> (String, String) {
+pub(crate) fn pair(a: &str, b: &str) -> (String, String) {
     if a <= b {
         (a.to_string(), b.to_string())
     } else {
@@ -333,91 +333,6 @@ impl Linkage {
         }
         Ok(())
     }
-
-    /// Candidate pairs as a reviewer sees them, best first: each with the decision in
-    /// force on it, if any. `band` keeps one band only.
-    pub fn pairs(&self, band: Option<Band>) -> Vec<PairView> {
-        let force = in_force(&self.decisions);
-        self.candidates
-            .iter()
-            .filter(|c| band.is_none_or(|b| c.band == b))
-            .map(|c| self.view(c, &force))
-            .collect()
-    }
-
-    /// The review queue: pairs in the review band that no decision in force settles,
-    /// best first, then pairs of flagged persons that nobody has decided.
-    pub fn queue(&self) -> Vec<PairView> {
-        let force = in_force(&self.decisions);
-        let open = |c: &&Candidate| {
-            !force.contains_key(&pair(&self.members[c.a].id, &self.members[c.b].id))
-        };
-        let mut out: Vec<PairView> = self
-            .candidates
-            .iter()
-            .filter(|c| c.band == Band::Review)
-            .filter(open)
-            .map(|c| self.view(c, &force))
-            .collect();
-        out.extend(
-            self.candidates
-                .iter()
-                .filter(|c| c.band == Band::Auto)
-                .filter(|c| !self.persons[self.person_of[c.a]].flags.is_empty())
-                .filter(open)
-                .map(|c| self.view(c, &force)),
-        );
-        out
-    }
-
-    /// Two records compared, whether or not they are a candidate pair (the review
-    /// screen opens any two).
-    pub fn compare(&self, a: &str, b: &str) -> Result<PairView> {
-        self.check_pair(a, b)?;
-        let (i, j) = (self.index[a.trim()], self.index[b.trim()]);
-        let comparison = compare(&self.facts[i], &self.facts[j]);
-        let band = super::score::band(&comparison);
-        let force = in_force(&self.decisions);
-        Ok(self.view(
-            &Candidate {
-                a: i,
-                b: j,
-                comparison,
-                band,
-            },
-            &force,
-        ))
-    }
-
-    fn view(&self, c: &Candidate, force: &HashMap<(String, String), &Decision>) -> PairView {
-        let (a, b) = (&self.members[c.a], &self.members[c.b]);
-        PairView {
-            a: a.clone(),
-            b: b.clone(),
-            band: c.band,
-            comparison: c.comparison.clone(),
-            same_person_now: self.person_of[c.a] == self.person_of[c.b],
-            decision: force.get(&pair(&a.id, &b.id)).map(|d| (*d).clone()),
-        }
-    }
-}
-
-/// A candidate pair as front ends show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PairView {
-    pub a: Member,
-    pub b: Member,
-    pub band: Band,
-    /// The score in [0, 1], whether a hard conflict forbids an automatic link, and the
-    /// reasons.
-    #[serde(flatten)]
-    #[cfg_attr(feature = "ts", ts(flatten))]
-    pub comparison: Comparison,
-    /// Whether the two are in one person now (by links and decisions).
-    pub same_person_now: bool,
-    /// The decision in force on this pair, if any.
-    pub decision: Option<Decision>,
 }
 
 fn person_id(record: &str) -> String {

@@ -45,7 +45,9 @@ pub enum Feature {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     pub feature: Feature,
-    /// The level, in words a reviewer reads: "exact", "close", "differ", …
+    /// The level, a stable code front ends translate: `exact`, `close`, `similar`,
+    /// `loosely_similar`, `differ`, `compatible`, `within_a_year`, `years_apart`,
+    /// `within_three_years`, `same`, `within_a_month`, `months_apart`.
     pub level: &'static str,
     /// Its weight in bits: positive for, negative against.
     pub weight: f64,
@@ -130,7 +132,7 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
             } else if s >= NAME_NEAR {
                 ("similar", w(0.03, 0.005))
             } else if s >= NAME_LOOSE {
-                ("loosely similar", w(0.02, 0.05))
+                ("loosely_similar", w(0.02, 0.05))
             } else {
                 ("differ", w(0.02, 0.943))
             };
@@ -145,10 +147,10 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
             } else if x.first <= y.last && y.first <= x.last {
                 ("compatible", w(0.10, 0.01))
             } else if years <= 1 {
-                ("within a year", w(0.07, 0.03))
+                ("within_a_year", w(0.07, 0.03))
             } else {
                 hard = years >= 3;
-                ("years apart", w(0.03, 0.96))
+                ("years_apart", w(0.03, 0.96))
             };
             push(Feature::BirthDate, level, weight);
         }
@@ -156,9 +158,9 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
             if let (Some(x), Some(y)) = (a.age, b.age) {
                 let d = (x - y).abs();
                 let (level, weight) = if d <= 1.0 {
-                    ("within a year", w(0.85, 0.08))
+                    ("within_a_year", w(0.85, 0.08))
                 } else if d <= 3.0 {
-                    ("within three years", w(0.10, 0.10))
+                    ("within_three_years", w(0.10, 0.10))
                 } else {
                     ("differ", w(0.05, 0.82))
                 };
@@ -190,9 +192,9 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
             .max(days(y.first) - days(x.last))
             .max(0);
         if gap <= 31 {
-            push(Feature::EventsDate, "within a month", w(0.85, 0.30));
+            push(Feature::EventsDate, "within_a_month", w(0.85, 0.30));
         } else {
-            push(Feature::EventsDate, "months apart", w(0.15, 0.70));
+            push(Feature::EventsDate, "months_apart", w(0.15, 0.70));
         }
     }
     if let (Some(x), Some(y)) = (&a.code, &b.code) {

@@ -4,6 +4,7 @@ import type { Cell } from "./Cell";
 import type { DateExclusions } from "./DateExclusions";
 import type { Dimension } from "./Dimension";
 import type { SetNotes } from "./SetNotes";
+import type { Unit } from "./Unit";
 
 export type Table = { by: Array<Dimension>, 
 /**
@@ -17,4 +18,8 @@ axes: Array<Array<Category>>,
 /**
  * Every combination of categories, the first dimension varying slowest.
  */
-cells: Array<Cell>, excluded: DateExclusions, notes: SetNotes, public: boolean, };
+cells: Array<Cell>, excluded: DateExclusions, notes: SetNotes, public: boolean, 
+/**
+ * What the counts count. `excluded` and `notes` always count testimonies.
+ */
+unit: Unit, };
