@@ -28,7 +28,7 @@ bash scripts/test-postgres.sh
 echo "== end-to-end: the desktop app in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
 cargo build --locked -p kua-desktop --features e2e
 (cd ui && npm run --silent e2e)
-echo "   screenshots: e2e-artifacts/screenshots/{en,kk}/"
+echo "   screenshots: e2e-artifacts/screenshots/{en,kk,ru}/"
 
 echo "== benchmarks compile (run them with: cargo bench -p kua-core --bench vault; cargo bench -p kua-analysis --bench analysis)"
 cargo build --release --locked -p kua-core -p kua-analysis --benches

@@ -81,17 +81,63 @@ fn persons() {
         "\n== persons: {} records of 2,000 persons ({} true pairs): automatic links {} precision {:.3}, recall with review {:.3}, review queue {}; exact names precision {:.3} recall {:.3} ({})",
         q.records, q.true_pairs, q.auto_links, q.precision, q.recall, q.review_queue, q.baseline_precision, q.baseline_recall, ms(t.elapsed())
     );
+    let key = kua_core::crypto::Key::from_slice(&[9; 32]).expect("key");
+    let t = Instant::now();
+    let q = measure(&pop.redacted(&key));
+    println!(
+        "  the same records redacted (names as match keys, birth dates as pseudonyms): automatic links {} precision {:.3}, recall with review {:.3}, review queue {}; exact pseudonyms precision {:.3} recall {:.3} ({})",
+        q.auto_links, q.precision, q.recall, q.review_queue, q.baseline_precision, q.baseline_recall, ms(t.elapsed())
+    );
+    let t = Instant::now();
+    let q = measure(&pop.partly_redacted(&key, 33));
+    println!(
+        "  a third of them redacted, the rest plain: automatic links {} precision {:.3}, recall with review {:.3}, review queue {} ({})",
+        q.auto_links, q.precision, q.recall, q.review_queue, ms(t.elapsed())
+    );
     for persons in [6_700, 67_000] {
         let pop = Population::generate(persons, 12);
+        let before = reset_peak();
         let t = Instant::now();
         let c = candidates(&pop.facts);
+        let took = t.elapsed();
+        let peak = peak_mib();
+        let q = measure(&pop);
         println!(
-            "  candidates for {} records: {} pairs in {}",
+            "  candidates for {} records: {} pairs in {} (peak memory {:.0} MiB, of which {:.0} MiB held before); precision {:.3}, recall with review {:.3}, review queue {}",
             pop.facts.len(),
             c.len(),
-            ms(t.elapsed())
+            ms(took),
+            peak,
+            before,
+            q.precision,
+            q.recall,
+            q.review_queue
         );
     }
+}
+
+/// Resets the process's peak resident size (Linux: `5` to /proc/self/clear_refs) and
+/// returns the resident size now, in MiB.
+fn reset_peak() -> f64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_mib("VmRSS:")
+}
+
+/// The peak resident size since the last reset, in MiB.
+fn peak_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+fn status_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn target_dir() -> PathBuf {

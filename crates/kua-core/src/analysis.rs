@@ -44,6 +44,11 @@ pub struct AnalysisRecord {
     /// sender sealed the version under.
     pub consent: Option<Consent>,
     pub fields: BTreeMap<String, Value>,
+    /// The person's name and birth date encoded under redaction keys, for linkage with
+    /// redacted records (`matchkeys`): a redacted record's own, as it travelled; a plain
+    /// record's under every key a redacted record in the vault was made with. Filled
+    /// only when `keep` asks for `full_name`.
+    pub encodings: Vec<crate::matchkeys::Encoding>,
 }
 
 /// Every record the analysis counts, and the places of those that could not be read
@@ -77,6 +82,8 @@ struct CodedBody<'a> {
 struct CodedReceived<'a> {
     sender_key_id: String,
     sender_name: String,
+    #[serde(default)]
+    recipients: Vec<String>,
     #[serde(borrow)]
     record: CodedBundled<'a>,
 }
@@ -85,6 +92,10 @@ struct CodedReceived<'a> {
 struct CodedBundled<'a> {
     #[serde(borrow)]
     body: CodedBody<'a>,
+    #[serde(default)]
+    redacted: bool,
+    #[serde(default)]
+    match_keys: Option<crate::matchkeys::MatchKeys>,
 }
 
 /// A version as the analysis receives it, its fields filtered.
@@ -97,6 +108,10 @@ struct Coded {
     language: String,
     fields: BTreeMap<String, Value>,
     consent: Option<Consent>,
+    /// Received: whether redacted, its match keys and the bundle's recipients.
+    redacted: bool,
+    match_keys: Option<crate::matchkeys::MatchKeys>,
+    recipients: Vec<String>,
 }
 
 impl Coded {
@@ -118,6 +133,9 @@ impl Coded {
             language: b.language,
             fields,
             consent: b.consent,
+            redacted: false,
+            match_keys: None,
+            recipients: Vec::new(),
         })
     }
 }
@@ -130,11 +148,11 @@ fn coded_received(
 ) -> Result<(Coded, String, String)> {
     let r: CodedReceived<'_> =
         serde_json::from_slice(bytes).map_err(|_| Error::integrity(place.to_string()))?;
-    Ok((
-        Coded::new(r.record.body, keep)?,
-        r.sender_key_id,
-        r.sender_name,
-    ))
+    let mut coded = Coded::new(r.record.body, keep)?;
+    coded.redacted = r.record.redacted;
+    coded.match_keys = r.record.match_keys;
+    coded.recipients = r.recipients;
+    Ok((coded, r.sender_key_id, r.sender_name))
 }
 
 fn coded_body(bytes: &[u8], keep: Option<&[&str]>, place: &str) -> Result<Coded> {
@@ -322,6 +340,7 @@ impl Vault {
                 language: body.language,
                 consent,
                 fields: body.fields,
+                encodings: Vec::new(),
             });
         }
         // Received records: the latest version from each sender.
@@ -333,6 +352,7 @@ impl Vault {
             .collect();
         let rows = scan_bodies(ctx.db, Table::Received, &latest)?;
         let found = rows.len();
+        let mut carriers = Vec::new();
         for ((head, _), r) in
             rows.iter()
                 .zip(open_all(&vault, Table::Received, &rows, &|b, place| {
@@ -345,6 +365,11 @@ impl Vault {
                     head.id, head.version
                 ));
                 continue;
+            };
+            let carried = crate::matchkeys::Carried {
+                redacted: body.redacted,
+                keys: body.match_keys,
+                recipients: body.recipients,
             };
             out.records.push(AnalysisRecord {
                 id: body.id,
@@ -359,11 +384,16 @@ impl Vault {
                 language: body.language,
                 consent: body.consent,
                 fields: body.fields,
+                encodings: Vec::new(),
             });
+            carriers.push((out.records.len() - 1, carried));
         }
         for _ in found..latest.len() {
             out.unreadable
                 .push("a received record's row is missing".into());
+        }
+        if keep.is_some_and(|k| k.contains(&"full_name")) {
+            crate::matchkeys::encode_records(&mut out.records, carriers)?;
         }
         Ok(out)
     }

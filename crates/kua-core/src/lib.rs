@@ -22,9 +22,11 @@ mod files;
 mod header;
 mod identity;
 mod import;
+pub mod matchkeys;
 mod media;
 mod migrate;
 pub mod model;
+pub mod names;
 mod progress;
 mod recording;
 mod records;
@@ -56,6 +58,7 @@ pub use import::{
     ReceivedSummary, SenderReport,
 };
 pub use kua_bundle;
+pub use matchkeys::{dice, Encoding, MatchKeys};
 pub use media::{MediaInfo, MediaRef};
 pub use progress::{Progress, Silent};
 pub use recording::{Marker, NewRecording};

@@ -123,6 +123,10 @@ describe("queries", () => {
     expect("to" in q).toBe(false);
     // A published table is of the whole vault: no filter or date goes with it.
     expect(queryOf({ ...sel, public: true }, ["region"])).toEqual({ by: ["region"], filters: [], public: true });
+    // What to count goes with every query, published ones too.
+    expect(queryOf({ ...sel, count: "persons" }, ["region"])).toEqual({ by: ["region"], filters: filtersOf(sel), from: "2022-01", public: false, count: "persons" });
+    expect(queryOf({ ...sel, public: true, count: "persons" }, ["sex"])).toEqual({ by: ["sex"], filters: [], public: true, count: "persons" });
+    expect(queryOf({ ...sel, count: "testimonies" }, ["sex"]).count).toBe("testimonies");
     expect(shortId("0b6f1e2a-1111-4222-8333-444455556666")).toBe("0b6f1e2a");
   });
 });

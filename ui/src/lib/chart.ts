@@ -10,6 +10,7 @@ import type { Query } from "./bindings/Query";
 import type { ReceivedSummary } from "./bindings/ReceivedSummary";
 import type { Table } from "./bindings/Table";
 import type { TrustedSender } from "./bindings/TrustedSender";
+import type { Unit } from "./bindings/Unit";
 
 /** Every dimension, in the order the cross-tab offers them. */
 export const DIMENSIONS: readonly Dimension[] = [
@@ -139,6 +140,8 @@ export interface Selection {
   from: string;
   to: string;
   public: boolean;
+  /** What the counts count: testimonies (the shell's default) or persons. */
+  count?: Unit;
 }
 
 /** The filters of a selection, in a stable order, leaving out dimensions with nothing chosen. */
@@ -153,8 +156,9 @@ export function filtersOf(sel: Selection): Filter[] {
 export function queryOf(sel: Selection, by: Dimension[]): Query {
   // A published table is of the whole vault (the shell refuses anything narrower, which
   // could be set beside another table to work a withheld count out).
-  if (sel.public) return { by, filters: [], public: true };
-  const q: Query = { by, filters: filtersOf(sel), public: false };
+  const count = sel.count ? { count: sel.count } : {};
+  if (sel.public) return { by, filters: [], public: true, ...count };
+  const q: Query = { by, filters: filtersOf(sel), public: false, ...count };
   if (sel.from.trim()) q.from = sel.from.trim();
   if (sel.to.trim()) q.to = sel.to.trim();
   return q;

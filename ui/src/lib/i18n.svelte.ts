@@ -64,6 +64,11 @@ export function formatPercent(fraction: number): string {
   return new Intl.NumberFormat(intlLocale(), { style: "percent", maximumFractionDigits: 1 }).format(fraction);
 }
 
+/** A number with its sign and one decimal ("+9.7", "−5.0", "0.0"), in the reader's language. */
+export function formatSigned(n: number): string {
+  return new Intl.NumberFormat(intlLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" }).format(n);
+}
+
 export function formatBytes(n: number): string {
   const units = ["B", "KB", "MB", "GB"];
   let v = n;

@@ -9,6 +9,7 @@ import type { BundleReport } from "./bindings/BundleReport";
 import type { Category } from "./bindings/Category";
 import type { Consent } from "./bindings/Consent";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { Decision } from "./bindings/Decision";
 import type { Dimension } from "./bindings/Dimension";
 import type { DatasetFormat } from "./bindings/DatasetFormat";
 import type { DatasetReport } from "./bindings/DatasetReport";
@@ -21,6 +22,10 @@ import type { InputDevice } from "./bindings/InputDevice";
 import type { Marker } from "./bindings/Marker";
 import type { MediaHandle } from "./bindings/MediaHandle";
 import type { MediaRef } from "./bindings/MediaRef";
+import type { Member } from "./bindings/Member";
+import type { PairView } from "./bindings/PairView";
+import type { Person } from "./bindings/Person";
+import type { PersonView } from "./bindings/PersonView";
 import type { RecordingEvent } from "./bindings/RecordingEvent";
 import type { RecordingState } from "./bindings/RecordingState";
 import type { IpcError } from "./bindings/IpcError";
@@ -40,16 +45,18 @@ import type { Template } from "./bindings/Template";
 import type { Testimony } from "./bindings/Testimony";
 import type { TestimonyInput } from "./bindings/TestimonyInput";
 import type { TrustedSender } from "./bindings/TrustedSender";
+import type { Unit } from "./bindings/Unit";
+import type { Verdict } from "./bindings/Verdict";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { VersionInfo } from "./bindings/VersionInfo";
 import type { Lang } from "./i18n.svelte";
 
 export type {
-  AppState, AttachmentInfo, BundleReport, Category, Consent, Dashboard, DatasetFormat, DatasetReport, Dimension, ExportChoice, ExportPlan, ExportReport,
-  IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, RecordingEvent,
+  AppState, AttachmentInfo, BundleReport, Category, Consent, Dashboard, DatasetFormat, DatasetReport, Decision, Dimension, ExportChoice, ExportPlan, ExportReport,
+  IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, Member, PairView, Person, PersonView, RecordingEvent,
   RecordingState, ListRow, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
   ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
-  TrustedSender, Unlocked, VerifyReport, VersionInfo,
+  TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -155,4 +162,19 @@ export const ipc = {
   // `path` (from pick("save_dataset")) becomes a new folder of files.
   exportDataset: (path: string, format: DatasetFormat, lang: Lang) =>
     call<DatasetReport>("export_analysis_dataset", { path, format, lang }),
+
+  // Counting each survivor once. Linkage covers sealed records only (own and received,
+  // consent not withdrawn); drafts are never linked.
+  // The pairs waiting for a reviewer, best first.
+  personsQueue: () => call<PairView[]>("persons_queue"),
+  // Any two records compared, with the decision in force on them.
+  personsPair: (a: string, b: string) => call<PairView>("persons_pair", { a, b }),
+  personsDecide: (a: string, b: string, verdict: Verdict, note: string | null) =>
+    call<Decision>("persons_decide", { a, b, verdict, note }),
+  // An undo is a new decision naming the one it takes back; nothing is erased.
+  personsUndo: (decision: string, note: string | null = null) =>
+    call<Decision>("persons_undo", { decision, note }),
+  personsList: () => call<Person[]>("persons_list"),
+  // `id`: a person id (P-…) or the id of any of its records.
+  personShow: (id: string) => call<PersonView>("person_show", { id }),
 };

@@ -9,6 +9,8 @@ export type Screen =
   | { name: "import" }
   | { name: "received"; id?: string; version?: number; sender?: string }
   | { name: "dashboard" }
+  // `person`: a person id or the id of one of its records, whose person is shown.
+  | { name: "persons"; tab?: "queue" | "list"; person?: string }
   | { name: "contacts" }
   | { name: "settings" };
 

@@ -592,3 +592,141 @@ dash-dataset-unreadable =
         [one] 1 record could not be read and is not in the dataset (the check on the custody log screen names it).
        *[other] { $n } records could not be read and are not in the dataset (the check on the custody log screen names them).
     }
+
+# Persons: counting each survivor once.
+nav-persons = Persons
+persons-title = Persons
+persons-explain = One person may have given several testimonies, here or to a sender. Records that are almost certainly one person are linked automatically; doubtful pairs wait in the review queue. A reviewer's decision always wins over an automatic link, and can be undone. The dashboard can count each person once.
+persons-about = About counting each person once
+persons-parts = Parts of this screen
+persons-tab-queue = Review queue
+persons-tab-list = All persons
+persons-queue-loading = Finding pairs to review…
+persons-queue-empty-title = Nothing to review
+persons-queue-empty = No pair of records is waiting for a reviewer. New testimonies and imported bundles may bring new ones.
+persons-queue-position = Pair { $n } of { $total }
+persons-skip = Skip to the next pair
+persons-compare-title = Are these two records the same person?
+persons-compare-caption = The two records side by side, field by field, with how each field compares.
+persons-score = Likelihood of one person: { $score }
+persons-score-label = Likelihood of one person
+persons-band-auto = Linked automatically
+persons-band-review = Left to a reviewer
+persons-band-not_linked = Not linked automatically
+persons-same-now = Counted as one person now
+persons-separate-now = Counted as two persons now
+persons-hard-conflict = These records contradict each other (different sex, or dates of birth years apart), so they are never linked automatically. Choose “Same person” only if you know one of them is wrong.
+persons-conflict = Contradiction
+persons-decided-before = Decided before: { $verdict } (no. { $n }, { $time })
+persons-field = Field
+persons-record-a = First record
+persons-record-b = Second record
+persons-verdict = How it compares
+persons-not-scored = Not scored; for the reviewer
+persons-redacted = hidden by the sender (pseudonymised)
+persons-record-unreadable = could not be read
+persons-tone-agree = Agrees
+persons-tone-disagree = Disagrees
+persons-tone-neutral = Neither for nor against
+persons-tone-silent = Not weighed (says little)
+persons-tone-none = Not compared (missing)
+persons-weight = { $weight } bits
+persons-feature-name = Name
+persons-feature-birth_date = Date of birth
+persons-feature-age = Age
+persons-feature-sex = Sex
+persons-feature-region = Region of the events
+persons-feature-events_date = Date of the events
+persons-feature-person_code = Person code
+persons-level-exact = the same
+persons-level-close = nearly the same
+persons-level-similar = similar
+persons-level-loosely_similar = somewhat similar
+persons-level-differ = different
+persons-level-compatible = compatible (one is less precise)
+persons-level-within_a_year = within a year
+persons-level-years_apart = years apart
+persons-level-within_three_years = within three years
+persons-level-same = the same
+persons-level-within_a_month = within a month
+persons-level-months_apart = months apart
+persons-note = Note (optional)
+persons-note-hint = Why you decided, for whoever reviews this later. It is kept encrypted with the decision.
+persons-decide-label = Your decision
+persons-verdict-same = Same person
+persons-verdict-different = Different persons
+persons-verdict-unsure = Not sure
+persons-shortcuts = Keys: S same person, D different persons, U not sure (not while typing in a field).
+persons-decided = Decision no. { $n } recorded: { $verdict }.
+persons-undone = Decision no. { $n } was undone; the pair is back as it was.
+persons-undo = Undo
+persons-undo-label = Undo decision no. { $n }
+persons-summary =
+    { $persons ->
+        [one] 1 person
+       *[other] { $persons } persons
+    } in { $records ->
+        [one] 1 record
+       *[other] { $records } records
+    }
+persons-records =
+    { $n ->
+        [one] 1 record
+       *[other] { $n } records
+    }
+persons-linked-only = Only persons with more than one record
+persons-flagged-only = Only persons flagged for a look
+persons-none = No person matches.
+persons-list-empty = No sealed testimony or received record yet: persons are found among sealed records.
+persons-flag-large = Many records
+persons-flag-weak_pair = Weak link
+persons-flag-conflicting_decisions = Conflicting decisions
+persons-flag-explain-large = Many records: a chain of links may have joined namesakes. Check its pairs.
+persons-flag-explain-weak_pair = Weak link: two of its records score low or contradict each other.
+persons-flag-explain-conflicting_decisions = Conflicting decisions: reviewers said “same person” along a chain whose two ends they said are different persons.
+persons-person = Person { $id }
+persons-records-title = Its records
+persons-pairs-title = How its records compare
+persons-pairs-none = One record: nothing to compare.
+persons-pairs-too-many = This person has more than 40 records, so its pairs are not compared one by one. Check its flagged pairs in the review queue.
+persons-pairs-explain = Each pair of its records, with the likelihood that they are one person and why. Compare a pair to decide on it.
+persons-pair-records = Records
+persons-pair-state = Linked by
+persons-reasons = Why
+persons-compare = Compare
+persons-compare-label = Compare { $a } and { $b }
+persons-compare-close = Close the comparison
+persons-decisions-title = Decisions
+persons-decisions-none = No reviewer has decided on these records.
+persons-decision-number = No.
+persons-decision-verdict = Decision
+persons-decision-records = Records
+persons-decision-note = Note
+persons-decision-time = When
+persons-decision-state = Stands
+persons-undoes = Undoes no. { $n }
+persons-state-in_force = In force
+persons-state-undone = Undone
+persons-state-replaced = Replaced by a later decision
+persons-state-undo = Takes a decision back
+persons-open = Person
+dash-count-unit = Count
+dash-count-testimonies = Testimonies
+dash-count-persons = Persons (each once)
+dash-count-testimonies-explain = Each testimony counts once: a person who gave several testimonies counts several times.
+dash-count-persons-explain = Each person counts once in every category any of their testimonies names, however many testimonies they gave. Records are joined by automatic links and reviewers' decisions (the Persons screen). What the counts leave out is still told in testimonies.
+dash-nothing-persons = No person matches these filters.
+dash-persons =
+    { $n ->
+        [one] 1 person
+       *[other] { $n } persons
+    }
+dash-persons-withheld = fewer than 5 persons
+dash-multi-note-persons = A person may count under several categories: shares are of all { $n } persons and may add up to more than 100%.
+dash-count-persons-column = Persons
+dash-total-persons = All persons in the selection
+dash-cross-explain-persons = Choose two dimensions: each cell counts the persons in both categories (each once, however many testimonies they gave); the margins count those in each category.
+dash-cross-multi-persons = A person may count under several categories of { $dimension }, so its rows or columns may add up to more than the total.
+error-unknown-record = This record is not counted, so it belongs to no person: drafts, records whose consent was withdrawn and records held until an earlier bundle arrives are not linked.
+error-unknown-person = That person is no longer there: a decision may have joined it to another or split it. Open the list of persons again.
+error-persons-not-linked = Persons could not be counted: the records are not linked yet. Try again.

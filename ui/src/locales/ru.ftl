@@ -608,3 +608,144 @@ dash-dataset-unreadable =
         [few] { $n } записи не удалось прочитать, их нет в наборе данных (проверка на экране журнала хранения покажет какие).
        *[other] { $n } записей не удалось прочитать, их нет в наборе данных (проверка на экране журнала хранения покажет какие).
     }
+
+# Люди: каждого пострадавшего считать один раз.
+nav-persons = Люди
+persons-title = Люди
+persons-explain = Один человек мог дать несколько свидетельств — здесь или отправителю. Записи, которые почти наверняка относятся к одному человеку, связываются автоматически; сомнительные пары ждут в очереди на проверку. Решение проверяющего всегда важнее автоматической связи, и его можно отменить. В сводке можно считать каждого человека один раз.
+persons-about = Как здесь считают людей
+persons-parts = Разделы экрана
+persons-tab-queue = Очередь на проверку
+persons-tab-list = Все люди
+persons-queue-loading = Поиск пар для проверки…
+persons-queue-empty-title = Проверять нечего
+persons-queue-empty = Ни одна пара записей не ждёт проверки. Новые свидетельства и импортированные пакеты могут добавить новые пары.
+persons-queue-position = Пара { $n } из { $total }
+persons-skip = Перейти к следующей паре
+persons-compare-title = Это записи об одном и том же человеке?
+persons-compare-caption = Две записи рядом, поле за полем, и как сравнивается каждое поле.
+persons-score = Вероятность, что это один человек: { $score }
+persons-score-label = Вероятность, что это один человек
+persons-band-auto = Связаны автоматически
+persons-band-review = Оставлены на проверку
+persons-band-not_linked = Не связаны автоматически
+persons-same-now = Сейчас считаются одним человеком
+persons-separate-now = Сейчас считаются двумя людьми
+persons-hard-conflict = Эти записи противоречат друг другу (разный пол или даты рождения с разницей в годы), поэтому автоматически они не связываются никогда. Выбирайте «Один человек», только если знаете, что в одной из записей ошибка.
+persons-conflict = Противоречие
+persons-decided-before = Уже решено: { $verdict } (№ { $n }, { $time })
+persons-field = Поле
+persons-record-a = Первая запись
+persons-record-b = Вторая запись
+persons-verdict = Сравнение
+persons-not-scored = Не оценивается; для проверяющего
+persons-redacted = скрыто отправителем (обезличено)
+persons-record-unreadable = не удалось прочитать
+persons-tone-agree = Совпадает
+persons-tone-disagree = Расходится
+persons-tone-neutral = Ни за, ни против
+persons-tone-silent = Не учитывается (говорит мало)
+persons-tone-none = Не сравнивается (нет данных)
+persons-weight = { $weight } бит
+persons-feature-name = Имя
+persons-feature-birth_date = Дата рождения
+persons-feature-age = Возраст
+persons-feature-sex = Пол
+persons-feature-region = Регион событий
+persons-feature-events_date = Дата событий
+persons-feature-person_code = Код человека
+persons-level-exact = полностью
+persons-level-close = почти полностью
+persons-level-similar = похоже
+persons-level-loosely_similar = отдалённо похоже
+persons-level-differ = различаются
+persons-level-compatible = не противоречат (одна менее точная)
+persons-level-within_a_year = в пределах года
+persons-level-years_apart = разница в годы
+persons-level-within_three_years = в пределах трёх лет
+persons-level-same = одинаковые
+persons-level-within_a_month = в пределах месяца
+persons-level-months_apart = разница в месяцы
+persons-note = Примечание (необязательно)
+persons-note-hint = Почему вы так решили — для тех, кто будет проверять позже. Хранится в зашифрованном виде вместе с решением.
+persons-decide-label = Ваше решение
+persons-verdict-same = Один человек
+persons-verdict-different = Разные люди
+persons-verdict-unsure = Не ясно
+persons-shortcuts = Клавиши: S — один человек, D — разные люди, U — не ясно (не действуют, пока вы вводите текст в поле).
+persons-decided = Решение № { $n } записано: { $verdict }.
+persons-undone = Решение № { $n } отменено; пара вернулась в прежнее состояние.
+persons-undo = Отменить
+persons-undo-label = Отменить решение № { $n }
+persons-summary =
+    { $persons ->
+        [one] { $persons } человек
+        [few] { $persons } человека
+       *[other] { $persons } человек
+    } в { $records ->
+        [one] { $records } записи
+       *[other] { $records } записях
+    }
+persons-records =
+    { $n ->
+        [one] { $n } запись
+        [few] { $n } записи
+       *[other] { $n } записей
+    }
+persons-linked-only = Только люди с несколькими записями
+persons-flagged-only = Только отмеченные для проверки
+persons-none = Никто не подходит.
+persons-list-empty = Пока нет ни запечатанных свидетельств, ни полученных записей: люди определяются по запечатанным записям.
+persons-flag-large = Много записей
+persons-flag-weak_pair = Слабая связь
+persons-flag-conflicting_decisions = Противоречивые решения
+persons-flag-explain-large = Много записей: цепочка связей могла объединить тёзок. Проверьте пары.
+persons-flag-explain-weak_pair = Слабая связь: две записи этого человека получили низкую оценку или противоречат друг другу.
+persons-flag-explain-conflicting_decisions = Противоречивые решения: проверяющие отметили «один человек» по всей цепочке, концы которой они же назвали разными людьми.
+persons-person = Человек { $id }
+persons-records-title = Записи
+persons-pairs-title = Сравнение записей
+persons-pairs-none = Одна запись: сравнивать не с чем.
+persons-pairs-too-many = У этого человека больше 40 записей, поэтому пары не сравниваются по отдельности. Проверьте отмеченные пары в очереди.
+persons-pairs-explain = Каждая пара записей — с вероятностью, что это один человек, и причинами. Сравните пару, чтобы принять по ней решение.
+persons-pair-records = Записи
+persons-pair-state = Связь
+persons-reasons = Почему
+persons-compare = Сравнить
+persons-compare-label = Сравнить { $a } и { $b }
+persons-compare-close = Закрыть сравнение
+persons-decisions-title = Решения
+persons-decisions-none = По этим записям решений ещё не принимали.
+persons-decision-number = №
+persons-decision-verdict = Решение
+persons-decision-records = Записи
+persons-decision-note = Примечание
+persons-decision-time = Когда
+persons-decision-state = Статус
+persons-undoes = Отменяет № { $n }
+persons-state-in_force = Действует
+persons-state-undone = Отменено
+persons-state-replaced = Заменено более поздним решением
+persons-state-undo = Отмена решения
+persons-open = Человек
+dash-count-unit = Считать
+dash-count-testimonies = Свидетельства
+dash-count-persons = Людей (каждого один раз)
+dash-count-testimonies-explain = Каждое свидетельство учитывается один раз: человек, давший несколько свидетельств, учитывается несколько раз.
+dash-count-persons-explain = Каждый человек учитывается один раз в каждой категории, которую называет хотя бы одно его свидетельство, сколько бы свидетельств он ни дал. Записи объединяются автоматическими связями и решениями проверяющих (экран «Люди»). То, что не вошло в подсчёт, по-прежнему указывается в свидетельствах.
+dash-nothing-persons = Ни один человек не подходит под эти фильтры.
+dash-persons =
+    { $n ->
+        [one] { $n } человек
+        [few] { $n } человека
+       *[other] { $n } человек
+    }
+dash-persons-withheld = меньше 5 человек
+dash-multi-note-persons = Один человек может входить в несколько категорий: доли считаются от всех людей ({ $n }), и их сумма может превышать 100%.
+dash-count-persons-column = Люди
+dash-total-persons = Все люди выборки
+dash-cross-explain-persons = Выберите два признака: каждая ячейка — число людей, попадающих в обе категории (каждый один раз, сколько бы свидетельств он ни дал); итоговые строка и столбец — число людей в каждой категории.
+dash-cross-multi-persons = Один человек может входить в несколько категорий признака «{ $dimension }», поэтому сумма по строкам или столбцам может превышать итог.
+error-unknown-record = Эта запись не учитывается, поэтому не относится ни к одному человеку: черновики, записи с отозванным согласием и записи, ожидающие более раннего пакета, не связываются.
+error-unknown-person = Этого человека больше нет: решение могло объединить его с другим или разделить. Откройте список людей заново.
+error-persons-not-linked = Не удалось посчитать людей: записи ещё не связаны. Попробуйте снова.

@@ -5,12 +5,12 @@
 //! has a different name, birth year and region or month all at once; the quality
 //! figures measure what blocking loses.
 
-use super::key::name_key;
 use super::score::{band, compare, Band, Comparison, Facts};
 use crate::dates::Span;
+use kua_core::names::name_key;
 use kua_core::AnalysisRecord;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// What a record says of its person.
 pub fn facts_of(record: &AnalysisRecord) -> Facts {
@@ -28,7 +28,9 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
             .filter(|n| !n.starts_with('~'))
             .map(name_key)
             .filter(|k| !k.is_empty()),
-        birth: text("birth_date").and_then(Span::parse),
+        birth: text("birth_date")
+            .filter(|b| !b.starts_with('~'))
+            .and_then(Span::parse),
         age: record
             .fields
             .get("age")
@@ -38,6 +40,8 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
         region: text("events_region").map(String::from),
         events: text("events_date").and_then(Span::parse),
         code: text("person_code").map(String::from),
+        // A redacted record's birth date is a pseudonym: not a date.
+        encodings: record.encodings.clone(),
     }
 }
 
@@ -66,6 +70,14 @@ fn blocks(f: &Facts) -> Vec<String> {
     if let Some(name) = &f.name {
         out.push(format!("k:{name}"));
     }
+    // Two parts of the name together (a first name with a surname): a record without
+    // a birth date beside one without a region still meets it here.
+    for (i, p) in prefixes.iter().enumerate() {
+        for q in &prefixes[i + 1..] {
+            let (x, y) = if p <= q { (p, q) } else { (q, p) };
+            out.push(format!("n:{x}:{y}"));
+        }
+    }
     for p in &prefixes {
         if let Some(b) = &f.birth {
             out.push(format!("y:{p}:{}", b.first.0));
@@ -77,8 +89,44 @@ fn blocks(f: &Facts) -> Vec<String> {
     if let Some(c) = &f.code {
         out.push(format!("c:{c}"));
     }
+    // Through encodings: a redacted record meets the plain records encoded under its
+    // key, and other redacted records, here.
+    for e in &f.encodings {
+        if let Some(p) = &e.birth_pseudonym {
+            out.push(format!("bp:{}:{p}", e.keys.key_id));
+        }
+        out.extend(filter_bands(&e.keys));
+    }
     out
 }
+
+/// Locality-sensitive blocks of a redacted name's filter: the filter read at 12 fixed
+/// sets of 20 bit positions. Filters of one name written two ways differ in few bits, so
+/// they agree on at least one set with high probability; unrelated names rarely do. A
+/// set with no bit on says nothing and makes no block.
+fn filter_bands(keys: &kua_core::MatchKeys) -> Vec<String> {
+    const BANDS: usize = 12;
+    const WIDTH: usize = 20;
+    let Some(bits) = kua_core::matchkeys::name_bits(keys) else {
+        return Vec::new();
+    };
+    let mut rng = super::population::Rng::new(0x006b_7561_5f6c_7368);
+    let mut out = Vec::with_capacity(BANDS);
+    for band in 0..BANDS {
+        let mut value: u32 = 0;
+        for _ in 0..WIDTH {
+            let pos = rng.below(bits.len() * 8);
+            value = (value << 1) | u32::from(bits[pos / 8] >> (pos % 8) & 1);
+        }
+        if value != 0 {
+            out.push(format!("h{band}:{}:{value:x}", keys.key_id));
+        }
+    }
+    out
+}
+
+/// The largest block whose pairs are compared.
+pub const MAX_BLOCK: usize = 1000;
 
 /// Every pair that shares a block and scores at least into the review band, best first.
 pub fn candidates(facts: &[Facts]) -> Vec<Candidate> {
@@ -92,27 +140,51 @@ pub fn candidates(facts: &[Facts]) -> Vec<Candidate> {
             index.entry(b).or_default().push(i);
         }
     }
-    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for members in index.values() {
+    // Pairs as one sorted list (a set of millions of pairs is far slower to build).
+    // A block of more than MAX_BLOCK records (a common first name and surname in one
+    // city's January) would alone cost hundreds of thousands of comparisons, and tells
+    // its records apart by nothing: its pairs come only through the other blocks.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for members in index.values().filter(|m| m.len() <= MAX_BLOCK) {
         for (k, &a) in members.iter().enumerate() {
             for &b in &members[k + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
+                pairs.push((a.min(b) as u32, a.max(b) as u32));
             }
         }
     }
-    let mut out: Vec<Candidate> = pairs
-        .into_iter()
-        .filter_map(|(a, b)| {
-            let comparison = compare(&facts[a], &facts[b]);
-            let band = band(&comparison);
-            (band != Band::NotLinked).then_some(Candidate {
-                a,
-                b,
-                comparison,
-                band,
+    drop(index);
+    pairs.sort_unstable();
+    pairs.dedup();
+    // Compared on every core: each thread takes one contiguous share of the pairs.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = pairs.len().div_ceil(threads).max(1);
+    let mut out: Vec<Candidate> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pairs
+            .chunks(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|&(a, b)| {
+                            let (a, b) = (a as usize, b as usize);
+                            let comparison = compare(&facts[a], &facts[b]);
+                            let band = band(&comparison);
+                            (band != Band::NotLinked).then_some(Candidate {
+                                a,
+                                b,
+                                comparison,
+                                band,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
-        })
-        .collect();
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     out.sort_by(|x, y| {
         y.comparison
             .score

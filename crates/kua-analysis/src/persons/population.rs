@@ -4,9 +4,9 @@
 //! birth dates missing or mistyped; and namesakes who are other people. It drives the
 //! linkage tests and the quality figures (docs/benchmarks.md).
 
-use super::key::name_key;
 use super::score::Facts;
 use crate::dates::Span;
+use kua_core::names::name_key;
 
 /// A small deterministic generator (xorshift64*): the population is the same for a seed
 /// on every machine.
@@ -114,6 +114,52 @@ pub struct Population {
     pub truth: Vec<usize>,
     /// The names as written, for tests and reviewers' eyes (never stored anywhere).
     pub names: Vec<String>,
+    /// The birth dates as written.
+    pub births: Vec<Option<String>>,
+}
+
+impl Population {
+    /// The same records as a redacted bundle carries them: no name but its match keys
+    /// under `key`, the birth date as a pseudonym (equal for equal dates as written).
+    pub fn redacted(&self, key: &kua_core::crypto::Key) -> Population {
+        self.partly_redacted(key, 100)
+    }
+
+    /// Records redacted with the chance `percent` (the others plain, given their
+    /// encodings under `key` as a coordinator's vault computes them in memory).
+    pub fn partly_redacted(&self, key: &kua_core::crypto::Key, percent: u64) -> Population {
+        let mut out = self.clone();
+        let mut rng = Rng::new(0x7265_6461_6374);
+        for (i, f) in out.facts.iter_mut().enumerate() {
+            if !rng.chance(percent) {
+                let birth = self.births[i].as_deref();
+                f.encodings = encodings(key, &self.names[i], birth);
+                continue;
+            }
+            f.name = None;
+            f.birth = None;
+            let birth = self.births[i].as_deref();
+            f.encodings = encodings(key, &self.names[i], birth);
+        }
+        out
+    }
+}
+
+/// A name and birth date encoded as redaction encodes them (the pseudonym's exact form
+/// does not matter here, only that equal dates give equal pseudonyms).
+fn encodings(
+    key: &kua_core::crypto::Key,
+    name: &str,
+    birth: Option<&str>,
+) -> Vec<kua_core::Encoding> {
+    kua_core::matchkeys::encode(key, Some(name), birth)
+        .map(|keys| kua_core::Encoding {
+            keys,
+            birth_pseudonym: birth
+                .map(|b| format!("~{}", &kua_core::crypto::hex(&key.mac(b.as_bytes()))[..16])),
+        })
+        .into_iter()
+        .collect()
 }
 
 fn feminine(surname: &str) -> String {
@@ -272,7 +318,7 @@ impl Population {
             let copies = 1 + usize::from(rng.chance(35)) + usize::from(rng.chance(15));
             for _ in 0..copies {
                 let name = spelling(person, &mut rng);
-                let birth = if rng.chance(20) {
+                let written = if rng.chance(20) {
                     None
                 } else if rng.chance(5) {
                     // Day and month swapped, or a year off by one: a mistyped date.
@@ -282,13 +328,14 @@ impl Population {
                     } else {
                         (y + 1, m, d)
                     };
-                    Span::parse(&format!("{y:04}-{m:02}-{d:02}"))
+                    Some(format!("{y:04}-{m:02}-{d:02}"))
                 } else if rng.chance(15) {
-                    Span::parse(&format!("{:04}", person.birth.0))
+                    Some(format!("{:04}", person.birth.0))
                 } else {
                     let (y, m, d) = person.birth;
-                    Span::parse(&format!("{y:04}-{m:02}-{d:02}"))
+                    Some(format!("{y:04}-{m:02}-{d:02}"))
                 };
+                let birth = written.as_deref().and_then(Span::parse);
                 let (y, m, d) = person.events;
                 out.facts.push(Facts {
                     name: Some(name_key(&name)).filter(|k| !k.is_empty()),
@@ -304,9 +351,11 @@ impl Population {
                         Span::parse(&format!("{y:04}-{m:02}-{d:02}"))
                     },
                     code: None,
+                    ..Facts::default()
                 });
                 out.truth.push(id);
                 out.names.push(name);
+                out.births.push(written);
             }
         }
         out

@@ -233,3 +233,123 @@ fn decisions_join_and_split_persons_and_the_counts_follow() {
         }
     }
 }
+
+/// An interviewer's vault whose bundles go to the coordinator, and the coordinator
+/// trusts its key.
+fn interviewer(coord: &Env, name: &str) -> Env {
+    let field = Env::new();
+    field.init();
+    let age = coord.json(&["identity"])["age_recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    field.ok(&["recipients", "add", "coalition", &age]);
+    let pubfile = field.dir.path().join("field.pub");
+    field.ok(&[
+        "identity",
+        "--minisign-pub",
+        "-o",
+        pubfile.to_str().unwrap(),
+    ]);
+    coord.ok(&["trust", "add", name, pubfile.to_str().unwrap()]);
+    field
+}
+
+fn send(field: &Env, coord: &Env, redact: bool) {
+    let b = field.dir.path().join("b.kua");
+    let mut args = vec![
+        "export",
+        "--to",
+        "coalition",
+        "--all",
+        "-o",
+        b.to_str().unwrap(),
+    ];
+    if redact {
+        args.push("--redact");
+    }
+    field.ok(&args);
+    coord.ok(&["import", b.to_str().unwrap()]);
+}
+
+#[test]
+fn one_person_across_three_vaults_one_copy_redacted_is_found() {
+    let coord = Env::new();
+    coord.init();
+    let (f1, f2, f3) = (
+        interviewer(&coord, "field-1"),
+        interviewer(&coord, "field-2"),
+        interviewer(&coord, "field-3"),
+    );
+    let a = testimony(
+        &f1,
+        json!({"full_name": "Әлия Нұрланқызы", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
+    );
+    let b = testimony(
+        &f2,
+        json!({"full_name": "Aliya Nurlanqyzy", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
+    );
+    // A namesake: the same name, a man born in 1971.
+    let n = testimony(
+        &f2,
+        json!({"full_name": "Алия Нурланкызы", "birth_date": "1971-02-01", "gender": "male", "events_region": "KZ-75"}),
+    );
+    let c = testimony(
+        &f3,
+        json!({"full_name": "Нурланкызы Алия", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
+    );
+    send(&f1, &coord, false);
+    send(&f2, &coord, false);
+    send(&f3, &coord, true);
+
+    // The redacted copy carries no name, but match keys.
+    let shown = coord.json(&["received", "show", &c]);
+    let text = shown.to_string();
+    assert!(
+        !text.contains("Нурлан") && !text.contains("Алия") && !text.contains("1990-06-15"),
+        "{text}"
+    );
+    let filter = shown["record"]["match_keys"]["name"]
+        .as_str()
+        .expect("a redacted record carries match keys")
+        .to_string();
+    assert_eq!(filter.len(), 256);
+
+    // One person in three vaults; the namesake is another.
+    let p = person_with(&coord, &a);
+    let ids: Vec<&str> = p["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [&a, &b, &c] {
+        assert!(ids.contains(&id.as_str()), "{id} not in {p}");
+    }
+    assert!(!ids.contains(&n.as_str()));
+    assert_eq!(total(&coord, "testimonies"), 4);
+    assert_eq!(total(&coord, "persons"), 2);
+    let pair = coord.json(&["persons", "show", &c])["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"]["id"] == a.as_str() || p["b"]["id"] == a.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(pair["band"], "auto", "{pair}");
+
+    // Neither the names nor the match keys are on the coordinator's disk in plaintext.
+    for entry in std::fs::read_dir(coord.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            for canary in ["Нурлан", "Nurlan", "Нұрлан", &filter[..32]] {
+                assert!(
+                    !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                    "{canary} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

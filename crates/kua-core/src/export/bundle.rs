@@ -18,7 +18,6 @@ use crate::testimony::decode;
 use crate::vault::{Ctx, Vault};
 use ed25519_dalek::Signer;
 use kua_bundle::{Contents, LogRange, MediaSource};
-use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::Path;
@@ -107,12 +106,7 @@ impl Ctx<'_> {
                 self.keys.catalog.latest(id)?;
             }
         }
-        let mut sorted_keys = recipients.to_vec();
-        sorted_keys.sort();
-        let redact_key = crate::crypto::Key::from_slice(&sha2::Sha256::digest(
-            format!("kua redact v1\n{}", sorted_keys.join("\n")).as_bytes(),
-        ))
-        .ok_or_else(|| Error::Storage("redaction key".into()))?;
+        let redact_key = super::redact::redaction_key(recipients)?;
 
         let mut out = Selected::default();
         for (id, versions) in &self.keys.catalog.testimonies {
@@ -176,9 +170,11 @@ impl Ctx<'_> {
                     });
                     out.by_hash.insert(sha.clone(), (*id, head.id, meta));
                 }
-                if redacted {
-                    redact(&mut body, &redact_key)?;
-                }
+                let match_keys = if redacted {
+                    redact(&mut body, &redact_key)?
+                } else {
+                    None
+                };
                 out.templates
                     .insert(body.template.clone(), body.template_version);
                 let record = BundledRecord {
@@ -188,6 +184,7 @@ impl Ctx<'_> {
                     redacted,
                     attachments,
                     body,
+                    match_keys,
                 };
                 let bytes = serde_json::to_vec_pretty(&record)
                     .map_err(|e| Error::Storage(e.to_string()))?;

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 mod bundle;
 mod redact;
+pub(crate) use redact::{pseudonym, redaction_key};
 
 /// Which records to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,11 @@ pub struct BundledRecord {
     pub redacted: bool,
     pub attachments: Vec<BundledAttachment>,
     pub body: VersionBody,
+    /// A redacted record's match keys (`matchkeys`): its name encoded for linkage. Absent
+    /// from unredacted records and from bundles of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub match_keys: Option<crate::matchkeys::MatchKeys>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

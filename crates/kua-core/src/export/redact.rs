@@ -6,12 +6,30 @@ use crate::template::{self, FieldType};
 use crate::testimony::VersionBody;
 use serde_json::Value;
 
+/// The field that holds the person's name (istanbul-2022's): its match keys travel.
+const NAME_FIELD: &str = "full_name";
+/// The field that holds the person's date of birth: the year's pseudonym travels too.
+const BIRTH_FIELD: &str = "birth_date";
+
 /// What replaces free text that may name people and cannot be pseudonymised usefully.
 const REDACTED: &str = "(redacted)";
 
+/// The key of pseudonyms and match keys for a set of recipients: SHA-256 of
+/// `kua redact v1\n` and the sorted recipient keys, one per line. Anyone who knows the
+/// recipients' public keys can compute it (docs/bundle-format.md, "Match keys").
+pub(crate) fn redaction_key(recipients: &[String]) -> Result<crate::crypto::Key> {
+    use sha2::Digest;
+    let mut sorted = recipients.to_vec();
+    sorted.sort();
+    crate::crypto::Key::from_slice(&sha2::Sha256::digest(
+        format!("kua redact v1\n{}", sorted.join("\n")).as_bytes(),
+    ))
+    .ok_or_else(|| Error::Storage("redaction key".into()))
+}
+
 /// A keyed pseudonym of an identifying value, stable for one set of recipients: the
 /// same name yields the same pseudonym in every bundle to that coordinator.
-fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
+pub(crate) fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
     let normal: String = value
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -27,9 +45,17 @@ fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
 /// identifying (and such sub-fields of lists, at any depth), the interviewer, and who
 /// recorded the consent and its conditions. Fails closed: a record whose template is
 /// unknown is not exported rather than exported unredacted.
-pub(super) fn redact(body: &mut VersionBody, key: &crate::crypto::Key) -> Result<()> {
+///
+/// Returns the match keys of the person's name (`matchkeys`), computed before the name
+/// is replaced, so that linkage can still compare two spellings of it.
+pub(super) fn redact(
+    body: &mut VersionBody,
+    key: &crate::crypto::Key,
+) -> Result<Option<crate::matchkeys::MatchKeys>> {
     let tpl = template::find(&body.template)
         .ok_or_else(|| Error::TemplateNotFound(body.template.clone()))?;
+    let text = |id: &str| body.fields.get(id).and_then(Value::as_str);
+    let match_keys = crate::matchkeys::encode(key, text(NAME_FIELD), text(BIRTH_FIELD));
     for (id, value) in body.fields.iter_mut() {
         let Some(field) = tpl.field(id) else {
             // Unknown fields cannot be judged; treat them as identifying.
@@ -60,7 +86,7 @@ pub(super) fn redact(body: &mut VersionBody, key: &crate::crypto::Key) -> Result
             c.conditions = Some(REDACTED.into());
         }
     }
-    Ok(())
+    Ok(match_keys)
 }
 
 fn redact_value(value: &mut Value, key: &crate::crypto::Key) {

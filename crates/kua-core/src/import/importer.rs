@@ -208,6 +208,7 @@ impl Importer<'_, '_> {
             bundle_id: m.bundle_id.clone(),
             imported_at: format_time(self.now),
             sha256: sha256.to_string(),
+            recipients: m.recipients.clone(),
             record,
         };
         let bytes = encode(&received)?;

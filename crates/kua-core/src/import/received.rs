@@ -29,6 +29,11 @@ pub struct ReceivedRecord {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub sha256: String,
+    /// The recipients the bundle was encrypted to (empty for records imported by
+    /// earlier builds): a redacted record's pseudonyms and match keys are keyed by them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub recipients: Vec<String>,
     pub record: BundledRecord,
 }
 

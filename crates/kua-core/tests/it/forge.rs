@@ -125,6 +125,7 @@ impl Forger {
             redacted: false,
             attachments: Vec::new(),
             body,
+            match_keys: None,
         }
     }
 

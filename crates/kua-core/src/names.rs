@@ -1,4 +1,5 @@
-//! Name matching keys. The same name is spelled in Kazakh, in Russian and in Latin
+//! Name matching keys (used by linkage in kua-analysis, and by redaction for the match
+//! keys a redacted record carries). The same name is spelled in Kazakh, in Russian and in Latin
 //! letters, with its parts in another order, with or without a patronymic: the key
 //! folds all of these to one form so that a string similarity can compare them.
 //!
@@ -20,6 +21,30 @@ pub fn name_key(name: &str) -> String {
     tokens.sort();
     tokens.dedup();
     tokens.join(" ")
+}
+
+/// The matching key without the patronymic: parts that end as a patronymic does
+/// (-kyzy, -uly, -ovna, -ovich, and their spellings) are left out, unless that would
+/// leave nothing.
+pub fn name_key_without_patronymic(name: &str) -> String {
+    const PATRONYMIC: [&str; 8] = [
+        "kyzy", "kizi", "uly", "uli", "ovna", "evna", "ovich", "evich",
+    ];
+    let kept: Vec<&str> = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == ',' || c == '.')
+        .filter(|t| !t.is_empty())
+        .filter(|t| {
+            let l = latin(&t.to_lowercase());
+            !PATRONYMIC.iter().any(|e| {
+                l.strip_suffix(e)
+                    .is_some_and(|stem| stem.chars().count() >= 3)
+            })
+        })
+        .collect();
+    if kept.is_empty() {
+        return name_key(name);
+    }
+    name_key(&kept.join(" "))
 }
 
 /// One token in Latin letters, Kazakh sounds folded to Russian ones.
@@ -73,16 +98,20 @@ fn latin(token: &str) -> String {
         };
         out.push_str(s);
     }
-    // Two spellings of one sound in Latin texts; a word-initial Е is often "Ye".
-    let out = out
-        .replace("gh", "g")
-        .replace("yi", "i")
-        .replace("iy", "i")
-        .replace("ii", "i");
-    match out.strip_prefix("ye") {
+    // Two spellings of one sound in Latin texts; a word-initial Е is often "Ye". Й is
+    // written "y" or "i" (Qayrat, Кайрат → kairat), and ы and і are confused in both
+    // scripts, so every "y" is read as "i". Changing this fold changes every match key:
+    // it would need a new `matchkeys::SCHEME`.
+    let out = out.replace("gh", "g");
+    let out = match out.strip_prefix("ye") {
         Some(rest) => format!("e{rest}"),
         None => out,
+    };
+    let mut folded = out.replace('y', "i");
+    while folded.contains("ii") {
+        folded = folded.replace("ii", "i");
     }
+    folded
 }
 
 /// Drops a patronymic's or a surname's gender ending, leaving the stem two spellings

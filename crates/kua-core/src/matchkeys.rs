@@ -1,0 +1,269 @@
+//! Match keys of a redacted record: privacy-preserving record linkage (PPRL) for names.
+//!
+//! A redacted record's name is a keyed pseudonym of its exact spelling, so two
+//! spellings of one name (Нұрланқызы, Nurlanqyzy) get unrelated pseudonyms. The record
+//! therefore also carries a *cryptographic long-term key* (Schnell, Bachteler and Reiher
+//! 2009): a 1,024-bit Bloom filter of the name's matching key (`names::name_key`: Kazakh
+//! folded to Russian, one Latin transliteration, endings dropped, parts sorted). Each
+//! padded bigram of each part (`_a`, `al`, …, `a_`) sets 20 bits, chosen by
+//! HMAC-SHA256 under a key derived from the redaction key. Two filters are compared by
+//! their Dice coefficient, which follows the bigram overlap of the two names without
+//! revealing them. Filters made under different keys are not comparable (`key_id` says
+//! which key), and are never compared.
+//!
+//! What this protects against, and what not, is in docs/bundle-format.md ("Match keys").
+
+use crate::crypto::{hex, Key};
+use serde::{Deserialize, Serialize};
+
+/// The encoding's name: a reader that does not know it ignores the keys.
+pub const SCHEME: &str = "kua-clk-v1";
+const BITS: usize = 1024;
+/// Bits set per bigram.
+const HASHES: usize = 20;
+
+/// What a redacted record carries for linkage, in place of its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MatchKeys {
+    pub scheme: String,
+    /// The first 16 hex digits of HMAC(key, "kua match key id"): filters with different
+    /// ids were made under different keys.
+    pub key_id: String,
+    /// The name's Bloom filter: 1,024 bits as 256 hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub name: Option<String>,
+    /// The year of birth as a keyed pseudonym (16 hex digits), so that a date written
+    /// in full and one written as a year can still agree on the year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub birth_year: Option<String>,
+}
+
+/// A person's name and birth date encoded under one redaction key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoding {
+    pub keys: MatchKeys,
+    /// The birth date's pseudonym under the same key, as redaction writes it.
+    pub birth_pseudonym: Option<String>,
+}
+
+/// What a received record carried, for `encode_records`.
+pub(crate) struct Carried {
+    pub redacted: bool,
+    pub keys: Option<MatchKeys>,
+    pub recipients: Vec<String>,
+}
+
+/// The key id of a redaction key's match keys.
+fn key_id(redaction: &Key) -> Option<String> {
+    let key = filter_key(redaction)?;
+    Some(hex(&key.mac(b"kua match key id"))[..16].to_string())
+}
+
+/// Gives every record its encodings: a redacted record the keys it carried; every
+/// plain record (own, or received unredacted) its name and birth date encoded under each
+/// key a redacted record was made with. A key is derived from the bundle's recipients
+/// and used only if it reproduces the carried key id; a record from an earlier build,
+/// without recipients, is compared with other redacted records only.
+///
+/// The plain encodings exist in memory only, for the time linkage runs: they are what
+/// lets a coordinator compare a redacted copy with a plain one, and they show that the
+/// coordinator, who knows the recipients, holds the key (docs/bundle-format.md).
+pub(crate) fn encode_records(
+    records: &mut [crate::AnalysisRecord],
+    carried: Vec<(usize, Carried)>,
+) -> crate::Result<()> {
+    let mut keys: std::collections::BTreeMap<String, Key> = std::collections::BTreeMap::new();
+    let mut redacted = std::collections::HashSet::new();
+    for (i, c) in carried {
+        if !c.redacted {
+            continue;
+        }
+        redacted.insert(i);
+        let Some(k) = c.keys else { continue };
+        let text = |id: &str| {
+            records[i]
+                .fields
+                .get(id)
+                .and_then(serde_json::Value::as_str)
+                .map(String::from)
+        };
+        if !c.recipients.is_empty() {
+            let key = crate::export::redaction_key(&c.recipients)?;
+            if key_id(&key).as_deref() == Some(k.key_id.as_str()) {
+                keys.entry(k.key_id.clone()).or_insert(key);
+            }
+        }
+        records[i].encodings.push(Encoding {
+            birth_pseudonym: text("birth_date").filter(|b| b.starts_with('~')),
+            keys: k,
+        });
+    }
+    if keys.is_empty() {
+        return Ok(());
+    }
+    for (i, record) in records.iter_mut().enumerate() {
+        if redacted.contains(&i) {
+            continue;
+        }
+        let text = |id: &str| {
+            record
+                .fields
+                .get(id)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let (name, birth) = (text("full_name"), text("birth_date"));
+        if name.is_none() && birth.is_none() {
+            continue;
+        }
+        for key in keys.values() {
+            if let Some(k) = encode(key, name.as_deref(), birth.as_deref()) {
+                record.encodings.push(Encoding {
+                    keys: k,
+                    birth_pseudonym: birth.as_deref().map(|b| crate::export::pseudonym(key, b)),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The filter key: separate from the pseudonym key it derives from, so that neither
+/// use weakens the other.
+fn filter_key(redaction: &Key) -> Option<Key> {
+    Key::from_slice(&redaction.mac(b"kua clk v1 key"))
+}
+
+/// The match keys of a name and a birth date under a redaction key; None when there is
+/// neither.
+pub fn encode(redaction: &Key, name: Option<&str>, birth: Option<&str>) -> Option<MatchKeys> {
+    let key = filter_key(redaction)?;
+    let name = name.and_then(|n| name_filter(&key, n));
+    let birth_year = birth
+        .map(str::trim)
+        .and_then(|b| b.get(..4))
+        .filter(|y| y.chars().all(|c| c.is_ascii_digit()))
+        .map(|y| hex(&key.mac(format!("birth year {y}").as_bytes()))[..16].to_string());
+    if name.is_none() && birth_year.is_none() {
+        return None;
+    }
+    Some(MatchKeys {
+        scheme: SCHEME.into(),
+        key_id: key_id(redaction)?,
+        name,
+        birth_year,
+    })
+}
+
+/// A name's filter: the bigrams of its matching key without the patronymic (written in
+/// one record and not in another, it would pull the two filters apart; the plain
+/// comparison matches part by part instead, which a single filter cannot).
+fn name_filter(key: &Key, name: &str) -> Option<String> {
+    let folded = crate::names::name_key_without_patronymic(name);
+    if folded.is_empty() {
+        return None;
+    }
+    let mut bits = [0u8; BITS / 8];
+    for token in folded.split(' ') {
+        let padded: Vec<char> = std::iter::once('_')
+            .chain(token.chars())
+            .chain(std::iter::once('_'))
+            .collect();
+        for pair in padded.windows(2) {
+            let bigram: String = pair.iter().collect();
+            let mac = key.mac(bigram.as_bytes());
+            // 20 positions of 10 bits each from one 256-bit MAC (200 bits used).
+            for i in 0..HASHES {
+                let bit = i * 10;
+                let (byte, shift) = (bit / 8, bit % 8);
+                let word = u16::from_be_bytes([mac[byte], mac[byte + 1]]);
+                let pos = usize::from((word >> (6 - shift)) & 0x3ff);
+                bits[pos / 8] |= 1 << (pos % 8);
+            }
+        }
+    }
+    Some(hex(&bits))
+}
+
+/// The bits of a name's filter (None: no name, an unknown scheme, a damaged filter).
+pub fn name_bits(k: &MatchKeys) -> Option<Vec<u8>> {
+    let name = k.name.as_ref()?;
+    if k.scheme != SCHEME || name.len() != BITS / 4 {
+        return None;
+    }
+    (0..name.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(name.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The Dice coefficient of two names' filters (1.0: the same bigrams), or None when
+/// they cannot be compared (other keys, an unknown scheme, a damaged filter).
+pub fn dice(a: &MatchKeys, b: &MatchKeys) -> Option<f64> {
+    if a.key_id != b.key_id {
+        return None;
+    }
+    let (x, y) = (name_bits(a)?, name_bits(b)?);
+    let ones = |v: &[u8]| v.iter().map(|b| b.count_ones()).sum::<u32>();
+    let both: u32 = x.iter().zip(&y).map(|(p, q)| (p & q).count_ones()).sum();
+    let total = ones(&x) + ones(&y);
+    (total > 0).then(|| 2.0 * f64::from(both) / f64::from(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(b: u8) -> Key {
+        Key::from_slice(&[b; 32]).unwrap()
+    }
+
+    #[test]
+    fn spellings_of_one_name_are_near_and_other_names_far() {
+        let k = key(7);
+        let e = |n: &str| encode(&k, Some(n), Some("1990-06-15")).unwrap();
+        let a = e("Әлия Нұрланқызы Асанова");
+        let b = e("Aliya Asanova");
+        let typo = e("Алия Асанва");
+        let other = e("Ерлан Жаксыбеков");
+        assert_eq!(
+            dice(&a, &b),
+            Some(1.0),
+            "a patronymic written once is left out"
+        );
+        let near = dice(&a, &typo).unwrap();
+        let far = dice(&a, &other).unwrap();
+        assert!(
+            near > 0.75,
+            "one letter dropped is still \"similar\": {near}"
+        );
+        assert!(far < 0.5, "{far}");
+        // No name in the keys: only hex digits of the filter and the key id.
+        let bits = a.name.clone().unwrap();
+        assert!(bits.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(bits.len(), 256);
+        // The year of a full date and of a year alone agree; another year does not.
+        let year = encode(&k, None, Some("1990")).unwrap();
+        assert_eq!(year.birth_year, a.birth_year);
+        assert_eq!(year.name, None);
+        assert_ne!(
+            encode(&k, None, Some("1991")).unwrap().birth_year,
+            a.birth_year
+        );
+        // Another key: another id, and never compared.
+        let c = encode(&key(8), Some("Әлия Нұрланқызы Асанова"), None).unwrap();
+        assert_ne!(c.key_id, a.key_id);
+        assert_ne!(c.name, a.name);
+        assert_eq!(dice(&a, &c), None);
+        assert_eq!(encode(&k, Some("  "), None), None);
+        // A damaged filter is not compared.
+        let mut bad = a.clone();
+        bad.name.as_mut().unwrap().truncate(10);
+        assert_eq!(dice(&a, &bad), None);
+    }
+}
