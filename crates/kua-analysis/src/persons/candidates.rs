@@ -130,53 +130,71 @@ pub const MAX_BLOCK: usize = 1000;
 
 /// Every pair that shares a block and scores at least into the review band, best first.
 pub fn candidates(facts: &[Facts]) -> Vec<Candidate> {
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    // Blocks by number, and each record's blocks.
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut own: Vec<Vec<u32>> = Vec::with_capacity(facts.len());
     for (i, f) in facts.iter().enumerate() {
-        let mut own = blocks(f);
+        let mut mine: Vec<u32> = blocks(f)
+            .into_iter()
+            .map(|b| {
+                *ids.entry(b).or_insert_with(|| {
+                    members.push(Vec::new());
+                    (members.len() - 1) as u32
+                })
+            })
+            .collect();
         // Two tokens of one name may share a prefix: a record sits in a block once.
-        own.sort();
-        own.dedup();
-        for b in own {
-            index.entry(b).or_default().push(i);
+        mine.sort_unstable();
+        mine.dedup();
+        for &b in &mine {
+            members[b as usize].push(i as u32);
         }
+        own.push(mine);
     }
-    // Pairs as one sorted list (a set of millions of pairs is far slower to build).
-    // A block of more than MAX_BLOCK records (a common first name and surname in one
-    // city's January) would alone cost hundreds of thousands of comparisons, and tells
-    // its records apart by nothing: its pairs come only through the other blocks.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for members in index.values().filter(|m| m.len() <= MAX_BLOCK) {
-        for (k, &a) in members.iter().enumerate() {
-            for &b in &members[k + 1..] {
-                pairs.push((a.min(b) as u32, a.max(b) as u32));
-            }
-        }
-    }
-    drop(index);
-    pairs.sort_unstable();
-    pairs.dedup();
-    // Compared on every core: each thread takes one contiguous share of the pairs.
+    drop(ids);
+    // Each record is paired with the later records of its blocks, de-duplicated there
+    // and then, so that no list of every pair is ever held (at 100k records it would
+    // be hundreds of millions). A block of more than MAX_BLOCK records (a common first
+    // name and surname in one city's January) would alone cost hundreds of thousands of
+    // comparisons and tells its records apart by nothing: its pairs come only through
+    // the other blocks. Records are dealt to the cores in turn, for an even share.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let share = pairs.len().div_ceil(threads).max(1);
+    let (members, own) = (&members, &own);
     let mut out: Vec<Candidate> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pairs
-            .chunks(share)
-            .map(|chunk| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
                 scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .filter_map(|&(a, b)| {
-                            let (a, b) = (a as usize, b as usize);
+                    let mut found = Vec::new();
+                    let mut later: Vec<u32> = Vec::new();
+                    for a in (t..facts.len()).step_by(threads) {
+                        later.clear();
+                        for &block in &own[a] {
+                            let m = &members[block as usize];
+                            if m.len() > MAX_BLOCK {
+                                continue;
+                            }
+                            // Members are in record order.
+                            let from = m.partition_point(|&x| x as usize <= a);
+                            later.extend_from_slice(&m[from..]);
+                        }
+                        later.sort_unstable();
+                        later.dedup();
+                        for &b in &later {
+                            let b = b as usize;
                             let comparison = compare(&facts[a], &facts[b]);
                             let band = band(&comparison);
-                            (band != Band::NotLinked).then_some(Candidate {
-                                a,
-                                b,
-                                comparison,
-                                band,
-                            })
-                        })
-                        .collect::<Vec<_>>()
+                            if band != Band::NotLinked {
+                                found.push(Candidate {
+                                    a,
+                                    b,
+                                    comparison,
+                                    band,
+                                });
+                            }
+                        }
+                    }
+                    found
                 })
             })
             .collect();
