@@ -56,10 +56,12 @@ pub fn stats(vault: &mut Vault, r: &StatsRequest, json: bool, csv: bool) -> Resu
     };
     let set = if persons {
         query.count = Some(Unit::Persons);
-        let fields = kua_analysis::persons::fields_with_linkage();
-        let records = vault.analysis_records(r.include_drafts, Some(&fields))?;
-        let linkage = kua_analysis::persons::link_records(vault, &records)?;
-        let mut set = AnalysisSet::build(records);
+        // Linkage is of sealed records, as in the app: a draft counted on request is a
+        // person of its own.
+        let linkage = kua_analysis::persons::link(vault)?;
+        let mut set = AnalysisSet::build(
+            vault.analysis_records(r.include_drafts, Some(kua_analysis::FIELDS))?,
+        );
         set.link_persons(&linkage);
         set
     } else {

@@ -312,15 +312,17 @@ pub enum PersonsCommand {
         b: String,
         /// same, different or unsure.
         verdict: String,
-        /// Why (kept encrypted with the decision).
+        /// Why, read from a file or `-` for standard input (kept encrypted with the
+        /// decision; not an argument, which shell history and the process list keep).
         #[arg(long)]
-        note: Option<String>,
+        note_file: Option<std::path::PathBuf>,
     },
     /// Take a decision back (recorded as a new decision).
     Undo {
         decision: String,
+        /// Why, from a file or `-` for standard input.
         #[arg(long)]
-        note: Option<String>,
+        note_file: Option<std::path::PathBuf>,
     },
     /// Every decision, oldest first.
     Decisions,

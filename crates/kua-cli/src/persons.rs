@@ -29,8 +29,9 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
             a,
             b,
             verdict,
-            note,
+            note_file,
         } => {
+            let note = read_note(note_file.as_deref())?;
             let verdict = match verdict.as_str() {
                 "same" => Verdict::Same,
                 "different" => Verdict::Different,
@@ -41,7 +42,11 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
             let d = vault.decide_link(&a, &b, verdict, note.as_deref())?;
             emit(json, &d, || println!("{}", d.id))
         }
-        PersonsCommand::Undo { decision, note } => {
+        PersonsCommand::Undo {
+            decision,
+            note_file,
+        } => {
+            let note = read_note(note_file.as_deref())?;
             let d = vault.undo_link_decision(&decision, note.as_deref())?;
             emit(json, &d, || println!("{}", d.id))
         }
@@ -90,6 +95,19 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
             })
         }
     }
+}
+
+/// A note from a file, or from standard input for `-`.
+fn read_note(path: Option<&std::path::Path>) -> Result<Option<String>> {
+    use std::io::Read;
+    let Some(path) = path else { return Ok(None) };
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text)?;
+    } else {
+        text = std::fs::read_to_string(path)?;
+    }
+    Ok(Some(text))
 }
 
 fn source(s: &RecordSource) -> String {

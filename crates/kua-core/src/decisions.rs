@@ -51,6 +51,15 @@ pub struct Decision {
     pub time: String,
 }
 
+fn check_note(note: Option<&str>) -> Result<()> {
+    if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
+        return Err(Error::BadInput(format!(
+            "the note is longer than {NOTE_MAX} characters; keep the reason short"
+        )));
+    }
+    Ok(())
+}
+
 fn check_record_id(id: &str) -> Result<String> {
     uuid::Uuid::parse_str(id.trim())
         .map(|u| u.to_string())
@@ -120,11 +129,7 @@ impl Vault {
             ));
         }
         let note = note.map(str::trim).filter(|n| !n.is_empty());
-        if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
-            return Err(Error::BadInput(format!(
-                "the note is longer than {NOTE_MAX} characters; keep the reason short"
-            )));
-        }
+        check_note(note)?;
         let mut ctx = self.ctx()?;
         let number = ctx.decisions()?.len() as u32 + 1;
         let d = Decision {
@@ -173,20 +178,22 @@ impl Vault {
                 .map(String::from),
             time: format_time(ctx.seams.clock.now_ms()),
         };
+        check_note(d.note.as_deref())?;
         ctx.store_decision(&d)?;
         Ok(d)
     }
 
-    /// When each record first came into this vault: the position in the custody log of
-    /// its `created` or `imported` entry. Later imports always come later, so the
-    /// earliest record of a person stays the earliest, and a person named after it keeps
-    /// its name.
+    /// When each record first came into this vault as linkage sees it: the position in
+    /// the custody log of its first `sealed`, `amended` or `imported` entry (drafts are
+    /// not linked, so a draft started long ago and sealed now is new to linkage). Later
+    /// imports and seals always come later, so the earliest record of a person stays the
+    /// earliest, and a person named after it keeps its name.
     pub fn arrivals(&mut self) -> Result<HashMap<String, u64>> {
         let ctx = self.ctx()?;
         let (entries, _) = crate::custody::walk(ctx.db, &ctx.vault, &ctx.keys.sub.custody, None)?;
         let mut out = HashMap::new();
         for e in entries {
-            if matches!(e.event, Event::Created | Event::Imported) {
+            if matches!(e.event, Event::Sealed | Event::Amended | Event::Imported) {
                 if let Some(r) = e.record {
                     out.entry(r).or_insert(e.seq);
                 }

@@ -164,7 +164,13 @@ pub fn encode(redaction: &Key, name: Option<&str>, birth: Option<&str>) -> Optio
 /// one record and not in another, it would pull the two filters apart; the plain
 /// comparison matches part by part instead, which a single filter cannot).
 fn name_filter(key: &Key, name: &str) -> Option<String> {
-    let folded = crate::names::name_key_without_patronymic(name);
+    // The first six parts, each cut to 40 characters: a pasted page is not a name.
+    let bounded: Vec<String> = name
+        .split_whitespace()
+        .take(6)
+        .map(|t| t.chars().take(40).collect())
+        .collect();
+    let folded = crate::names::name_key_without_patronymic(&bounded.join(" "));
     if folded.is_empty() {
         return None;
     }

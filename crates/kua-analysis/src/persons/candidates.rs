@@ -12,6 +12,15 @@ use kua_core::AnalysisRecord;
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// The first six parts of a name, each cut to 40 characters.
+fn bounded(name: &str) -> String {
+    name.split_whitespace()
+        .take(6)
+        .map(|t| t.chars().take(40).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What a record says of its person.
 pub fn facts_of(record: &AnalysisRecord) -> Facts {
     let text = |k: &str| {
@@ -24,9 +33,11 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
     };
     Facts {
         // A redacted record's name is a keyed pseudonym (`~` and hex): not a name.
+        // A name is cut to its first parts: a pasted page in the name field would
+        // otherwise make blocks by the million (every pair of its parts).
         name: text("full_name")
             .filter(|n| !n.starts_with('~'))
-            .map(name_key)
+            .map(|n| name_key(&bounded(n)))
             .filter(|k| !k.is_empty()),
         birth: text("birth_date")
             .filter(|b| !b.starts_with('~'))
@@ -40,6 +51,10 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
         region: text("events_region").map(String::from),
         events: text("events_date").and_then(Span::parse),
         code: text("person_code").map(String::from),
+        source: match &record.source {
+            kua_core::RecordSource::Own => "own".into(),
+            kua_core::RecordSource::Received { sender_key_id, .. } => sender_key_id.clone(),
+        },
         // A redacted record's birth date is a pseudonym: not a date.
         encodings: record.encodings.clone(),
     }
@@ -87,7 +102,7 @@ fn blocks(f: &Facts) -> Vec<String> {
         }
     }
     if let Some(c) = &f.code {
-        out.push(format!("c:{c}"));
+        out.push(format!("c:{}:{c}", f.source));
     }
     // Through encodings: a redacted record meets the plain records encoded under its
     // key, and other redacted records, here.

@@ -23,8 +23,10 @@ pub struct Facts {
     pub sex: Option<String>,
     pub region: Option<String>,
     pub events: Option<Span>,
-    /// The person code an interviewer gave, if any.
+    /// The person code an interviewer gave, if any, with the source that gave it
+    /// (`own` or the sender's key id): codes are compared within one source only.
     pub code: Option<String>,
+    pub source: String,
     /// The name and birth date encoded under redaction keys (`kua_core::matchkeys`): a
     /// redacted record's only view of them. Two records compare through encodings made
     /// under the same key, when either lacks the plain value.
@@ -252,9 +254,9 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
         }
     }
     if let (Some(x), Some(y)) = (&a.code, &b.code) {
-        // Codes are given by each organisation: equal codes say much, different ones
-        // little (two groups never share a numbering).
-        if !x.is_empty() && x == y {
+        // Codes are given by each organisation: equal codes of one source say much;
+        // two sources' numberings ("1", "A") say nothing of each other.
+        if a.source == b.source && !x.is_empty() && x == y {
             push(Feature::PersonCode, "same", w(0.95, 0.0005));
         }
     }

@@ -1,5 +1,8 @@
 //! Writing the bundle: what the records become, the log they travel with, and the file.
 
+/// Whether redacted records carry match keys (see where it is read).
+const SEND_MATCH_KEYS: bool = false;
+
 use super::redact::{redact, redact_markers};
 use super::{
     resolve, sent_to_all, withholding, BundledAttachment, BundledRecord, ExportReport,
@@ -170,8 +173,13 @@ impl Ctx<'_> {
                     });
                     out.by_hash.insert(sha.clone(), (*id, head.id, meta));
                 }
+                // Match keys are computed but not sent: keyed by the redaction key, which
+                // every recipient can derive from the public recipient keys, a filter
+                // gives its bigrams (and so the name) back to the coordinator it is
+                // addressed to. They travel once they are keyed by a coalition secret
+                // the coordinator does not hold (docs/bundle-format.md, "Match keys").
                 let match_keys = if redacted {
-                    redact(&mut body, &redact_key)?
+                    redact(&mut body, &redact_key)?.filter(|_| SEND_MATCH_KEYS)
                 } else {
                     None
                 };
