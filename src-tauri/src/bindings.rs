@@ -59,6 +59,7 @@ mod tests {
             kua_analysis::persons::PersonView,
             kua_core::Decision,
             kua_core::Verdict,
+            crate::commands::persons::LinkageSecretShown,
         );
     }
 

@@ -9,11 +9,13 @@ use crate::recorder::{Recording, STOP_WAIT};
 use crate::settings::Settings;
 use kua_analysis::persons::Linkage;
 use kua_analysis::AnalysisSet;
+
+mod linkage;
 use kua_core::Vault;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -48,25 +50,14 @@ pub struct Session {
     analysis: Mutex<Option<(u64, bool, AnalysisSet)>>,
     /// Linkage of the vault's records into persons (names only as matching keys, in
     /// memory), with the change mark it was built at; a decision moves the mark. Built
-    /// on first use, dropped like the analysis set.
-    linkage: Mutex<Option<(u64, Linkage)>>,
-}
-
-/// The cached linkage if it was built at `mark`, else a new one in its place (the old
-/// one is dropped first, so two are never held at once).
-fn fresh_linkage<'a>(
-    cached: &'a mut Option<(u64, Linkage)>,
-    vault: &mut Vault,
-    mark: u64,
-) -> Result<&'a Linkage, IpcError> {
-    if !matches!(cached, Some((m, _)) if *m == mark) {
-        *cached = None;
-        *cached = Some((mark, kua_analysis::persons::link(vault)?));
-    }
-    match cached {
-        Some((_, l)) => Ok(l),
-        None => Err(kua_core::Error::Locked.into()),
-    }
+    /// on first use, dropped like the analysis set (see session/linkage.rs).
+    linkage: Mutex<Option<(u64, Arc<Linkage>)>>,
+    /// Held while linkage is built, outside the vault's lock, so that two builds never
+    /// run at once and a lock never waits for one.
+    building: Mutex<()>,
+    /// One more on every lock and every vault opened: a linkage built across a change
+    /// of epoch belongs to keys that are gone, and is dropped.
+    epoch: AtomicU64,
 }
 
 /// Recorded audio keeps the vault unlocked at most this long after the last real input.
@@ -113,6 +104,8 @@ impl Session {
             recording: Mutex::new(None),
             analysis: Mutex::new(None),
             linkage: Mutex::new(None),
+            building: Mutex::new(()),
+            epoch: AtomicU64::new(0),
             input_at: AtomicU64::new(boot_ms()),
             audio_at: AtomicU64::new(0),
             unlocked: AtomicBool::new(false),
@@ -152,62 +145,6 @@ impl Session {
         let result = f(vault);
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         Ok(result?)
-    }
-
-    /// Runs `f` on the analysis set of the open, unlocked vault, built now if the vault
-    /// changed since it was last built (every change is logged, so the log's length
-    /// tells) or if `drafts` differs.
-    ///
-    /// With `persons`, the set's records are given their persons first (linkage is
-    /// built, or taken from its cache, at the same change mark).
-    pub fn with_analysis<T>(
-        &self,
-        drafts: bool,
-        persons: bool,
-        f: impl FnOnce(&AnalysisSet) -> Result<T, IpcError>,
-    ) -> Result<T, IpcError> {
-        let mut slot = guard(&self.vault);
-        if self.locking.load(Ordering::SeqCst) {
-            return Err(kua_core::Error::Locked.into());
-        }
-        let vault = present(&mut slot)?;
-        let mark = vault.change_mark()?;
-        let mut cached = guard(&self.analysis);
-        let fresh = matches!(&*cached, Some((m, d, _)) if *m == mark && *d == drafts);
-        if !fresh {
-            // The old set goes first, so two are never held at once.
-            *cached = None;
-            let set =
-                AnalysisSet::build(vault.analysis_records(drafts, Some(kua_analysis::FIELDS))?);
-            *cached = Some((mark, drafts, set));
-        }
-        if let Some((_, _, set)) = cached.as_mut() {
-            if persons && !set.persons_linked() {
-                let mut linkage = guard(&self.linkage);
-                let linkage = fresh_linkage(&mut linkage, vault, mark)?;
-                set.link_persons(linkage);
-            }
-        }
-        match &*cached {
-            Some((_, _, set)) => f(set),
-            None => Err(kua_core::Error::Locked.into()),
-        }
-    }
-
-    /// Runs `f` on the linkage of the open, unlocked vault, built now if the vault
-    /// changed since it was last built.
-    pub fn with_linkage<T>(
-        &self,
-        f: impl FnOnce(&Linkage) -> Result<T, IpcError>,
-    ) -> Result<T, IpcError> {
-        let mut slot = guard(&self.vault);
-        if self.locking.load(Ordering::SeqCst) {
-            return Err(kua_core::Error::Locked.into());
-        }
-        let vault = present(&mut slot)?;
-        let mark = vault.change_mark()?;
-        let mut cached = guard(&self.linkage);
-        f(fresh_linkage(&mut cached, vault, mark)?)
     }
 
     /// Runs `f` on the vault for the recording thread. Unlike `with_vault` it works
@@ -265,6 +202,7 @@ impl Session {
         *guard(&self.open_path) = Some(vault.path().to_path_buf());
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         *guard(&self.vault) = Some(vault);
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         *guard(&self.analysis) = None;
         *guard(&self.linkage) = None;
         self.end_grants();
@@ -301,6 +239,7 @@ impl Session {
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         *guard(&self.analysis) = None;
         *guard(&self.linkage) = None;
         self.unlocked.store(false, Ordering::SeqCst);

@@ -35,6 +35,9 @@ pub struct SetNotes {
     pub unreadable: u64,
     /// Drafts counted (only when asked for).
     pub drafts: u64,
+    /// Counting persons: reviewers' decisions that could not be read and were left out,
+    /// so persons may be joined or split otherwise than reviewers decided.
+    pub unreadable_decisions: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +50,9 @@ pub struct AnalysisSet {
     pub notes: SetNotes,
     /// Whether `link_persons` has run: counting persons needs it.
     pub(crate) persons_linked: bool,
+    /// Person index → person id, for the persons linkage formed (a draft counted on
+    /// request, a person of its own, has none).
+    pub(crate) person_ids: Vec<String>,
 }
 
 impl AnalysisSet {
@@ -56,6 +62,7 @@ impl AnalysisSet {
             dict: Default::default(),
             senders: HashMap::new(),
             persons_linked: false,
+            person_ids: Vec::new(),
             notes: SetNotes {
                 unreadable: input.unreadable.len() as u64,
                 ..SetNotes::default()
@@ -136,6 +143,8 @@ impl AnalysisSet {
                 }
             });
         }
+        self.notes.unreadable_decisions = linkage.unreadable_decisions.len() as u64;
+        self.person_ids = linkage.persons.iter().map(|p| p.id.clone()).collect();
         self.persons_linked = true;
     }
 

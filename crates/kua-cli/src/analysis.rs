@@ -140,6 +140,7 @@ fn as_json(t: &Table) -> Value {
             "unreadable": side_value(t.notes.unreadable, p),
         },
         "drafts_counted": t.notes.drafts,
+        "unreadable_decisions": t.notes.unreadable_decisions,
     })
 }
 
@@ -242,6 +243,12 @@ fn print_table(t: &Table, lang: &str) {
     }
     if t.notes.drafts > 0 {
         println!("  includes {} drafts", t.notes.drafts);
+    }
+    if t.notes.unreadable_decisions > 0 {
+        println!(
+            "  {} reviewers' decisions could not be read and were left out: persons may be joined or split otherwise than decided (run `kua verify`)",
+            t.notes.unreadable_decisions
+        );
     }
     if t.public {
         println!(

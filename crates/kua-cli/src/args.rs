@@ -338,6 +338,33 @@ pub enum PersonsCommand {
     /// One person (by person id, or the id of any of its records), with its records and
     /// the pairs and decisions that join them.
     Show { person: String },
+    /// The coalition's linkage secret, which keys the match keys redacted records carry.
+    /// Interviewers share it; the coordinator must not hold it.
+    Secret {
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Create the coalition's secret in this vault and show it once, to give the other
+    /// interviewers by hand.
+    New,
+    /// Enter the secret another interviewer created: from a file, `-` for standard
+    /// input, or typed at the prompt (never an argument).
+    Set {
+        #[arg(long)]
+        secret_file: Option<std::path::PathBuf>,
+    },
+    /// Show the secret's key id (the same in every vault that holds the same secret);
+    /// with --reveal, the secret itself.
+    Show {
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Forget the secret: later bundles carry no match keys.
+    Forget,
 }
 
 #[derive(Debug, Subcommand)]

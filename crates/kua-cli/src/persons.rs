@@ -2,11 +2,11 @@
 //! compared in memory by linkage and never printed: a pair shows record ids, the score
 //! and which features agreed.
 
-use crate::args::PersonsCommand;
+use crate::args::{PersonsCommand, SecretCommand};
 use crate::output::emit;
 use anyhow::{bail, Result};
-use kua_analysis::persons::{link, Band, PairView, Person};
-use kua_core::{Decision, RecordSource, Vault, Verdict};
+use kua_analysis::persons::{Band, Linkage, PairView, Person};
+use kua_core::{Decision, LinkageSecret, RecordSource, Vault, Verdict};
 use std::process::ExitCode;
 
 pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<ExitCode> {
@@ -51,7 +51,9 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
             emit(json, &d, || println!("{}", d.id))
         }
         PersonsCommand::Decisions => {
-            let all = vault.link_decisions()?;
+            let read = vault.link_decisions()?;
+            warn_unreadable(&read.unreadable);
+            let all = read.decisions;
             emit(json, &all, || {
                 for d in &all {
                     print_decision(d);
@@ -94,6 +96,78 @@ pub fn run(vault: &mut Vault, command: PersonsCommand, json: bool) -> Result<Exi
                 }
             })
         }
+        PersonsCommand::Secret { command } => secret(vault, command, json),
+    }
+}
+
+fn secret(vault: &mut Vault, command: SecretCommand, json: bool) -> Result<ExitCode> {
+    use secrecy::ExposeSecret;
+    let key_id = |s: &LinkageSecret| serde_json::json!({ "key_id": s.key_id() });
+    match command {
+        SecretCommand::New => {
+            let s = vault.create_linkage_secret()?;
+            let shown = s.display();
+            let out = serde_json::json!({ "key_id": s.key_id(), "secret": shown.expose_secret() });
+            emit(json, &out, || {
+                println!("{}", shown.expose_secret());
+                eprintln!("Give this secret to the coalition's other interviewers by hand (read it out, or on paper you then destroy), never to the coordinator, and never by e-mail or messenger. Key id: {}.", s.key_id());
+            })
+        }
+        SecretCommand::Set { secret_file } => {
+            let typed = match secret_file.as_deref() {
+                Some(p) if p.as_os_str() == "-" => {
+                    use std::io::Read;
+                    let mut text = zeroize::Zeroizing::new(String::new());
+                    std::io::stdin().read_to_string(&mut text)?;
+                    secrecy::SecretString::from(text.trim().to_string())
+                }
+                Some(p) => crate::secrets::from_file(p)?,
+                None => crate::secrets::typed("Linkage secret: ")?,
+            };
+            let s = LinkageSecret::parse(typed.expose_secret())?;
+            vault.set_linkage_secret(&s)?;
+            emit(json, &key_id(&s), || println!("key id {}", s.key_id()))
+        }
+        SecretCommand::Show { reveal } => {
+            let Some(s) = vault.linkage_secret()? else {
+                bail!("this vault has no linkage secret: `kua persons secret new` creates one, `kua persons secret set` enters one");
+            };
+            let shown = s.display();
+            let mut out = key_id(&s);
+            if reveal {
+                out["secret"] = shown.expose_secret().into();
+            }
+            emit(json, &out, || {
+                println!("key id {}", s.key_id());
+                if reveal {
+                    println!("{}", shown.expose_secret());
+                }
+            })
+        }
+        SecretCommand::Forget => {
+            vault.forget_linkage_secret()?;
+            emit(json, &serde_json::json!({ "forgotten": true }), || {
+                println!("forgotten: later bundles carry no match keys")
+            })
+        }
+    }
+}
+
+/// Links the vault's records, and says on standard error when a decision could not be
+/// read, so that nobody takes the persons for complete.
+fn link(vault: &mut Vault) -> Result<Linkage> {
+    let linkage = kua_analysis::persons::link(vault)?;
+    warn_unreadable(&linkage.unreadable_decisions);
+    Ok(linkage)
+}
+
+fn warn_unreadable(names: &[String]) {
+    if !names.is_empty() {
+        eprintln!(
+            "kua: warning: {} decision(s) could not be read and are left out ({}); `kua verify` reports the damage",
+            names.len(),
+            names.join(", ")
+        );
     }
 }
 

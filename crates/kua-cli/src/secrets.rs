@@ -21,6 +21,14 @@ fn prompt(label: &str) -> Result<SecretString> {
     if !std::io::stdin().is_terminal() {
         bail!("no passphrase: give --passphrase-file or KUA_PASSPHRASE, or run in a terminal");
     }
+    typed(label)
+}
+
+/// A secret typed at the terminal, not echoed.
+pub fn typed(label: &str) -> Result<SecretString> {
+    if !std::io::stdin().is_terminal() {
+        bail!("nothing typed: give the file option, or run in a terminal");
+    }
     let typed = rpassword::prompt_password(label).context("cannot read from the terminal")?;
     Ok(SecretString::from(typed))
 }

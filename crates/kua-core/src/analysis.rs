@@ -44,11 +44,11 @@ pub struct AnalysisRecord {
     /// sender sealed the version under.
     pub consent: Option<Consent>,
     pub fields: BTreeMap<String, Value>,
-    /// The person's name and birth date encoded under redaction keys, for linkage with
-    /// redacted records (`matchkeys`): a redacted record's own, as it travelled; a plain
-    /// record's under every key a redacted record in the vault was made with. Filled
-    /// only when `keep` asks for `full_name`.
-    pub encodings: Vec<crate::matchkeys::Encoding>,
+    /// The person's name and birth date as match keys, for linkage with redacted
+    /// records (`matchkeys`): a redacted record's own, as it travelled; a plain record's
+    /// under the vault's linkage secret, when the vault holds one. Filled only when
+    /// `keep` asks for `full_name`.
+    pub encodings: Vec<crate::matchkeys::MatchKeys>,
 }
 
 /// Every record the analysis counts, and the places of those that could not be read
@@ -82,8 +82,6 @@ struct CodedBody<'a> {
 struct CodedReceived<'a> {
     sender_key_id: String,
     sender_name: String,
-    #[serde(default)]
-    recipients: Vec<String>,
     #[serde(borrow)]
     record: CodedBundled<'a>,
 }
@@ -108,10 +106,9 @@ struct Coded {
     language: String,
     fields: BTreeMap<String, Value>,
     consent: Option<Consent>,
-    /// Received: whether redacted, its match keys and the bundle's recipients.
+    /// Received: whether redacted, and its match keys.
     redacted: bool,
     match_keys: Option<crate::matchkeys::MatchKeys>,
-    recipients: Vec<String>,
 }
 
 impl Coded {
@@ -135,7 +132,6 @@ impl Coded {
             consent: b.consent,
             redacted: false,
             match_keys: None,
-            recipients: Vec::new(),
         })
     }
 }
@@ -151,7 +147,6 @@ fn coded_received(
     let mut coded = Coded::new(r.record.body, keep)?;
     coded.redacted = r.record.redacted;
     coded.match_keys = r.record.match_keys;
-    coded.recipients = r.recipients;
     Ok((coded, r.sender_key_id, r.sender_name))
 }
 
@@ -369,7 +364,6 @@ impl Vault {
             let carried = crate::matchkeys::Carried {
                 redacted: body.redacted,
                 keys: body.match_keys,
-                recipients: body.recipients,
             };
             out.records.push(AnalysisRecord {
                 id: body.id,
@@ -393,7 +387,8 @@ impl Vault {
                 .push("a received record's row is missing".into());
         }
         if keep.is_some_and(|k| k.contains(&"full_name")) {
-            crate::matchkeys::encode_records(&mut out.records, carriers)?;
+            let secret = ctx.linkage_secret()?;
+            crate::matchkeys::encode_records(&mut out.records, carriers, secret.as_ref());
         }
         Ok(out)
     }

@@ -33,6 +33,15 @@ pub enum Verdict {
     Unsure,
 }
 
+/// A vault's decisions, oldest first, and the logged decisions that could not be read
+/// (damaged rows, by setting name), which are left out of linkage and reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LinkDecisions {
+    pub decisions: Vec<Decision>,
+    pub unreadable: Vec<String>,
+}
+
 /// One decision. `verdict` is None for an undo, which names the decision it takes back
 /// in `undoes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,18 +87,33 @@ impl Ctx<'_> {
             .collect())
     }
 
-    fn decisions(&self) -> Result<Vec<Decision>> {
-        let mut out = Vec::new();
+    /// Every decision that reads, and the names of those that do not. One damaged row
+    /// must not stop a reviewer's work on every other person: it is reported (by every
+    /// persons view, and by `verify` as an integrity problem) and left out.
+    fn decisions(&self) -> Result<LinkDecisions> {
+        let mut out = LinkDecisions::default();
         for name in self.decision_names()? {
-            let bytes = self.read_secret(&name)?.ok_or_else(|| {
-                Error::integrity(format!("{name} (logged, but no longer in the vault)"))
-            })?;
-            let d: Decision = serde_json::from_slice(&bytes)
-                .map_err(|_| Error::integrity(format!("{name} (not a decision)")))?;
-            out.push(d);
+            let read = self.read_secret(&name).and_then(|bytes| {
+                let bytes = bytes.ok_or_else(|| {
+                    Error::integrity(format!("{name} (logged, but no longer in the vault)"))
+                })?;
+                serde_json::from_slice::<Decision>(&bytes)
+                    .map_err(|_| Error::integrity(format!("{name} (not a decision)")))
+            });
+            match read {
+                Ok(d) => out.decisions.push(d),
+                Err(e) if e.class() == crate::ErrorClass::Integrity => out.unreadable.push(name),
+                Err(e) => return Err(e),
+            }
         }
-        out.sort_by_key(|d| d.number);
+        out.decisions.sort_by_key(|d| d.number);
         Ok(out)
+    }
+
+    /// The number the next decision gets: after every logged one, readable or not.
+    fn next_number(all: &LinkDecisions) -> u32 {
+        let highest = all.decisions.iter().map(|d| d.number).max().unwrap_or(0);
+        highest.max((all.decisions.len() + all.unreadable.len()) as u32) + 1
     }
 
     fn store_decision(&mut self, d: &Decision) -> Result<()> {
@@ -108,8 +132,8 @@ impl Ctx<'_> {
 }
 
 impl Vault {
-    /// Every decision, oldest first (undos included).
-    pub fn link_decisions(&mut self) -> Result<Vec<Decision>> {
+    /// Every decision, oldest first (undos included), and those that do not read.
+    pub fn link_decisions(&mut self) -> Result<LinkDecisions> {
         self.ctx()?.decisions()
     }
 
@@ -131,7 +155,7 @@ impl Vault {
         let note = note.map(str::trim).filter(|n| !n.is_empty());
         check_note(note)?;
         let mut ctx = self.ctx()?;
-        let number = ctx.decisions()?.len() as u32 + 1;
+        let number = Ctx::next_number(&ctx.decisions()?);
         let d = Decision {
             id: ctx.seams.uuid().to_string(),
             number,
@@ -150,7 +174,9 @@ impl Vault {
     /// pair returns to what earlier decisions (or none) said.
     pub fn undo_link_decision(&mut self, id: &str, note: Option<&str>) -> Result<Decision> {
         let mut ctx = self.ctx()?;
-        let all = ctx.decisions()?;
+        let read = ctx.decisions()?;
+        let number = Ctx::next_number(&read);
+        let all = read.decisions;
         let id = id.trim();
         let target = all.iter().find(|d| d.id == id).ok_or_else(|| {
             Error::BadInput(format!(
@@ -167,7 +193,7 @@ impl Vault {
         }
         let d = Decision {
             id: ctx.seams.uuid().to_string(),
-            number: all.len() as u32 + 1,
+            number,
             a: target.a.clone(),
             b: target.b.clone(),
             verdict: None,

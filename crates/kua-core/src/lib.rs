@@ -22,6 +22,7 @@ mod files;
 mod header;
 mod identity;
 mod import;
+mod linkage;
 pub mod matchkeys;
 mod media;
 mod migrate;
@@ -45,7 +46,7 @@ pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
-pub use decisions::{Decision, Verdict};
+pub use decisions::{Decision, LinkDecisions, Verdict};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
     BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,
@@ -58,7 +59,8 @@ pub use import::{
     ReceivedSummary, SenderReport,
 };
 pub use kua_bundle;
-pub use matchkeys::{dice, Encoding, MatchKeys};
+pub use linkage::LinkageSecret;
+pub use matchkeys::{dice, MatchKeys};
 pub use media::{MediaInfo, MediaRef};
 pub use progress::{Progress, Silent};
 pub use recording::{Marker, NewRecording};

@@ -6,7 +6,7 @@
 //! 2009): a 1,024-bit Bloom filter of the name's matching key (`names::name_key`: Kazakh
 //! folded to Russian, one Latin transliteration, endings dropped, parts sorted). Each
 //! padded bigram of each part (`_a`, `al`, …, `a_`) sets 20 bits, chosen by
-//! HMAC-SHA256 under a key derived from the redaction key. Two filters are compared by
+//! HMAC-SHA256 under a key derived from the coalition's linkage secret (`linkage`). Two filters are compared by
 //! their Dice coefficient, which follows the bigram overlap of the two names without
 //! revealing them. Filters made under different keys are not comparable (`key_id` says
 //! which key), and are never compared.
@@ -39,71 +39,51 @@ pub struct MatchKeys {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub birth_year: Option<String>,
-}
-
-/// A person's name and birth date encoded under one redaction key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoding {
-    pub keys: MatchKeys,
-    /// The birth date's pseudonym under the same key, as redaction writes it.
-    pub birth_pseudonym: Option<String>,
+    /// The date of birth as a keyed pseudonym, only when it is written to the day
+    /// (YYYY-MM-DD): a year written alone is no exact date, and must not agree as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub birth_date: Option<String>,
 }
 
 /// What a received record carried, for `encode_records`.
 pub(crate) struct Carried {
     pub redacted: bool,
     pub keys: Option<MatchKeys>,
-    pub recipients: Vec<String>,
 }
 
-/// The key id of a redaction key's match keys.
-fn key_id(redaction: &Key) -> Option<String> {
-    let key = filter_key(redaction)?;
+/// The key id of a linkage secret's match keys.
+pub(crate) fn key_id(secret: &Key) -> Option<String> {
+    let key = filter_key(secret)?;
     Some(hex(&key.mac(b"kua match key id"))[..16].to_string())
 }
 
-/// Gives every record its encodings: a redacted record the keys it carried; every
-/// plain record (own, or received unredacted) its name and birth date encoded under each
-/// key a redacted record was made with. A key is derived from the bundle's recipients
-/// and used only if it reproduces the carried key id; a record from an earlier build,
-/// without recipients, is compared with other redacted records only.
+/// Gives every record its encodings: a redacted record the match keys it carried; and,
+/// when this vault holds the coalition's linkage secret itself, every plain record (own,
+/// or received unredacted) its name and birth date encoded under that secret, in memory
+/// only, so that a plain copy meets a redacted one.
 ///
-/// The plain encodings exist in memory only, for the time linkage runs: they are what
-/// lets a coordinator compare a redacted copy with a plain one, and they show that the
-/// coordinator, who knows the recipients, holds the key (docs/bundle-format.md).
+/// A plain record never gets its keys from a bundle: a coordinator holding many names
+/// beside their filters could work out each bigram's bit positions from them and then
+/// read redacted names (docs/bundle-format.md). So a coordinator without the secret
+/// compares redacted records with each other by name, and with plain ones by the other
+/// features only.
 pub(crate) fn encode_records(
     records: &mut [crate::AnalysisRecord],
     carried: Vec<(usize, Carried)>,
-) -> crate::Result<()> {
-    let mut keys: std::collections::BTreeMap<String, Key> = std::collections::BTreeMap::new();
+    secret: Option<&crate::linkage::LinkageSecret>,
+) {
     let mut redacted = std::collections::HashSet::new();
     for (i, c) in carried {
         if !c.redacted {
             continue;
         }
         redacted.insert(i);
-        let Some(k) = c.keys else { continue };
-        let text = |id: &str| {
-            records[i]
-                .fields
-                .get(id)
-                .and_then(serde_json::Value::as_str)
-                .map(String::from)
-        };
-        if !c.recipients.is_empty() {
-            let key = crate::export::redaction_key(&c.recipients)?;
-            if key_id(&key).as_deref() == Some(k.key_id.as_str()) {
-                keys.entry(k.key_id.clone()).or_insert(key);
-            }
+        if let Some(k) = c.keys {
+            records[i].encodings.push(k);
         }
-        records[i].encodings.push(Encoding {
-            birth_pseudonym: text("birth_date").filter(|b| b.starts_with('~')),
-            keys: k,
-        });
     }
-    if keys.is_empty() {
-        return Ok(());
-    }
+    let Some(secret) = secret else { return };
     for (i, record) in records.iter_mut().enumerate() {
         if redacted.contains(&i) {
             continue;
@@ -118,45 +98,53 @@ pub(crate) fn encode_records(
                 .map(String::from)
         };
         let (name, birth) = (text("full_name"), text("birth_date"));
-        if name.is_none() && birth.is_none() {
-            continue;
-        }
-        for key in keys.values() {
-            if let Some(k) = encode(key, name.as_deref(), birth.as_deref()) {
-                record.encodings.push(Encoding {
-                    keys: k,
-                    birth_pseudonym: birth.as_deref().map(|b| crate::export::pseudonym(key, b)),
-                });
-            }
+        if let Some(k) = encode(secret.key(), name.as_deref(), birth.as_deref()) {
+            record.encodings.push(k);
         }
     }
-    Ok(())
 }
 
-/// The filter key: separate from the pseudonym key it derives from, so that neither
-/// use weakens the other.
-fn filter_key(redaction: &Key) -> Option<Key> {
-    Key::from_slice(&redaction.mac(b"kua clk v1 key"))
+/// The filter key: separate from the secret it derives from, so that the secret is
+/// never used directly.
+fn filter_key(secret: &Key) -> Option<Key> {
+    Key::from_slice(&secret.mac(b"kua clk v1 key"))
 }
 
-/// The match keys of a name and a birth date under a redaction key; None when there is
-/// neither.
-pub fn encode(redaction: &Key, name: Option<&str>, birth: Option<&str>) -> Option<MatchKeys> {
-    let key = filter_key(redaction)?;
+/// Whether a birth date is written to the day: `YYYY-MM-DD`.
+fn full_date(b: &str) -> bool {
+    let bytes = b.as_bytes();
+    bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The match keys of a name and a birth date under a linkage secret; None when there
+/// is neither.
+pub fn encode(secret: &Key, name: Option<&str>, birth: Option<&str>) -> Option<MatchKeys> {
+    let key = filter_key(secret)?;
     let name = name.and_then(|n| name_filter(&key, n));
+    let birth = birth.map(str::trim);
+    let pseudonym = |text: String| hex(&key.mac(text.as_bytes()))[..16].to_string();
     let birth_year = birth
-        .map(str::trim)
         .and_then(|b| b.get(..4))
         .filter(|y| y.chars().all(|c| c.is_ascii_digit()))
-        .map(|y| hex(&key.mac(format!("birth year {y}").as_bytes()))[..16].to_string());
+        .map(|y| pseudonym(format!("birth year {y}")));
+    let birth_date = birth
+        .filter(|b| full_date(b))
+        .map(|d| pseudonym(format!("birth date {d}")));
     if name.is_none() && birth_year.is_none() {
         return None;
     }
     Some(MatchKeys {
         scheme: SCHEME.into(),
-        key_id: key_id(redaction)?,
+        key_id: key_id(secret)?,
         name,
         birth_year,
+        birth_date,
     })
 }
 
@@ -257,6 +245,19 @@ mod tests {
         let year = encode(&k, None, Some("1990")).unwrap();
         assert_eq!(year.birth_year, a.birth_year);
         assert_eq!(year.name, None);
+        // Only a date written to the day has a date pseudonym: two years alone are not
+        // an exact date.
+        assert_eq!(year.birth_date, None);
+        assert!(a.birth_date.is_some());
+        assert_eq!(encode(&k, None, Some("1990-06")).unwrap().birth_date, None);
+        assert_eq!(
+            encode(&k, None, Some(" 1990-06-15 ")).unwrap().birth_date,
+            a.birth_date
+        );
+        assert_ne!(
+            encode(&k, None, Some("1990-06-16")).unwrap().birth_date,
+            a.birth_date
+        );
         assert_ne!(
             encode(&k, None, Some("1991")).unwrap().birth_year,
             a.birth_year

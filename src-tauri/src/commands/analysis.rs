@@ -42,8 +42,9 @@ pub async fn cell_records(
     codes: Vec<Option<String>>,
     drafts: bool,
 ) -> Result<Vec<RecordRef>, IpcError> {
+    let persons = query.unit() == Unit::Persons;
     blocking(app, move |s| {
-        s.with_analysis(drafts, false, |set| Ok(set.records(&query, &codes)?))
+        s.with_analysis(drafts, persons, |set| Ok(set.records(&query, &codes)?))
     })
     .await
 }

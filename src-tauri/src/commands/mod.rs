@@ -77,6 +77,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         persons::persons_undo,
         persons::persons_list,
         persons::person_show,
+        persons::linkage_secret,
+        persons::linkage_secret_create,
+        persons::linkage_secret_set,
+        persons::linkage_secret_manage,
     ]
 }
 

@@ -1,11 +1,12 @@
 //! Counting each survivor once: the review queue, two records compared, a reviewer's
-//! decisions, persons. Linkage lives in the session (in memory, dropped on lock) and is
-//! rebuilt after every decision, since a decision moves the vault's change mark.
+//! decisions, persons. Linkage lives in the session (in memory, dropped on lock); a
+//! decision is applied to it there without comparing the records again.
 
-use super::blocking;
+use super::{blocking, on_vault};
 use crate::error::IpcError;
 use kua_analysis::persons::{PairView, Person, PersonView};
-use kua_core::{Decision, Verdict};
+use kua_core::{Decision, LinkageSecret, Verdict};
+use secrecy::{ExposeSecret, SecretString};
 use tauri::AppHandle;
 
 /// The pairs waiting for a reviewer, best first.
@@ -30,8 +31,10 @@ pub async fn persons_decide(
     note: Option<String>,
 ) -> Result<Decision, IpcError> {
     blocking(app, move |s| {
-        s.with_linkage(|l| Ok(l.check_pair(&a, &b)?))?;
-        s.with_vault(|v| v.decide_link(&a, &b, verdict, note.as_deref()))
+        s.decide(|v, l| {
+            l.check_pair(&a, &b)?;
+            Ok(v.decide_link(&a, &b, verdict, note.as_deref())?)
+        })
     })
     .await
 }
@@ -44,7 +47,7 @@ pub async fn persons_undo(
     note: Option<String>,
 ) -> Result<Decision, IpcError> {
     blocking(app, move |s| {
-        s.with_vault(|v| v.undo_link_decision(&decision, note.as_deref()))
+        s.decide(|v, _| Ok(v.undo_link_decision(&decision, note.as_deref())?))
     })
     .await
 }
@@ -59,4 +62,64 @@ pub async fn persons_list(app: AppHandle) -> Result<Vec<Person>, IpcError> {
 #[tauri::command]
 pub async fn person_show(app: AppHandle, id: String) -> Result<PersonView, IpcError> {
     blocking(app, move |s| s.with_linkage(|l| Ok(l.view_person(&id)?))).await
+}
+
+/// The coalition's linkage secret as the page sees it: its key id, never the secret,
+/// except once when it is created or on request with the passphrase.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct LinkageSecretShown {
+    pub key_id: String,
+    pub secret: Option<String>,
+}
+
+/// The key id of the vault's linkage secret, or None when it has none.
+#[tauri::command]
+pub async fn linkage_secret(app: AppHandle) -> Result<Option<String>, IpcError> {
+    on_vault(app, |v| Ok(v.linkage_secret()?.map(|s| s.key_id()))).await
+}
+
+/// Creates the coalition's linkage secret, shown once, to pass to the other interviewers.
+#[tauri::command]
+pub async fn linkage_secret_create(app: AppHandle) -> Result<LinkageSecretShown, IpcError> {
+    on_vault(app, |v| Ok(shown(&v.create_linkage_secret()?, true))).await
+}
+
+/// Enters the secret another interviewer created.
+#[tauri::command]
+pub async fn linkage_secret_set(
+    app: AppHandle,
+    secret: SecretString,
+) -> Result<LinkageSecretShown, IpcError> {
+    on_vault(app, move |v| {
+        let s = LinkageSecret::parse(secret.expose_secret())?;
+        v.set_linkage_secret(&s)?;
+        Ok(shown(&s, false))
+    })
+    .await
+}
+
+/// Shows the secret again (to give it to an interviewer who joins), or forgets it;
+/// both need the current passphrase, like a new recovery key.
+#[tauri::command]
+pub async fn linkage_secret_manage(
+    app: AppHandle,
+    current: SecretString,
+    forget: bool,
+) -> Result<Option<LinkageSecretShown>, IpcError> {
+    on_vault(app, move |v| {
+        v.check_passphrase(&current)?;
+        if forget {
+            v.forget_linkage_secret()?;
+            return Ok(None);
+        }
+        Ok(v.linkage_secret()?.map(|s| shown(&s, true)))
+    })
+    .await
+}
+
+fn shown(s: &LinkageSecret, reveal: bool) -> LinkageSecretShown {
+    LinkageSecretShown {
+        key_id: s.key_id(),
+        secret: reveal.then(|| s.display().expose_secret().to_string()),
+    }
 }

@@ -104,13 +104,13 @@ fn blocks(f: &Facts) -> Vec<String> {
     if let Some(c) = &f.code {
         out.push(format!("c:{}:{c}", f.source));
     }
-    // Through encodings: a redacted record meets the plain records encoded under its
-    // key, and other redacted records, here.
+    // Through match keys: a redacted record meets other redacted records here, and
+    // plain ones when the vault holds the linkage secret and encodes them.
     for e in &f.encodings {
-        if let Some(p) = &e.birth_pseudonym {
-            out.push(format!("bp:{}:{p}", e.keys.key_id));
+        if let Some(p) = &e.birth_date {
+            out.push(format!("bp:{}:{p}", e.key_id));
         }
-        out.extend(filter_bands(&e.keys));
+        out.extend(filter_bands(e));
     }
     out
 }

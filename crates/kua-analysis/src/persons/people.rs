@@ -16,7 +16,7 @@
 use super::candidates::{candidates, facts_of, Candidate};
 use super::score::{compare, Band, Facts, REVIEW};
 use crate::error::{Error, Result};
-use kua_core::{AnalysisRecords, Decision, RecordSource, Vault, Verdict};
+use kua_core::{AnalysisRecords, Decision, LinkDecisions, RecordSource, Vault, Verdict};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -61,6 +61,9 @@ pub struct Linkage {
     pub(crate) facts: Vec<Facts>,
     pub(crate) candidates: Vec<Candidate>,
     pub decisions: Vec<Decision>,
+    /// Logged decisions that could not be read (damaged rows): left out, and shown by
+    /// every persons view so that nobody takes the persons for complete.
+    pub unreadable_decisions: Vec<String>,
     pub persons: Vec<Person>,
     /// Record index → person index.
     pub(crate) person_of: Vec<usize>,
@@ -156,7 +159,7 @@ impl Linkage {
     /// consent are left out, as the counts leave them out.
     pub fn build(
         input: &AnalysisRecords,
-        decisions: Vec<Decision>,
+        decisions: LinkDecisions,
         arrivals: &HashMap<String, u64>,
     ) -> Linkage {
         let mut order: Vec<usize> = (0..input.records.len())
@@ -189,12 +192,22 @@ impl Linkage {
         Linkage::from_parts(members, facts, found, decisions)
     }
 
+    /// The same records and candidates under another set of decisions: what a new
+    /// decision changes, without comparing every record again.
+    pub fn with_decisions(self, decisions: LinkDecisions) -> Linkage {
+        Linkage::from_parts(self.members, self.facts, self.candidates, decisions)
+    }
+
     pub(crate) fn from_parts(
         members: Vec<Member>,
         facts: Vec<Facts>,
         candidates: Vec<Candidate>,
-        decisions: Vec<Decision>,
+        read: LinkDecisions,
     ) -> Linkage {
+        let LinkDecisions {
+            decisions,
+            unreadable: unreadable_decisions,
+        } = read;
         let mut index = HashMap::new();
         for (i, m) in members.iter().enumerate() {
             index.entry(m.id.clone()).or_insert(i);
@@ -256,6 +269,7 @@ impl Linkage {
             facts,
             candidates,
             decisions,
+            unreadable_decisions,
             persons,
             person_of,
             index,

@@ -119,47 +119,36 @@ pub struct Population {
 }
 
 impl Population {
-    /// The same records as a redacted bundle carries them: no name but its match keys
-    /// under `key`, the birth date as a pseudonym (equal for equal dates as written).
+    /// The same records as redacted bundles carry them: no name but its match keys
+    /// under the coalition's linkage secret `key`, the birth date as its pseudonyms.
     pub fn redacted(&self, key: &kua_core::crypto::Key) -> Population {
-        self.partly_redacted(key, 100)
+        self.partly_redacted(key, 100, false)
     }
 
-    /// Records redacted with the chance `percent` (the others plain, given their
-    /// encodings under `key` as a coordinator's vault computes them in memory).
-    pub fn partly_redacted(&self, key: &kua_core::crypto::Key, percent: u64) -> Population {
+    /// Records redacted with the chance `percent`, the others plain. A coordinator who
+    /// holds the linkage secret (`secret_held`) encodes the plain ones under it in
+    /// memory; one who does not (the usual case) has no match keys for them.
+    pub fn partly_redacted(
+        &self,
+        key: &kua_core::crypto::Key,
+        percent: u64,
+        secret_held: bool,
+    ) -> Population {
         let mut out = self.clone();
         let mut rng = Rng::new(0x7265_6461_6374);
         for (i, f) in out.facts.iter_mut().enumerate() {
-            if !rng.chance(percent) {
-                let birth = self.births[i].as_deref();
-                f.encodings = encodings(key, &self.names[i], birth);
+            let birth = self.births[i].as_deref();
+            let keys = kua_core::matchkeys::encode(key, Some(&self.names[i]), birth);
+            if rng.chance(percent) {
+                f.name = None;
+                f.birth = None;
+            } else if !secret_held {
                 continue;
             }
-            f.name = None;
-            f.birth = None;
-            let birth = self.births[i].as_deref();
-            f.encodings = encodings(key, &self.names[i], birth);
+            f.encodings = keys.into_iter().collect();
         }
         out
     }
-}
-
-/// A name and birth date encoded as redaction encodes them (the pseudonym's exact form
-/// does not matter here, only that equal dates give equal pseudonyms).
-fn encodings(
-    key: &kua_core::crypto::Key,
-    name: &str,
-    birth: Option<&str>,
-) -> Vec<kua_core::Encoding> {
-    kua_core::matchkeys::encode(key, Some(name), birth)
-        .map(|keys| kua_core::Encoding {
-            keys,
-            birth_pseudonym: birth
-                .map(|b| format!("~{}", &kua_core::crypto::hex(&key.mac(b.as_bytes()))[..16])),
-        })
-        .into_iter()
-        .collect()
 }
 
 fn feminine(surname: &str) -> String {

@@ -27,10 +27,10 @@ pub struct Facts {
     /// (`own` or the sender's key id): codes are compared within one source only.
     pub code: Option<String>,
     pub source: String,
-    /// The name and birth date encoded under redaction keys (`kua_core::matchkeys`): a
-    /// redacted record's only view of them. Two records compare through encodings made
-    /// under the same key, when either lacks the plain value.
-    pub encodings: Vec<kua_core::Encoding>,
+    /// The name and birth date as match keys (`kua_core::matchkeys`): a redacted
+    /// record's only view of them. Two records compare through keys made under the same
+    /// linkage secret, when either lacks the plain value.
+    pub encodings: Vec<kua_core::MatchKeys>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,11 +122,11 @@ const DICE_LOOSE: f64 = 0.55;
 fn common<'a>(
     a: &'a Facts,
     b: &'a Facts,
-) -> Option<(&'a kua_core::Encoding, &'a kua_core::Encoding)> {
+) -> Option<(&'a kua_core::MatchKeys, &'a kua_core::MatchKeys)> {
     a.encodings.iter().find_map(|x| {
         b.encodings
             .iter()
-            .find(|y| y.keys.key_id == x.keys.key_id)
+            .find(|y| y.key_id == x.key_id)
             .map(|y| (x, y))
     })
 }
@@ -134,7 +134,7 @@ fn common<'a>(
 /// The Dice coefficient of two names through their encodings, when one lacks a plain name.
 fn redacted_names(a: &Facts, b: &Facts) -> Option<f64> {
     let (x, y) = common(a, b)?;
-    kua_core::dice(&x.keys, &y.keys)
+    kua_core::dice(x, y)
 }
 
 pub fn compare(a: &Facts, b: &Facts) -> Comparison {
@@ -180,7 +180,7 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
         push(Feature::Name, level, weight);
     }
     let pseudonymous =
-        common(a, b).filter(|(x, y)| x.birth_pseudonym.is_some() && y.birth_pseudonym.is_some());
+        common(a, b).filter(|(x, y)| x.birth_year.is_some() && y.birth_year.is_some());
     match (&a.birth, &b.birth, pseudonymous) {
         (Some(x), Some(y), _) => {
             let years = (x.first.0 - y.first.0).abs();
@@ -197,10 +197,11 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
             push(Feature::BirthDate, level, weight);
         }
         (_, _, Some((x, y))) => {
-            // Birth dates through pseudonyms under one key: equal or not, and the year.
-            if x.birth_pseudonym == y.birth_pseudonym {
+            // Birth dates through pseudonyms under one key: the same day (only dates
+            // written to the day have a day pseudonym), the same year, or not.
+            if x.birth_date.is_some() && x.birth_date == y.birth_date {
                 push(Feature::BirthDate, "exact", w(0.80, 0.0003));
-            } else if x.keys.birth_year.is_some() && x.keys.birth_year == y.keys.birth_year {
+            } else if x.birth_year == y.birth_year {
                 // The same year, written in full in one and not the other, or a typo
                 // in the day or month: what "compatible" is for plain dates.
                 push(Feature::BirthDate, "compatible", w(0.15, 0.01));

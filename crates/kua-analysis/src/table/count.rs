@@ -201,7 +201,7 @@ impl AnalysisSet {
     /// One row per person of the selection: the union of the codes of its selected
     /// testimonies on every dimension, so that a person counts once in each category
     /// any of them names, and "not recorded" only when none of them records it.
-    fn by_person(&self, rows: &[&Row]) -> Result<Vec<Row>> {
+    pub(super) fn by_person(&self, rows: &[&Row]) -> Result<Vec<Row>> {
         if !self.persons_linked {
             return Err(Error::PersonsNotLinked);
         }

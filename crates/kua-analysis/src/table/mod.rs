@@ -174,6 +174,11 @@ pub struct RecordRef {
     pub version: u32,
     pub source: RecordSource,
     pub draft: bool,
+    /// Counting persons: the person the record belongs to (absent for a draft, which
+    /// linkage does not see, and when counting testimonies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub person: Option<String>,
 }
 
 /// The first and the last day of a date range.

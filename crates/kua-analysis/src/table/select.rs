@@ -137,13 +137,19 @@ impl AnalysisSet {
     }
 
     /// The records of one cell of a query's table (`codes`: one per `by` dimension,
-    /// `None` for not recorded), to list and open them.
+    /// `None` for not recorded), to list and open them. Counting persons, they are the
+    /// selected testimonies of every person the cell counts, which is more than the
+    /// cell's testimonies: a person counts under a method if any of their testimonies
+    /// names it, and all of them are listed.
     pub fn records(&self, query: &Query, codes: &[Option<String>]) -> Result<Vec<RecordRef>> {
         // Listing records is for the coordinator's own eyes, never published.
         let mut q = Query {
             public: false,
             ..query.clone()
         };
+        if query.unit() == Unit::Persons {
+            return self.person_records(&q, codes);
+        }
         for (d, code) in query.by.iter().zip(codes) {
             q.filters.retain(|f| f.dimension != *d);
             q.filters.push(Filter {
@@ -154,12 +160,64 @@ impl AnalysisSet {
         let (rows, _) = self.select(&q)?;
         Ok(rows
             .into_iter()
-            .map(|r| RecordRef {
-                id: r.id.clone(),
-                version: r.version,
-                source: r.source.clone(),
-                draft: r.status == Status::Draft,
-            })
+            .map(|r| self.record_ref(r, false))
             .collect())
+    }
+
+    fn record_ref(&self, r: &Row, with_person: bool) -> RecordRef {
+        RecordRef {
+            id: r.id.clone(),
+            version: r.version,
+            source: r.source.clone(),
+            draft: r.status == Status::Draft,
+            person: r
+                .person
+                .filter(|_| with_person)
+                .and_then(|p| self.person_ids.get(p as usize))
+                .cloned(),
+        }
+    }
+
+    /// The persons' records behind a cell counted by person: the persons are found as
+    /// `count` finds them (the union of their selected testimonies' codes).
+    fn person_records(&self, query: &Query, codes: &[Option<String>]) -> Result<Vec<RecordRef>> {
+        // An unknown code is refused as a filter would refuse it.
+        let mut wanted: Vec<(usize, Option<u32>, bool)> = Vec::new();
+        for (d, code) in query.by.iter().zip(codes) {
+            let probe = Query {
+                filters: vec![Filter {
+                    dimension: *d,
+                    codes: vec![code.clone()],
+                }],
+                ..Query::default()
+            };
+            self.compile(&probe)?;
+            let index = code.as_deref().and_then(|c| self.code_index(*d, c));
+            // A valid code no record has: no person is in the cell.
+            let absent = code.is_some() && index.is_none();
+            wanted.push((d.index(), index, absent));
+        }
+        if wanted.iter().any(|w| w.2) {
+            return Ok(Vec::new());
+        }
+        let (rows, _) = self.select(query)?;
+        let merged = self.by_person(&rows)?;
+        let counted: BTreeSet<u32> = merged
+            .iter()
+            .filter(|m| {
+                wanted.iter().all(|&(dim, index, _)| match index {
+                    None => m.codes[dim].is_empty(),
+                    Some(i) => m.codes[dim].contains(&i),
+                })
+            })
+            .filter_map(|m| m.person)
+            .collect();
+        let mut out: Vec<&Row> = rows
+            .into_iter()
+            .filter(|r| r.person.is_some_and(|p| counted.contains(&p)))
+            .collect();
+        // Each person's records together.
+        out.sort_by_key(|r| r.person);
+        Ok(out.into_iter().map(|r| self.record_ref(r, true)).collect())
     }
 }

@@ -235,6 +235,45 @@ fn decisions_join_and_split_persons_and_the_counts_follow() {
             }
         }
     }
+
+    // One damaged decision row: every persons view still works, says so, and leaves it
+    // out; verification names the damage; the next decision takes the next number.
+    let damaged = all[0]["id"].as_str().unwrap().to_string();
+    let db = rusqlite::Connection::open(&env.vault).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE secret SET body = zeroblob(length(body)) WHERE name = ?1",
+            [format!("decision:{damaged}")],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let out = env.run(&["persons", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 decision(s) could not be read") && err.contains(&damaged),
+        "{err}"
+    );
+    assert_eq!(
+        env.json(&["persons", "decisions"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let stats = env.json(&["stats", "--count", "persons"]);
+    assert_eq!(stats["unreadable_decisions"], 1, "{stats}");
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(5));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&damaged), "{said}");
+    let d = env.json(&["persons", "decide", &a, &b, "unsure"]);
+    assert_eq!(d["number"], 4);
 }
 
 /// An interviewer's vault whose bundles go to the coordinator, and the coordinator
@@ -275,15 +314,41 @@ fn send(field: &Env, coord: &Env, redact: bool) {
     coord.ok(&["import", b.to_str().unwrap()]);
 }
 
+/// Four interviewer vaults into one coordinator: two plain copies of one person, a
+/// namesake, and two redacted copies from two interviewers who share the coalition's
+/// linkage secret (the coordinator does not hold it).
 #[test]
-fn one_person_across_three_vaults_one_copy_redacted_is_counted_once_after_review() {
+fn one_person_across_vaults_with_redacted_copies_is_counted_once() {
     let coord = Env::new();
     coord.init();
-    let (f1, f2, f3) = (
+    let (f1, f2, f3, f4) = (
         interviewer(&coord, "field-1"),
         interviewer(&coord, "field-2"),
         interviewer(&coord, "field-3"),
+        interviewer(&coord, "field-4"),
     );
+    // field-3 creates the secret; field-4 enters it from standard input.
+    let created = f3.json(&["persons", "secret", "new"]);
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let out = f4.run_with(&["persons", "secret", "set", "--secret-file", "-"], &secret);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key_id = f4.json(&["persons", "secret", "show"])["key_id"].clone();
+    assert_eq!(key_id, created["key_id"]);
+    // A mistyped secret is refused, and a second one too.
+    let mut typo: Vec<char> = secret.chars().collect();
+    typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    let err = fails(
+        &f1.run_with(&["persons", "secret", "set", "--secret-file", "-"], &typo),
+        6,
+    );
+    assert!(err.contains("typing mistake"), "{err}");
+    fails(&f4.run(&["persons", "secret", "new"]), 6);
+
     let a = testimony(
         &f1,
         json!({"full_name": "Әлия Нұрланқызы", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
@@ -301,37 +366,56 @@ fn one_person_across_three_vaults_one_copy_redacted_is_counted_once_after_review
         &f3,
         json!({"full_name": "Нурланкызы Алия", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
     );
+    let d = testimony(
+        &f4,
+        json!({"full_name": "Nurlanqyzy Aliya", "birth_date": "1990-06-15", "gender": "female", "events_region": "KZ-75"}),
+    );
     send(&f1, &coord, false);
     send(&f2, &coord, false);
     send(&f3, &coord, true);
+    send(&f4, &coord, true);
 
-    // The redacted copy carries no name, and no match keys: keyed by what every
-    // recipient can derive, a name filter would give the name back to the coordinator
-    // (docs/bundle-format.md, "Match keys"), so none travels yet.
-    let shown = coord.json(&["received", "show", &c]);
-    let text = shown.to_string();
-    assert!(
-        !text.contains("Нурлан") && !text.contains("Алия") && !text.contains("1990-06-15"),
-        "{text}"
-    );
-    assert!(shown["record"].get("match_keys").is_none(), "{text}");
-
-    // One person in the two plain copies from two vaults; the namesake is another.
-    let p = person_with(&coord, &a);
-    let ids: Vec<&str> = p["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    for id in [&a, &b] {
-        assert!(ids.contains(&id.as_str()), "{id} not in {p}");
+    // The redacted copies carry no name, only match keys under the shared secret; the
+    // plain copies carry none (names beside their filters would teach the coordinator
+    // the key's bit positions).
+    for (id, keyed) in [(&c, true), (&d, true), (&a, false)] {
+        let shown = coord.json(&["received", "show", id]);
+        let text = shown.to_string();
+        if keyed {
+            assert!(
+                !text.contains("Нурлан")
+                    && !text.contains("Алия")
+                    && !text.contains("Aliya")
+                    && !text.contains("1990-06-15"),
+                "{text}"
+            );
+            assert_eq!(shown["record"]["match_keys"]["key_id"], key_id, "{text}");
+        } else {
+            assert!(shown["record"].get("match_keys").is_none(), "{text}");
+        }
     }
-    assert!(!ids.contains(&n.as_str()));
-    // The redacted copy, with no name or birth date to compare, is not linked
-    // automatically to anyone: it counts as a person of its own until a reviewer
-    // decides, and the decision joins it.
-    assert_eq!(total(&coord, "testimonies"), 4);
+
+    let members = |id: &str| -> Vec<String> {
+        person_with(&coord, id)["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // One person in the two plain copies from two vaults; the namesake is another.
+    let plain = members(&a);
+    assert!(plain.contains(&b), "{plain:?}");
+    assert!(!plain.contains(&n));
+    // The two redacted copies, from two vaults, link by their match keys (two spellings
+    // of one name, one birth date); the coordinator never saw the name.
+    let redacted = members(&c);
+    assert!(redacted.contains(&d), "{redacted:?}");
+    assert!(!redacted.contains(&a) && !redacted.contains(&n));
+    // A redacted copy and a plain one cannot be compared by name at a coordinator
+    // without the secret: they stay apart until a reviewer decides, and the decision
+    // joins them.
+    assert_eq!(total(&coord, "testimonies"), 5);
     assert_eq!(total(&coord, "persons"), 3);
     coord.json(&["persons", "decide", &a, &c, "same"]);
     assert_eq!(total(&coord, "persons"), 2);

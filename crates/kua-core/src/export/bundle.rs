@@ -1,8 +1,5 @@
 //! Writing the bundle: what the records become, the log they travel with, and the file.
 
-/// Whether redacted records carry match keys (see where it is read).
-const SEND_MATCH_KEYS: bool = false;
-
 use super::redact::{redact, redact_markers};
 use super::{
     resolve, sent_to_all, withholding, BundledAttachment, BundledRecord, ExportReport,
@@ -110,6 +107,7 @@ impl Ctx<'_> {
             }
         }
         let redact_key = super::redact::redaction_key(recipients)?;
+        let linkage = self.linkage_secret()?;
 
         let mut out = Selected::default();
         for (id, versions) in &self.keys.catalog.testimonies {
@@ -173,13 +171,14 @@ impl Ctx<'_> {
                     });
                     out.by_hash.insert(sha.clone(), (*id, head.id, meta));
                 }
-                // Match keys are computed but not sent: keyed by the redaction key, which
-                // every recipient can derive from the public recipient keys, a filter
-                // gives its bigrams (and so the name) back to the coordinator it is
-                // addressed to. They travel once they are keyed by a coalition secret
-                // the coordinator does not hold (docs/bundle-format.md, "Match keys").
+                // Match keys travel only under the coalition's linkage secret, which the
+                // coordinator does not hold (docs/bundle-format.md, "Match keys"), and
+                // never for a person who asked to stay anonymous: even keyed, a filter
+                // is a trace of the name.
                 let match_keys = if redacted {
-                    redact(&mut body, &redact_key)?.filter(|_| SEND_MATCH_KEYS)
+                    let anonymous = consent.as_ref().is_some_and(|c| c.anonymous);
+                    let linkage = linkage.as_ref().filter(|_| !anonymous);
+                    redact(&mut body, &redact_key, linkage.map(|l| l.key()))?
                 } else {
                     None
                 };

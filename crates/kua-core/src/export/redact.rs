@@ -16,7 +16,8 @@ const REDACTED: &str = "(redacted)";
 
 /// The key of pseudonyms and match keys for a set of recipients: SHA-256 of
 /// `kua redact v1\n` and the sorted recipient keys, one per line. Anyone who knows the
-/// recipients' public keys can compute it (docs/bundle-format.md, "Match keys").
+/// recipients' public keys can compute it, which is why match keys are not made under it
+/// (docs/bundle-format.md, "Match keys").
 pub(crate) fn redaction_key(recipients: &[String]) -> Result<crate::crypto::Key> {
     use sha2::Digest;
     let mut sorted = recipients.to_vec();
@@ -46,16 +47,19 @@ pub(crate) fn pseudonym(key: &crate::crypto::Key, value: &str) -> String {
 /// recorded the consent and its conditions. Fails closed: a record whose template is
 /// unknown is not exported rather than exported unredacted.
 ///
-/// Returns the match keys of the person's name (`matchkeys`), computed before the name
-/// is replaced, so that linkage can still compare two spellings of it.
+/// Returns the match keys of the person's name (`matchkeys`) under the coalition's
+/// linkage secret, when given, computed before the name is replaced, so that linkage can
+/// still compare two spellings of it.
 pub(super) fn redact(
     body: &mut VersionBody,
     key: &crate::crypto::Key,
+    linkage: Option<&crate::crypto::Key>,
 ) -> Result<Option<crate::matchkeys::MatchKeys>> {
     let tpl = template::find(&body.template)
         .ok_or_else(|| Error::TemplateNotFound(body.template.clone()))?;
     let text = |id: &str| body.fields.get(id).and_then(Value::as_str);
-    let match_keys = crate::matchkeys::encode(key, text(NAME_FIELD), text(BIRTH_FIELD));
+    let match_keys =
+        linkage.and_then(|l| crate::matchkeys::encode(l, text(NAME_FIELD), text(BIRTH_FIELD)));
     for (id, value) in body.fields.iter_mut() {
         let Some(field) = tpl.field(id) else {
             // Unknown fields cannot be judged; treat them as identifying.

@@ -605,3 +605,76 @@ fn a_bundle_re_encrypted_by_another_recipient_is_refused() {
     assert_eq!(err.code(), "bundle_readdressed", "{err}");
     assert!(coord.v.received().unwrap().is_empty());
 }
+
+#[test]
+fn match_keys_travel_only_under_the_linkage_secret_and_never_for_anonymity() {
+    use secrecy::ExposeSecret;
+    let (mut field, mut coord, mut lawyer, [t1, _, t3]) = setup();
+    let mut all = consent();
+    all.scope = [Store, Coalition, Legal].into_iter().collect();
+    all.anonymous = false;
+    field.v.set_consent(&t3, &all).unwrap();
+    let mut anonymous = all.clone();
+    anonymous.anonymous = true;
+    field.v.set_consent(&t1, &anonymous).unwrap();
+
+    // Without a linkage secret, a redacted record carries no match keys: the only other
+    // key is the redaction key, which every recipient derives.
+    let (b, _) = export(
+        &mut field,
+        &["coalition"],
+        Selection::All,
+        true,
+        "no-secret.kua",
+    );
+    coord.v.import(&b, false, &mut Silent).unwrap();
+    for id in [&t1, &t3] {
+        let r = coord.v.show_received(id, None, None).unwrap();
+        assert!(r.record.redacted);
+        assert_eq!(r.record.match_keys, None, "{id}");
+    }
+
+    // Under the coalition's secret, a redacted record carries them; a person who asked
+    // to stay anonymous still gets none.
+    let secret = field.v.create_linkage_secret().unwrap();
+    assert!(
+        field.v.create_linkage_secret().is_err(),
+        "never replaced silently"
+    );
+    let (b, _) = export(&mut field, &["lawyer"], Selection::All, true, "secret.kua");
+    lawyer.v.import(&b, false, &mut Silent).unwrap();
+    let r = lawyer.v.show_received(&t3, None, None).unwrap();
+    let keys = r
+        .record
+        .match_keys
+        .clone()
+        .expect("match keys under the secret");
+    assert_eq!(keys.key_id, secret.key_id());
+    assert!(keys.name.is_some());
+    let text = serde_json::to_string(&r.record).unwrap();
+    assert!(
+        !text.contains("Асель") && !text.contains("Нурланова"),
+        "{text}"
+    );
+    let anon = lawyer.v.show_received(&t1, None, None).unwrap();
+    assert!(anon.record.redacted);
+    assert_eq!(anon.record.match_keys, None);
+
+    // The secret's text form, entered in another vault, gives the same key id; a vault
+    // that already has one refuses another, and forgetting it stops the keys.
+    let shown = secret.display();
+    let typed = kua_core::LinkageSecret::parse(shown.expose_secret()).unwrap();
+    assert_eq!(typed.key_id(), secret.key_id());
+    assert!(field.v.set_linkage_secret(&typed).is_err());
+    field.v.forget_linkage_secret().unwrap();
+    assert!(field.v.linkage_secret().unwrap().is_none());
+    assert!(field.v.forget_linkage_secret().is_err());
+    field.v.set_linkage_secret(&typed).unwrap();
+    assert_eq!(
+        field.v.linkage_secret().unwrap().unwrap().key_id(),
+        secret.key_id()
+    );
+    // Every change of the secret is a logged setting: the vault still verifies.
+    let report = field.v.verify_quietly().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}

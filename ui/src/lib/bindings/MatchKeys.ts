@@ -17,4 +17,9 @@ name?: string,
  * The year of birth as a keyed pseudonym (16 hex digits), so that a date written
  * in full and one written as a year can still agree on the year.
  */
-birth_year?: string, };
+birth_year?: string, 
+/**
+ * The date of birth as a keyed pseudonym, only when it is written to the day
+ * (YYYY-MM-DD): a year written alone is no exact date, and must not agree as one.
+ */
+birth_date?: string, };

@@ -4,4 +4,9 @@ import type { RecordSource } from "./RecordSource";
 /**
  * A record as a drill-down lists it.
  */
-export type RecordRef = { id: string, version: number, source: RecordSource, draft: boolean, };
+export type RecordRef = { id: string, version: number, source: RecordSource, draft: boolean, 
+/**
+ * Counting persons: the person the record belongs to (absent for a draft, which
+ * linkage does not see, and when counting testimonies).
+ */
+person?: string, };

@@ -15,4 +15,9 @@ unreadable: number,
 /**
  * Drafts counted (only when asked for).
  */
-drafts: number, };
+drafts: number, 
+/**
+ * Counting persons: reviewers' decisions that could not be read and were left out,
+ * so persons may be joined or split otherwise than reviewers decided.
+ */
+unreadable_decisions: number, };

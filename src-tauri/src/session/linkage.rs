@@ -1,0 +1,151 @@
+//! The session's analysis set and linkage: built on first use, rebuilt when the vault
+//! changed, dropped on lock.
+//!
+//! Linkage compares every candidate pair of records: about a second at 10,000 records,
+//! a minute at 100,000. It is therefore built without holding the vault (the records are
+//! read under it, then the vault is let go), so that a lock never waits for it; a build
+//! that a lock overtook (the epoch moved) is thrown away. A reviewer's decision changes
+//! no record, so it does not rebuild the candidates: the decisions are applied again to
+//! the ones in memory.
+
+use super::{guard, present, Session};
+use crate::error::IpcError;
+use kua_analysis::persons::{Linkage, LINK_FIELDS};
+use kua_analysis::AnalysisSet;
+use kua_core::{Decision, Vault};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+impl Session {
+    /// The open vault, unlocked and not being locked, to `f`.
+    fn with_unlocked<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut slot = guard(&self.vault);
+        if self.locking.load(Ordering::SeqCst) {
+            return Err(kua_core::Error::Locked.into());
+        }
+        f(present(&mut slot)?)
+    }
+
+    /// The linkage at the vault's current change mark, built now if there is none.
+    fn linkage(&self) -> Result<(u64, Arc<Linkage>), IpcError> {
+        let _building = guard(&self.building);
+        let read = self.with_unlocked(|vault| {
+            let mark = vault.change_mark()?;
+            if let Some((m, l)) = &*guard(&self.linkage) {
+                if *m == mark {
+                    return Ok(Err((mark, l.clone())));
+                }
+            }
+            let records = vault.analysis_records(false, Some(LINK_FIELDS))?;
+            let decisions = vault.link_decisions()?;
+            let arrivals = vault.arrivals()?;
+            let epoch = self.epoch.load(Ordering::SeqCst);
+            Ok(Ok((mark, epoch, records, decisions, arrivals)))
+        })?;
+        let (mark, epoch, records, decisions, arrivals) = match read {
+            Err(cached) => return Ok(cached),
+            Ok(read) => read,
+        };
+        // The vault is free meanwhile: a lock, an edit, an import can go ahead.
+        let built = Arc::new(Linkage::build(&records, decisions, &arrivals));
+        drop(records);
+        self.with_unlocked(|_| {
+            if self.epoch.load(Ordering::SeqCst) != epoch {
+                return Err(kua_core::Error::Locked.into());
+            }
+            *guard(&self.linkage) = Some((mark, built.clone()));
+            Ok((mark, built))
+        })
+    }
+
+    /// Runs `f` on the linkage of the open, unlocked vault. A vault changed meanwhile
+    /// is linked again on the next call.
+    pub fn with_linkage<T>(
+        &self,
+        f: impl FnOnce(&Linkage) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let (_, linkage) = self.linkage()?;
+        f(&linkage)
+    }
+
+    /// Records a decision (`decide` checks the pair against the linkage and writes it)
+    /// and applies the vault's decisions to the linkage in memory, when the decision is
+    /// the vault's only change since the linkage was built.
+    pub fn decide(
+        &self,
+        decide: impl FnOnce(&mut Vault, &Linkage) -> Result<Decision, IpcError>,
+    ) -> Result<Decision, IpcError> {
+        let (mark, linkage) = self.linkage()?;
+        self.with_unlocked(|vault| {
+            let d = decide(vault, &linkage)?;
+            let now = vault.change_mark()?;
+            let mut cached = guard(&self.linkage);
+            let ours = matches!(&*cached, Some((m, _)) if *m == mark);
+            if ours && now == mark + 1 {
+                let decisions = vault.link_decisions()?;
+                *cached = None;
+                let again = Arc::unwrap_or_clone(linkage).with_decisions(decisions);
+                *cached = Some((now, Arc::new(again)));
+            }
+            Ok(d)
+        })
+    }
+
+    /// Runs `f` on the analysis set of the open, unlocked vault, built now if the vault
+    /// changed since it was last built (every change is logged, so the log's length
+    /// tells) or if `drafts` differs.
+    ///
+    /// With `persons`, the set's records are given their persons first (linkage is
+    /// built if needed, see `linkage`).
+    pub fn with_analysis<T>(
+        &self,
+        drafts: bool,
+        persons: bool,
+        f: impl FnOnce(&AnalysisSet) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        // An edit or an import between linking and counting moves the mark: link again
+        // (a few times at most; a vault changing that fast is being imported into).
+        let mut f = Some(f);
+        for _ in 0..3 {
+            let linkage = if persons { Some(self.linkage()?) } else { None };
+            let counted = self.with_unlocked(|vault| {
+                let mark = vault.change_mark()?;
+                if linkage.as_ref().is_some_and(|(at, _)| *at != mark) {
+                    return Ok(None);
+                }
+                let mut cached = guard(&self.analysis);
+                let fresh = matches!(&*cached, Some((m, d, _)) if *m == mark && *d == drafts);
+                if !fresh {
+                    // The old set goes first, so two are never held at once.
+                    *cached = None;
+                    let set = AnalysisSet::build(
+                        vault.analysis_records(drafts, Some(kua_analysis::FIELDS))?,
+                    );
+                    *cached = Some((mark, drafts, set));
+                }
+                let Some((_, _, set)) = cached.as_mut() else {
+                    return Err(kua_core::Error::Locked.into());
+                };
+                if let Some((_, linkage)) = &linkage {
+                    if !set.persons_linked() {
+                        set.link_persons(linkage);
+                    }
+                }
+                match f.take() {
+                    Some(f) => f(set).map(Some),
+                    None => Err(kua_core::Error::Locked.into()),
+                }
+            })?;
+            if let Some(out) = counted {
+                return Ok(out);
+            }
+        }
+        Err(IpcError::new(
+            "vault_changed",
+            "the vault kept changing while persons were being linked; try again",
+        ))
+    }
+}
