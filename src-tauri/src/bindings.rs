@@ -60,6 +60,7 @@ mod tests {
             kua_core::Decision,
             kua_core::Verdict,
             crate::commands::persons::LinkageSecretShown,
+            crate::commands::persons::PersonsList,
         );
     }
 

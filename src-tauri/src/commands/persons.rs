@@ -52,10 +52,27 @@ pub async fn persons_undo(
     .await
 }
 
-/// Every person, in the order of their earliest record.
+/// Every person, and the decisions left out because they could not be read.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct PersonsList {
+    /// In the order of their earliest record.
+    pub persons: Vec<Person>,
+    /// Setting names of logged decisions whose rows are damaged (`kua verify` says
+    /// more): persons may be joined or split otherwise than reviewers decided.
+    pub unreadable_decisions: Vec<String>,
+}
+
 #[tauri::command]
-pub async fn persons_list(app: AppHandle) -> Result<Vec<Person>, IpcError> {
-    blocking(app, |s| s.with_linkage(|l| Ok(l.persons.clone()))).await
+pub async fn persons_list(app: AppHandle) -> Result<PersonsList, IpcError> {
+    blocking(app, |s| {
+        s.with_linkage(|l| {
+            Ok(PersonsList {
+                persons: l.persons.clone(),
+                unreadable_decisions: l.unreadable_decisions.clone(),
+            })
+        })
+    })
+    .await
 }
 
 /// One person, by person id or the id of any of its records.
