@@ -5,8 +5,11 @@
 // draft (never linked). The window must show the queue the CLI gives, take a decision
 // by keyboard (not while typing the note), undo it and decide again, list the persons
 // the CLI then lists, open a person from a testimony, and count persons on the
-// dashboard as `kua stats --count persons` does, before and after the decision. Every
-// view is checked with axe-core and photographed, at 1024×640 too.
+// dashboard as `kua stats --count persons` does, before and after the decision, listing
+// the persons behind a count with their testimonies. In Settings, the coalition's
+// linkage secret is created, shown once, shown again with the passphrase, forgotten
+// and entered again. Every view is checked with axe-core and photographed, at 1024×640
+// too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -122,6 +125,23 @@ async function listed(b: Browser): Promise<Record<string, string>> {
   )) as Record<string, string>;
 }
 
+/** The persons a drill-down in persons mode lists: person id → its record ids, sorted. */
+async function drilledPersons(b: Browser, within: string): Promise<Record<string, string>> {
+  return (await b.execute((w: string) => {
+    const groups = [...document.querySelectorAll(`${w} [data-testid=drill-records] tbody`)];
+    return Object.fromEntries(
+      groups.map((g) => [g.getAttribute("data-person") ?? "?", [...g.querySelectorAll("tr")].map((tr) => tr.getAttribute("data-id") ?? "?").sort().join(" ")]),
+    );
+  }, within)) as Record<string, string>;
+}
+
+/** The linkage secret's text form: 56 base32 letters in 14 groups of four. */
+const SECRET = /^([A-Z2-7]{4}-){13}[A-Z2-7]{4}$/;
+
+async function focused(b: Browser): Promise<string | null | undefined> {
+  return (await b.execute(() => document.activeElement?.getAttribute("data-testid"))) as string | null | undefined;
+}
+
 async function waitTotals(b: Browser, n: number): Promise<void> {
   for (const dim of ["region", "method", "sex"]) {
     await waitText(b, `[data-testid=table-${dim}] [data-testid=total]`, new RegExp(`^${n}$`));
@@ -176,11 +196,37 @@ describe("counting each survivor once", () => {
 
   afterAll(() => stopDriver());
 
-  it("counts persons on the dashboard as the CLI does", async () => {
+  it("counts persons on the dashboard as the CLI does and lists the persons behind a count", async () => {
     const b = await openApp(home);
     try {
       await unlock(b);
       await dashboardAgrees(b, 4, before.total, "60-dashboard-persons");
+
+      // Every testimony names the region of Almaty: its persons are all the CLI's, each
+      // with all their testimonies, under a button that opens the person.
+      await click(b, "[data-testid=dash-count-persons]");
+      await waitTotals(b, before.total);
+      await click(b, "[data-testid=table-region] tr[data-code='KZ-75'] [data-testid=drill-open]");
+      await el(b, "[data-chart=region] [data-testid=drill][data-unit=persons]");
+      // Compared whatever the order of the persons.
+      const expected = before.persons.map((p) => [p.id, p.records.map((r) => r.id).sort().join(" ")]).sort();
+      let last: string[][] = [];
+      await b
+        .waitUntil(async () => JSON.stringify((last = Object.entries(await drilledPersons(b, "[data-chart=region]")).sort())) === JSON.stringify(expected), {
+          timeout: 15_000,
+        })
+        .catch(() => {});
+      expect(last).toEqual(expected);
+      expect(await b.$$("[data-chart=region] [data-testid=drill-person-open]")).toHaveLength(before.persons.length);
+      expect(await textOf(b, "[data-chart=region] [data-testid=drill-count]")).toBe("(3 человека, 4 свидетельства)");
+      await el(b, "[data-chart=region] [data-testid=drill-persons-hint]");
+      expect(await b.execute(() => document.activeElement?.id)).toBe("drill-title");
+      await check(b, "69-dashboard-persons-drill");
+      // The person of the two spellings opens with both records.
+      const ofA = before.persons.find((p) => p.records.some((r) => r.id === ids.a));
+      await click(b, `[data-chart=region] [data-testid=drill-person-open][data-person="${ofA?.id}"]`);
+      await el(b, `[data-testid=person-view][data-id="${ofA?.id}"]`);
+      expect(await b.$$("[data-testid=person-records] tbody tr")).toHaveLength(ofA?.records.length ?? -1);
     } finally {
       await b.deleteSession();
     }
@@ -345,6 +391,78 @@ describe("counting each survivor once", () => {
     } finally {
       await b.deleteSession();
     }
+  });
+
+  it("creates, shows again, forgets and enters the coalition's linkage secret in Settings", async () => {
+    const b = await openApp(home);
+    let keyId = "";
+    let secret = "";
+    try {
+      await unlock(b);
+      await click(b, "button[data-nav=settings]");
+      await el(b, "[data-testid=linkage-secret] [data-testid=linkage-none]");
+      await check(b, "70-linkage-none");
+
+      // Created, and shown this once in its text form until it is written down.
+      await click(b, "[data-testid=linkage-create]");
+      secret = await waitText(b, "[data-testid=linkage-shown]", SECRET);
+      await check(b, "71-linkage-shown");
+      await click(b, "[data-testid=linkage-written]");
+      await b.waitUntil(async () => !(await b.$("[data-testid=linkage-shown]").isExisting()), {
+        timeout: 5_000,
+        timeoutMsg: "the secret stayed on screen",
+      });
+      keyId = await waitText(b, "[data-testid=linkage-key-id]", /^[0-9a-f]{16}$/);
+      expect(await b.$("[data-testid=linkage-create]").isExisting()).toBe(false);
+
+      // Shown again only with the passphrase; the form opens with its field focused.
+      await click(b, "[data-testid=linkage-reveal-open]");
+      expect(await focused(b)).toBe("linkage-reveal-passphrase");
+      await type(b, "[data-testid=linkage-reveal-passphrase]", "не та фраза");
+      await click(b, "[data-testid=linkage-reveal-submit]");
+      await waitText(b, "[data-testid=linkage-secret] [role=alert]", /не открывает/);
+      expect(await b.$("[data-testid=linkage-shown]").isExisting()).toBe(false);
+      await check(b, "72-linkage-reveal-refused");
+      await type(b, "[data-testid=linkage-reveal-passphrase]", PASS);
+      await click(b, "[data-testid=linkage-reveal-submit]");
+      expect(await waitText(b, "[data-testid=linkage-shown]", SECRET)).toBe(secret);
+      await click(b, "[data-testid=linkage-written]");
+
+      // Forgetting needs the passphrase and a confirmation: without the confirmation
+      // neither the button nor Enter in the field does anything.
+      await click(b, "[data-testid=linkage-forget-open]");
+      expect(await focused(b)).toBe("linkage-forget-passphrase");
+      await type(b, "[data-testid=linkage-forget-passphrase]", PASS);
+      expect(await (await el(b, "[data-testid=linkage-forget-submit]")).isEnabled()).toBe(false);
+      await b.keys(["Enter"]);
+      await b.pause(500);
+      expect(await textOf(b, "[data-testid=linkage-key-id]")).toBe(keyId);
+      await click(b, "[data-testid=linkage-forget-confirm]");
+      await check(b, "73-linkage-forget");
+      await click(b, "[data-testid=linkage-forget-submit]");
+      await el(b, "[data-testid=linkage-create]");
+      expect(await b.$("[data-testid=linkage-key-id]").isExisting()).toBe(false);
+
+      // Entered again as another interviewer would type it (small letters, spaces for
+      // dashes), after a typing mistake is refused: the same key id.
+      await click(b, "[data-testid=linkage-enter-open]");
+      expect(await focused(b)).toBe("linkage-enter-input");
+      const typo = secret.slice(0, 5) + (secret[5] === "A" ? "B" : "A") + secret.slice(6);
+      await type(b, "[data-testid=linkage-enter-input]", typo);
+      await click(b, "[data-testid=linkage-enter-submit]");
+      await waitText(b, "[data-testid=linkage-secret] [role=alert]", /опечатка/);
+      expect(await b.$("[data-testid=linkage-key-id]").isExisting()).toBe(false);
+      await check(b, "74-linkage-enter-refused");
+      await type(b, "[data-testid=linkage-enter-input]", secret.toLowerCase().replace(/-/g, " "));
+      await click(b, "[data-testid=linkage-enter-submit]");
+      await waitText(b, "[data-testid=linkage-notice]", new RegExp(keyId));
+      expect(await textOf(b, "[data-testid=linkage-key-id]")).toBe(keyId);
+      await check(b, "75-linkage-entered");
+    } finally {
+      await b.deleteSession();
+    }
+    // The vault holds what the window showed.
+    expect(await kuaJson<{ key_id: string; secret: string }>(["persons", "secret", "show", "--reveal"])).toEqual({ key_id: keyId, secret });
   });
 
   it("has no serious or critical accessibility violation", () => {

@@ -36,6 +36,8 @@ pub enum Error {
     UnknownPerson(String),
     #[error("counting persons needs the records linked first")]
     PersonsNotLinked,
+    #[error("two records from different sources have the id {0} (a bundle reused another record's id); linkage keeps them apart and takes no decision on them: `kua received list` shows both")]
+    AmbiguousRecord(String),
 }
 
 impl Error {
@@ -56,6 +58,7 @@ impl Error {
             Error::UnknownRecord(_) => "unknown_record",
             Error::UnknownPerson(_) => "unknown_person",
             Error::PersonsNotLinked => "persons_not_linked",
+            Error::AmbiguousRecord(_) => "ambiguous_record",
         }
     }
 }

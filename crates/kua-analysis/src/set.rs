@@ -135,7 +135,7 @@ impl AnalysisSet {
     pub fn link_persons(&mut self, linkage: &crate::persons::Linkage) {
         let mut next = linkage.persons.len() as u32;
         for row in &mut self.rows {
-            row.person = Some(match linkage.person_index(&row.id) {
+            row.person = Some(match linkage.person_index(&row.id, &row.source) {
                 Some(p) => p as u32,
                 None => {
                     next += 1;

@@ -158,6 +158,12 @@ fn secret(vault: &mut Vault, command: SecretCommand, json: bool) -> Result<ExitC
 fn link(vault: &mut Vault) -> Result<Linkage> {
     let linkage = kua_analysis::persons::link(vault)?;
     warn_unreadable(&linkage.unreadable_decisions);
+    if !linkage.ambiguous_records.is_empty() {
+        eprintln!(
+            "kua: warning: records from different senders share an id ({}), so a bundle reused another record's id; they are kept apart, and no decision can name them",
+            linkage.ambiguous_records.join(", ")
+        );
+    }
     Ok(linkage)
 }
 

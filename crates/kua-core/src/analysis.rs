@@ -49,6 +49,10 @@ pub struct AnalysisRecord {
     /// under the vault's linkage secret, when the vault holds one. Filled only when
     /// `keep` asks for `full_name`.
     pub encodings: Vec<crate::matchkeys::MatchKeys>,
+    /// The birth date as redaction pseudonymises it (`matchkeys::birth_pseudonym`): a
+    /// redacted record's own; a plain record's under every redaction key a redacted
+    /// record in the vault was made with. Filled with `encodings`.
+    pub birth_pseudonyms: Vec<String>,
 }
 
 /// Every record the analysis counts, and the places of those that could not be read
@@ -82,6 +86,8 @@ struct CodedBody<'a> {
 struct CodedReceived<'a> {
     sender_key_id: String,
     sender_name: String,
+    #[serde(default)]
+    recipients: Vec<String>,
     #[serde(borrow)]
     record: CodedBundled<'a>,
 }
@@ -106,9 +112,10 @@ struct Coded {
     language: String,
     fields: BTreeMap<String, Value>,
     consent: Option<Consent>,
-    /// Received: whether redacted, and its match keys.
+    /// Received: whether redacted, its match keys and the bundle's recipients.
     redacted: bool,
     match_keys: Option<crate::matchkeys::MatchKeys>,
+    recipients: Vec<String>,
 }
 
 impl Coded {
@@ -132,6 +139,7 @@ impl Coded {
             consent: b.consent,
             redacted: false,
             match_keys: None,
+            recipients: Vec::new(),
         })
     }
 }
@@ -147,6 +155,7 @@ fn coded_received(
     let mut coded = Coded::new(r.record.body, keep)?;
     coded.redacted = r.record.redacted;
     coded.match_keys = r.record.match_keys;
+    coded.recipients = r.recipients;
     Ok((coded, r.sender_key_id, r.sender_name))
 }
 
@@ -336,6 +345,7 @@ impl Vault {
                 consent,
                 fields: body.fields,
                 encodings: Vec::new(),
+                birth_pseudonyms: Vec::new(),
             });
         }
         // Received records: the latest version from each sender.
@@ -364,6 +374,7 @@ impl Vault {
             let carried = crate::matchkeys::Carried {
                 redacted: body.redacted,
                 keys: body.match_keys,
+                recipients: body.recipients,
             };
             out.records.push(AnalysisRecord {
                 id: body.id,
@@ -379,6 +390,7 @@ impl Vault {
                 consent: body.consent,
                 fields: body.fields,
                 encodings: Vec::new(),
+                birth_pseudonyms: Vec::new(),
             });
             carriers.push((out.records.len() - 1, carried));
         }
@@ -388,7 +400,7 @@ impl Vault {
         }
         if keep.is_some_and(|k| k.contains(&"full_name")) {
             let secret = ctx.linkage_secret()?;
-            crate::matchkeys::encode_records(&mut out.records, carriers, secret.as_ref());
+            crate::matchkeys::encode_records(&mut out.records, carriers, secret.as_ref())?;
         }
         Ok(out)
     }

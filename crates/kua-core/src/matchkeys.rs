@@ -50,6 +50,17 @@ pub struct MatchKeys {
 pub(crate) struct Carried {
     pub redacted: bool,
     pub keys: Option<MatchKeys>,
+    pub recipients: Vec<String>,
+}
+
+/// A birth date as redaction pseudonymises it, tagged with its redaction key's id, so
+/// that a coordinator can block and compare a redacted record's birth date with a plain
+/// record's. The redaction key derives from the recipients' public keys, so this gives
+/// the coordinator nothing it could not compute itself (it can try every date): it is
+/// a date as exact as it was written, never a name (docs/bundle-format.md).
+pub fn birth_pseudonym(redaction: &Key, date: &str) -> String {
+    let tag = &hex(&redaction.mac(b"kua redaction key id"))[..8];
+    format!("{tag}:{}", crate::export::pseudonym(redaction, date))
 }
 
 /// The key id of a linkage secret's match keys.
@@ -61,19 +72,22 @@ pub(crate) fn key_id(secret: &Key) -> Option<String> {
 /// Gives every record its encodings: a redacted record the match keys it carried; and,
 /// when this vault holds the coalition's linkage secret itself, every plain record (own,
 /// or received unredacted) its name and birth date encoded under that secret, in memory
-/// only, so that a plain copy meets a redacted one.
+/// only, so that a plain copy meets a redacted one by name.
 ///
 /// A plain record never gets its keys from a bundle: a coordinator holding many names
 /// beside their filters could work out each bigram's bit positions from them and then
 /// read redacted names (docs/bundle-format.md). So a coordinator without the secret
-/// compares redacted records with each other by name, and with plain ones by the other
-/// features only.
+/// compares redacted records with each other by name, and with plain ones by birth date
+/// (`birth_pseudonyms`: the plain date pseudonymised under each redaction key a
+/// redacted record was made with) and the other features.
 pub(crate) fn encode_records(
     records: &mut [crate::AnalysisRecord],
     carried: Vec<(usize, Carried)>,
     secret: Option<&crate::linkage::LinkageSecret>,
-) {
+) -> crate::Result<()> {
     let mut redacted = std::collections::HashSet::new();
+    // By tag: the key itself is never copied out of its zeroizing buffer.
+    let mut redaction_keys: std::collections::BTreeMap<String, Key> = Default::default();
     for (i, c) in carried {
         if !c.redacted {
             continue;
@@ -82,8 +96,19 @@ pub(crate) fn encode_records(
         if let Some(k) = c.keys {
             records[i].encodings.push(k);
         }
+        let birth = records[i]
+            .fields
+            .get("birth_date")
+            .and_then(serde_json::Value::as_str)
+            .filter(|b| b.starts_with('~'))
+            .map(String::from);
+        if let (Some(b), false) = (birth, c.recipients.is_empty()) {
+            let key = crate::export::redaction_key(&c.recipients)?;
+            let tag = hex(&key.mac(b"kua redaction key id"))[..8].to_string();
+            records[i].birth_pseudonyms.push(format!("{tag}:{b}"));
+            redaction_keys.entry(tag).or_insert(key);
+        }
     }
-    let Some(secret) = secret else { return };
     for (i, record) in records.iter_mut().enumerate() {
         if redacted.contains(&i) {
             continue;
@@ -98,10 +123,18 @@ pub(crate) fn encode_records(
                 .map(String::from)
         };
         let (name, birth) = (text("full_name"), text("birth_date"));
-        if let Some(k) = encode(secret.key(), name.as_deref(), birth.as_deref()) {
-            record.encodings.push(k);
+        if let Some(b) = &birth {
+            for key in redaction_keys.values() {
+                record.birth_pseudonyms.push(birth_pseudonym(key, b));
+            }
+        }
+        if let Some(secret) = secret {
+            if let Some(k) = encode(secret.key(), name.as_deref(), birth.as_deref()) {
+                record.encodings.push(k);
+            }
         }
     }
+    Ok(())
 }
 
 /// The filter key: separate from the secret it derives from, so that the secret is

@@ -60,6 +60,9 @@ pub struct PersonsList {
     /// Setting names of logged decisions whose rows are damaged (`kua verify` says
     /// more): persons may be joined or split otherwise than reviewers decided.
     pub unreadable_decisions: Vec<String>,
+    /// Ids that records from two senders share (a bundle reused another record's id):
+    /// such records are kept apart, and no decision can name them.
+    pub ambiguous_records: Vec<String>,
 }
 
 #[tauri::command]
@@ -69,6 +72,7 @@ pub async fn persons_list(app: AppHandle) -> Result<PersonsList, IpcError> {
             Ok(PersonsList {
                 persons: l.persons.clone(),
                 unreadable_decisions: l.unreadable_decisions.clone(),
+                ambiguous_records: l.ambiguous_records.clone(),
             })
         })
     })

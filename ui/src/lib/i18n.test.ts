@@ -43,6 +43,7 @@ function rustErrorCodes(): string[] {
     "crates/kua-core/src/import/mod.rs",
     "src-tauri/src/error.rs",
     "src-tauri/src/session.rs",
+    "src-tauri/src/session/linkage.rs",
     "src-tauri/src/commands/mod.rs",
     "src-tauri/src/commands/recording.rs",
     "src-tauri/src/recorder.rs",

@@ -22,10 +22,12 @@ import type { InputDevice } from "./bindings/InputDevice";
 import type { Marker } from "./bindings/Marker";
 import type { MediaHandle } from "./bindings/MediaHandle";
 import type { MediaRef } from "./bindings/MediaRef";
+import type { LinkageSecretShown } from "./bindings/LinkageSecretShown";
 import type { Member } from "./bindings/Member";
 import type { PairView } from "./bindings/PairView";
 import type { Person } from "./bindings/Person";
 import type { PersonView } from "./bindings/PersonView";
+import type { PersonsList } from "./bindings/PersonsList";
 import type { RecordingEvent } from "./bindings/RecordingEvent";
 import type { RecordingState } from "./bindings/RecordingState";
 import type { IpcError } from "./bindings/IpcError";
@@ -53,7 +55,8 @@ import type { Lang } from "./i18n.svelte";
 
 export type {
   AppState, AttachmentInfo, BundleReport, Category, Consent, Dashboard, DatasetFormat, DatasetReport, Decision, Dimension, ExportChoice, ExportPlan, ExportReport,
-  IdentityInfo, ImportReport, InputDevice, IpcError, Marker, MediaHandle, MediaRef, Member, PairView, Person, PersonView, RecordingEvent,
+  IdentityInfo, ImportReport, InputDevice, IpcError, LinkageSecretShown, Marker, MediaHandle, MediaRef, Member, PairView, Person, PersonView,
+  PersonsList, RecordingEvent,
   RecordingState, ListRow, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
   ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
@@ -174,7 +177,20 @@ export const ipc = {
   // An undo is a new decision naming the one it takes back; nothing is erased.
   personsUndo: (decision: string, note: string | null = null) =>
     call<Decision>("persons_undo", { decision, note }),
-  personsList: () => call<Person[]>("persons_list"),
+  // Every person, and the decisions left out because their rows could not be read.
+  personsList: () => call<PersonsList>("persons_list"),
   // `id`: a person id (P-…) or the id of any of its records.
   personShow: (id: string) => call<PersonView>("person_show", { id }),
+
+  // The coalition's linkage secret, which keys the match keys of redacted records. Its
+  // key id (16 hex digits), or null when the vault has none.
+  linkageSecret: () => call<string | null>("linkage_secret"),
+  // Creates it; the secret comes back this once, to pass on to the other interviewers.
+  linkageSecretCreate: () => call<LinkageSecretShown>("linkage_secret_create"),
+  // Enters the one another interviewer created (`secret` null in the answer).
+  linkageSecretSet: (secret: string) => call<LinkageSecretShown>("linkage_secret_set", { secret }),
+  // Both need the current passphrase: shows the secret again, or (`forget`) forgets it
+  // and gives null.
+  linkageSecretManage: (current: string, forget: boolean) =>
+    call<LinkageSecretShown | null>("linkage_secret_manage", { current, forget }),
 };

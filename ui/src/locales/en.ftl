@@ -332,6 +332,30 @@ settings-recovery-explain = Make a new recovery key if the old one is lost, may 
 settings-recovery-submit = Make a new recovery key
 settings-recovery-changed = A new recovery key was made; the old one no longer opens this file.
 settings-recovery-written = I have written it down
+linkage-title = Coalition linkage secret
+linkage-explain = Interviewers of one coalition share this secret. With it, redacted testimonies carry match keys: the coordinator can tell that two of them are probably one person, without being able to read the names.
+linkage-hand = Create it in one interviewer's vault and give it to the other interviewers by hand: read it out, or on paper that is then destroyed; never by e-mail or messenger. Never give it to the coordinator: whoever holds it can read the names back from redacted testimonies.
+linkage-anonymous = Testimonies whose consent asks for anonymity never carry match keys.
+linkage-none = This vault has no linkage secret: it sends redacted testimonies with no match keys.
+linkage-create = Create a secret
+linkage-enter-open = Enter a secret…
+linkage-enter-label = The secret another interviewer gave you
+linkage-enter-hint = 56 letters and digits in 14 groups of four. Capitals, spaces and dashes do not matter.
+linkage-enter-submit = Enter the secret
+linkage-enter-bad = That is not a linkage secret, or it has a typing mistake. Compare it letter by letter with the one you were given.
+linkage-entered = Entered; key id { $id }.
+linkage-key-id = Key id
+linkage-key-id-explain = Every interviewer who holds the same secret sees the same key id.
+linkage-reveal-open = Show the secret…
+linkage-reveal-explain = To give it to an interviewer who joins the coalition. The passphrase is needed.
+linkage-reveal-submit = Show the secret
+linkage-forget-open = Forget the secret…
+linkage-forget-explain = This vault's redacted testimonies then go out with no match keys, so the coordinator can no longer match them with other testimonies of the same person. Bundles already sent do not change.
+linkage-forget-confirm = I understand later bundles carry no match keys
+linkage-forget-submit = Forget the secret
+linkage-forgotten = The secret was forgotten: later bundles carry no match keys.
+linkage-shown-title = The linkage secret
+linkage-shown-explain = Write it down now, or read it out to the interviewers who need it. It is shown again only with the passphrase.
 header-damaged = Part of the vault's header is damaged ({ $parts }). Run the check on the log screen; restore the file from a backup if more is damaged.
 header-damaged-recovery = The recovery key's slot in the vault header is damaged: the recovery key no longer opens the vault. Make a new recovery key in Settings now, while the passphrase works.
 error-unknown = Something went wrong (code { $code }). Nothing was lost; try again.
@@ -474,6 +498,11 @@ dash-note-imprecise =
         [one] 1 testimony has a date too approximate to place in the range (a year, or a month across its edge) and is left out.
        *[other] { $n } testimonies have a date too approximate to place in the range (a year, or a month across its edge) and are left out.
     }
+dash-note-unreadable-decisions =
+    { $n ->
+        [one] 1 reviewer's decision could not be read and is left out, so persons may be joined or split otherwise than decided (the check on the custody log screen names it).
+       *[other] { $n } reviewers' decisions could not be read and are left out, so persons may be joined or split otherwise than decided (the check on the custody log screen names them).
+    }
 dash-not-recorded = Not recorded
 dim-region = Region of the events
 dim-place_region = Region of a place of detention
@@ -521,6 +550,19 @@ dash-drill-status = Status
 dash-drill-open = Open
 dash-drill-open-label = Open { $id }
 dash-drill-close = Close the list
+dash-drill-title-persons = Persons in “{ $category }”
+dash-drill-count-persons =
+    { $persons ->
+        [one] 1 person
+       *[other] { $persons } persons
+    }, { $n ->
+        [one] 1 testimony
+       *[other] { $n } testimonies
+    }
+dash-drill-persons-hint = Each person is listed with all their testimonies in the selection, also those that do not name this category.
+dash-drill-empty-persons = No person is in this category.
+dash-drill-person = Person
+dash-drill-person-open-label = Open person { $id }
 dash-source-own = This vault
 dash-cross-title = Cross-tabulation
 dash-cross-explain = Choose two dimensions: each cell counts the testimonies in both categories; the margins count those in each category.
@@ -678,6 +720,11 @@ persons-linked-only = Only persons with more than one record
 persons-flagged-only = Only persons flagged for a look
 persons-none = No person matches.
 persons-list-empty = No sealed testimony or received record yet: persons are found among sealed records.
+persons-unreadable-decisions =
+    { $n ->
+        [one] 1 reviewer's decision could not be read and is left out, so persons may be joined or split otherwise than decided. Run “Verify everything” on the custody log screen.
+       *[other] { $n } reviewers' decisions could not be read and are left out, so persons may be joined or split otherwise than decided. Run “Verify everything” on the custody log screen.
+    }
 persons-flag-large = Many records
 persons-flag-weak_pair = Weak link
 persons-flag-conflicting_decisions = Conflicting decisions
@@ -730,3 +777,6 @@ dash-cross-multi-persons = A person may count under several categories of { $dim
 error-unknown-record = This record is not counted, so it belongs to no person: drafts, records whose consent was withdrawn and records held until an earlier bundle arrives are not linked.
 error-unknown-person = That person is no longer there: a decision may have joined it to another or split it. Open the list of persons again.
 error-persons-not-linked = Persons could not be counted: the records are not linked yet. Try again.
+error-ambiguous-record = Two records from different senders have this id: a bundle reused another record's id. They are kept apart, and no decision can name them. Compare both under Received.
+error-vault-changed = The vault kept changing while persons were being linked. Try again.
+persons-ambiguous-records = Records from different senders share an id ({ $ids }): a bundle reused another record's id. They are kept apart as separate persons, and no decision can name them. Ask the senders which copy is theirs.

@@ -57,6 +57,7 @@ pub fn facts_of(record: &AnalysisRecord) -> Facts {
         },
         // A redacted record's birth date is a pseudonym: not a date.
         encodings: record.encodings.clone(),
+        birth_pseudonyms: record.birth_pseudonyms.clone(),
     }
 }
 
@@ -111,6 +112,11 @@ fn blocks(f: &Facts) -> Vec<String> {
             out.push(format!("bp:{}:{p}", e.key_id));
         }
         out.extend(filter_bands(e));
+    }
+    // A redacted record and a plain one, at a coordinator without the linkage secret,
+    // meet only here: by the birth date as written, with the sex.
+    for p in &f.birth_pseudonyms {
+        out.push(format!("bq:{p}:{}", f.sex.as_deref().unwrap_or("")));
     }
     out
 }

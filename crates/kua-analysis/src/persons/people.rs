@@ -67,7 +67,13 @@ pub struct Linkage {
     pub persons: Vec<Person>,
     /// Record index → person index.
     pub(crate) person_of: Vec<usize>,
+    /// Record id → record index, for ids only one record has.
     pub(crate) index: HashMap<String, usize>,
+    /// Ids that records from two sources share. Record ids are random UUIDs, so this
+    /// happens only when a bundle reuses another record's id: such records are kept
+    /// apart (each its own person unless its facts link it), decisions are neither taken
+    /// nor applied on their id, and every persons view reports them.
+    pub ambiguous_records: Vec<String>,
 }
 
 /// The fields linkage reads of a record.
@@ -209,8 +215,14 @@ impl Linkage {
             unreadable: unreadable_decisions,
         } = read;
         let mut index = HashMap::new();
+        let mut ambiguous = std::collections::BTreeSet::new();
         for (i, m) in members.iter().enumerate() {
-            index.entry(m.id.clone()).or_insert(i);
+            if index.insert(m.id.clone(), i).is_some() {
+                ambiguous.insert(m.id.clone());
+            }
+        }
+        for id in &ambiguous {
+            index.remove(id);
         }
         let n = members.len();
         let mut clusters = Clusters {
@@ -255,7 +267,7 @@ impl Linkage {
             let root = clusters.find(i);
             let p = *of_root.entry(root).or_insert_with(|| {
                 persons.push(Person {
-                    id: person_id(&members[root].id),
+                    id: person_id(&members[root], ambiguous.contains(&members[root].id)),
                     records: Vec::new(),
                     flags: Vec::new(),
                 });
@@ -273,6 +285,7 @@ impl Linkage {
             persons,
             person_of,
             index,
+            ambiguous_records: ambiguous.into_iter().collect(),
         };
         linkage.flag(&apart);
         linkage
@@ -314,18 +327,33 @@ impl Linkage {
         self.members.len()
     }
 
-    /// The index of the person a record belongs to.
-    pub(crate) fn person_index(&self, record: &str) -> Option<usize> {
-        self.index.get(record).map(|&i| self.person_of[i])
+    /// The index of the person a record (by id and source) belongs to.
+    pub(crate) fn person_index(&self, record: &str, source: &RecordSource) -> Option<usize> {
+        let i = match self.index.get(record) {
+            Some(&i) => i,
+            None => self
+                .members
+                .iter()
+                .position(|m| m.id == record && source_key(&m.source) == source_key(source))?,
+        };
+        (source_key(&self.members[i].source) == source_key(source)).then(|| self.person_of[i])
+    }
+
+    /// The record index of an id, refusing an id two records share.
+    pub(crate) fn record_index(&self, record: &str) -> Result<usize> {
+        let record = record.trim();
+        if let Some(&i) = self.index.get(record) {
+            return Ok(i);
+        }
+        if self.ambiguous_records.iter().any(|a| a == record) {
+            return Err(Error::AmbiguousRecord(record.to_string()));
+        }
+        Err(Error::UnknownRecord(record.to_string()))
     }
 
     /// The person a record belongs to.
     pub fn person_of(&self, record: &str) -> Result<&Person> {
-        let i = self
-            .index
-            .get(record.trim())
-            .ok_or_else(|| Error::UnknownRecord(record.trim().to_string()))?;
-        Ok(&self.persons[self.person_of[*i]])
+        Ok(&self.persons[self.person_of[self.record_index(record)?]])
     }
 
     /// A person by id, or by the id of any of its records.
@@ -334,26 +362,137 @@ impl Linkage {
         if let Some(p) = self.persons.iter().find(|p| p.id.eq_ignore_ascii_case(id)) {
             return Ok(p);
         }
-        self.person_of(id)
-            .map_err(|_| Error::UnknownPerson(id.to_string()))
+        self.person_of(id).map_err(|e| match e {
+            Error::AmbiguousRecord(_) => e,
+            _ => Error::UnknownPerson(id.to_string()),
+        })
     }
 
     /// Checks a pair a reviewer is about to decide: two records linkage knows.
     pub fn check_pair(&self, a: &str, b: &str) -> Result<()> {
         for id in [a, b] {
-            if !self.index.contains_key(id.trim()) {
-                return Err(Error::UnknownRecord(id.trim().to_string()));
-            }
+            self.record_index(id)?;
         }
         Ok(())
     }
 }
 
-fn person_id(record: &str) -> String {
+/// Which source a record came from: `own`, or the sender's key id.
+fn source_key(s: &RecordSource) -> &str {
+    match s {
+        RecordSource::Own => "own",
+        RecordSource::Received { sender_key_id, .. } => sender_key_id,
+    }
+}
+
+/// `P-` and twelve hex digits of the record's id; for a record whose id another shares,
+/// also the first four characters of its source, so that two persons never share an id.
+fn person_id(record: &Member, ambiguous: bool) -> String {
     let hex: String = record
+        .id
         .chars()
         .filter(char::is_ascii_hexdigit)
         .take(12)
         .collect();
+    if ambiguous {
+        let source: String = source_key(&record.source)
+            .chars()
+            .take(4)
+            .collect::<String>()
+            .to_lowercase();
+        return format!("P-{hex}-{source}");
+    }
     format!("P-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::Span;
+
+    fn member(id: &str, sender: Option<&str>) -> Member {
+        Member {
+            id: id.into(),
+            version: 1,
+            source: match sender {
+                None => RecordSource::Own,
+                Some(s) => RecordSource::Received {
+                    sender_key_id: s.into(),
+                    sender_name: s.into(),
+                },
+            },
+        }
+    }
+
+    fn facts(name: &str, birth: &str) -> Facts {
+        Facts {
+            name: Some(kua_core::names::name_key(name)),
+            birth: Span::parse(birth),
+            sex: Some("female".into()),
+            ..Facts::default()
+        }
+    }
+
+    /// A bundle that reuses another record's id (a forged or copied bundle) must not
+    /// merge two survivors: the two records stay apart, decisions are neither taken nor
+    /// applied on the shared id, and each counts as its own person.
+    #[test]
+    fn records_sharing_an_id_are_never_merged_by_it() {
+        let shared = "11111111-1111-4111-8111-111111111111";
+        let other = "22222222-2222-4222-8222-222222222222";
+        let members = vec![
+            member(shared, Some("AAAA0000")),
+            member(shared, Some("BBBB0000")),
+            member(other, None),
+        ];
+        let f = vec![
+            facts("Асель Нурланова", "1990-06-15"),
+            facts("Гульнара Омарова", "1971-02-01"),
+            facts("Айгерим Сатпаева", "1985-03-03"),
+        ];
+        let found = super::super::candidates::candidates(&f);
+        let same = Decision {
+            id: "d1".into(),
+            number: 1,
+            a: shared.into(),
+            b: other.into(),
+            verdict: Some(Verdict::Same),
+            undoes: None,
+            note: None,
+            time: "2026-12-03T00:00:00Z".into(),
+        };
+        let l = Linkage::from_parts(
+            members,
+            f,
+            found,
+            LinkDecisions {
+                decisions: vec![same],
+                unreadable: Vec::new(),
+            },
+        );
+        assert_eq!(l.ambiguous_records, vec![shared.to_string()]);
+        assert_eq!(l.persons.len(), 3, "{:?}", l.persons);
+        let ids: HashSet<&str> = l.persons.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "person ids stay distinct: {ids:?}");
+        let a = RecordSource::Received {
+            sender_key_id: "AAAA0000".into(),
+            sender_name: "x".into(),
+        };
+        let b = RecordSource::Received {
+            sender_key_id: "BBBB0000".into(),
+            sender_name: "y".into(),
+        };
+        let (pa, pb) = (
+            l.person_index(shared, &a).unwrap(),
+            l.person_index(shared, &b).unwrap(),
+        );
+        assert_ne!(pa, pb);
+        assert_eq!(l.person_index(shared, &RecordSource::Own), None);
+        assert!(matches!(
+            l.check_pair(shared, other),
+            Err(Error::AmbiguousRecord(_))
+        ));
+        assert!(matches!(l.person(shared), Err(Error::AmbiguousRecord(_))));
+        assert!(l.person_of(other).is_ok());
+    }
 }

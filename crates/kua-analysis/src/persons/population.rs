@@ -136,9 +136,15 @@ impl Population {
     ) -> Population {
         let mut out = self.clone();
         let mut rng = Rng::new(0x7265_6461_6374);
+        // The same key stands for the linkage secret and for the redaction key: they
+        // never meet in one comparison.
         for (i, f) in out.facts.iter_mut().enumerate() {
             let birth = self.births[i].as_deref();
             let keys = kua_core::matchkeys::encode(key, Some(&self.names[i]), birth);
+            f.birth_pseudonyms = birth
+                .map(|b| kua_core::matchkeys::birth_pseudonym(key, b))
+                .into_iter()
+                .collect();
             if rng.chance(percent) {
                 f.name = None;
                 f.birth = None;

@@ -53,8 +53,7 @@ impl Linkage {
     /// Two records compared, whether or not they are a candidate pair (the review
     /// screen opens any two).
     pub fn compare(&self, a: &str, b: &str) -> Result<PairView> {
-        self.check_pair(a, b)?;
-        let (i, j) = (self.index[a.trim()], self.index[b.trim()]);
+        let (i, j) = (self.record_index(a)?, self.record_index(b)?);
         let comparison = compare(&self.facts[i], &self.facts[j]);
         let band = super::score::band(&comparison);
         let force = in_force(&self.decisions);
@@ -90,7 +89,13 @@ impl Linkage {
         if ids.len() <= PAIRS_MAX {
             for (k, a) in ids.iter().enumerate() {
                 for b in &ids[k + 1..] {
-                    pairs.push(self.compare(a, b)?);
+                    // A record whose id another shares cannot be named by it; it is
+                    // listed, not compared.
+                    match self.compare(a, b) {
+                        Ok(p) => pairs.push(p),
+                        Err(crate::Error::AmbiguousRecord(_)) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }

@@ -31,6 +31,10 @@ pub struct Facts {
     /// record's only view of them. Two records compare through keys made under the same
     /// linkage secret, when either lacks the plain value.
     pub encodings: Vec<kua_core::MatchKeys>,
+    /// The birth date as redaction pseudonymises it, tagged by redaction key
+    /// (`kua_core::matchkeys::birth_pseudonym`): a redacted record's own, a plain
+    /// record's under each key a redacted record was made with.
+    pub birth_pseudonyms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -131,6 +135,13 @@ fn common<'a>(
     })
 }
 
+/// Whether two records share a birth date pseudonym (one plain, one redacted).
+fn shared_pseudonym(a: &Facts, b: &Facts) -> bool {
+    a.birth_pseudonyms
+        .iter()
+        .any(|p| b.birth_pseudonyms.contains(p))
+}
+
 /// The Dice coefficient of two names through their encodings, when one lacks a plain name.
 fn redacted_names(a: &Facts, b: &Facts) -> Option<f64> {
     let (x, y) = common(a, b)?;
@@ -209,6 +220,15 @@ pub fn compare(a: &Facts, b: &Facts) -> Comparison {
                 // Another year, or a day and month swapped: no hard conflict, since
                 // how far apart the dates are cannot be seen.
                 push(Feature::BirthDate, "differ", w(0.08, 0.97));
+            }
+        }
+        _ if a.birth.is_some() != b.birth.is_some() && shared_pseudonym(a, b) => {
+            // A plain date and a redacted one, written alike: as exact as the plain one.
+            let plain = a.birth.as_ref().or(b.birth.as_ref());
+            if plain.is_some_and(|p| p.precision == crate::Precision::Day) {
+                push(Feature::BirthDate, "exact", w(0.80, 0.0003));
+            } else {
+                push(Feature::BirthDate, "compatible", w(0.10, 0.01));
             }
         }
         _ => {
@@ -293,7 +313,14 @@ pub fn band(c: &Comparison) -> Band {
     let anchored = c.reasons.iter().any(|r| {
         (r.feature == Feature::BirthDate && r.level == "exact") || r.feature == Feature::PersonCode
     });
-    if c.score >= AUTO && !c.hard_conflict && anchored {
+    // Nor does a birth date without a name: two records of which one shows no name (a
+    // redacted copy beside a plain one, at a coordinator without the linkage secret)
+    // go to a reviewer, however much else agrees.
+    let named = c.reasons.iter().any(|r| {
+        (r.feature == Feature::Name && ["exact", "close", "similar"].contains(&r.level))
+            || r.feature == Feature::PersonCode
+    });
+    if c.score >= AUTO && !c.hard_conflict && anchored && named {
         Band::Auto
     } else if c.score >= REVIEW {
         Band::Review

@@ -366,6 +366,7 @@ fn a_complement_is_marked_as_withheld_for_the_others_sake() {
             })
             .unwrap_or_default(),
         encodings: Vec::new(),
+        birth_pseudonyms: Vec::new(),
     };
     let mut records = Vec::new();
     records.extend((0..12).map(|i| record(i, Some("female"))));

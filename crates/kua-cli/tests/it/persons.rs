@@ -413,8 +413,17 @@ fn one_person_across_vaults_with_redacted_copies_is_counted_once() {
     assert!(redacted.contains(&d), "{redacted:?}");
     assert!(!redacted.contains(&a) && !redacted.contains(&n));
     // A redacted copy and a plain one cannot be compared by name at a coordinator
-    // without the secret: they stay apart until a reviewer decides, and the decision
-    // joins them.
+    // without the secret: their birth dates, written alike, put them in the review
+    // queue, and they stay apart until a reviewer decides; the decision joins them.
+    let queue = coord.json(&["persons", "queue"]);
+    let queued = queue.as_array().unwrap().iter().any(|p| {
+        let ids = [
+            p["a"]["id"].as_str().unwrap(),
+            p["b"]["id"].as_str().unwrap(),
+        ];
+        ids.contains(&c.as_str()) && (ids.contains(&a.as_str()) || ids.contains(&b.as_str()))
+    });
+    assert!(queued, "{queue}");
     assert_eq!(total(&coord, "testimonies"), 5);
     assert_eq!(total(&coord, "persons"), 3);
     coord.json(&["persons", "decide", &a, &c, "same"]);

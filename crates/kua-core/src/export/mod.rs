@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 mod bundle;
 mod redact;
+pub(crate) use redact::{pseudonym, redaction_key};
 
 /// Which records to export.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,4 +13,9 @@ persons: Array<Person>,
  * Setting names of logged decisions whose rows are damaged (`kua verify` says
  * more): persons may be joined or split otherwise than reviewers decided.
  */
-unreadable_decisions: Array<string>, };
+unreadable_decisions: Array<string>, 
+/**
+ * Ids that records from two senders share (a bundle reused another record's id):
+ * such records are kept apart, and no decision can name them.
+ */
+ambiguous_records: Array<string>, };
