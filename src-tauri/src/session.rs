@@ -201,10 +201,14 @@ impl Session {
     pub fn put_vault(&self, vault: Vault) {
         *guard(&self.open_path) = Some(vault.path().to_path_buf());
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
-        *guard(&self.vault) = Some(vault);
+        // What was built of the previous vault goes before the new one is in place, under
+        // the vault's lock, so no command can pair one vault's persons with another's.
+        let mut slot = guard(&self.vault);
         self.epoch.fetch_add(1, Ordering::SeqCst);
         *guard(&self.analysis) = None;
         *guard(&self.linkage) = None;
+        *slot = Some(vault);
+        drop(slot);
         self.end_grants();
     }
 

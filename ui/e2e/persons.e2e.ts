@@ -403,8 +403,12 @@ describe("counting each survivor once", () => {
       await el(b, "[data-testid=linkage-secret] [data-testid=linkage-none]");
       await check(b, "70-linkage-none");
 
-      // Created, and shown this once in its text form until it is written down.
+      // Created with the passphrase, and shown this once in its text form until it is
+      // written down.
       await click(b, "[data-testid=linkage-create]");
+      expect(await focused(b)).toBe("linkage-create-passphrase");
+      await type(b, "[data-testid=linkage-create-passphrase]", PASS);
+      await click(b, "[data-testid=linkage-create-submit]");
       secret = await waitText(b, "[data-testid=linkage-shown]", SECRET);
       await check(b, "71-linkage-shown");
       await click(b, "[data-testid=linkage-written]");
@@ -449,11 +453,13 @@ describe("counting each survivor once", () => {
       expect(await focused(b)).toBe("linkage-enter-input");
       const typo = secret.slice(0, 5) + (secret[5] === "A" ? "B" : "A") + secret.slice(6);
       await type(b, "[data-testid=linkage-enter-input]", typo);
+      await type(b, "[data-testid=linkage-enter-passphrase]", PASS);
       await click(b, "[data-testid=linkage-enter-submit]");
       await waitText(b, "[data-testid=linkage-secret] [role=alert]", /опечатка/);
       expect(await b.$("[data-testid=linkage-key-id]").isExisting()).toBe(false);
       await check(b, "74-linkage-enter-refused");
       await type(b, "[data-testid=linkage-enter-input]", secret.toLowerCase().replace(/-/g, " "));
+      await type(b, "[data-testid=linkage-enter-passphrase]", PASS);
       await click(b, "[data-testid=linkage-enter-submit]");
       await waitText(b, "[data-testid=linkage-notice]", new RegExp(keyId));
       expect(await textOf(b, "[data-testid=linkage-key-id]")).toBe(keyId);

@@ -38,6 +38,8 @@ pub enum Error {
     PersonsNotLinked,
     #[error("two records from different sources have the id {0} (a bundle reused another record's id); linkage keeps them apart and takes no decision on them: `kua received list` shows both")]
     AmbiguousRecord(String),
+    #[error("persons cannot be published while reviewers' decisions are unreadable or records share an id: `kua verify` and `kua persons list` say which; repair the vault from a backup or ask the sender, then publish")]
+    PersonsIncomplete,
 }
 
 impl Error {
@@ -59,6 +61,7 @@ impl Error {
             Error::UnknownPerson(_) => "unknown_person",
             Error::PersonsNotLinked => "persons_not_linked",
             Error::AmbiguousRecord(_) => "ambiguous_record",
+            Error::PersonsIncomplete => "persons_incomplete",
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct SetNotes {
     /// Counting persons: reviewers' decisions that could not be read and were left out,
     /// so persons may be joined or split otherwise than reviewers decided.
     pub unreadable_decisions: u64,
+    /// Counting persons: ids that records from two senders share, kept apart.
+    pub ambiguous_records: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,7 @@ impl AnalysisSet {
             });
         }
         self.notes.unreadable_decisions = linkage.unreadable_decisions.len() as u64;
+        self.notes.ambiguous_records = linkage.ambiguous_records.len() as u64;
         self.person_ids = linkage.persons.iter().map(|p| p.id.clone()).collect();
         self.persons_linked = true;
     }

@@ -36,6 +36,10 @@ pub enum Error {
     Invalid(#[from] crate::template::ValidationErrors),
     #[error("invalid input: {0}")]
     BadInput(String),
+    #[error("{0}")]
+    LinkageSecretInvalid(String),
+    #[error("this vault already has a linkage secret; forget it first if the coalition really changed it")]
+    LinkageSecretExists,
     #[error(
         "testimony {0} is sealed; sealed versions never change — record a change with `kua amend`"
     )]
@@ -92,6 +96,8 @@ impl Error {
             Error::TemplateNotFound(_) => "template_not_found",
             Error::Invalid(_) => "invalid_content",
             Error::BadInput(_) => "bad_input",
+            Error::LinkageSecretInvalid(_) => "linkage_secret_invalid",
+            Error::LinkageSecretExists => "linkage_secret_exists",
             Error::Sealed(_) => "sealed",
             Error::NotSealed(_) => "not_sealed",
             Error::ConsentMissing(_) => "consent_missing",
@@ -128,6 +134,8 @@ impl Error {
             Error::VaultExists(_)
             | Error::Invalid(_)
             | Error::BadInput(_)
+            | Error::LinkageSecretInvalid(_)
+            | Error::LinkageSecretExists
             | Error::Sealed(_)
             | Error::NotSealed(_)
             | Error::ConsentMissing(_)

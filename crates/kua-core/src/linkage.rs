@@ -35,10 +35,16 @@ impl LinkageSecret {
         &self.0
     }
 
-    /// The id the match keys made under this secret carry (`MatchKeys::key_id`), for two
-    /// interviewers to check that they entered the same secret without reading it out.
+    /// The secret's fingerprint, for two interviewers to check that they entered the
+    /// same secret without reading it out. (Match keys carry another id, that of the key
+    /// derived for their recipients: `matchkeys::recipient_key`.)
     pub fn key_id(&self) -> String {
-        crate::matchkeys::key_id(&self.0).unwrap_or_default()
+        crate::crypto::hex(&self.0.mac(b"kua linkage secret id"))[..16].to_string()
+    }
+
+    /// The key match keys sent to `recipients` are made under.
+    pub(crate) fn for_recipients(&self, recipients: &[String]) -> Option<Key> {
+        crate::matchkeys::recipient_key(&self.0, recipients)
     }
 
     fn check(bytes: &[u8]) -> [u8; CHECK] {
@@ -54,6 +60,7 @@ impl LinkageSecret {
         bytes.extend_from_slice(self.0.expose());
         bytes.extend_from_slice(&Self::check(self.0.expose()));
         let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&bytes));
+        // Sized once, so that pushing never reallocates and leaves a copy behind.
         let mut grouped = String::with_capacity(encoded.len() + encoded.len() / 4);
         for (i, c) in encoded.chars().enumerate() {
             if i > 0 && i % 4 == 0 {
@@ -67,18 +74,16 @@ impl LinkageSecret {
     /// Parses the text form. Case, spaces and dashes do not matter; 0, 1 and 8 are read
     /// as O, I and B, as in a recovery key.
     pub fn parse(typed: &str) -> Result<Self> {
-        let cleaned: Zeroizing<String> = Zeroizing::new(
-            typed
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .map(|c| match c.to_ascii_uppercase() {
-                    '0' => 'O',
-                    '1' => 'I',
-                    '8' => 'B',
-                    c => c,
-                })
-                .collect(),
-        );
+        // Sized once, so that pushing never reallocates and leaves a copy behind.
+        let mut cleaned = Zeroizing::new(String::with_capacity(typed.len()));
+        for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            cleaned.push(match c.to_ascii_uppercase() {
+                '0' => 'O',
+                '1' => 'I',
+                '8' => 'B',
+                c => c,
+            });
+        }
         let bytes = Zeroizing::new(
             data_encoding::BASE32_NOPAD
                 .decode(cleaned.as_bytes())
@@ -89,7 +94,7 @@ impl LinkageSecret {
         }
         let (secret, check) = bytes.split_at(32);
         if check != Self::check(secret) {
-            return Err(Error::BadInput(
+            return Err(Error::LinkageSecretInvalid(
                 "that linkage secret has a typing mistake (its check does not match); compare it letter by letter with the one you were given".into(),
             ));
         }
@@ -104,7 +109,7 @@ impl std::fmt::Debug for LinkageSecret {
 }
 
 fn bad_secret() -> Error {
-    Error::BadInput(
+    Error::LinkageSecretInvalid(
         "that is not a linkage secret: it has 56 letters and digits in 14 groups of 4 (ABCD-EFGH-…)"
             .into(),
     )
@@ -162,9 +167,7 @@ impl Vault {
 
     fn refuse_replacing(&mut self) -> Result<()> {
         if self.linkage_secret()?.is_some() {
-            return Err(Error::BadInput(
-                "this vault already has a linkage secret; forget it first if the coalition really changed it".into(),
-            ));
+            return Err(Error::LinkageSecretExists);
         }
         Ok(())
     }
@@ -202,7 +205,7 @@ mod tests {
         typo[5] = if typo[5] == 'A' { 'B' } else { 'A' };
         let typo: String = typo.into_iter().collect();
         assert!(
-            matches!(LinkageSecret::parse(&typo), Err(Error::BadInput(m)) if m.contains("typing mistake"))
+            matches!(LinkageSecret::parse(&typo), Err(Error::LinkageSecretInvalid(m)) if m.contains("typing mistake"))
         );
         assert!(LinkageSecret::parse("ABCD-EFGH").is_err());
     }

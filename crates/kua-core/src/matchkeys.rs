@@ -63,7 +63,18 @@ pub fn birth_pseudonym(redaction: &Key, date: &str) -> String {
     format!("{tag}:{}", crate::export::pseudonym(redaction, date))
 }
 
-/// The key id of a linkage secret's match keys.
+/// The key of match keys sent to one set of recipients: HMAC of the linkage secret over
+/// the sorted recipient keys. Filters sent to two recipient sets (a coordinator, and a
+/// lawyer) are then made under two keys, so the two recipients cannot join their
+/// datasets on them; every interviewer of a coalition sending to its coordinator makes
+/// them under one key.
+pub(crate) fn recipient_key(secret: &Key, recipients: &[String]) -> Option<Key> {
+    let mut sorted = recipients.to_vec();
+    sorted.sort();
+    Key::from_slice(&secret.mac(format!("kua clk v1 recipients\n{}", sorted.join("\n")).as_bytes()))
+}
+
+/// The key id of match keys made under a (recipient) key.
 pub(crate) fn key_id(secret: &Key) -> Option<String> {
     let key = filter_key(secret)?;
     Some(hex(&key.mac(b"kua match key id"))[..16].to_string())
@@ -86,8 +97,10 @@ pub(crate) fn encode_records(
     secret: Option<&crate::linkage::LinkageSecret>,
 ) -> crate::Result<()> {
     let mut redacted = std::collections::HashSet::new();
-    // By tag: the key itself is never copied out of its zeroizing buffer.
-    let mut redaction_keys: std::collections::BTreeMap<String, Key> = Default::default();
+    // By recipient list: the redaction key, its tag, and (with the secret) the match
+    // key, each derived once however many records a bundle brought.
+    let mut sets: std::collections::BTreeMap<Vec<String>, (String, Key, Option<Key>)> =
+        Default::default();
     for (i, c) in carried {
         if !c.redacted {
             continue;
@@ -96,17 +109,29 @@ pub(crate) fn encode_records(
         if let Some(k) = c.keys {
             records[i].encodings.push(k);
         }
+        if c.recipients.is_empty() {
+            continue;
+        }
+        let mut recipients = c.recipients;
+        recipients.sort();
+        if !sets.contains_key(&recipients) {
+            let key = crate::export::redaction_key(&recipients)?;
+            let tag = hex(&key.mac(b"kua redaction key id"))[..8].to_string();
+            let matching = secret.and_then(|s| recipient_key(s.key(), &recipients));
+            sets.insert(recipients.clone(), (tag, key, matching));
+        }
+        // A person who asked to stay anonymous is not put beside named records by the
+        // birth date either: the redacted copy meets no plain one but by a reviewer's
+        // own search.
+        let anonymous = records[i].consent.as_ref().is_some_and(|c| c.anonymous);
         let birth = records[i]
             .fields
             .get("birth_date")
             .and_then(serde_json::Value::as_str)
             .filter(|b| b.starts_with('~'))
             .map(String::from);
-        if let (Some(b), false) = (birth, c.recipients.is_empty()) {
-            let key = crate::export::redaction_key(&c.recipients)?;
-            let tag = hex(&key.mac(b"kua redaction key id"))[..8].to_string();
+        if let (Some(b), false, Some((tag, _, _))) = (birth, anonymous, sets.get(&recipients)) {
             records[i].birth_pseudonyms.push(format!("{tag}:{b}"));
-            redaction_keys.entry(tag).or_insert(key);
         }
     }
     for (i, record) in records.iter_mut().enumerate() {
@@ -123,14 +148,14 @@ pub(crate) fn encode_records(
                 .map(String::from)
         };
         let (name, birth) = (text("full_name"), text("birth_date"));
-        if let Some(b) = &birth {
-            for key in redaction_keys.values() {
+        for (_, key, matching) in sets.values() {
+            if let Some(b) = &birth {
                 record.birth_pseudonyms.push(birth_pseudonym(key, b));
             }
-        }
-        if let Some(secret) = secret {
-            if let Some(k) = encode(secret.key(), name.as_deref(), birth.as_deref()) {
-                record.encodings.push(k);
+            if let Some(m) = matching {
+                if let Some(k) = encode(m, name.as_deref(), birth.as_deref()) {
+                    record.encodings.push(k);
+                }
             }
         }
     }
@@ -155,8 +180,8 @@ fn full_date(b: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-/// The match keys of a name and a birth date under a linkage secret; None when there
-/// is neither.
+/// The match keys of a name and a birth date under a key (`recipient_key` of the
+/// linkage secret); None when there is neither.
 pub fn encode(secret: &Key, name: Option<&str>, birth: Option<&str>) -> Option<MatchKeys> {
     let key = filter_key(secret)?;
     let name = name.and_then(|n| name_filter(&key, n));

@@ -100,18 +100,29 @@ pub async fn linkage_secret(app: AppHandle) -> Result<Option<String>, IpcError> 
 }
 
 /// Creates the coalition's linkage secret, shown once, to pass to the other interviewers.
+/// Like every change of the secret it needs the current passphrase: whoever finds the
+/// laptop unlocked must not key the coalition's match keys with a secret they know.
 #[tauri::command]
-pub async fn linkage_secret_create(app: AppHandle) -> Result<LinkageSecretShown, IpcError> {
-    on_vault(app, |v| Ok(shown(&v.create_linkage_secret()?, true))).await
+pub async fn linkage_secret_create(
+    app: AppHandle,
+    current: SecretString,
+) -> Result<LinkageSecretShown, IpcError> {
+    on_vault(app, move |v| {
+        v.check_passphrase(&current)?;
+        Ok(shown(&v.create_linkage_secret()?, true))
+    })
+    .await
 }
 
-/// Enters the secret another interviewer created.
+/// Enters the secret another interviewer created (the current passphrase needed).
 #[tauri::command]
 pub async fn linkage_secret_set(
     app: AppHandle,
+    current: SecretString,
     secret: SecretString,
 ) -> Result<LinkageSecretShown, IpcError> {
     on_vault(app, move |v| {
+        v.check_passphrase(&current)?;
         let s = LinkageSecret::parse(secret.expose_secret())?;
         v.set_linkage_secret(&s)?;
         Ok(shown(&s, false))

@@ -29,14 +29,16 @@ impl Session {
         f(present(&mut slot)?)
     }
 
-    /// The linkage at the vault's current change mark, built now if there is none.
-    fn linkage(&self) -> Result<(u64, Arc<Linkage>), IpcError> {
+    /// The linkage at the vault's current change mark, built now if there is none, with
+    /// the epoch and mark it belongs to.
+    fn linkage(&self) -> Result<(u64, u64, Arc<Linkage>), IpcError> {
         let _building = guard(&self.building);
         let read = self.with_unlocked(|vault| {
             let mark = vault.change_mark()?;
+            let epoch = self.epoch.load(Ordering::SeqCst);
             if let Some((m, l)) = &*guard(&self.linkage) {
                 if *m == mark {
-                    return Ok(Err((mark, l.clone())));
+                    return Ok(Err((epoch, mark, l.clone())));
                 }
             }
             let records = vault.analysis_records(false, Some(LINK_FIELDS))?;
@@ -57,7 +59,7 @@ impl Session {
                 return Err(kua_core::Error::Locked.into());
             }
             *guard(&self.linkage) = Some((mark, built.clone()));
-            Ok((mark, built))
+            Ok((epoch, mark, built))
         })
     }
 
@@ -67,7 +69,7 @@ impl Session {
         &self,
         f: impl FnOnce(&Linkage) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {
-        let (_, linkage) = self.linkage()?;
+        let (_, _, linkage) = self.linkage()?;
         f(&linkage)
     }
 
@@ -78,12 +80,17 @@ impl Session {
         &self,
         decide: impl FnOnce(&mut Vault, &Linkage) -> Result<Decision, IpcError>,
     ) -> Result<Decision, IpcError> {
-        let (mark, linkage) = self.linkage()?;
+        let (epoch, mark, linkage) = self.linkage()?;
         self.with_unlocked(|vault| {
+            // Another vault opened, or this one locked and opened again, meanwhile: the
+            // pair was checked against records of another state.
+            if self.epoch.load(Ordering::SeqCst) != epoch {
+                return Err(kua_core::Error::Locked.into());
+            }
             let d = decide(vault, &linkage)?;
             let now = vault.change_mark()?;
             let mut cached = guard(&self.linkage);
-            let ours = matches!(&*cached, Some((m, _)) if *m == mark);
+            let ours = matches!(&*cached, Some((m, l)) if *m == mark && Arc::ptr_eq(l, &linkage));
             if ours && now == mark + 1 {
                 let decisions = vault.link_decisions()?;
                 *cached = None;
@@ -113,7 +120,11 @@ impl Session {
             let linkage = if persons { Some(self.linkage()?) } else { None };
             let counted = self.with_unlocked(|vault| {
                 let mark = vault.change_mark()?;
-                if linkage.as_ref().is_some_and(|(at, _)| *at != mark) {
+                let epoch = self.epoch.load(Ordering::SeqCst);
+                if linkage
+                    .as_ref()
+                    .is_some_and(|(e, at, _)| *e != epoch || *at != mark)
+                {
                     return Ok(None);
                 }
                 let mut cached = guard(&self.analysis);
@@ -129,7 +140,7 @@ impl Session {
                 let Some((_, _, set)) = cached.as_mut() else {
                     return Err(kua_core::Error::Locked.into());
                 };
-                if let Some((_, linkage)) = &linkage {
+                if let Some((_, _, linkage)) = &linkage {
                     if !set.persons_linked() {
                         set.link_persons(linkage);
                     }

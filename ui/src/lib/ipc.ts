@@ -185,10 +185,13 @@ export const ipc = {
   // The coalition's linkage secret, which keys the match keys of redacted records. Its
   // key id (16 hex digits), or null when the vault has none.
   linkageSecret: () => call<string | null>("linkage_secret"),
-  // Creates it; the secret comes back this once, to pass on to the other interviewers.
-  linkageSecretCreate: () => call<LinkageSecretShown>("linkage_secret_create"),
-  // Enters the one another interviewer created (`secret` null in the answer).
-  linkageSecretSet: (secret: string) => call<LinkageSecretShown>("linkage_secret_set", { secret }),
+  // Creates it (the current passphrase needed); the secret comes back this once, to
+  // pass on to the other interviewers.
+  linkageSecretCreate: (current: string) => call<LinkageSecretShown>("linkage_secret_create", { current }),
+  // Enters the one another interviewer created (the current passphrase needed; `secret`
+  // null in the answer).
+  linkageSecretSet: (current: string, secret: string) =>
+    call<LinkageSecretShown>("linkage_secret_set", { current, secret }),
   // Both need the current passphrase: shows the secret again, or (`forget`) forgets it
   // and gives null.
   linkageSecretManage: (current: string, forget: boolean) =>

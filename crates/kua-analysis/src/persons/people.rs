@@ -386,7 +386,8 @@ fn source_key(s: &RecordSource) -> &str {
 }
 
 /// `P-` and twelve hex digits of the record's id; for a record whose id another shares,
-/// also the first four characters of its source, so that two persons never share an id.
+/// also its whole source (`own` or the sender's key id, unique per sender), so that two
+/// persons never share an id.
 fn person_id(record: &Member, ambiguous: bool) -> String {
     let hex: String = record
         .id
@@ -395,12 +396,7 @@ fn person_id(record: &Member, ambiguous: bool) -> String {
         .take(12)
         .collect();
     if ambiguous {
-        let source: String = source_key(&record.source)
-            .chars()
-            .take(4)
-            .collect::<String>()
-            .to_lowercase();
-        return format!("P-{hex}-{source}");
+        return format!("P-{hex}-{}", source_key(&record.source).to_lowercase());
     }
     format!("P-{hex}")
 }

@@ -116,6 +116,14 @@ impl AnalysisSet {
                 return Err(Error::BadRange);
             }
         }
+        if query.public
+            && query.unit() == Unit::Persons
+            && self.notes.unreadable_decisions + self.notes.ambiguous_records > 0
+        {
+            // Persons joined or split otherwise than reviewers decided: fine for the
+            // coordinator's own view, which says so, never for a published figure.
+            return Err(Error::PersonsIncomplete);
+        }
         if query.public {
             // A published table is of the whole vault by one dimension: a filtered
             // table, a date range, drafts or a cross-tab could be set beside another

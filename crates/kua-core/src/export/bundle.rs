@@ -107,7 +107,10 @@ impl Ctx<'_> {
             }
         }
         let redact_key = super::redact::redaction_key(recipients)?;
-        let linkage = self.linkage_secret()?;
+        // The match keys' key for these recipients, when the vault holds the secret.
+        let matching = self
+            .linkage_secret()?
+            .and_then(|s| s.for_recipients(recipients));
 
         let mut out = Selected::default();
         for (id, versions) in &self.keys.catalog.testimonies {
@@ -177,8 +180,11 @@ impl Ctx<'_> {
                 // is a trace of the name.
                 let match_keys = if redacted {
                     let anonymous = consent.as_ref().is_some_and(|c| c.anonymous);
-                    let linkage = linkage.as_ref().filter(|_| !anonymous);
-                    redact(&mut body, &redact_key, linkage.map(|l| l.key()))?
+                    redact(
+                        &mut body,
+                        &redact_key,
+                        matching.as_ref().filter(|_| !anonymous),
+                    )?
                 } else {
                     None
                 };

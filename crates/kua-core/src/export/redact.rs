@@ -60,7 +60,22 @@ pub(super) fn redact(
     let text = |id: &str| body.fields.get(id).and_then(Value::as_str);
     let match_keys =
         linkage.and_then(|l| crate::matchkeys::encode(l, text(NAME_FIELD), text(BIRTH_FIELD)));
+    // Beside its filter, the name must not also travel as a pseudonym the coordinator
+    // can compute (the redaction key derives from public keys): hashing names it knows
+    // would pair them with their filters, and enough such pairs give away every
+    // bigram's bit positions. With match keys, the name's pseudonym is keyed by the
+    // linkage secret instead (stable across the coalition's interviewers still).
+    let name_key = match_keys
+        .as_ref()
+        .and(linkage)
+        .and_then(|l| crate::crypto::Key::from_slice(&l.mac(b"kua name pseudonym")));
+    if let (Some(k), Some(v)) = (&name_key, body.fields.get_mut(NAME_FIELD)) {
+        redact_value(v, k);
+    }
     for (id, value) in body.fields.iter_mut() {
+        if name_key.is_some() && id == NAME_FIELD {
+            continue;
+        }
         let Some(field) = tpl.field(id) else {
             // Unknown fields cannot be judged; treat them as identifying.
             redact_value(value, key);

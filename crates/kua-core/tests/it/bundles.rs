@@ -633,6 +633,14 @@ fn match_keys_travel_only_under_the_linkage_secret_and_never_for_anonymity() {
         assert!(r.record.redacted);
         assert_eq!(r.record.match_keys, None, "{id}");
     }
+    // Without match keys the name's pseudonym is under the redaction key, which the
+    // recipient computes from its own public key (docs/bundle-format.md).
+    let coord_key = coord.v.identity().unwrap().age_recipient;
+    let r = coord.v.show_received(&t3, None, None).unwrap();
+    assert_eq!(
+        r.record.body.fields["full_name"],
+        redaction_pseudonym(&[&coord_key], "асель  НУРЛАНОВА")
+    );
 
     // Under the coalition's secret, a redacted record carries them; a person who asked
     // to stay anonymous still gets none.
@@ -649,8 +657,16 @@ fn match_keys_travel_only_under_the_linkage_secret_and_never_for_anonymity() {
         .match_keys
         .clone()
         .expect("match keys under the secret");
-    assert_eq!(keys.key_id, secret.key_id());
     assert!(keys.name.is_some());
+    // Beside a filter, the name's pseudonym is not one the recipient can compute: it
+    // would pair names the recipient knows with their filters.
+    let lawyer_key = lawyer.v.identity().unwrap().age_recipient;
+    let name = r.record.body.fields["full_name"].as_str().unwrap();
+    assert!(name.starts_with('~'));
+    assert_ne!(
+        name,
+        redaction_pseudonym(&[&lawyer_key], "асель  НУРЛАНОВА")
+    );
     let text = serde_json::to_string(&r.record).unwrap();
     assert!(
         !text.contains("Асель") && !text.contains("Нурланова"),
@@ -677,4 +693,24 @@ fn match_keys_travel_only_under_the_linkage_secret_and_never_for_anonymity() {
     // Every change of the secret is a logged setting: the vault still verifies.
     let report = field.v.verify_quietly().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// A value's pseudonym under the redaction key of `recipients`, computed as any
+/// recipient can: SHA-256 of `kua redact v1\n` and the sorted keys, then HMAC-SHA256 of
+/// the value, white space collapsed and lower-cased.
+fn redaction_pseudonym(recipients: &[&str], value: &str) -> String {
+    use hmac::Mac;
+    use sha2::Digest;
+    let mut sorted = recipients.to_vec();
+    sorted.sort();
+    let key = sha2::Sha256::digest(format!("kua redact v1\n{}", sorted.join("\n")).as_bytes());
+    let normal = value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+    mac.update(normal.as_bytes());
+    let hex = data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes());
+    format!("~{}", &hex[..16])
 }

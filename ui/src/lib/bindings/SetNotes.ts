@@ -20,4 +20,8 @@ drafts: number,
  * Counting persons: reviewers' decisions that could not be read and were left out,
  * so persons may be joined or split otherwise than reviewers decided.
  */
-unreadable_decisions: number, };
+unreadable_decisions: number, 
+/**
+ * Counting persons: ids that records from two senders share, kept apart.
+ */
+ambiguous_records: number, };
