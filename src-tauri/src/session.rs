@@ -337,7 +337,7 @@ impl Session {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::grants::Access;
     use std::time::Duration;
@@ -350,7 +350,8 @@ mod tests {
         })
     }
 
-    fn with_vault(dir: &Path) -> Session {
+    /// A session with a new, unlocked vault in `dir`.
+    pub(crate) fn with_vault(dir: &Path) -> Session {
         let s = session(dir);
         let options = kua_core::CreateOptions {
             kdf: kua_core::crypto::KdfParams::INSECURE_FOR_TESTS,

@@ -160,3 +160,98 @@ impl Session {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kua_core::Verdict;
+
+    /// A sealed testimony of a woman named `name`, without a birth date: two of them
+    /// are a review pair, never linked automatically.
+    fn sealed(s: &Session, name: &str) -> String {
+        let input: kua_core::model::TestimonyInput = serde_json::from_value(serde_json::json!({
+            "template": "istanbul-2022", "language": "ru",
+            "fields": {"interview_datetime": "2022-01-20T14:30", "interview_place": "Алматы",
+                "interviewers": "Интервьюер 3", "events_date": "2022-01", "incident_place": "ИВС",
+                "methods": ["beating"], "detaining_authority": "police",
+                "full_name": name, "gender": "female", "events_region": "KZ-75"},
+            "narrative": "…",
+            "consent": {"given_at": "2022-01-20", "method": "oral", "scope": ["store", "coalition"], "anonymous": false}
+        }))
+        .unwrap();
+        s.with_vault(|v| {
+            let id = v.add(&input)?;
+            v.seal(&id)?;
+            Ok(id)
+        })
+        .unwrap()
+    }
+
+    fn persons(s: &Session) -> Vec<Vec<String>> {
+        s.with_linkage(|l| {
+            Ok(l.persons
+                .iter()
+                .map(|p| p.records.iter().map(|r| r.id.clone()).collect())
+                .collect())
+        })
+        .unwrap()
+    }
+
+    /// A decision applied to the linkage in memory gives the persons a full rebuild
+    /// gives, without rebuilding; a lock drops the linkage and refuses decisions.
+    #[test]
+    fn a_decision_in_memory_equals_a_rebuild_and_a_lock_drops_the_linkage() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = crate::session::tests::with_vault(dir.path());
+        let a = sealed(&s, "Алия Нурланова");
+        let b = sealed(&s, "Aliya Nurlanova");
+        let _ = sealed(&s, "Гульнара Омарова");
+        assert_eq!(persons(&s).len(), 3);
+        let before = guard(&s.linkage)
+            .as_ref()
+            .map(|(_, l)| Arc::clone(l))
+            .unwrap();
+
+        s.decide(|v, l| {
+            l.check_pair(&a, &b)?;
+            Ok(v.decide_link(&a, &b, Verdict::Same, None)?)
+        })
+        .unwrap();
+        // Applied in memory at the new mark: the candidates are the ones compared before.
+        let mark = s.with_vault(|v| v.change_mark()).unwrap();
+        let after = guard(&s.linkage)
+            .as_ref()
+            .map(|(m, l)| (*m, Arc::clone(l)))
+            .unwrap();
+        assert_eq!(after.0, mark);
+        let compared = |l: &Linkage| -> Vec<(String, String, String)> {
+            l.pairs(None)
+                .into_iter()
+                .map(|p| (p.a.id, p.b.id, format!("{:.6}", p.comparison.score)))
+                .collect()
+        };
+        assert!(!compared(&before).is_empty());
+        assert_eq!(compared(&after.1), compared(&before));
+        let in_memory = persons(&s);
+        let rebuilt = s
+            .with_vault(|v| {
+                let l = kua_analysis::persons::link(v)?;
+                Ok(l.persons
+                    .iter()
+                    .map(|p| p.records.iter().map(|r| r.id.clone()).collect::<Vec<_>>())
+                    .collect::<Vec<_>>())
+            })
+            .unwrap();
+        assert_eq!(in_memory, rebuilt);
+        assert_eq!(in_memory.len(), 2);
+        assert!(in_memory.iter().any(|p| p.contains(&a) && p.contains(&b)));
+
+        s.lock().unwrap();
+        assert!(guard(&s.linkage).is_none());
+        assert!(guard(&s.analysis).is_none());
+        assert!(s.with_linkage(|_| Ok(())).is_err());
+        assert!(s
+            .decide(|v, _| Ok(v.decide_link(&a, &b, Verdict::Different, None)?))
+            .is_err());
+    }
+}
