@@ -3,8 +3,9 @@
 //! Each decision is its own sealed setting, `decision:<uuid>`, written once and logged
 //! `link_decided` in the same transaction (revision and keyed digest, like every
 //! setting), so a decision removed or put back from an older copy of the vault is an
-//! integrity error, not a silent change of who is counted. Nothing is ever rewritten or
-//! erased: an undo is a new decision that names the one it takes back.
+//! integrity error, not a silent change of who is counted. A decision is never
+//! rewritten but to drop its note when a testimony it names is erased; an undo is a new
+//! decision that names the one it takes back.
 //!
 //! Decisions are listed from the log, not from the table: a row deleted behind Kua's
 //! back is then missing where the log says it must be, and reading it fails.
@@ -79,12 +80,41 @@ impl Ctx<'_> {
     fn decision_names(&self) -> Result<Vec<String>> {
         let (entries, _) =
             crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
+        // A row is logged again when its note is erased (`erase_decision_notes`): each
+        // decision once, in the order it was first logged.
+        let mut seen = std::collections::HashSet::new();
         Ok(entries
             .iter()
             .filter(|e| e.event == Event::LinkDecided)
             .filter_map(|e| e.detail.clone())
             .filter(|d| d.starts_with(PREFIX))
+            .filter(|d| seen.insert(d.clone()))
             .collect())
+    }
+
+    /// Drops the notes of the decisions that name a testimony being erased, inside the
+    /// erasing transaction: a reviewer's note may say who the person is, and must not
+    /// outlive the testimony. The decision itself stays (its pair, verdict and time), so
+    /// that the log still explains every person; the row's new revision is logged
+    /// `link_decided` again, like any setting's change.
+    pub(crate) fn erase_decision_notes(
+        &mut self,
+        tx: &rusqlite::Connection,
+        tail: &mut Tail,
+        record: &uuid::Uuid,
+    ) -> Result<()> {
+        let id = record.to_string();
+        for d in self.decisions()?.decisions {
+            if d.note.is_none() || (d.a != id && d.b != id) {
+                continue;
+            }
+            let cleared = Decision { note: None, ..d };
+            let name = format!("{PREFIX}{}", cleared.id);
+            let bytes = serde_json::to_vec(&cleared).map_err(|e| Error::Storage(e.to_string()))?;
+            let state = self.write_secret(tx, &name, &bytes)?;
+            self.log(tx, tail, Event::LinkDecided, state.change(Some(name)))?;
+        }
+        Ok(())
     }
 
     /// Every decision that reads, and the names of those that do not. One damaged row

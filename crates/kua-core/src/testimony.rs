@@ -459,6 +459,7 @@ impl Vault {
         }
         ctx.delete_attachments(&tx, &id)?;
         let erased_recordings = ctx.delete_open_recordings(&tx, &id)?;
+        ctx.erase_decision_notes(&tx, &mut tail, &id)?;
         ctx.log(
             &tx,
             &mut tail,

@@ -282,6 +282,62 @@ fn decisions_join_and_split_persons_and_the_counts_follow() {
     assert_eq!(d["number"], 4);
 }
 
+/// Erasing a testimony erases what reviewers wrote about it: the notes of decisions
+/// that name it go, the decisions stay, and the vault still verifies.
+#[test]
+fn erasing_a_testimony_erases_the_notes_of_decisions_on_it() {
+    let env = Env::new();
+    env.init();
+    let a = testimony(
+        &env,
+        json!({"full_name": "Алия Нурланова", "gender": "female"}),
+    );
+    let b = testimony(
+        &env,
+        json!({"full_name": "Aliya Nurlanova", "gender": "female"}),
+    );
+    let c = testimony(
+        &env,
+        json!({"full_name": "Гульнара Омарова", "gender": "female"}),
+    );
+    let note = |text: &str| {
+        let out = env.run_with(
+            &[
+                "persons",
+                "decide",
+                &a,
+                &b,
+                "same",
+                "--note-file",
+                "-",
+                "--json",
+            ],
+            text,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    note("её сестра говорила то же самое");
+    let kept = env.run_with(
+        &["persons", "decide", &b, &c, "different", "--note-file", "-"],
+        "другой возраст",
+    );
+    assert!(kept.status.success());
+    env.ok(&["delete", &a, "--yes"]);
+    let all = env.json(&["persons", "decisions"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2, "decisions stay: {all:?}");
+    let on_a = all.iter().find(|d| d["a"] == a.as_str()).unwrap();
+    assert!(on_a["note"].is_null(), "{on_a}");
+    assert_eq!(on_a["verdict"], "same");
+    let other = all.iter().find(|d| d["a"] == b.as_str()).unwrap();
+    assert_eq!(other["note"], "другой возраст");
+    env.ok(&["verify"]);
+}
+
 /// An interviewer's vault whose bundles go to the coordinator, and the coordinator
 /// trusts its key.
 fn interviewer(coord: &Env, name: &str) -> Env {
