@@ -59,31 +59,12 @@ impl LinkageSecret {
         let mut bytes = Zeroizing::new(Vec::with_capacity(32 + CHECK));
         bytes.extend_from_slice(self.0.expose());
         bytes.extend_from_slice(&Self::check(self.0.expose()));
-        let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&bytes));
-        // Sized once, so that pushing never reallocates and leaves a copy behind.
-        let mut grouped = String::with_capacity(encoded.len() + encoded.len() / 4);
-        for (i, c) in encoded.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                grouped.push('-');
-            }
-            grouped.push(c);
-        }
-        SecretString::from(grouped)
+        crate::crypto::base32_grouped(&bytes)
     }
 
-    /// Parses the text form. Case, spaces and dashes do not matter; 0, 1 and 8 are read
-    /// as O, I and B, as in a recovery key.
+    /// Parses the text form, as a recovery key is parsed.
     pub fn parse(typed: &str) -> Result<Self> {
-        // Sized once, so that pushing never reallocates and leaves a copy behind.
-        let mut cleaned = Zeroizing::new(String::with_capacity(typed.len()));
-        for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
-            cleaned.push(match c.to_ascii_uppercase() {
-                '0' => 'O',
-                '1' => 'I',
-                '8' => 'B',
-                c => c,
-            });
-        }
+        let cleaned = crate::crypto::base32_typed(typed);
         let bytes = Zeroizing::new(
             data_encoding::BASE32_NOPAD
                 .decode(cleaned.as_bytes())

@@ -414,3 +414,20 @@ fn bundles_move_from_an_interviewer_to_a_coordinator() {
     let err = fails(&other.run(&["import", b]), 5);
     assert!(err.contains("not addressed"), "{err}");
 }
+
+/// Adds the complete testimony with `fields` replaced or added, seals it, and gives its id.
+pub(crate) fn testimony(env: &Env, fields: serde_json::Value) -> String {
+    let mut t: serde_json::Value = serde_json::from_str(COMPLETE).unwrap();
+    for (k, v) in fields.as_object().unwrap() {
+        t["fields"][k] = v.clone();
+    }
+    let out = env.run_with(&["add", "-"], &t.to_string());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    env.ok(&["seal", &id]);
+    id
+}

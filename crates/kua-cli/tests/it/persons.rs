@@ -1,24 +1,8 @@
 //! `kua persons candidates`: one person written in two scripts is a candidate linked
 //! automatically; a namesake of the other sex is not.
 
-use crate::{fails, Env, COMPLETE};
+use crate::{fails, testimony, Env};
 use serde_json::{json, Value};
-
-fn testimony(env: &Env, fields: Value) -> String {
-    let mut t: Value = serde_json::from_str(COMPLETE).unwrap();
-    for (k, v) in fields.as_object().unwrap() {
-        t["fields"][k] = v.clone();
-    }
-    let out = env.run_with(&["add", "-"], &t.to_string());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    env.ok(&["seal", &id]);
-    id
-}
 
 #[test]
 fn the_same_person_in_two_scripts_is_linked_and_a_namesake_is_not() {

@@ -1,25 +1,8 @@
 //! `kua stats` and `kua dataset export` over own and received records of a known
 //! composition: the counts scripts read (`--json`, `--csv`) are exact.
 
-use crate::{Env, COMPLETE};
+use crate::{testimony, Env};
 use serde_json::{json, Value};
-
-/// A sealable testimony (COMPLETE) with these fields replaced.
-fn testimony(env: &Env, fields: Value) -> String {
-    let mut t: Value = serde_json::from_str(COMPLETE).unwrap();
-    for (k, v) in fields.as_object().unwrap() {
-        t["fields"][k] = v.clone();
-    }
-    let out = env.run_with(&["add", "-"], &t.to_string());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    env.ok(&["seal", &id]);
-    id
-}
 
 /// `code → count` of the rows of `stats --json` by one dimension, zeros left out.
 fn rows(v: &Value, dim: &str) -> Vec<(Value, Value)> {

@@ -94,6 +94,36 @@ impl Subkeys {
 /// base32 letters (`ABCD-EFGH-…`), typable and readable aloud.
 pub struct RecoveryKey(Zeroizing<[u8; 20]>);
 
+/// Secret bytes as people copy them: base32 in groups of four joined by dashes. Built in
+/// place in a buffer sized once: no intermediate string of key material is left behind.
+pub(crate) fn base32_grouped(bytes: &[u8]) -> SecretString {
+    let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(bytes));
+    let mut grouped = String::with_capacity(encoded.len() + encoded.len() / 4);
+    for (i, c) in encoded.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            grouped.push('-');
+        }
+        grouped.push(c);
+    }
+    SecretString::from(grouped)
+}
+
+/// What someone typed of a `base32_grouped` text, ready to decode: case, spaces and
+/// dashes do not matter, and the digits 0, 1 and 8, which the base32 alphabet does not
+/// use, are read as the letters O, I and B they are easily mistaken for.
+pub(crate) fn base32_typed(typed: &str) -> Zeroizing<String> {
+    let mut cleaned = Zeroizing::new(String::with_capacity(typed.len()));
+    for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+        cleaned.push(match c.to_ascii_uppercase() {
+            '0' => 'O',
+            '1' => 'I',
+            '8' => 'B',
+            c => c,
+        });
+    }
+    cleaned
+}
+
 impl RecoveryKey {
     pub fn random(seams: &mut Seams) -> Self {
         let mut key = Zeroizing::new([0u8; 20]);
@@ -105,19 +135,7 @@ impl RecoveryKey {
     /// and 8, which the base32 alphabet does not use, are read as the letters O, I and B
     /// they are easily mistaken for.
     pub fn parse(typed: &str) -> Result<Self> {
-        let cleaned: Zeroizing<String> = Zeroizing::new(
-            typed
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .map(|c| c.to_ascii_uppercase())
-                .map(|c| match c {
-                    '0' => 'O',
-                    '1' => 'I',
-                    '8' => 'B',
-                    c => c,
-                })
-                .collect(),
-        );
+        let cleaned = base32_typed(typed);
         let bytes = Zeroizing::new(
             data_encoding::BASE32_NOPAD
                 .decode(cleaned.as_bytes())
@@ -132,16 +150,7 @@ impl RecoveryKey {
     }
 
     pub fn display(&self) -> SecretString {
-        let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(self.0.as_ref()));
-        // Built in place: no intermediate strings of key material are left behind.
-        let mut grouped = String::with_capacity(encoded.len() + encoded.len() / 4);
-        for (i, c) in encoded.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                grouped.push('-');
-            }
-            grouped.push(c);
-        }
-        SecretString::from(grouped)
+        base32_grouped(self.0.as_ref())
     }
 
     /// The key-encryption key of the recovery slot. The recovery key has 160 bits of

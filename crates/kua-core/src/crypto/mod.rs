@@ -11,6 +11,7 @@ pub use aead::{
     open, open_padded, padme, seal, seal_padded, seal_with_nonce, Aad, NONCE_LEN, TAG_LEN,
 };
 pub use kdf::{calibrate, KdfParams, MIN_M_KIB, MIN_P, MIN_T};
+pub(crate) use keys::{base32_grouped, base32_typed};
 pub use keys::{Key, RecoveryKey, Subkeys};
 
 use sha2::{Digest, Sha256};
