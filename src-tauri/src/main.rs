@@ -27,6 +27,10 @@ use session::Session;
 use tauri::{Manager, WindowEvent};
 
 fn main() {
+    // Before any file or key exists: owner-only files, no core dumps (kua-core hygiene).
+    for note in kua_core::harden_process() {
+        eprintln!("kua-desktop: warning: {note}");
+    }
     let home = match home::Home::from_args(std::env::args().skip(1)) {
         Ok(home) => home,
         Err(message) => {

@@ -234,6 +234,34 @@ impl Session {
         self.end_grants();
     }
 
+    /// Destroys the open vault, or the one the app would open, for good (kua-core's
+    /// `erase_vault`): the keys are dropped and the file closed first, then its key
+    /// slots go, then the file. Works while locked and needs no passphrase. Waits for a
+    /// running operation, like `lock`.
+    pub fn erase(&self) -> Result<PathBuf, IpcError> {
+        self.begin_lock();
+        self.stop_recording("erase");
+        let mut slot = guard(&self.vault);
+        let path = slot
+            .as_ref()
+            .map(|v| v.path().to_path_buf())
+            .unwrap_or_else(|| self.vault_path());
+        // Closing the vault drops its keys and its connection to the file.
+        *slot = None;
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        *guard(&self.analysis) = None;
+        *guard(&self.linkage) = None;
+        *guard(&self.open_path) = None;
+        self.unlocked.store(false, Ordering::SeqCst);
+        self.end_grants();
+        guard(&self.media).clear();
+        let result = kua_core::erase_vault(&path);
+        drop(slot);
+        self.locking.store(false, Ordering::SeqCst);
+        result?;
+        Ok(path)
+    }
+
     /// Drops the keys. Waits for a running operation (an export, say) to finish first;
     /// the page has already been cleared by then (see `commands::vault::lock`).
     pub fn lock(&self) -> Result<(), IpcError> {
@@ -466,6 +494,20 @@ pub(crate) mod tests {
 
     /// The attack: a file granted before a lock (or picked on the unlock screen) is
     /// still usable by the page in the next session.
+    #[test]
+    fn erase_destroys_the_open_vault_and_forgets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_vault(dir.path());
+        let path = dir.path().join("vault.kua");
+        assert_eq!(s.vault_status(), Some(true));
+        assert_eq!(s.erase().unwrap(), path);
+        assert!(!path.exists());
+        assert_eq!(s.vault_status(), None);
+        assert!(s.with_vault(|v| v.change_mark()).is_err());
+        // Nothing left to erase: a clear error, not a panic.
+        assert!(s.erase().is_err());
+    }
+
     #[test]
     fn grants_do_not_survive_a_lock() {
         let dir = tempfile::tempdir().unwrap();

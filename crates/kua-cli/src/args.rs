@@ -116,6 +116,14 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Destroy the whole vault at once (a laptop about to be taken): its key slots first,
+    /// which makes it unrecoverable within a second whatever its size, then the file and
+    /// its journals, overwritten and removed. Needs no passphrase; there is no undo.
+    Erase {
+        /// Required: says that you mean to destroy the vault and everything in it.
+        #[arg(long)]
+        yes_destroy_everything: bool,
+    },
     /// Form templates.
     Template {
         #[command(subcommand)]

@@ -179,6 +179,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("new passphrase set; the recovery key still works")
             })
         }
+        Command::Erase {
+            yes_destroy_everything,
+        } => {
+            let path = vault_path(g)?;
+            if !yes_destroy_everything {
+                bail!(
+                    "this destroys the vault {} and everything in it, for good; add --yes-destroy-everything to do it",
+                    path.display()
+                );
+            }
+            kua_core::erase_vault(&path)?;
+            emit(
+                g.json,
+                &serde_json::json!({ "erased": path.display().to_string() }),
+                || {
+                    eprintln!(
+                        "erased {}: the vault can no longer be opened by anyone",
+                        path.display()
+                    )
+                },
+            )
+        }
         Command::Delete { id, yes } => {
             let mut vault = unlock(g)?;
             if !yes {

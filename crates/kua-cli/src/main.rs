@@ -21,6 +21,10 @@ use kua_core::ErrorClass;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before any file or key exists: owner-only files, no core dumps (kua-core hygiene).
+    for note in kua_core::harden_process() {
+        eprintln!("kua: warning: {note}");
+    }
     let cli = args::Cli::parse();
     let json = cli.global.json;
     match commands::run(cli) {

@@ -16,10 +16,12 @@ pub mod crypto;
 pub mod custody;
 mod dates;
 mod decisions;
+mod erase;
 mod error;
 mod export;
 mod files;
 mod header;
+mod hygiene;
 mod identity;
 mod import;
 mod linkage;
@@ -47,12 +49,14 @@ pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use decisions::{Decision, LinkDecisions, Verdict};
+pub use erase::{destroy_key_slots, erase_vault};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
     BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,
     LogLine as BundleLogLine, Selection, Withheld,
 };
 pub use files::save_file;
+pub use hygiene::harden_process;
 pub use identity::{fingerprint, IdentityInfo};
 pub use import::{
     check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedRecord,

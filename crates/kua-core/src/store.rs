@@ -131,6 +131,8 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
          PRAGMA foreign_keys = OFF;",
     )?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The journals exist now (WAL mode made them): none may be readable by others.
+    crate::hygiene::owner_only(path);
     Ok(db)
 }
 

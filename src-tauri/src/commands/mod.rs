@@ -81,6 +81,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         persons::linkage_secret_create,
         persons::linkage_secret_set,
         persons::linkage_secret_manage,
+        vault::erase_vault,
     ]
 }
 

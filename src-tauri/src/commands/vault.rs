@@ -224,6 +224,31 @@ pub fn lock_and_clear(app: &AppHandle) {
     });
 }
 
+/// Destroys the vault for good, locked or not, without the passphrase: for a laptop
+/// about to be taken. The page must send `confirm` = "ERASE", which it does only after
+/// the user typed the confirmation word shown in their language; the window is then
+/// reloaded onto the start screen.
+#[tauri::command]
+pub async fn erase_vault(app: AppHandle, confirm: String) -> Result<(), IpcError> {
+    if confirm != "ERASE" {
+        return Err(IpcError::new(
+            "erase_not_confirmed",
+            "the erase was not confirmed; nothing was destroyed",
+        ));
+    }
+    // Nothing of the vault stays on screen while the file is overwritten; once it is
+    // gone, the page loads again onto the start screen.
+    let reload = |app: &AppHandle| {
+        for window in app.webview_windows().values() {
+            let _ = window.reload();
+        }
+    };
+    reload(&app);
+    let result = blocking(app.clone(), |s| s.erase().map(drop)).await;
+    reload(&app);
+    result
+}
+
 #[tauri::command]
 pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<(), IpcError> {
     blocking(app, move |s| {

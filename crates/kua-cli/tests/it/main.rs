@@ -5,6 +5,7 @@
 mod microphone;
 mod persons;
 mod pipeline;
+mod seizure;
 mod stats;
 
 use serde_json::Value;
@@ -26,7 +27,7 @@ impl Env {
         Env { dir, vault }
     }
 
-    fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_kua"));
         c.args(args)
             .env("KUA_VAULT", &self.vault)

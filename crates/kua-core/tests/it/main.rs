@@ -7,6 +7,7 @@ mod attacks;
 mod bundles;
 mod crash;
 mod disk;
+mod erase;
 mod forge;
 mod keys;
 mod lifecycle;

@@ -1,0 +1,47 @@
+//! What a process holding vault keys sets before anything else: files only its owner can
+//! read, and no memory written out on a crash.
+//!
+//! - The file mode creation mask becomes 0077, so the vault, its write-ahead log and
+//!   shared memory, exports in progress and settings are created 0600 (directories 0700)
+//!   whatever the user's umask: on a shared laptop another account must not be able to
+//!   copy the vault for an offline guessing attack.
+//! - No core dump (RLIMIT_CORE 0), and the process is not dumpable (PR_SET_DUMPABLE 0):
+//!   a crash while unlocked writes no keys or testimony text to disk, and other
+//!   processes of the same user cannot attach to it or read its memory through /proc.
+
+/// Applies both; what the system refuses is returned as a note for the caller to show
+/// (the process goes on: refusing to start would help no one).
+pub fn harden_process() -> Vec<String> {
+    use rustix::process::{setrlimit, Resource, Rlimit};
+    let mut notes = Vec::new();
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let none = Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    if let Err(e) = setrlimit(Resource::Core, none) {
+        notes.push(format!("core dumps could not be switched off: {e}"));
+    }
+    if let Err(e) =
+        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+    {
+        notes.push(format!("the process could not be made undumpable: {e}"));
+    }
+    notes
+}
+
+/// Makes a vault's files readable by their owner only (files written before the mask,
+/// or by another program), leaving any that do not exist.
+pub(crate) fn owner_only(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
+        if let Ok(meta) = std::fs::metadata(&p) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+}

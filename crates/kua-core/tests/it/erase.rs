@@ -1,0 +1,110 @@
+//! Quick erase: after the key slots go, nothing opens the vault, with the passphrase
+//! or the recovery key, and no copy of a slot is left in the file or its log; the full
+//! erase leaves no file behind. Also what an erase refuses.
+
+use crate::{complete_input, pass, seams, Fixture};
+use kua_core::Vault;
+use secrecy::SecretString;
+
+fn slots(path: &std::path::Path) -> Vec<Vec<u8>> {
+    let db =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let (p, r): (Vec<u8>, Vec<u8>) = db
+        .query_row("SELECT pass_slot, recovery_slot FROM header", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    vec![p, r]
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn unopenable(fx: &Fixture, recovery: &kua_core::RecoveryKey) {
+    // Neither way in works; most likely the file is no longer a vault at all.
+    match Vault::open(&fx.path, seams(3)) {
+        Err(_) => {}
+        Ok(mut v) => {
+            assert!(v.unlock(&pass()).is_err());
+            assert!(v.unlock_with_recovery(recovery).is_err());
+        }
+    }
+}
+
+#[test]
+fn once_the_key_slots_go_nothing_opens_the_vault_and_no_slot_copy_is_left() {
+    let fx = Fixture::new();
+    let (mut v, recovery) = fx.create();
+    let id = v
+        .add(&complete_input("ERASE-CANARY свидетельство"))
+        .unwrap();
+    v.seal(&id).unwrap();
+    // A passphrase change leaves older images of the header page in the log.
+    let old = slots(&fx.path);
+    v.change_passphrase(&SecretString::from("another long passphrase"), None)
+        .unwrap();
+    let new = slots(&fx.path);
+    v.change_passphrase(&pass(), None).unwrap();
+    let now = slots(&fx.path);
+    drop(v);
+    let all: Vec<Vec<u8>> = old.into_iter().chain(new).chain(now).collect();
+    assert!(fx
+        .files()
+        .iter()
+        .any(|f| all.iter().any(|s| contains(f, s))));
+
+    // As if killed right after this step: the file is still there, the slots are not.
+    kua_core::destroy_key_slots(&fx.path).unwrap();
+    for file in fx.files() {
+        for slot in &all {
+            assert!(!contains(&file, slot), "a key slot survived");
+        }
+    }
+    let main = std::fs::read(&fx.path).unwrap();
+    assert!(!main.starts_with(b"SQLite format 3"), "the magic is gone");
+    assert!(main.len() > 4096, "only the header's pages were touched");
+    unopenable(&fx, &recovery);
+
+    // The full erase then removes the file and its journals; run on what the first
+    // step left, it refuses (that is no longer a vault) and touches nothing.
+    assert!(matches!(
+        kua_core::erase_vault(&fx.path),
+        Err(kua_core::Error::NotAVault(_))
+    ));
+
+    let fx = Fixture::new();
+    let (v, recovery) = fx.create();
+    drop(v);
+    kua_core::erase_vault(&fx.path).unwrap();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = format!("{}{suffix}", fx.path.display());
+        assert!(!std::path::Path::new(&p).exists(), "{p} is left");
+    }
+    unopenable(&fx, &recovery);
+}
+
+#[test]
+fn an_erase_refuses_what_is_not_a_vault() {
+    let fx = Fixture::new();
+    std::fs::write(&fx.path, b"evidence that is not a vault").unwrap();
+    assert!(matches!(
+        kua_core::erase_vault(&fx.path),
+        Err(kua_core::Error::NotAVault(_))
+    ));
+    assert_eq!(
+        std::fs::read(&fx.path).unwrap(),
+        b"evidence that is not a vault"
+    );
+    // Another SQLite database is not a vault either.
+    let other = fx.dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    assert!(kua_core::erase_vault(&other).is_err());
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    assert!(kua_core::erase_vault(&fx.dir.path().join("missing.kua")).is_err());
+}
