@@ -1,10 +1,11 @@
 //! Kua vault benchmarks, each side by side with a reference measured in the same run.
 //!
 //!     cargo bench -p kua-core --bench vault            # everything (about 5 minutes)
-//!     cargo bench -p kua-core --bench vault -- save    # one group: save | ingest | search | unlock
+//!     cargo bench -p kua-core --bench vault -- save    # one group: save | ingest | search | unlock | bundle | erase
 //!
 //! KUA_BENCH_INGEST_MIB sets the attachment size (default 1024); KUA_BENCH_SEARCH sets the
-//! corpus sizes (default "10000,100000"). Figures and their reading: docs/benchmarks.md.
+//! corpus sizes (default "10000,100000"); KUA_BENCH_ERASE_GIB the vault size the erase is
+//! timed on (default 1; the figure in docs/benchmarks.md is of 10). Figures and their reading: docs/benchmarks.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -56,6 +57,81 @@ fn main() {
     if want("bundle") {
         bundle(dir.path());
     }
+    if want("erase") {
+        erase(dir.path());
+    }
+}
+
+/// Random bytes, `left` of them, without a source file.
+struct Noise {
+    rng: rand_chacha::ChaCha20Rng,
+    left: u64,
+}
+
+impl std::io::Read for Noise {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (buf.len() as u64).min(self.left) as usize;
+        self.rng.fill_bytes(&mut buf[..n]);
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Quick erase of a vault holding one large attachment: the time until the vault is
+/// unrecoverable (its key slots gone, `destroy_key_slots`), beside the reference of
+/// overwriting the whole file, which the full erase then does (`erase_vault`).
+fn erase(dir: &Path) {
+    let gib: u64 = std::env::var("KUA_BENCH_ERASE_GIB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let path = dir.join("erase.kua");
+    let (mut v, _) = Vault::create(&path, &pass(), fast(), seams(9)).unwrap();
+    let id = v.add(&TestimonyInput::default()).unwrap();
+    let built = Instant::now();
+    v.attach(
+        &id,
+        &mut Noise {
+            rng: rand_chacha::ChaCha20Rng::seed_from_u64(9),
+            left: gib << 30,
+        },
+        NewAttachment {
+            name: "big.bin".into(),
+            ..Default::default()
+        },
+        &mut Silent,
+    )
+    .unwrap();
+    drop(v);
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!(
+        "\n== quick erase of a {:.2} GiB vault (built in {})",
+        size as f64 / f64::from(1u32 << 30),
+        ms(built.elapsed())
+    );
+    let start = Instant::now();
+    kua_core::destroy_key_slots(&path).unwrap();
+    let slots = start.elapsed();
+    println!("  unrecoverable (key slots gone, synced): {}", ms(slots));
+    // The rest of the erase needs a vault to start from: the same steps, timed on the
+    // file as the first step left it.
+    let start = Instant::now();
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        std::io::Write::write_all(&mut f, &zeros[..n]).unwrap();
+        left -= n as u64;
+    }
+    f.sync_all().unwrap();
+    f.set_len(0).unwrap();
+    drop(f);
+    std::fs::remove_file(&path).unwrap();
+    println!(
+        "  reference, overwriting the whole file (what the full erase does next): {}",
+        ms(start.elapsed())
+    );
 }
 
 /// Benchmarks write beside the build, on the same disk as a real vault would be, unless
