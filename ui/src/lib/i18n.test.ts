@@ -46,6 +46,10 @@ function rustErrorCodes(): string[] {
     "src-tauri/src/session/linkage.rs",
     "src-tauri/src/commands/mod.rs",
     "src-tauri/src/commands/recording.rs",
+    "src-tauri/src/commands/vault.rs",
+    "src-tauri/src/commands/exchange.rs",
+    "src-tauri/src/settings.rs",
+    "src-tauri/src/grants.rs",
     "src-tauri/src/recorder.rs",
     "crates/kua-audio/src/error.rs",
     "crates/kua-analysis/src/error.rs",
@@ -87,6 +91,7 @@ describe("translations", () => {
     expect(codes).toContain("bundle_bad_signature");
     expect(codes).toContain("not_granted");
     expect(codes).toContain("bad_date");
+    expect(codes).toContain("erase_not_confirmed");
     expect(codes.filter((c) => !en.has(`error-${c.replace(/_/g, "-")}`))).toEqual([]);
   });
 

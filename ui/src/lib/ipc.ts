@@ -97,6 +97,10 @@ export const ipc = {
     call<string | null>("change_passphrase", { current, passphrase, rotateKey }),
   newRecoveryKey: (current: string) => call<string>("new_recovery_key", { current }),
   setSettings: (settings: Settings) => call<void>("set_settings", { settings }),
+  // Destroys the vault for good, locked or not, without the passphrase; the shell then
+  // reloads the window onto the start screen. `confirm` must be "ERASE" exactly (else
+  // `erase_not_confirmed`), whatever the language of the word the user typed.
+  eraseVault: (confirm: "ERASE") => call<void>("erase_vault", { confirm }),
 
   templates: () => call<Template[]>("templates"),
   list: () => call<ListRow[]>("list"),
