@@ -61,6 +61,7 @@ mod tests {
             kua_core::Verdict,
             crate::commands::persons::LinkageSecretShown,
             crate::commands::persons::PersonsList,
+            crate::commands::vault::EraseAfter,
         );
     }
 

@@ -234,6 +234,20 @@ impl Session {
         self.end_grants();
     }
 
+    /// Forgets the open vault when its file is gone (erased after too many failed
+    /// unlocks): the page then shows the start screen, not an unlock that cannot work.
+    pub fn forget_vault_if_gone(&self) {
+        let mut slot = guard(&self.vault);
+        if slot.as_ref().is_some_and(|v| !v.path().exists()) {
+            *slot = None;
+            self.epoch.fetch_add(1, Ordering::SeqCst);
+            *guard(&self.analysis) = None;
+            *guard(&self.linkage) = None;
+            *guard(&self.open_path) = None;
+            self.unlocked.store(false, Ordering::SeqCst);
+        }
+    }
+
     /// Destroys the open vault, or the one the app would open, for good (kua-core's
     /// `erase_vault`): the keys are dropped and the file closed first, then its key
     /// slots go, then the file. Works while locked and needs no passphrase. Waits for a

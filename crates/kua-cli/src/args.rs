@@ -124,6 +124,9 @@ pub enum Command {
         #[arg(long)]
         yes_destroy_everything: bool,
     },
+    /// Erase the vault after this many failed unlocks in a row (3 to 100), or `off`
+    /// (the default); without a value, show the setting and the failures so far.
+    EraseAfter { limit: Option<String> },
     /// Form templates.
     Template {
         #[command(subcommand)]

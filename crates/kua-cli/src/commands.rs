@@ -201,6 +201,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
         }
+        Command::EraseAfter { limit } => {
+            let mut vault = unlock(g)?;
+            if let Some(text) = limit {
+                let limit = match text.as_str() {
+                    "off" => None,
+                    n => Some(n.parse::<u32>().map_err(|_| {
+                        kua_core::Error::BadInput(format!(
+                            "{n:?} is neither a number of attempts nor off"
+                        ))
+                    })?),
+                };
+                vault.set_erase_after(limit)?;
+            }
+            let (limit, failures) = vault.erase_after()?;
+            emit(
+                g.json,
+                &serde_json::json!({ "erase_after": limit, "failures": failures }),
+                || match limit {
+                    Some(n) => println!("the vault is erased after {n} failed unlocks in a row"),
+                    None => println!("off: failed unlocks never erase the vault"),
+                },
+            )
+        }
         Command::Delete { id, yes } => {
             let mut vault = unlock(g)?;
             if !yes {

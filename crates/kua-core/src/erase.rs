@@ -158,10 +158,16 @@ fn overwrite(path: &Path) -> Result<()> {
 /// journals overwritten, truncated and removed.
 pub fn erase_vault(path: &Path) -> Result<()> {
     destroy_key_slots(path)?;
+    // The shared-memory file holds only the log's index (page numbers and checksums),
+    // and another process that has the vault open maps it: overwriting or truncating it
+    // under that mapping would crash that process, so it is only unlinked.
+    let shm = sidecar(path, "-shm");
+    if shm.exists() {
+        std::fs::remove_file(&shm).map_err(io(&shm))?;
+    }
     for p in [
         path.to_path_buf(),
         sidecar(path, "-wal"),
-        sidecar(path, "-shm"),
         sidecar(path, "-journal"),
     ] {
         if !p.exists() {

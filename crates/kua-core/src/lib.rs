@@ -20,6 +20,7 @@ mod erase;
 mod error;
 mod export;
 mod files;
+mod guard;
 mod header;
 mod hygiene;
 mod identity;

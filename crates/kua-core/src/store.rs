@@ -43,6 +43,8 @@ CREATE TABLE secret (name TEXT PRIMARY KEY, body BLOB NOT NULL);
 const ADDED: &str = "
 -- Record versions imported from bundles, one row per (sender, record, version).
 CREATE TABLE IF NOT EXISTS received (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+-- Erase after too many failed unlocks (guard.rs): the limit (0: off) and the count.
+CREATE TABLE IF NOT EXISTS unlock_guard (id INTEGER PRIMARY KEY CHECK (id = 1), erase_after INTEGER NOT NULL, failures INTEGER NOT NULL);
 ";
 
 /// The tables that hold encrypted records with a head and a body.

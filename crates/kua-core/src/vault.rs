@@ -229,6 +229,28 @@ impl Vault {
         &self.path
     }
 
+    pub(crate) fn db(&self) -> &rusqlite::Connection {
+        &self.db
+    }
+
+    /// Closes the connection to the file (before an erase), leaving an empty one in
+    /// memory in its place: every later call fails instead of reading a file being
+    /// overwritten.
+    pub(crate) fn close_file(&mut self) -> Result<()> {
+        let empty = rusqlite::Connection::open_in_memory()?;
+        let old = std::mem::replace(&mut self.db, empty);
+        old.close().map_err(|(_, e)| Error::from(e))
+    }
+
+    /// After an erase: the key slots read at open are dropped from memory too.
+    pub(crate) fn forget_header_slots(&mut self) {
+        use zeroize::Zeroize;
+        self.header.pass_slot.zeroize();
+        self.header.recovery_slot.zeroize();
+        self.header.pass_slot.clear();
+        self.header.recovery_slot.clear();
+    }
+
     pub fn vault_id(&self) -> Uuid {
         self.header.vault_id
     }
@@ -243,6 +265,11 @@ impl Vault {
 
     /// Unlocks with the passphrase. Takes about as long as the KDF is set to take.
     pub fn unlock(&mut self, passphrase: &SecretString) -> Result<()> {
+        let outcome = self.unlock_passphrase(passphrase);
+        self.count_attempt(outcome)
+    }
+
+    fn unlock_passphrase(&mut self, passphrase: &SecretString) -> Result<()> {
         crate::header::check_passphrase_parts(&self.header)?;
         let kek = self
             .header
@@ -254,6 +281,11 @@ impl Vault {
 
     /// Unlocks with the recovery key (to set a new passphrase).
     pub fn unlock_with_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
+        let outcome = self.unlock_recovery(recovery);
+        self.count_attempt(outcome)
+    }
+
+    fn unlock_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
         crate::header::check_recovery_part(&self.header)?;
         let kek = recovery.kek(self.header.vault_id.as_bytes());
         let vault_key = self.unwrap_slot(&kek, "recovery")?;

@@ -82,6 +82,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         persons::linkage_secret_set,
         persons::linkage_secret_manage,
         vault::erase_vault,
+        vault::erase_after,
+        vault::set_erase_after,
     ]
 }
 

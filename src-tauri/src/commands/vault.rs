@@ -144,7 +144,10 @@ async fn unlocking(
     f: impl FnOnce(&mut Vault) -> kua_core::Result<Unlocked> + Send + 'static,
 ) -> Result<Unlocked, IpcError> {
     blocking(app, move |s| {
-        let unlocked = s.with_vault(f)?;
+        let unlocked = s.with_vault(f).inspect_err(|_| {
+            // Too many failed attempts may have erased the vault (kua-core guard.rs).
+            s.forget_vault_if_gone();
+        })?;
         s.end_grants();
         // Someone typed the passphrase or the recovery key: that is input.
         s.touch();
@@ -247,6 +250,29 @@ pub async fn erase_vault(app: AppHandle, confirm: String) -> Result<(), IpcError
     let result = blocking(app.clone(), |s| s.erase().map(drop)).await;
     reload(&app);
     result
+}
+
+/// Erase after too many failed unlocks: the limit (None: off) and the failures since the
+/// last unlock.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct EraseAfter {
+    pub limit: Option<u32>,
+    pub failures: u32,
+}
+
+#[tauri::command]
+pub async fn erase_after(app: AppHandle) -> Result<EraseAfter, IpcError> {
+    on_vault(app, |v| {
+        let (limit, failures) = v.erase_after()?;
+        Ok(EraseAfter { limit, failures })
+    })
+    .await
+}
+
+/// Sets the limit (3 to 100) or switches it off; the vault must be unlocked.
+#[tauri::command]
+pub async fn set_erase_after(app: AppHandle, limit: Option<u32>) -> Result<(), IpcError> {
+    on_vault(app, move |v| v.set_erase_after(limit)).await
 }
 
 #[tauri::command]

@@ -59,3 +59,27 @@ fn erase_destroys_the_vault_only_when_told_to() {
     fails(&env.run(&["erase", "--yes-destroy-everything"]), 5);
     assert_eq!(std::fs::read(&env.vault).unwrap(), b"not a vault");
 }
+
+#[test]
+fn erase_after_failed_unlocks_counts_across_runs() {
+    let env = Env::new();
+    env.init();
+    testimony(&env, json!({"full_name": "Асель Нурланова"}));
+    fails(&env.run(&["erase-after", "2"]), 6);
+    let on = env.json(&["erase-after", "3"]);
+    assert_eq!(on["erase_after"], 3);
+    let wrong = |env: &Env| {
+        env.cmd(&["list"])
+            .env("KUA_PASSPHRASE", "not the passphrase")
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        fails(&wrong(&env), 3);
+    }
+    assert!(env.vault.exists());
+    // The third failure in a row, in another process: the vault is gone.
+    fails(&wrong(&env), 3);
+    assert!(!env.vault.exists());
+    fails(&env.run(&["list"]), 4);
+}

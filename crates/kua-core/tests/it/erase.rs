@@ -108,3 +108,70 @@ fn an_erase_refuses_what_is_not_a_vault() {
     assert_eq!(std::fs::read(&other).unwrap(), before);
     assert!(kua_core::erase_vault(&fx.dir.path().join("missing.kua")).is_err());
 }
+
+#[test]
+fn too_many_failed_unlocks_erase_the_vault_when_asked_to() {
+    let fx = Fixture::new();
+    let (mut v, recovery) = fx.create();
+    assert_eq!(v.erase_after().unwrap(), (None, 0));
+    assert!(
+        v.set_erase_after(Some(2)).is_err(),
+        "a typo or two never erases"
+    );
+    assert!(v.set_erase_after(Some(101)).is_err());
+    v.set_erase_after(Some(3)).unwrap();
+    v.lock().unwrap();
+    assert!(
+        v.set_erase_after(None).is_err(),
+        "only an unlocked vault changes it"
+    );
+    drop(v);
+    let wrong = SecretString::from("not the passphrase");
+
+    // Two failures, across a restart, then the right passphrase: the count starts over.
+    for _ in 0..2 {
+        let mut v = Vault::open(&fx.path, seams(4)).unwrap();
+        assert!(matches!(
+            v.unlock(&wrong),
+            Err(kua_core::Error::WrongPassphrase)
+        ));
+    }
+    let mut v = Vault::open(&fx.path, seams(4)).unwrap();
+    assert_eq!(v.erase_after().unwrap(), (Some(3), 2));
+    v.unlock(&pass()).unwrap();
+    assert_eq!(v.erase_after().unwrap(), (Some(3), 0));
+    drop(v);
+
+    // A wrong recovery key counts too; the third failure in a row erases, and answers
+    // as any wrong passphrase does.
+    let other = kua_core::RecoveryKey::random(&mut seams(77));
+    let mut v = Vault::open(&fx.path, seams(5)).unwrap();
+    assert!(v.unlock_with_recovery(&other).is_err());
+    assert!(matches!(
+        v.unlock(&wrong),
+        Err(kua_core::Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        v.unlock(&wrong),
+        Err(kua_core::Error::WrongPassphrase)
+    ));
+    assert!(!fx.path.exists(), "erased at the limit");
+    // The handle still open knows no slot any more, and nothing is on disk to open.
+    assert!(v.unlock(&pass()).is_err());
+    assert!(v.unlock_with_recovery(&recovery).is_err());
+    assert!(Vault::open(&fx.path, seams(6)).is_err());
+}
+
+#[test]
+fn with_the_guard_off_failures_are_not_even_counted() {
+    let fx = Fixture::new();
+    let (v, _) = fx.create();
+    drop(v);
+    for _ in 0..5 {
+        let mut v = Vault::open(&fx.path, seams(4)).unwrap();
+        assert!(v.unlock(&SecretString::from("wrong")).is_err());
+    }
+    let v = Vault::open(&fx.path, seams(4)).unwrap();
+    assert_eq!(v.erase_after().unwrap(), (None, 0));
+    assert!(fx.path.exists());
+}
