@@ -66,8 +66,7 @@ async function focused(b: Browser): Promise<string | null | undefined> {
 
 /** Waits until the element with this data-testid has the focus. */
 async function waitFocus(b: Browser, testid: string): Promise<void> {
-  let last: string | null | undefined;
-  await b.waitUntil(async () => (last = await focused(b)) === testid, { timeout: 5_000, timeoutMsg: `focus never reached ${testid} (on ${last})` });
+  await b.waitUntil(async () => (await focused(b)) === testid, { timeout: 5_000, timeoutMsg: `focus never reached ${testid}` });
 }
 
 async function enabled(b: Browser, selector: string): Promise<boolean> {
@@ -138,6 +137,24 @@ describe("emergency erase", () => {
     await click(b, "[data-testid=erase-cancel]");
     await b.waitUntil(() => absent(b, "[data-testid=erase-word]"), { timeout: 5_000, timeoutMsg: "Cancel left the erase form open" });
     expect(vaultFiles()).toContain("vault.kua");
+
+    // Erase after failed unlocks: off by default; switched on at 5, kept when Settings
+    // opens again, switched off again (the unlock below must not erase by accident).
+    expect(await (await el(b, "[data-testid=erase-after-on]")).isSelected()).toBe(false);
+    await click(b, "[data-testid=erase-after-on]");
+    await type(b, "[data-testid=erase-after-limit]", "2");
+    expect(await enabled(b, "[data-testid=erase-after-save]")).toBe(false);
+    await type(b, "[data-testid=erase-after-limit]", "5");
+    await click(b, "[data-testid=erase-after-save]");
+    await waitText(b, "[data-testid=erase-after-notice]", /5/);
+    await check(b, "92-erase-after");
+    await click(b, "button[data-nav=list]");
+    await click(b, "button[data-nav=settings]");
+    expect(await (await el(b, "[data-testid=erase-after-on]")).isSelected()).toBe(true);
+    expect(await (await el(b, "[data-testid=erase-after-limit]")).getValue()).toBe("5");
+    await click(b, "[data-testid=erase-after-on]");
+    await click(b, "[data-testid=erase-after-save]");
+    await el(b, "[data-testid=erase-after-notice]");
   });
 
   it("is refused by the shell unless the page confirms it", async () => {

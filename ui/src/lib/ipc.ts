@@ -9,6 +9,7 @@ import type { BundleReport } from "./bindings/BundleReport";
 import type { Category } from "./bindings/Category";
 import type { Consent } from "./bindings/Consent";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { EraseAfter } from "./bindings/EraseAfter";
 import type { Decision } from "./bindings/Decision";
 import type { Dimension } from "./bindings/Dimension";
 import type { DatasetFormat } from "./bindings/DatasetFormat";
@@ -101,6 +102,9 @@ export const ipc = {
   // reloads the window onto the start screen. `confirm` must be "ERASE" exactly (else
   // `erase_not_confirmed`), whatever the language of the word the user typed.
   eraseVault: (confirm: "ERASE") => call<void>("erase_vault", { confirm }),
+  // Erase after too many failed unlocks: the limit (null: off) and the failures so far.
+  eraseAfter: () => call<EraseAfter>("erase_after"),
+  setEraseAfter: (limit: number | null) => call<void>("set_erase_after", { limit }),
 
   templates: () => call<Template[]>("templates"),
   list: () => call<ListRow[]>("list"),
