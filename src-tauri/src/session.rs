@@ -260,7 +260,15 @@ impl Session {
             .as_ref()
             .map(|v| v.path().to_path_buf())
             .unwrap_or_else(|| self.vault_path());
-        // Closing the vault drops its keys and its connection to the file.
+        // The key slots go while the vault's connection is still open and idle (this
+        // holds its lock): closing it first would checkpoint and delete the log with
+        // the header's images in it. Then closing drops the keys and the connection.
+        let slots = kua_core::destroy_key_slots(&path);
+        if let Some(v) = slot.as_mut() {
+            // No checkpoint on close: it would write the log's frames back over the
+            // erased pages and delete the log unerased.
+            let _ = v.close_for_erase();
+        }
         *slot = None;
         self.epoch.fetch_add(1, Ordering::SeqCst);
         *guard(&self.analysis) = None;
@@ -269,7 +277,7 @@ impl Session {
         self.unlocked.store(false, Ordering::SeqCst);
         self.end_grants();
         guard(&self.media).clear();
-        let result = kua_core::erase_vault(&path);
+        let result = slots.and_then(|()| kua_core::erase_vault(&path));
         drop(slot);
         self.locking.store(false, Ordering::SeqCst);
         result?;

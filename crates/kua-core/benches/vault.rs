@@ -77,8 +77,8 @@ impl std::io::Read for Noise {
     }
 }
 
-/// Quick erase of a vault holding one large attachment: the time until the vault is
-/// unrecoverable (its key slots gone, `destroy_key_slots`), beside the reference of
+/// Quick erase of a vault holding one large attachment: the time until no key opens
+/// the vault (its key slots gone, `destroy_key_slots`), beside the reference of
 /// overwriting the whole file, which the full erase then does (`erase_vault`).
 fn erase(dir: &Path) {
     let gib: u64 = std::env::var("KUA_BENCH_ERASE_GIB")
@@ -112,7 +112,7 @@ fn erase(dir: &Path) {
     let start = Instant::now();
     kua_core::destroy_key_slots(&path).unwrap();
     let slots = start.elapsed();
-    println!("  unrecoverable (key slots gone, synced): {}", ms(slots));
+    println!("  no key opens it (key slots gone, synced): {}", ms(slots));
     // The rest of the erase needs a vault to start from: the same steps, timed on the
     // file as the first step left it.
     let start = Instant::now();

@@ -3,9 +3,11 @@
 //!
 //! The limit and the count of failures since the last unlock live in a plaintext row
 //! (`unlock_guard`), since they are needed before any key exists: they say only that the
-//! guard is on. Every failed attempt, by passphrase or recovery key, is counted durably
-//! before the answer is given, so that closing the app between attempts does not reset
-//! it; only an unlock resets it, and only an unlocked vault changes the limit. When the
+//! guard is on. Every attempt, by passphrase or recovery key, is counted as a failure
+//! durably before the key derivation even starts, so that closing the app, or killing
+//! it, between attempts does not reset it, and an attempt that cannot be counted is not
+//! made; only an unlock takes the count back, and only an unlocked vault changes the
+//! limit. When the
 //! count reaches the limit the vault is erased (`erase::erase_vault`) and the attempt
 //! answers as any wrong passphrase does: the person watching learns nothing more than
 //! that the file is gone, on the next try.
@@ -61,24 +63,54 @@ impl Vault {
         write(self.db(), limit, 0)
     }
 
-    /// Counts an unlock attempt's outcome: a success resets the count, a wrong
-    /// passphrase or recovery key adds one and erases the vault at the limit.
-    pub(crate) fn count_attempt(&mut self, outcome: Result<()>) -> Result<()> {
-        let (limit, failures) = match read(self.db()) {
+    /// Before an unlock attempt: with the guard on, counts it as a failure first,
+    /// durably (an atomic increment, so that attempts in parallel processes all count).
+    /// An attempt that cannot be counted (a full disk, a read-only mount) is refused:
+    /// the guard must not fail open. Returns the limit and the count with this attempt.
+    pub(crate) fn arm_attempt(&mut self) -> Result<Option<(u32, u32)>> {
+        let (limit, _) = match read(self.db()) {
             Ok(state) => state,
-            // An unreadable row must not stop an unlock; it guards nothing then.
-            Err(_) => return outcome,
+            // No row, or one that does not read: the guard is off.
+            Err(_) => return Ok(None),
+        };
+        let Some(limit) = limit else { return Ok(None) };
+        self.db()
+            .execute(
+                "UPDATE unlock_guard SET failures = failures + 1 WHERE id = 1",
+                [],
+            )
+            .map_err(|e| {
+                Error::Storage(format!(
+                    "this attempt could not be counted ({e}), so it was not made: free some space or make the vault writable, then try again"
+                ))
+            })?;
+        let (_, failures) = read(self.db())?;
+        Ok(Some((limit, failures)))
+    }
+
+    /// After an unlock attempt counted by `arm_attempt`: a success takes the count back
+    /// to zero (as far as it can: the keys are in memory by then, and a failed reset
+    /// only leaves the count higher); a wrong passphrase or recovery key at the limit
+    /// erases the vault. Any other failure stays counted.
+    pub(crate) fn settle_attempt(
+        &mut self,
+        armed: Option<(u32, u32)>,
+        outcome: Result<()>,
+    ) -> Result<()> {
+        let Some((limit, failures)) = armed else {
+            return outcome;
         };
         match &outcome {
-            Ok(()) if failures > 0 => write(self.db(), limit, 0)?,
-            Err(Error::WrongPassphrase) if limit.is_some() => {
-                let failures = failures.saturating_add(1);
-                write(self.db(), limit, failures)?;
-                if limit.is_some_and(|l| failures >= l) {
-                    self.forget_header_slots();
-                    self.close_file()?;
-                    crate::erase::erase_vault(self.path())?;
-                }
+            Ok(()) => {
+                let _ = write(self.db(), Some(limit), 0);
+            }
+            Err(Error::WrongPassphrase) if failures >= limit => {
+                // The slots go while this connection is still open: closing it first
+                // would checkpoint and delete the log with the header's images in it.
+                self.forget_header_slots();
+                crate::erase::destroy_key_slots(self.path())?;
+                self.close_for_erase()?;
+                crate::erase::erase_vault(self.path())?;
             }
             _ => {}
         }

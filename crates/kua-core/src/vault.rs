@@ -233,12 +233,20 @@ impl Vault {
         &self.db
     }
 
-    /// Closes the connection to the file (before an erase), leaving an empty one in
-    /// memory in its place: every later call fails instead of reading a file being
-    /// overwritten.
-    pub(crate) fn close_file(&mut self) -> Result<()> {
+    /// Closes the connection to the file for an erase (after `destroy_key_slots`), and
+    /// drops the keys: no checkpoint on close, which would copy the log's frames (some
+    /// zeroed by the erase) over the file's first page and delete the log unerased. An
+    /// empty connection in memory takes its place, so every later call fails instead of
+    /// reading a file being overwritten.
+    pub fn close_for_erase(&mut self) -> Result<()> {
+        self.keys = None;
+        self.forget_header_slots();
         let empty = rusqlite::Connection::open_in_memory()?;
         let old = std::mem::replace(&mut self.db, empty);
+        old.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         old.close().map_err(|(_, e)| Error::from(e))
     }
 
@@ -265,8 +273,9 @@ impl Vault {
 
     /// Unlocks with the passphrase. Takes about as long as the KDF is set to take.
     pub fn unlock(&mut self, passphrase: &SecretString) -> Result<()> {
+        let armed = self.arm_attempt()?;
         let outcome = self.unlock_passphrase(passphrase);
-        self.count_attempt(outcome)
+        self.settle_attempt(armed, outcome)
     }
 
     fn unlock_passphrase(&mut self, passphrase: &SecretString) -> Result<()> {
@@ -281,8 +290,9 @@ impl Vault {
 
     /// Unlocks with the recovery key (to set a new passphrase).
     pub fn unlock_with_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {
+        let armed = self.arm_attempt()?;
         let outcome = self.unlock_recovery(recovery);
-        self.count_attempt(outcome)
+        self.settle_attempt(armed, outcome)
     }
 
     fn unlock_recovery(&mut self, recovery: &RecoveryKey) -> Result<()> {

@@ -61,6 +61,7 @@ erase-summary = If this laptop is about to be taken, the vault can be destroyed 
 erase-open = Erase this vault…
 erase-explain = Everything in this vault is destroyed at once and for good: its testimonies, recordings, attachments and received bundles. The passphrase is not needed. Then the start screen opens.
 erase-no-undo = There is no undo, and no recovery key brings anything back. Bundles already exported (on a USB stick, or sent to others) are not affected.
+erase-limit = Kua overwrites its own files. Copies the disk kept of earlier writes (freed blocks, SSD remapping, snapshots) are out of its reach: only full-disk encryption protects against a laboratory reading the raw disk.
 erase-file = The file { $path } is overwritten and removed.
 erase-word = ERASE
 erase-word-label = To confirm, type this word:

@@ -67,12 +67,12 @@ fn once_the_key_slots_go_nothing_opens_the_vault_and_no_slot_copy_is_left() {
     assert!(main.len() > 4096, "only the header's pages were touched");
     unopenable(&fx, &recovery);
 
-    // The full erase then removes the file and its journals; run on what the first
-    // step left, it refuses (that is no longer a vault) and touches nothing.
-    assert!(matches!(
-        kua_core::erase_vault(&fx.path),
-        Err(kua_core::Error::NotAVault(_))
-    ));
+    // An erase cut short there is finished by running it again.
+    kua_core::erase_vault(&fx.path).unwrap();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = format!("{}{suffix}", fx.path.display());
+        assert!(!std::path::Path::new(&p).exists(), "{p} is left");
+    }
 
     let fx = Fixture::new();
     let (v, recovery) = fx.create();
@@ -174,4 +174,37 @@ fn with_the_guard_off_failures_are_not_even_counted() {
     let v = Vault::open(&fx.path, seams(4)).unwrap();
     assert_eq!(v.erase_after().unwrap(), (None, 0));
     assert!(fx.path.exists());
+}
+
+/// The app and the guard erase a vault they have open: the slots go while its
+/// connection is open, and closing it then writes nothing back over the erased pages
+/// (no checkpoint of the log's frames on close).
+#[test]
+fn slots_go_while_the_vault_is_open_and_closing_it_writes_nothing_back() {
+    let fx = Fixture::new();
+    let (mut v, recovery) = fx.create();
+    let id = v.add(&complete_input("ERASE-CANARY 2")).unwrap();
+    v.seal(&id).unwrap();
+    let old = slots(&fx.path);
+    v.change_passphrase(&SecretString::from("another long passphrase"), None)
+        .unwrap();
+    let all: Vec<Vec<u8>> = old.into_iter().chain(slots(&fx.path)).collect();
+    kua_core::destroy_key_slots(&fx.path).unwrap();
+    let clean = |fx: &Fixture| {
+        for file in fx.files() {
+            for slot in &all {
+                assert!(!contains(&file, slot), "a key slot survived");
+            }
+        }
+    };
+    clean(&fx);
+    v.close_for_erase().unwrap();
+    clean(&fx);
+    assert!(!std::fs::read(&fx.path)
+        .unwrap()
+        .starts_with(b"SQLite format 3"));
+    assert!(v.unlock(&pass()).is_err());
+    unopenable(&fx, &recovery);
+    kua_core::erase_vault(&fx.path).unwrap();
+    assert!(!fx.path.exists());
 }
