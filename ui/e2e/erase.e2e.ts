@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
+import { CLI, COMPLETE, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
 
 const PASS = "жою тексеру 2022 қаңтар";
 const home = join(work, "erase");
@@ -19,22 +19,6 @@ const LANG = "kk";
 // The confirmation word of the Kazakh interface (erase-word in kk.ftl).
 const WORD = "ЖОЮ";
 
-// A sealable testimony (crates/kua-cli/tests/it/main.rs, COMPLETE).
-const COMPLETE = {
-  template: "istanbul-2022",
-  language: "ru",
-  fields: {
-    interview_datetime: "2022-01-20T14:30",
-    interview_place: "Алматы",
-    interviewers: "Интервьюер 5",
-    events_date: "2022-01",
-    incident_place: "ИВС",
-    methods: ["beating"],
-    detaining_authority: "national_guard",
-  } as Record<string, unknown>,
-  narrative: "Меня задержали на площади.",
-  consent: { given_at: "2022-01-20", method: "oral", scope: ["store", "coalition"], anonymous: false },
-};
 
 const env = () => ({ ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS });
 

@@ -329,3 +329,20 @@ x.XSync(d, 0)
   const cy = Math.round(r.y + r.height / 2);
   execFileSync("python3", ["-c", script, String(cx), String(cy), ...keysyms], { stdio: ["ignore", "inherit", "inherit"] });
 }
+
+/** A sealable testimony (crates/kua-cli/tests/it/main.rs, COMPLETE). */
+export const COMPLETE = {
+  template: "istanbul-2022",
+  language: "ru",
+  fields: {
+    interview_datetime: "2022-01-20T14:30",
+    interview_place: "Алматы",
+    interviewers: "Интервьюер 5",
+    events_date: "2022-01",
+    incident_place: "ИВС",
+    methods: ["beating"],
+    detaining_authority: "national_guard",
+  } as Record<string, unknown>,
+  narrative: "Меня задержали на площади.",
+  consent: { given_at: "2022-01-20", method: "oral", scope: ["store", "coalition"], anonymous: false },
+};

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
+import { CLI, COMPLETE, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
 
 const PASS = "координатор проверка 2022 январь";
 const home = join(work, "persons-coordinator");
@@ -22,22 +22,6 @@ const vault = join(home, "vault.kua");
 const LANG = "ru";
 const NOTE = "s d u: same events, same region";
 
-// A sealable testimony (crates/kua-cli/tests/it/main.rs, COMPLETE).
-const COMPLETE = {
-  template: "istanbul-2022",
-  language: "ru",
-  fields: {
-    interview_datetime: "2022-01-20T14:30",
-    interview_place: "Алматы",
-    interviewers: "Интервьюер 5",
-    events_date: "2022-01",
-    incident_place: "ИВС",
-    methods: ["beating"],
-    detaining_authority: "national_guard",
-  } as Record<string, unknown>,
-  narrative: "Меня задержали на площади.",
-  consent: { given_at: "2022-01-20", method: "oral", scope: ["store", "coalition"], anonymous: false },
-};
 
 const PEOPLE = {
   a: { full_name: "Әлия Нұрланқызы", birth_date: "1990-06-15", gender: "female", events_region: "KZ-75" },
