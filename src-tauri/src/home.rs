@@ -35,6 +35,9 @@ impl Home {
         }
         let dirs = directories::ProjectDirs::from("org", "kua", "kua")
             .ok_or("no home directory; start with --home DIR")?;
+        // Kua's own directories, made before the umask was set, are made private.
+        kua_core::owner_only_dir(dirs.config_dir());
+        kua_core::owner_only_dir(dirs.data_dir());
         Ok(Home {
             settings: dirs.config_dir().join("desktop.json"),
             default_vault: dirs.data_dir().join("vault.kua"),

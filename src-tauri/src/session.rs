@@ -144,6 +144,11 @@ impl Session {
         let vault = present(&mut slot)?;
         let result = f(vault);
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
+        if result.is_err() && !vault.path().exists() {
+            // Erased by too many wrong passphrases (kua-core guard.rs): forget it.
+            drop(slot);
+            self.forget_vault_if_gone();
+        }
         Ok(result?)
     }
 

@@ -285,6 +285,8 @@ fn vault_path(g: &Global) -> Result<PathBuf> {
     }
     let dirs = directories::ProjectDirs::from("org", "kua", "kua")
         .context("no home directory; give --vault PATH")?;
+    // Kua's own data directory, made before the umask was set, is made private.
+    kua_core::owner_only_dir(dirs.data_dir());
     Ok(dirs.data_dir().join("vault.kua"))
 }
 

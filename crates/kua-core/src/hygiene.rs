@@ -45,3 +45,15 @@ pub(crate) fn owner_only(path: &std::path::Path) {
         }
     }
 }
+
+/// Makes one of Kua's own directories (the data or settings directory) its owner's
+/// alone, if it exists and is not: one made by an earlier version under a permissive
+/// umask would let other accounts see the vault's name, size and times.
+pub fn owner_only_dir(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+}

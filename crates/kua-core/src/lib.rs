@@ -57,7 +57,7 @@ pub use export::{
     LogLine as BundleLogLine, Selection, Withheld,
 };
 pub use files::save_file;
-pub use hygiene::harden_process;
+pub use hygiene::{harden_process, owner_only_dir};
 pub use identity::{fingerprint, IdentityInfo};
 pub use import::{
     check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedRecord,

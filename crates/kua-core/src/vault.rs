@@ -447,7 +447,15 @@ impl Vault {
 
     /// Checks a passphrase against the passphrase slot without unlocking (before a
     /// passphrase change). Takes as long as an unlock's key derivation.
-    pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<()> {
+    pub fn check_passphrase(&mut self, passphrase: &SecretString) -> Result<()> {
+        // Counted like an unlock (guard.rs): an unlocked window left alone must not be
+        // an oracle for guessing the passphrase, which also opens older copies.
+        let armed = self.arm_attempt()?;
+        let outcome = self.passphrase_opens(passphrase);
+        self.settle_attempt(armed, outcome)
+    }
+
+    fn passphrase_opens(&self, passphrase: &SecretString) -> Result<()> {
         crate::header::check_passphrase_parts(&self.header)?;
         let kek = self
             .header

@@ -83,3 +83,21 @@ fn erase_after_failed_unlocks_counts_across_runs() {
     assert!(!env.vault.exists());
     fails(&env.run(&["list"]), 4);
 }
+
+#[test]
+fn kuas_own_data_directory_is_made_private() {
+    let env = Env::new();
+    let data = env.dir.path().join("data");
+    let dir = data.join("kua");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = env
+        .cmd(&["list"])
+        .env_remove("KUA_VAULT")
+        .env("XDG_DATA_HOME", &data)
+        .env("HOME", env.dir.path())
+        .output()
+        .unwrap();
+    fails(&out, 4);
+    assert_eq!(mode(&dir), 0o700);
+}

@@ -208,3 +208,24 @@ fn slots_go_while_the_vault_is_open_and_closing_it_writes_nothing_back() {
     kua_core::erase_vault(&fx.path).unwrap();
     assert!(!fx.path.exists());
 }
+
+/// A wrong passphrase typed to confirm an action on an unlocked vault counts like a
+/// failed unlock: an unlocked window left alone is no oracle for the passphrase.
+#[test]
+fn wrong_passphrases_on_an_unlocked_vault_count_too() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    v.set_erase_after(Some(3)).unwrap();
+    let wrong = SecretString::from("not the passphrase");
+    assert!(v.check_passphrase(&wrong).is_err());
+    assert!(v.check_passphrase(&wrong).is_err());
+    assert_eq!(v.erase_after().unwrap(), (Some(3), 2));
+    // The right one takes the count back.
+    v.check_passphrase(&pass()).unwrap();
+    assert_eq!(v.erase_after().unwrap(), (Some(3), 0));
+    for _ in 0..3 {
+        assert!(v.check_passphrase(&wrong).is_err());
+    }
+    assert!(!fx.path.exists());
+    assert!(!v.is_unlocked(), "the keys went with the file");
+}
