@@ -260,6 +260,14 @@ impl Session {
     pub fn erase(&self) -> Result<PathBuf, IpcError> {
         self.begin_lock();
         self.stop_recording("erase");
+        // The key slots go at once, without waiting for an operation that holds the
+        // vault (an hour-long import): the erase reads and writes the file through
+        // connections of its own. It is done again below, once the vault is free, in
+        // case that operation wrote the first page back meanwhile.
+        let early = guard(&self.open_path).clone();
+        if let Some(path) = &early {
+            let _ = kua_core::destroy_key_slots(path);
+        }
         let mut slot = guard(&self.vault);
         let path = slot
             .as_ref()
@@ -533,6 +541,45 @@ pub(crate) mod tests {
         assert!(s.with_vault(|v| v.change_mark()).is_err());
         // Nothing left to erase: a clear error, not a panic.
         assert!(s.erase().is_err());
+    }
+
+    /// The key slots go while an operation still holds the vault (an hour-long import
+    /// must not hold off an erase); the file goes once the operation ends.
+    #[test]
+    fn erase_destroys_the_slots_without_waiting_for_an_operation() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = std::sync::Arc::new(with_vault(dir.path()));
+        let path = dir.path().join("vault.kua");
+        let held = std::sync::Arc::clone(&s);
+        let (holding, is_holding) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || {
+            held.with_vault(|_| {
+                holding.send(()).unwrap();
+                released.recv().unwrap();
+                Ok(())
+            })
+        });
+        is_holding.recv().unwrap();
+        let erasing = std::sync::Arc::clone(&s);
+        let eraser = std::thread::spawn(move || erasing.erase());
+        // While the operation holds the vault, the file stops being a vault.
+        let mut gone = false;
+        for _ in 0..300 {
+            let magic = std::fs::read(&path)
+                .map(|b| b.starts_with(b"SQLite format 3"))
+                .unwrap_or(false);
+            if !magic {
+                gone = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        release.send(()).unwrap();
+        worker.join().unwrap().unwrap();
+        assert!(gone, "the slots waited for the operation");
+        assert_eq!(eraser.join().unwrap().unwrap(), path);
+        assert!(!path.exists());
     }
 
     #[test]

@@ -63,13 +63,13 @@ fn marked(path: &Path) -> bool {
         .is_ok_and(|()| start == MARKER)
 }
 
-/// Reads where the header lives, after checking that the file is a vault: read-only,
+/// Reads where the header lives, after checking that the file is a vault (its header, or
+/// its tables): read-only,
 /// or, for a vault with a hot rollback journal (a bulk append cut short), read-write,
 /// which rolls the journal back as any open does. Neither connection checkpoints when it
 /// closes: that would copy the log's frames into the file and delete the log, with the
 /// header's old images in it, before they are overwritten.
 fn layout(path: &Path) -> Result<Layout> {
-    crate::store::probe(path)?;
     let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let read_write = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     read_layout(path, read_only).or_else(|_| read_layout(path, read_write))
@@ -83,7 +83,22 @@ fn read_layout(path: &Path, flags: OpenFlags) -> Result<Layout> {
         true,
     )?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
-    crate::store::read_header(&db, path)?;
+    // A vault: its header reads, or (a header damaged, or destroyed by an erase whose
+    // first page another connection then wrote back) its tables are Kua's. Anything
+    // else is refused before a byte is written.
+    if crate::store::read_header(&db, path).is_err() {
+        let ours: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+                 AND name IN ('header', 'custody', 'secret', 'testimony', 'chunk')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|_| not_vault())?;
+        if ours != 5 {
+            return Err(not_vault());
+        }
+    }
     let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
     let root: Option<i64> = db
         .query_row(

@@ -229,3 +229,48 @@ fn wrong_passphrases_on_an_unlocked_vault_count_too() {
     assert!(!fx.path.exists());
     assert!(!v.is_unlocked(), "the keys went with the file");
 }
+
+/// A vault whose header is damaged, or whose first page another connection wrote back
+/// over an erase's marker (leaving the header's page destroyed), is still erased: it is
+/// known by its tables.
+#[test]
+fn a_vault_with_a_damaged_or_destroyed_header_is_still_erased() {
+    let fx = Fixture::new();
+    let (v, _) = fx.create();
+    drop(v);
+    crate::sql(&fx.path, "UPDATE header SET kdf = 'not json' WHERE id = 1;");
+    kua_core::erase_vault(&fx.path).unwrap();
+    assert!(!fx.path.exists());
+
+    let fx = Fixture::new();
+    let (v, recovery) = fx.create();
+    drop(v);
+    let (page_size, root): (i64, i64) = {
+        let db = rusqlite::Connection::open(&fx.path).unwrap();
+        (
+            db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap(),
+            db.query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'header'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+        )
+    };
+    {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fx.path)
+            .unwrap();
+        f.write_all_at(
+            &vec![0u8; page_size as usize],
+            ((root - 1) * page_size) as u64,
+        )
+        .unwrap();
+        f.sync_all().unwrap();
+    }
+    unopenable(&fx, &recovery);
+    kua_core::erase_vault(&fx.path).unwrap();
+    assert!(!fx.path.exists());
+}
