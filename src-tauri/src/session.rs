@@ -24,8 +24,10 @@ pub struct Session {
     settings: Mutex<Settings>,
     vault: Mutex<Option<Vault>>,
     /// The open vault's file, kept apart from the vault so that checking a path
-    /// against it never waits for an operation holding the vault.
+    /// against it never waits for an operation holding the vault; with it, where its key
+    /// slots are, so that an erase never waits either.
     open_path: Mutex<Option<PathBuf>>,
+    erase_layout: Mutex<Option<kua_core::EraseLayout>>,
     /// Paths the user chose in a dialog or dropped on the window, and for what (see
     /// grants.rs). Commands that read or write a file take only these.
     grants: Mutex<Grants>,
@@ -99,6 +101,7 @@ impl Session {
             settings: Mutex::new(settings),
             vault: Mutex::new(None),
             open_path: Mutex::new(None),
+            erase_layout: Mutex::new(None),
             grants: Mutex::new(Grants::default()),
             media: Mutex::new(HashMap::new()),
             recording: Mutex::new(None),
@@ -205,6 +208,7 @@ impl Session {
     /// the session before do not carry over to another vault.
     pub fn put_vault(&self, vault: Vault) {
         *guard(&self.open_path) = Some(vault.path().to_path_buf());
+        *guard(&self.erase_layout) = vault.erase_layout();
         self.unlocked.store(vault.is_unlocked(), Ordering::SeqCst);
         // What was built of the previous vault goes before the new one is in place, under
         // the vault's lock, so no command can pair one vault's persons with another's.
@@ -249,25 +253,29 @@ impl Session {
             *guard(&self.analysis) = None;
             *guard(&self.linkage) = None;
             *guard(&self.open_path) = None;
+            *guard(&self.erase_layout) = None;
             self.unlocked.store(false, Ordering::SeqCst);
+            self.end_grants();
+            guard(&self.media).clear();
         }
     }
 
     /// Destroys the open vault, or the one the app would open, for good (kua-core's
-    /// `erase_vault`): the keys are dropped and the file closed first, then its key
-    /// slots go, then the file. Works while locked and needs no passphrase. Waits for a
-    /// running operation, like `lock`.
+    /// erase): its key slots go at once, then, once no operation holds the vault, the
+    /// slots again (in case that operation wrote a page back), the connection is closed
+    /// without a checkpoint and the file goes. Works while locked and needs no
+    /// passphrase.
     pub fn erase(&self) -> Result<PathBuf, IpcError> {
         self.begin_lock();
-        self.stop_recording("erase");
         // The key slots go at once, without waiting for an operation that holds the
-        // vault (an hour-long import): the erase reads and writes the file through
-        // connections of its own. It is done again below, once the vault is free, in
-        // case that operation wrote the first page back meanwhile.
+        // vault (an hour-long import) or for a recording to stop: the layout read at
+        // open lets the erase write the file directly, whatever lock SQLite holds.
         let early = guard(&self.open_path).clone();
-        if let Some(path) = &early {
-            let _ = kua_core::destroy_key_slots(path);
+        let layout = *guard(&self.erase_layout);
+        if let (Some(path), Some(layout)) = (&early, layout) {
+            let _ = kua_core::destroy_key_slots_at(path, &layout);
         }
+        self.stop_recording("erase");
         let mut slot = guard(&self.vault);
         let path = slot
             .as_ref()
@@ -287,6 +295,7 @@ impl Session {
         *guard(&self.analysis) = None;
         *guard(&self.linkage) = None;
         *guard(&self.open_path) = None;
+        *guard(&self.erase_layout) = None;
         self.unlocked.store(false, Ordering::SeqCst);
         self.end_grants();
         guard(&self.media).clear();
@@ -553,10 +562,51 @@ pub(crate) mod tests {
         let held = std::sync::Arc::clone(&s);
         let (holding, is_holding) = std::sync::mpsc::channel();
         let (release, released) = std::sync::mpsc::channel::<()>();
+        // An attachment whose content stops arriving after 4 MiB: by then SQLite has
+        // spilled its cache and holds the file's exclusive lock (a bulk append), which
+        // no reader gets past, as during an hour-long import.
+        struct Stalled {
+            sent: usize,
+            holding: Option<std::sync::mpsc::Sender<()>>,
+            released: std::sync::mpsc::Receiver<()>,
+        }
+        impl std::io::Read for Stalled {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.sent >= 4 << 20 {
+                    if let Some(h) = self.holding.take() {
+                        h.send(()).unwrap();
+                        let _ = self.released.recv();
+                    }
+                    return Ok(0);
+                }
+                let n = buf.len().min(64 << 10);
+                for (i, b) in buf[..n].iter_mut().enumerate() {
+                    *b = (self.sent + i) as u8 ^ 0x5a;
+                }
+                self.sent += n;
+                Ok(n)
+            }
+        }
         let worker = std::thread::spawn(move || {
-            held.with_vault(|_| {
-                holding.send(()).unwrap();
-                released.recv().unwrap();
+            held.with_vault(|v| {
+                let input: kua_core::model::TestimonyInput =
+                    serde_json::from_value(serde_json::json!({
+                        "template": "istanbul-2022", "language": "ru", "narrative": "…"
+                    }))
+                    .unwrap();
+                let id = v.add(&input)?;
+                let mut content = Stalled {
+                    sent: 0,
+                    holding: Some(holding),
+                    released,
+                };
+                // Whether it commits once the erase has begun does not matter here.
+                let _ = v.attach(
+                    &id,
+                    &mut content,
+                    kua_core::NewAttachment::default(),
+                    &mut kua_core::Silent,
+                );
                 Ok(())
             })
         });

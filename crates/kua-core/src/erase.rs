@@ -32,10 +32,44 @@ const WAL_HEADER: u64 = 32;
 const FRAME_HEADER: u64 = 24;
 
 /// Where the key slots are: the file's page size and the pages that hold the header
-/// table (its root page; the row is far smaller than a page, so it has no overflow).
-struct Layout {
+/// (page 1, SQLite's header and schema, and the `header` table's root page; the row is
+/// far smaller than a page, so it has no overflow). Read when a vault is opened
+/// (`Vault::erase_layout`), so that an erase can proceed without SQLite while another
+/// connection holds a lock, and written after the marker once the erase has begun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EraseLayout {
     page_size: u64,
-    pages: Vec<u64>,
+    root: u64,
+}
+
+impl EraseLayout {
+    fn pages(&self) -> Vec<u64> {
+        let mut pages = vec![1, self.root];
+        pages.dedup();
+        pages
+    }
+
+    /// Reads it from an open connection to a vault.
+    pub(crate) fn of(db: &Connection) -> Result<EraseLayout> {
+        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let root: Option<i64> = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'header'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let bad = || Error::Storage("the vault's schema has no header table".into());
+        let root = root.filter(|r| *r > 0).ok_or_else(bad)?;
+        let page_size = u64::try_from(page_size).map_err(|_| bad())?;
+        if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
+            return Err(bad());
+        }
+        Ok(EraseLayout {
+            page_size,
+            root: root as u64,
+        })
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -51,31 +85,84 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// What page 1 becomes once the key slots are gone: a file that starts so is a vault
-/// whose erase was cut short, which `erase_vault` finishes (and nothing else it is
-/// given without a vault's header).
+/// What page 1 becomes once the erase has begun, followed by the layout (page size and
+/// root page, u32 big-endian each) so that a later run can scrub again without SQLite:
+/// a file that starts so is a vault whose erase was cut short, which `erase_vault`
+/// finishes (and nothing else it is given without a vault's header or tables).
 const MARKER: &[u8] = b"Kua vault being erased: its key slots are destroyed.\0";
 
-fn marked(path: &Path) -> bool {
-    let mut start = vec![0u8; MARKER.len()];
+/// Page 1 as the erase writes it: the marker, the layout, zeros.
+fn marker_page(layout: &EraseLayout) -> Vec<u8> {
+    let mut page = vec![0u8; layout.page_size as usize];
+    page[..MARKER.len()].copy_from_slice(MARKER);
+    let at = MARKER.len();
+    page[at..at + 4].copy_from_slice(&(layout.page_size as u32).to_be_bytes());
+    page[at + 4..at + 8].copy_from_slice(&(layout.root as u32).to_be_bytes());
+    page
+}
+
+/// The layout a marked file carries, if it starts with the marker.
+fn marked(path: &Path) -> Option<EraseLayout> {
+    let mut start = vec![0u8; MARKER.len() + 8];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut start))
-        .is_ok_and(|()| start == MARKER)
+        .ok()?;
+    if &start[..MARKER.len()] != MARKER {
+        return None;
+    }
+    let at = MARKER.len();
+    let word = |i: usize| {
+        u64::from(u32::from_be_bytes([
+            start[i],
+            start[i + 1],
+            start[i + 2],
+            start[i + 3],
+        ]))
+    };
+    let layout = EraseLayout {
+        page_size: word(at),
+        root: word(at + 4),
+    };
+    ((512..=65_536).contains(&layout.page_size)
+        && layout.page_size.is_power_of_two()
+        && layout.root >= 1)
+        .then_some(layout)
 }
 
-/// Reads where the header lives, after checking that the file is a vault (its header, or
-/// its tables): read-only,
-/// or, for a vault with a hot rollback journal (a bulk append cut short), read-write,
-/// which rolls the journal back as any open does. Neither connection checkpoints when it
-/// closes: that would copy the log's frames into the file and delete the log, with the
-/// header's old images in it, before they are overwritten.
-fn layout(path: &Path) -> Result<Layout> {
+/// Reads where the header lives, after checking that the file is a vault (its header,
+/// or its tables, as a vault whose header is damaged has): read-only; read-write only
+/// for a vault with a hot rollback journal (a bulk append cut short), which SQLite must
+/// roll back before anyone reads it. Neither connection checkpoints when it closes: that
+/// would copy the log's frames into the file and delete the log, with the header's old
+/// images in it, before they are overwritten.
+fn layout(path: &Path) -> Result<EraseLayout> {
     let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let read_write = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    read_layout(path, read_only).or_else(|_| read_layout(path, read_write))
+    if hot_journal(path) {
+        read_layout(path, read_write)
+    } else {
+        read_layout(path, read_only)
+    }
 }
 
-fn read_layout(path: &Path, flags: OpenFlags) -> Result<Layout> {
+/// Whether SQLite refuses to read the file read-only because a hot rollback journal
+/// must be rolled back first.
+fn hot_journal(path: &Path) -> bool {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(db) = Connection::open_with_flags(path, flags) else {
+        return false;
+    };
+    db.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .err()
+    .is_some_and(|e| {
+        e.sqlite_error()
+            .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+    })
+}
+
+fn read_layout(path: &Path, flags: OpenFlags) -> Result<EraseLayout> {
     let not_vault = || Error::NotAVault(path.to_path_buf());
     let db = Connection::open_with_flags(path, flags).map_err(|_| not_vault())?;
     db.set_db_config(
@@ -83,10 +170,9 @@ fn read_layout(path: &Path, flags: OpenFlags) -> Result<Layout> {
         true,
     )?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
-    // A vault: its header reads, or (a header damaged, or destroyed by an erase whose
-    // first page another connection then wrote back) its tables are Kua's. Anything
-    // else is refused before a byte is written.
     if crate::store::read_header(&db, path).is_err() {
+        // Kua's tables, and a header table with key slots: a vault whose header is
+        // damaged or destroyed. Anything else is refused before a byte is written.
         let ours: i64 = db
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'
@@ -95,42 +181,48 @@ fn read_layout(path: &Path, flags: OpenFlags) -> Result<Layout> {
                 |r| r.get(0),
             )
             .map_err(|_| not_vault())?;
-        if ours != 5 {
+        let slots: i64 = db
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('header')
+                 WHERE name IN ('pass_slot', 'recovery_slot', 'salt')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|_| not_vault())?;
+        if ours != 5 || slots != 3 {
             return Err(not_vault());
         }
     }
-    let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-    let root: Option<i64> = db
-        .query_row(
-            "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'header'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let root = root.filter(|r| *r > 0).ok_or_else(not_vault)?;
-    let page_size = u64::try_from(page_size).map_err(|_| not_vault())?;
-    // Page 1 (SQLite's header and the schema) and the header table's page.
-    let mut pages = vec![1, root as u64];
-    pages.dedup();
-    Ok(Layout { page_size, pages })
+    EraseLayout::of(&db).map_err(|_| not_vault())
 }
 
 /// Destroys the key slots: after this returns, Kua cannot open the vault, with the
-/// passphrase or the recovery key. The log's copies of the header's pages go first,
-/// then the pages in the file (page 1 becomes `MARKER`), each step synced; the pages
-/// are read back, and overwritten again if another process's checkpoint wrote them
-/// back meanwhile. The file stays; `erase_vault` removes it.
+/// passphrase or the recovery key. See `destroy_key_slots_at`.
+pub fn destroy_key_slots(path: &Path) -> Result<()> {
+    let path = &real(path)?;
+    let layout = match marked(path) {
+        Some(layout) => layout,
+        None => layout(path)?,
+    };
+    destroy_key_slots_at(path, &layout)
+}
+
+/// Destroys the key slots of the vault at `path` whose layout is known, without
+/// SQLite (so that a lock another connection holds does not stop it). The log's copies
+/// of the header's pages go first (page 1's copies become the marker page, so that a
+/// checkpoint can only ever write the marker back), then the pages in the file, each
+/// step synced; the pages are read back, and overwritten again if another process's
+/// checkpoint wrote them back meanwhile. The file stays; `erase_vault` removes it.
 ///
 /// What this cannot reach: copies the file system or the drive keep of blocks written
 /// earlier (a log checkpointed and deleted long ago, an SSD's remapped blocks, a
 /// copy-on-write file system's old extents, snapshots). Against a laboratory reading the
 /// raw disk, only full-disk encryption helps (docs/vault-format.md, "Quick erase").
-pub fn destroy_key_slots(path: &Path) -> Result<()> {
+pub fn destroy_key_slots_at(path: &Path, layout: &EraseLayout) -> Result<()> {
     let path = &real(path)?;
-    if marked(path) {
-        return Ok(());
-    }
-    let layout = layout(path)?;
+    let marker = marker_page(layout);
+    let zeros = vec![0u8; layout.page_size as usize];
+    let image = |page: u64| if page == 1 { &marker } else { &zeros };
     for _ in 0..3 {
         // A rollback journal holds page images from before a bulk append: all of it
         // goes. Then every copy of the header's pages in the log.
@@ -140,35 +232,26 @@ pub fn destroy_key_slots(path: &Path) -> Result<()> {
         }
         let wal = sidecar(path, "-wal");
         if wal.exists() {
-            erase_wal_frames(&wal, &layout)?;
+            erase_wal_frames(&wal, layout, &image)?;
         }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
             .map_err(io(path))?;
-        for page in &layout.pages {
-            let mut blank = vec![0u8; layout.page_size as usize];
-            if *page == 1 {
-                blank[..MARKER.len()].copy_from_slice(MARKER);
-            }
-            file.write_all_at(&blank, (page - 1) * layout.page_size)
+        for page in layout.pages() {
+            file.write_all_at(image(page), (page - 1) * layout.page_size)
                 .map_err(io(path))?;
         }
         file.sync_all().map_err(io(path))?;
         // Read back: a checkpoint of another process may have copied a frame of the
         // header's page into the file between the two steps.
         let mut clean = true;
-        for page in &layout.pages {
+        for page in layout.pages() {
             let mut now = vec![0u8; layout.page_size as usize];
             file.read_exact_at(&mut now, (page - 1) * layout.page_size)
                 .map_err(io(path))?;
-            let body = if *page == 1 {
-                &now[MARKER.len()..]
-            } else {
-                &now[..]
-            };
-            clean &= body.iter().all(|b| *b == 0);
+            clean &= now == *image(page);
         }
         if clean {
             return Ok(());
@@ -185,10 +268,15 @@ fn real(path: &Path) -> Result<PathBuf> {
     std::fs::canonicalize(path).map_err(|_| Error::NotAVault(path.to_path_buf()))
 }
 
-/// Overwrites every frame of the log that holds one of the header's pages, reading
-/// frame headers only; a log whose page size is not the file's, or that is too short
-/// for its own header, is overwritten whole, and so is a torn last frame.
-fn erase_wal_frames(wal: &Path, layout: &Layout) -> Result<()> {
+/// Overwrites every frame of the log that holds one of the header's pages with its
+/// erased image, reading frame headers only; a log whose page size is not the file's,
+/// or that is too short for its own header, is overwritten whole, and so is a torn
+/// last frame.
+fn erase_wal_frames<'a>(
+    wal: &Path,
+    layout: &EraseLayout,
+    image: &dyn Fn(u64) -> &'a Vec<u8>,
+) -> Result<()> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -208,18 +296,16 @@ fn erase_wal_frames(wal: &Path, layout: &Layout) -> Result<()> {
     if page_size != layout.page_size {
         return overwrite(wal);
     }
+    let pages = layout.pages();
     let frame = FRAME_HEADER + page_size;
-    let zeros = vec![0u8; page_size as usize];
     let mut at = WAL_HEADER;
     while at + frame <= len {
         let mut number = [0u8; 4];
         file.seek(SeekFrom::Start(at)).map_err(io(wal))?;
         file.read_exact(&mut number).map_err(io(wal))?;
-        if layout
-            .pages
-            .contains(&u64::from(u32::from_be_bytes(number)))
-        {
-            file.write_all_at(&zeros, at + FRAME_HEADER)
+        let page = u64::from(u32::from_be_bytes(number));
+        if pages.contains(&page) {
+            file.write_all_at(image(page), at + FRAME_HEADER)
                 .map_err(io(wal))?;
         }
         at += frame;
@@ -231,15 +317,17 @@ fn erase_wal_frames(wal: &Path, layout: &Layout) -> Result<()> {
     file.sync_all().map_err(io(wal))
 }
 
-/// Overwrites a whole file with zeros and syncs it.
-fn overwrite(path: &Path) -> Result<()> {
+/// Overwrites a file with zeros from `from` to its end and syncs it.
+fn overwrite_from(path: &Path, from: u64) -> Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .open(path)
         .map_err(io(path))?;
     let len = file.metadata().map_err(io(path))?.len();
+    file.seek(SeekFrom::Start(from.min(len)))
+        .map_err(io(path))?;
     let zeros = vec![0u8; 1 << 20];
-    let mut left = len;
+    let mut left = len.saturating_sub(from);
     while left > 0 {
         let n = left.min(zeros.len() as u64) as usize;
         file.write_all(&zeros[..n]).map_err(io(path))?;
@@ -248,13 +336,33 @@ fn overwrite(path: &Path) -> Result<()> {
     file.sync_all().map_err(io(path))
 }
 
+/// Overwrites a whole file with zeros and syncs it.
+fn overwrite(path: &Path) -> Result<()> {
+    overwrite_from(path, 0)
+}
+
+/// Overwrites, empties and removes a file.
+fn remove(path: &Path, keep: u64) -> Result<()> {
+    overwrite_from(path, keep)?;
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(io(path))?;
+    file.set_len(keep).map_err(io(path))?;
+    file.sync_all().map_err(io(path))?;
+    drop(file);
+    std::fs::remove_file(path).map_err(io(path))
+}
+
 /// Erases a vault: the key slots first (`destroy_key_slots`), then the file and its
-/// journals overwritten, truncated and removed. An erase cut short after the first step
-/// is finished by running it again.
+/// journals overwritten, truncated and removed. The file's first page (the marker) goes
+/// last, with the file, so that an erase cut short at any point is finished by running
+/// it again.
 pub fn erase_vault(path: &Path) -> Result<()> {
     let link = path.to_path_buf();
     let path = &real(path)?;
     destroy_key_slots(path)?;
+    let layout = marked(path).ok_or_else(|| Error::NotAVault(path.to_path_buf()))?;
     // The shared-memory file holds only the log's index (page numbers and checksums),
     // and another process that has the vault open maps it: overwriting or truncating it
     // under that mapping would crash that process, so it is only unlinked.
@@ -262,21 +370,13 @@ pub fn erase_vault(path: &Path) -> Result<()> {
     if shm.exists() {
         std::fs::remove_file(&shm).map_err(io(&shm))?;
     }
-    for p in [
-        sidecar(path, "-wal"),
-        sidecar(path, "-journal"),
-        path.to_path_buf(),
-    ] {
-        if !p.exists() {
-            continue;
+    for journal in [sidecar(path, "-wal"), sidecar(path, "-journal")] {
+        if journal.exists() {
+            remove(&journal, 0)?;
         }
-        overwrite(&p)?;
-        let file = OpenOptions::new().write(true).open(&p).map_err(io(&p))?;
-        file.set_len(0).map_err(io(&p))?;
-        file.sync_all().map_err(io(&p))?;
-        drop(file);
-        std::fs::remove_file(&p).map_err(io(&p))?;
     }
+    // Everything but the marker page, then the file.
+    remove(path, layout.page_size)?;
     if &link != path && link.is_symlink() {
         std::fs::remove_file(&link).map_err(io(&link))?;
     }

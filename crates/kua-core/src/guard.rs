@@ -74,17 +74,19 @@ impl Vault {
             Err(_) => return Ok(None),
         };
         let Some(limit) = limit else { return Ok(None) };
-        self.db()
-            .execute(
-                "UPDATE unlock_guard SET failures = failures + 1 WHERE id = 1",
+        // One statement, so that attempts in two processes never read the same count.
+        let failures: u32 = self
+            .db()
+            .query_row(
+                "UPDATE unlock_guard SET failures = failures + 1 WHERE id = 1 RETURNING failures",
                 [],
+                |r| r.get(0),
             )
             .map_err(|e| {
                 Error::Storage(format!(
                     "this attempt could not be counted ({e}), so it was not made: free some space or make the vault writable, then try again"
                 ))
             })?;
-        let (_, failures) = read(self.db())?;
         Ok(Some((limit, failures)))
     }
 

@@ -50,7 +50,7 @@ pub use attachment::{NewAttachment, CHUNK};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use decisions::{Decision, LinkDecisions, Verdict};
-pub use erase::{destroy_key_slots, erase_vault};
+pub use erase::{destroy_key_slots, destroy_key_slots_at, erase_vault, EraseLayout};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
     BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,

@@ -36,6 +36,9 @@ pub struct Vault {
     pub(crate) header: Header,
     pub(crate) seams: Seams,
     pub(crate) keys: Option<Unlocked>,
+    /// Where the key slots are in the file, read at open, so that an erase can go
+    /// ahead without SQLite (erase.rs).
+    pub(crate) erase_layout: Option<crate::erase::EraseLayout>,
 }
 
 /// Everything that exists only while the vault is unlocked.
@@ -183,8 +186,10 @@ impl Vault {
             },
         )?;
         tx.commit()?;
+        let erase_layout = crate::erase::EraseLayout::of(&db).ok();
         let vault = Vault {
             path: path.to_path_buf(),
+            erase_layout,
             db,
             header,
             seams,
@@ -218,6 +223,7 @@ impl Vault {
         store::upgrade(&db)?;
         Ok(Vault {
             path: path.to_path_buf(),
+            erase_layout: crate::erase::EraseLayout::of(&db).ok(),
             db,
             header,
             seams,
@@ -227,6 +233,11 @@ impl Vault {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where this vault's key slots are in its file (`destroy_key_slots_at`).
+    pub fn erase_layout(&self) -> Option<crate::erase::EraseLayout> {
+        self.erase_layout
     }
 
     pub(crate) fn db(&self) -> &rusqlite::Connection {

@@ -189,6 +189,12 @@ fn slots_go_while_the_vault_is_open_and_closing_it_writes_nothing_back() {
     v.change_passphrase(&SecretString::from("another long passphrase"), None)
         .unwrap();
     let all: Vec<Vec<u8>> = old.into_iter().chain(slots(&fx.path)).collect();
+    assert!(
+        fx.files()
+            .iter()
+            .any(|f| all.iter().any(|s| contains(f, s))),
+        "nothing to find: the test would prove nothing"
+    );
     kua_core::destroy_key_slots(&fx.path).unwrap();
     let clean = |fx: &Fixture| {
         for file in fx.files() {
@@ -238,7 +244,14 @@ fn a_vault_with_a_damaged_or_destroyed_header_is_still_erased() {
     let fx = Fixture::new();
     let (v, _) = fx.create();
     drop(v);
-    crate::sql(&fx.path, "UPDATE header SET kdf = 'not json' WHERE id = 1;");
+    crate::sql(
+        &fx.path,
+        "UPDATE header SET vault_id = 'damaged' WHERE id = 1;",
+    );
+    assert!(
+        Vault::open(&fx.path, seams(3)).is_err(),
+        "the header does not read"
+    );
     kua_core::erase_vault(&fx.path).unwrap();
     assert!(!fx.path.exists());
 
@@ -271,6 +284,35 @@ fn a_vault_with_a_damaged_or_destroyed_header_is_still_erased() {
         f.sync_all().unwrap();
     }
     unopenable(&fx, &recovery);
+    kua_core::erase_vault(&fx.path).unwrap();
+    assert!(!fx.path.exists());
+}
+
+/// A checkpoint after the slots went (the vault closed as usual) can only write the
+/// erase's own images back, and an erase cut short while the file is overwritten, or
+/// emptied, is finished by running it again.
+#[test]
+fn an_erase_survives_a_checkpoint_after_it_and_a_cut_during_the_overwrite() {
+    let fx = Fixture::new();
+    let (mut v, recovery) = fx.create();
+    let id = v.add(&complete_input("ERASE-CANARY 3")).unwrap();
+    v.seal(&id).unwrap();
+    kua_core::destroy_key_slots(&fx.path).unwrap();
+    // Closing as usual checkpoints the log's (erased) frames into the file.
+    drop(v);
+    unopenable(&fx, &recovery);
+    let page = std::fs::read(&fx.path).unwrap();
+    assert!(
+        page.starts_with(b"Kua vault being erased"),
+        "the marker survived"
+    );
+    // Cut short after everything but the first page was overwritten and cut off.
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fx.path)
+        .unwrap();
+    f.set_len(4096).unwrap();
+    drop(f);
     kua_core::erase_vault(&fx.path).unwrap();
     assert!(!fx.path.exists());
 }
