@@ -109,7 +109,6 @@ impl Vault {
             Err(Error::WrongPassphrase) if failures >= limit => {
                 // The slots go while this connection is still open: closing it first
                 // would checkpoint and delete the log with the header's images in it.
-                self.forget_header_slots();
                 crate::erase::destroy_key_slots(self.path())?;
                 self.close_for_erase()?;
                 crate::erase::erase_vault(self.path())?;

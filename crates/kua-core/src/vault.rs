@@ -235,39 +235,8 @@ impl Vault {
         &self.path
     }
 
-    /// Where this vault's key slots are in its file (`destroy_key_slots_at`).
-    pub fn erase_layout(&self) -> Option<crate::erase::EraseLayout> {
-        self.erase_layout
-    }
-
     pub(crate) fn db(&self) -> &rusqlite::Connection {
         &self.db
-    }
-
-    /// Closes the connection to the file for an erase (after `destroy_key_slots`), and
-    /// drops the keys: no checkpoint on close, which would copy the log's frames (some
-    /// zeroed by the erase) over the file's first page and delete the log unerased. An
-    /// empty connection in memory takes its place, so every later call fails instead of
-    /// reading a file being overwritten.
-    pub fn close_for_erase(&mut self) -> Result<()> {
-        self.keys = None;
-        self.forget_header_slots();
-        let empty = rusqlite::Connection::open_in_memory()?;
-        let old = std::mem::replace(&mut self.db, empty);
-        old.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )?;
-        old.close().map_err(|(_, e)| Error::from(e))
-    }
-
-    /// After an erase: the key slots read at open are dropped from memory too.
-    pub(crate) fn forget_header_slots(&mut self) {
-        use zeroize::Zeroize;
-        self.header.pass_slot.zeroize();
-        self.header.recovery_slot.zeroize();
-        self.header.pass_slot.clear();
-        self.header.recovery_slot.clear();
     }
 
     pub fn vault_id(&self) -> Uuid {
