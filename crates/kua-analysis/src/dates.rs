@@ -106,12 +106,15 @@ fn num<T: std::str::FromStr>(p: &str, len: usize) -> Option<T> {
 }
 
 fn days_in_month(y: i32, m: u8) -> u8 {
-    match m {
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
+    // The day before the first of the next month; month is 1..=12 here.
+    let (ny, nm) = if m == 12 {
+        (y + 1, 1)
+    } else {
+        (y, u32::from(m) + 1)
+    };
+    chrono::NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .map_or(31, |d| chrono::Datelike::day(&d) as u8)
 }
 
 /// The least and the most whole years a person born on a day of `birth` may have been

@@ -51,7 +51,7 @@ pub fn record(
     duration: Option<f64>,
 ) -> Result<ExitCode> {
     let mut vault = unlock(g)?;
-    let started = time::OffsetDateTime::now_utc();
+    let started = chrono::Utc::now();
     let rec = vault.begin_recording(
         id,
         NewRecording {
@@ -59,7 +59,7 @@ pub fn record(
             media_type: "audio/ogg".into(),
         },
     )?;
-    let serial = (started.unix_timestamp_nanos() & 0xffff_ffff) as u32; // Ogg stream id
+    let serial = started.timestamp_subsec_nanos() ^ started.timestamp() as u32; // Ogg stream id
     let mut take = Take::start(device, serial)?;
     // Markers and the stop come from standard input, read on their own thread.
     let (lines, typed) = channel::<Option<String>>();

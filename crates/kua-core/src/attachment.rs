@@ -238,6 +238,44 @@ impl Vault {
         progress: &mut dyn Progress,
     ) -> Result<AttachmentInfo> {
         let testimony = parse_id(testimony)?;
+        self.ctx()?.check_can_attach(&testimony)?;
+        self.attach_under(testimony, source, new, progress)
+    }
+
+    /// Streams `source` into the vault as a document of a case (a decision, a reply, a
+    /// medical report), exactly like a testimony's attachment: chunked, sealed, with its
+    /// evidence hash, logged `attachment_added` under the case's id.
+    pub fn attach_to_case(
+        &mut self,
+        case: &str,
+        source: &mut (dyn Read + Send),
+        new: NewAttachment,
+        progress: &mut dyn Progress,
+    ) -> Result<AttachmentInfo> {
+        let case = crate::case::parse_case(case)?;
+        if !self.is_case(&case)? {
+            return Err(Error::CaseNotFound(case.to_string()));
+        }
+        self.attach_under(case, source, new, progress)
+    }
+
+    /// A case's documents, oldest first.
+    pub fn case_documents(&mut self, case: &str) -> Result<Vec<AttachmentInfo>> {
+        let case = crate::case::parse_case(case)?;
+        if !self.is_case(&case)? {
+            return Err(Error::CaseNotFound(case.to_string()));
+        }
+        self.ctx()?.attachment_infos(&case)
+    }
+
+    /// The attachment itself, under a parent (testimony or case) the caller checked.
+    fn attach_under(
+        &mut self,
+        testimony: Uuid,
+        source: &mut (dyn Read + Send),
+        new: NewAttachment,
+        progress: &mut dyn Progress,
+    ) -> Result<AttachmentInfo> {
         if let Some(c) = &new.captured_at {
             if !(crate::dates::is_datetime(c) || crate::dates::is_date(c)) {
                 return Err(Error::BadInput(
@@ -246,7 +284,6 @@ impl Vault {
             }
         }
         let mut ctx = self.ctx()?;
-        ctx.check_can_attach(&testimony)?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
         let sealer = ChunkSealer::new(
@@ -364,7 +401,10 @@ impl Vault {
     ) -> Result<AttachmentInfo> {
         let testimony_id = parse_id(testimony)?;
         let ctx = self.ctx()?;
-        ctx.keys.catalog.latest(&testimony_id)?;
+        // A case's documents are extracted like a testimony's attachments.
+        if !ctx.keys.catalog.cases.contains_key(&testimony_id) {
+            ctx.keys.catalog.latest(&testimony_id)?;
+        }
         let not_found = || Error::AttachmentNotFound {
             testimony: testimony.to_string(),
             attachment: attachment.to_string(),

@@ -19,6 +19,8 @@ pub struct Catalog {
     pub consents: BTreeMap<Uuid, Head>,
     /// (sender, record id) → versions received from that sender.
     pub received: BTreeMap<(Uuid, Uuid), Vec<Head>>,
+    /// Case id → the heads of its entries (case.rs).
+    pub cases: BTreeMap<Uuid, Vec<Head>>,
     /// Rows whose heads did not open, and testimonies whose versions are not 1..n.
     /// Unlock still succeeds; `verify` reports each of them.
     pub damaged: Vec<String>,
@@ -72,6 +74,11 @@ impl Catalog {
         }
         for versions in catalog.received.values_mut() {
             versions.sort_by_key(|h| h.version);
+        }
+        let (heads, more) = load_heads(db, vault, sub, Table::CaseEntry)?;
+        damaged.extend(more);
+        for head in heads {
+            catalog.cases.entry(head.parent).or_default().push(head);
         }
         catalog.damaged = damaged;
         Ok(catalog)

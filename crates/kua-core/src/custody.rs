@@ -74,6 +74,9 @@ pub enum Event {
     /// (detail: the decision's setting name; version and content hash: its revision and
     /// keyed digest, like `setting_changed`).
     LinkDecided,
+    /// An entry was added to a lawyer's case (record: the case; version: the entry's
+    /// number; content hash: its keyed digest). Erasing a case logs `deleted`.
+    CaseRecorded,
 }
 
 /// One link of the chain.

@@ -16,10 +16,7 @@ pub fn is_date(s: &str) -> bool {
             let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
                 return false;
             };
-            time::Month::try_from(m)
-                .ok()
-                .and_then(|m| time::Date::from_calendar_date(y, m, d).ok())
-                .is_some()
+            chrono::NaiveDate::from_ymd_opt(y, u32::from(m), u32::from(d)).is_some()
         }
         _ => false,
     }

@@ -21,6 +21,8 @@ pub enum Error {
     HeaderDamaged { part: &'static str },
     #[error("integrity failure in {place}: the stored data was altered or damaged; run `kua verify` and restore from a bundle or backup")]
     Integrity { place: String },
+    #[error("no case with id {0}; `kua case list` shows the cases")]
+    CaseNotFound(String),
     #[error("no testimony with id {0}")]
     TestimonyNotFound(String),
     #[error("testimony {id} has no version {version}")]
@@ -91,6 +93,7 @@ impl Error {
             Error::Integrity { .. } => "integrity",
             Error::HeaderDamaged { .. } => "header_damaged",
             Error::TestimonyNotFound(_) => "testimony_not_found",
+            Error::CaseNotFound(_) => "case_not_found",
             Error::VersionNotFound { .. } => "version_not_found",
             Error::AttachmentNotFound { .. } => "attachment_not_found",
             Error::TemplateNotFound(_) => "template_not_found",
@@ -121,6 +124,7 @@ impl Error {
             Error::WrongPassphrase => ErrorClass::Auth,
             Error::NoVault(_)
             | Error::TestimonyNotFound(_)
+            | Error::CaseNotFound(_)
             | Error::VersionNotFound { .. }
             | Error::AttachmentNotFound { .. }
             | Error::TemplateNotFound(_) => ErrorClass::NotFound,

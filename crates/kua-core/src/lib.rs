@@ -9,6 +9,7 @@
 
 mod analysis;
 mod attachment;
+mod case;
 mod catalog;
 mod chunks;
 mod contacts;
@@ -47,6 +48,7 @@ mod views;
 
 pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};
+pub use case::CaseEntry;
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use decisions::{Decision, LinkDecisions, Verdict};

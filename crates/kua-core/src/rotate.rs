@@ -176,6 +176,7 @@ impl Vault {
             Table::Attachment,
             Table::Consent,
             Table::Received,
+            Table::CaseEntry,
         ] {
             let rekey: &dyn Fn(&Head) -> bool = if table == Table::Testimony {
                 &is_draft

@@ -16,8 +16,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        let now = time::OffsetDateTime::now_utc();
-        (now.unix_timestamp_nanos() / 1_000_000) as i64
+        chrono::Utc::now().timestamp_millis()
     }
 }
 
@@ -86,12 +85,7 @@ impl Seams {
 
 /// Formats a Unix-millisecond instant as RFC 3339 UTC, for display and JSON output.
 pub fn format_time(ms: i64) -> String {
-    let nanos = i128::from(ms) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         .unwrap_or_else(|| ms.to_string())
 }

@@ -44,6 +44,8 @@ const ADDED: &str = "
 -- Record versions imported from bundles, one row per (sender, record, version).
 CREATE TABLE IF NOT EXISTS received (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
 -- Erase after too many failed unlocks (guard.rs): the limit (0: off) and the count.
+-- A lawyer's case files (case.rs): one row per entry; the head names the case.
+CREATE TABLE IF NOT EXISTS case_entry (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS unlock_guard (id INTEGER PRIMARY KEY CHECK (id = 1), erase_after INTEGER NOT NULL, failures INTEGER NOT NULL);
 ";
 
@@ -54,6 +56,7 @@ pub enum Table {
     Attachment,
     Consent,
     Received,
+    CaseEntry,
 }
 
 impl Table {
@@ -63,6 +66,7 @@ impl Table {
             Table::Attachment => "attachment",
             Table::Consent => "consent",
             Table::Received => "received",
+            Table::CaseEntry => "case_entry",
         }
     }
 }

@@ -185,7 +185,10 @@ impl Vault {
             }
         }
         for id in ctx.keys.catalog.attachments.keys() {
-            if *id != crate::import::MEDIA_PARENT && !ctx.keys.catalog.testimonies.contains_key(id)
+            // A case's documents are attachments of the case.
+            if *id != crate::import::MEDIA_PARENT
+                && !ctx.keys.catalog.testimonies.contains_key(id)
+                && !ctx.keys.catalog.cases.contains_key(id)
             {
                 problem(
                     "orphan_record",
@@ -204,6 +207,7 @@ impl Vault {
             }
         }
         crate::import::check_received(&ctx, &entries, &mut problem);
+        crate::case::verify_cases(&ctx, &entries, &mut problem);
         crate::secret::verify_settings(&ctx, &entries, &mut problem)?;
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
         let head = entries

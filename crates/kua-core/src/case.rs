@@ -1,0 +1,282 @@
+//! A lawyer's case files (issue #13): how the vault keeps them. What a case's entries
+//! mean (the course of a complaint, petitions, evidence, notes) is the `kua-case`
+//! crate's work; the core only keeps them, sealed and logged, and never rewrites one.
+//!
+//! A case is the list of its entries, each a record of its own in the `case_entry`
+//! table: the head names the entry and, as its parent, the case (so the disk shows
+//! neither which case an entry belongs to nor how many cases there are, only how many
+//! entries); the body is the entry as JSON. Entries are append-only: a correction or a
+//! note's new text is a new entry, so the file keeps its history. Each entry is logged
+//! `case_recorded` in the same transaction (record: the case; version: the entry's
+//! number; content hash: a keyed digest, so that a log a bundle carries never lets
+//! anyone confirm a guess at a privileged note), which `verify` checks every row
+//! against. Erasing a case deletes its entries and documents and logs a tombstone.
+
+use crate::custody::{Change, Entry, Event};
+use crate::error::{Error, Result};
+use crate::records::Head;
+use crate::seams::format_time;
+use crate::store::Table;
+use crate::vault::{Ctx, Vault};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// An entry is a step, a petition, a note: text a person typed, not a document (those
+/// are attachments). A note may be long; a 2 MiB entry is a mistake.
+const ENTRY_MAX: usize = 2 << 20;
+
+/// One entry of a case, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseEntry {
+    pub id: String,
+    pub case: String,
+    /// The entry's place in its case, from 1, in the order it was recorded.
+    pub number: u32,
+    /// When it was recorded (RFC 3339 UTC); the dates it speaks of are in `data`.
+    pub time: String,
+    /// What the entry is, in `kua-case`'s vocabulary (`opened`, `step`, `note`, …).
+    pub kind: String,
+    /// Lawyer–client privileged content (notes): it never leaves the vault but for a
+    /// `legal` recipient the lawyer gives it to.
+    pub privileged: bool,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub data: serde_json::Value,
+}
+
+/// The name an entry's digest is keyed with: one namespace apart from the settings'.
+fn digest_name(entry: &str) -> String {
+    format!("case-entry:{entry}")
+}
+
+impl Ctx<'_> {
+    fn case_heads(&self, case: &Uuid) -> Result<&Vec<Head>> {
+        self.keys
+            .catalog
+            .cases
+            .get(case)
+            .ok_or_else(|| Error::CaseNotFound(case.to_string()))
+    }
+
+    fn read_entry(&self, head: &Head) -> Result<CaseEntry> {
+        let bytes = self.read(Table::CaseEntry, head)?;
+        let place = || Error::integrity(format!("case {} entry {}", head.parent, head.id));
+        let entry: CaseEntry = serde_json::from_slice(&bytes).map_err(|_| place())?;
+        if entry.id != head.id.to_string() || entry.case != head.parent.to_string() {
+            return Err(place());
+        }
+        Ok(entry)
+    }
+
+    fn entries(&self, case: &Uuid) -> Result<Vec<CaseEntry>> {
+        let mut out = self
+            .case_heads(case)?
+            .iter()
+            .map(|h| self.read_entry(h))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|e| e.number);
+        Ok(out)
+    }
+
+    fn append(
+        &mut self,
+        case: Uuid,
+        kind: &str,
+        privileged: bool,
+        data: serde_json::Value,
+    ) -> Result<CaseEntry> {
+        let number = self
+            .keys
+            .catalog
+            .cases
+            .get(&case)
+            .map_or(0, |h| h.len() as u32)
+            + 1;
+        let id = self.seams.uuid();
+        let entry = CaseEntry {
+            id: id.to_string(),
+            case: case.to_string(),
+            number,
+            time: format_time(self.seams.clock.now_ms()),
+            kind: kind.to_string(),
+            privileged,
+            data,
+        };
+        let bytes = zeroize::Zeroizing::new(
+            serde_json::to_vec(&entry).map_err(|e| Error::Storage(e.to_string()))?,
+        );
+        if bytes.len() > ENTRY_MAX {
+            return Err(Error::BadInput(format!(
+                "this case entry is {} KiB, more than {} KiB; attach long texts as documents",
+                bytes.len() >> 10,
+                ENTRY_MAX >> 10
+            )));
+        }
+        let head = Head::new(self.seams, id, 1, case);
+        let digest = self.secret_digest(&digest_name(&entry.id), number, &bytes);
+        self.transaction(|ctx, tx, tail| {
+            ctx.insert(tx, Table::CaseEntry, &head, &bytes)?;
+            ctx.log(
+                tx,
+                tail,
+                Event::CaseRecorded,
+                Change {
+                    record: Some(case),
+                    version: Some(number),
+                    content_hash: Some(digest),
+                    detail: None,
+                },
+            )
+        })?;
+        self.keys.catalog.cases.entry(case).or_default().push(head);
+        Ok(entry)
+    }
+}
+
+impl Vault {
+    /// Every case's id.
+    pub fn case_ids(&mut self) -> Result<Vec<String>> {
+        let ctx = self.ctx()?;
+        Ok(ctx.keys.catalog.cases.keys().map(Uuid::to_string).collect())
+    }
+
+    /// A case's entries in the order they were recorded.
+    pub fn case_entries(&mut self, case: &str) -> Result<Vec<CaseEntry>> {
+        let case = parse_case(case)?;
+        self.ctx()?.entries(&case)
+    }
+
+    /// Opens a new case with its first entry.
+    pub fn open_case(&mut self, kind: &str, data: serde_json::Value) -> Result<CaseEntry> {
+        let mut ctx = self.ctx()?;
+        let case = ctx.seams.uuid();
+        ctx.append(case, kind, false, data)
+    }
+
+    /// Records one more entry of an existing case.
+    pub fn add_case_entry(
+        &mut self,
+        case: &str,
+        kind: &str,
+        privileged: bool,
+        data: serde_json::Value,
+    ) -> Result<CaseEntry> {
+        let case = parse_case(case)?;
+        let mut ctx = self.ctx()?;
+        ctx.case_heads(&case)?;
+        ctx.append(case, kind, privileged, data)
+    }
+
+    /// Crypto-erase of a case: its entries and its documents (with their keys), a
+    /// tombstone in the log, and the journal cleared like after a testimony's erase.
+    pub fn erase_case(&mut self, case: &str) -> Result<()> {
+        let case = parse_case(case)?;
+        let mut ctx = self.ctx()?;
+        let rows: Vec<Uuid> = ctx.case_heads(&case)?.iter().map(|h| h.row).collect();
+        let db = ctx.db;
+        ctx.transaction(|ctx, tx, tail| {
+            for row in &rows {
+                crate::records::delete(tx, Table::CaseEntry, row)?;
+            }
+            ctx.delete_attachments(tx, &case)?;
+            ctx.log(
+                tx,
+                tail,
+                Event::Deleted,
+                Change {
+                    record: Some(case),
+                    ..Change::default()
+                },
+            )
+        })?;
+        ctx.keys.catalog.cases.remove(&case);
+        ctx.keys.catalog.attachments.remove(&case);
+        crate::store::checkpoint(db)
+    }
+
+    /// Whether `id` names a case of this vault (documents are attached to cases).
+    pub(crate) fn is_case(&mut self, id: &Uuid) -> Result<bool> {
+        Ok(self.ctx()?.keys.catalog.cases.contains_key(id))
+    }
+}
+
+pub(crate) fn parse_case(id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| Error::CaseNotFound(id.to_string()))
+}
+
+/// Checks every case entry against the log: each row logged with the digest it has,
+/// each logged entry still there unless its case was erased, no erased case back.
+pub(crate) fn verify_cases(
+    ctx: &Ctx<'_>,
+    entries: &[Entry],
+    problem: &mut dyn FnMut(&str, String, String),
+) {
+    let mut logged: BTreeMap<(String, u32), String> = BTreeMap::new();
+    let mut erased = BTreeSet::new();
+    for e in entries {
+        match (e.event, &e.record) {
+            (Event::CaseRecorded, Some(case)) => {
+                if let (Some(n), Some(h)) = (e.version, &e.content_hash) {
+                    logged.insert((case.clone(), n), h.clone());
+                }
+            }
+            (Event::Deleted, Some(r)) => {
+                erased.insert(r.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (case, heads) in &ctx.keys.catalog.cases {
+        let case = case.to_string();
+        if erased.contains(&case) {
+            problem(
+                "record_resurrected",
+                format!("case {case}"),
+                "the custody log records this case as erased, yet it is in the vault again (restored from an old copy?)".into(),
+            );
+        }
+        for head in heads {
+            let place = format!("case {case} entry {}", head.id);
+            let read = ctx.read(Table::CaseEntry, head).ok().and_then(|bytes| {
+                let entry: CaseEntry = serde_json::from_slice(&bytes).ok()?;
+                (entry.id == head.id.to_string() && entry.case == case)
+                    .then(|| (entry.number, bytes))
+            });
+            let Some((number, bytes)) = read else {
+                problem(
+                    "record_unreadable",
+                    place,
+                    "the entry does not decrypt or does not belong to this case".into(),
+                );
+                continue;
+            };
+            seen.insert((case.clone(), number));
+            let digest = ctx.secret_digest(&digest_name(&head.id.to_string()), number, &bytes);
+            match logged.get(&(case.clone(), number)) {
+                None => problem(
+                    "unlogged_record",
+                    place,
+                    "the custody log has no entry for this case entry: it was added outside Kua"
+                        .into(),
+                ),
+                Some(h) if *h != digest => problem(
+                    "content_hash_mismatch",
+                    place,
+                    "the entry differs from what the custody log recorded".into(),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    for (case, number) in logged.keys() {
+        if !erased.contains(case) && !seen.contains(&(case.clone(), *number)) {
+            problem(
+                "record_missing",
+                format!("case {case} entry {number}"),
+                "the custody log records this case entry but the vault no longer holds it".into(),
+            );
+        }
+    }
+}
