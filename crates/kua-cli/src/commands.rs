@@ -2,6 +2,7 @@
 
 use crate::analysis;
 use crate::args::{Cli, Command, DatasetCommand, Global, TemplateCommand};
+use crate::case;
 use crate::output::{self, emit};
 use crate::persons;
 use crate::progress::{spinner, Bar};
@@ -99,6 +100,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => analysis::dataset(&mut unlock(g)?, &output, &format, &lang, g.json),
         Command::Persons { command } => persons::run(&mut unlock(g)?, command, g.json),
+        Command::Case { command } => case::run(g, command),
+        Command::Deadlines { today } => case::deadlines(g, today.as_deref()),
         Command::Search { query, limit } => {
             let hits = unlock(g)?.search(&query, limit)?;
             emit(g.json, &hits, || output::hits(&hits))

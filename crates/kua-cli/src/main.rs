@@ -8,6 +8,7 @@
 
 mod analysis;
 mod args;
+mod case;
 mod commands;
 mod exchange;
 mod output;
@@ -43,17 +44,20 @@ fn main() -> ExitCode {
     }
 }
 
+fn core_exit(core: &kua_core::Error) -> u8 {
+    match core.class() {
+        ErrorClass::Auth => 3,
+        ErrorClass::NotFound => 4,
+        ErrorClass::Integrity => 5,
+        ErrorClass::Input => 6,
+        ErrorClass::Io => 7,
+    }
+}
+
 /// The stable error code and the exit code of an error.
 fn classify(e: &anyhow::Error) -> (&'static str, u8) {
     if let Some(core) = e.downcast_ref::<kua_core::Error>() {
-        let exit = match core.class() {
-            ErrorClass::Auth => 3,
-            ErrorClass::NotFound => 4,
-            ErrorClass::Integrity => 5,
-            ErrorClass::Input => 6,
-            ErrorClass::Io => 7,
-        };
-        return (core.code(), exit);
+        return (core.code(), core_exit(core));
     }
     if let Some(a) = e.downcast_ref::<kua_analysis::Error>() {
         let exit = match a {
@@ -62,6 +66,16 @@ fn classify(e: &anyhow::Error) -> (&'static str, u8) {
             _ => 6,
         };
         return (a.code(), exit);
+    }
+    if let Some(c) = e.downcast_ref::<kua_case::Error>() {
+        let exit = match c {
+            kua_case::Error::Core(core) => core_exit(core),
+            kua_case::Error::UnknownEntry { .. }
+            | kua_case::Error::UnknownClient(_)
+            | kua_case::Error::UnknownDocument(_) => 4,
+            _ => 6,
+        };
+        return (c.code(), exit);
     }
     if e.downcast_ref::<std::io::Error>().is_some() {
         return ("io", 7);
