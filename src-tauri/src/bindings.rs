@@ -62,6 +62,19 @@ mod tests {
             crate::commands::persons::LinkageSecretShown,
             crate::commands::persons::PersonsList,
             crate::commands::vault::EraseAfter,
+            crate::commands::cases::CaseShown,
+            kua_case::Course,
+            kua_case::CaseSummary,
+            kua_case::Deadline,
+            kua_case::entry::Step,
+            kua_case::entry::Petition,
+            kua_case::entry::PetitionDecision,
+            kua_case::entry::Evidence,
+            kua_case::entry::EvidenceStatus,
+            kua_case::entry::Examined,
+            kua_case::entry::Note,
+            kua_case::entry::Document,
+            kua_core::CaseEntry,
         );
     }
 

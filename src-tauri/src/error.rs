@@ -61,3 +61,12 @@ impl From<kua_analysis::Error> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<kua_case::Error> for IpcError {
+    fn from(e: kua_case::Error) -> Self {
+        match e {
+            kua_case::Error::Core(core) => core.into(),
+            e => IpcError::new(e.code(), e.to_string()),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! anything touching the disk) runs on a blocking thread, never on the UI thread.
 
 pub mod analysis;
+pub mod cases;
 pub mod custody;
 pub mod exchange;
 pub mod files;
@@ -84,6 +85,23 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         vault::erase_vault,
         vault::erase_after,
         vault::set_erase_after,
+        cases::case_course,
+        cases::cases_list,
+        cases::deadlines,
+        cases::case_show,
+        cases::case_open,
+        cases::case_step,
+        cases::case_petition,
+        cases::case_decide_petition,
+        cases::case_evidence,
+        cases::case_evidence_status,
+        cases::case_circumstance,
+        cases::case_examined,
+        cases::case_note,
+        cases::case_seal_note,
+        cases::case_link,
+        cases::case_document,
+        cases::case_erase,
     ]
 }
 
