@@ -26,6 +26,8 @@ pub struct Contents {
     /// (path under `records/`, e.g. `ID/2.json`, JSON bytes). Testimony plaintext:
     /// wiped when the contents are dropped.
     pub records: Vec<(String, zeroize::Zeroizing<Vec<u8>>)>,
+    /// (path under `cases/`, e.g. `ID.json`, JSON bytes): a lawyer's case files.
+    pub cases: Vec<(String, zeroize::Zeroizing<Vec<u8>>)>,
     /// (sha256, size) of every media file, read through a `MediaSource`.
     pub media: Vec<(String, u64)>,
     /// `log/entries.jsonl`.
@@ -154,6 +156,9 @@ pub fn write(
     for (path, bytes) in &contents.records {
         small.insert(format!("records/{path}"), bytes.as_slice());
     }
+    for (path, bytes) in &contents.cases {
+        small.insert(format!("cases/{path}"), bytes.as_slice());
+    }
     small.insert(manifest::LOG.to_string(), &contents.log);
     for (path, bytes) in &small {
         files.insert(path.clone(), entry(bytes));
@@ -269,8 +274,11 @@ fn archive(
     put(&mut tar, manifest::MANIFEST, manifest_json)?;
     put(&mut tar, manifest::SIGNATURE, signature.as_bytes())?;
     put(&mut tar, manifest::SUMS, sums.as_bytes())?;
-    for (path, bytes) in small.iter().filter(|(p, _)| p.starts_with("records/")) {
-        put(&mut tar, path, bytes)?;
+    // Records, then cases: the small files an importer checks before the media.
+    for prefix in ["records/", "cases/"] {
+        for (path, bytes) in small.iter().filter(|(p, _)| p.starts_with(prefix)) {
+            put(&mut tar, path, bytes)?;
+        }
     }
     let mut media_sorted = contents.media.clone();
     media_sorted.sort();

@@ -61,6 +61,8 @@ pub struct StepKind {
 pub struct Course {
     pub version: u32,
     pub initial: String,
+    /// The label of a count's "not recorded" row.
+    pub not_recorded: Labels,
     pub states: Vec<Coded>,
     pub steps: Vec<StepKind>,
     pub grounds: Vec<Coded>,

@@ -18,12 +18,14 @@ pub mod deadlines;
 pub mod entry;
 mod error;
 pub mod file;
+pub mod outcomes;
 pub mod record;
 
 pub use course::{course, Course};
 pub use deadlines::{Deadline, DueKind, DueStatus};
 pub use error::{Error, Result};
 pub use file::{CaseFile, Notes};
+pub use outcomes::{outcomes, Outcomes};
 
 use chrono::NaiveDate;
 use kua_core::Vault;
@@ -34,6 +36,8 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseSummary {
     pub id: String,
+    /// The sender a received case came from (its name); None for the vault's own.
+    pub from: Option<String>,
     pub client: String,
     pub title: Option<String>,
     pub opened: String,
@@ -52,7 +56,11 @@ pub fn today() -> NaiveDate {
 
 /// A case's file; `privileged` shows the notes' text (otherwise they are counted).
 pub fn show(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
-    let entries = vault.case_entries(id)?;
+    let entries = match vault.case_entries(id) {
+        Ok(e) => e,
+        Err(kua_core::Error::CaseNotFound(_)) => return show_received(vault, id, privileged),
+        Err(e) => return Err(e.into()),
+    };
     let case = entries.first().map(|e| e.case.clone()).unwrap_or_default();
     let mut f = file::fold(&case, &entries, privileged);
     // A document whose describing entry was never written (the process stopped between
@@ -73,6 +81,40 @@ pub fn show(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
     Ok(f)
 }
 
+/// A case received in a bundle, as its fullest copy tells it (read-only).
+fn show_received(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
+    let wanted = id.trim();
+    let r = vault
+        .received_cases()?
+        .into_iter()
+        .filter(|r| r.case.id == wanted)
+        .max_by_key(|r| r.case.entries.len())
+        .ok_or_else(|| kua_core::Error::CaseNotFound(id.to_string()))?;
+    let mut f = file::fold(&r.case.id, &r.case.entries, privileged);
+    if f.client.is_empty() {
+        f.client.clone_from(&r.case.client);
+        f.testimonies.insert(0, r.case.client.clone());
+    }
+    for (attachment, d) in r.case.documents {
+        if !f
+            .documents
+            .iter()
+            .any(|x| x.document.attachment == attachment)
+        {
+            f.documents.push(file::DocumentView {
+                entry: String::new(),
+                document: entry::Document {
+                    attachment,
+                    kind: "other".into(),
+                    title: Some(d.name),
+                    date: None,
+                },
+            });
+        }
+    }
+    Ok(f)
+}
+
 /// Every case, most urgent first (overdue, then the nearest deadline), then by when
 /// it was opened.
 pub fn list(vault: &mut Vault, today: NaiveDate) -> Result<Vec<CaseSummary>> {
@@ -81,6 +123,7 @@ pub fn list(vault: &mut Vault, today: NaiveDate) -> Result<Vec<CaseSummary>> {
         let f = show(vault, &id, false)?;
         let due = deadlines::of_case(&f, today);
         out.push(CaseSummary {
+            from: None,
             since: f.main_steps().last().map(|s| s.step.date.clone()),
             overdue: due
                 .iter()
@@ -92,6 +135,26 @@ pub fn list(vault: &mut Vault, today: NaiveDate) -> Result<Vec<CaseSummary>> {
             client: f.client,
             title: f.title,
             opened: f.opened,
+            state: f.state,
+        });
+    }
+    // Received cases are read-only: listed with their sender, no deadlines (they are
+    // the sender's to keep).
+    for r in vault.received_cases()? {
+        if out.iter().any(|c| c.id == r.case.id) {
+            continue;
+        }
+        let f = file::fold(&r.case.id, &r.case.entries, false);
+        out.push(CaseSummary {
+            from: Some(r.sender_name.clone()),
+            since: f.main_steps().last().map(|s| s.step.date.clone()),
+            overdue: 0,
+            open_petitions: 0,
+            next_deadline: None,
+            id: r.case.id.clone(),
+            client: r.case.client.clone(),
+            title: f.title,
+            opened: r.imported_at.clone(),
             state: f.state,
         });
     }

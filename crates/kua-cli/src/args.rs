@@ -169,6 +169,14 @@ pub enum Command {
         redact: bool,
         #[arg(short, long)]
         output: PathBuf,
+        /// A lawyer's case to send (repeatable): whole to recipients who are all legal,
+        /// only its course (steps and outcomes) to others. Named alone, without ids or
+        /// --all, the bundle carries only the cases.
+        #[arg(long = "case")]
+        cases: Vec<String>,
+        /// Send the cases' privileged notes too (legal recipients only).
+        #[arg(long, requires = "cases")]
+        case_notes: bool,
         /// Testimonies to export (every sealed version of each).
         ids: Vec<String>,
     },

@@ -288,6 +288,56 @@ fn unreachable_course() -> Result<ExitCode> {
     bail!("internal: the course is printed before the vault is unlocked")
 }
 
+/// The dimensions `kua stats --by` counts complaints by (each case once).
+pub const DIMENSIONS: [&str; 3] = ["case_state", "case_reached", "termination_ground"];
+
+/// `kua stats --by case_state|case_reached|termination_ground`.
+pub fn stats(g: &Global, dim: &str, lang: &str) -> Result<ExitCode> {
+    let o = kua_case::outcomes(&mut unlock(g)?)?;
+    let c = course();
+    let (rows, list, title) = match dim {
+        "case_state" => (&o.by_state, &c.states, "complaints by their state now"),
+        "case_reached" => (
+            &o.ever,
+            &c.states,
+            "complaints that ever reached each state",
+        ),
+        _ => (&o.by_ground, &c.grounds, "terminated complaints by ground"),
+    };
+    let out = serde_json::json!({
+        "by": dim,
+        "unit": "complaints",
+        "cases": o.cases,
+        "own": o.own,
+        "received": o.received,
+        "rows": rows.iter().map(|r| serde_json::json!({
+            "code": r.code,
+            "label": Course::label(list, &r.code, lang).map_or_else(|| not_recorded(lang), str::to_string),
+            "count": r.count,
+        })).collect::<Vec<_>>(),
+    });
+    emit(g.json, &out, || {
+        println!(
+            "{title} ({} complaints: {} own, {} received)",
+            o.cases, o.own, o.received
+        );
+        for r in rows {
+            let label = Course::label(list, &r.code, lang)
+                .map_or_else(|| not_recorded(lang), str::to_string);
+            println!("  {:>6}  {label}", r.count);
+        }
+    })
+}
+
+fn not_recorded(lang: &str) -> String {
+    let labels = &course().not_recorded;
+    labels
+        .get(lang)
+        .or_else(|| labels.get("en"))
+        .cloned()
+        .unwrap_or_default()
+}
+
 pub fn deadlines(g: &Global, t: Option<&str>) -> Result<ExitCode> {
     let all = kua_case::deadlines(&mut unlock(g)?, today(t)?)?;
     emit(g.json, &all, || {

@@ -79,6 +79,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             count,
         } => {
+            if let [dim] = by.as_slice() {
+                if case::DIMENSIONS.contains(&dim.as_str()) {
+                    if !filters.is_empty()
+                        || from.is_some()
+                        || to.is_some()
+                        || include_drafts
+                        || public
+                        || csv
+                    {
+                        bail!("{dim} counts every complaint (each case once) as it stands; it takes no filters, dates, drafts, --public or --csv");
+                    }
+                    return case::stats(g, dim, &lang);
+                }
+            }
             let request = analysis::StatsRequest {
                 by,
                 filters,
@@ -250,12 +264,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Trust { command } => crate::exchange::trust(g, command),
         Command::Export {
             to,
-            all: _,
+            all,
             since_last,
             redact,
             output,
+            cases,
+            case_notes,
             ids,
-        } => crate::exchange::export(g, to, since_last, ids, redact, &output),
+        } => {
+            let selection = if all {
+                kua_core::Selection::All
+            } else if since_last {
+                kua_core::Selection::SinceLast
+            } else if !ids.is_empty() || !cases.is_empty() {
+                kua_core::Selection::Ids(ids)
+            } else {
+                kua_core::Selection::All
+            };
+            crate::exchange::export(g, to, selection, redact, (cases, case_notes), &output)
+        }
         Command::Bundle { command } => crate::exchange::bundle(g, command),
         Command::Import { files, trust_new } => crate::exchange::import(g, &files, trust_new),
         Command::Received { command } => crate::exchange::received(g, command),

@@ -151,24 +151,19 @@ pub fn trust(g: &Global, command: TrustCommand) -> Result<ExitCode> {
 pub fn export(
     g: &Global,
     to: Vec<String>,
-    since_last: bool,
-    ids: Vec<String>,
+    selection: Selection,
     redact: bool,
+    (cases, case_notes): (Vec<String>, bool),
     output: &Path,
 ) -> Result<ExitCode> {
-    let selection = if !ids.is_empty() {
-        Selection::Ids(ids)
-    } else if since_last {
-        Selection::SinceLast
-    } else {
-        Selection::All
-    };
     let mut vault = unlock(g)?;
     let report = vault.export(
         &ExportRequest {
             to,
             selection,
             redact,
+            cases,
+            case_notes,
         },
         output,
         &mut Bar::new("exporting"),

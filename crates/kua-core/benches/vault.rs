@@ -657,6 +657,8 @@ fn export_child(vault: &Path, out: &Path) {
         to: vec!["coordinator".into()],
         selection: kua_core::Selection::All,
         redact: false,
+        cases: Vec::new(),
+        case_notes: false,
     };
     let start = Instant::now();
     let report = v.export(&req, out, &mut Silent).unwrap();

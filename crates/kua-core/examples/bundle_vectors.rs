@@ -201,6 +201,8 @@ fn main() {
         to: vec!["coordinator".into()],
         selection: sel,
         redact: false,
+        cases: Vec::new(),
+        case_notes: false,
     };
     v.export(&req(Selection::All), &out.join("valid.kua"), &mut Silent)
         .unwrap();

@@ -8,9 +8,12 @@
 //! entries); the body is the entry as JSON. Entries are append-only: a correction or a
 //! note's new text is a new entry, so the file keeps its history. Each entry is logged
 //! `case_recorded` in the same transaction (record: the case; version: the entry's
-//! number; content hash: a keyed digest, so that a log a bundle carries never lets
-//! anyone confirm a guess at a privileged note), which `verify` checks every row
-//! against. Erasing a case deletes its entries and documents and logs a tombstone.
+//! number; content hash: the SHA-256 of the entry's JSON), which `verify` checks every
+//! row against, and which a recipient of the case checks what it receives against.
+//! Every entry carries 16 random bytes of salt: the log travels in bundles (as hashes
+//! for cases a bundle does not carry), and without the salt a short privileged note
+//! could be confirmed by hashing guesses. Erasing a case deletes its entries and
+//! documents and logs a tombstone.
 
 use crate::custody::{Change, Entry, Event};
 use crate::error::{Error, Result};
@@ -21,6 +24,7 @@ use crate::vault::{Ctx, Vault};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 /// An entry is a step, a petition, a note: text a person typed, not a document (those
 /// are attachments). A note may be long; a 2 MiB entry is a mistake.
@@ -43,11 +47,19 @@ pub struct CaseEntry {
     pub privileged: bool,
     #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub data: serde_json::Value,
+    /// Random, so that the entry's logged hash confirms no guess at its content.
+    pub salt: String,
 }
 
-/// The name an entry's digest is keyed with: one namespace apart from the settings'.
-fn digest_name(entry: &str) -> String {
-    format!("case-entry:{entry}")
+impl CaseEntry {
+    /// The content hash the log records: SHA-256 of the entry's JSON as serde writes it
+    /// (struct fields in order, object keys as parsed), so that a recipient who parsed
+    /// the entry computes the same hash.
+    pub fn hash(&self) -> Result<String> {
+        let bytes =
+            Zeroizing::new(serde_json::to_vec(self).map_err(|e| Error::Storage(e.to_string()))?);
+        Ok(crate::crypto::sha256_hex(&bytes))
+    }
 }
 
 impl Ctx<'_> {
@@ -69,7 +81,7 @@ impl Ctx<'_> {
         Ok(entry)
     }
 
-    fn entries(&self, case: &Uuid) -> Result<Vec<CaseEntry>> {
+    pub(crate) fn entries(&self, case: &Uuid) -> Result<Vec<CaseEntry>> {
         let mut out = self
             .case_heads(case)?
             .iter()
@@ -102,10 +114,10 @@ impl Ctx<'_> {
             kind: kind.to_string(),
             privileged,
             data,
+            salt: crate::crypto::hex(&self.seams.bytes::<16>()),
         };
-        let bytes = zeroize::Zeroizing::new(
-            serde_json::to_vec(&entry).map_err(|e| Error::Storage(e.to_string()))?,
-        );
+        let bytes =
+            Zeroizing::new(serde_json::to_vec(&entry).map_err(|e| Error::Storage(e.to_string()))?);
         if bytes.len() > ENTRY_MAX {
             return Err(Error::BadInput(format!(
                 "this case entry is {} KiB, more than {} KiB; attach long texts as documents",
@@ -114,7 +126,7 @@ impl Ctx<'_> {
             )));
         }
         let head = Head::new(self.seams, id, 1, case);
-        let digest = self.secret_digest(&digest_name(&entry.id), number, &bytes);
+        let digest = entry.hash()?;
         self.transaction(|ctx, tx, tail| {
             ctx.insert(tx, Table::CaseEntry, &head, &bytes)?;
             ctx.log(
@@ -242,9 +254,10 @@ pub(crate) fn verify_cases(
             let read = ctx.read(Table::CaseEntry, head).ok().and_then(|bytes| {
                 let entry: CaseEntry = serde_json::from_slice(&bytes).ok()?;
                 (entry.id == head.id.to_string() && entry.case == case)
-                    .then(|| (entry.number, bytes))
+                    .then(|| Some((entry.number, entry.hash().ok()?)))
+                    .flatten()
             });
-            let Some((number, bytes)) = read else {
+            let Some((number, digest)) = read else {
                 problem(
                     "record_unreadable",
                     place,
@@ -253,7 +266,6 @@ pub(crate) fn verify_cases(
                 continue;
             };
             seen.insert((case.clone(), number));
-            let digest = ctx.secret_digest(&digest_name(&head.id.to_string()), number, &bytes);
             match logged.get(&(case.clone(), number)) {
                 None => problem(
                     "unlogged_record",

@@ -21,6 +21,8 @@ pub struct Catalog {
     pub received: BTreeMap<(Uuid, Uuid), Vec<Head>>,
     /// Case id → the heads of its entries (case.rs).
     pub cases: BTreeMap<Uuid, Vec<Head>>,
+    /// (sender, case id) → the copies of a case received from that sender.
+    pub received_cases: BTreeMap<(Uuid, Uuid), Vec<Head>>,
     /// Rows whose heads did not open, and testimonies whose versions are not 1..n.
     /// Unlock still succeeds; `verify` reports each of them.
     pub damaged: Vec<String>,
@@ -79,6 +81,15 @@ impl Catalog {
         damaged.extend(more);
         for head in heads {
             catalog.cases.entry(head.parent).or_default().push(head);
+        }
+        let (heads, more) = load_heads(db, vault, sub, Table::ReceivedCase)?;
+        damaged.extend(more);
+        for head in heads {
+            catalog
+                .received_cases
+                .entry((head.parent, head.id))
+                .or_default()
+                .push(head);
         }
         catalog.damaged = damaged;
         Ok(catalog)

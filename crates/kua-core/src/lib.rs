@@ -55,15 +55,15 @@ pub use decisions::{Decision, LinkDecisions, Verdict};
 pub use erase::{destroy_key_slots, destroy_key_slots_at, erase_vault, EraseLayout};
 pub use error::{Error, ErrorClass, Result};
 pub use export::{
-    BundledAttachment, BundledRecord, ExportPlan, ExportReport, ExportRequest, ExportedDetail,
-    LogLine as BundleLogLine, Selection, Withheld,
+    BundledAttachment, BundledCase, BundledRecord, ExportPlan, ExportReport, ExportRequest,
+    ExportedDetail, LogLine as BundleLogLine, Selection, Withheld,
 };
 pub use files::save_file;
 pub use hygiene::{harden_process, owner_only_dir};
 pub use identity::{fingerprint, IdentityInfo};
 pub use import::{
-    check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedRecord,
-    ReceivedSummary, SenderReport,
+    check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedCase,
+    ReceivedRecord, ReceivedSummary, SenderReport,
 };
 pub use kua_bundle;
 pub use linkage::LinkageSecret;

@@ -177,6 +177,7 @@ impl Vault {
             Table::Consent,
             Table::Received,
             Table::CaseEntry,
+            Table::ReceivedCase,
         ] {
             let rekey: &dyn Fn(&Head) -> bool = if table == Table::Testimony {
                 &is_draft

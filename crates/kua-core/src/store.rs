@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS received (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL
 -- Erase after too many failed unlocks (guard.rs): the limit (0: off) and the count.
 -- A lawyer's case files (case.rs): one row per entry; the head names the case.
 CREATE TABLE IF NOT EXISTS case_entry (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
+-- Cases received in bundles (import/cases.rs): the head names the sender.
+CREATE TABLE IF NOT EXISTS received_case (id TEXT NOT NULL UNIQUE, head BLOB NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS unlock_guard (id INTEGER PRIMARY KEY CHECK (id = 1), erase_after INTEGER NOT NULL, failures INTEGER NOT NULL);
 ";
 
@@ -57,6 +59,7 @@ pub enum Table {
     Consent,
     Received,
     CaseEntry,
+    ReceivedCase,
 }
 
 impl Table {
@@ -67,6 +70,7 @@ impl Table {
             Table::Consent => "consent",
             Table::Received => "received",
             Table::CaseEntry => "case_entry",
+            Table::ReceivedCase => "received_case",
         }
     }
 }

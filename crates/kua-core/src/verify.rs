@@ -208,6 +208,7 @@ impl Vault {
         }
         crate::import::check_received(&ctx, &entries, &mut problem);
         crate::case::verify_cases(&ctx, &entries, &mut problem);
+        crate::import::check_received_cases(&ctx, &entries, &mut problem);
         crate::secret::verify_settings(&ctx, &entries, &mut problem)?;
         let (attachments, bytes) = verify_attachments(&ctx, &expected, progress, &mut problem)?;
         let head = entries

@@ -20,7 +20,10 @@ async fn on_case<T: Send + 'static>(
     app: AppHandle,
     f: impl FnOnce(&mut Vault) -> kua_case::Result<T> + Send + 'static,
 ) -> Result<T, IpcError> {
-    blocking(app, move |s| s.with_vault(|v| Ok(f(v)))?.map_err(IpcError::from)).await
+    blocking(app, move |s| {
+        s.with_vault(|v| Ok(f(v)))?.map_err(IpcError::from)
+    })
+    .await
 }
 
 fn day(today: Option<String>) -> Result<chrono::NaiveDate, IpcError> {
@@ -177,7 +180,14 @@ pub async fn case_document(
             .unwrap_or_default();
         let mut file = std::fs::File::open(&path).map_err(|e| IpcError::io(&path, e))?;
         s.with_vault(|v| {
-            Ok(record::document(v, &id, &mut file, &name, document, &mut progress))
+            Ok(record::document(
+                v,
+                &id,
+                &mut file,
+                &name,
+                document,
+                &mut progress,
+            ))
         })?
         .map(|(entry, _)| entry)
         .map_err(IpcError::from)

@@ -80,6 +80,14 @@ pub struct ExportChoice {
     pub ids: Option<Vec<String>>,
     pub since_last: bool,
     pub redact: bool,
+    /// Cases to send: whole to legal recipients, their course to others.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cases: Option<Vec<String>>,
+    /// Send the cases' privileged notes (legal recipients only).
+    #[serde(default)]
+    #[ts(optional)]
+    pub case_notes: Option<bool>,
 }
 
 impl From<ExportChoice> for ExportRequest {
@@ -93,6 +101,8 @@ impl From<ExportChoice> for ExportRequest {
             to: c.to,
             selection,
             redact: c.redact,
+            cases: c.cases.unwrap_or_default(),
+            case_notes: c.case_notes.unwrap_or(false),
         }
     }
 }

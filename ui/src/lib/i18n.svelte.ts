@@ -55,6 +55,16 @@ export function formatDate(iso: string | null | undefined, withTime = true): str
   }).format(d);
 }
 
+/** A calendar day (YYYY-MM-DD, which has no time zone) in the reader's language. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return "";
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!m) return day;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (Number.isNaN(d.getTime())) return day;
+  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: "medium" }).format(d);
+}
+
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(intlLocale()).format(n);
 }

@@ -53,6 +53,7 @@ function rustErrorCodes(): string[] {
     "src-tauri/src/recorder.rs",
     "crates/kua-audio/src/error.rs",
     "crates/kua-analysis/src/error.rs",
+    "crates/kua-case/src/error.rs",
   ];
   const codes = new Set<string>();
   for (const f of files) {
@@ -92,6 +93,8 @@ describe("translations", () => {
     expect(codes).toContain("not_granted");
     expect(codes).toContain("bad_date");
     expect(codes).toContain("erase_not_confirmed");
+    expect(codes).toContain("impossible_step");
+    expect(codes).toContain("case_not_found");
     expect(codes.filter((c) => !en.has(`error-${c.replace(/_/g, "-")}`))).toEqual([]);
   });
 

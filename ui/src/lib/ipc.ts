@@ -52,6 +52,28 @@ import type { Unit } from "./bindings/Unit";
 import type { Verdict } from "./bindings/Verdict";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { VersionInfo } from "./bindings/VersionInfo";
+import type { CaseFile } from "./bindings/CaseFile";
+import type { CaseShown } from "./bindings/CaseShown";
+import type { CircumstanceView } from "./bindings/CircumstanceView";
+import type { DocumentView } from "./bindings/DocumentView";
+import type { DueStatus } from "./bindings/DueStatus";
+import type { EvidenceView } from "./bindings/EvidenceView";
+import type { NoteView } from "./bindings/NoteView";
+import type { Notes } from "./bindings/Notes";
+import type { PetitionView } from "./bindings/PetitionView";
+import type { StepKind } from "./bindings/StepKind";
+import type { StepView } from "./bindings/StepView";
+import type { CaseSummary } from "./bindings/CaseSummary";
+import type { Course } from "./bindings/Course";
+import type { Deadline } from "./bindings/Deadline";
+import type { Document } from "./bindings/Document";
+import type { Evidence } from "./bindings/Evidence";
+import type { EvidenceStatus } from "./bindings/EvidenceStatus";
+import type { Examined } from "./bindings/Examined";
+import type { Note } from "./bindings/Note";
+import type { Petition } from "./bindings/Petition";
+import type { PetitionDecision } from "./bindings/PetitionDecision";
+import type { Step } from "./bindings/Step";
 import type { Lang } from "./i18n.svelte";
 
 export type {
@@ -61,6 +83,8 @@ export type {
   RecordingState, ListRow, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
   ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
+  CaseFile, CaseShown, CaseSummary, CircumstanceView, Course, Deadline, Document, DocumentView, DueStatus, Evidence, EvidenceStatus, EvidenceView,
+  Examined, Note, Notes, NoteView, Petition, PetitionDecision, PetitionView, Step, StepKind, StepView,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -204,4 +228,35 @@ export const ipc = {
   // and gives null.
   linkageSecretManage: (current: string, forget: boolean) =>
     call<LinkageSecretShown | null>("linkage_secret_manage", { current, forget }),
+
+  // A lawyer's cases (kua-case). `today` is the page's local day (YYYY-MM-DD), the day
+  // deadlines are counted from. Labels are the course table's (`caseCourse`), in en,
+  // ru and kk; every command answers with the new entry's id.
+  caseCourse: () => call<Course>("case_course"),
+  casesList: (today: string) => call<CaseSummary[]>("cases_list", { today }),
+  deadlines: (today: string) => call<Deadline[]>("deadlines", { today }),
+  // The privileged notes' text only with `privileged` (else they are counted).
+  caseShow: (id: string, privileged: boolean, today: string) =>
+    call<CaseShown>("case_show", { id, privileged, today }),
+  // `client`: an own testimony's id or a received record's.
+  caseOpen: (client: string, title: string | null) => call<string>("case_open", { client, title }),
+  caseStep: (id: string, step: Step) => call<string>("case_step", { id, step }),
+  casePetition: (id: string, petition: Petition) => call<string>("case_petition", { id, petition }),
+  caseDecidePetition: (id: string, decision: PetitionDecision) =>
+    call<string>("case_decide_petition", { id, decision }),
+  caseEvidence: (id: string, evidence: Evidence) => call<string>("case_evidence", { id, evidence }),
+  caseEvidenceStatus: (id: string, status: EvidenceStatus) =>
+    call<string>("case_evidence_status", { id, status }),
+  caseCircumstance: (id: string, text: string) => call<string>("case_circumstance", { id, text }),
+  caseExamined: (id: string, examined: Examined) => call<string>("case_examined", { id, examined }),
+  // A new note, or (`revises`) a new text of a draft note.
+  caseNote: (id: string, note: Note) => call<string>("case_note", { id, note }),
+  caseSealNote: (id: string, note: string) => call<string>("case_seal_note", { id, note }),
+  caseLink: (id: string, testimony: string) => call<string>("case_link", { id, testimony }),
+  // `path` must come from pick("attachments"); `document.attachment` is ignored (the
+  // shell fills it in). A copy is saved with `extract(caseId, attachment, path)`.
+  caseDocument: (id: string, path: string, document: Document, onProgress: OnProgress = ignore) =>
+    call<string>("case_document", { id, path, document, progress: progressChannel(onProgress) }),
+  // Erases the case for good (a tombstone stays in the custody log).
+  caseErase: (id: string) => call<void>("case_erase", { id }),
 };

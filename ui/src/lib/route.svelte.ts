@@ -12,6 +12,10 @@ export type Screen =
   // `person`: a person id or the id of one of its records, whose person is shown.
   | { name: "persons"; tab?: "queue" | "list"; person?: string }
   | { name: "contacts" }
+  // A lawyer's cases: the list, one case, and the deadlines across cases.
+  | { name: "cases" }
+  | { name: "case"; id: string }
+  | { name: "deadlines" }
   | { name: "settings" };
 
 export const route = $state<{ screen: Screen }>({ screen: { name: "list" } });

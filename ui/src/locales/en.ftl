@@ -805,3 +805,247 @@ error-linkage-secret-invalid = That is not the linkage secret: it has 56 letters
 error-linkage-secret-exists = This vault already has a linkage secret. Forget it first, and only if the coalition really changed it.
 error-vault-changed = The vault kept changing while persons were being linked. Try again.
 persons-ambiguous-records = Records from different senders share an id ({ $ids }): a bundle reused another record's id. They are kept apart as separate persons, and no decision can name them. Ask the senders which copy is theirs.
+
+# Cases: a lawyer's case files (the course of a complaint, petitions, evidence, notes).
+# Every state, step, ground, outcome and kind is labelled by the course table
+# (assets/cases/course.json), never here.
+event-case-recorded = Recorded in a case
+nav-cases = Cases
+nav-deadlines = Deadlines
+cases-title = Cases
+cases-explain = One case per client: where the complaint's course stands, what falls due next, the petitions, the evidence to preserve and privileged notes. The most urgent cases come first.
+cases-caption = Cases, most urgent first
+cases-count =
+    { $n ->
+        [one] 1 case
+       *[other] { $n } cases
+    }
+cases-empty-title = No case yet
+cases-empty-explain = Open a case for a client whose testimony is in this vault (own or received) to follow the complaint's course and its deadlines.
+case-new = New case
+case-new-title = Open a case
+case-new-submit = Open the case
+case-new-no-client = A case is opened for a client's testimony, and this vault holds none yet. Record the testimony first, or import it.
+case-client = Client
+case-client-hint = The client's testimony: one recorded here or a received record. The first characters of its id are shown.
+case-title-label = Title (optional)
+case-title-hint = A short name for the case, for example the place and month of the events.
+case-title-column = Case
+case-untitled = Untitled case
+case-heading = Case
+case-state = Stage
+case-next-deadline = Next deadline
+case-no-deadline = None
+case-overdue = Overdue
+case-open-petitions = Petitions awaiting a decision
+case-opened = opened { $date }
+case-unreadable =
+    { $n ->
+        [one] 1 entry of this case could not be read and is left out ({ $entries }). Run “Verify everything” on the custody log screen.
+       *[other] { $n } entries of this case could not be read and are left out ({ $entries }). Run “Verify everything” on the custody log screen.
+    }
+case-parts = Parts of the case
+case-tab-course = Course
+case-tab-petitions = Petitions
+case-tab-evidence = Evidence
+case-tab-circumstances = Not examined
+case-tab-documents = Documents
+case-tab-testimonies = Testimonies
+case-tab-notes = Privileged notes
+case-deadlines-title = Open deadlines
+case-deadlines-none = No open deadline in this case.
+case-due-overdue =
+    { $n ->
+        [one] overdue by 1 day
+       *[other] overdue by { $n } days
+    }
+case-due-today = due today
+case-due-in =
+    { $n ->
+        [one] in 1 day
+       *[other] in { $n } days
+    }
+case-choose = Choose…
+case-none = None
+case-date = Date
+case-date-format = Write the day as YYYY-MM-DD, for example 2024-03-15.
+case-date-invalid = Not a day: write it as YYYY-MM-DD, for example 2024-03-15.
+case-remark = Remark (optional)
+case-timeline-title = Course of the complaint
+case-timeline-empty = Nothing recorded yet: the case stands at “{ $state }”.
+case-state-after = Stage after it
+case-mark-beside = Beside the course
+case-mark-awaiting = Awaiting a decision
+case-mark-void = Void (recorded by mistake)
+case-mark-corrected =
+    { $n ->
+        [one] Corrected
+       *[other] Corrected { $n } times
+    }
+case-body = Issuing body
+case-number = ERDR number
+case-article = Criminal Code article
+case-ground = Ground
+case-outcome = Outcome
+case-document-ref = Document
+case-document-missing = a document no longer in this case
+case-step-title = Record the next step
+case-step-explain = The case stands at “{ $state }”. Only the steps the course allows from here are offered.
+case-step-kind = Step
+case-step-choose = Choose the step…
+case-track-main = Course of the complaint
+case-track-beside = Complaints beside the course
+case-step-none = The course allows no further step from this stage.
+case-step-date = Date of the decision or step
+case-step-deadline = Next deadline
+case-step-deadline-hint = The last day for what this step opens, for example an appeal (YYYY-MM-DD, optional).
+case-step-note = Remark
+case-step-note-hint = A short remark anyone reading the case may see. Privileged thoughts go in the privileged notes.
+case-step-submit = Record the step
+case-step-recorded = Recorded: { $step }.
+case-petitions-title = Petitions
+case-petitions-none = No petition filed yet.
+case-petition-kind = Kind of petition
+case-petition-asked = What was asked
+case-petition-to = Filed with
+case-petition-filed-on = Filed on
+case-petition-due = Decision due
+case-petition-due-hint = Leave empty for 3 days after filing (Criminal Procedure Code, art. 99).
+case-petition-decision = Decision
+case-petition-awaiting = Awaiting a decision
+case-petition-decide = Record the decision
+case-petition-decide-submit = Record the decision
+case-decision-date = Date of the decision
+case-petition-refile = File again
+case-petition-refiles = Files again
+case-petition-refiles-of = the refused petition filed on { $date }
+case-petition-refiled = Filed again
+case-petition-refiled-on = on { $date }
+case-petition-new-title = File a petition
+case-petition-refile-title = File a refused petition again
+case-petition-refiling = This petition files again the one refused, filed on { $date }. Change what was asked if needed.
+case-petition-submit = Record the petition
+case-petition-filed = The petition was recorded.
+case-evidence-title = Evidence to preserve
+case-evidence-explain = Recordings and registers are overwritten or destroyed after a time: note each one with the day it must be requested by, and what became of it.
+case-evidence-none = No evidence noted yet.
+case-evidence-kind = Kind of evidence
+case-evidence-what = What it is (the camera, the register, the record)
+case-evidence-place = Where
+case-evidence-window = Time it must cover
+case-evidence-from = From
+case-evidence-to = To
+case-evidence-window-hint = A day (YYYY-MM-DD) or a day and time (YYYY-MM-DDTHH:MM).
+case-evidence-deadline = Request by
+case-evidence-deadline-hint = The last day to request it before it is lost (YYYY-MM-DD, optional).
+case-evidence-status = What became of it
+case-evidence-status-change = Record what became of it
+case-evidence-status-submit = Record
+case-evidence-petition = Requested by the petition
+case-evidence-by-petition = petition: { $kind }
+case-evidence-history = History
+case-evidence-new-title = Note evidence to preserve
+case-evidence-submit = Add the evidence
+case-evidence-added = The evidence was added.
+case-circumstances-title = Circumstances not examined
+case-circumstances-explain = What the client raised that the investigation must examine. Each stays on the list until the investigation's own record shows it examined.
+case-circumstances-none = No circumstance noted yet.
+case-circumstances-open = { $n } of { $total } not examined yet.
+case-circumstance-examined = Examined
+case-circumstance-not-examined = Not examined
+case-circumstance-mark = Mark as examined
+case-circumstance-examined-on = Examined on
+case-circumstance-mark-submit = Mark as examined
+case-circumstance-new = A circumstance to be examined
+case-circumstance-submit = Add the circumstance
+case-circumstance-added = The circumstance was added.
+case-documents-title = Documents
+case-documents-none = No document in this case yet.
+case-document-kind = Kind of document
+case-document-title = Title
+case-document-date = Date of the document
+case-document-new-title = Add a document
+case-document-add = Choose the file and add it…
+case-document-save-label = Save a copy of { $name }…
+case-documents-added =
+    { $n ->
+        [one] The document was added, with its evidence hash.
+       *[other] { $n } documents were added, with their evidence hashes.
+    }
+case-testimonies-title = Testimonies of the case
+case-testimony-client = The client's testimony
+case-testimony-linked-one = Linked testimony
+case-testimony-received = Received
+case-testimony-open = Open
+case-testimony-open-label = Open testimony { $id }
+case-testimony-link = Link another testimony of the client
+case-testimony-link-submit = Link it to the case
+case-testimony-linked = The testimony was linked to the case.
+case-notes-title = Privileged notes
+case-notes-explain = Lawyer–client privileged notes. They are hidden unless you show them, and never leave the vault except to a recipient you mark as a lawyer.
+case-notes-count =
+    { $n ->
+        [0] No privileged note.
+        [one] 1 privileged note.
+       *[other] { $n } privileged notes.
+    }
+case-notes-show = Show privileged notes
+case-notes-none = No privileged note yet.
+case-note-n = Note { $n }
+case-note-draft = Draft
+case-note-sealed = Sealed
+case-note-written = Written { $date }
+case-note-changed = changed { $date }
+case-note-history =
+    { $n ->
+        [one] 1 earlier text
+       *[other] { $n } earlier texts
+    }
+case-note-edit = Change the text
+case-note-new-text = New text of this note
+case-note-save-text = Save the new text
+case-note-seal = Seal…
+case-note-seal-explain = A sealed note never changes again; its earlier texts stay with it. Seal this note?
+case-note-seal-confirm = Seal this note
+case-note-new = New privileged note
+case-note-new-hint = Kept encrypted. While the notes are hidden, only their number is shown.
+case-note-seal-now = Seal it at once (it can never be changed)
+case-note-submit = Save the note
+case-note-saved = The note was saved.
+case-erase-title = Erase this case
+case-erase-summary = Erases the case for good: its course, petitions, evidence, notes and documents. The client's testimonies stay.
+case-erase-open = Erase this case…
+case-erase-explain = Everything recorded in this case and its documents is destroyed for good; only a mark that a case was erased stays in the custody log. There is no undo.
+case-erase-submit = Erase the case for good
+deadlines-title = Deadlines
+deadlines-explain = Every open deadline of every case, counted from today ({ $today }): overdue first, then today's, then the upcoming ones.
+deadlines-none = No open deadline in any case.
+deadlines-group-overdue = Overdue
+deadlines-group-today = Due today
+deadlines-group-upcoming = Upcoming
+deadlines-due = Due
+deadlines-what = What
+deadlines-about = About
+deadlines-case = Case
+deadlines-kind-step = Step
+deadlines-kind-petition = Petition
+deadlines-kind-evidence = Evidence
+case-error-impossible-step = The course does not allow this step now: the case stands at “{ $state }”. From there it allows: { $allowed }.
+case-error-impossible-step-none = The course does not allow this step now: the case stands at “{ $state }”, from where it allows no further step.
+case-error-bad-date = Not a day: write it as YYYY-MM-DD (for example 2024-03-15).
+case-error-unknown-code = That choice is not in the course's list. Choose again from the list.
+error-case-not-found = This case is not in the vault (it may have been erased). Open the list of cases again.
+error-unknown-step = The course has no such step. Choose one from the list.
+error-impossible-step = The course does not allow this step from the stage the case is at.
+error-no-open-complaint = This decision answers a complaint, and no complaint of this case is awaiting a decision.
+error-missing-field = This step needs its ground or outcome: choose it from the list.
+error-dates-out-of-order = A date comes before the one it must follow (a step before the previous step, a deadline before its step, a decision before its filing, an end before its start). Check the dates.
+error-unknown-entry = That entry is not in this case any more. Open the case again.
+error-note-sealed = This note is sealed and never changes again. Write a new note instead.
+error-already-decided = This petition already has a decision. If it was refused, file it again.
+error-not-refused = Only a refused petition can be filed again, and only once.
+error-unknown-client = There is no testimony or received record with that id in this vault.
+error-unknown-document = That document is not one of this case's documents.
+error-bad-correction = That change cannot be recorded: it would rewrite what the case already says (a circumstance already examined, a testimony already linked, or a step that cannot be corrected this way).
+error-empty-field = A required field is empty.
+error-too-long = A field is too long. Shorten it.

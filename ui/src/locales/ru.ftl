@@ -828,3 +828,255 @@ error-linkage-secret-invalid = Это не секрет связывания: в
 error-linkage-secret-exists = В этом хранилище уже есть секрет связывания. Сначала забудьте его — и только если коалиция действительно его сменила.
 error-vault-changed = Пока связывались записи людей, хранилище всё время менялось. Попробуйте ещё раз.
 persons-ambiguous-records = У записей от разных отправителей совпадает идентификатор ({ $ids }): пакет повторно использовал идентификатор чужой записи. Они учитываются как разные люди, и решения по ним принять нельзя. Спросите отправителей, чья это запись.
+
+# Дела: дела адвоката (ход заявления, ходатайства, доказательства, заметки).
+# Названия стадий, шагов, оснований, результатов и видов берутся из таблицы хода дела
+# (assets/cases/course.json), а не отсюда.
+event-case-recorded = Запись в деле
+nav-cases = Дела
+nav-deadlines = Сроки
+cases-title = Дела
+cases-explain = Одно дело на доверителя: на какой стадии заявление, какой срок следующий, ходатайства, доказательства, которые нужно сохранить, и адвокатские заметки. Самые срочные дела — вверху.
+cases-caption = Дела, самые срочные вверху
+cases-count =
+    { $n ->
+        [one] { $n } дело
+        [few] { $n } дела
+       *[other] { $n } дел
+    }
+cases-empty-title = Дел пока нет
+cases-empty-explain = Откройте дело для доверителя, чьё свидетельство есть в этом хранилище (собственное или полученное), чтобы следить за ходом заявления и сроками.
+case-new = Новое дело
+case-new-title = Открыть дело
+case-new-submit = Открыть дело
+case-new-no-client = Дело открывается по свидетельству доверителя, а в этом хранилище свидетельств пока нет. Сначала запишите свидетельство или импортируйте его.
+case-client = Доверитель
+case-client-hint = Свидетельство доверителя: записанное здесь или полученное. Показаны первые знаки его идентификатора.
+case-title-label = Название (необязательно)
+case-title-hint = Короткое название дела, например место и месяц событий.
+case-title-column = Дело
+case-untitled = Дело без названия
+case-heading = Дело
+case-state = Стадия
+case-next-deadline = Ближайший срок
+case-no-deadline = Нет
+case-overdue = Просрочено
+case-open-petitions = Ходатайства без решения
+case-opened = открыто { $date }
+case-unreadable =
+    { $n ->
+        [one] { $n } запись этого дела не удалось прочитать, она пропущена ({ $entries }). Запустите «Проверить всё» на экране журнала хранения.
+        [few] { $n } записи этого дела не удалось прочитать, они пропущены ({ $entries }). Запустите «Проверить всё» на экране журнала хранения.
+       *[other] { $n } записей этого дела не удалось прочитать, они пропущены ({ $entries }). Запустите «Проверить всё» на экране журнала хранения.
+    }
+case-parts = Разделы дела
+case-tab-course = Ход дела
+case-tab-petitions = Ходатайства
+case-tab-evidence = Доказательства
+case-tab-circumstances = Не исследовано
+case-tab-documents = Документы
+case-tab-testimonies = Свидетельства
+case-tab-notes = Адвокатские заметки
+case-deadlines-title = Открытые сроки
+case-deadlines-none = В этом деле открытых сроков нет.
+case-due-overdue =
+    { $n ->
+        [one] просрочено на { $n } день
+        [few] просрочено на { $n } дня
+       *[other] просрочено на { $n } дней
+    }
+case-due-today = срок сегодня
+case-due-in =
+    { $n ->
+        [one] через { $n } день
+        [few] через { $n } дня
+       *[other] через { $n } дней
+    }
+case-choose = Выберите…
+case-none = Нет
+case-date = Дата
+case-date-format = Дата в виде ГГГГ-ММ-ДД, например 2024-03-15.
+case-date-invalid = Это не дата: укажите её в виде ГГГГ-ММ-ДД, например 2024-03-15.
+case-remark = Примечание (необязательно)
+case-timeline-title = Ход заявления
+case-timeline-empty = Пока ничего не записано: дело на стадии «{ $state }».
+case-state-after = Стадия после шага
+case-mark-beside = Вне основного хода
+case-mark-awaiting = Ожидает решения
+case-mark-void = Недействительно (записано по ошибке)
+case-mark-corrected =
+    { $n ->
+        [one] Исправлено
+        [few] Исправлено { $n } раза
+       *[other] Исправлено { $n } раз
+    }
+case-body = Орган, принявший решение
+case-number = Номер ЕРДР
+case-article = Статья УК
+case-ground = Основание
+case-outcome = Результат
+case-document-ref = Документ
+case-document-missing = документа больше нет в деле
+case-step-title = Записать следующий шаг
+case-step-explain = Дело на стадии «{ $state }». Предлагаются только шаги, которые ход дела допускает с этой стадии.
+case-step-kind = Шаг
+case-step-choose = Выберите шаг…
+case-track-main = Ход заявления
+case-track-beside = Жалобы вне основного хода
+case-step-none = С этой стадии ход дела не допускает дальнейших шагов.
+case-step-date = Дата решения или шага
+case-step-deadline = Следующий срок
+case-step-deadline-hint = Последний день для того, что открывает этот шаг, например для обжалования (ГГГГ-ММ-ДД, необязательно).
+case-step-note = Примечание
+case-step-note-hint = Короткое примечание, которое увидит любой читающий дело. Конфиденциальные соображения — в адвокатских заметках.
+case-step-submit = Записать шаг
+case-step-recorded = Записано: { $step }.
+case-petitions-title = Ходатайства
+case-petitions-none = Ходатайств пока нет.
+case-petition-kind = Вид ходатайства
+case-petition-asked = О чём ходатайство
+case-petition-to = Кому подано
+case-petition-filed-on = Дата подачи
+case-petition-due = Срок решения
+case-petition-due-hint = Оставьте пустым — тогда 3 дня с подачи (ст. 99 УПК).
+case-petition-decision = Решение
+case-petition-awaiting = Решения ещё нет
+case-petition-decide = Записать решение
+case-petition-decide-submit = Записать решение
+case-decision-date = Дата решения
+case-petition-refile = Подать повторно
+case-petition-refiles = Повторно подаёт
+case-petition-refiles-of = отклонённое ходатайство, поданное { $date }
+case-petition-refiled = Подано повторно
+case-petition-refiled-on = { $date }
+case-petition-new-title = Подать ходатайство
+case-petition-refile-title = Повторно подать отклонённое ходатайство
+case-petition-refiling = Это ходатайство повторяет отклонённое, поданное { $date }. При необходимости измените текст.
+case-petition-submit = Записать ходатайство
+case-petition-filed = Ходатайство записано.
+case-evidence-title = Доказательства, которые нужно сохранить
+case-evidence-explain = Записи камер и журналы через какое-то время перезаписываются или уничтожаются: отметьте каждое доказательство с последним днём, когда его нужно истребовать, и что с ним стало.
+case-evidence-none = Доказательств пока не отмечено.
+case-evidence-kind = Вид доказательства
+case-evidence-what = Что это (камера, журнал, документ)
+case-evidence-place = Где
+case-evidence-window = Период, который оно должно охватывать
+case-evidence-from = С
+case-evidence-to = По
+case-evidence-window-hint = Дата (ГГГГ-ММ-ДД) или дата и время (ГГГГ-ММ-ДДTЧЧ:ММ).
+case-evidence-deadline = Истребовать до
+case-evidence-deadline-hint = Последний день, чтобы истребовать его, пока оно не утрачено (ГГГГ-ММ-ДД, необязательно).
+case-evidence-status = Что с ним стало
+case-evidence-status-change = Записать, что с ним стало
+case-evidence-status-submit = Записать
+case-evidence-petition = Истребовано ходатайством
+case-evidence-by-petition = ходатайство: { $kind }
+case-evidence-history = История
+case-evidence-new-title = Отметить доказательство, которое нужно сохранить
+case-evidence-submit = Добавить доказательство
+case-evidence-added = Доказательство добавлено.
+case-circumstances-title = Неисследованные обстоятельства
+case-circumstances-explain = То, на что указал доверитель и что следствие должно исследовать. Обстоятельство остаётся в списке, пока материалы следствия не покажут, что оно исследовано.
+case-circumstances-none = Обстоятельств пока не отмечено.
+case-circumstances-open = Не исследовано: { $n } из { $total }.
+case-circumstance-examined = Исследовано
+case-circumstance-not-examined = Не исследовано
+case-circumstance-mark = Отметить как исследованное
+case-circumstance-examined-on = Дата исследования
+case-circumstance-mark-submit = Отметить как исследованное
+case-circumstance-new = Обстоятельство, которое нужно исследовать
+case-circumstance-submit = Добавить обстоятельство
+case-circumstance-added = Обстоятельство добавлено.
+case-documents-title = Документы
+case-documents-none = В деле пока нет документов.
+case-document-kind = Вид документа
+case-document-title = Название
+case-document-date = Дата документа
+case-document-new-title = Добавить документ
+case-document-add = Выбрать файл и добавить…
+case-document-save-label = Сохранить копию: { $name }…
+case-documents-added =
+    { $n ->
+        [one] Документ добавлен вместе с хешем доказательства.
+        [few] Добавлено { $n } документа вместе с хешами доказательства.
+       *[other] Добавлено { $n } документов вместе с хешами доказательства.
+    }
+case-testimonies-title = Свидетельства по делу
+case-testimony-client = Свидетельство доверителя
+case-testimony-linked-one = Связанное свидетельство
+case-testimony-received = Полученное
+case-testimony-open = Открыть
+case-testimony-open-label = Открыть свидетельство { $id }
+case-testimony-link = Связать с делом другое свидетельство доверителя
+case-testimony-link-submit = Связать с делом
+case-testimony-linked = Свидетельство связано с делом.
+case-notes-title = Адвокатские заметки
+case-notes-explain = Заметки, составляющие адвокатскую тайну. Они скрыты, пока вы их не покажете, и покидают хранилище только для получателя, которого вы отметили как адвоката.
+case-notes-count =
+    { $n ->
+        [0] Адвокатских заметок нет.
+        [one] { $n } адвокатская заметка.
+        [few] { $n } адвокатские заметки.
+       *[other] { $n } адвокатских заметок.
+    }
+case-notes-show = Показать адвокатские заметки
+case-notes-none = Адвокатских заметок пока нет.
+case-note-n = Заметка { $n }
+case-note-draft = Черновик
+case-note-sealed = Запечатана
+case-note-written = Написана { $date }
+case-note-changed = изменена { $date }
+case-note-history =
+    { $n ->
+        [one] { $n } прежний текст
+        [few] { $n } прежних текста
+       *[other] { $n } прежних текстов
+    }
+case-note-edit = Изменить текст
+case-note-new-text = Новый текст заметки
+case-note-save-text = Сохранить новый текст
+case-note-seal = Запечатать…
+case-note-seal-explain = Запечатанная заметка больше никогда не меняется; её прежние тексты сохраняются. Запечатать эту заметку?
+case-note-seal-confirm = Запечатать заметку
+case-note-new = Новая адвокатская заметка
+case-note-new-hint = Хранится зашифрованной. Пока заметки скрыты, видно только их число.
+case-note-seal-now = Сразу запечатать (изменить её будет нельзя)
+case-note-submit = Сохранить заметку
+case-note-saved = Заметка сохранена.
+case-erase-title = Удалить это дело
+case-erase-summary = Удаляет дело навсегда: ход дела, ходатайства, доказательства, заметки и документы. Свидетельства доверителя остаются.
+case-erase-open = Удалить это дело…
+case-erase-explain = Всё, что записано в этом деле, и его документы уничтожаются навсегда; в журнале хранения остаётся лишь отметка, что дело удалено. Отменить нельзя.
+case-erase-submit = Удалить дело навсегда
+deadlines-title = Сроки
+deadlines-explain = Все открытые сроки по всем делам, считая от сегодняшнего дня ({ $today }): сначала просроченные, затем сегодняшние, затем предстоящие.
+deadlines-none = Открытых сроков ни в одном деле нет.
+deadlines-group-overdue = Просрочено
+deadlines-group-today = Срок сегодня
+deadlines-group-upcoming = Предстоящие
+deadlines-due = Срок
+deadlines-what = Что
+deadlines-about = Суть
+deadlines-case = Дело
+deadlines-kind-step = Шаг
+deadlines-kind-petition = Ходатайство
+deadlines-kind-evidence = Доказательство
+case-error-impossible-step = Ход дела сейчас не допускает этот шаг: дело на стадии «{ $state }». С неё допустимы: { $allowed }.
+case-error-impossible-step-none = Ход дела сейчас не допускает этот шаг: дело на стадии «{ $state }», с которой дальнейших шагов нет.
+case-error-bad-date = Это не дата: укажите её в виде ГГГГ-ММ-ДД (например, 2024-03-15).
+case-error-unknown-code = Такого варианта нет в списке. Выберите из списка заново.
+error-case-not-found = Этого дела нет в хранилище (возможно, оно удалено). Откройте список дел заново.
+error-unknown-step = В ходе дела нет такого шага. Выберите шаг из списка.
+error-impossible-step = Ход дела не допускает этот шаг с той стадии, на которой находится дело.
+error-no-open-complaint = Это решение по жалобе, а ни одна жалоба по этому делу не ожидает решения.
+error-missing-field = Для этого шага нужно основание или результат: выберите его из списка.
+error-dates-out-of-order = Одна дата раньше той, за которой должна следовать (шаг раньше предыдущего шага, срок раньше своего шага, решение раньше подачи, конец раньше начала). Проверьте даты.
+error-unknown-entry = Этой записи в деле больше нет. Откройте дело заново.
+error-note-sealed = Эта заметка запечатана и больше не меняется. Напишите новую заметку.
+error-already-decided = По этому ходатайству уже есть решение. Если в нём отказано, подайте его повторно.
+error-not-refused = Повторно можно подать только отклонённое ходатайство и только один раз.
+error-unknown-client = В этом хранилище нет свидетельства или полученной записи с таким идентификатором.
+error-unknown-document = Этого документа нет среди документов дела.
+error-bad-correction = Это изменение нельзя записать: оно переписало бы то, что уже есть в деле (обстоятельство уже исследовано, свидетельство уже связано или шаг нельзя так исправить).
+error-empty-field = Обязательное поле не заполнено.
+error-too-long = Поле слишком длинное. Сократите его.

@@ -99,6 +99,8 @@ pub fn send(from: &mut Party, to: &mut Party, name: &str) {
         to: vec!["coalition".into()],
         selection: Selection::All,
         redact: false,
+        cases: Vec::new(),
+        case_notes: false,
     };
     from.v.export(&req, &path, &mut Silent).unwrap();
     to.v.import(&path, false, &mut Silent).unwrap();

@@ -71,6 +71,7 @@ pub fn sample(p: &Parties) -> (Vec<u8>, Manifest) {
                 "{\"narrative\":\"Қаңтар\"}".as_bytes().to_vec().into(),
             ),
         ],
+        cases: Vec::new(),
         media: vec![
             (sha(&photo), photo.len() as u64),
             (sha(&audio), audio.len() as u64),
@@ -163,6 +164,7 @@ fn a_failing_media_source_fails_the_write_and_leaves_no_readable_bundle() {
         created: "2022-02-03T12:00:00Z".into(),
         vault_id: "11111111-2222-4333-8444-555555555555".into(),
         recipients: vec![p.coordinator.to_public()],
+        cases: Vec::new(),
         media: vec![(sha(b"the real photo"), bogus.len() as u64)],
         log_range: Some(LogRange {
             from: 0,

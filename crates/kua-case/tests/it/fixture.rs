@@ -23,10 +23,15 @@ impl Lawyer {
 }
 
 pub fn lawyer() -> Lawyer {
+    party(7)
+}
+
+/// A vault with one sealed testimony, its randomness seeded with `seed`.
+pub fn party(seed: u64) -> Lawyer {
     let dir = tempfile::tempdir().unwrap();
     let seams = Seams::new(
         Box::new(SteppingClock::new(1_641_600_000_000, 1_000)),
-        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(7)),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
     );
     let opts = CreateOptions {
         kdf: KdfParams::INSECURE_FOR_TESTS,
@@ -58,9 +63,13 @@ pub fn lawyer() -> Lawyer {
             given_at: "2022-01-20".into(),
             method: ConsentMethod::Oral,
             recorded_by: None,
-            scope: [ConsentScope::Store, ConsentScope::Legal]
-                .into_iter()
-                .collect(),
+            scope: [
+                ConsentScope::Store,
+                ConsentScope::Legal,
+                ConsentScope::Coalition,
+            ]
+            .into_iter()
+            .collect(),
             anonymous: false,
             conditions: None,
             withdrawn_at: None,

@@ -324,12 +324,15 @@ impl Vault {
         let Selected {
             records,
             included,
-            withheld,
+            mut withheld,
             templates,
-            by_hash,
+            mut by_hash,
             redacted,
         } = selected;
-        if included.is_empty() {
+        let cases =
+            ctx.select_cases(&request.cases, request.case_notes, &resolved, &mut by_hash)?;
+        withheld.extend(cases.withheld);
+        if included.is_empty() && cases.included.is_empty() {
             return Err(Error::BadInput(if withheld.is_empty() {
                 "nothing to export: no sealed version matches".into()
             } else {
@@ -343,7 +346,9 @@ impl Vault {
             entries = walk(&ctx)?;
         }
 
-        let log = carried_log(&entries, &included, &recipient_names)?;
+        let mut carried_ids = included.clone();
+        carried_ids.extend(cases.included.iter().map(|c| (c.clone(), 0)));
+        let log = carried_log(&entries, &carried_ids, &recipient_names)?;
         let tail = ctx.keys.tail;
         let checkpoint = ctx.keys.signing.sign(&custody::checkpoint_message(
             &ctx.vault, tail.size, &tail.head,
@@ -361,6 +366,7 @@ impl Vault {
             recipients: resolved.keys,
             templates,
             records,
+            cases: cases.files,
             media: media.clone(),
             log,
             log_range: Some(LogRange {
@@ -393,6 +399,7 @@ impl Vault {
             recipients: recipient_names.clone(),
             records: included.clone(),
             withheld: withheld.len(),
+            cases: cases.included.clone(),
         };
         let detail = serde_json::to_string(&detail).map_err(|e| Error::Storage(e.to_string()))?;
         // The export is logged right after the bundle's checkpoint: its position is the
@@ -409,6 +416,7 @@ impl Vault {
             file: out.to_path_buf(),
             recipients: recipient_names,
             records: included,
+            cases: cases.included,
             withheld,
             media: media.len(),
             media_bytes,

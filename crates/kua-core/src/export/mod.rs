@@ -22,7 +22,9 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 mod bundle;
+mod cases;
 mod redact;
+pub use cases::BundledCase;
 pub(crate) use redact::{pseudonym, redaction_key};
 
 /// Which records to export.
@@ -44,6 +46,10 @@ pub struct ExportRequest {
     pub selection: Selection,
     /// Replace identifying fields with keyed pseudonyms.
     pub redact: bool,
+    /// Cases to send (by id): whole to legal recipients, their course to others.
+    pub cases: Vec<String>,
+    /// Send the cases' privileged notes too (legal recipients only).
+    pub case_notes: bool,
 }
 
 /// A record version as a bundle carries it: `records/<id>/<version>.json`.
@@ -98,6 +104,9 @@ pub struct ExportedDetail {
     pub recipients: Vec<String>,
     pub records: Vec<(String, u32)>,
     pub withheld: usize,
+    /// The cases carried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<String>,
 }
 
 /// A record left out, and why.
@@ -116,6 +125,9 @@ pub struct ExportReport {
     pub file: PathBuf,
     pub recipients: Vec<String>,
     pub records: Vec<(String, u32)>,
+    /// The cases carried (whole or as their course).
+    #[serde(default)]
+    pub cases: Vec<String>,
     pub withheld: Vec<Withheld>,
     pub media: usize,
     pub media_bytes: u64,

@@ -23,6 +23,8 @@ pub(super) struct Checks {
     pub(super) media: usize,
     pub(super) media_bytes: u64,
     pub(super) log: Vec<LogLine>,
+    /// (case id, (entry number, content hash) of each entry, SHA-256 of the file).
+    pub(super) cases: Vec<(String, Vec<(u32, String)>, String)>,
 }
 
 /// What a file of a bundle turned out to be, once `Checks::file` has checked it.
@@ -33,6 +35,8 @@ pub(super) enum Seen<'p> {
     Media(&'p str),
     /// The custody log, read and parsed.
     Log,
+    /// A lawyer's case, parsed and checked against its name.
+    Case(Box<crate::export::BundledCase>),
 }
 
 impl Checks {
@@ -53,6 +57,9 @@ impl Checks {
         if path.starts_with("records/") {
             self.record(path, &entry.sha256, data)
                 .map(|r| Seen::Record(Box::new(r)))
+        } else if path.starts_with("cases/") {
+            self.case(path, &entry.sha256, data)
+                .map(|c| Seen::Case(Box::new(c)))
         } else if path == kua_bundle::manifest::LOG {
             self.log_file(data).map(|()| Seen::Log)
         } else if let Some(sha) = path.strip_prefix("media/") {
@@ -131,6 +138,72 @@ impl Checks {
             sha256.to_string(),
         ));
         Ok(record)
+    }
+
+    /// A case file: named by its canonical id, every entry of that case, each once and
+    /// in order, a course-only case carrying steps alone, and every document carried.
+    /// Its entries are checked against the sender's log in `finish`.
+    pub(super) fn case(
+        &mut self,
+        path: &str,
+        sha256: &str,
+        data: &mut dyn Read,
+    ) -> kua_bundle::Result<crate::export::BundledCase> {
+        let mut bytes = Vec::new();
+        data.take(kua_bundle::MAX_SMALL_FILE)
+            .read_to_end(&mut bytes)?;
+        let bad = |what: &str| kua_bundle::Error::Corrupt(format!("{path}: {what}"));
+        let case: crate::export::BundledCase = serde_json::from_slice(&bytes).map_err(|e| {
+            bad(&format!(
+                "not a valid case (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let canonical = Uuid::parse_str(&case.id).map(|u| u.to_string()).ok();
+        if canonical.as_deref() != Some(case.id.as_str())
+            || path != format!("cases/{}.json", case.id)
+        {
+            return Err(bad("the case id is not the canonical UUID its name says"));
+        }
+        let mut hashes = Vec::new();
+        let mut last = 0;
+        for e in &case.entries {
+            if e.case != case.id || e.number <= last {
+                return Err(bad("its entries are not this case's, in order"));
+            }
+            if !case.whole && (e.kind != "step" || e.privileged) {
+                return Err(bad("a case sent as its course carries steps only"));
+            }
+            if e.privileged && !case.notes {
+                return Err(bad("it carries privileged entries it does not declare"));
+            }
+            last = e.number;
+            let hash = e.hash().map_err(|_| bad("an entry does not serialise"))?;
+            hashes.push((e.number, hash));
+        }
+        if case.whole {
+            let opened = case.entries.iter().find(|e| e.kind == "opened");
+            let client = opened
+                .and_then(|e| e.data.get("client"))
+                .and_then(|c| c.as_str());
+            if client != Some(case.client.as_str()) {
+                return Err(bad("its client is not the one its opening entry names"));
+            }
+        } else if !case.documents.is_empty() {
+            return Err(bad("a case sent as its course carries no documents"));
+        }
+        let carried = |sha: &str| {
+            self.manifest
+                .as_ref()
+                .is_some_and(|m| m.files.contains_key(&format!("media/{sha}")))
+        };
+        if !case.documents.iter().all(|(_, d)| carried(&d.sha256)) {
+            return Err(bad("a document it lists is missing from the bundle"));
+        }
+        self.cases
+            .push((case.id.clone(), hashes, sha256.to_string()));
+        Ok(case)
     }
 
     pub(super) fn log_file(&mut self, data: &mut dyn Read) -> kua_bundle::Result<()> {
@@ -221,6 +294,23 @@ impl Checks {
                 return Err(kua_bundle::Error::Corrupt(format!("record {id} version {version} is not sealed with that content in the sender's log")));
             }
         }
+        // Every case entry is one the sender logged, with the hash it logged.
+        let recorded: BTreeSet<(&str, u32, &str)> = self
+            .log
+            .iter()
+            .filter_map(|l| l.entry.as_ref())
+            .filter(|e| e.event == Event::CaseRecorded)
+            .filter_map(|e| Some((e.record.as_deref()?, e.version?, e.content_hash.as_deref()?)))
+            .collect();
+        for (id, entries, _) in &self.cases {
+            for (n, hash) in entries {
+                if !recorded.contains(&(id.as_str(), *n, hash.as_str())) {
+                    return Err(kua_bundle::Error::Corrupt(format!(
+                        "case {id} entry {n} is not recorded with that content in the sender's log"
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -287,6 +377,7 @@ impl Checks {
                 .iter()
                 .map(|(id, v, _, _, _)| (id.clone(), *v))
                 .collect(),
+            cases: self.cases.iter().map(|(id, _, _)| id.clone()).collect(),
             redacted: self.records.iter().filter(|r| r.3).count(),
             media: self.media,
             media_bytes: self.media_bytes,

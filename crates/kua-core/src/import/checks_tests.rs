@@ -81,6 +81,7 @@ fn checks() -> Checks {
         media: 0,
         media_bytes: 0,
         log: lines,
+        cases: Vec::new(),
     }
 }
 

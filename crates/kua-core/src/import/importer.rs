@@ -52,6 +52,8 @@ pub(super) struct Importer<'c, 'v> {
     pub(super) now: i64,
     pub(super) new_records: Vec<(Head, Vec<u8>)>,
     pub(super) new_media: Vec<Head>,
+    /// Received cases staged, with the SHA-256 of their file.
+    pub(super) new_cases: Vec<(Head, String)>,
     /// Records this sender sent before with other content; reported after the log's
     /// continuity, since a fork explains them better.
     pub(super) conflicts: Vec<String>,
@@ -124,6 +126,10 @@ impl Visitor for Importer<'_, '_> {
                     Error::Io(io) => kua_bundle::Error::Io(io),
                     other => rejected(other.to_string()),
                 })?;
+            }
+            Seen::Case(case) => {
+                self.stage_case(*case, &entry.sha256)
+                    .map_err(|e| rejected(e.to_string()))?;
             }
             Seen::Media(_) | Seen::Log => {}
         }

@@ -18,12 +18,15 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use uuid::Uuid;
 
+mod cases;
 mod checks;
 mod continuity;
 mod importer;
 mod received;
 mod senders;
 
+pub(crate) use cases::check_received_cases;
+pub use cases::ReceivedCase;
 pub(crate) use checks::bundle_error;
 pub use checks::check_bundle;
 use checks::Checks;
@@ -78,6 +81,9 @@ pub struct BundleReport {
     pub created: String,
     pub sender: SenderReport,
     pub records: Vec<(String, u32)>,
+    /// The lawyers' cases it carries.
+    #[serde(default)]
+    pub cases: Vec<String>,
     pub redacted: usize,
     pub media: usize,
     pub media_bytes: u64,
@@ -104,6 +110,9 @@ pub struct ImportReport {
     pub report: BundleReport,
     pub new_records: usize,
     pub new_media: usize,
+    /// Cases (or more of a case) this vault did not hold.
+    #[serde(default)]
+    pub new_cases: usize,
     /// Earlier pending bundles that this one completed.
     pub released: Vec<String>,
     /// Ids of records in this bundle that this vault also holds from another sender.
@@ -183,6 +192,7 @@ impl Vault {
             now,
             new_records: Vec::new(),
             new_media: Vec::new(),
+            new_cases: Vec::new(),
             conflicts: Vec::new(),
             other_redactions: Vec::new(),
             shared_ids: Vec::new(),
@@ -221,6 +231,7 @@ impl Vault {
             sender_name,
             new_records,
             new_media,
+            new_cases,
             mut conflicts,
             other_redactions,
             shared_ids,
@@ -291,17 +302,24 @@ impl Vault {
         // "Already imported" is decided by what is stored: a bundle seen before whose
         // records are all here changes nothing; one whose records were removed since
         // stores them again.
-        if !write || (replay && new_records.is_empty() && new_media.is_empty() && kept) {
+        if !write
+            || (replay
+                && new_records.is_empty()
+                && new_media.is_empty()
+                && new_cases.is_empty()
+                && kept)
+        {
             return Ok(ImportReport {
                 outcome,
                 report,
                 new_records: 0,
                 new_media: 0,
+                new_cases: 0,
                 released: Vec::new(),
                 shared_ids,
             });
         }
-        if replay && !new_records.is_empty() {
+        if replay && !(new_records.is_empty() && new_cases.is_empty()) {
             outcome = ImportOutcome::Imported;
         }
 
@@ -365,7 +383,23 @@ impl Vault {
                 },
             )?;
         }
-        if new_records.is_empty() && !replay {
+        for (head, sha) in &new_cases {
+            ctx.log(
+                &tx,
+                &mut tail,
+                Event::CaseImported,
+                Change {
+                    record: Some(head.id),
+                    version: Some(head.version),
+                    content_hash: Some(sha.clone()),
+                    detail: Some(format!(
+                        "bundle {} from {} ({})",
+                        manifest.bundle_id, sender_name, manifest.sender.key_id
+                    )),
+                },
+            )?;
+        }
+        if new_records.is_empty() && new_cases.is_empty() && !replay {
             ctx.log(
                 &tx,
                 &mut tail,
@@ -382,7 +416,15 @@ impl Vault {
         tx.commit()?;
         drop(bulk);
         ctx.keys.tail = tail;
-        let (n_records, n_media) = (new_records.len(), new_media.len());
+        let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
+        for (head, _) in new_cases {
+            ctx.keys
+                .catalog
+                .received_cases
+                .entry((head.parent, head.id))
+                .or_default()
+                .push(head);
+        }
         for (head, _) in new_records {
             ctx.keys
                 .catalog
@@ -402,6 +444,7 @@ impl Vault {
             report,
             new_records: n_records,
             new_media: n_media,
+            new_cases: n_cases,
             released,
             shared_ids,
         })

@@ -53,6 +53,8 @@ pub(crate) fn export(
         to: to.iter().map(|s| s.to_string()).collect(),
         selection,
         redact,
+        cases: Vec::new(),
+        case_notes: false,
     };
     let report = p.v.export(&req, &path, &mut Silent).unwrap();
     (path, report)
@@ -257,6 +259,8 @@ fn consent_decides_what_travels_and_the_coordinator_imports_with_provenance() {
         to: vec!["lawyer".into()],
         selection: Selection::Ids(vec![t1.clone()]),
         redact: false,
+        cases: Vec::new(),
+        case_notes: false,
     };
     let err = field
         .v
@@ -439,6 +443,8 @@ fn two_histories_of_one_device_are_a_fork_and_nothing_is_imported() {
             to: vec!["coalition".into()],
             selection: Selection::All,
             redact: false,
+            cases: Vec::new(),
+            case_notes: false,
         },
         &b,
         &mut Silent,

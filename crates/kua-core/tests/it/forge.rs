@@ -185,6 +185,7 @@ impl Forger {
                     )
                 })
                 .collect(),
+            cases: Vec::new(),
             media: Vec::new(),
             log,
             log_range: Some(LogRange {
@@ -215,6 +216,7 @@ impl Forger {
             recipients: vec![self.to.clone()],
             records: keys.to_vec(),
             withheld: 0,
+            cases: Vec::new(),
         };
         self.append(
             Event::Exported,
