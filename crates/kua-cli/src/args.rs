@@ -152,8 +152,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
-    /// Write a signed, encrypted bundle of sealed testimonies.
-    #[command(group(clap::ArgGroup::new("what").required(true).args(["all", "since_last", "ids"])))]
+    /// Write a signed, encrypted bundle of sealed testimonies (and of cases named).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["all", "since_last", "ids", "cases"])))]
     Export {
         /// A recipient name (see `kua recipients`) or an age1… key; repeatable.
         #[arg(long = "to", required = true)]

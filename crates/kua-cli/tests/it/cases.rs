@@ -202,6 +202,75 @@ fn a_complaint_runs_its_course_through_the_cli() {
     );
     let course = env.ok(&["case", "course", "--lang", "kk"]);
     assert!(course.contains("СДТБТ-да тіркелді"), "{course}");
+    // The course to a coalition: the coordinator counts the outcome, and the note's
+    // text is in none of the coordinator's output.
+    let coord = Env::new();
+    coord.init();
+    let age = coord.json(&["identity"])["age_recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.ok(&["recipients", "add", "coalition", &age]);
+    let pubfile = env.dir.path().join("lawyer.pub");
+    env.ok(&[
+        "identity",
+        "--minisign-pub",
+        "-o",
+        pubfile.to_str().unwrap(),
+    ]);
+    coord.ok(&["trust", "add", "lawyer", pubfile.to_str().unwrap()]);
+    let bundle = env.dir.path().join("case.kua");
+    let b = bundle.to_str().unwrap();
+    let refused = env.run(&[
+        "export",
+        "--to",
+        "coalition",
+        "--case",
+        c,
+        "--case-notes",
+        "-o",
+        b,
+    ]);
+    fails(&refused, 6);
+    let sent = env.json(&["export", "--to", "coalition", "--case", c, "-o", b]);
+    assert_eq!(sent["cases"][0], case.as_str());
+    assert_eq!(
+        sent["records"].as_array().unwrap().len(),
+        0,
+        "the case alone was named"
+    );
+    let imported = coord.json(&["import", b]);
+    assert_eq!(imported[0]["new_cases"], 1);
+    let stats = coord.json(&["stats", "--by", "case_state"]);
+    assert_eq!(stats["cases"], 1);
+    let row = |s: &serde_json::Value, code: &str| {
+        s["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(row(&stats, "sent_to_court"), 1);
+    assert_eq!(row(&stats, "terminated"), 0);
+    let reached = coord.json(&["stats", "--by", "case_reached"]);
+    assert_eq!(row(&reached, "registered"), 1);
+    assert_eq!(
+        row(&reached, "terminated"),
+        1,
+        "it was terminated once, then reinstated"
+    );
+    let kk = coord.ok(&["stats", "--by", "termination_ground", "--lang", "kk"]);
+    assert!(kk.contains("Мәлімет жоқ"), "{kk}");
+    let shown = coord.ok(&["case", "show", c, "--privileged"]);
+    assert!(
+        !shown.contains("ПРИВИЛЕГИЯ") && shown.contains("Sent to court"),
+        "{shown}"
+    );
+    assert!(coord.json(&["verify"])["ok"].as_bool().unwrap());
+    fails(&coord.run(&["stats", "--by", "case_state", "--public"]), 1);
+
     env.ok(&["case", "erase", c, "--yes"]);
     assert_eq!(env.json(&["case", "list"]).as_array().unwrap().len(), 0);
 }
