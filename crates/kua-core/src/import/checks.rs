@@ -23,9 +23,11 @@ pub(super) struct Checks {
     pub(super) media: usize,
     pub(super) media_bytes: u64,
     pub(super) log: Vec<LogLine>,
-    /// (case id, (entry number, content hash) of each entry, SHA-256 of the file).
-    pub(super) cases: Vec<(String, Vec<(u32, String)>, String)>,
+    pub(super) cases: Vec<CarriedCase>,
 }
+
+/// (case id, (entry number, content hash) of each entry, SHA-256 of the case file).
+pub(super) type CarriedCase = (String, Vec<(u32, String)>, String);
 
 /// What a file of a bundle turned out to be, once `Checks::file` has checked it.
 pub(super) enum Seen<'p> {
