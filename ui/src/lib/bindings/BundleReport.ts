@@ -5,7 +5,11 @@ import type { SenderReport } from "./SenderReport";
 /**
  * Everything checked about a bundle.
  */
-export type BundleReport = { bundle_id: string, created: string, sender: SenderReport, records: Array<[string, number]>, redacted: number, media: number, media_bytes: number, log_size: number, 
+export type BundleReport = { bundle_id: string, created: string, sender: SenderReport, records: Array<[string, number]>, 
+/**
+ * The lawyers' cases it carries.
+ */
+cases: Array<string>, redacted: number, media: number, media_bytes: number, log_size: number, 
 /**
  * Log entries carried as hashes only (records withheld or not in this bundle).
  */

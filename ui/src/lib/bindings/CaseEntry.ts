@@ -20,4 +20,8 @@ kind: string,
  * Lawyer–client privileged content (notes): it never leaves the vault but for a
  * `legal` recipient the lawyer gives it to.
  */
-privileged: boolean, data: unknown, };
+privileged: boolean, data: unknown, 
+/**
+ * Random, so that the entry's logged hash confirms no guess at its content.
+ */
+salt: string, };

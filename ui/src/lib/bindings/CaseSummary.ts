@@ -4,7 +4,11 @@ import type { Deadline } from "./Deadline";
 /**
  * A case in the list: whom it is for, where its course stands, what falls due next.
  */
-export type CaseSummary = { id: string, client: string, title: string | null, opened: string, state: string, 
+export type CaseSummary = { id: string, 
+/**
+ * The sender a received case came from (its name); None for the vault's own.
+ */
+from: string | null, client: string, title: string | null, opened: string, state: string, 
 /**
  * The date of the latest step of the course, if any.
  */

@@ -5,4 +5,8 @@ import type { StepKind } from "./StepKind";
 /**
  * The whole table.
  */
-export type Course = { version: number, initial: string, states: Array<Coded>, steps: Array<StepKind>, grounds: Array<Coded>, outcomes: Array<Coded>, petition_kinds: Array<Coded>, petition_decisions: Array<Coded>, evidence_kinds: Array<Coded>, evidence_statuses: Array<Coded>, document_kinds: Array<Coded>, };
+export type Course = { version: number, initial: string, 
+/**
+ * The label of a count's "not recorded" row.
+ */
+not_recorded: { [key in string]: string }, states: Array<Coded>, steps: Array<StepKind>, grounds: Array<Coded>, outcomes: Array<Coded>, petition_kinds: Array<Coded>, petition_decisions: Array<Coded>, evidence_kinds: Array<Coded>, evidence_statuses: Array<Coded>, document_kinds: Array<Coded>, };

@@ -11,4 +11,12 @@ to: Array<string>,
 /**
  * These testimonies; absent: every sealed one (or only unsent ones, below).
  */
-ids: Array<string> | null, since_last: boolean, redact: boolean, };
+ids: Array<string> | null, since_last: boolean, redact: boolean, 
+/**
+ * Cases to send: whole to legal recipients, their course to others.
+ */
+cases?: Array<string>, 
+/**
+ * Send the cases' privileged notes (legal recipients only).
+ */
+case_notes?: boolean, };

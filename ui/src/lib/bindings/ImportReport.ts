@@ -4,6 +4,10 @@ import type { ImportOutcome } from "./ImportOutcome";
 
 export type ImportReport = { outcome: ImportOutcome, report: BundleReport, new_records: number, new_media: number, 
 /**
+ * Cases (or more of a case) this vault did not hold.
+ */
+new_cases: number, 
+/**
  * Earlier pending bundles that this one completed.
  */
 released: Array<string>, 
