@@ -75,6 +75,7 @@ mod tests {
             kua_case::entry::Note,
             kua_case::entry::Document,
             kua_core::CaseEntry,
+            kua_case::Outcomes,
         );
     }
 

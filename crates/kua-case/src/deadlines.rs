@@ -98,7 +98,7 @@ pub fn of_case(f: &CaseFile, today: NaiveDate) -> Vec<Deadline> {
             },
         });
     };
-    let live: Vec<_> = f.steps.iter().filter(|s| !s.void).collect();
+    let live: Vec<_> = f.steps.iter().filter(|s| !s.voided).collect();
     for (i, s) in live.iter().enumerate() {
         let later = live.get(i + 1).is_some();
         if let (Some(due), false) = (&s.step.deadline, later) {

@@ -25,7 +25,8 @@ pub struct StepView {
     pub step: entry::Step,
     /// The entries that corrected this step, oldest first.
     pub corrections: Vec<String>,
-    pub void: bool,
+    /// A correction voided this step (recorded by mistake); it stays in the file.
+    pub voided: bool,
     /// A complaint beside the course still waiting for its decision.
     pub open: bool,
 }
@@ -147,7 +148,7 @@ impl CaseFile {
     pub fn main_steps(&self) -> impl Iterator<Item = &StepView> {
         self.steps
             .iter()
-            .filter(|s| s.track == Track::Main && !s.void)
+            .filter(|s| s.track == Track::Main && !s.voided)
     }
 }
 
@@ -290,7 +291,7 @@ fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<()> {
         let old = &mut f.steps[at];
         old.corrections.push(e.id.clone());
         if s.void {
-            old.void = true;
+            old.voided = true;
             old.open = false;
             if old.track == Track::Main && last_main.as_deref() == Some(target.as_str()) {
                 f.state = old.before.clone();
@@ -327,7 +328,7 @@ fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<()> {
         open: kind.opens,
         step: s,
         corrections: Vec::new(),
-        void: false,
+        voided: false,
     });
     Some(())
 }

@@ -139,7 +139,7 @@ fn check_transition(
         && !f
             .steps
             .iter()
-            .any(|s| !s.void && kind.after.contains(&s.step.step))
+            .any(|s| !s.voided && kind.after.contains(&s.step.step))
     {
         return Err(impossible());
     }
@@ -159,7 +159,7 @@ fn check_transition(
 fn check_correction(f: &CaseFile, s: &entry::Step, target: &str) -> Result<()> {
     let old = f
         .step(target)
-        .filter(|o| !o.void)
+        .filter(|o| !o.voided)
         .ok_or_else(|| unknown("step", target))?;
     if old.step.step != s.step {
         return Err(Error::BadCorrection(format!(

@@ -430,7 +430,7 @@ fn print_case(f: &CaseFile, due: &[Deadline]) {
                 extra.push(format!("{k} {v}"));
             }
         }
-        let marks = match (s.void, s.open, s.corrections.is_empty()) {
+        let marks = match (s.voided, s.open, s.corrections.is_empty()) {
             (true, _, _) => " [void]",
             (_, true, _) => " [awaiting decision]",
             (_, _, false) => " [corrected]",

@@ -200,3 +200,10 @@ pub async fn case_document(
 pub async fn case_erase(app: AppHandle, id: String) -> Result<(), IpcError> {
     super::on_vault(app, move |v| v.erase_case(&id)).await
 }
+
+/// The outcomes of every complaint the vault knows (own and received), each case once:
+/// for the dashboard.
+#[tauri::command]
+pub async fn case_outcomes(app: AppHandle) -> Result<kua_case::Outcomes, IpcError> {
+    on_case(app, kua_case::outcomes).await
+}

@@ -102,6 +102,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         cases::case_link,
         cases::case_document,
         cases::case_erase,
+        cases::case_outcomes,
     ]
 }
 

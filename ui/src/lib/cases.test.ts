@@ -24,7 +24,7 @@ for (const k of COURSE.steps) {
   k.to ??= null;
 }
 
-type Taken = Pick<StepView, "step" | "void" | "open">;
+type Taken = Pick<StepView, "step" | "voided" | "open">;
 const at = (state: string, steps: Taken[] = []): Position => ({ state, steps });
 const codes = (p: Position) => allowedSteps(COURSE, p).map((k) => k.code);
 
@@ -37,7 +37,7 @@ function take(p: Position, code: string): Position {
     const open = [...steps].reverse().find((s) => s.open && k.answers.includes(s.step));
     if (open) open.open = false;
   }
-  steps.push({ step: code, void: false, open: k.opens });
+  steps.push({ step: code, voided: false, open: k.opens });
   return { state: k.to ?? p.state, steps };
 }
 
@@ -85,7 +85,7 @@ describe("the steps offered", () => {
   });
 
   it("offer a complaint's decision only while one is open, and the appeal of a judge's ruling only after a complaint to the judge", () => {
-    let p = at("terminated", [{ step: "terminated", void: false, open: false }]);
+    let p = at("terminated", [{ step: "terminated", voided: false, open: false }]);
     expect(codes(p)).not.toContain("complaint_decided");
     expect(codes(p)).not.toContain("judge_ruling_appealed");
     p = take(p, "complaint_to_judge");
@@ -98,7 +98,7 @@ describe("the steps offered", () => {
     p = take(p, "judge_ruling_appealed");
     expect(codes(p)).toContain("complaint_decided");
     // A complaint voided (recorded by mistake) opens nothing.
-    const voided = at("terminated", [{ step: "complaint_to_judge", void: true, open: false }]);
+    const voided = at("terminated", [{ step: "complaint_to_judge", voided: true, open: false }]);
     expect(codes(voided)).not.toContain("judge_ruling_appealed");
     expect(codes(voided)).not.toContain("complaint_decided");
   });

@@ -57,7 +57,7 @@ export function stateLabel(course: Course, code: string, lang: string): string {
 }
 
 /** What the allowed steps depend on: the case's state and the steps taken. */
-export type Position = Pick<CaseFile, "state"> & { steps: Pick<StepView, "step" | "void" | "open">[] };
+export type Position = Pick<CaseFile, "state"> & { steps: Pick<StepView, "step" | "voided" | "open">[] };
 
 /**
  * The steps the course allows now, in the table's order: those whose `from` holds the
@@ -70,8 +70,8 @@ export function allowedSteps(course: Course, at: Position): StepKind[] {
   return course.steps.filter((k) => {
     if (k.from.length === 0 && k.answers.length === 0 && k.after.length === 0) return false;
     if (k.from.length > 0 && !k.from.includes(at.state)) return false;
-    if (k.answers.length > 0 && !at.steps.some((s) => s.open && !s.void && k.answers.includes(s.step))) return false;
-    if (k.after.length > 0 && !at.steps.some((s) => !s.void && k.after.includes(s.step))) return false;
+    if (k.answers.length > 0 && !at.steps.some((s) => s.open && !s.voided && k.answers.includes(s.step))) return false;
+    if (k.after.length > 0 && !at.steps.some((s) => !s.voided && k.after.includes(s.step))) return false;
     return true;
   });
 }

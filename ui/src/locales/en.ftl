@@ -810,6 +810,7 @@ persons-ambiguous-records = Records from different senders share an id ({ $ids }
 # Every state, step, ground, outcome and kind is labelled by the course table
 # (assets/cases/course.json), never here.
 event-case-recorded = Recorded in a case
+event-case-imported = Case imported
 nav-cases = Cases
 nav-deadlines = Deadlines
 cases-title = Cases

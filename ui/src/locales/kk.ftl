@@ -713,6 +713,7 @@ persons-ambiguous-records = Әртүрлі жіберушілерден келг
 # Кезеңдердің, қадамдардың, негіздердің, нәтижелердің және түрлердің атаулары
 # іс барысының кестесінен (assets/cases/course.json) алынады, мұнда жазылмайды.
 event-case-recorded = Іске жазылды
+event-case-imported = Іс импортталды
 nav-cases = Істер
 nav-deadlines = Мерзімдер
 cases-title = Істер

@@ -833,6 +833,7 @@ persons-ambiguous-records = У записей от разных отправит
 # Названия стадий, шагов, оснований, результатов и видов берутся из таблицы хода дела
 # (assets/cases/course.json), а не отсюда.
 event-case-recorded = Запись в деле
+event-case-imported = Дело импортировано
 nav-cases = Дела
 nav-deadlines = Сроки
 cases-title = Дела

@@ -242,7 +242,7 @@ fn corrections_append_and_void_only_the_latest_step() {
     .unwrap();
     let f = show(v, &case, false).unwrap();
     assert_eq!(f.state, "registered");
-    assert!(f.step(&interrupted).unwrap().void);
+    assert!(f.step(&interrupted).unwrap().voided);
     assert_eq!(f.steps.len(), 3, "the voided step stays in the file");
     record::step(v, &case, step("victim_recognised", "2022-03-03")).unwrap();
     assert_eq!(show(v, &case, false).unwrap().state, "investigation");

@@ -12,7 +12,11 @@ before: string, after: string,
 /**
  * The entries that corrected this step, oldest first.
  */
-corrections: Array<string>, void: boolean, 
+corrections: Array<string>, 
+/**
+ * A correction voided this step (recorded by mistake); it stays in the file.
+ */
+voided: boolean, 
 /**
  * A complaint beside the course still waiting for its decision.
  */
