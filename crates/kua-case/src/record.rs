@@ -63,6 +63,41 @@ pub fn open(vault: &mut Vault, client: &str, title: Option<String>) -> Result<St
 
 /// Records a step of the course, a complaint beside it, its decision, or a correction.
 pub fn step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<String> {
+    let s = checked_step(vault, case, input)?;
+    store(vault, case, kind::STEP, false, &s)
+}
+
+/// Records a step with its decision as a file: the step is checked first, so that a
+/// step the course refuses leaves no document behind; then the file goes in as the
+/// case's document and the step names it.
+pub fn step_with_document(
+    vault: &mut Vault,
+    case: &str,
+    input: entry::Step,
+    source: &mut (dyn std::io::Read + Send),
+    name: &str,
+    progress: &mut dyn Progress,
+) -> Result<String> {
+    let mut s = checked_step(
+        vault,
+        case,
+        entry::Step {
+            document: None,
+            ..input
+        },
+    )?;
+    let doc = entry::Document {
+        kind: "decision".into(),
+        date: Some(s.date.clone()),
+        ..entry::Document::default()
+    };
+    let (_, info) = document(vault, case, source, name, doc, progress)?;
+    s.document = Some(info.id);
+    store(vault, case, kind::STEP, false, &s)
+}
+
+/// A step as it will be stored, checked against the case and the course.
+fn checked_step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<entry::Step> {
     let f = crate::show(vault, case, false)?;
     let c = course();
     let kind = c.step(input.step.trim())?;
@@ -110,7 +145,7 @@ pub fn step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<String>
             "only a correction (--corrects ENTRY) can void a step".into(),
         ));
     }
-    store(vault, case, kind::STEP, false, &s)
+    Ok(s)
 }
 
 fn check_transition(
@@ -185,6 +220,15 @@ fn check_correction(f: &CaseFile, s: &entry::Step, target: &str) -> Result<()> {
 
 /// Records a petition; its decision is due 3 days after filing unless `due` says.
 pub fn petition(vault: &mut Vault, case: &str, input: entry::Petition) -> Result<String> {
+    let p = checked_petition(vault, case, input)?;
+    store(vault, case, kind::PETITION, false, &p)
+}
+
+fn checked_petition(
+    vault: &mut Vault,
+    case: &str,
+    input: entry::Petition,
+) -> Result<entry::Petition> {
     let f = crate::show(vault, case, false)?;
     let c = course();
     checks::code(&c.petition_kinds, "kind", input.kind.trim())?;
@@ -214,7 +258,7 @@ pub fn petition(vault: &mut Vault, case: &str, input: entry::Petition) -> Result
         }
     }
     check_document(vault, case, p.document.as_deref())?;
-    store(vault, case, kind::PETITION, false, &p)
+    Ok(p)
 }
 
 /// Records the decision on a petition.
@@ -223,6 +267,15 @@ pub fn decide_petition(
     case: &str,
     input: entry::PetitionDecision,
 ) -> Result<String> {
+    let d = checked_decision(vault, case, input)?;
+    store(vault, case, kind::PETITION_DECISION, false, &d)
+}
+
+fn checked_decision(
+    vault: &mut Vault,
+    case: &str,
+    input: entry::PetitionDecision,
+) -> Result<entry::PetitionDecision> {
     let f = crate::show(vault, case, false)?;
     let p = f
         .petitions
@@ -247,7 +300,75 @@ pub fn decide_petition(
         document: checks::optional("document", input.document, SHORT)?,
     };
     check_document(vault, case, d.document.as_deref())?;
-    store(vault, case, kind::PETITION_DECISION, false, &d)
+    Ok(d)
+}
+
+/// A file given with a petition or a decision: what the entry is checked as, and the
+/// kind the document is stored under.
+#[derive(Debug)]
+pub enum WithDocument {
+    Petition(entry::Petition),
+    Decision(entry::PetitionDecision),
+}
+
+/// Records a petition or a decision with its paper: checked first, so that one the
+/// case refuses leaves no document behind, then the file as the case's document, then
+/// the entry naming it.
+pub fn with_document(
+    vault: &mut Vault,
+    case: &str,
+    what: WithDocument,
+    source: &mut (dyn std::io::Read + Send),
+    name: &str,
+    progress: &mut dyn Progress,
+) -> Result<String> {
+    let doc = |kind: &str, date: &str| entry::Document {
+        kind: kind.into(),
+        date: Some(date.to_string()),
+        ..entry::Document::default()
+    };
+    match what {
+        WithDocument::Petition(p) => {
+            let mut p = checked_petition(
+                vault,
+                case,
+                entry::Petition {
+                    document: None,
+                    ..p
+                },
+            )?;
+            let (_, info) = document(
+                vault,
+                case,
+                source,
+                name,
+                doc("petition", &p.filed),
+                progress,
+            )?;
+            p.document = Some(info.id);
+            store(vault, case, kind::PETITION, false, &p)
+        }
+        WithDocument::Decision(d) => {
+            let mut d = checked_decision(
+                vault,
+                case,
+                entry::PetitionDecision {
+                    document: None,
+                    ..d
+                },
+            )?;
+            let (_, info) = document(
+                vault,
+                case,
+                source,
+                name,
+                doc("decision", &d.date),
+                progress,
+            )?;
+            d.document = Some(info.id);
+            store(vault, case, kind::PETITION_DECISION, false, &d)
+        }
+    }
 }
 
 /// Records a piece of evidence to preserve.

@@ -29,19 +29,29 @@ fn date_or_today(given: Option<String>) -> String {
     given.unwrap_or_else(|| kua_case::today().format("%Y-%m-%d").to_string())
 }
 
-/// Stores `file` as the case's document and returns its attachment id.
-fn document(vault: &mut Vault, case: &str, file: &Path, kind: &str) -> Result<String> {
-    let mut f = std::fs::File::open(file).map_err(|e| kua_core::Error::io(file, e))?;
-    let name = file
-        .file_name()
+fn file_name(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let doc = Document {
-        kind: kind.to_string(),
-        ..Document::default()
-    };
-    let (_, info) = record::document(vault, case, &mut f, &name, doc, &mut kua_core::Silent)?;
-    Ok(info.id)
+        .unwrap_or_default()
+}
+
+/// A petition or decision with its paper from `path`.
+fn with_file(
+    vault: &mut Vault,
+    case: &str,
+    path: &Path,
+    what: record::WithDocument,
+) -> Result<String> {
+    let mut f = std::fs::File::open(path).map_err(|e| kua_core::Error::io(path, e))?;
+    let name = file_name(path);
+    Ok(record::with_document(
+        vault,
+        case,
+        what,
+        &mut f,
+        &name,
+        &mut kua_core::Silent,
+    )?)
 }
 
 fn printed(json: bool, entry: &str) -> Result<ExitCode> {
@@ -113,19 +123,13 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             corrects,
             void,
         } => {
-            // The document is stored only once the step is known to be possible.
-            kua_case::course().step(&step)?;
-            let document = match file {
-                Some(f) => Some(document(v, &id, &f, "decision")?),
-                None => None,
-            };
             let s = Step {
                 step,
                 date: date_or_today(date),
                 body,
                 number,
                 article,
-                document,
+                document: None,
                 deadline,
                 ground,
                 outcome,
@@ -133,7 +137,17 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
                 corrects,
                 void,
             };
-            printed(g.json, &record::step(v, &id, s)?)
+            // The document is stored only once the step is known to be possible.
+            let entry = match file {
+                Some(path) => {
+                    let mut f =
+                        std::fs::File::open(&path).map_err(|e| kua_core::Error::io(&path, e))?;
+                    let name = file_name(&path);
+                    record::step_with_document(v, &id, s, &mut f, &name, &mut kua_core::Silent)?
+                }
+                None => record::step(v, &id, s)?,
+            };
+            printed(g.json, &entry)
         }
         CaseCommand::Petition {
             id,
@@ -145,10 +159,6 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             refiles,
             document: file,
         } => {
-            let document = match file {
-                Some(f) => Some(document(v, &id, &f, "petition")?),
-                None => None,
-            };
             let p = Petition {
                 kind,
                 asked,
@@ -156,9 +166,13 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
                 filed: date_or_today(filed),
                 due,
                 refiles,
-                document,
+                document: None,
             };
-            printed(g.json, &record::petition(v, &id, p)?)
+            let entry = match file {
+                Some(path) => with_file(v, &id, &path, record::WithDocument::Petition(p))?,
+                None => record::petition(v, &id, p)?,
+            };
+            printed(g.json, &entry)
         }
         CaseCommand::Decide {
             id,
@@ -168,18 +182,18 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             note,
             document: file,
         } => {
-            let document = match file {
-                Some(f) => Some(document(v, &id, &f, "decision")?),
-                None => None,
-            };
             let d = PetitionDecision {
                 petition,
                 date: date_or_today(date),
                 decision,
                 note,
-                document,
+                document: None,
             };
-            printed(g.json, &record::decide_petition(v, &id, d)?)
+            let entry = match file {
+                Some(path) => with_file(v, &id, &path, record::WithDocument::Decision(d))?,
+                None => record::decide_petition(v, &id, d)?,
+            };
+            printed(g.json, &entry)
         }
         CaseCommand::Evidence {
             id,

@@ -61,6 +61,37 @@ fn a_complaint_runs_its_course_through_the_cli() {
         err.contains("interrupted") && err.contains("sent_to_court"),
         "{err}"
     );
+    // Refused with a document: the document is not stored either.
+    let d = decision.to_str().unwrap();
+    let out = env.run(&[
+        "case",
+        "step",
+        c,
+        "trial_started",
+        "--date",
+        "2022-02-02",
+        "--document",
+        d,
+    ]);
+    fails(&out, 6);
+    let out = env.run(&[
+        "case",
+        "petition",
+        c,
+        "prayer",
+        "--asked",
+        "x",
+        "--document",
+        d,
+    ]);
+    fails(&out, 6);
+    assert_eq!(
+        env.json(&["case", "show", c])["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     env.ok(&[
         "case",
         "step",
