@@ -20,6 +20,16 @@ pub fn day(field: &str, value: &str) -> Result<NaiveDate> {
     })
 }
 
+/// An optional day, stored as YYYY-MM-DD whatever spelling `chrono` accepted.
+pub fn canonical_day(field: &str, value: Option<String>) -> Result<Option<String>> {
+    let value = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    value
+        .map(|v| day(field, &v).map(|d| d.format("%Y-%m-%d").to_string()))
+        .transpose()
+}
+
 /// An optional day, which must not come before `earlier` (named `before`).
 pub fn day_after(field: &str, value: Option<&str>, before: &str, earlier: NaiveDate) -> Result<()> {
     let Some(v) = value else { return Ok(()) };
@@ -34,18 +44,28 @@ pub fn day_after(field: &str, value: Option<&str>, before: &str, earlier: NaiveD
     Ok(())
 }
 
-/// A day or a day and time (`YYYY-MM-DDTHH:MM`), for the window a camera must cover.
-pub fn moment(field: &str, value: Option<&str>) -> Result<()> {
-    let Some(v) = value else { return Ok(()) };
-    let ok = parse_day(v).is_some()
-        || chrono::NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%dT%H:%M").is_ok();
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::BadDate {
+/// A day or a day and time (`YYYY-MM-DDTHH:MM`), for the window a camera must cover;
+/// returned in that form.
+pub fn moment(field: &str, value: Option<String>) -> Result<Option<String>> {
+    let Some(v) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    if let Some(d) = parse_day(&v) {
+        return Ok(Some(d.format("%Y-%m-%d").to_string()));
+    }
+    let at = v
+        .split_once('T')
+        .filter(|(d, t)| parse_day(d).is_some() && t.len() == 5)
+        .and_then(|_| chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M").ok());
+    match at {
+        Some(t) => Ok(Some(t.format("%Y-%m-%dT%H:%M").to_string())),
+        None => Err(Error::BadDate {
             field: field.to_string(),
-            value: v.to_string(),
-        })
+            value: v,
+        }),
     }
 }
 

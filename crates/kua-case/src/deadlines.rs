@@ -2,13 +2,16 @@
 //! each case, against the day the caller says it is (the local date; front ends pass
 //! it, tests fix it).
 //!
-//! Which deadlines are open:
-//! - a step's `deadline`, until a later step of the case is recorded (the step set the
-//!   *next* deadline; once something happened after it, that deadline was met or passed
-//!   into the record) or the step was voided;
+//! Which deadlines are open (a voided step sets none):
+//! - a main step's `deadline` (the next deadline it sets: an appeal's last day), until
+//!   the next step of the main course, or a complaint against it beside the course;
+//! - a complaint's deadline, while the complaint waits for its decision;
+//! - a decision's deadline (to appeal it further), until a later step beside the course;
 //! - a petition's decision due day, until its decision is recorded;
-//! - a piece of evidence's deadline, until it is obtained or lost.
+//! - a piece of evidence's "request by" day, until anything is recorded of its fate
+//!   (requested in time, or refused, obtained, lost).
 
+use crate::course::Track;
 use crate::entry;
 use crate::file::CaseFile;
 use chrono::NaiveDate;
@@ -58,10 +61,20 @@ pub struct Deadline {
     pub status: DueStatus,
 }
 
+/// A day written exactly YYYY-MM-DD (four, two and two digits).
 pub(crate) fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|_| s.trim().len() == 10)
+    let s = s.trim();
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
 }
 
 /// A petition's decision due day: the given one, or three days after filing.
@@ -100,8 +113,18 @@ pub fn of_case(f: &CaseFile, today: NaiveDate) -> Vec<Deadline> {
     };
     let live: Vec<_> = f.steps.iter().filter(|s| !s.voided).collect();
     for (i, s) in live.iter().enumerate() {
-        let later = live.get(i + 1).is_some();
-        if let (Some(due), false) = (&s.step.deadline, later) {
+        let Some(due) = &s.step.deadline else {
+            continue;
+        };
+        let after = &live[i + 1..];
+        let met = if s.open {
+            false
+        } else if s.track == Track::Main {
+            after.iter().any(|x| x.track == Track::Main || x.open)
+        } else {
+            after.iter().any(|x| x.track == Track::Beside)
+        };
+        if !met {
             push(DueKind::Step, &s.entry, &s.step.step, None, due);
         }
     }
@@ -116,7 +139,7 @@ pub fn of_case(f: &CaseFile, today: NaiveDate) -> Vec<Deadline> {
         );
     }
     for e in &f.evidence {
-        if matches!(e.status.as_str(), "obtained" | "lost") {
+        if e.status != "to_request" {
             continue;
         }
         if let Some(due) = &e.evidence.deadline {

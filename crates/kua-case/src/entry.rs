@@ -54,6 +54,57 @@ pub struct Step {
     /// the latest step of the main course (or a complaint beside it) can be voided.
     #[serde(default)]
     pub void: bool,
+    /// For a decision on a complaint: the complaint's entry id. Given, it must be an
+    /// open complaint the step may answer; left out, the one open complaint it may
+    /// answer (several open ones must be named).
+    #[serde(default)]
+    pub answers: Option<String>,
+}
+
+/// What a step says beyond the course: who decided, the ERDR number, the decision's
+/// document, a remark. Stored as its own entry right after its step (in the same
+/// transaction, so it carries the step's number plus one), so that a case's course can
+/// travel to a coalition without it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StepDetail {
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub document: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Step {
+    /// The step split into its course (what travels to a coalition) and its details.
+    pub fn split(self) -> (Step, Option<StepDetail>) {
+        let detail = StepDetail {
+            body: self.body.clone(),
+            number: self.number.clone(),
+            document: self.document.clone(),
+            note: self.note.clone(),
+        };
+        let course = Step {
+            body: None,
+            number: None,
+            document: None,
+            note: None,
+            ..self
+        };
+        let empty = detail == StepDetail::default();
+        (course, (!empty).then_some(detail))
+    }
+
+    /// Takes a step's details (or clears them, for a correction without any).
+    pub fn set_detail(&mut self, d: StepDetail) {
+        self.body = d.body;
+        self.number = d.number;
+        self.document = d.document;
+        self.note = d.note;
+    }
 }
 
 /// A petition (ходатайство) to the investigator, prosecutor or court.
@@ -189,6 +240,7 @@ pub struct Document {
 pub mod kind {
     pub const OPENED: &str = "opened";
     pub const STEP: &str = "step";
+    pub const STEP_DETAIL: &str = "step_detail";
     pub const PETITION: &str = "petition";
     pub const PETITION_DECISION: &str = "petition_decision";
     pub const EVIDENCE: &str = "evidence";

@@ -18,6 +18,8 @@ pub enum Error {
         "{step:?} answers a complaint, and no complaint of this case is waiting for a decision"
     )]
     NoOpenComplaint { step: String },
+    #[error("{step:?} answers one complaint, and several are open ({}); name the one it decides", open.join(", "))]
+    AmbiguousComplaint { step: String, open: Vec<String> },
     #[error("{step:?} needs {field}")]
     MissingField { step: String, field: String },
     #[error("{field} has no code {code:?}; the codes are: {}", known.join(", "))]
@@ -67,6 +69,7 @@ impl Error {
             Error::UnknownStep(_) => "unknown_step",
             Error::ImpossibleStep { .. } => "impossible_step",
             Error::NoOpenComplaint { .. } => "no_open_complaint",
+            Error::AmbiguousComplaint { .. } => "ambiguous_complaint",
             Error::MissingField { .. } => "missing_field",
             Error::UnknownCode { .. } => "unknown_code",
             Error::BadDate { .. } => "bad_date",

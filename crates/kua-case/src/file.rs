@@ -176,6 +176,8 @@ pub fn fold(id: &str, entries: &[CaseEntry], privileged: bool) -> CaseFile {
         unreadable: Vec::new(),
     };
     let mut notes: Vec<NoteView> = Vec::new();
+    // The number of the last step entry and the view it changed.
+    let mut last_step: Option<(u32, usize)> = None;
     for e in entries {
         let read = match e.kind.as_str() {
             kind::OPENED => data::<entry::Opened>(e).map(|o| {
@@ -184,7 +186,16 @@ pub fn fold(id: &str, entries: &[CaseEntry], privileged: bool) -> CaseFile {
                 f.opened = e.time.clone();
                 f.testimonies.insert(0, o.client);
             }),
-            kind::STEP => data::<entry::Step>(e).and_then(|s| fold_step(&mut f, e, s)),
+            kind::STEP => data::<entry::Step>(e).and_then(|s| {
+                let at = fold_step(&mut f, e, s)?;
+                last_step = Some((e.number, at));
+                Some(())
+            }),
+            // Details belong to the step recorded just before them, in one transaction.
+            kind::STEP_DETAIL => data::<entry::StepDetail>(e).and_then(|d| {
+                let (n, at) = last_step?;
+                (n + 1 == e.number).then(|| f.steps[at].step.set_detail(d))
+            }),
             kind::PETITION => data::<entry::Petition>(e).map(|p| {
                 if let Some(r) = &p.refiles {
                     if let Some(old) = f.petitions.iter_mut().find(|x| &x.entry == r) {
@@ -281,8 +292,9 @@ pub fn fold(id: &str, entries: &[CaseEntry], privileged: bool) -> CaseFile {
 }
 
 /// One step into the file: a transition, a complaint beside the course, its decision,
-/// or a correction of an earlier step.
-fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<()> {
+/// or a correction of an earlier step. Returns the index of the step view the entry
+/// changed, which the step's details (the next entry) go to.
+fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<usize> {
     let course = course();
     let kind = course.step(&s.step).ok()?;
     if let Some(target) = s.corrects.clone() {
@@ -296,27 +308,30 @@ fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<()> {
             if old.track == Track::Main && last_main.as_deref() == Some(target.as_str()) {
                 f.state = old.before.clone();
             }
+            // A decision voided: the complaint it answered waits for one again.
+            if let Some(c) = old.step.answers.clone() {
+                if let Some(complaint) = f.steps.iter_mut().find(|x| x.entry == c && !x.voided) {
+                    complaint.open = true;
+                }
+            }
         } else {
+            // The correction's course replaces the step's; its details, if it has any,
+            // come in the next entry, and none means none.
             old.step = entry::Step {
                 corrects: None,
+                answers: old.step.answers.clone(),
                 ..s
             };
         }
-        return Some(());
+        return Some(at);
     }
     let before = f.state.clone();
     if let Some(to) = &kind.to {
         f.state = to.clone();
     }
-    if !kind.answers.is_empty() {
-        // A decision answers the latest complaint still open.
-        if let Some(c) = f
-            .steps
-            .iter_mut()
-            .rev()
-            .find(|x| x.open && kind.answers.contains(&x.step.step))
-        {
-            c.open = false;
+    if let Some(c) = &s.answers {
+        if let Some(complaint) = f.steps.iter_mut().find(|x| &x.entry == c) {
+            complaint.open = false;
         }
     }
     f.steps.push(StepView {
@@ -330,5 +345,5 @@ fn fold_step(f: &mut CaseFile, e: &CaseEntry, s: entry::Step) -> Option<()> {
         corrections: Vec::new(),
         voided: false,
     });
-    Some(())
+    Some(f.steps.len() - 1)
 }

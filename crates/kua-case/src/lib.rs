@@ -56,13 +56,18 @@ pub fn today() -> NaiveDate {
 
 /// A case's file; `privileged` shows the notes' text (otherwise they are counted).
 pub fn show(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
-    let entries = match vault.case_entries(id) {
-        Ok(e) => e,
+    let rows = match vault.case_entries(id) {
+        Ok(rows) => rows,
         Err(kua_core::Error::CaseNotFound(_)) => return show_received(vault, id, privileged),
         Err(e) => return Err(e.into()),
     };
-    let case = entries.first().map(|e| e.case.clone()).unwrap_or_default();
-    let mut f = file::fold(&case, &entries, privileged);
+    let case = rows
+        .entries
+        .first()
+        .map(|e| e.case.clone())
+        .unwrap_or_else(|| id.trim().to_string());
+    let mut f = file::fold(&case, &rows.entries, privileged);
+    f.unreadable.extend(rows.unreadable);
     // A document whose describing entry was never written (the process stopped between
     // the file and its entry) is still the case's: listed, as "other".
     for a in vault.case_documents(&case)? {

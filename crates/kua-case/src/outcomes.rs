@@ -40,8 +40,9 @@ pub struct Outcomes {
 pub fn all_cases(vault: &mut Vault) -> Result<Vec<(CaseFile, bool)>> {
     let mut out: BTreeMap<String, (CaseFile, bool, usize)> = BTreeMap::new();
     for id in vault.case_ids()? {
-        let entries = vault.case_entries(&id)?;
-        let f = fold(&id, &entries, false);
+        let rows = vault.case_entries(&id)?;
+        let mut f = fold(&id, &rows.entries, false);
+        f.unreadable.extend(rows.unreadable);
         out.insert(id, (f, true, usize::MAX));
     }
     for r in vault.received_cases()? {

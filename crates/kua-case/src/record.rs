@@ -9,6 +9,10 @@ use crate::error::{Error, Result};
 use crate::file::CaseFile;
 use kua_core::{Progress, Vault};
 
+fn json<T: serde::Serialize>(data: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| kua_core::Error::Storage(e.to_string()).into())
+}
+
 fn store<T: serde::Serialize>(
     vault: &mut Vault,
     case: &str,
@@ -16,8 +20,13 @@ fn store<T: serde::Serialize>(
     privileged: bool,
     data: &T,
 ) -> Result<String> {
-    let value = serde_json::to_value(data).map_err(|e| kua_core::Error::Storage(e.to_string()))?;
-    Ok(vault.add_case_entry(case, kind, privileged, value)?.id)
+    let item = kua_core::NewCaseEntry {
+        kind: kind.to_string(),
+        privileged,
+        data: json(data)?,
+    };
+    let stored = vault.add_case_entries(case, vec![item])?;
+    Ok(stored.first().map(|e| e.id.clone()).unwrap_or_default())
 }
 
 fn unknown(kind: &str, id: &str) -> Error {
@@ -64,7 +73,27 @@ pub fn open(vault: &mut Vault, client: &str, title: Option<String>) -> Result<St
 /// Records a step of the course, a complaint beside it, its decision, or a correction.
 pub fn step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<String> {
     let s = checked_step(vault, case, input)?;
-    store(vault, case, kind::STEP, false, &s)
+    store_step(vault, case, s)
+}
+
+/// Stores a checked step as its course entry and, when it has any, its details right
+/// after it, in one transaction.
+fn store_step(vault: &mut Vault, case: &str, s: entry::Step) -> Result<String> {
+    let (course_part, detail) = s.split();
+    let mut items = vec![kua_core::NewCaseEntry {
+        kind: kind::STEP.into(),
+        privileged: false,
+        data: json(&course_part)?,
+    }];
+    if let Some(d) = detail {
+        items.push(kua_core::NewCaseEntry {
+            kind: kind::STEP_DETAIL.into(),
+            privileged: false,
+            data: json(&d)?,
+        });
+    }
+    let stored = vault.add_case_entries(case, items)?;
+    Ok(stored.first().map(|e| e.id.clone()).unwrap_or_default())
 }
 
 /// Records a step with its decision as a file: the step is checked first, so that a
@@ -93,7 +122,7 @@ pub fn step_with_document(
     };
     let (_, info) = document(vault, case, source, name, doc, progress)?;
     s.document = Some(info.id);
-    store(vault, case, kind::STEP, false, &s)
+    store_step(vault, case, s)
 }
 
 /// A step as it will be stored, checked against the case and the course.
@@ -102,24 +131,32 @@ fn checked_step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<ent
     let c = course();
     let kind = c.step(input.step.trim())?;
     let date = checks::day("date", &input.date)?;
-    let s = entry::Step {
+    let mut s = entry::Step {
         step: kind.code.clone(),
         date: date.format("%Y-%m-%d").to_string(),
         body: checks::optional("body", input.body, SHORT)?,
         number: checks::optional("number", input.number, SHORT)?,
         article: checks::optional("article", input.article, SHORT)?,
         document: checks::optional("document", input.document, SHORT)?,
-        deadline: checks::optional("deadline", input.deadline, SHORT)?,
+        deadline: checks::canonical_day("deadline", input.deadline)?,
         ground: checks::optional("ground", input.ground, SHORT)?,
         outcome: checks::optional("outcome", input.outcome, SHORT)?,
         note: checks::optional("note", input.note, TEXT)?,
         corrects: checks::optional("corrects", input.corrects, SHORT)?,
         void: input.void,
+        answers: checks::optional("answers", input.answers, SHORT)?,
     };
     checks::day_after("deadline", s.deadline.as_deref(), "the step's date", date)?;
-    match &s.corrects {
-        Some(target) => check_correction(&f, &s, target)?,
-        None => check_transition(&f, kind, date)?,
+    match s.corrects.clone() {
+        Some(target) => {
+            check_correction(&f, &s, &target)?;
+            // A correction changes what was decided, never which complaint it answers.
+            s.answers = f.step(&target).and_then(|o| o.step.answers.clone());
+        }
+        None => {
+            check_transition(&f, kind, date)?;
+            s.answers = answered(&f, kind, s.answers.take())?;
+        }
     }
     for need in &kind.needs {
         let given = match need.as_str() {
@@ -161,20 +198,13 @@ fn check_transition(
     if !kind.from.is_empty() && !kind.from.contains(&f.state) {
         return Err(impossible());
     }
-    if !kind.answers.is_empty()
-        && !f
-            .open_complaints()
-            .any(|o| kind.answers.contains(&o.step.step))
-    {
-        return Err(Error::NoOpenComplaint {
-            step: kind.code.clone(),
-        });
-    }
+    // An appeal of a judge's ruling needs the ruling: a complaint to the judge that
+    // was decided.
     if !kind.after.is_empty()
         && !f
             .steps
             .iter()
-            .any(|s| !s.voided && kind.after.contains(&s.step.step))
+            .any(|s| !s.voided && !s.open && kind.after.contains(&s.step.step))
     {
         return Err(impossible());
     }
@@ -189,6 +219,35 @@ fn check_transition(
         }
     }
     Ok(())
+}
+
+/// The complaint a decision answers: the one named, which must be open and of a kind
+/// the step decides, or the only such open one. None for a step that answers nothing.
+fn answered(
+    f: &CaseFile,
+    kind: &crate::course::StepKind,
+    named: Option<String>,
+) -> Result<Option<String>> {
+    if kind.answers.is_empty() {
+        return Ok(None);
+    }
+    let open: Vec<&str> = f
+        .open_complaints()
+        .filter(|o| kind.answers.contains(&o.step.step))
+        .map(|o| o.entry.as_str())
+        .collect();
+    match (named, open.as_slice()) {
+        (Some(n), _) if open.contains(&n.as_str()) => Ok(Some(n)),
+        (Some(n), _) => Err(unknown("open complaint", &n)),
+        (None, [one]) => Ok(Some(one.to_string())),
+        (None, []) => Err(Error::NoOpenComplaint {
+            step: kind.code.clone(),
+        }),
+        (None, many) => Err(Error::AmbiguousComplaint {
+            step: kind.code.clone(),
+            open: many.iter().map(|s| s.to_string()).collect(),
+        }),
+    }
 }
 
 fn check_correction(f: &CaseFile, s: &entry::Step, target: &str) -> Result<()> {
@@ -212,6 +271,15 @@ fn check_correction(f: &CaseFile, s: &entry::Step, target: &str) -> Result<()> {
             return Err(Error::BadCorrection(
                 "only the latest step of the course can be voided; correct its fields instead"
                     .into(),
+            ));
+        }
+        let decided = f
+            .steps
+            .iter()
+            .any(|x| !x.voided && x.step.answers.as_deref() == Some(target));
+        if decided {
+            return Err(Error::BadCorrection(
+                "this complaint has a decision; void the decision first".into(),
             ));
         }
     }
@@ -238,7 +306,7 @@ fn checked_petition(
         asked: checks::required("asked", &input.asked, TEXT)?,
         to: checks::optional("to", input.to, SHORT)?,
         filed: filed.format("%Y-%m-%d").to_string(),
-        due: checks::optional("due", input.due, SHORT)?,
+        due: checks::canonical_day("due", input.due)?,
         refiles: checks::optional("refiles", input.refiles, SHORT)?,
         document: checks::optional("document", input.document, SHORT)?,
     };
@@ -294,7 +362,9 @@ fn checked_decision(
     checks::day_after("date", Some(&input.date), "the filing date", filed)?;
     let d = entry::PetitionDecision {
         petition: p.entry.clone(),
-        date: input.date.trim().to_string(),
+        date: checks::day("date", &input.date)?
+            .format("%Y-%m-%d")
+            .to_string(),
         decision: input.decision.trim().to_string(),
         note: checks::optional("note", input.note, TEXT)?,
         document: checks::optional("document", input.document, SHORT)?,
@@ -379,13 +449,11 @@ pub fn evidence(vault: &mut Vault, case: &str, input: entry::Evidence) -> Result
         kind: input.kind.trim().to_string(),
         what: checks::required("what", &input.what, TEXT)?,
         place: checks::optional("place", input.place, SHORT)?,
-        from: checks::optional("from", input.from, SHORT)?,
-        to: checks::optional("to", input.to, SHORT)?,
-        deadline: checks::optional("deadline", input.deadline, SHORT)?,
+        from: checks::moment("from", input.from)?,
+        to: checks::moment("to", input.to)?,
+        deadline: checks::canonical_day("deadline", input.deadline)?,
         note: checks::optional("note", input.note, TEXT)?,
     };
-    checks::moment("from", e.from.as_deref())?;
-    checks::moment("to", e.to.as_deref())?;
     if let (Some(a), Some(b)) = (&e.from, &e.to) {
         if b < a {
             return Err(Error::DatesOutOfOrder {
@@ -430,7 +498,9 @@ pub fn evidence_status(
     let s = entry::EvidenceStatus {
         item: item.entry.clone(),
         status: status.to_string(),
-        date: input.date.trim().to_string(),
+        date: checks::day("date", &input.date)?
+            .format("%Y-%m-%d")
+            .to_string(),
         note: checks::optional("note", input.note, TEXT)?,
         petition: checks::optional("petition", input.petition, SHORT)?,
     };
@@ -463,7 +533,9 @@ pub fn examined(vault: &mut Vault, case: &str, input: entry::Examined) -> Result
     checks::day("date", &input.date)?;
     let x = entry::Examined {
         item: c.entry.clone(),
-        date: input.date.trim().to_string(),
+        date: checks::day("date", &input.date)?
+            .format("%Y-%m-%d")
+            .to_string(),
         note: checks::optional("note", input.note, TEXT)?,
     };
     store(vault, case, kind::EXAMINED, false, &x)
@@ -563,7 +635,7 @@ pub fn document(
         attachment: info.id.clone(),
         kind: doc.kind.trim().to_string(),
         title,
-        date: doc.date.map(|d| d.trim().to_string()),
+        date: checks::canonical_day("date", doc.date)?,
     };
     let entry = store(vault, case, kind::DOCUMENT, false, &d)?;
     Ok((entry, info))

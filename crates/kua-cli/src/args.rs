@@ -512,15 +512,26 @@ pub enum CaseCommand {
         /// With --corrects: the step was recorded by mistake (the latest step only).
         #[arg(long)]
         void: bool,
+        /// For a complaint's decision: the complaint's entry id (needed when several
+        /// complaints wait for a decision).
+        #[arg(long)]
+        answers: Option<String>,
     },
     /// Record a petition (ходатайство); its decision is due in 3 days unless --due.
     Petition {
         id: String,
         /// The petition's kind (`kua case course` lists them).
         kind: String,
-        /// What was asked.
+        /// What was asked (or --asked-file, to keep it out of the shell's history).
+        #[arg(
+            long,
+            required_unless_present = "asked_file",
+            conflicts_with = "asked_file"
+        )]
+        asked: Option<String>,
+        /// What was asked, from a file or `-` (standard input).
         #[arg(long)]
-        asked: String,
+        asked_file: Option<PathBuf>,
         #[arg(long)]
         to: Option<String>,
         /// When it was filed (default: today).
@@ -580,8 +591,9 @@ pub enum CaseCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Add a circumstance the investigation must examine.
-    Circumstance { id: String, text: String },
+    /// Add a circumstance the investigation must examine, read from a file or `-`
+    /// (standard input): an allegation is not for the shell's history.
+    Circumstance { id: String, file: Option<PathBuf> },
     /// Mark a circumstance examined.
     Examined {
         id: String,

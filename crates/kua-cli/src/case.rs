@@ -122,6 +122,7 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             note,
             corrects,
             void,
+            answers,
         } => {
             let s = Step {
                 step,
@@ -136,6 +137,7 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
                 note,
                 corrects,
                 void,
+                answers,
             };
             // The document is stored only once the step is known to be possible.
             let entry = match file {
@@ -153,12 +155,17 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             id,
             kind,
             asked,
+            asked_file,
             to,
             filed,
             due,
             refiles,
             document: file,
         } => {
+            let asked = match (asked, asked_file) {
+                (Some(a), _) => a,
+                (None, f) => read_text(f.as_deref())?.to_string(),
+            };
             let p = Petition {
                 kind,
                 asked,
@@ -233,7 +240,8 @@ pub fn run(g: &Global, command: CaseCommand) -> Result<ExitCode> {
             };
             printed(g.json, &record::evidence_status(v, &id, s)?)
         }
-        CaseCommand::Circumstance { id, text } => {
+        CaseCommand::Circumstance { id, file } => {
+            let text = read_text(file.as_deref())?;
             printed(g.json, &record::circumstance(v, &id, &text)?)
         }
         CaseCommand::Examined { id, item, date } => {

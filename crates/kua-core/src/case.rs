@@ -51,6 +51,22 @@ pub struct CaseEntry {
     pub salt: String,
 }
 
+/// A case's entries that read, in order, and the places of those that do not (left
+/// out and reported, so that one damaged row never hides a lawyer's deadlines).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseRows {
+    pub entries: Vec<CaseEntry>,
+    pub unreadable: Vec<String>,
+}
+
+/// An entry to record: its kind, whether it is privileged, its data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCaseEntry {
+    pub kind: String,
+    pub privileged: bool,
+    pub data: serde_json::Value,
+}
+
 impl CaseEntry {
     /// The content hash the log records: SHA-256 of the entry's JSON as serde writes it
     /// (struct fields in order, object keys as parsed), so that a recipient who parsed
@@ -81,68 +97,89 @@ impl Ctx<'_> {
         Ok(entry)
     }
 
-    pub(crate) fn entries(&self, case: &Uuid) -> Result<Vec<CaseEntry>> {
-        let mut out = self
-            .case_heads(case)?
-            .iter()
-            .map(|h| self.read_entry(h))
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by_key(|e| e.number);
+    /// Every entry that reads, in order; the others named in `unreadable`. An integrity
+    /// error is a damaged row; any other error (a locked or failing disk) is returned.
+    pub(crate) fn entries(&self, case: &Uuid) -> Result<CaseRows> {
+        let mut out = CaseRows::default();
+        for head in self.case_heads(case)? {
+            match self.read_entry(head) {
+                Ok(e) => out.entries.push(e),
+                Err(e) if e.class() == crate::ErrorClass::Integrity => out
+                    .unreadable
+                    .push(format!("case {case} entry {}", head.id)),
+                Err(e) => return Err(e),
+            }
+        }
+        out.entries.sort_by_key(|e| e.number);
         Ok(out)
     }
 
-    fn append(
-        &mut self,
-        case: Uuid,
-        kind: &str,
-        privileged: bool,
-        data: serde_json::Value,
-    ) -> Result<CaseEntry> {
-        let number = self
-            .keys
-            .catalog
-            .cases
-            .get(&case)
-            .map_or(0, |h| h.len() as u32)
-            + 1;
-        let id = self.seams.uuid();
-        let entry = CaseEntry {
-            id: id.to_string(),
-            case: case.to_string(),
-            number,
-            time: format_time(self.seams.clock.now_ms()),
-            kind: kind.to_string(),
-            privileged,
-            data,
-            salt: crate::crypto::hex(&self.seams.bytes::<16>()),
+    /// Appends `items` to a case in one transaction, numbered one after the other: an
+    /// entry and the ones that belong to it (a step and its details) are recorded
+    /// together or not at all. The first number follows the highest number the case's
+    /// rows carry (not their count, so that a row removed behind Kua's back does not
+    /// make a number be given twice; a last row removed is caught by `verify`, which
+    /// reports a number the log records twice).
+    fn append(&mut self, case: Uuid, items: Vec<NewCaseEntry>) -> Result<Vec<CaseEntry>> {
+        let first = match self.keys.catalog.cases.get(&case) {
+            None => 1,
+            Some(heads) => {
+                let count = heads.len() as u32;
+                let rows = self.entries(&case)?;
+                let highest = rows.entries.iter().map(|e| e.number).max().unwrap_or(0);
+                highest.max(count) + 1
+            }
         };
-        let bytes =
-            Zeroizing::new(serde_json::to_vec(&entry).map_err(|e| Error::Storage(e.to_string()))?);
-        if bytes.len() > ENTRY_MAX {
-            return Err(Error::BadInput(format!(
-                "this case entry is {} KiB, more than {} KiB; attach long texts as documents",
-                bytes.len() >> 10,
-                ENTRY_MAX >> 10
-            )));
+        let mut staged = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let id = self.seams.uuid();
+            let entry = CaseEntry {
+                id: id.to_string(),
+                case: case.to_string(),
+                number: first + i as u32,
+                time: format_time(self.seams.clock.now_ms()),
+                kind: item.kind,
+                privileged: item.privileged,
+                data: item.data,
+                salt: crate::crypto::hex(&self.seams.bytes::<16>()),
+            };
+            let bytes = Zeroizing::new(
+                serde_json::to_vec(&entry).map_err(|e| Error::Storage(e.to_string()))?,
+            );
+            if bytes.len() > ENTRY_MAX {
+                return Err(Error::BadInput(format!(
+                    "this case entry is {} KiB, more than {} KiB; attach long texts as documents",
+                    bytes.len() >> 10,
+                    ENTRY_MAX >> 10
+                )));
+            }
+            let head = Head::new(self.seams, id, 1, case);
+            let digest = entry.hash()?;
+            staged.push((entry, head, bytes, digest));
         }
-        let head = Head::new(self.seams, id, 1, case);
-        let digest = entry.hash()?;
         self.transaction(|ctx, tx, tail| {
-            ctx.insert(tx, Table::CaseEntry, &head, &bytes)?;
-            ctx.log(
-                tx,
-                tail,
-                Event::CaseRecorded,
-                Change {
-                    record: Some(case),
-                    version: Some(number),
-                    content_hash: Some(digest),
-                    detail: None,
-                },
-            )
+            for (entry, head, bytes, digest) in &staged {
+                ctx.insert(tx, Table::CaseEntry, head, bytes)?;
+                ctx.log(
+                    tx,
+                    tail,
+                    Event::CaseRecorded,
+                    Change {
+                        record: Some(case),
+                        version: Some(entry.number),
+                        content_hash: Some(digest.clone()),
+                        detail: None,
+                    },
+                )?;
+            }
+            Ok(())
         })?;
-        self.keys.catalog.cases.entry(case).or_default().push(head);
-        Ok(entry)
+        let mut out = Vec::new();
+        for (entry, head, _, _) in staged {
+            self.keys.catalog.cases.entry(case).or_default().push(head);
+            out.push(entry);
+        }
+        Ok(out)
     }
 }
 
@@ -153,8 +190,8 @@ impl Vault {
         Ok(ctx.keys.catalog.cases.keys().map(Uuid::to_string).collect())
     }
 
-    /// A case's entries in the order they were recorded.
-    pub fn case_entries(&mut self, case: &str) -> Result<Vec<CaseEntry>> {
+    /// A case's entries in the order they were recorded, and the rows that do not read.
+    pub fn case_entries(&mut self, case: &str) -> Result<CaseRows> {
         let case = parse_case(case)?;
         self.ctx()?.entries(&case)
     }
@@ -163,21 +200,26 @@ impl Vault {
     pub fn open_case(&mut self, kind: &str, data: serde_json::Value) -> Result<CaseEntry> {
         let mut ctx = self.ctx()?;
         let case = ctx.seams.uuid();
-        ctx.append(case, kind, false, data)
+        let item = NewCaseEntry {
+            kind: kind.to_string(),
+            privileged: false,
+            data,
+        };
+        let mut out = ctx.append(case, vec![item])?;
+        out.pop()
+            .ok_or_else(|| Error::Storage("no entry recorded".into()))
     }
 
-    /// Records one more entry of an existing case.
-    pub fn add_case_entry(
+    /// Records entries of an existing case, together, numbered in the order given.
+    pub fn add_case_entries(
         &mut self,
         case: &str,
-        kind: &str,
-        privileged: bool,
-        data: serde_json::Value,
-    ) -> Result<CaseEntry> {
+        items: Vec<NewCaseEntry>,
+    ) -> Result<Vec<CaseEntry>> {
         let case = parse_case(case)?;
         let mut ctx = self.ctx()?;
         ctx.case_heads(&case)?;
-        ctx.append(case, kind, privileged, data)
+        ctx.append(case, items)
     }
 
     /// Crypto-erase of a case: its entries and its documents (with their keys), a
@@ -230,7 +272,15 @@ pub(crate) fn verify_cases(
         match (e.event, &e.record) {
             (Event::CaseRecorded, Some(case)) => {
                 if let (Some(n), Some(h)) = (e.version, &e.content_hash) {
-                    logged.insert((case.clone(), n), h.clone());
+                    // A number is given once: logged twice, the entry first recorded
+                    // under it was removed and another took its place.
+                    if logged.insert((case.clone(), n), h.clone()).is_some() {
+                        problem(
+                            "record_missing",
+                            format!("case {case} entry {n}"),
+                            "the custody log records two entries under this number: the first was removed from the vault".into(),
+                        );
+                    }
                 }
             }
             (Event::Deleted, Some(r)) => {
@@ -265,7 +315,13 @@ pub(crate) fn verify_cases(
                 );
                 continue;
             };
-            seen.insert((case.clone(), number));
+            if !seen.insert((case.clone(), number)) {
+                problem(
+                    "record_duplicated",
+                    place.clone(),
+                    "two entries of this case carry the same number".into(),
+                );
+            }
             match logged.get(&(case.clone(), number)) {
                 None => problem(
                     "unlogged_record",

@@ -75,7 +75,7 @@ pub enum Event {
     /// keyed digest, like `setting_changed`).
     LinkDecided,
     /// An entry was added to a lawyer's case (record: the case; version: the entry's
-    /// number; content hash: its keyed digest). Erasing a case logs `deleted`.
+    /// number; content hash: SHA-256 of its salted JSON). Erasing a case logs `deleted`.
     CaseRecorded,
     /// A case (or more of one) was received in a bundle (record: the case; version:
     /// the highest entry number carried; content hash: SHA-256 of the case file).

@@ -48,7 +48,7 @@ mod views;
 
 pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};
-pub use case::CaseEntry;
+pub use case::{CaseEntry, CaseRows, NewCaseEntry};
 pub use contacts::{Recipient, TrustedSender};
 pub use crypto::{KdfParams, RecoveryKey};
 pub use decisions::{Decision, LinkDecisions, Verdict};

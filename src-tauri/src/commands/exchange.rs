@@ -92,16 +92,20 @@ pub struct ExportChoice {
 
 impl From<ExportChoice> for ExportRequest {
     fn from(c: ExportChoice) -> Self {
+        let cases = c.cases.unwrap_or_default();
         let selection = match c.ids {
             Some(ids) => Selection::Ids(ids),
             None if c.since_last => Selection::SinceLast,
+            // Cases named without testimonies: a bundle of those cases alone, never
+            // every testimony beside them.
+            None if !cases.is_empty() => Selection::Ids(Vec::new()),
             None => Selection::All,
         };
         ExportRequest {
             to: c.to,
             selection,
             redact: c.redact,
-            cases: c.cases.unwrap_or_default(),
+            cases,
             case_notes: c.case_notes.unwrap_or(false),
         }
     }

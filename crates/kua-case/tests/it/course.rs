@@ -247,3 +247,126 @@ fn corrections_append_and_void_only_the_latest_step() {
     record::step(v, &case, step("victim_recognised", "2022-03-03")).unwrap();
     assert_eq!(show(v, &case, false).unwrap().state, "investigation");
 }
+
+/// Two complaints open at once: a decision must name the one it answers, closes exactly
+/// that one, and voided puts it back to waiting; a decided complaint cannot be voided
+/// before its decision. A complaint's deadline stays open while it waits, whatever the
+/// main course does meanwhile.
+#[test]
+fn complaints_beside_the_course_are_answered_by_name() {
+    let mut l = lawyer();
+    let case = record::open(&mut l.v, &l.client, None).unwrap();
+    let v = &mut l.v;
+    record::step(v, &case, step("complaint_filed", "2022-01-21")).unwrap();
+    record::step(v, &case, step("registered", "2022-01-22")).unwrap();
+    let to_prosecutor = record::step(
+        v,
+        &case,
+        Step {
+            deadline: Some("2022-02-20".into()),
+            ..step("complaint_to_prosecutor", "2022-01-25")
+        },
+    )
+    .unwrap();
+    let to_judge = record::step(v, &case, step("complaint_to_judge", "2022-01-26")).unwrap();
+    let decided = |answers: Option<&str>| Step {
+        outcome: Some("refused".into()),
+        answers: answers.map(String::from),
+        ..step("complaint_decided", "2022-02-01")
+    };
+    let e = record::step(v, &case, decided(None)).unwrap_err();
+    assert_eq!(e.code(), "ambiguous_complaint");
+    let e = record::step(v, &case, decided(Some("not-a-complaint"))).unwrap_err();
+    assert_eq!(e.code(), "unknown_entry");
+    // The main course goes on; the prosecutor's complaint still waits, and so does its
+    // deadline.
+    record::step(v, &case, step("victim_recognised", "2022-01-28")).unwrap();
+    let open = kua_case::deadlines::of_case(
+        &show(v, &case, false).unwrap(),
+        crate::fixture::day("2022-02-10"),
+    );
+    assert_eq!(
+        open.iter().map(|d| d.entry.as_str()).collect::<Vec<_>>(),
+        [to_prosecutor.as_str()]
+    );
+    let decision = record::step(v, &case, decided(Some(&to_prosecutor))).unwrap();
+    let f = show(v, &case, false).unwrap();
+    assert!(
+        !f.step(&to_prosecutor).unwrap().open,
+        "the one named is answered"
+    );
+    assert!(f.step(&to_judge).unwrap().open, "the other still waits");
+    assert_eq!(
+        f.step(&decision).unwrap().step.answers.as_deref(),
+        Some(to_prosecutor.as_str())
+    );
+    // Voiding the answered complaint first is refused; voiding the decision reopens it.
+    let void = |target: &str, code: &str| Step {
+        corrects: Some(target.into()),
+        void: true,
+        ..step(code, "2022-02-02")
+    };
+    let e = record::step(v, &case, void(&to_prosecutor, "complaint_to_prosecutor")).unwrap_err();
+    assert_eq!(e.code(), "bad_correction");
+    record::step(v, &case, void(&decision, "complaint_decided")).unwrap();
+    let f = show(v, &case, false).unwrap();
+    assert!(
+        f.step(&to_prosecutor).unwrap().open,
+        "its decision voided, it waits again"
+    );
+    // Now the judge's complaint is decided and may be appealed (CPC art. 107), which the
+    // course did not allow before the ruling.
+    let e = record::step(v, &case, step("judge_ruling_appealed", "2022-02-03")).unwrap_err();
+    assert_eq!(e.code(), "impossible_step");
+    record::step(v, &case, decided(Some(&to_judge))).unwrap();
+    record::step(v, &case, step("judge_ruling_appealed", "2022-02-04")).unwrap();
+    assert!(l.v.verify_quietly().unwrap().ok);
+}
+
+/// A step's details (who decided, the ERDR number, the document, a remark) are their own
+/// entry right after the step, merged back into it; a correction without them clears them.
+#[test]
+fn a_steps_details_are_kept_apart_and_merged_back() {
+    let mut l = lawyer();
+    let case = record::open(&mut l.v, &l.client, None).unwrap();
+    let v = &mut l.v;
+    record::step(v, &case, step("complaint_filed", "2022-01-21")).unwrap();
+    let reg = record::step(
+        v,
+        &case,
+        Step {
+            body: Some("ДП г. Алматы".into()),
+            number: Some("225500031000123".into()),
+            article: Some("146".into()),
+            note: Some("следователь Б.".into()),
+            ..step("registered", "2022-01-24")
+        },
+    )
+    .unwrap();
+    let rows = v.case_entries(&case).unwrap().entries;
+    let kinds: Vec<&str> = rows.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["opened", "step", "step", "step_detail"]);
+    assert!(rows[2].data.get("number").is_some_and(|n| n.is_null()));
+    let f = show(v, &case, false).unwrap();
+    let s = &f.step(&reg).unwrap().step;
+    assert_eq!(
+        (s.body.as_deref(), s.number.as_deref(), s.article.as_deref()),
+        (Some("ДП г. Алматы"), Some("225500031000123"), Some("146"))
+    );
+    record::step(
+        v,
+        &case,
+        Step {
+            article: Some("146 ч. 2".into()),
+            corrects: Some(reg.clone()),
+            ..step("registered", "2022-01-24")
+        },
+    )
+    .unwrap();
+    let f = show(v, &case, false).unwrap();
+    let s = &f.step(&reg).unwrap().step;
+    assert_eq!(
+        (s.article.as_deref(), s.number.as_deref()),
+        (Some("146 ч. 2"), None)
+    );
+}

@@ -56,7 +56,18 @@ fn a_case_travels_whole_to_counsel_and_as_its_course_to_a_coalition() {
     .unwrap();
     let v = &mut lawyer.v;
     record::step(v, &case, step("complaint_filed", "2022-01-21")).unwrap();
-    record::step(v, &case, step("registered", "2022-01-24")).unwrap();
+    // The step's details name people and a criminal file: never to a coalition.
+    record::step(
+        v,
+        &case,
+        Step {
+            body: Some(format!("{CANARY} body")),
+            number: Some("CANARY-ERDR-225500031".into()),
+            note: Some(format!("{CANARY} remark")),
+            ..step("registered", "2022-01-24")
+        },
+    )
+    .unwrap();
     record::step(
         v,
         &case,
@@ -141,6 +152,10 @@ fn a_case_travels_whole_to_counsel_and_as_its_course_to_a_coalition() {
         "the coalition's bundle carries privileged text"
     );
     assert!(!contains(&plain, "POSTANOVLENIE"));
+    assert!(!contains(&plain, "CANARY-ERDR"));
+    // Nor does the carried log give away what else the case holds: only the steps'
+    // entries travel in full.
+    assert!(!contains(&plain, "attachment_added"));
     assert!(contains(&plain, "no_elements"));
     let imported = coalition.v.import(&b, false, &mut Silent).unwrap();
     assert_eq!(imported.new_cases, 1);
@@ -169,6 +184,10 @@ fn a_case_travels_whole_to_counsel_and_as_its_course_to_a_coalition() {
     assert!(
         contains(&plain, "POSTANOVLENIE"),
         "the documents travel to counsel"
+    );
+    assert!(
+        contains(&plain, "CANARY-ERDR-225500031"),
+        "the details travel to counsel"
     );
     counsel.v.import(&b, false, &mut Silent).unwrap();
     let f = show(&mut counsel.v, &case, true).unwrap();

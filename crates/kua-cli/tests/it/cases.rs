@@ -166,7 +166,12 @@ fn a_complaint_runs_its_course_through_the_cli() {
         "--petition",
         &p,
     ]);
-    env.ok(&["case", "circumstance", c, "следы наручников"]);
+    let added = env.run_with(&["case", "circumstance", c, "-"], "следы наручников");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let note = env.run_with(
         &["case", "note", c, "-"],
         "ПРИВИЛЕГИЯ: клиент узнал оперативника",
@@ -201,11 +206,12 @@ fn a_complaint_runs_its_course_through_the_cli() {
         .starts_with("ПРИВИЛЕГИЯ"));
 
     // Deadlines across cases: the petition's decision (due 2023-03-05, 3 days after
-    // filing) and the camera (by 2023-03-05); the termination's deadline was followed
-    // by later steps.
+    // filing); the camera was requested in time (by 2023-03-05), and the termination's
+    // deadline was followed by later steps.
     let due = env.json(&["deadlines", "--today", "2023-03-06"]);
     let due = due.as_array().unwrap();
-    assert_eq!(due.len(), 2);
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0]["kind"], "petition");
     assert!(due
         .iter()
         .all(|d| d["status"] == "overdue" && d["days"] == -1));
@@ -214,7 +220,7 @@ fn a_complaint_runs_its_course_through_the_cli() {
 
     let list = env.json(&["case", "list", "--today", "2023-03-06"]);
     assert_eq!(list[0]["state"], "sent_to_court");
-    assert_eq!(list[0]["overdue"], 2);
+    assert_eq!(list[0]["overdue"], 1);
     assert!(env.json(&["verify"])["ok"].as_bool().unwrap());
 
     // Unknown case and unknown entry: the not-found exit code.

@@ -265,6 +265,7 @@ impl Ctx<'_> {
 fn carried_log(
     entries: &[Entry],
     included: &[(String, u32)],
+    cases: &BTreeMap<String, Option<BTreeSet<u32>>>,
     recipients: &[String],
 ) -> Result<Vec<u8>> {
     let carried: BTreeSet<&str> = included.iter().map(|(id, _)| id.as_str()).collect();
@@ -276,6 +277,13 @@ fn carried_log(
         // coordinator sees a missing bundle). Everything else, hashes only: other
         // records, other recipients, the address book, imports.
         let full = match e.record.as_deref() {
+            Some(r) if cases.contains_key(r) => match &cases[r] {
+                None => true,
+                Some(numbers) => {
+                    e.event == Event::CaseRecorded
+                        && e.version.is_some_and(|n| numbers.contains(&n))
+                }
+            },
             Some(r) => carried.contains(r),
             None => match e.event {
                 Event::VaultCreated | Event::LogRepaired => true,
@@ -346,9 +354,7 @@ impl Vault {
             entries = walk(&ctx)?;
         }
 
-        let mut carried_ids = included.clone();
-        carried_ids.extend(cases.included.iter().map(|c| (c.clone(), 0)));
-        let log = carried_log(&entries, &carried_ids, &recipient_names)?;
+        let log = carried_log(&entries, &included, &cases.log_lines, &recipient_names)?;
         let tail = ctx.keys.tail;
         let checkpoint = ctx.keys.signing.sign(&custody::checkpoint_message(
             &ctx.vault, tail.size, &tail.head,

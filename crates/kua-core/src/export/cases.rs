@@ -43,6 +43,11 @@ pub(super) struct SelectedCases {
     pub files: Vec<(String, Zeroizing<Vec<u8>>)>,
     pub included: Vec<String>,
     pub withheld: Vec<Withheld>,
+    /// What of each carried case's log entries travels in full: None for a whole case
+    /// (every entry about it), else the numbers of the entries carried (their
+    /// `case_recorded` lines only; the rest, hashes, so that a coalition learns nothing
+    /// of the notes, documents or petitions a case holds).
+    pub log_lines: std::collections::BTreeMap<String, Option<std::collections::BTreeSet<u32>>>,
 }
 
 impl Ctx<'_> {
@@ -87,7 +92,11 @@ impl Ctx<'_> {
         let mut out = SelectedCases::default();
         for name in names {
             let case = crate::case::parse_case(name)?;
-            let entries = self.entries(&case)?;
+            let rows = self.entries(&case)?;
+            if let Some(place) = rows.unreadable.first() {
+                return Err(Error::integrity(place.clone()));
+            }
+            let entries = rows.entries;
             let client = entries
                 .iter()
                 .find(|e| e.kind == "opened")
@@ -147,6 +156,8 @@ impl Ctx<'_> {
             };
             let bytes =
                 serde_json::to_vec_pretty(&bundled).map_err(|e| Error::Storage(e.to_string()))?;
+            let numbers = (!whole).then(|| bundled.entries.iter().map(|e| e.number).collect());
+            out.log_lines.insert(case.to_string(), numbers);
             out.files
                 .push((format!("{case}.json"), Zeroizing::new(bytes)));
             out.included.push(case.to_string());

@@ -24,6 +24,8 @@ pub(super) struct Checks {
     pub(super) media_bytes: u64,
     pub(super) log: Vec<LogLine>,
     pub(super) cases: Vec<CarriedCase>,
+    /// (case, attachment id, SHA-256) of each case document carried.
+    pub(super) case_documents: Vec<(String, String, String)>,
 }
 
 /// (case id, (entry number, content hash) of each entry, SHA-256 of the case file).
@@ -203,6 +205,10 @@ impl Checks {
         if !case.documents.iter().all(|(_, d)| carried(&d.sha256)) {
             return Err(bad("a document it lists is missing from the bundle"));
         }
+        for (attachment, d) in &case.documents {
+            self.case_documents
+                .push((case.id.clone(), attachment.clone(), d.sha256.clone()));
+        }
         self.cases
             .push((case.id.clone(), hashes, sha256.to_string()));
         Ok(case)
@@ -311,6 +317,27 @@ impl Checks {
                         "case {id} entry {n} is not recorded with that content in the sender's log"
                     )));
                 }
+            }
+        }
+        // Every document is one the sender added to that case, with that evidence hash.
+        let added: BTreeSet<(&str, &str, &str)> = self
+            .log
+            .iter()
+            .filter_map(|l| l.entry.as_ref())
+            .filter(|e| e.event == Event::AttachmentAdded)
+            .filter_map(|e| {
+                Some((
+                    e.record.as_deref()?,
+                    e.detail.as_deref()?,
+                    e.content_hash.as_deref()?,
+                ))
+            })
+            .collect();
+        for (case, attachment, sha) in &self.case_documents {
+            if !added.contains(&(case.as_str(), attachment.as_str(), sha.as_str())) {
+                return Err(kua_bundle::Error::Corrupt(format!(
+                    "a document of case {case} is not one its sender's log records adding"
+                )));
             }
         }
         Ok(())

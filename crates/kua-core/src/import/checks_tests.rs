@@ -82,6 +82,7 @@ fn checks() -> Checks {
         media_bytes: 0,
         log: lines,
         cases: Vec::new(),
+        case_documents: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod attacks;
 mod bundles;
+mod cases;
 mod crash;
 mod disk;
 mod erase;

@@ -53,4 +53,10 @@ corrects: string | null,
  * With `corrects`: the corrected step was recorded by mistake and is void. Only
  * the latest step of the main course (or a complaint beside it) can be voided.
  */
-void: boolean, };
+void: boolean, 
+/**
+ * For a decision on a complaint: the complaint's entry id. Given, it must be an
+ * open complaint the step may answer; left out, the one open complaint it may
+ * answer (several open ones must be named).
+ */
+answers: string | null, };
