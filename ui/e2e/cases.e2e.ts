@@ -8,9 +8,14 @@
 // ago fall due (one overdue, one today) and lead the deadlines view, which the app then
 // opens on after an unlock. A privileged note is not on the page until "Show privileged
 // notes" is switched on, and leaves it when switched off. A document goes in and a copy
-// comes out through the (scripted) file dialogs. Every view is checked with axe-core and
-// photographed; afterwards the CLI reads what the window recorded, and nothing of the
-// note is found on disk outside the vault's ciphertext.
+// comes out through the (scripted) file dialogs. The registration's ERDR number is
+// corrected (the step keeps its place, marked corrected) and the latest step voided as
+// recorded by mistake (the stage goes back); the dashboard counts the complaint. The case
+// then goes from the export screen to a coalition recipient, as its course alone; a
+// coordinator's vault imports it with the CLI, counts it by stage, and shows it in the
+// window as a copy received from the lawyer, with no form to change it. Every view is
+// checked with axe-core and photographed; afterwards the CLI reads what the window
+// recorded, and nothing of the note is found on disk outside the vault's ciphertext.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,12 +31,20 @@ const vault = join(home, "vault.kua");
 const LANG = "ru";
 const TITLE = "Дело о пытках в ИВС";
 const ERDR = "247500031000123";
+// The number as corrected after a typo.
+const ERDR_FIXED = "247500031000132";
 const NOTE = "Адвокатская-Тайна-Канарейка-5174: доверитель боится давления.";
 const NOTE_MORE = " Дополнено после встречи.";
 const CANARY = "Тайна-Канарейка-5174";
 const DOC_TEXT = "Постановление о прекращении DOC-CANARY-3307";
 const docPath = join(work, "cases-src", "postanovlenie.txt");
 const copyPath = join(work, "cases-out", "copy.txt");
+// The coordinator's vault (made with the CLI) and what travels to it.
+const COORD_PASS = "координатор счёт жалоб 2024 март";
+const coordHome = join(work, "cases-coordinator");
+const coordVault = join(coordHome, "vault.kua");
+const bundlePath = join(work, "cases-out", "course.kua");
+const lawyerPub = join(work, "cases-out", "lawyer.pub");
 
 interface Coded { code: string; label: Record<string, string> }
 const COURSE = JSON.parse(readFileSync(join(__dirname, "..", "..", "assets", "cases", "course.json"), "utf8")) as {
@@ -60,11 +73,11 @@ function kua(args: string[], input?: string): string {
 }
 
 /** The CLI once the window has let the vault go (the app may take a moment to exit). */
-async function kuaJson<T>(args: string[]): Promise<T> {
+async function kuaWhenFree(args: string[]): Promise<string> {
   let last: unknown;
   for (let i = 0; i < 40; i++) {
     try {
-      return JSON.parse(kua(["--json", ...args])) as T;
+      return kua(args);
     } catch (e) {
       last = e;
       await new Promise((r) => setTimeout(r, 250));
@@ -72,6 +85,22 @@ async function kuaJson<T>(args: string[]): Promise<T> {
   }
   throw last;
 }
+
+async function kuaJson<T>(args: string[]): Promise<T> {
+  return JSON.parse(await kuaWhenFree(["--json", ...args])) as T;
+}
+
+/** The CLI on the coordinator's vault. */
+function coord(args: string[]): string {
+  return execFileSync(CLI, args, {
+    env: { ...process.env, KUA_VAULT: coordVault, KUA_PASSPHRASE: COORD_PASS },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+interface Counted { cases: number; own: number; received: number; rows: { code: string; count: number }[] }
+const counted = (s: Counted, code: string) => s.rows.find((r) => r.code === code)?.count;
 
 const problems: string[] = [];
 async function check(b: Browser, name: string): Promise<void> {
@@ -363,13 +392,170 @@ describe("a lawyer's cases", () => {
     }
   });
 
+  it("corrects the registration's ERDR number and voids the latest step, which puts the stage back", async () => {
+    const b = await openApp(home);
+    try {
+      await unlock(b, "deadlines");
+      await click(b, "button[data-nav=cases]");
+      await click(b, `[data-testid=case-open][data-id="${caseId}"]`);
+      await el(b, "[data-testid=case-timeline]");
+      // Every step in force can be corrected; only the latest step of the course and the
+      // decision beside it can be voided (the complaint it decided is not, while decided).
+      expect(await count(b, "[data-testid=case-step] [data-testid=step-correct]")).toBe(8);
+      const voidable = (await b.execute(() =>
+        [...document.querySelectorAll("[data-testid=case-step]")].filter((li) => li.querySelector("[data-testid=step-void]")).map((li) => li.getAttribute("data-step")),
+      )) as string[];
+      expect(voidable).toEqual(["complaint_decided", "sent_to_court"]);
+
+      // The correction form opens with the step's fields; the number is typed over.
+      const registered = "[data-testid=case-step][data-step=registered]";
+      await click(b, `${registered} [data-testid=step-correct]`);
+      const number = await el(b, `${registered} [data-testid=correct-number]`);
+      expect(await number.getValue()).toBe(ERDR);
+      expect(await (await el(b, `${registered} [data-testid=correct-article]`)).getValue()).toBe("146");
+      expect(await (await el(b, `${registered} [data-testid=correct-date]`)).getValue()).toBe(day());
+      await check(b, "92-case-correct");
+      await number.setValue(ERDR_FIXED);
+      await click(b, `${registered} [data-testid=correct-submit]`);
+      await el(b, `${registered}[data-corrected=true] [data-testid=mark-corrected]`);
+      await waitText(b, `${registered} [data-testid=step-shown-number]`, new RegExp(`^${ERDR_FIXED}$`));
+      await waitText(b, "[data-testid=timeline-done]", /Исправлено/);
+      expect(await b.$(`${registered} [data-testid=correct-form]`).isExisting()).toBe(false);
+      // The step kept its place, and the stage did not move.
+      const order = (await b.execute(() => [...document.querySelectorAll("[data-testid=case-step]")].map((s) => s.getAttribute("data-step")))) as string[];
+      expect(order[1]).toBe("registered");
+      expect(await (await el(b, "[data-testid=case-state]")).getAttribute("data-state")).toBe("sent_to_court");
+
+      // The latest step voided, once confirmed: the case goes back to the investigation.
+      const court = "[data-testid=case-step][data-step=sent_to_court]";
+      await click(b, `${court} [data-testid=step-void]`);
+      await el(b, `${court} [data-testid=void-confirm]`);
+      expect(await textOf(b, `${court} [data-testid=void-confirm-box]`)).toContain(label(COURSE.states, "investigation"));
+      await check(b, "93-case-void-confirm");
+      await click(b, `${court} [data-testid=void-confirm]`);
+      await el(b, "[data-testid=case-state][data-state=investigation]");
+      expect(await textOf(b, "[data-testid=case-state]")).toBe(label(COURSE.states, "investigation"));
+      await el(b, `${court}[data-void=true] [data-testid=mark-void]`);
+      // It stays in the course, with no action left; the step before it is now the latest.
+      expect(await stepsShown(b)).toBe(8);
+      expect(await b.$(`${court} [data-testid=step-correct]`).isExisting()).toBe(false);
+      await el(b, "[data-testid=case-step][data-step=reinstated] [data-testid=step-void]");
+      expect(await offered(b)).toContain("sent_to_court");
+      expect(await b.execute(() => document.activeElement?.id)).toBe("timeline-title");
+      await check(b, "94-case-voided");
+
+      // The dashboard counts the complaint: at the investigation now, terminated once,
+      // never in court (the voided step counts for nothing).
+      await click(b, "button[data-nav=dashboard]");
+      const complaints = await el(b, "[data-testid=dash-complaints]");
+      expect(await complaints.getAttribute("data-cases")).toBe("1");
+      expect(await textOf(b, "[data-testid=complaints-state] tr[data-code=investigation] [data-testid=count]")).toBe("1");
+      expect(await textOf(b, "[data-testid=complaints-ever] tr[data-code=terminated] [data-testid=count]")).toBe("1");
+      expect(await b.$("[data-testid=complaints-ever] tr[data-code=sent_to_court]").isExisting()).toBe(false);
+      expect(await textOf(b, "[data-testid=complaints-ground] tr[data-code=not_recorded] th")).toBe("Нет сведений");
+      expect(await textOf(b, "[data-testid=complaints-ground] tr[data-code=not_recorded] [data-testid=count]")).toBe("0");
+      await check(b, "95-dashboard-complaints");
+    } finally {
+      await b.deleteSession();
+    }
+  });
+
+  it("sends the case's course to a coalition recipient from the export screen; the coordinator counts the complaint", async () => {
+    // The coordinator's vault, its key in the lawyer's address book, the lawyer's key
+    // trusted by the coordinator: all with the CLI.
+    mkdirSync(coordHome, { recursive: true });
+    coord(["init", "--insecure-test-kdf"]);
+    const age = (JSON.parse(coord(["--json", "identity"])) as { age_recipient: string }).age_recipient;
+    await kuaWhenFree(["recipients", "add", "coalition", age]);
+    await kuaWhenFree(["identity", "--minisign-pub", "-o", lawyerPub]);
+    coord(["trust", "add", "lawyer", lawyerPub]);
+
+    const b = await openApp(home);
+    try {
+      await unlock(b, "deadlines");
+      await click(b, "button[data-nav=export]");
+      await click(b, "[data-recipient=coalition]");
+      // No testimony: the case alone.
+      await click(b, "[data-testid=export-mode-none]");
+      await click(b, `[data-testid=export-case][data-case="${caseId}"]`);
+      // Privileged notes never go to a recipient who is not legal.
+      expect(await (await el(b, "[data-testid=export-case-notes]")).isEnabled()).toBe(false);
+      await click(b, "[data-testid=export-check]");
+      await waitText(b, "[data-testid=export-plan-cases]", /только ход/);
+      await check(b, "96-export-case-plan");
+      answerDialog([bundlePath]);
+      await click(b, "[data-testid=export-run]");
+      expect(await waitText(b, "[data-testid=export-path]", /course\.kua/)).toBe(bundlePath);
+      await el(b, `[data-testid=export-cases] [data-case="${caseId}"]`);
+      await check(b, "97-export-case-done");
+    } finally {
+      await b.deleteSession();
+    }
+
+    const imported = JSON.parse(coord(["--json", "import", bundlePath])) as { new_cases: number }[];
+    expect(imported[0]?.new_cases).toBe(1);
+    const now = JSON.parse(coord(["--json", "stats", "--by", "case_state"])) as Counted;
+    expect([now.cases, now.own, now.received]).toEqual([1, 0, 1]);
+    expect(counted(now, "investigation")).toBe(1);
+    expect(counted(now, "sent_to_court")).toBe(0);
+    const reached = JSON.parse(coord(["--json", "stats", "--by", "case_reached"])) as Counted;
+    expect(counted(reached, "registered")).toBe(1);
+    expect(counted(reached, "terminated")).toBe(1);
+    expect(counted(reached, "sent_to_court"), "the voided step reached nothing").toBe(0);
+    // The course alone: nothing of the privileged note, the petitions or the document.
+    const shown = coord(["case", "show", caseId, "--privileged"]);
+    expect(shown).not.toContain(CANARY);
+    expect(shown).not.toContain("Изъять записи камер");
+  });
+
+  it("shows the received case read-only, as a copy from its sender", async () => {
+    writeFileSync(join(coordHome, "settings.json"), JSON.stringify({ auto_lock_minutes: 60, language: LANG }));
+    const b = await openApp(coordHome);
+    try {
+      await type(b, "#passphrase", COORD_PASS);
+      await click(b, "form button[type=submit]");
+      await el(b, "[data-testid=new-testimony]");
+      await click(b, "button[data-nav=cases]");
+      const row = await el(b, `[data-testid=case-row][data-id="${caseId}"]`);
+      expect(await row.getAttribute("data-from")).toBe("lawyer");
+      expect(await textOf(b, `[data-testid=case-row][data-id="${caseId}"] [data-testid=case-row-from]`)).toContain("lawyer");
+      await check(b, "98-cases-received");
+
+      await click(b, `[data-testid=case-open][data-id="${caseId}"]`);
+      expect(await textOf(b, "[data-testid=case-received]")).toContain("lawyer");
+      await el(b, "[data-testid=case-state][data-state=investigation]");
+      await el(b, "[data-testid=case-step][data-step=sent_to_court][data-void=true]");
+      for (const part of ["step-form", "step-correct", "step-void", "case-erase"]) {
+        expect(await b.$(`[data-testid=${part}]`).isExisting(), part).toBe(false);
+      }
+      await check(b, "99-case-received");
+      const tabs: [string, string][] = [
+        ["petitions", "petition-form"], ["evidence", "evidence-form"], ["circumstances", "circumstance-form"],
+        ["documents", "document-form"], ["testimonies", "link-form"], ["notes", "note-form"],
+      ];
+      for (const [tab, form] of tabs) {
+        await click(b, `[data-testid=case-tab-${tab}]`);
+        await el(b, `#case-tab-${tab}[aria-selected=true]`);
+        expect(await b.$(`[data-testid=${form}]`).isExisting(), form).toBe(false);
+      }
+    } finally {
+      await b.deleteSession();
+    }
+  });
+
   it("recorded in the vault what the window showed, and left nothing of the note on disk", async () => {
-    const shown = await kuaJson<{ state: string; steps: { step: string; number: string | null; ground: string | null }[]; petitions: unknown[] }>([
-      "case", "show", caseId,
-    ]);
-    expect(shown.state).toBe("sent_to_court");
+    const shown = await kuaJson<{
+      state: string;
+      steps: { step: string; number: string | null; ground: string | null; voided: boolean; corrections: string[] }[];
+      petitions: unknown[];
+    }>(["case", "show", caseId]);
+    // Sent to court, then that step voided: back at the investigation.
+    expect(shown.state).toBe("investigation");
     expect(shown.steps.map((s) => s.step)).toHaveLength(8);
-    expect(shown.steps.find((s) => s.step === "registered")?.number).toBe(ERDR);
+    const registered = shown.steps.find((s) => s.step === "registered");
+    expect(registered?.number).toBe(ERDR_FIXED);
+    expect(registered?.corrections).toHaveLength(1);
+    expect(shown.steps.find((s) => s.step === "sent_to_court")?.voided).toBe(true);
     expect(shown.steps.find((s) => s.step === "terminated")?.ground).toBe("no_elements");
     expect(shown.petitions).toHaveLength(2);
     const due = await kuaJson<{ case: string; kind: string; status: string }[]>(["deadlines", "--today", day()]);

@@ -43,6 +43,9 @@ pub struct StepKind {
     /// Fields the step must carry (`ground`, `outcome`).
     #[serde(default)]
     pub needs: Vec<String>,
+    /// The outcomes this step may have (codes of `outcomes`); empty: any.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
     /// A complaint that waits for a decision once filed.
     #[serde(default)]
     pub opens: bool,
@@ -145,6 +148,9 @@ mod tests {
             assert_eq!(s.track == Track::Main, s.to.is_some(), "{}", s.code);
             for a in s.answers.iter().chain(&s.after) {
                 assert!(c.step(a).is_ok_and(|k| k.opens), "{}: {a}", s.code);
+            }
+            for o in &s.outcomes {
+                assert!(c.outcomes.iter().any(|x| &x.code == o), "{}: {o}", s.code);
             }
             for n in &s.needs {
                 assert!(["ground", "outcome"].contains(&n.as_str()), "{}", s.code);

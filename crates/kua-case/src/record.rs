@@ -175,6 +175,13 @@ fn checked_step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<ent
     }
     if let Some(o) = &s.outcome {
         checks::code(&c.outcomes, "outcome", o)?;
+        if !kind.outcomes.is_empty() && !kind.outcomes.contains(o) {
+            return Err(Error::UnknownCode {
+                field: format!("outcome of {}", kind.code),
+                code: o.clone(),
+                known: kind.outcomes.clone(),
+            });
+        }
     }
     check_document(vault, case, s.document.as_deref())?;
     if s.void && s.corrects.is_none() {

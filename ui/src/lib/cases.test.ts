@@ -8,9 +8,9 @@ import type { Course } from "./bindings/Course";
 import type { Deadline } from "./bindings/Deadline";
 import type { StepView } from "./bindings/StepView";
 import {
-  allowedSteps, caseErrorText, codeLabel, deadlineWhat, dueGroups, isDay, latestReceived, localDay, needsGround, needsOutcome, notesCount,
-  optional, refileable, shownNotes, stateLabel, stepKind, stepLabel, urgent, type Position,
-} from "./cases";
+  allowedSteps, caseErrorText, codeLabel, correctable, correctionOf, deadlineWhat, dueGroups, isDay, latestReceived, localDay, needsGround,
+  needsOutcome, notesCount, optional, outcomeRowLabel, refileable, shownNotes, shownRows, stateLabel, stepFields, stepKind, stepLabel, urgent,
+  voidOf, voidable, type Position, answerable, outcomesOf } from "./cases";
 import { setLang, t } from "./i18n.svelte";
 
 const COURSE = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "assets", "cases", "course.json"), "utf8")) as Course;
@@ -20,6 +20,7 @@ for (const k of COURSE.steps) {
   k.needs ??= [];
   k.answers ??= [];
   k.after ??= [];
+  k.outcomes ??= [];
   k.opens ??= false;
   k.to ??= null;
 }
@@ -84,13 +85,13 @@ describe("the steps offered", () => {
     expect(during).toContain("complaint_to_judge");
   });
 
-  it("offer a complaint's decision only while one is open, and the appeal of a judge's ruling only after a complaint to the judge", () => {
+  it("offer a complaint's decision only while one is open, and the appeal of a judge's ruling only after the judge ruled", () => {
     let p = at("terminated", [{ step: "terminated", voided: false, open: false }]);
     expect(codes(p)).not.toContain("complaint_decided");
     expect(codes(p)).not.toContain("judge_ruling_appealed");
     p = take(p, "complaint_to_judge");
     expect(codes(p)).toContain("complaint_decided");
-    expect(codes(p)).toContain("judge_ruling_appealed");
+    expect(codes(p)).not.toContain("judge_ruling_appealed");
     p = take(p, "complaint_decided");
     expect(codes(p)).not.toContain("complaint_decided");
     expect(codes(p)).toContain("judge_ruling_appealed");
@@ -120,9 +121,23 @@ describe("the steps offered", () => {
       p = take(p, step);
       expect(p.state).toBe(state);
     }
-    // The judge's ruling can still be appealed: kua-case asks only that a complaint to
-    // the judge was made.
+    // The judge's ruling can still be appealed: the complaint to the judge was decided.
     expect(codes(p)).toEqual(["trial_started", "judge_ruling_appealed"]);
+  });
+
+  it("offer only a step's own outcomes, and name the complaint a decision answers when several wait", () => {
+    const verdict = outcomesOf(COURSE, stepKind(COURSE, "verdict")).map((o) => o.code);
+    expect(verdict).toEqual(["conviction", "acquittal"]);
+    const decided = stepKind(COURSE, "complaint_decided");
+    expect(outcomesOf(COURSE, decided).map((o) => o.code)).toEqual(["granted", "partly_granted", "refused"]);
+    const steps = [
+      { entry: "a", step: "complaint_to_prosecutor", open: true, voided: false },
+      { entry: "b", step: "complaint_to_judge", open: true, voided: false },
+      { entry: "c", step: "complaint_to_judge", open: false, voided: false },
+      { entry: "d", step: "complaint_to_judge", open: true, voided: true },
+    ];
+    expect(answerable(decided, steps).map((s) => s.entry)).toEqual(["a", "b"]);
+    expect(answerable(stepKind(COURSE, "registered"), steps)).toEqual([]);
   });
 
   it("ask for a ground on termination and an outcome on decisions", () => {
@@ -213,6 +228,87 @@ describe("petitions and records", () => {
   });
 });
 
+/** A step as the file shows it, with only what matters here given. */
+function view(entry: string, step: string, over: Partial<StepView> = {}): StepView {
+  const k = stepKind(COURSE, step);
+  return {
+    entry, recorded: "2024-03-01T10:00:00Z", track: k?.track ?? "main", before: "", after: "", corrections: [], voided: false, open: !!k?.opens,
+    step, date: "2024-03-01", body: null, number: null, article: null, document: null, deadline: null, ground: null, outcome: null, note: null,
+    corrects: null, void: false, answers: null, ...over,
+  };
+}
+
+describe("correcting and voiding steps", () => {
+  // The course of the e2e case: registered, victim, terminated, a complaint to the judge
+  // decided, reinstated, sent to court.
+  const course = [
+    view("e1", "complaint_filed"),
+    view("e2", "registered", { number: "247500031000123", article: "146", body: "ДП Алматы", deadline: "2024-03-10", note: "x" }),
+    view("e3", "victim_recognised"),
+    view("e4", "terminated", { ground: "no_elements" }),
+    view("e5", "complaint_to_judge", { open: false }),
+    view("e6", "complaint_decided", { outcome: "granted" }),
+    view("e7", "reinstated"),
+    view("e8", "sent_to_court"),
+  ];
+
+  it("any step in force can be corrected; a voided one cannot", () => {
+    expect(course.every(correctable)).toBe(true);
+    expect(correctable(view("v", "registered", { voided: true }))).toBe(false);
+  });
+
+  it("only the latest step of the course in force can be voided, with the complaints beside it still open and their decisions", () => {
+    const offered = course.filter((s) => voidable(COURSE, course, s)).map((s) => s.entry);
+    // The complaint to the judge was decided: its decision is voided first.
+    expect(offered).toEqual(["e6", "e8"]);
+    // Once the latest is voided, the step before it in the course is the latest.
+    const after = course.map((s) => (s.entry === "e8" ? { ...s, voided: true } : s));
+    expect(after.filter((s) => voidable(COURSE, after, s)).map((s) => s.entry)).toEqual(["e6", "e7"]);
+    // An open complaint can be voided; a voided step never again.
+    const open = [...course, view("e9", "complaint_to_prosecutor", { open: true })];
+    expect(open.filter((s) => voidable(COURSE, open, s)).map((s) => s.entry)).toEqual(["e6", "e8", "e9"]);
+    expect(voidable(COURSE, after, after[7] as StepView)).toBe(false);
+  });
+
+  it("a correction keeps the step's code and every field it is not given anew", () => {
+    const registered = course[1] as StepView;
+    const fields = stepFields(registered);
+    expect(fields.number).toBe("247500031000123");
+    expect(fields.ground).toBe("");
+    const same = correctionOf(registered, fields);
+    expect(same).toEqual({
+      step: "registered", date: "2024-03-01", body: "ДП Алматы", number: "247500031000123", article: "146", document: null, deadline: "2024-03-10",
+      ground: null, outcome: null, note: "x", corrects: "e2", void: false, answers: null,
+    });
+    const fixed = correctionOf(registered, { ...fields, number: " 247500031000999 ", note: "  " });
+    expect(fixed.number).toBe("247500031000999");
+    expect(fixed.note).toBeNull();
+    expect(fixed.step).toBe("registered");
+    // A termination's ground comes along, changed or not.
+    expect(correctionOf(course[3] as StepView, stepFields(course[3] as StepView)).ground).toBe("no_elements");
+  });
+
+  it("a void names the step, keeps its code, says nothing else, and is dated today", () => {
+    const v = voidOf(course[7] as StepView, "2024-04-02");
+    expect(v).toMatchObject({ step: "sent_to_court", date: "2024-04-02", corrects: "e8", void: true, ground: null, outcome: null, number: null });
+  });
+});
+
+describe("complaints counted", () => {
+  it("are labelled by the course, the not-recorded row by the course's own words", () => {
+    expect(outcomeRowLabel(COURSE, "states", "terminated", "ru")).toBe(stateLabel(COURSE, "terminated", "ru"));
+    expect(outcomeRowLabel(COURSE, "grounds", "no_elements", "kk")).toBe(codeLabel(COURSE.grounds, "no_elements", "kk"));
+    expect(outcomeRowLabel(COURSE, "grounds", "not_recorded", "ru")).toBe("Нет сведений");
+    expect(outcomeRowLabel(COURSE, "grounds", "not_recorded", "kk")).toBe("Мәлімет жоқ");
+  });
+
+  it("show the rows counted, and the not-recorded row always; every row when asked", () => {
+    const rows = [{ code: "a", count: 0 }, { code: "b", count: 2 }, { code: "not_recorded", count: 0 }];
+    expect(shownRows(rows, false).map((r) => r.code)).toEqual(["b", "not_recorded"]);
+    expect(shownRows(rows, true)).toEqual(rows);
+  });
+});
+
 describe("errors", () => {
   const err = (code: string) => ({ code, message: "the shell's words, never shown" });
 
@@ -239,6 +335,8 @@ describe("errors", () => {
     expect(caseErrorText(err("bad_date"), COURSE, null, "en")).not.toBe(t("error-bad-date"));
     expect(caseErrorText(err("unknown_code"), COURSE, null, "en")).toBe(t("case-error-unknown-code"));
     expect(caseErrorText(err("note_sealed"), COURSE, null, "en")).toBe(t("error-note-sealed"));
+    // A correction the case refuses (voiding a step that is not the latest) says so.
+    expect(caseErrorText(err("bad_correction"), COURSE, at("investigation"), "en")).toBe(t("error-bad-correction"));
     expect(caseErrorText(err("no_such_code_anywhere"), COURSE, null, "en")).toBe(t("error-unknown", { code: "no_such_code_anywhere" }));
     expect(caseErrorText(new Error("boom"), COURSE, null, "en")).toBe(t("error-unknown", { code: "?" }));
   });

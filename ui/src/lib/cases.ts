@@ -14,6 +14,8 @@ import type { NoteView } from "./bindings/NoteView";
 import type { Notes } from "./bindings/Notes";
 import type { PetitionView } from "./bindings/PetitionView";
 import type { ReceivedSummary } from "./bindings/ReceivedSummary";
+import type { Outcomes } from "./bindings/Outcomes";
+import type { Step } from "./bindings/Step";
 import type { StepKind } from "./bindings/StepKind";
 import type { StepView } from "./bindings/StepView";
 import { errorText, t } from "./i18n.svelte";
@@ -63,7 +65,7 @@ export type Position = Pick<CaseFile, "state"> & { steps: Pick<StepView, "step" 
  * The steps the course allows now, in the table's order: those whose `from` holds the
  * state (main steps and complaints beside the course); a decision on a complaint only
  * while one it answers is open; a step that must follow another (an appeal of the
- * investigating judge's ruling) only once that one was taken. kua-case refuses any
+ * investigating judge's ruling) only once that one was decided. kua-case refuses any
  * other (`impossible_step`, `no_open_complaint`).
  */
 export function allowedSteps(course: Course, at: Position): StepKind[] {
@@ -71,13 +73,117 @@ export function allowedSteps(course: Course, at: Position): StepKind[] {
     if (k.from.length === 0 && k.answers.length === 0 && k.after.length === 0) return false;
     if (k.from.length > 0 && !k.from.includes(at.state)) return false;
     if (k.answers.length > 0 && !at.steps.some((s) => s.open && !s.voided && k.answers.includes(s.step))) return false;
-    if (k.after.length > 0 && !at.steps.some((s) => !s.voided && k.after.includes(s.step))) return false;
+    // An appeal of the investigating judge's ruling needs the ruling: a complaint to
+    // the judge that was decided.
+    if (k.after.length > 0 && !at.steps.some((s) => !s.voided && !s.open && k.after.includes(s.step))) return false;
     return true;
   });
 }
 
 export const needsGround = (k: StepKind | undefined): boolean => !!k?.needs.includes("ground");
+
+/** The outcomes a step may have: its own list, or every outcome of the course. */
+export function outcomesOf(course: Course, k: StepKind | undefined): Course["outcomes"] {
+  const own = k?.outcomes ?? [];
+  return own.length === 0 ? course.outcomes : course.outcomes.filter((o) => own.includes(o.code));
+}
+
+/** The complaints a decision of kind `k` may answer: open, not voided, of a kind it answers. */
+export function answerable<S extends Pick<StepView, "entry" | "step" | "open" | "voided">>(k: StepKind | undefined, steps: readonly S[]): S[] {
+  if (!k || k.answers.length === 0) return [];
+  return steps.filter((s) => s.open && !s.voided && k.answers.includes(s.step));
+}
 export const needsOutcome = (k: StepKind | undefined): boolean => !!k?.needs.includes("outcome");
+
+/** A step's fields as a form edits them: text, empty for none. */
+export type StepFields = Record<"date" | "body" | "number" | "article" | "document" | "deadline" | "ground" | "outcome" | "note", string>;
+
+/** A recorded step's fields, to prefill the form that corrects it. */
+export function stepFields(s: Pick<StepView, keyof StepFields>): StepFields {
+  return {
+    date: s.date,
+    body: s.body ?? "",
+    number: s.number ?? "",
+    article: s.article ?? "",
+    document: s.document ?? "",
+    deadline: s.deadline ?? "",
+    ground: s.ground ?? "",
+    outcome: s.outcome ?? "",
+    note: s.note ?? "",
+  };
+}
+
+/** Any step not voided can be corrected: its fields replaced, its code kept. */
+export function correctable(s: Pick<StepView, "voided">): boolean {
+  return !s.voided;
+}
+
+/**
+ * Whether a step can be voided (recorded by mistake): the latest step of the main course
+ * still in force (voiding it puts the stage back), or a step beside the course: a
+ * complaint still awaiting its decision, or a decision. A complaint already decided is
+ * not offered: its decision is voided first. kua-case refuses other voids
+ * (`bad_correction`); an earlier step of the course is corrected instead.
+ */
+export function voidable(
+  course: Course,
+  steps: readonly Pick<StepView, "entry" | "track" | "step" | "voided">[],
+  s: Pick<StepView, "entry" | "track" | "step" | "voided" | "open">,
+): boolean {
+  if (s.voided) return false;
+  if (s.track === "beside") return !stepKind(course, s.step)?.opens || s.open;
+  const latest = steps.filter((x) => x.track === "main" && !x.voided).at(-1);
+  return latest?.entry === s.entry;
+}
+
+/** The correction of step `entry` (its code `step`) to these fields. */
+export function correctionOf(s: Pick<StepView, "entry" | "step">, f: StepFields): Step {
+  return {
+    step: s.step,
+    date: f.date.trim(),
+    body: optional(f.body),
+    number: optional(f.number),
+    article: optional(f.article),
+    document: optional(f.document),
+    deadline: optional(f.deadline),
+    ground: optional(f.ground),
+    outcome: optional(f.outcome),
+    note: optional(f.note),
+    corrects: s.entry,
+    void: false,
+    answers: null,
+  };
+}
+
+/** The correction that voids step `entry`, recorded on `today`. */
+export function voidOf(s: Pick<StepView, "entry" | "step">, today: string): Step {
+  return {
+    step: s.step,
+    date: today,
+    body: null,
+    number: null,
+    article: null,
+    document: null,
+    deadline: null,
+    ground: null,
+    outcome: null,
+    note: null,
+    corrects: s.entry,
+    void: true,
+    answers: null,
+  };
+}
+
+/** A count's row label: a state's or a ground's, or the course's "not recorded". */
+export function outcomeRowLabel(course: Course, list: "states" | "grounds", code: string, lang: string): string {
+  if (code === "not_recorded" && !course[list].some((c) => c.code === code)) return labelIn(course.not_recorded, lang, code);
+  return codeLabel(course[list], code, lang);
+}
+
+/** The rows of a count worth showing: every row with `empty`, else those counted, and the not-recorded row always. */
+export function shownRows(rows: Outcomes["by_state"], empty: boolean): Outcomes["by_state"] {
+  return empty ? rows : rows.filter((r) => r.count > 0 || r.code === "not_recorded");
+}
 
 /** The label of what a deadline is about: a step, a petition's kind or evidence's kind. */
 export function deadlineWhat(course: Course, d: Pick<Deadline, "kind" | "what">, lang: string): string {

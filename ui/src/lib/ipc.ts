@@ -74,6 +74,8 @@ import type { Note } from "./bindings/Note";
 import type { Petition } from "./bindings/Petition";
 import type { PetitionDecision } from "./bindings/PetitionDecision";
 import type { Step } from "./bindings/Step";
+import type { CountRow } from "./bindings/CountRow";
+import type { Outcomes } from "./bindings/Outcomes";
 import type { Lang } from "./i18n.svelte";
 
 export type {
@@ -84,7 +86,7 @@ export type {
   ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
   CaseFile, CaseShown, CaseSummary, CircumstanceView, Course, Deadline, Document, DocumentView, DueStatus, Evidence, EvidenceStatus, EvidenceView,
-  Examined, Note, Notes, NoteView, Petition, PetitionDecision, PetitionView, Step, StepKind, StepView,
+  Examined, Note, Notes, NoteView, Petition, PetitionDecision, PetitionView, Step, StepKind, StepView, CountRow, Outcomes,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -240,6 +242,8 @@ export const ipc = {
     call<CaseShown>("case_show", { id, privileged, today }),
   // `client`: an own testimony's id or a received record's.
   caseOpen: (client: string, title: string | null) => call<string>("case_open", { client, title }),
+  // A correction too: `corrects` names the step's entry (its code stays); with `void`
+  // the step was recorded by mistake (the latest main step, or a complaint beside it).
   caseStep: (id: string, step: Step) => call<string>("case_step", { id, step }),
   casePetition: (id: string, petition: Petition) => call<string>("case_petition", { id, petition }),
   caseDecidePetition: (id: string, decision: PetitionDecision) =>
@@ -259,4 +263,7 @@ export const ipc = {
     call<string>("case_document", { id, path, document, progress: progressChannel(onProgress) }),
   // Erases the case for good (a tombstone stays in the custody log).
   caseErase: (id: string) => call<void>("case_erase", { id }),
+  // The outcomes of every complaint the vault knows, own and received, each case once
+  // (the dashboard's counts; labels from `caseCourse`).
+  caseOutcomes: () => call<Outcomes>("case_outcomes"),
 };

@@ -283,6 +283,28 @@ export-working = Writing the bundle
 export-done = Bundle written
 export-done-detail = { $records } versions, { $media } attachments ({ $bytes }).
 export-file = File
+export-none = No testimony: only the cases chosen below
+export-cases = Cases
+export-cases-explain = A coalition recipient receives only the course of each case (its steps and their outcomes). Recipients who are all marked legal receive the whole case: petitions, evidence and documents.
+export-case-notes = Include privileged notes (only to recipients who are all legal)
+export-case-notes-legal = Every recipient chosen is marked legal: the notes go only if you tick this.
+export-case-notes-not-legal = Privileged notes can be sent only when every recipient chosen is marked legal (a lawyer or a court).
+export-plan-cases-whole =
+    { $n ->
+        [one] And 1 case, whole.
+       *[other] And { $n } cases, whole.
+    }
+export-plan-cases-course =
+    { $n ->
+        [one] And 1 case, its course only.
+       *[other] And { $n } cases, their course only.
+    }
+export-plan-cases-notes = With the privileged notes.
+export-done-cases =
+    { $n ->
+        [one] 1 case sent:
+       *[other] { $n } cases sent:
+    }
 import-title = Import bundles
 import-explain = Choose bundle files. Each is decrypted and checked completely (signature, every file, the sender's custody log) before anything is imported; nothing changes unless you confirm.
 import-choose = Choose bundles…
@@ -603,6 +625,21 @@ dash-intake-pending = Held
 dash-intake-never = not yet
 dash-intake-empty = No sender is trusted yet and nothing was received.
 dash-intake-pending-note = Held records wait for an earlier bundle from the same sender: until it is imported there is a gap in that sender's custody chain. Ask the sender for the missing bundle.
+dash-complaints-title = Complaints
+dash-complaints-explain = Lawyers' cases, own and received: each complaint is counted once, in its fullest copy. The filters above do not apply here.
+dash-complaints-published = Counts of complaints are not part of the published figures.
+dash-complaints-total =
+    { $n ->
+        [one] 1 complaint, counted once: { $own } own, { $received } received.
+       *[other] { $n } complaints, each counted once: { $own } own, { $received } received.
+    }
+dash-complaints-count = Complaints
+dash-complaints-by-state = Complaints by their stage now
+dash-complaints-ever = Complaints that ever reached each stage
+dash-complaints-ever-note = A complaint counts once in every stage it reached, so these rows do not add up to the total.
+dash-complaints-by-ground = Terminated complaints by ground of termination
+dash-complaints-all = All complaints
+dash-complaints-terminated = All terminated complaints
 dash-dataset-title = Dataset for analysts
 dash-dataset-explain = A new folder of tables with a codebook, labels in the language of this screen. Only coded fields go out (no account, no names, no field marked identifying), only sealed testimonies, and only those whose consent covers the coalition.
 dash-dataset-format = Format
@@ -902,6 +939,7 @@ case-step-deadline = Next deadline
 case-step-deadline-hint = The last day for what this step opens, for example an appeal (YYYY-MM-DD, optional).
 case-step-note = Remark
 case-step-note-hint = A short remark anyone reading the case may see. Privileged thoughts go in the privileged notes.
+case-step-answers = The complaint this decides
 case-step-submit = Record the step
 case-step-recorded = Recorded: { $step }.
 case-petitions-title = Petitions
@@ -1039,6 +1077,7 @@ error-case-not-found = This case is not in the vault (it may have been erased). 
 error-unknown-step = The course has no such step. Choose one from the list.
 error-impossible-step = The course does not allow this step from the stage the case is at.
 error-no-open-complaint = This decision answers a complaint, and no complaint of this case is awaiting a decision.
+error-ambiguous-complaint = Several complaints of this case are awaiting a decision: this decision must name the one it decides.
 error-missing-field = This step needs its ground or outcome: choose it from the list.
 error-dates-out-of-order = A date comes before the one it must follow (a step before the previous step, a deadline before its step, a decision before its filing, an end before its start). Check the dates.
 error-unknown-entry = That entry is not in this case any more. Open the case again.
@@ -1050,3 +1089,15 @@ error-unknown-document = That document is not one of this case's documents.
 error-bad-correction = That change cannot be recorded: it would rewrite what the case already says (a circumstance already examined, a testimony already linked, or a step that cannot be corrected this way).
 error-empty-field = A required field is empty.
 error-too-long = A field is too long. Shorten it.
+cases-received-from = Received from { $name }
+case-received-note = A copy received from { $name } in a bundle. It is read-only here: only { $name } records in this case, and a later bundle from them brings what changed.
+case-correct = Correct…
+case-correct-title = Correct “{ $step }”
+case-correct-explain = Change what was recorded wrongly. The step stays the same and keeps its place in the course; what it said before stays in the custody log, and the step is marked as corrected.
+case-correct-submit = Record the correction
+case-correct-done = Corrected: { $step }.
+case-void = Void (recorded by mistake)…
+case-void-explain-main = Void “{ $step }” of { $date } as recorded by mistake? It stays in the case, struck through, and the case goes back to the stage “{ $state }”. Then record the step that really happened.
+case-void-explain-beside = Void “{ $step }” of { $date } as recorded by mistake? It stays in the case, struck through; the stage of the course does not change.
+case-void-confirm = Void the step
+case-void-done = Voided: { $step }.

@@ -15,6 +15,10 @@ to: string | null,
  */
 needs: Array<string>, 
 /**
+ * The outcomes this step may have (codes of `outcomes`); empty: any.
+ */
+outcomes: Array<string>, 
+/**
  * A complaint that waits for a decision once filed.
  */
 opens: boolean, 
