@@ -525,9 +525,11 @@ describe("a lawyer's cases", () => {
       expect(await textOf(b, "[data-testid=case-received]")).toContain("lawyer");
       await el(b, "[data-testid=case-state][data-state=investigation]");
       await el(b, "[data-testid=case-step][data-step=sent_to_court][data-void=true]");
-      for (const part of ["step-form", "step-correct", "step-void", "case-erase"]) {
+      for (const part of ["step-form", "step-correct", "step-void"]) {
         expect(await b.$(`[data-testid=${part}]`).isExisting(), part).toBe(false);
       }
+      // The copy can still be erased: the recipient decides what it keeps.
+      await el(b, "[data-testid=case-erase]");
       await check(b, "99-case-received");
       const tabs: [string, string][] = [
         ["petitions", "petition-form"], ["evidence", "evidence-form"], ["circumstances", "circumstance-form"],

@@ -223,15 +223,35 @@ impl Vault {
     }
 
     /// Crypto-erase of a case: its entries and its documents (with their keys), a
-    /// tombstone in the log, and the journal cleared like after a testimony's erase.
+    /// tombstone in the log, and the journal cleared like after a testimony's erase. A
+    /// case received in bundles is erased the same way: every copy from every sender
+    /// (its documents stay among the received media, which are kept by hash and may be
+    /// another record's too).
     pub fn erase_case(&mut self, case: &str) -> Result<()> {
         let case = parse_case(case)?;
         let mut ctx = self.ctx()?;
-        let rows: Vec<Uuid> = ctx.case_heads(&case)?.iter().map(|h| h.row).collect();
+        let own: Vec<Uuid> = match ctx.keys.catalog.cases.get(&case) {
+            Some(heads) => heads.iter().map(|h| h.row).collect(),
+            None => Vec::new(),
+        };
+        let received: Vec<(Uuid, Uuid)> = ctx
+            .keys
+            .catalog
+            .received_cases
+            .iter()
+            .filter(|((_, id), _)| *id == case)
+            .flat_map(|((sender, _), heads)| heads.iter().map(|h| (*sender, h.row)))
+            .collect();
+        if own.is_empty() && received.is_empty() {
+            return Err(Error::CaseNotFound(case.to_string()));
+        }
         let db = ctx.db;
         ctx.transaction(|ctx, tx, tail| {
-            for row in &rows {
+            for row in &own {
                 crate::records::delete(tx, Table::CaseEntry, row)?;
+            }
+            for (_, row) in &received {
+                crate::records::delete(tx, Table::ReceivedCase, row)?;
             }
             ctx.delete_attachments(tx, &case)?;
             ctx.log(
@@ -246,6 +266,10 @@ impl Vault {
         })?;
         ctx.keys.catalog.cases.remove(&case);
         ctx.keys.catalog.attachments.remove(&case);
+        ctx.keys
+            .catalog
+            .received_cases
+            .retain(|(_, id), _| *id != case);
         crate::store::checkpoint(db)
     }
 

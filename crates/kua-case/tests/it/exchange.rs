@@ -227,6 +227,12 @@ fn a_case_travels_whole_to_counsel_and_as_its_course_to_a_coalition() {
     // a copy received back.
     let o = outcomes(&mut lawyer.v).unwrap();
     assert_eq!((o.cases, o.own), (1, 1));
+    // Counsel may erase the copy received (notes and all); the log keeps a tombstone
+    // and verify accepts the copy gone.
+    counsel.v.erase_case(&case).unwrap();
+    assert!(counsel.v.received_cases().unwrap().is_empty());
+    let report = counsel.v.verify_quietly().unwrap();
+    assert!(report.ok, "{:?}", report.problems);
 }
 
 /// A case entry altered in the bundle no longer matches the sender's log: refused.

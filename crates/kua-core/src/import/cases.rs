@@ -137,6 +137,12 @@ pub(crate) fn check_received_cases(
         .iter()
         .filter(|e| e.event == Event::CaseImported)
         .collect();
+    // A received case erased (`erase_case`) is no longer held, as its tombstone says.
+    let erased_after = |e: &Entry| {
+        entries.iter().any(|d| {
+            d.event == Event::Deleted && d.seq > e.seq && d.record == e.record
+        })
+    };
     let mut held = Vec::new();
     for row in ctx.received_case_rows() {
         match row {
@@ -154,7 +160,7 @@ pub(crate) fn check_received_cases(
             && e.content_hash.as_deref() == Some(r.sha256.as_str())
     };
     for e in &imported {
-        if !held.iter().any(|r| matches(e, r)) {
+        if !held.iter().any(|r| matches(e, r)) && !erased_after(e) {
             problem(
                 "record_missing",
                 format!("received case {}", e.record.as_deref().unwrap_or_default()),
