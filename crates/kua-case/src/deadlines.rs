@@ -4,9 +4,9 @@
 //!
 //! Which deadlines are open (a voided step sets none):
 //! - a main step's `deadline` (the next deadline it sets: an appeal's last day), until
-//!   the next step of the main course, or a complaint against it beside the course;
+//!   the next step of the main course, or a complaint filed after it (decided or not);
 //! - a complaint's deadline, while the complaint waits for its decision;
-//! - a decision's deadline (to appeal it further), until a later step beside the course;
+//! - a decision's deadline (to appeal it further), until a complaint filed after it;
 //! - a petition's decision due day, until its decision is recorded;
 //! - a piece of evidence's "request by" day, until anything is recorded of its fate
 //!   (requested in time, or refused, obtained, lost).
@@ -117,12 +117,21 @@ pub fn of_case(f: &CaseFile, today: NaiveDate) -> Vec<Deadline> {
             continue;
         };
         let after = &live[i + 1..];
+        // A complaint (or an appeal of a ruling) filed later: it answers the deadline
+        // whether or not it was decided since.
+        let complained = || {
+            after.iter().any(|x| {
+                crate::course::course()
+                    .step(&x.step.step)
+                    .is_ok_and(|k| k.opens)
+            })
+        };
         let met = if s.open {
             false
         } else if s.track == Track::Main {
-            after.iter().any(|x| x.track == Track::Main || x.open)
+            after.iter().any(|x| x.track == Track::Main) || complained()
         } else {
-            after.iter().any(|x| x.track == Track::Beside)
+            complained()
         };
         if !met {
             push(DueKind::Step, &s.entry, &s.step.step, None, due);

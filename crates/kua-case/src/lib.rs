@@ -86,14 +86,32 @@ pub fn show(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
     Ok(f)
 }
 
-/// A case received in a bundle, as its fullest copy tells it (read-only).
+/// The copy of each received case this vault shows and counts: the one with the most
+/// entries, a tie going to the smallest sender key id, so that the list, the case
+/// screen and the counts all speak of the same copy and name the same sender.
+pub(crate) fn received_copies(
+    vault: &mut Vault,
+) -> Result<std::collections::BTreeMap<String, kua_core::ReceivedCase>> {
+    let mut out: std::collections::BTreeMap<String, kua_core::ReceivedCase> = Default::default();
+    for r in vault.received_cases()? {
+        let better = |old: &kua_core::ReceivedCase| {
+            (r.case.entries.len(), std::cmp::Reverse(&r.sender_key_id))
+                > (
+                    old.case.entries.len(),
+                    std::cmp::Reverse(&old.sender_key_id),
+                )
+        };
+        if out.get(&r.case.id).is_none_or(better) {
+            out.insert(r.case.id.clone(), r);
+        }
+    }
+    Ok(out)
+}
+
+/// A case received in a bundle, as its chosen copy tells it (read-only).
 fn show_received(vault: &mut Vault, id: &str, privileged: bool) -> Result<CaseFile> {
-    let wanted = id.trim();
-    let r = vault
-        .received_cases()?
-        .into_iter()
-        .filter(|r| r.case.id == wanted)
-        .max_by_key(|r| r.case.entries.len())
+    let r = received_copies(vault)?
+        .remove(id.trim())
         .ok_or_else(|| kua_core::Error::CaseNotFound(id.to_string()))?;
     let mut f = file::fold(&r.case.id, &r.case.entries, privileged);
     if f.client.is_empty() {
@@ -145,7 +163,7 @@ pub fn list(vault: &mut Vault, today: NaiveDate) -> Result<Vec<CaseSummary>> {
     }
     // Received cases are read-only: listed with their sender, no deadlines (they are
     // the sender's to keep).
-    for r in vault.received_cases()? {
+    for r in received_copies(vault)?.into_values() {
         if out.iter().any(|c| c.id == r.case.id) {
             continue;
         }

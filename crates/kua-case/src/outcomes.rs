@@ -45,17 +45,17 @@ pub fn all_cases(vault: &mut Vault) -> Result<Vec<(CaseFile, bool)>> {
         f.unreadable.extend(rows.unreadable);
         out.insert(id, (f, true, usize::MAX));
     }
-    for r in vault.received_cases()? {
-        let n = r.case.entries.len();
+    // The vault's own case first; else the copy every screen shows (`received_copies`).
+    for r in crate::received_copies(vault)?.into_values() {
+        if out.contains_key(&r.case.id) {
+            continue;
+        }
         let mut f = fold(&r.case.id, &r.case.entries, false);
         if f.client.is_empty() {
             f.client.clone_from(&r.case.client);
             f.testimonies.insert(0, r.case.client.clone());
         }
-        let fuller = out.get(&r.case.id).is_none_or(|(_, own, m)| !own && n > *m);
-        if fuller {
-            out.insert(r.case.id.clone(), (f, false, n));
-        }
+        out.insert(r.case.id.clone(), (f, false, 0));
     }
     Ok(out.into_values().map(|(f, own, _)| (f, own)).collect())
 }

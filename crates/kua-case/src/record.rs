@@ -189,6 +189,13 @@ fn checked_step(vault: &mut Vault, case: &str, input: entry::Step) -> Result<ent
             "only a correction (--corrects ENTRY) can void a step".into(),
         ));
     }
+    let detailed =
+        s.body.is_some() || s.number.is_some() || s.document.is_some() || s.note.is_some();
+    if s.void && detailed {
+        return Err(Error::BadCorrection(
+            "a void carries no details: it only marks the step as recorded by mistake".into(),
+        ));
+    }
     Ok(s)
 }
 
@@ -284,6 +291,28 @@ fn check_correction(f: &CaseFile, s: &entry::Step, target: &str) -> Result<()> {
             .steps
             .iter()
             .any(|x| !x.voided && x.step.answers.as_deref() == Some(target));
+        // A ruling that was appealed stays until the appeal is voided (the appeal needs
+        // it: CPC art. 107).
+        let at = f.steps.iter().position(|x| x.entry == target).unwrap_or(0);
+        let complaint = old
+            .step
+            .answers
+            .as_deref()
+            .and_then(|c| f.step(c))
+            .map(|c| c.step.step.clone());
+        let appealed = complaint.is_some_and(|kind| {
+            f.steps[at..].iter().any(|x| {
+                !x.voided
+                    && course()
+                        .step(&x.step.step)
+                        .is_ok_and(|k| k.after.contains(&kind))
+            })
+        });
+        if appealed {
+            return Err(Error::BadCorrection(
+                "this ruling was appealed; void the appeal first".into(),
+            ));
+        }
         if decided {
             return Err(Error::BadCorrection(
                 "this complaint has a decision; void the decision first".into(),

@@ -253,7 +253,11 @@ impl Vault {
             for (_, row) in &received {
                 crate::records::delete(tx, Table::ReceivedCase, row)?;
             }
-            ctx.delete_attachments(tx, &case)?;
+            // Documents are attached under the case's id only for the vault's own
+            // cases; a received case's id must never reach another parent's files.
+            if !own.is_empty() {
+                ctx.delete_attachments(tx, &case)?;
+            }
             ctx.log(
                 tx,
                 tail,
@@ -264,8 +268,10 @@ impl Vault {
                 },
             )
         })?;
-        ctx.keys.catalog.cases.remove(&case);
-        ctx.keys.catalog.attachments.remove(&case);
+        if !own.is_empty() {
+            ctx.keys.catalog.cases.remove(&case);
+            ctx.keys.catalog.attachments.remove(&case);
+        }
         ctx.keys
             .catalog
             .received_cases

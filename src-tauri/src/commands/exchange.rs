@@ -96,9 +96,6 @@ impl From<ExportChoice> for ExportRequest {
         let selection = match c.ids {
             Some(ids) => Selection::Ids(ids),
             None if c.since_last => Selection::SinceLast,
-            // Cases named without testimonies: a bundle of those cases alone, never
-            // every testimony beside them.
-            None if !cases.is_empty() => Selection::Ids(Vec::new()),
             None => Selection::All,
         };
         ExportRequest {

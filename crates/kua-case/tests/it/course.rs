@@ -370,3 +370,87 @@ fn a_steps_details_are_kept_apart_and_merged_back() {
         (Some("146 ч. 2"), None)
     );
 }
+
+/// Deadlines that a complaint answers, decided or not, and those it does not; a void
+/// carries no details, and a ruling that was appealed stays until the appeal is voided.
+#[test]
+fn deadlines_complaints_answer_and_voids_that_would_orphan_an_appeal() {
+    let mut l = lawyer();
+    let case = record::open(&mut l.v, &l.client, None).unwrap();
+    let v = &mut l.v;
+    let today = crate::fixture::day("2022-03-01");
+    let open_entries = |v: &mut kua_core::Vault| -> Vec<String> {
+        let f = show(v, &case, false).unwrap();
+        kua_case::deadlines::of_case(&f, today)
+            .into_iter()
+            .map(|d| d.entry)
+            .collect()
+    };
+    record::step(v, &case, step("complaint_filed", "2022-01-21")).unwrap();
+    record::step(v, &case, step("registered", "2022-01-22")).unwrap();
+    let terminated = record::step(
+        v,
+        &case,
+        Step {
+            ground: Some("no_event".into()),
+            deadline: Some("2022-02-20".into()),
+            ..step("terminated", "2022-02-01")
+        },
+    )
+    .unwrap();
+    assert_eq!(open_entries(v), [terminated]);
+    // A complaint against the termination answers its deadline, and still does once
+    // the complaint is decided.
+    let to_judge = record::step(v, &case, step("complaint_to_judge", "2022-02-10")).unwrap();
+    let to_prosecutor =
+        record::step(v, &case, step("complaint_to_prosecutor", "2022-02-11")).unwrap();
+    let ruling = record::step(
+        v,
+        &case,
+        Step {
+            outcome: Some("refused".into()),
+            answers: Some(to_judge.clone()),
+            deadline: Some("2022-03-05".into()),
+            ..step("complaint_decided", "2022-02-15")
+        },
+    )
+    .unwrap();
+    assert_eq!(open_entries(v), std::slice::from_ref(&ruling));
+    // The prosecutor's answer does not meet the deadline to appeal the judge's ruling.
+    record::step(
+        v,
+        &case,
+        Step {
+            outcome: Some("refused".into()),
+            answers: Some(to_prosecutor),
+            ..step("complaint_decided", "2022-02-16")
+        },
+    )
+    .unwrap();
+    assert_eq!(open_entries(v), std::slice::from_ref(&ruling));
+    let appeal = record::step(v, &case, step("judge_ruling_appealed", "2022-02-20")).unwrap();
+    assert!(open_entries(v).is_empty());
+    // The ruling cannot be voided while its appeal stands; a void carries no details.
+    let void = |target: &str, code: &str| Step {
+        corrects: Some(target.into()),
+        void: true,
+        ..step(code, "2022-02-21")
+    };
+    let e = record::step(v, &case, void(&ruling, "complaint_decided")).unwrap_err();
+    assert_eq!(e.code(), "bad_correction");
+    let e = record::step(
+        v,
+        &case,
+        Step {
+            note: Some("typo".into()),
+            ..void(&appeal, "judge_ruling_appealed")
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "bad_correction");
+    record::step(v, &case, void(&appeal, "judge_ruling_appealed")).unwrap();
+    record::step(v, &case, void(&ruling, "complaint_decided")).unwrap();
+    let f = show(v, &case, false).unwrap();
+    assert!(f.step(&to_judge).unwrap().open);
+    assert!(l.v.verify_quietly().unwrap().ok);
+}

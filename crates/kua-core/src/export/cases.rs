@@ -121,6 +121,21 @@ impl Ctx<'_> {
                     (false, _) => e.kind == "step",
                 })
                 .collect();
+            // Steps recorded with their details inline (not by this build) cannot be
+            // sent as a course: their hash covers the details.
+            let detailed = carried.iter().any(|e| {
+                !whole
+                    && ["body", "number", "document", "note"]
+                        .iter()
+                        .any(|k| e.data.get(*k).is_some_and(|v| !v.is_null()))
+            });
+            if detailed {
+                out.withheld.push(Withheld {
+                    id: case.to_string(),
+                    reason: "case_details".into(),
+                });
+                continue;
+            }
             let mut documents = Vec::new();
             if whole {
                 for head in self

@@ -44,6 +44,20 @@ impl Importer<'_, '_> {
             .id
             .parse()
             .map_err(|_| Error::BadInput("case id".into()))?;
+        // A received case's id is the sender's; it must not be one this vault uses for
+        // anything of its own (its erase would then reach that).
+        let catalog = &self.ctx.keys.catalog;
+        if id.is_nil()
+            || id == super::MEDIA_PARENT
+            || catalog.testimonies.contains_key(&id)
+            || catalog.cases.contains_key(&id)
+            || catalog.attachments.contains_key(&id)
+        {
+            return Err(Error::Bundle {
+                code: "bundle_case_id_taken",
+                message: format!("the bundle's case {id} has the id of a record of this vault; nothing was imported"),
+            });
+        }
         for head in self
             .ctx
             .keys
@@ -139,9 +153,9 @@ pub(crate) fn check_received_cases(
         .collect();
     // A received case erased (`erase_case`) is no longer held, as its tombstone says.
     let erased_after = |e: &Entry| {
-        entries.iter().any(|d| {
-            d.event == Event::Deleted && d.seq > e.seq && d.record == e.record
-        })
+        entries
+            .iter()
+            .any(|d| d.event == Event::Deleted && d.seq > e.seq && d.record == e.record)
     };
     let mut held = Vec::new();
     for row in ctx.received_case_rows() {

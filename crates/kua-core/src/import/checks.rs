@@ -179,6 +179,14 @@ impl Checks {
             if !case.whole && (e.kind != "step" || e.privileged) {
                 return Err(bad("a case sent as its course carries steps only"));
             }
+            // The course is what a coalition may hold: a step's details (who decided,
+            // the ERDR number, a remark, a document) never travel in it.
+            let detailed = ["body", "number", "document", "note"]
+                .iter()
+                .any(|k| e.data.get(*k).is_some_and(|v| !v.is_null()));
+            if !case.whole && detailed {
+                return Err(bad("a case sent as its course carries a step's details"));
+            }
             if e.privileged && !case.notes {
                 return Err(bad("it carries privileged entries it does not declare"));
             }
