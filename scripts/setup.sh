@@ -14,7 +14,9 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 # (Opus encoding) and ALSA (microphone capture); its tests feed a fake microphone through
 # PulseAudio (pulseaudio, pacat, and ALSA's pulse plugin). The coordinator datasets'
 # PostgreSQL schema is tested against a real server (postgresql), started by the test.
-for p in build-essential pkg-config file age minisign \
+# Court reports are checked with the stock PDF tools a court would use (poppler-utils:
+# pdftotext, pdffonts, pdfinfo, pdfdetach).
+for p in build-essential pkg-config file age minisign poppler-utils \
          libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
          libssl-dev webkit2gtk-driver xvfb libopus-dev libasound2-dev \
          pulseaudio pulseaudio-utils libasound2-plugins postgresql; do
@@ -32,7 +34,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if ! have cargo; then
-  echo "setup: no Rust toolchain. Install one with rustup (https://rustup.rs), Rust 1.85 or newer; Debian's packaged rustc is too old." >&2
+  echo "setup: no Rust toolchain. Install one with rustup (https://rustup.rs), Rust 1.92 or newer; Debian's packaged rustc is too old." >&2
   exit 1
 fi
 have rustfmt || rustup component add rustfmt

@@ -80,6 +80,14 @@ pub enum Event {
     /// A case (or more of one) was received in a bundle (record: the case; version:
     /// the highest entry number carried; content hash: SHA-256 of the case file).
     CaseImported,
+    /// A court report of a testimony or a case was saved outside the vault (record: the
+    /// testimony or case; version: the version reported; content hash: SHA-256 of the
+    /// PDF; detail: where it was written).
+    ReportSaved,
+    /// A testimony left the vault in plaintext in a disclosure package for a court
+    /// (version: the sealed version; content hash: SHA-256 of the package's
+    /// `SHA256SUMS`; detail: the package's directory).
+    Disclosed,
 }
 
 /// One link of the chain.

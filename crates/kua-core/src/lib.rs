@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod custody;
 mod dates;
 mod decisions;
+mod disclosure;
 mod erase;
 mod error;
 mod export;

@@ -54,6 +54,7 @@ function rustErrorCodes(): string[] {
     "crates/kua-audio/src/error.rs",
     "crates/kua-analysis/src/error.rs",
     "crates/kua-case/src/error.rs",
+    "crates/kua-report/src/error.rs",
   ];
   const codes = new Set<string>();
   for (const f of files) {

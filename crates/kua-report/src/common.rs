@@ -1,0 +1,160 @@
+//! What every report carries besides its record: who made it and when, the device
+//! key, the custody lines, the vault's verification, and the page on how to check it.
+
+use crate::error::{Error, Result};
+use crate::labels::{date, time, Labels};
+use crate::Options;
+use kua_core::{LogLine, Vault};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Common {
+    pub lang: &'static str,
+    pub t: BTreeMap<String, String>,
+    pub title: String,
+    pub author: String,
+    pub made: String,
+    pub footer: String,
+    pub public_key_file: String,
+    pub key_id: String,
+    pub fingerprint: String,
+    pub custody: Vec<CustodyLine>,
+    pub verification: Verification,
+    pub checks: Vec<Check>,
+    pub qr_text: String,
+    pub embedded: Vec<Embedded>,
+    pub embedded_note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CustodyLine {
+    seq: u64,
+    time: String,
+    event: String,
+    version: String,
+    content_hash: String,
+    hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Verification {
+    ok: bool,
+    summary: String,
+    problems: Vec<String>,
+    entries: String,
+    head: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Check {
+    text: String,
+    command: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Embedded {
+    name: String,
+    description: String,
+}
+
+impl Common {
+    pub(crate) fn new(
+        vault: &mut Vault,
+        labels: Labels,
+        options: &Options,
+        title: String,
+        footer: String,
+        qr_text: &str,
+        history: &[LogLine],
+    ) -> Result<Common> {
+        let identity = vault.identity()?;
+        let report = vault.verify_quietly()?;
+        let made_at = options.made_at.format("%Y-%m-%dT%H:%M").to_string();
+        Ok(Common {
+            lang: labels.lang,
+            t: labels.all(),
+            title,
+            // The document's metadata names the program only: an author field with the
+            // interviewer's name would defeat an anonymous report.
+            author: "Kua".into(),
+            made: labels
+                .get("made_by")
+                .replace("{version}", env!("CARGO_PKG_VERSION"))
+                .replace("{time}", &date(labels.lang, &made_at)),
+            footer,
+            public_key_file: vault.minisign_public_key_file()?,
+            key_id: identity.minisign_key_id,
+            fingerprint: identity.fingerprint,
+            custody: history
+                .iter()
+                .map(|l| CustodyLine {
+                    seq: l.seq,
+                    time: time(labels.lang, &l.time),
+                    event: labels.event(l.event),
+                    version: l.version.map(|v| v.to_string()).unwrap_or_default(),
+                    content_hash: l.content_hash.clone().unwrap_or_default(),
+                    hash: l.hash.clone(),
+                })
+                .collect(),
+            verification: Verification {
+                ok: report.ok,
+                summary: labels.get(if report.ok {
+                    "verify_ok"
+                } else {
+                    "verify_problems"
+                }),
+                problems: report
+                    .problems
+                    .iter()
+                    .map(|p| format!("{} — {}: {}", p.code, p.place, p.detail))
+                    .collect(),
+                entries: report.log_entries.to_string(),
+                head: report.head,
+            },
+            checks: Vec::new(),
+            qr_text: qr_text.to_string(),
+            embedded: Vec::new(),
+            embedded_note: String::new(),
+        })
+    }
+
+    pub(crate) fn embed(&mut self, name: &str, description: &str) {
+        self.embedded.push(Embedded {
+            name: name.into(),
+            description: description.into(),
+        });
+    }
+}
+
+/// The three checks of the last page; the second depends on what the report embeds.
+pub(crate) fn checks(labels: Labels, record_text: &str, record_command: &str) -> Vec<Check> {
+    vec![
+        Check {
+            text: labels.get("check_sig"),
+            command: "minisign -Vm REPORT.pdf -p kua.pub".into(),
+        },
+        Check {
+            text: record_text.into(),
+            command: record_command.into(),
+        },
+        Check {
+            text: labels.get("check_files"),
+            command: "sha256sum FILE".into(),
+        },
+    ]
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value).map_err(|e| Error::Layout(e.to_string()))
+}
+
+/// The QR code of `text` as SVG.
+pub(crate) fn qr_svg(text: &str) -> Result<Vec<u8>> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| Error::Layout(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build()
+        .into_bytes())
+}
