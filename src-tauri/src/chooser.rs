@@ -35,6 +35,10 @@ pub enum Pick {
     SaveChart,
     /// Where to create the folder of a dataset for analysts.
     SaveDataset,
+    /// Where to save a court report (PDF; its signature goes beside it).
+    SaveReport,
+    /// Where to create the folder of a disclosure package.
+    SaveDisclosure,
 }
 
 impl Pick {
@@ -46,7 +50,9 @@ impl Pick {
             | Pick::SaveAttachment
             | Pick::SaveBundle
             | Pick::SaveChart
-            | Pick::SaveDataset => Access::Write,
+            | Pick::SaveDataset
+            | Pick::SaveReport
+            | Pick::SaveDisclosure => Access::Write,
             Pick::Attachments | Pick::OpenBundles | Pick::PublicKey => Access::Read,
         }
     }
@@ -89,7 +95,8 @@ pub fn pick(app: &AppHandle, what: Pick, suggested: Option<String>) -> Vec<PathB
             .add_filter("SVG", &["svg"])
             .add_filter("PNG", &["png"])
             .blocking_save_file()),
-        Pick::SaveDataset => one(dialog.blocking_save_file()),
+        Pick::SaveDataset | Pick::SaveDisclosure => one(dialog.blocking_save_file()),
+        Pick::SaveReport => one(dialog.add_filter("PDF", &["pdf"]).blocking_save_file()),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod files;
 pub mod persons;
 pub mod recording;
+pub mod reports;
 pub mod testimonies;
 pub mod vault;
 
@@ -103,6 +104,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         cases::case_document,
         cases::case_erase,
         cases::case_outcomes,
+        reports::report_preview,
+        reports::report_save,
+        reports::disclose,
     ]
 }
 

@@ -3,4 +3,4 @@
 /**
  * What happened.
  */
-export type Event = "vault_created" | "created" | "edited" | "sealed" | "amended" | "attachment_added" | "consent_changed" | "deleted" | "passphrase_changed" | "recovered" | "exported" | "imported" | "log_repaired" | "identity_changed" | "recipients_changed" | "trust_changed" | "recording_started" | "recording_recovered" | "recording_saved" | "recording_rolled_back" | "setting_changed" | "format_upgraded" | "recovery_key_changed" | "key_rotated" | "redacted" | "link_decided" | "case_recorded" | "case_imported";
+export type Event = "vault_created" | "created" | "edited" | "sealed" | "amended" | "attachment_added" | "consent_changed" | "deleted" | "passphrase_changed" | "recovered" | "exported" | "imported" | "log_repaired" | "identity_changed" | "recipients_changed" | "trust_changed" | "recording_started" | "recording_recovered" | "recording_saved" | "recording_rolled_back" | "setting_changed" | "format_upgraded" | "recovery_key_changed" | "key_rotated" | "redacted" | "link_decided" | "case_recorded" | "case_imported" | "report_saved" | "disclosed";
