@@ -171,17 +171,17 @@ fn pick<'a>(rng: &mut impl RngCore, from: &[&'a str]) -> &'a str {
 /// One synthetic record's coded fields (some left out: "not recorded" is common).
 fn fields(rng: &mut impl RngCore) -> Value {
     let mut f = serde_json::Map::new();
-    if rng.next_u32() % 10 != 0 {
+    if !rng.next_u32().is_multiple_of(10) {
         f.insert("events_region".into(), json!(pick(rng, REGIONS)));
     }
     let k = 1 + rng.next_u32() % 4;
     let mut methods: Vec<&str> = (0..k).map(|_| pick(rng, METHODS)).collect();
     methods.dedup();
     f.insert("methods".into(), json!(methods));
-    if rng.next_u32() % 8 != 0 {
+    if !rng.next_u32().is_multiple_of(8) {
         f.insert("gender".into(), json!(pick(rng, SEXES)));
     }
-    if rng.next_u32() % 3 != 0 {
+    if !rng.next_u32().is_multiple_of(3) {
         f.insert("age".into(), json!(16 + rng.next_u32() % 60));
     }
     let month = 1 + rng.next_u32() % 12;

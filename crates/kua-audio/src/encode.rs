@@ -91,7 +91,7 @@ impl<W: Write> OggOpusWriter<W> {
         self.granule += FRAME as u64;
         let end = if last {
             PacketWriteEndInfo::EndStream
-        } else if self.granule % PAGE_SAMPLES == 0 {
+        } else if self.granule.is_multiple_of(PAGE_SAMPLES) {
             PacketWriteEndInfo::EndPage
         } else {
             PacketWriteEndInfo::NormalPacket

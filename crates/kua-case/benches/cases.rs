@@ -167,7 +167,7 @@ fn fill(v: &mut Vault, case: &str, i: usize) {
     )
     .unwrap();
     record::step(v, case, step("complaint_to_judge", "2022-11-15")).unwrap();
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         record::step(v, case, step("complaint_to_prosecutor", "2022-11-16")).unwrap();
     } else {
         record::step(

@@ -247,6 +247,55 @@ pub enum Command {
         #[command(subcommand)]
         command: CaseCommand,
     },
+    /// A court report (PDF/A, signed: FILE.minisig beside it) of a sealed testimony, or
+    /// with --case of a case. Anonymous testimonies leave out what names the person
+    /// unless --full (which their consent to legal use must allow).
+    Report {
+        /// The testimony (or with --case, the case).
+        id: String,
+        /// Report a case instead of a testimony.
+        #[arg(long)]
+        case: bool,
+        /// The sealed version to report (default: the latest sealed one).
+        #[arg(long)]
+        version: Option<u32>,
+        /// The report's language: en, ru or kk.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Include identifying fields of an anonymous testimony.
+        #[arg(long)]
+        full: bool,
+        /// The time printed on the report and its PDF date (RFC 3339, default now): the
+        /// same version and options, this included, give the same bytes.
+        #[arg(long)]
+        made_at: Option<String>,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// A disclosure package for a court: reports, sealed records, original attachments,
+    /// custody entries, SHA256SUMS and its signature, checked with sha256sum and
+    /// minisign alone. The testimonies leave the vault in plaintext.
+    Disclose {
+        /// The testimonies; each one's consent must cover legal use.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// A new (or empty) directory for the package.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The language of the reports and the README: en, ru or kk.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Disclose anonymous testimonies too, with what names the person.
+        #[arg(long)]
+        full: bool,
+        /// The time printed on the reports (RFC 3339, default now).
+        #[arg(long)]
+        made_at: Option<String>,
+        /// Required: says that you mean the testimonies to leave the vault unencrypted.
+        #[arg(long)]
+        confirm_plaintext: bool,
+    },
     /// Every open deadline of every case: overdue first, then today, then upcoming.
     Deadlines {
         /// The day to count from (YYYY-MM-DD; default: today's local date).

@@ -6,6 +6,7 @@ use crate::case;
 use crate::output::{self, emit};
 use crate::persons;
 use crate::progress::{spinner, Bar};
+use crate::report;
 use crate::secrets;
 use anyhow::{bail, Context, Result};
 use kua_core::model::{Consent, TestimonyInput};
@@ -116,6 +117,42 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Persons { command } => persons::run(&mut unlock(g)?, command, g.json),
         Command::Case { command } => case::run(g, command),
         Command::Deadlines { today } => case::deadlines(g, today.as_deref()),
+        Command::Report {
+            id,
+            case,
+            version,
+            lang,
+            full,
+            made_at,
+            output,
+        } => {
+            let request = report::ReportArgs {
+                id,
+                case,
+                version,
+                lang,
+                full,
+                made_at,
+            };
+            report::report(&mut unlock(g)?, &request, &output, g.json)
+        }
+        Command::Disclose {
+            ids,
+            output,
+            lang,
+            full,
+            made_at,
+            confirm_plaintext,
+        } => report::disclose(
+            &mut unlock(g)?,
+            &ids,
+            &output,
+            &lang,
+            full,
+            made_at.as_deref(),
+            confirm_plaintext,
+            g.json,
+        ),
         Command::Search { query, limit } => {
             let hits = unlock(g)?.search(&query, limit)?;
             emit(g.json, &hits, || output::hits(&hits))

@@ -15,6 +15,7 @@ mod output;
 mod persons;
 mod progress;
 mod record;
+mod report;
 mod secrets;
 
 use clap::Parser;
@@ -76,6 +77,15 @@ fn classify(e: &anyhow::Error) -> (&'static str, u8) {
             _ => 6,
         };
         return (c.code(), exit);
+    }
+    if let Some(r) = e.downcast_ref::<kua_report::Error>() {
+        let exit = match r {
+            kua_report::Error::Core(core) => core_exit(core),
+            kua_report::Error::Case(kua_case::Error::Core(core)) => core_exit(core),
+            kua_report::Error::Layout(_) => 1,
+            _ => 6,
+        };
+        return (r.code(), exit);
     }
     if e.downcast_ref::<std::io::Error>().is_some() {
         return ("io", 7);

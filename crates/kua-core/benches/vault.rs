@@ -249,7 +249,11 @@ fn narrative(rng: &mut impl RngCore, bytes: usize) -> String {
     let lang = lists[(rng.next_u32() % 3) as usize];
     while s.len() < bytes {
         s.push_str(lang[(rng.next_u32() as usize) % lang.len()]);
-        s.push(if rng.next_u32() % 12 == 0 { '.' } else { ' ' });
+        s.push(if rng.next_u32().is_multiple_of(12) {
+            '.'
+        } else {
+            ' '
+        });
     }
     s
 }

@@ -78,7 +78,7 @@ pub fn case(vault: &mut Vault, id: &str, options: &Options) -> Result<Report, cr
     };
     let case_json = common::to_json(&file)?;
     let case_sha = crate::hex(&sha2::Sha256::digest(&case_json));
-    let history = vault.history(&file.id)?;
+    let history = common::history(vault, &file.id)?;
     let mut common = Common::new(
         vault,
         labels,

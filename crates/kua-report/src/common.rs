@@ -42,8 +42,6 @@ pub(crate) struct Verification {
     ok: bool,
     summary: String,
     problems: Vec<String>,
-    entries: String,
-    head: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,6 +67,7 @@ impl Common {
         history: &[LogLine],
     ) -> Result<Common> {
         let identity = vault.identity()?;
+        debug_assert!(history.iter().all(|l| !is_output(l)));
         let report = vault.verify_quietly()?;
         let made_at = options.made_at.format("%Y-%m-%dT%H:%M").to_string();
         Ok(Common {
@@ -109,8 +108,6 @@ impl Common {
                     .iter()
                     .map(|p| format!("{} — {}: {}", p.code, p.place, p.detail))
                     .collect(),
-                entries: report.log_entries.to_string(),
-                head: report.head,
             },
             checks: Vec::new(),
             qr_text: qr_text.to_string(),
@@ -143,6 +140,26 @@ pub(crate) fn checks(labels: Labels, record_text: &str, record_command: &str) ->
             command: "sha256sum FILE".into(),
         },
     ]
+}
+
+/// Whether a custody line records a report or a package made of the record rather
+/// than a change to it. Reports leave those lines out, so that making (and saving) a
+/// report does not change the next report of the same version: they stay in the log
+/// and in `kua history`.
+pub(crate) fn is_output(l: &LogLine) -> bool {
+    matches!(
+        l.event,
+        kua_core::custody::Event::ReportSaved | kua_core::custody::Event::Disclosed
+    )
+}
+
+/// The custody lines of `record` a report shows and embeds (see `is_output`).
+pub(crate) fn history(vault: &mut Vault, record: &str) -> Result<Vec<LogLine>> {
+    Ok(vault
+        .history(record)?
+        .into_iter()
+        .filter(|l| !is_output(l))
+        .collect())
 }
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {

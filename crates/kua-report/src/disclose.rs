@@ -146,7 +146,7 @@ fn write(vault: &mut Vault, reports: &[Report], labels: Labels, dir: &Path) -> R
         )?;
         let body = vault.version_body(&r.record, Some(version))?;
         put(&mut sums, format!("{base}/record.json"), &body.canonical())?;
-        let history = vault.history(&r.record)?;
+        let history = crate::common::history(vault, &r.record)?;
         put(
             &mut sums,
             format!("{base}/custody.json"),

@@ -84,7 +84,7 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
         identifying,
         template,
     };
-    let history = vault.history(&t.id)?;
+    let history = common::history(vault, &t.id)?;
     let mut common = common::Common::new(
         vault,
         labels,

@@ -6,6 +6,7 @@ mod cases;
 mod microphone;
 mod persons;
 mod pipeline;
+mod reports;
 mod seizure;
 mod stats;
 

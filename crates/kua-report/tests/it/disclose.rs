@@ -88,11 +88,15 @@ fn a_package_is_refused_without_legal_consent_or_confirmation_and_writes_nothing
         "disclosure_no_legal_consent"
     );
     assert_eq!(
-        refuse(&mut d, &[ok.clone()], options(false, false)),
+        refuse(&mut d, std::slice::from_ref(&ok), options(false, false)),
         "disclosure_not_confirmed"
     );
     assert_eq!(
-        refuse(&mut d, &[anonymous.clone()], options(false, true)),
+        refuse(
+            &mut d,
+            std::slice::from_ref(&anonymous),
+            options(false, true)
+        ),
         "disclosure_anonymous"
     );
     assert_eq!(
