@@ -30,5 +30,5 @@ cargo build --locked -p kua-desktop --features e2e
 (cd ui && npm run --silent e2e)
 echo "   screenshots: e2e-artifacts/screenshots/{en,kk,ru}/"
 
-echo "== benchmarks compile (run them with: cargo bench -p kua-core --bench vault; cargo bench -p kua-analysis --bench analysis; cargo bench -p kua-case --bench cases)"
-cargo build --release --locked -p kua-core -p kua-analysis -p kua-case --benches
+echo "== benchmarks compile (run them with: cargo bench -p kua-core --bench vault; cargo bench -p kua-analysis --bench analysis; cargo bench -p kua-case --bench cases; cargo bench -p kua-report --bench report)"
+cargo build --release --locked -p kua-core -p kua-analysis -p kua-case -p kua-report --benches

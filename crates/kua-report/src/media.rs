@@ -64,22 +64,27 @@ pub(crate) fn duration(vault: &mut Vault, media: &MediaRef, a: &AttachmentInfo) 
         return Ok("—".into());
     }
     let head = vault.read_media(media, 0, 4096)?;
-    let pre_skip = find(&head, b"OpusHead")
+    let tail_len = a.size.min(65_536);
+    let tail = vault.read_media(media, a.size - tail_len, tail_len as usize)?;
+    Ok(match ogg_opus_ms(&head, &tail) {
+        Some(ms) => crate::testimony::clock(ms),
+        None => "—".into(),
+    })
+}
+
+/// The duration in milliseconds of an Ogg Opus stream, from its first bytes (the
+/// OpusHead packet's pre-skip) and its last ones (the last page's granule position).
+fn ogg_opus_ms(head: &[u8], tail: &[u8]) -> Option<u64> {
+    let pre_skip = find(head, b"OpusHead")
         .and_then(|i| head.get(i + 10..i + 12))
         .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
         .unwrap_or(0);
-    let tail_len = a.size.min(65_536);
-    let tail = vault.read_media(media, a.size - tail_len, tail_len as usize)?;
-    let granule = rfind(&tail, b"OggS")
+    let granule = rfind(tail, b"OggS")
         .and_then(|i| tail.get(i + 6..i + 14))
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_le_bytes);
-    Ok(match granule {
-        Some(g) if g != u64::MAX => {
-            crate::testimony::clock(g.saturating_sub(pre_skip) * 1000 / 48_000)
-        }
-        _ => "—".into(),
-    })
+        .map(u64::from_le_bytes)?;
+    // All ones: a page on which no packet ends.
+    (granule != u64::MAX).then(|| granule.saturating_sub(pre_skip) * 1000 / 48_000)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -88,4 +93,28 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ogg_opus_ms;
+
+    fn page(granule: u64) -> Vec<u8> {
+        let mut p = b"OggS\0\x04".to_vec();
+        p.extend_from_slice(&granule.to_le_bytes());
+        p.extend_from_slice(&[0; 13]);
+        p
+    }
+
+    #[test]
+    fn the_duration_is_the_last_granule_less_the_pre_skip() {
+        let mut head = page(0);
+        head.extend_from_slice(b"OpusHead\x01\x01");
+        head.extend_from_slice(&312u16.to_le_bytes());
+        let mut tail = page(48_000 * 59);
+        tail.extend(page(48_000 * 3_600 + 312));
+        assert_eq!(ogg_opus_ms(&head, &tail), Some(3_600_000));
+        assert_eq!(ogg_opus_ms(&head, &page(u64::MAX)), None);
+        assert_eq!(ogg_opus_ms(&head, b"no pages here"), None);
+    }
 }
