@@ -13,6 +13,10 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1500,
   },
+  // pdf.js's worker (lib/pdfview.ts) is an ES module, started as a module worker.
+  worker: {
+    format: "es",
+  },
   test: {
     include: ["src/**/*.test.ts"],
   },

@@ -76,6 +76,9 @@ import type { PetitionDecision } from "./bindings/PetitionDecision";
 import type { Step } from "./bindings/Step";
 import type { CountRow } from "./bindings/CountRow";
 import type { Outcomes } from "./bindings/Outcomes";
+import type { ReportRequest } from "./bindings/ReportRequest";
+import type { ReportSaved } from "./bindings/ReportSaved";
+import type { DisclosureDone } from "./bindings/DisclosureDone";
 import type { Lang } from "./i18n.svelte";
 
 export type {
@@ -87,11 +90,13 @@ export type {
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
   CaseFile, CaseShown, CaseSummary, CircumstanceView, Course, Deadline, Document, DocumentView, DueStatus, Evidence, EvidenceStatus, EvidenceView,
   Examined, Note, Notes, NoteView, Petition, PetitionDecision, PetitionView, Step, StepKind, StepView, CountRow, Outcomes,
+  ReportRequest, ReportSaved, DisclosureDone,
 };
 
 /** Whether a thrown value is the shell's error shape. */
 export function isIpcError(e: unknown): e is IpcError {
-  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+  // A DOMException has a code and a message too, but its code is a number.
+  return typeof e === "object" && e !== null && "code" in e && "message" in e && typeof e.code === "string";
 }
 
 function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -266,4 +271,16 @@ export const ipc = {
   // The outcomes of every complaint the vault knows, own and received, each case once
   // (the dashboard's counts; labels from `caseCourse`).
   caseOutcomes: () => call<Outcomes>("case_outcomes"),
+
+  // Court reports (kua-report). The preview is the PDF's bytes, in memory only (an
+  // ArrayBuffer: never a file or a URL); `request.made_at` fixes the bytes, so a save
+  // with the same request writes what was previewed. `path` must come from
+  // pick("save_report"); FILE.minisig is written beside it.
+  reportPreview: (request: ReportRequest) => call<ArrayBuffer>("report_preview", { request }),
+  reportSave: (request: ReportRequest, path: string) => call<ReportSaved>("report_save", { request, path }),
+  // A disclosure package for a court: the testimonies UNENCRYPTED in a new folder
+  // (`path` from pick("save_disclosure")), checked with sha256sum and minisign alone.
+  // `confirmed` says the user agreed to that plaintext.
+  disclose: (ids: string[], lang: Lang, full: boolean, madeAtTime: string, confirmed: boolean, path: string) =>
+    call<DisclosureDone>("disclose", { ids, lang, full, madeAtTime, confirmed, path }),
 };

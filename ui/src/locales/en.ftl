@@ -1115,3 +1115,56 @@ case-void-explain-main = Void “{ $step }” of { $date } as recorded by mistak
 case-void-explain-beside = Void “{ $step }” of { $date } as recorded by mistake? It stays in the case, struck through; the stage of the course does not change.
 case-void-confirm = Void the step
 case-void-done = Voided: { $step }.
+
+# Court reports and disclosure packages (kua-report).
+close = Close
+report-open = Court report…
+report-case-open = Case report…
+report-title = Court report of version { $version }
+report-case-title = Case report
+report-made-at = Dated { $time }. The report prints this time, and the file saved is the report shown here.
+report-language = Language of the report
+report-full = Full report: names the person (needs their consent to lawyers and courts)
+report-full-hint = The person asked to remain anonymous. Without a full report, what names or locates them is left out: identifying fields, photographs and the embedded sealed record.
+report-full-no-legal = The person asked to remain anonymous and their consent does not cover lawyers and courts, so only the anonymous report can be made.
+report-preview = Preview of the report
+report-making = Making the report…
+report-opening = Opening the report…
+report-rendering = Showing page { $n } of { $total }…
+report-pages =
+    { $total ->
+        [one] The report has 1 page.
+       *[other] The report has { $total } pages.
+    }
+report-page = Page { $n } of { $total }
+report-viewer-failed = The preview could not be shown. The report was made: it can still be saved and opened in a PDF reader.
+report-save = Save as…
+report-saving = Saving…
+report-saved-title = Report saved
+report-saved-file = File
+report-saved-signature = Signature
+report-saved-same = This is the report shown above, byte for byte (the same SHA-256).
+report-saved-differs = This file's SHA-256 differs from the report shown above. Close this window and make the report again before giving it to anyone.
+report-saved-check = The signature is checked with minisign -Vm FILE -p kua.pub, where kua.pub is this vault's signing key (shown under Keys and contacts).
+disclosure-open = Disclosure package for a court…
+disclosure-title = Disclosure package for a court
+disclosure-explain = Kua writes a new folder that a court can check without Kua: the court report of version { $version } of this testimony with its signature, the sealed record, its entries in the custody log, every sealed attachment as the original file, a README, the SHA-256 of every file (SHA256SUMS) signed with this vault's key, and the public key to check it.
+disclosure-warning = Everything in the folder is UNENCRYPTED. Anyone who gets the folder, or the disk or stick it is on, can read the testimony and open its attachments. Write it only where you control who can read it, and give it only to the court or lawyer who needs it.
+disclosure-language = Language of the report and the README
+disclosure-full = Full disclosure: names the person
+disclosure-full-hint = The person asked to remain anonymous, and the sealed record names them. It can be disclosed only in full, which their consent to lawyers and courts allows.
+disclosure-confirm = I understand that this testimony and its attachments will be written unencrypted to the folder I choose.
+disclosure-made-at = The reports in the package are dated { $time }. The disclosure is recorded in the custody log.
+disclosure-run = Choose a new folder and write the package…
+disclosure-working = Writing the package…
+disclosure-done = Package written
+disclosure-dir = Folder
+disclosure-files-title = Files
+disclosure-files =
+    { $n ->
+        [one] 1 file, listed in SHA256SUMS
+       *[other] { $n } files, listed in SHA256SUMS
+    }
+disclosure-sums = SHA-256 of SHA256SUMS (recorded in the custody log)
+disclosure-check = To check the package, open a terminal in the folder and run:
+disclosure-check-explain = The first command checks every file against SHA256SUMS; the second checks that SHA256SUMS was signed with this vault's key, kept in kua.pub. Compare that key with the signing key under Keys and contacts: a key found only in the folder proves nothing on its own. The README in the folder says the same.
