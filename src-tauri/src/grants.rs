@@ -91,7 +91,7 @@ impl Grants {
 /// Whether writing `path` would write the vault `vault` or one of SQLite's files beside
 /// it (`-wal`, `-shm`, `-journal`): the same name once directories are resolved, or the
 /// same file reached by another name (a hard or symbolic link).
-fn is_vault_file(path: &Path, vault: &Path) -> bool {
+pub(crate) fn is_vault_file(path: &Path, vault: &Path) -> bool {
     let mut files = vec![vault.to_path_buf()];
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = vault.as_os_str().to_owned();

@@ -307,6 +307,26 @@ impl Session {
         guard(&self.grants).write(path, &protected)
     }
 
+    /// `writable`, for a file written with its signature beside it (`FILE.minisig`, as
+    /// minisign names it): the grant for the file covers its signature, which must not
+    /// be a vault file either.
+    pub fn writable_signed(&self, path: &Path) -> Result<PathBuf, IpcError> {
+        let path = self.writable(path)?;
+        let sig = kua_report::signature_path(&path);
+        let mut protected: Vec<PathBuf> = guard(&self.open_path).iter().cloned().collect();
+        protected.push(self.vault_path());
+        if protected
+            .iter()
+            .any(|p| crate::grants::is_vault_file(&sig, p))
+        {
+            return Err(IpcError::new(
+                "vault_not_writable",
+                "the vault itself cannot be written over; choose another file",
+            ));
+        }
+        Ok(path)
+    }
+
     /// The path, if the user picked it as a vault to open; the grant is used up.
     pub fn vault_to_open(&self, path: &Path) -> Result<PathBuf, IpcError> {
         guard(&self.grants).open_vault(path)

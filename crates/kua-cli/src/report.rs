@@ -2,7 +2,7 @@
 //! `kua-report`.
 
 use crate::output::emit;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use kua_core::Vault;
 use std::path::Path;
@@ -21,8 +21,10 @@ pub struct ReportArgs {
 fn made_at(given: Option<&str>) -> Result<DateTime<Utc>> {
     match given {
         Some(s) => Ok(DateTime::parse_from_rfc3339(s)
-            .with_context(|| {
-                format!("--made-at {s:?} is not a time; write it as 2026-12-03T10:15:00Z")
+            .map_err(|_| {
+                kua_core::Error::BadInput(format!(
+                    "--made-at {s:?} is not a time; write it as 2026-12-03T10:15:00Z"
+                ))
             })?
             .with_timezone(&Utc)),
         None => {
@@ -34,7 +36,10 @@ fn made_at(given: Option<&str>) -> Result<DateTime<Utc>> {
 
 pub fn report(vault: &mut Vault, a: &ReportArgs, out: &Path, json: bool) -> Result<ExitCode> {
     if a.case && (a.version.is_some() || a.full) {
-        bail!("--version and --full are for testimonies; a case report shows the whole case");
+        return Err(kua_core::Error::BadInput(
+            "--version and --full are for testimonies; a case report shows the whole case".into(),
+        )
+        .into());
     }
     let options = kua_report::Options {
         lang: a.lang.clone(),

@@ -59,6 +59,7 @@ struct DocumentRow {
 /// Makes the report of case `id` (an own case or a received one) and signs it.
 /// `options.version` and `options.full` do not apply to cases.
 pub fn case(vault: &mut Vault, id: &str, options: &Options) -> Result<Report, crate::Error> {
+    let _evict = crate::Evict;
     let labels = Labels::new(&options.lang)?;
     let lang = labels.lang;
     // Folded without privileged notes: the report never reads them.
@@ -79,6 +80,7 @@ pub fn case(vault: &mut Vault, id: &str, options: &Options) -> Result<Report, cr
     let case_json = common::to_json(&file)?;
     let case_sha = crate::hex(&sha2::Sha256::digest(&case_json));
     let history = common::history(vault, &file.id)?;
+    let verification = vault.verify_quietly()?;
     let mut common = Common::new(
         vault,
         labels,
@@ -87,6 +89,7 @@ pub fn case(vault: &mut Vault, id: &str, options: &Options) -> Result<Report, cr
         format!("Kua · {} · {}", file.id, &case_sha[..16]),
         &case_sha,
         &history,
+        &verification,
     )?;
     common.checks = common::checks(
         labels,
@@ -178,7 +181,11 @@ pub fn case(vault: &mut Vault, id: &str, options: &Options) -> Result<Report, cr
         .collect();
     // Own cases hold their documents; a received case's documents are listed by what
     // its file says of them.
-    let held = vault.case_documents(&file.id).unwrap_or_default();
+    let held = match vault.case_documents(&file.id) {
+        Ok(held) => held,
+        Err(kua_core::Error::CaseNotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     let documents = file
         .documents
         .iter()

@@ -57,6 +57,7 @@ pub(crate) struct Embedded {
 }
 
 impl Common {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         vault: &mut Vault,
         labels: Labels,
@@ -65,10 +66,9 @@ impl Common {
         footer: String,
         qr_text: &str,
         history: &[LogLine],
+        report: &kua_core::VerifyReport,
     ) -> Result<Common> {
         let identity = vault.identity()?;
-        debug_assert!(history.iter().all(|l| !is_output(l)));
-        let report = vault.verify_quietly()?;
         let made_at = options.made_at.format("%Y-%m-%dT%H:%M").to_string();
         Ok(Common {
             lang: labels.lang,
@@ -160,6 +160,53 @@ pub(crate) fn history(vault: &mut Vault, record: &str) -> Result<Vec<LogLine>> {
         .into_iter()
         .filter(|l| !is_output(l))
         .collect())
+}
+
+/// The custody lines of a testimony up to the entry that sealed `version` (`sealed`
+/// or `amended`), so that the report of a version stays the same when later versions
+/// are made.
+pub(crate) fn history_until(vault: &mut Vault, record: &str, version: u32) -> Result<Vec<LogLine>> {
+    let lines = history(vault, record)?;
+    let sealed = lines.iter().position(|l| {
+        l.version == Some(version)
+            && matches!(
+                l.event,
+                kua_core::custody::Event::Sealed | kua_core::custody::Event::Amended
+            )
+    });
+    Ok(match sealed {
+        Some(i) => lines.into_iter().take(i + 1).collect(),
+        None => lines,
+    })
+}
+
+/// A string as the bundled fonts can draw it: a character no font covers (an emoji, a
+/// script DejaVu lacks, a control character) becomes `[U+XXXX]`. PDF/A forbids a
+/// missing glyph, so without this one such character would make the report impossible;
+/// the embedded record keeps the exact bytes.
+pub(crate) fn drawable(s: &str) -> String {
+    if s.chars().all(|c| c == '\n' || crate::world::covered(c)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c == '\n' || crate::world::covered(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        }
+    }
+    out
+}
+
+/// `drawable` over every string of a report's data.
+pub(crate) fn make_drawable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = drawable(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(make_drawable),
+        serde_json::Value::Object(map) => map.values_mut().for_each(make_drawable),
+        _ => {}
+    }
 }
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {

@@ -57,10 +57,16 @@ pub fn disclose(
         return Err(Error::NotConfirmed);
     }
     // Every testimony is checked, and every report made in memory, before anything is
-    // written.
-    let mut reports = Vec::new();
+    // written. Each goes at its latest sealed version, and is judged by that version:
+    // an amendment still in draft is not disclosed, and neither is its consent read.
+    let verification = vault.verify_quietly()?;
+    let mut reports: Vec<Report> = Vec::new();
     for id in ids {
-        let t = vault.show(id, None)?;
+        let version = crate::testimony::latest_sealed(vault, id)?;
+        let t = vault.show(id, Some(version))?;
+        if reports.iter().any(|r| r.record == t.id) {
+            continue; // Named twice: disclosed once.
+        }
         let consent = t.consent.as_ref();
         if consent.is_some_and(|c| c.is_withdrawn()) {
             return Err(Error::ConsentWithdrawn(t.id));
@@ -68,20 +74,19 @@ pub fn disclose(
         if !consent.is_some_and(|c| c.allows(ConsentScope::Legal)) {
             return Err(Error::NoLegalConsent(t.id));
         }
-        let anonymous = consent.is_some_and(|c| c.anonymous)
-            || t.sealed_consent.as_ref().is_some_and(|c| c.anonymous);
-        if anonymous && !options.full {
+        if crate::testimony::anonymous(&t) && !options.full {
             return Err(Error::AnonymousNeedsFull(t.id));
         }
-        let report = crate::testimony(
+        let report = crate::testimony::testimony_verified(
             vault,
             &t.id,
             &Options {
                 lang: options.lang.clone(),
-                version: None,
+                version: Some(version),
                 full: options.full,
                 made_at: options.made_at,
             },
+            &verification,
         )?;
         reports.push(report);
     }
@@ -105,22 +110,33 @@ pub fn disclose(
 }
 
 /// Makes sure `dir` exists, is empty and is the owner's only; true when created here.
+/// An existing directory is taken only if it is a real directory (not a link) that no
+/// other account may write in: a package is plaintext, and a directory another account
+/// controls could have its contents swapped or read while it is written.
 fn prepare(dir: &Path) -> Result<bool> {
-    let created = match std::fs::read_dir(dir) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| kua_core::Error::io(parent, e))?;
+            }
+            std::fs::create_dir(dir).map_err(|e| kua_core::Error::io(dir, e))?;
+            kua_core::owner_only_dir(dir);
+            Ok(true)
+        }
+        Err(e) => Err(kua_core::Error::io(dir, e).into()),
+        Ok(meta) => {
+            use std::os::unix::fs::PermissionsExt;
+            let not_empty = std::fs::read_dir(dir)
+                .map_err(|e| kua_core::Error::io(dir, e))?
+                .next()
+                .is_some();
+            if !meta.is_dir() || not_empty || meta.permissions().mode() & 0o022 != 0 {
                 return Err(Error::TargetNotEmpty(dir.display().to_string()));
             }
-            false
+            kua_core::owner_only_dir(dir);
+            Ok(false)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| kua_core::Error::io(dir, e))?;
-            true
-        }
-        Err(e) => return Err(kua_core::Error::io(dir, e).into()),
-    };
-    kua_core::owner_only_dir(dir);
-    Ok(created)
+    }
 }
 
 fn write(vault: &mut Vault, reports: &[Report], labels: Labels, dir: &Path) -> Result<Disclosure> {
@@ -194,25 +210,38 @@ fn write(vault: &mut Vault, reports: &[Report], labels: Labels, dir: &Path) -> R
     })
 }
 
-/// A file name that `sha256sum -c` reads back as written and that stays inside its
-/// directory: no separators, no control characters, no backslash (which `sha256sum`
-/// would escape), not empty, not a dot name.
+/// A file name that `sha256sum -c` reads back as written, that stays inside its
+/// directory, and that FAT, exFAT and NTFS sticks accept: no separators, no control or
+/// bidirectional-override characters (which can disguise an extension), none of
+/// `:*?"<>|` or backslash (which `sha256sum` would escape), no leading or trailing dot
+/// or space, at most 200 bytes (with the `NN-` prefix, under every file system's 255).
 fn safe_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\') {
+            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
                 '_'
             } else {
                 c
             }
         })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.');
-    if trimmed.is_empty() {
+    let mut out = String::new();
+    for c in cleaned
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .chars()
+    {
+        if out.len() + c.len_utf8() > 200 {
+            break;
+        }
+        out.push(c);
+    }
+    let out = out.trim_end_matches(|c: char| c == '.' || c.is_whitespace());
+    if out.is_empty() {
         "file".into()
     } else {
-        trimmed.chars().take(120).collect()
+        out.to_string()
     }
 }
 
@@ -244,5 +273,10 @@ mod tests {
         assert_eq!(safe_name("a\\b"), "a_b");
         assert_eq!(safe_name(".."), "file");
         assert_eq!(safe_name("Қарағанды.png"), "Қарағанды.png");
+        assert_eq!(safe_name("фото\u{202e}gpj.exe"), "фото_gpj.exe");
+        assert_eq!(safe_name("a:b?.jpg. "), "a_b_.jpg");
+        let long = "ж".repeat(300);
+        assert!(safe_name(&long).len() <= 200);
+        assert!(safe_name(&long).chars().all(|c| c == 'ж'));
     }
 }

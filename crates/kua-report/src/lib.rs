@@ -87,13 +87,11 @@ fn finish<T: Serialize>(
     record: String,
     version: Option<u32>,
 ) -> Result<Report> {
-    job.file("/data.json", common::to_json(data)?)?;
+    let mut value = serde_json::to_value(data).map_err(|e| Error::Layout(e.to_string()))?;
+    common::make_drawable(&mut value);
+    job.file("/data.json", common::to_json(&value)?)?;
     job.file("/qr.svg", common::qr_svg(qr_text)?)?;
-    let pdf = job.pdf(name, &format!("Kua {}", env!("CARGO_PKG_VERSION")));
-    // typst memoises layouts and decoded images for the next compilation; a report's
-    // are plaintext of a record, so they go as soon as the PDF is made.
-    typst::comemo::evict(0);
-    let pdf = pdf?;
+    let pdf = job.pdf(name, &format!("Kua {}", env!("CARGO_PKG_VERSION")))?;
     let sha256 = hex(&Sha256::digest(&pdf));
     let minisig = vault.sign_detached(&pdf, trusted_comment)?;
     Ok(Report {
@@ -106,6 +104,17 @@ fn finish<T: Serialize>(
     })
 }
 
+/// Clears typst's memoisation caches when dropped. typst keeps layouts and decoded
+/// images for the next compilation; a report's are plaintext of a record, so every
+/// report holds one of these from its start, and they go however it ends.
+pub(crate) struct Evict;
+
+impl Drop for Evict {
+    fn drop(&mut self) {
+        typst::comemo::evict(0);
+    }
+}
+
 /// Writes a report and its signature (`FILE.minisig`) and logs `report_saved`. Each
 /// file is complete or absent: a write cut short (a pulled USB stick, a full disk)
 /// leaves nothing under its name, and then nothing is logged.
@@ -116,12 +125,17 @@ pub fn save(vault: &mut Vault, report: &Report, out: &Path) -> Result<()> {
         let _ = std::fs::remove_file(out);
         return Err(e.into());
     }
-    vault.log_report_saved(
+    // Nothing leaves the vault unlogged: if the log cannot be written, the files go.
+    if let Err(e) = vault.log_report_saved(
         &report.record,
         report.version,
         &report.sha256,
         &out.display().to_string(),
-    )?;
+    ) {
+        let _ = std::fs::remove_file(&sig);
+        let _ = std::fs::remove_file(out);
+        return Err(e.into());
+    }
     Ok(())
 }
 

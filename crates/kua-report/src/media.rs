@@ -5,36 +5,41 @@ use crate::error::Result;
 use crate::values::Identifying;
 use kua_core::model::AttachmentInfo;
 use kua_core::{MediaRef, Vault};
-use typst::foundations::Bytes;
-use typst::visualize::{ExchangeFormat, RasterImage};
 
-/// Images larger than this are listed with their hash but not drawn: the PDF would
-/// grow by the image's size, and the original is in the disclosure package.
-const IMAGE_MAX: u64 = 16 << 20;
+/// Images larger than this are listed with their hash but not drawn; the original is
+/// in the disclosure package.
+const IMAGE_MAX: u64 = 64 << 20;
+
+/// The longest side of a drawn photograph, in pixels: sharp at the annex's size and
+/// when zoomed, and bounded in memory whatever the original.
+const DRAWN_MAX_SIDE: u32 = 1600;
 
 pub(crate) enum ImageFile {
-    Shown(&'static str, Vec<u8>),
+    /// A JPEG made for the report.
+    Shown(Vec<u8>),
     Withheld,
     TooLarge,
     NotAnImage,
 }
 
-/// The image to draw for an attachment, if it is one typst can draw. Photographs are
-/// not drawn in an anonymous report: a face or a tattoo names a person as well as a
-/// name does.
+/// The picture to draw for an attachment. Photographs are not drawn in an anonymous
+/// report: a face or a tattoo names a person as well as a name does. A drawn one is
+/// decoded, turned upright, scaled down and re-encoded, so that what the PDF carries is
+/// pixels only: no EXIF (a photograph's GPS position, the camera's serial number, an
+/// uncropped thumbnail), no colour profile typst would refuse, and no original of any
+/// size held in memory by the layout.
 pub(crate) fn image_file(
     vault: &mut Vault,
     media: &MediaRef,
     a: &AttachmentInfo,
     identifying: Identifying,
 ) -> Result<ImageFile> {
-    let ext = match a.media_type.as_str() {
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        _ => return Ok(ImageFile::NotAnImage),
-    };
+    if !matches!(
+        a.media_type.as_str(),
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    ) {
+        return Ok(ImageFile::NotAnImage);
+    }
     if identifying == Identifying::Withheld {
         return Ok(ImageFile::Withheld);
     }
@@ -42,18 +47,38 @@ pub(crate) fn image_file(
         return Ok(ImageFile::TooLarge);
     }
     let bytes = vault.read_media(media, 0, a.size as usize)?;
-    // An image typst cannot decode would fail the whole report: such a file is
-    // listed with its hash and no picture. (typst's decoder is the one that checks.)
-    let format = match ext {
-        "png" => ExchangeFormat::Png,
-        "jpg" => ExchangeFormat::Jpg,
-        "gif" => ExchangeFormat::Gif,
-        _ => ExchangeFormat::Webp,
-    };
-    if RasterImage::plain(Bytes::new(bytes.to_vec()), format).is_err() {
-        return Ok(ImageFile::NotAnImage);
+    // A file that does not decode is listed with its hash and no picture.
+    Ok(match redraw(&bytes) {
+        Some(jpeg) => ImageFile::Shown(jpeg),
+        None => ImageFile::NotAnImage,
+    })
+}
+
+/// Decodes an image (with the decoder's memory limits), applies its EXIF orientation,
+/// scales it to fit `DRAWN_MAX_SIDE` and encodes it as an RGB JPEG.
+pub(crate) fn redraw(bytes: &[u8]) -> Option<Vec<u8>> {
+    use image::{ImageDecoder, ImageReader};
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(256 << 20);
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().ok()?;
+    let orientation = decoder.orientation().ok();
+    let mut picture = image::DynamicImage::from_decoder(decoder).ok()?;
+    if let Some(o) = orientation {
+        picture.apply_orientation(o);
     }
-    Ok(ImageFile::Shown(ext, bytes.to_vec()))
+    if picture.width().max(picture.height()) > DRAWN_MAX_SIDE {
+        picture = picture.thumbnail(DRAWN_MAX_SIDE, DRAWN_MAX_SIDE);
+    }
+    let rgb = picture.to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&rgb)
+        .ok()?;
+    Some(out)
 }
 
 /// A recording's duration as h:mm:ss, from the granule position of its last Ogg page
@@ -84,7 +109,7 @@ fn ogg_opus_ms(head: &[u8], tail: &[u8]) -> Option<u64> {
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .map(u64::from_le_bytes)?;
     // All ones: a page on which no packet ends.
-    (granule != u64::MAX).then(|| granule.saturating_sub(pre_skip) * 1000 / 48_000)
+    (granule != u64::MAX).then(|| granule.saturating_sub(pre_skip) / 48)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -96,6 +121,7 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::ogg_opus_ms;
 
@@ -104,6 +130,27 @@ mod tests {
         p.extend_from_slice(&granule.to_le_bytes());
         p.extend_from_slice(&[0; 13]);
         p
+    }
+
+    #[test]
+    fn a_photograph_is_redrawn_without_its_exif() {
+        let mut jpeg = Vec::new();
+        let pixels = image::RgbImage::from_pixel(32, 24, image::Rgb([200, 30, 30]));
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&pixels)
+            .unwrap();
+        let exif = b"Exif\0\0GPS-CANARY";
+        let mut tagged = jpeg[..2].to_vec();
+        tagged.extend_from_slice(&[0xFF, 0xE1]);
+        tagged.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        tagged.extend_from_slice(exif);
+        tagged.extend_from_slice(&jpeg[2..]);
+        let out = super::redraw(&tagged);
+        assert!(
+            out.is_some(),
+            "{:?}",
+            image::load_from_memory(&tagged).err()
+        );
     }
 
     #[test]

@@ -61,6 +61,19 @@ struct Attachment {
 /// Makes the report of testimony `id` (its latest sealed version unless
 /// `options.version` names one) and signs it with the vault's device key.
 pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Report> {
+    let verification = vault.verify_quietly()?;
+    testimony_verified(vault, id, options, &verification)
+}
+
+/// `testimony` with the vault's verification already made (a package of several
+/// testimonies verifies once).
+pub(crate) fn testimony_verified(
+    vault: &mut Vault,
+    id: &str,
+    options: &Options,
+    verification: &kua_core::VerifyReport,
+) -> Result<Report> {
+    let _evict = crate::Evict;
     let labels = Labels::new(&options.lang)?;
     let version = match options.version {
         Some(v) => v,
@@ -83,8 +96,9 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
         labels,
         identifying,
         template,
+        latest: kua_core::template::find(&t.template),
     };
-    let history = common::history(vault, &t.id)?;
+    let history = common::history_until(vault, &t.id, t.version)?;
     let mut common = common::Common::new(
         vault,
         labels,
@@ -98,6 +112,7 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
         ),
         &t.content_hash,
         &history,
+        verification,
     )?;
     // The sealed record names the person: an anonymous report does not embed it, and
     // says where its hash can be checked instead.
@@ -139,7 +154,12 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
                 .map(|c| change_label(&printer, labels, c))
                 .collect::<Vec<_>>()
                 .join(", "),
-            reason: v.amendment_reason.clone().unwrap_or_default(),
+            // A reason may say what was corrected ("the surname is Ivanova").
+            reason: match (&v.amendment_reason, identifying) {
+                (None, _) => String::new(),
+                (Some(_), Identifying::Withheld) => labels.get("withheld"),
+                (Some(r), Identifying::Shown) => r.clone(),
+            },
         })
         .collect();
 
@@ -154,7 +174,7 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
         };
         if a.media_type.starts_with("audio/") {
             recordings.push(Recording {
-                name: a.name.clone(),
+                name: shown_name(a, identifying),
                 duration: duration(vault, &media, a)?,
                 sha256: a.sha256.clone(),
                 markers: a
@@ -197,8 +217,8 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
             rows.push(Row::text(labels.get("att_captured"), date(labels.lang, c)));
         }
         let (image, image_note) = match image_file(vault, &media, a, identifying)? {
-            ImageFile::Shown(ext, bytes) => {
-                let path = format!("/img/{i}.{ext}");
+            ImageFile::Shown(bytes) => {
+                let path = format!("/img/{i}.jpg");
                 job.file(&path, bytes)?;
                 (path, String::new())
             }
@@ -207,7 +227,7 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
             ImageFile::NotAnImage => (String::new(), String::new()),
         };
         attachments.push(Attachment {
-            name: a.name.clone(),
+            name: shown_name(a, identifying),
             rows,
             image,
             image_note,
@@ -215,7 +235,7 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
     }
 
     let data = Data {
-        header: header(&t, labels, &common),
+        header: header(&t, labels, &common, identifying),
         notice: match (identifying, anonymous(&t)) {
             (Identifying::Withheld, _) => labels.get("anonymous_notice"),
             (Identifying::Shown, true) => labels.get("full_notice"),
@@ -255,7 +275,17 @@ pub fn testimony(vault: &mut Vault, id: &str, options: &Options) -> Result<Repor
     )
 }
 
-fn latest_sealed(vault: &mut Vault, id: &str) -> Result<u32> {
+/// An attachment's name as the report prints it: an anonymous report names a file by
+/// its hash, as a redacted bundle does (a file name such as "Ivanova-back.jpg" names
+/// the person).
+fn shown_name(a: &kua_core::model::AttachmentInfo, identifying: Identifying) -> String {
+    match identifying {
+        Identifying::Shown => a.name.clone(),
+        Identifying::Withheld => format!("attachment-{}", a.sha256.get(..12).unwrap_or("")),
+    }
+}
+
+pub(crate) fn latest_sealed(vault: &mut Vault, id: &str) -> Result<u32> {
     let versions = vault.versions(id)?;
     versions
         .iter()
@@ -268,7 +298,7 @@ fn latest_sealed(vault: &mut Vault, id: &str) -> Result<u32> {
         })
 }
 
-fn anonymous(t: &Testimony) -> bool {
+pub(crate) fn anonymous(t: &Testimony) -> bool {
     // The stricter of the consent now and the consent the version was sealed with.
     t.consent.as_ref().is_some_and(|c| c.anonymous)
         || t.sealed_consent.as_ref().is_some_and(|c| c.anonymous)
@@ -276,7 +306,7 @@ fn anonymous(t: &Testimony) -> bool {
 
 /// Whether identifying fields may be printed: always for a person who did not ask for
 /// anonymity; for one who did, only in a full report their consent to legal use allows.
-fn identifying(t: &Testimony, full: bool) -> Result<Identifying> {
+pub(crate) fn identifying(t: &Testimony, full: bool) -> Result<Identifying> {
     let consent = t.consent.as_ref();
     if consent.is_some_and(|c| c.is_withdrawn()) {
         return Err(Error::ConsentWithdrawn(t.id.clone()));
@@ -294,14 +324,18 @@ fn identifying(t: &Testimony, full: bool) -> Result<Identifying> {
     }
 }
 
-fn header(t: &Testimony, labels: Labels, common: &common::Common) -> Vec<Row> {
+fn header(
+    t: &Testimony,
+    labels: Labels,
+    common: &common::Common,
+    identifying: Identifying,
+) -> Vec<Row> {
     let template = kua_core::template::find(&t.template)
         .map(|x| format!("{} (v{})", x.title.get(labels.lang), t.template_version))
         .unwrap_or_else(|| format!("{} (v{})", t.template, t.template_version));
     vec![
         Row::mono(labels.get("testimony_id"), t.id.clone()),
         Row::text(labels.get("version"), t.version.to_string()),
-        Row::text(labels.get("versions_total"), t.versions.to_string()),
         Row::text(labels.get("created_at"), time(labels.lang, &t.created_at)),
         Row::text(
             labels.get("sealed_at"),
@@ -315,9 +349,13 @@ fn header(t: &Testimony, labels: Labels, common: &common::Common) -> Vec<Row> {
         Row::text(labels.get("record_language"), t.language.clone()),
         Row::text(
             labels.get("interviewer"),
-            t.interviewer
-                .clone()
-                .unwrap_or_else(|| labels.get("not_recorded")),
+            // Redaction pseudonymises the interviewer too: a name can point to a
+            // region, an organisation and from there to the person.
+            match (&t.interviewer, identifying) {
+                (None, _) => labels.get("not_recorded"),
+                (Some(_), Identifying::Withheld) => labels.get("withheld"),
+                (Some(i), Identifying::Shown) => i.clone(),
+            },
         ),
         Row::mono(labels.get("key_id"), common.key_id.clone()),
         Row::mono(labels.get("fingerprint"), common.fingerprint.clone()),
@@ -356,9 +394,11 @@ fn consent_rows(
         ),
         Row::text(
             labels.get("consent_recorded_by"),
-            c.recorded_by
-                .clone()
-                .unwrap_or_else(|| labels.get("not_recorded")),
+            match (&c.recorded_by, identifying) {
+                (None, _) => labels.get("not_recorded"),
+                (Some(_), Identifying::Withheld) => labels.get("withheld"),
+                (Some(r), Identifying::Shown) => r.clone(),
+            },
         ),
         Row::text(labels.get("consent_scope"), scope),
         Row::text(labels.get("consent_anonymous"), labels.yes_no(c.anonymous)),

@@ -53,7 +53,11 @@ pub(crate) enum Identifying {
 pub(crate) struct Printer<'a> {
     pub labels: Labels,
     pub identifying: Identifying,
+    /// The template version the record was filled in.
     pub template: &'a Template,
+    /// The current version of that template: a field either version marks identifying
+    /// is withheld, as export redaction (which reads the current one) would.
+    pub latest: Option<&'a Template>,
 }
 
 impl Printer<'_> {
@@ -98,7 +102,7 @@ impl Printer<'_> {
 
     fn row(&self, field: &Field, value: Option<&Value>) -> Row {
         let label = field.label.get(self.labels.lang).to_string();
-        if field.identifying && self.identifying == Identifying::Withheld {
+        if self.identifying == Identifying::Withheld && self.is_identifying(field) {
             return Row::text(label, self.labels.get("withheld"));
         }
         let value = value.filter(|v| !is_empty(v));
@@ -106,6 +110,10 @@ impl Printer<'_> {
             return Row::text(label, self.labels.get("not_recorded"));
         };
         if field.kind == FieldType::List {
+            // A list stored as something else cannot be judged by its sub-fields.
+            if !value.is_array() && self.identifying == Identifying::Withheld {
+                return Row::text(label, self.labels.get("withheld"));
+            }
             let items = value
                 .as_array()
                 .map(|items| items.iter().map(|item| self.item(field, item)).collect())
@@ -116,6 +124,15 @@ impl Printer<'_> {
             };
         }
         Row::text(label, self.value(field, value))
+    }
+
+    fn is_identifying(&self, field: &Field) -> bool {
+        field.identifying
+            || self.latest.is_some_and(|t| {
+                t.fields()
+                    .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+                    .any(|f| f.id == field.id && f.identifying)
+            })
     }
 
     fn item(&self, field: &Field, item: &Value) -> Vec<Row> {

@@ -46,6 +46,15 @@ fn fonts() -> &'static Fonts {
     })
 }
 
+/// Whether a bundled font has a glyph for `c` (tabs and other controls have none).
+pub(crate) fn covered(c: char) -> bool {
+    !c.is_control()
+        && fonts()
+            .fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
+}
+
 fn library() -> &'static LazyHash<Library> {
     static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
     LIBRARY.get_or_init(|| LazyHash::new(Library::builder().build()))

@@ -96,7 +96,7 @@ pub async fn report_save(
     path: PathBuf,
 ) -> Result<ReportSaved, IpcError> {
     blocking(app, move |s| {
-        let path = s.writable(&path)?;
+        let path = s.writable_signed(&path)?;
         s.with_vault(|v| {
             Ok(make(v, &request).and_then(|report| {
                 kua_report::save(v, &report, &path)?;

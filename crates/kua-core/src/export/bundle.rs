@@ -295,6 +295,10 @@ fn carried_log(
                 _ => false,
             },
         };
+        // A report saved or a package disclosed is the sender's business: its entry
+        // names where the file went (a path may name the person, the sender or a
+        // stick), so it travels as its hash only, whatever the record.
+        let full = full && !matches!(e.event, Event::ReportSaved | Event::Disclosed);
         let line = LogLine {
             seq: e.seq,
             hash,

@@ -154,8 +154,15 @@ fn an_anonymous_testimony_gives_a_report_without_the_name() {
     );
     let custody = std::fs::read_to_string(dir.join("custody.json")).unwrap();
     assert!(!custody.contains(NAME));
-    // The photograph is listed with its hash, not drawn.
+    // The photograph is listed with its hash, not drawn, and not by its name.
     assert!(text.contains("Изображение не показано"));
+    assert!(
+        !text.contains("фото-предплечье"),
+        "file names can name people"
+    );
+    assert!(text.contains("attachment-"));
+    // Who recorded it is withheld too, as redaction does.
+    assert!(!text.contains("Интервьюер 3"));
 
     // The full report, which the consent to legal use allows, names the person.
     let full = Options {
@@ -219,6 +226,12 @@ fn drafts_withdrawn_consent_and_bad_languages_are_refused() {
 fn an_earlier_version_is_reported_as_it_was_sealed() {
     let mut d = desk();
     let id = d.testimony("ru", RU_ACCOUNT, consent(false, ALL));
+    let v1 = Options {
+        version: Some(1),
+        ..options("ru")
+    };
+    // Made before the amendment, the report of version 1 is the same after it.
+    let before = kua_report::testimony(&mut d.v, &id, &v1).unwrap();
     d.v.amend(
         &id,
         &kua_core::model::TestimonyInput {
@@ -228,11 +241,11 @@ fn an_earlier_version_is_reported_as_it_was_sealed() {
         },
     )
     .unwrap();
-    let v1 = Options {
-        version: Some(1),
-        ..options("ru")
-    };
     let r1 = kua_report::testimony(&mut d.v, &id, &v1).unwrap();
+    assert!(
+        r1.pdf == before.pdf,
+        "a later version does not change version 1's report"
+    );
     let latest = kua_report::testimony(&mut d.v, &id, &options("ru")).unwrap();
     assert_eq!(r1.version, Some(1));
     assert_eq!(latest.version, Some(2));
@@ -243,4 +256,91 @@ fn an_earlier_version_is_reported_as_it_was_sealed() {
     let v2 = pdf_text(dir, "v2.pdf");
     assert!(v2.contains("Исправленный рассказ."));
     assert!(v2.contains("Уточнение даты"), "the amendment's reason");
+}
+
+#[test]
+fn characters_the_fonts_lack_are_marked_and_photographs_lose_their_exif() {
+    let mut d = desk();
+    // A JPEG with an EXIF block that says where it was taken.
+    let mut jpeg = Vec::new();
+    let pixels = image::RgbImage::from_pixel(32, 24, image::Rgb([200, 30, 30]));
+    image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+        .encode_image(&pixels)
+        .unwrap();
+    let exif = b"Exif\0\0GPS-CANARY-43.238949N-76.889709E";
+    let mut tagged = jpeg[..2].to_vec();
+    tagged.extend_from_slice(&[0xFF, 0xE1]);
+    tagged.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    tagged.extend_from_slice(exif);
+    tagged.extend_from_slice(&jpeg[2..]);
+    let id =
+        d.v.add(&kua_core::model::TestimonyInput {
+            narrative: Some("Он заплакал 漢\u{7} и замолчал.".into()),
+            consent: Some(consent(false, ALL)),
+            ..Default::default()
+        })
+        .unwrap();
+    d.v.attach(
+        &id,
+        &mut std::io::Cursor::new(tagged),
+        kua_core::NewAttachment {
+            name: "место.jpg".into(),
+            media_type: Some("image/jpeg".into()),
+            captured_at: None,
+        },
+        &mut kua_core::Silent,
+    )
+    .unwrap();
+    d.v.edit(
+        &id,
+        &kua_core::model::TestimonyInput {
+            fields: Some(
+                serde_json::from_value(serde_json::json!({
+                    "interview_datetime": "2022-02-03T11:00",
+                    "interview_place": "Алматы",
+                    "interviewers": "Интервьюер 3",
+                    "incident_place": "ИВС",
+                    "events_date": "2022-01-06",
+                    "methods": ["beating"],
+                    "detaining_authority": "police"
+                }))
+                .unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    d.v.seal(&id).unwrap();
+    let report = kua_report::testimony(&mut d.v, &id, &options("ru")).unwrap();
+    let dir = d.dir.path();
+    std::fs::write(dir.join("emoji.pdf"), &report.pdf).unwrap();
+    let text = pdf_text(dir, "emoji.pdf");
+    assert!(
+        text.contains("Он заплакал [U+6F22][U+0007] и замолчал."),
+        "{text}"
+    );
+    // The embedded record keeps the exact character.
+    run(
+        "pdfdetach",
+        &["-saveall", "-o", dir.to_str().unwrap(), "emoji.pdf"],
+        dir,
+    );
+    let record = std::fs::read_to_string(dir.join("record.json")).unwrap();
+    assert!(record.contains("漢\\u0007"), "{record}");
+
+    // The photograph is drawn from its pixels: the image the PDF holds has no EXIF.
+    run("pdfimages", &["-all", "emoji.pdf", "img"], dir);
+    let images: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("img-"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert!(
+        images.iter().any(|i| i.starts_with(&[0xFF, 0xD8])),
+        "a JPEG is drawn"
+    );
+    assert!(images
+        .iter()
+        .all(|i| !i.windows(10).any(|w| w == b"GPS-CANARY")));
 }
