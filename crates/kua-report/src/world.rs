@@ -47,12 +47,31 @@ fn fonts() -> &'static Fonts {
 }
 
 /// Whether a bundled font has a glyph for `c` (tabs and other controls have none).
+/// The Basic Multilingual Plane is looked up in a table made once (a report may ask
+/// this of every character of a 1 MB account); the rest asks the fonts.
 pub(crate) fn covered(c: char) -> bool {
-    !c.is_control()
-        && fonts()
-            .fonts
-            .iter()
-            .any(|f| f.info().coverage.contains(c as u32))
+    static BMP: OnceLock<Vec<u64>> = OnceLock::new();
+    let ask = |c: char| {
+        !c.is_control()
+            && fonts()
+                .fonts
+                .iter()
+                .any(|f| f.info().coverage.contains(c as u32))
+    };
+    let code = c as u32;
+    if code > 0xFFFF {
+        return ask(c);
+    }
+    let table = BMP.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for code in 0..0x10000u32 {
+            if char::from_u32(code).is_some_and(ask) {
+                bits[(code / 64) as usize] |= 1 << (code % 64);
+            }
+        }
+        bits
+    });
+    table[(code / 64) as usize] & (1 << (code % 64)) != 0
 }
 
 fn library() -> &'static LazyHash<Library> {
