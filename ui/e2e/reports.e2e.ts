@@ -8,7 +8,9 @@
 // printed on it. A full report of the anonymous testimony and the case's report are
 // previewed too. Then a disclosure package is written only once its plaintext is
 // confirmed, and `sha256sum -c` and `minisign -V` accept it. Every view is checked with
-// axe-core and photographed; the custody log records what left the vault.
+// axe-core and photographed; the custody log records what left the vault. Last, the
+// report of a record received redacted from an interviewer's vault is previewed and
+// saved without the person's name, and the CLI makes the same bytes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -47,13 +49,24 @@ const ANONYMOUS = {
   narrative: "Атымды жасыруды сұраймын.",
   consent: { ...TESTIMONY.consent, anonymous: true },
 };
+// A record an interviewer's vault sends redacted: the coordinator's report of it keeps
+// the account (with its canary word) and names no one.
+const field = join(work, "reports-field");
+const FIELD_PASS = "далалық сұхбат 2026 қаңтар";
+const RECEIVED_NAME = "Жанар Төлегенқызы";
+const RECEIVED_CANARY = "Жеткізуші7730";
+const RECEIVED = {
+  ...TESTIMONY,
+  fields: { ...TESTIMONY.fields, full_name: RECEIVED_NAME },
+  narrative: `Бізді түнде әкетті. ${RECEIVED_CANARY} бәрін көрді.`,
+};
 // The report's title in Kazakh, as kua-report prints it.
 const LABELS = JSON.parse(readFileSync(join(ROOT, "assets", "reports", "labels.json"), "utf8")) as Record<string, Record<string, string>>;
 const TITLE_KK = LABELS.report_title?.kk ?? "?report_title";
 
-function kua(args: string[], input?: string): string {
+function kua(args: string[], input?: string, at = vault, pass = PASS): string {
   return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS },
+    env: { ...process.env, KUA_VAULT: at, KUA_PASSPHRASE: pass },
     encoding: "utf8",
     input,
     stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -199,6 +212,7 @@ let anonymousId = "";
 // Consent to the coalition only (COMPLETE): no disclosure package is offered.
 let coalitionId = "";
 let caseId = "";
+let receivedId = "";
 // The time the report window chose and printed on the report.
 let madeAt = "";
 
@@ -216,6 +230,19 @@ describe("court reports and disclosure packages", () => {
     kua(["seal", coalitionId]);
     caseId = kua(["case", "new", "--client", id, "--title", "Қарағанды ісі"]).trim().split("\n").at(-1)?.trim() ?? "";
     expect(caseId).toMatch(/^[0-9a-f-]{36}$/);
+    // The interviewer's vault sends one record, redacted, and this vault imports it.
+    mkdirSync(field, { recursive: true });
+    const fieldVault = join(field, "vault.kua");
+    const fieldKua = (args: string[], input?: string) => kua(args, input, fieldVault, FIELD_PASS);
+    fieldKua(["init", "--insecure-test-kdf"]);
+    const age = (JSON.parse(kua(["--json", "identity"])) as { age_recipient: string }).age_recipient;
+    fieldKua(["recipients", "add", "coalition", age]);
+    fieldKua(["identity", "--minisign-pub", "-o", join(field, "field.pub")]);
+    kua(["trust", "add", "field-7", join(field, "field.pub")]);
+    receivedId = fieldKua(["add", "-"], JSON.stringify(RECEIVED)).trim();
+    fieldKua(["seal", receivedId]);
+    fieldKua(["export", "--to", "coalition", "--redact", receivedId, "-o", join(field, "to-coalition.kua")]);
+    kua(["import", join(field, "to-coalition.kua")]);
     writeFileSync(join(home, "settings.json"), JSON.stringify({ auto_lock_minutes: 60, language: LANG }));
     process.env.TMPDIR = tmp;
     await startDriver();
@@ -417,6 +444,50 @@ describe("court reports and disclosure packages", () => {
     // Only what was asked for was written.
     expect(readdirSync(out).sort()).toEqual(["disclosure-kk", "kua-report-kk.pdf", "kua-report-kk.pdf.minisig"]);
     expect(reportsUnder(tmp)).toEqual([]);
+  });
+
+  it("previews and saves the report of a record received redacted, without the name", async () => {
+    const windowPdf = join(cliDir, "received-window.pdf");
+    let receivedMadeAt = "";
+    const b = await openApp(home);
+    try {
+      await unlock(b);
+      await click(b, "button[data-nav=received]");
+      await click(b, `[data-testid=received] button.record[data-id="${receivedId}"]`);
+      await el(b, "[data-testid=provenance]");
+      await watchCsp(b);
+      await click(b, "[data-testid=report-open]");
+      const dialog = await el(b, "[data-testid=report-dialog]");
+      receivedMadeAt = (await dialog.getAttribute("data-made-at")) ?? "";
+      expect(await previewed(b)).toBeGreaterThanOrEqual(1);
+      const text = await previewText(b);
+      expect(text).toContain((LABELS.received_report_title?.kk ?? "?received_report_title").replace(/\s+/g, ""));
+      expect(text).toContain(RECEIVED_CANARY);
+      expect(text).toContain("field-7");
+      expect(text).not.toContain(RECEIVED_NAME.replace(/\s+/g, ""));
+      // What the sender redacted never reached this vault: no full report is offered.
+      expect(await (await b.$("[data-testid=report-full]")).isExisting()).toBe(false);
+      await check(b, "56-report-received");
+      answerDialog([windowPdf]);
+      await click(b, "[data-testid=report-save]");
+      await el(b, "[data-testid=report-saved]", 60_000);
+      await click(b, "[data-testid=report-close]");
+      await b.waitUntil(async () => !(await (await b.$("[data-testid=report-dialog]")).isExisting()), { timeout: 10_000 });
+      expect(await b.execute(() => document.activeElement?.getAttribute("data-testid"))).toBe("report-open");
+      expect(await violations(b)).toEqual([]);
+    } finally {
+      await b.deleteSession();
+    }
+    // The CLI makes the same bytes; the window's file is signed by this vault's key.
+    expect(receivedMadeAt).not.toBe("");
+    const cliPdf = join(cliDir, "received-cli.pdf");
+    await kuaWhenFree(["report", receivedId, "--received", "--lang", LANG, "--made-at", receivedMadeAt, "-o", cliPdf]);
+    expect(readFileSync(cliPdf).equals(readFileSync(windowPdf))).toBe(true);
+    const pub = join(cliDir, "received.pub");
+    kua(["identity", "--minisign-pub", "-o", pub]);
+    execFileSync("minisign", ["-Vm", windowPdf, "-p", pub], { stdio: ["ignore", "pipe", "pipe"] });
+    const text = execFileSync("pdftotext", [windowPdf, "-"], { encoding: "utf8" });
+    expect(text).not.toContain(RECEIVED_NAME);
   });
 
   it("left nothing of the reports in the app's own files", async () => {

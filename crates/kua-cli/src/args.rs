@@ -249,13 +249,21 @@ pub enum Command {
     },
     /// A court report (PDF/A, signed: FILE.minisig beside it) of a sealed testimony, or
     /// with --case of a case. Anonymous testimonies leave out what names the person
-    /// unless --full (which their consent to legal use must allow).
+    /// unless --full (which their consent to legal use must allow). With --received, of a
+    /// record received in a bundle: a redacted one without what names the person.
     Report {
         /// The testimony (or with --case, the case).
         id: String,
         /// Report a case instead of a testimony.
         #[arg(long)]
         case: bool,
+        /// Report a record received in a bundle (as `kua received` lists it).
+        #[arg(long, conflicts_with = "case")]
+        received: bool,
+        /// With --received: the sender's key id, needed when several senders sent
+        /// records with this id.
+        #[arg(long, requires = "received")]
+        sender: Option<String>,
         /// The sealed version to report (default: the latest sealed one).
         #[arg(long)]
         version: Option<u32>,

@@ -120,6 +120,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report {
             id,
             case,
+            received,
+            sender,
             version,
             lang,
             full,
@@ -129,6 +131,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let request = report::ReportArgs {
                 id,
                 case,
+                received,
+                sender,
                 version,
                 lang,
                 full,

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 pub struct ReportArgs {
     pub id: String,
     pub case: bool,
+    pub received: bool,
+    pub sender: Option<String>,
     pub version: Option<u32>,
     pub lang: String,
     pub full: bool,
@@ -49,6 +51,8 @@ pub fn report(vault: &mut Vault, a: &ReportArgs, out: &Path, json: bool) -> Resu
     };
     let report = if a.case {
         kua_report::case(vault, &a.id, &options)?
+    } else if a.received {
+        kua_report::received(vault, &a.id, a.sender.as_deref(), &options)?
     } else {
         kua_report::testimony(vault, &a.id, &options)?
     };

@@ -118,6 +118,14 @@ impl Vault {
     }
 }
 
+impl VersionBody {
+    /// What differs from `before`, by name: field ids, `narrative`, `language`,
+    /// `consent`, `attachments` (as `Vault::versions` reports it).
+    pub fn changes_since(&self, before: &VersionBody) -> Vec<String> {
+        diff(before, self)
+    }
+}
+
 /// What differs between two versions, by name.
 fn diff(a: &VersionBody, b: &VersionBody) -> Vec<String> {
     let mut changed: Vec<String> = Vec::new();

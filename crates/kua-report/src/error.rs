@@ -17,6 +17,8 @@ pub enum Error {
     ConsentWithdrawn(String),
     #[error("testimony {0} is anonymous and its consent does not cover lawyers and courts, so a full report cannot be made; make the anonymous report instead")]
     FullNotAllowed(String),
+    #[error("record {0} was received redacted: this vault never held the fields that name the person, so a full report cannot be made of it; make the report without them, or ask the sender for one")]
+    FullRedacted(String),
     #[error("testimony {0}'s consent does not cover lawyers and courts (scope `legal`), so it cannot be disclosed")]
     NoLegalConsent(String),
     #[error("testimony {0} is anonymous and its sealed record names the person; disclose it only as a full disclosure (its consent covers lawyers and courts)")]
@@ -41,6 +43,7 @@ impl Error {
             Error::NotSealed { .. } => "report_not_sealed",
             Error::ConsentWithdrawn(_) => "report_consent_withdrawn",
             Error::FullNotAllowed(_) => "report_full_not_allowed",
+            Error::FullRedacted(_) => "report_full_redacted",
             Error::NoLegalConsent(_) => "disclosure_no_legal_consent",
             Error::AnonymousNeedsFull(_) => "disclosure_anonymous",
             Error::NotConfirmed => "disclosure_not_confirmed",

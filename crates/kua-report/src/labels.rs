@@ -22,6 +22,9 @@ fn table() -> &'static BTreeMap<String, Localized> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Labels {
     pub(crate) lang: &'static str,
+    /// Whether what is withheld was withheld by a sender's redaction (a received
+    /// record) rather than by this report for an anonymous person.
+    redacted: bool,
 }
 
 impl Labels {
@@ -29,7 +32,10 @@ impl Labels {
         LANGUAGES
             .iter()
             .find(|l| **l == lang)
-            .map(|l| Labels { lang: l })
+            .map(|l| Labels {
+                lang: l,
+                redacted: false,
+            })
             .ok_or_else(|| Error::UnknownLanguage(lang.to_string()))
     }
 
@@ -38,6 +44,32 @@ impl Labels {
             .get(key)
             .map(|l| l.get(self.lang).to_string())
             .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The labels of a report on a record received redacted.
+    pub(crate) fn redacted(self) -> Labels {
+        Labels {
+            redacted: true,
+            ..self
+        }
+    }
+
+    /// What a withheld value reads as, saying why it is withheld.
+    pub(crate) fn withheld(&self) -> String {
+        self.get(if self.redacted {
+            "withheld_redacted"
+        } else {
+            "withheld"
+        })
+    }
+
+    /// What stands in place of a photograph that is not shown.
+    pub(crate) fn image_withheld(&self) -> String {
+        self.get(if self.redacted {
+            "image_withheld_redacted"
+        } else {
+            "image_withheld"
+        })
     }
 
     /// A custody event's name, as the app shows it.

@@ -19,6 +19,8 @@ mod disclose;
 mod error;
 mod labels;
 mod media;
+mod received;
+mod render;
 mod testimony;
 mod values;
 mod world;
@@ -27,6 +29,7 @@ pub use case::case;
 pub use disclose::{disclose, DiscloseOptions, Disclosure};
 pub use error::{Error, Result};
 pub use labels::LANGUAGES;
+pub use received::received;
 pub use testimony::testimony;
 
 use chrono::{DateTime, Utc};

@@ -92,7 +92,7 @@ pub(crate) fn duration(vault: &mut Vault, media: &MediaRef, a: &AttachmentInfo) 
     let tail_len = a.size.min(65_536);
     let tail = vault.read_media(media, a.size - tail_len, tail_len as usize)?;
     Ok(match ogg_opus_ms(&head, &tail) {
-        Some(ms) => crate::testimony::clock(ms),
+        Some(ms) => crate::render::clock(ms),
         None => "—".into(),
     })
 }

@@ -1,62 +1,13 @@
-//! The report of one sealed testimony version: what the vault holds of it, gathered
-//! through kua-core's API, turned into the data the layout prints.
+//! The report of one of this vault's own sealed testimony versions: what the vault
+//! holds of it, gathered through kua-core's API (laid out by `render.rs`).
 
 use crate::error::{Error, Result};
-use crate::labels::{date, time, Labels};
-use crate::media::{duration, image_file, ImageFile};
-use crate::values::{Identifying, Printer, Row, SectionOut};
+use crate::labels::Labels;
+use crate::render::{render, Subject};
+use crate::values::Identifying;
 use crate::{common, Options, Report};
 use kua_core::model::{ConsentScope, Status, Testimony};
 use kua_core::{MediaRef, Vault};
-use serde::Serialize;
-
-const TEMPLATE: &str = include_str!("../../../assets/reports/testimony.typ");
-
-#[derive(Serialize)]
-struct Data {
-    #[serde(flatten)]
-    common: common::Common,
-    header: Vec<Row>,
-    notice: String,
-    consent: Vec<Row>,
-    sealed_consent: Vec<Row>,
-    sections: Vec<SectionOut>,
-    narrative: String,
-    versions: Vec<VersionRow>,
-    recordings: Vec<Recording>,
-    attachments: Vec<Attachment>,
-}
-
-#[derive(Serialize)]
-struct VersionRow {
-    version: u32,
-    when: String,
-    changed: String,
-    reason: String,
-}
-
-#[derive(Serialize)]
-struct Recording {
-    name: String,
-    duration: String,
-    sha256: String,
-    markers: Vec<MarkerRow>,
-}
-
-#[derive(Serialize)]
-struct MarkerRow {
-    time: String,
-    section: String,
-    note: String,
-}
-
-#[derive(Serialize)]
-struct Attachment {
-    name: String,
-    rows: Vec<Row>,
-    image: String,
-    image_note: String,
-}
 
 /// Makes the report of testimony `id` (its latest sealed version unless
 /// `options.version` names one) and signs it with the vault's device key.
@@ -79,7 +30,7 @@ pub(crate) fn testimony_verified(
         Some(v) => v,
         None => latest_sealed(vault, id)?,
     };
-    let t = vault.show(id, Some(version))?;
+    let mut t = vault.show(id, Some(version))?;
     if t.status != Status::Sealed {
         return Err(Error::NotSealed {
             id: t.id,
@@ -87,202 +38,52 @@ pub(crate) fn testimony_verified(
         });
     }
     let identifying = identifying(&t, options.full)?;
-    let body = vault.version_body(&t.id, Some(t.version))?;
-    let record_json = body.canonical();
-    let template = kua_core::template::find_version(&t.template, t.template_version)
-        .or_else(|| kua_core::template::find(&t.template))
-        .ok_or_else(|| kua_core::Error::TemplateNotFound(t.template.clone()))?;
-    let printer = Printer {
-        labels,
-        identifying,
-        template,
-        latest: kua_core::template::find(&t.template),
-    };
-    let history = common::history_until(vault, &t.id, t.version)?;
-    let mut common = common::Common::new(
-        vault,
-        labels,
-        options,
-        labels.get("report_title"),
-        format!(
-            "Kua · {} · v{} · {}",
-            t.id,
-            t.version,
-            &t.content_hash[..16]
-        ),
-        &t.content_hash,
-        &history,
-        verification,
-    )?;
     // The sealed record names the person: an anonymous report does not embed it, and
     // says where its hash can be checked instead.
-    let embeds_record = identifying == Identifying::Shown;
-    if embeds_record {
-        common.checks = common::checks(
-            labels,
-            &labels.get("check_record"),
-            "pdfdetach -saveall REPORT.pdf && sha256sum record.json",
-        );
-        common.embed(
-            "record.json",
-            "The sealed version as hashed (canonical JSON)",
-        );
-        common.embedded_note = labels.get("embedded");
-    } else {
-        common.checks = common::checks(labels, &labels.get("check_record_withheld"), "");
-        common.embedded_note = labels.get("embedded_anonymous");
-    }
-    common.embed("custody.json", "The custody log entries of this testimony");
-
-    let versions = vault.versions(&t.id)?;
-    let version_rows = versions
-        .iter()
+    let record_json = match identifying {
+        Identifying::Shown => Some(vault.version_body(&t.id, Some(t.version))?.canonical()),
+        Identifying::Withheld => None,
+    };
+    let history = common::history_until(vault, &t.id, t.version)?;
+    let versions = vault
+        .versions(&t.id)?
+        .into_iter()
         .filter(|v| v.version <= t.version)
-        .map(|v| VersionRow {
-            version: v.version,
-            when: match &v.sealed_at {
-                Some(s) => time(labels.lang, s),
-                None => format!(
-                    "{} ({})",
-                    time(labels.lang, &v.updated_at),
-                    labels.get("draft")
-                ),
-            },
-            changed: v
-                .changed
-                .iter()
-                .map(|c| change_label(&printer, labels, c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            // A reason may say what was corrected ("the surname is Ivanova").
-            reason: match (&v.amendment_reason, identifying) {
-                (None, _) => String::new(),
-                (Some(_), Identifying::Withheld) => labels.get("withheld"),
-                (Some(r), Identifying::Shown) => r.clone(),
-            },
-        })
         .collect();
-
-    let mut job = crate::world::Job::new(TEMPLATE, options.made_at)?;
-    let sealed: Vec<_> = t.attachments.iter().filter(|a| a.sealed).cloned().collect();
-    let mut recordings = Vec::new();
-    let mut attachments = Vec::new();
-    for (i, a) in sealed.iter().enumerate() {
-        let media = MediaRef::Attachment {
+    // An attachment added after the seal is not part of this version.
+    t.attachments.retain(|a| a.sealed);
+    let media = t
+        .attachments
+        .iter()
+        .map(|a| MediaRef::Attachment {
             testimony: t.id.clone(),
             attachment: a.id.clone(),
-        };
-        if a.media_type.starts_with("audio/") {
-            recordings.push(Recording {
-                name: shown_name(a, identifying),
-                duration: duration(vault, &media, a)?,
-                sha256: a.sha256.clone(),
-                markers: a
-                    .markers
-                    .iter()
-                    .map(|m| MarkerRow {
-                        time: clock(m.at_ms),
-                        section: m
-                            .section
-                            .as_ref()
-                            .map(|s| {
-                                template
-                                    .sections
-                                    .iter()
-                                    .find(|x| &x.id == s)
-                                    .map(|x| x.title.get(labels.lang).to_string())
-                                    .unwrap_or_else(|| s.clone())
-                            })
-                            .unwrap_or_default(),
-                        // A note typed while a witness speaks may hold a name.
-                        note: match (&m.note, identifying) {
-                            (Some(_), Identifying::Withheld) => labels.get("withheld"),
-                            (Some(n), Identifying::Shown) => n.clone(),
-                            (None, _) => String::new(),
-                        },
-                    })
-                    .collect(),
-            });
-        }
-        let mut rows = vec![
-            Row::text(labels.get("att_type"), a.media_type.clone()),
-            Row::text(
-                labels.get("att_size"),
-                format!("{} {}", a.size, labels.get("bytes")),
-            ),
-            Row::mono(labels.get("att_sha256"), a.sha256.clone()),
-            Row::text(labels.get("att_added"), time(labels.lang, &a.added_at)),
-        ];
-        if let Some(c) = &a.captured_at {
-            rows.push(Row::text(labels.get("att_captured"), date(labels.lang, c)));
-        }
-        let (image, image_note) = match image_file(vault, &media, a, identifying)? {
-            ImageFile::Shown(bytes) => {
-                let path = format!("/img/{i}.jpg");
-                job.file(&path, bytes)?;
-                (path, String::new())
-            }
-            ImageFile::Withheld => (String::new(), labels.get("image_withheld")),
-            ImageFile::TooLarge => (String::new(), labels.get("image_too_large")),
-            ImageFile::NotAnImage => (String::new(), String::new()),
-        };
-        attachments.push(Attachment {
-            name: shown_name(a, identifying),
-            rows,
-            image,
-            image_note,
-        });
-    }
-
-    let data = Data {
-        header: header(&t, labels, &common, identifying),
-        notice: match (identifying, anonymous(&t)) {
-            (Identifying::Withheld, _) => labels.get("anonymous_notice"),
-            (Identifying::Shown, true) => labels.get("full_notice"),
-            (Identifying::Shown, false) => String::new(),
-        },
-        consent: consent_rows(t.consent.as_ref(), labels, identifying),
-        sealed_consent: if t.sealed_consent != t.consent {
-            consent_rows(t.sealed_consent.as_ref(), labels, identifying)
-        } else {
-            Vec::new()
-        },
-        sections: printer.sections(&t.fields),
-        narrative: t.narrative.clone(),
-        versions: version_rows,
-        recordings,
-        attachments,
-        common,
+        })
+        .collect();
+    let notice = match (identifying, anonymous(&t)) {
+        (Identifying::Withheld, _) => labels.get("anonymous_notice"),
+        (Identifying::Shown, true) => labels.get("full_notice"),
+        (Identifying::Shown, false) => String::new(),
     };
-    if embeds_record {
-        job.file("/embed/record.json", record_json)?;
-    }
-    job.file("/embed/custody.json", common::to_json(&history)?)?;
-    let trusted = format!(
+    let trusted_comment = format!(
         "kua testimony report {} version {} content sha256 {}",
         t.id, t.version, t.content_hash
     );
-    let qr = data.common.qr_text.clone();
-    crate::finish(
-        vault,
-        job,
-        &data,
-        &qr,
-        &format!("kua-report-{}-v{}", t.id, t.version),
-        &trusted,
-        t.id.clone(),
-        Some(t.version),
-    )
-}
-
-/// An attachment's name as the report prints it: an anonymous report names a file by
-/// its hash, as a redacted bundle does (a file name such as "Ivanova-back.jpg" names
-/// the person).
-fn shown_name(a: &kua_core::model::AttachmentInfo, identifying: Identifying) -> String {
-    match identifying {
-        Identifying::Shown => a.name.clone(),
-        Identifying::Withheld => format!("attachment-{}", a.sha256.get(..12).unwrap_or("")),
-    }
+    let subject = Subject {
+        labels,
+        identifying,
+        record_json,
+        withheld_check: "check_record_withheld",
+        history,
+        versions,
+        media,
+        provenance: Vec::new(),
+        notice,
+        title: labels.get("report_title"),
+        trusted_comment,
+        t,
+    };
+    render(vault, subject, options, verification)
 }
 
 pub(crate) fn latest_sealed(vault: &mut Vault, id: &str) -> Result<u32> {
@@ -322,122 +123,4 @@ pub(crate) fn identifying(t: &Testimony, full: bool) -> Result<Identifying> {
     } else {
         Err(Error::FullNotAllowed(t.id.clone()))
     }
-}
-
-fn header(
-    t: &Testimony,
-    labels: Labels,
-    common: &common::Common,
-    identifying: Identifying,
-) -> Vec<Row> {
-    let template = kua_core::template::find(&t.template)
-        .map(|x| format!("{} (v{})", x.title.get(labels.lang), t.template_version))
-        .unwrap_or_else(|| format!("{} (v{})", t.template, t.template_version));
-    vec![
-        Row::mono(labels.get("testimony_id"), t.id.clone()),
-        Row::text(labels.get("version"), t.version.to_string()),
-        Row::text(labels.get("created_at"), time(labels.lang, &t.created_at)),
-        Row::text(
-            labels.get("sealed_at"),
-            t.sealed_at
-                .as_deref()
-                .map(|s| time(labels.lang, s))
-                .unwrap_or_default(),
-        ),
-        Row::mono(labels.get("content_hash"), t.content_hash.clone()),
-        Row::text(labels.get("template"), template),
-        Row::text(labels.get("record_language"), t.language.clone()),
-        Row::text(
-            labels.get("interviewer"),
-            // Redaction pseudonymises the interviewer too: a name can point to a
-            // region, an organisation and from there to the person.
-            match (&t.interviewer, identifying) {
-                (None, _) => labels.get("not_recorded"),
-                (Some(_), Identifying::Withheld) => labels.get("withheld"),
-                (Some(i), Identifying::Shown) => i.clone(),
-            },
-        ),
-        Row::mono(labels.get("key_id"), common.key_id.clone()),
-        Row::mono(labels.get("fingerprint"), common.fingerprint.clone()),
-    ]
-}
-
-fn consent_rows(
-    consent: Option<&kua_core::model::Consent>,
-    labels: Labels,
-    identifying: Identifying,
-) -> Vec<Row> {
-    let Some(c) = consent else {
-        return vec![Row::text(labels.get("consent"), labels.get("consent_none"))];
-    };
-    let enum_code = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let method = enum_code(serde_json::to_value(c.method).unwrap_or_default());
-    let scope = c
-        .scope
-        .iter()
-        .map(|s| {
-            labels.get(&format!(
-                "scope_{}",
-                enum_code(serde_json::to_value(s).unwrap_or_default())
-            ))
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut rows = vec![
-        Row::text(
-            labels.get("consent_given_at"),
-            date(labels.lang, &c.given_at),
-        ),
-        Row::text(
-            labels.get("consent_method"),
-            labels.get(&format!("method_{method}")),
-        ),
-        Row::text(
-            labels.get("consent_recorded_by"),
-            match (&c.recorded_by, identifying) {
-                (None, _) => labels.get("not_recorded"),
-                (Some(_), Identifying::Withheld) => labels.get("withheld"),
-                (Some(r), Identifying::Shown) => r.clone(),
-            },
-        ),
-        Row::text(labels.get("consent_scope"), scope),
-        Row::text(labels.get("consent_anonymous"), labels.yes_no(c.anonymous)),
-    ];
-    if let Some(cond) = &c.conditions {
-        // Conditions may name who must not learn of the account.
-        let value = match identifying {
-            Identifying::Withheld => labels.get("withheld"),
-            Identifying::Shown => cond.clone(),
-        };
-        rows.push(Row::text(labels.get("consent_conditions"), value));
-    }
-    if let Some(w) = &c.withdrawn_at {
-        rows.push(Row::text(
-            labels.get("consent_withdrawn"),
-            date(labels.lang, w),
-        ));
-    }
-    rows
-}
-
-/// What an amendment changed, in the report's words: a field's label, or the account,
-/// the attachments, the consent.
-fn change_label(printer: &Printer, labels: Labels, change: &str) -> String {
-    match change {
-        "narrative" => labels.get("narrative"),
-        "attachments" => labels.get("attachments_changed"),
-        "consent" => labels.get("consent"),
-        "language" => labels.get("record_language"),
-        id => printer
-            .template
-            .field(id)
-            .map(|f| f.label.get(labels.lang).to_string())
-            .unwrap_or_else(|| id.to_string()),
-    }
-}
-
-/// Milliseconds as h:mm:ss.
-pub(crate) fn clock(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }

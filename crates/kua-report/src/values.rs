@@ -84,7 +84,7 @@ impl Printer<'_> {
             .map(|(id, v)| {
                 // A field the template cannot judge is treated as identifying.
                 let value = if self.identifying == Identifying::Withheld {
-                    self.labels.get("withheld")
+                    self.labels.withheld()
                 } else {
                     plain(v)
                 };
@@ -103,7 +103,7 @@ impl Printer<'_> {
     fn row(&self, field: &Field, value: Option<&Value>) -> Row {
         let label = field.label.get(self.labels.lang).to_string();
         if self.identifying == Identifying::Withheld && self.is_identifying(field) {
-            return Row::text(label, self.labels.get("withheld"));
+            return Row::text(label, self.labels.withheld());
         }
         let value = value.filter(|v| !is_empty(v));
         let Some(value) = value else {
@@ -112,7 +112,7 @@ impl Printer<'_> {
         if field.kind == FieldType::List {
             // A list stored as something else cannot be judged by its sub-fields.
             if !value.is_array() && self.identifying == Identifying::Withheld {
-                return Row::text(label, self.labels.get("withheld"));
+                return Row::text(label, self.labels.withheld());
             }
             let items = value
                 .as_array()
@@ -147,7 +147,7 @@ impl Printer<'_> {
         for (k, v) in map {
             if !field.fields.iter().any(|f| &f.id == k) && !is_empty(v) {
                 let value = if self.identifying == Identifying::Withheld {
-                    self.labels.get("withheld")
+                    self.labels.withheld()
                 } else {
                     plain(v)
                 };

@@ -33,6 +33,11 @@ pub struct ReportRequest {
     pub id: String,
     #[serde(default)]
     pub case: bool,
+    /// A record received in a bundle, from the sender with this key id
+    /// (`ReceivedSummary::sender_key_id`), instead of one of this vault's testimonies.
+    #[serde(default)]
+    #[ts(optional)]
+    pub received_from: Option<String>,
     pub version: Option<u32>,
     pub lang: String,
     #[serde(default)]
@@ -72,6 +77,8 @@ fn make(v: &mut Vault, r: &ReportRequest) -> Result<Report, IpcError> {
     };
     Ok(if r.case {
         kua_report::case(v, &r.id, &options)?
+    } else if let Some(sender) = &r.received_from {
+        kua_report::received(v, &r.id, Some(sender), &options)?
     } else {
         kua_report::testimony(v, &r.id, &options)?
     })

@@ -29,11 +29,20 @@ describe("court reports", () => {
     // "Full" means something only for an anonymous testimony, and never for a case.
     expect(reportRequest({ ...testimony, anonymous: false }, "ru", true, "x").full).toBe(false);
     expect(reportRequest({ kind: "case", id: ID }, "en", true, "x")).toEqual({ id: ID, case: true, version: null, lang: "en", full: false, made_at: "x" });
+    // A received record names its sender; a redacted one never asks for the full report.
+    const received: ReportTarget = { kind: "received", id: ID, version: 1, sender: "ABCDEF0123456789", redacted: false, anonymous: true, legal: true };
+    expect(reportRequest(received, "ru", true, "x")).toEqual({
+      id: ID, case: false, received_from: "ABCDEF0123456789", version: 1, lang: "ru", full: true, made_at: "x",
+    });
+    expect(reportRequest({ ...received, redacted: true }, "ru", true, "x").full).toBe(false);
   });
 
   it("suggest file and folder names", () => {
     expect(reportFileName({ kind: "testimony", id: ID, version: 3, anonymous: false, legal: false })).toBe("kua-report-3f2c9a10-v3.pdf");
     expect(reportFileName({ kind: "case", id: ID })).toBe("kua-case-report-3f2c9a10.pdf");
+    expect(reportFileName({ kind: "received", id: ID, version: 2, sender: "S", redacted: true, anonymous: false, legal: false })).toBe(
+      "kua-report-received-3f2c9a10-v2.pdf",
+    );
     expect(disclosureFolderName(ID, "2026-12-03T10:15:00Z")).toBe("kua-disclosure-3f2c9a10-2026-12-03");
   });
 

@@ -7,9 +7,13 @@ import type { Consent } from "./bindings/Consent";
 import type { ReportRequest } from "./bindings/ReportRequest";
 import type { Lang } from "./i18n.svelte";
 
-/** What a report window reports: one version of a testimony, or a case. */
+/**
+ * What a report window reports: one version of a testimony, of a record received from
+ * a sender (by key id; a redacted one never offers the full report), or a case.
+ */
 export type ReportTarget =
   | { kind: "testimony"; id: string; version: number; anonymous: boolean; legal: boolean }
+  | { kind: "received"; id: string; version: number; sender: string; redacted: boolean; anonymous: boolean; legal: boolean }
   | { kind: "case"; id: string };
 
 /** Now, to the minute, in UTC, as RFC 3339 without fractions ("2026-12-03T10:15:00Z"). */
@@ -21,15 +25,27 @@ export function madeAtNow(now: Date = new Date()): string {
 
 /** The request for the preview and the saved file alike. */
 export function reportRequest(target: ReportTarget, lang: Lang, full: boolean, madeAt: string): ReportRequest {
-  return target.kind === "case"
-    ? { id: target.id, case: true, version: null, lang, full: false, made_at: madeAt }
-    : { id: target.id, case: false, version: target.version, lang, full: target.anonymous && full, made_at: madeAt };
+  if (target.kind === "case") return { id: target.id, case: true, version: null, lang, full: false, made_at: madeAt };
+  if (target.kind === "received") {
+    return {
+      id: target.id,
+      case: false,
+      received_from: target.sender,
+      version: target.version,
+      lang,
+      full: !target.redacted && target.anonymous && full,
+      made_at: madeAt,
+    };
+  }
+  return { id: target.id, case: false, version: target.version, lang, full: target.anonymous && full, made_at: madeAt };
 }
 
 /** The file name "Save as" suggests. */
 export function reportFileName(target: ReportTarget): string {
   const id8 = target.id.slice(0, 8);
-  return target.kind === "case" ? `kua-case-report-${id8}.pdf` : `kua-report-${id8}-v${target.version}.pdf`;
+  if (target.kind === "case") return `kua-case-report-${id8}.pdf`;
+  if (target.kind === "received") return `kua-report-received-${id8}-v${target.version}.pdf`;
+  return `kua-report-${id8}-v${target.version}.pdf`;
 }
 
 /** The folder name the disclosure's dialog suggests (a new folder). */

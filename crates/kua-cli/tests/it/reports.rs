@@ -163,3 +163,73 @@ fn a_disclosure_package_checks_with_sha256sum_and_minisign() {
     assert_eq!(last["event"], "disclosed");
     assert_eq!(last["content_hash"], shown["sums_sha256"]);
 }
+
+#[test]
+fn a_coordinator_reports_a_received_record_and_a_redacted_one_without_the_name() {
+    let field = Env::new();
+    field.init();
+    let coord = Env::new();
+    coord.init();
+    let age = coord.json(&["identity"])["age_recipient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    field.ok(&["recipients", "add", "coalition", &age]);
+    let pubfile = field.dir.path().join("field.pub");
+    field.ok(&[
+        "identity",
+        "--minisign-pub",
+        "-o",
+        pubfile.to_str().unwrap(),
+    ]);
+    coord.ok(&["trust", "add", "field-7", pubfile.to_str().unwrap()]);
+    let id = sealed(&field, false);
+    let bundle = field.dir.path().join("b.kua");
+    let b = bundle.to_str().unwrap();
+    field.ok(&["export", "--to", "coalition", "--redact", &id, "-o", b]);
+    coord.json(&["import", b]);
+
+    let pdf = coord.dir.path().join("received.pdf");
+    let p = pdf.to_str().unwrap();
+    // Without --received the id is not one of the coordinator's own testimonies.
+    fails(&coord.run(&["report", &id, "-o", p]), 4);
+    let shown = coord.json(&["report", &id, "--received", "--lang", "ru", "-o", p]);
+    assert_eq!(shown["record"], id.as_str());
+    let text = String::from_utf8(
+        Command::new("pdftotext")
+            .args([p, "-"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("field-7"), "the sender is named");
+    assert!(text.contains("скрыто (обезличено отправителем)"));
+    assert!(
+        !text.contains("Сұхбат алушы"),
+        "a redacted record's report names no one: {text}"
+    );
+    assert!(text.contains("Ұлттық ұлан әскерлері ауруханадан әкетті."));
+    let pubkey = coord.dir.path().join("coord.pub");
+    coord.ok(&["identity", "--minisign-pub", "-o", pubkey.to_str().unwrap()]);
+    let verified = Command::new("minisign")
+        .args(["-Vm", p, "-p", pubkey.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(verified.status.success());
+    let again = coord.dir.path().join("full.pdf");
+    let err = fails(
+        &coord.run(&[
+            "report",
+            &id,
+            "--received",
+            "--full",
+            "-o",
+            again.to_str().unwrap(),
+        ]),
+        6,
+    );
+    assert!(err.contains("redacted"), "{err}");
+    assert!(!again.exists());
+}

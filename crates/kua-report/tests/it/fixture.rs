@@ -35,10 +35,15 @@ pub fn made_at() -> DateTime<Utc> {
 }
 
 pub fn desk() -> Desk {
+    desk_seeded(11)
+}
+
+/// A vault of its own randomness: a second party (a coordinator) needs other keys.
+pub fn desk_seeded(seed: u64) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let seams = Seams::new(
         Box::new(SteppingClock::new(1_641_600_000_000, 1_000)),
-        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(11)),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
     );
     let opts = CreateOptions {
         kdf: KdfParams::INSECURE_FOR_TESTS,

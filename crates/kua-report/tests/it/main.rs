@@ -7,4 +7,5 @@
 mod case;
 mod disclose;
 mod fixture;
+mod received;
 mod testimony;

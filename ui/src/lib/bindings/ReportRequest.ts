@@ -8,4 +8,9 @@ export type ReportRequest = {
 /**
  * A testimony, or with `case` set, a case.
  */
-id: string, case: boolean, version: number | null, lang: string, full: boolean, made_at: string, };
+id: string, case: boolean, 
+/**
+ * A record received in a bundle, from the sender with this key id
+ * (`ReceivedSummary::sender_key_id`), instead of one of this vault's testimonies.
+ */
+received_from?: string, version: number | null, lang: string, full: boolean, made_at: string, };
