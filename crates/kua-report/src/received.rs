@@ -14,7 +14,7 @@ use crate::values::{Identifying, Row};
 use crate::{Options, Report};
 use kua_core::custody::Event;
 use kua_core::model::{AttachmentInfo, Readiness, Status, Testimony, VersionInfo};
-use kua_core::{format_time, LogLine, MediaRef, ReceivedRecord, Vault};
+use kua_core::{format_time, LogLine, MediaRef, ReceivedRecord, ReceivedSummary, Vault};
 
 /// Makes the report of received record `id` (the version `options.version`, or the
 /// latest received) from the sender with key id `sender` (needed only when several
@@ -35,7 +35,20 @@ pub fn received(
             version: record.version,
         });
     }
-    let t = testimony_of(&r);
+    let held = held_versions(vault, &r)?;
+    // The consent now is the one of the latest version this sender sent: a person who
+    // later asked for anonymity, or withdrew, is not named in a report of an earlier
+    // version either.
+    let latest = match held.last() {
+        Some(h) if h.version > record.version => {
+            vault.show_received(&record.id, Some(h.version), Some(&r.sender_key_id))?
+        }
+        _ => r.clone(),
+    };
+    let t = testimony_of(&r, &latest, vault)?;
+    if t.consent.as_ref().is_some_and(|c| c.is_withdrawn()) {
+        return Err(Error::ConsentWithdrawn(t.id.clone()));
+    }
     let identifying = if record.redacted {
         if options.full {
             return Err(Error::FullRedacted(record.id.clone()));
@@ -64,6 +77,13 @@ pub fn received(
         notice.push(' ');
         notice.push_str(&labels.get(extra));
     }
+    let pending = held
+        .iter()
+        .any(|h| h.version == record.version && h.bundle_id == r.bundle_id && h.pending);
+    if pending {
+        notice.push(' ');
+        notice.push_str(&labels.get("pending_notice"));
+    }
     let media = t
         .attachments
         .iter()
@@ -81,12 +101,12 @@ pub fn received(
         withheld_check: if record.redacted {
             "check_record_redacted"
         } else {
-            "check_record_withheld"
+            "check_record_withheld_received"
         },
-        history: history(vault, &r)?,
-        versions: versions(vault, &r)?,
+        history: history(vault, &r, identifying)?,
+        versions: versions(vault, &r, &held)?,
         media,
-        provenance: provenance(&r, labels),
+        provenance: provenance(&r, labels, identifying, pending),
         notice,
         title: labels.get("received_report_title"),
         trusted_comment: format!(
@@ -98,11 +118,48 @@ pub fn received(
     render(vault, subject, options, &verification)
 }
 
-/// The received version in the shape of the vault's own testimonies. A received file's
-/// addition time is the sender's and does not travel: it stays empty.
-fn testimony_of(r: &ReceivedRecord) -> Testimony {
+/// The versions of the record this vault holds from the same sender, in order.
+fn held_versions(vault: &mut Vault, r: &ReceivedRecord) -> Result<Vec<ReceivedSummary>> {
+    let mut held: Vec<ReceivedSummary> = vault
+        .received()?
+        .into_iter()
+        .filter(|s| s.id == r.record.id && s.sender_key_id == r.sender_key_id)
+        .collect();
+    held.sort_by_key(|s| s.version);
+    Ok(held)
+}
+
+/// The received version in the shape of the vault's own testimonies: its consent as
+/// sealed, and as the latest version held (`latest`) now has it. A received file's
+/// addition time is the sender's and does not travel: it stays empty; its size is the
+/// stored file's, not the one the sender listed.
+fn testimony_of(
+    r: &ReceivedRecord,
+    latest: &ReceivedRecord,
+    vault: &mut Vault,
+) -> Result<Testimony> {
     let b = &r.record.body;
-    Testimony {
+    let mut attachments = Vec::with_capacity(r.record.attachments.len());
+    for a in &r.record.attachments {
+        let stored = vault.open_media(&MediaRef::Received {
+            record: r.record.id.clone(),
+            version: r.record.version,
+            sha256: a.sha256.clone(),
+            sender: Some(r.sender_key_id.clone()),
+        })?;
+        attachments.push(AttachmentInfo {
+            id: a.sha256.clone(),
+            name: a.name.clone(),
+            media_type: a.media_type.clone(),
+            size: stored.size,
+            sha256: a.sha256.clone(),
+            added_at: String::new(),
+            captured_at: a.captured_at.clone(),
+            sealed: true,
+            markers: a.markers.clone(),
+        });
+    }
+    Ok(Testimony {
         id: r.record.id.clone(),
         version: r.record.version,
         versions: r.record.version,
@@ -113,38 +170,30 @@ fn testimony_of(r: &ReceivedRecord) -> Testimony {
         interviewer: b.interviewer.clone(),
         fields: b.fields.clone(),
         narrative: b.narrative.clone(),
-        consent: b.consent.clone(),
+        consent: latest.record.body.consent.clone(),
         sealed_consent: b.consent.clone(),
-        attachments: r
-            .record
-            .attachments
-            .iter()
-            .map(|a| AttachmentInfo {
-                id: a.sha256.clone(),
-                name: a.name.clone(),
-                media_type: a.media_type.clone(),
-                size: a.size,
-                sha256: a.sha256.clone(),
-                added_at: String::new(),
-                captured_at: a.captured_at.clone(),
-                sealed: true,
-                markers: a.markers.clone(),
-            })
-            .collect(),
+        attachments,
         created_at: format_time(b.created_at),
         updated_at: format_time(b.updated_at),
         sealed_at: b.sealed_at.map(format_time),
         content_hash: r.record.content_hash.clone(),
         amendment_reason: b.amendment_reason.clone(),
         readiness: Readiness::default(),
-    }
+    })
 }
 
 /// This vault's custody lines of the record: its imports from this sender, up to the
 /// version reported (so that importing a later version leaves the report the same).
-/// The sender's own log was checked on import and stays with the bundle.
-fn history(vault: &mut Vault, r: &ReceivedRecord) -> Result<Vec<LogLine>> {
+/// The sender's own log was checked on import and stays with the bundle. A report that
+/// withholds what names people withholds the name the sender is trusted under too
+/// (it may name the interviewer): the line's hash then covers a detail not shown.
+fn history(
+    vault: &mut Vault,
+    r: &ReceivedRecord,
+    identifying: Identifying,
+) -> Result<Vec<LogLine>> {
     let suffix = format!("({})", r.sender_key_id);
+    let from = format!(" from {} {suffix}", r.sender_name);
     Ok(vault
         .history(&r.record.id)?
         .into_iter()
@@ -153,47 +202,76 @@ fn history(vault: &mut Vault, r: &ReceivedRecord) -> Result<Vec<LogLine>> {
                 && l.version.is_some_and(|v| v <= r.record.version)
                 && l.detail.as_deref().is_some_and(|d| d.ends_with(&suffix))
         })
+        .map(|mut l| {
+            if identifying == Identifying::Withheld {
+                l.detail = l
+                    .detail
+                    .map(|d| d.replace(&from, &format!(" from [withheld] {suffix}")));
+            }
+            l
+        })
         .collect())
 }
 
 /// The versions of the record this vault received from the same sender, up to the
-/// one reported, with what each changed from the one before it that is here.
-fn versions(vault: &mut Vault, r: &ReceivedRecord) -> Result<Vec<VersionInfo>> {
+/// one reported, with what each changed from the version before it. Where that
+/// version is not here, or the two were not redacted alike (pseudonyms depend on the
+/// bundle's recipients), the change is not comparable and is printed so.
+fn versions(
+    vault: &mut Vault,
+    r: &ReceivedRecord,
+    held: &[ReceivedSummary],
+) -> Result<Vec<VersionInfo>> {
     let mut out = Vec::new();
-    let mut before: Option<kua_core::VersionBody> = None;
-    for v in 1..=r.record.version {
-        let held = if v == r.record.version {
+    let mut before: Option<ReceivedRecord> = None;
+    for h in held.iter().filter(|h| h.version <= r.record.version) {
+        let this = if h.version == r.record.version {
             r.clone()
         } else {
-            match vault.show_received(&r.record.id, Some(v), Some(&r.sender_key_id)) {
-                Ok(held) => held,
-                // A coordinator may hold only some versions of a record.
-                Err(kua_core::Error::TestimonyNotFound(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
+            vault.show_received(&r.record.id, Some(h.version), Some(&r.sender_key_id))?
         };
-        let body = held.record.body;
+        let body = &this.record.body;
+        let changed = match &before {
+            None if h.version == 1 => Vec::new(),
+            Some(b)
+                if b.record.version + 1 == h.version
+                    && b.record.redacted == this.record.redacted
+                    && (!this.record.redacted || b.recipients == this.recipients) =>
+            {
+                body.changes_since(&b.record.body)
+            }
+            _ => vec![crate::render::NOT_COMPARABLE.to_string()],
+        };
         out.push(VersionInfo {
-            version: v,
+            version: h.version,
             status: body.status,
             updated_at: format_time(body.updated_at),
             sealed_at: body.sealed_at.map(format_time),
-            content_hash: held.record.content_hash,
+            content_hash: this.record.content_hash.clone(),
             amendment_reason: body.amendment_reason.clone(),
-            changed: before
-                .as_ref()
-                .map(|b| body.changes_since(b))
-                .unwrap_or_default(),
+            changed,
         });
-        before = Some(body);
+        before = Some(this);
     }
     Ok(out)
 }
 
-/// Who sent the record, with what key, in which bundle, and when it came.
-fn provenance(r: &ReceivedRecord, labels: Labels) -> Vec<Row> {
+/// Who sent the record, with what key, in which bundle, and when it came. The name the
+/// sender is trusted under is withheld with what names people.
+fn provenance(
+    r: &ReceivedRecord,
+    labels: Labels,
+    identifying: Identifying,
+    pending: bool,
+) -> Vec<Row> {
     let mut rows = vec![
-        Row::text(labels.get("received_from"), r.sender_name.clone()),
+        Row::text(
+            labels.get("received_from"),
+            match identifying {
+                Identifying::Shown => r.sender_name.clone(),
+                Identifying::Withheld => labels.withheld(),
+            },
+        ),
         Row::mono(labels.get("sender_key_id"), r.sender_key_id.clone()),
     ];
     if !r.sender_public_key.is_empty() {
@@ -208,13 +286,21 @@ fn provenance(r: &ReceivedRecord, labels: Labels) -> Vec<Row> {
         time(labels.lang, &r.imported_at),
     ));
     rows.push(Row::text(
+        labels.get("received_pending"),
+        labels.yes_no(pending),
+    ));
+    rows.push(Row::text(
         labels.get("redacted_by_sender"),
         labels.yes_no(r.record.redacted),
     ));
-    if r.record.redacted && !r.sha256.is_empty() {
+    if r.record.redacted {
         rows.push(Row::mono(
             labels.get("redacted_record_sha256"),
-            r.sha256.clone(),
+            if r.sha256.is_empty() {
+                labels.get("not_recorded")
+            } else {
+                r.sha256.clone()
+            },
         ));
     }
     rows

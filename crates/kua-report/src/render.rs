@@ -382,6 +382,10 @@ fn consent_rows(
     rows
 }
 
+/// What `VersionInfo::changed` holds when two versions cannot be compared (a received
+/// version whose predecessor is not here, or was redacted for other recipients).
+pub(crate) const NOT_COMPARABLE: &str = "not_comparable";
+
 /// What an amendment changed, in the report's words: a field's label, or the account,
 /// the attachments, the consent.
 fn change_label(printer: &Printer, labels: Labels, change: &str) -> String {
@@ -390,6 +394,7 @@ fn change_label(printer: &Printer, labels: Labels, change: &str) -> String {
         "attachments" => labels.get("attachments_changed"),
         "consent" => labels.get("consent"),
         "language" => labels.get("record_language"),
+        NOT_COMPARABLE => labels.get("changes_not_comparable"),
         id => printer
             .template
             .field(id)

@@ -10,17 +10,30 @@ fn one_line(s: &str) -> String {
 }
 
 /// Sends testimony `id` from `field` to `coord` in a bundle, redacted or not.
-fn send(field: &mut Desk, coord: &mut Desk, id: &str, redact: bool, name: &str) -> String {
+fn send(
+    field: &mut Desk,
+    coord: &mut Desk,
+    (id, version): (&str, u32),
+    redact: bool,
+    name: &str,
+) -> String {
+    // Only what this coordinator has not had yet: a version sent again would be
+    // refused as differing from the one sent before once its redaction changes.
+    let selection = if version == 1 {
+        Selection::Ids(vec![id.to_string()])
+    } else {
+        Selection::SinceLast
+    };
     let path = field.dir.path().join(name);
     let request = ExportRequest {
         to: vec!["coalition".into()],
-        selection: Selection::Ids(vec![id.to_string()]),
+        selection,
         redact,
         cases: Vec::new(),
         case_notes: false,
     };
     let sent = field.v.export(&request, &path, &mut Silent).unwrap();
-    assert_eq!(sent.records, vec![(id.to_string(), 1)]);
+    assert_eq!(sent.records, vec![(id.to_string(), version)]);
     coord.v.import(&path, false, &mut Silent).unwrap();
     sent.bundle_id
 }
@@ -39,7 +52,7 @@ fn a_received_record_is_reported_with_its_sender_and_a_redacted_one_names_no_one
     // the record exactly as the interviewer sealed it.
     let named = field.testimony("ru", RU_ACCOUNT, consent(false, ALL));
     let sealed = field.v.show(&named, None).unwrap();
-    let bundle = send(&mut field, &mut coord, &named, false, "b1.kua");
+    let bundle = send(&mut field, &mut coord, (&named, 1), false, "b1.kua");
     let report = kua_report::received(&mut coord.v, &named, None, &options("ru")).unwrap();
     let dir = &coord.dir.path().to_path_buf();
     let out = dir.join("received.pdf");
@@ -104,7 +117,7 @@ fn a_received_record_is_reported_with_its_sender_and_a_redacted_one_names_no_one
     // Sent redacted: nothing that names the person or the interviewer, the fields say
     // who withheld them, and no full report can be made of it.
     let redacted = field.testimony("kk", KK_ACCOUNT, consent(false, ALL));
-    send(&mut field, &mut coord, &redacted, true, "b2.kua");
+    send(&mut field, &mut coord, (&redacted, 1), true, "b2.kua");
     let report = kua_report::received(&mut coord.v, &redacted, None, &options("kk")).unwrap();
     std::fs::write(dir.join("redacted.pdf"), &report.pdf).unwrap();
     let text = pdf_text(dir, "redacted.pdf");
@@ -117,6 +130,16 @@ fn a_received_record_is_reported_with_its_sender_and_a_redacted_one_names_no_one
     assert!(text.contains("Сурет көрсетілмеді: жазба иесіздендірілген күйде алынды."));
     let list = run("pdfdetach", &["-list", "redacted.pdf"], dir);
     assert!(!list.contains("record.json"), "{list}");
+    let detached = dir.join("redacted");
+    std::fs::create_dir(&detached).unwrap();
+    run(
+        "pdfdetach",
+        &["-saveall", "-o", detached.to_str().unwrap(), "redacted.pdf"],
+        dir,
+    );
+    let custody = std::fs::read_to_string(detached.join("custody.json")).unwrap();
+    assert!(custody.contains("[withheld]"), "{custody}");
+    assert!(!custody.contains("Интервьюер из Алматы"), "{custody}");
     let full = kua_report::Options {
         full: true,
         ..options("kk")
@@ -125,6 +148,50 @@ fn a_received_record_is_reported_with_its_sender_and_a_redacted_one_names_no_one
     assert_eq!(err.code(), "report_full_redacted");
 
     // A record this vault never received.
+    // The person later asks for anonymity: the sender amends the consent and the new
+    // version travels redacted. The report of the first version, which came whole,
+    // names them no more, and says what it can compare.
+    field.v.set_consent(&named, &consent(true, ALL)).unwrap();
+    field
+        .v
+        .amend(
+            &named,
+            &kua_core::model::TestimonyInput {
+                narrative: Some(format!("{RU_ACCOUNT} Уточнено.")),
+                reason: Some("the person asked for anonymity".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    send(&mut field, &mut coord, (&named, 2), false, "b3.kua");
+    let v1 = kua_report::Options {
+        version: Some(1),
+        ..options("ru")
+    };
+    let report = kua_report::received(&mut coord.v, &named, None, &v1).unwrap();
+    std::fs::write(dir.join("v1-now.pdf"), &report.pdf).unwrap();
+    let text = pdf_text(dir, "v1-now.pdf");
+    assert!(
+        !text.contains(NAME),
+        "the later anonymity holds for v1: {text}"
+    );
+    assert!(text.contains(&one_line(RU_ACCOUNT)));
+    let full = kua_report::Options { full: true, ..v1 };
+    let report = kua_report::received(&mut coord.v, &named, None, &full).unwrap();
+    std::fs::write(dir.join("v1-full.pdf"), &report.pdf).unwrap();
+    assert!(
+        pdf_text(dir, "v1-full.pdf").contains(NAME),
+        "its consent covers courts, so the full report may name them"
+    );
+    let report = kua_report::received(&mut coord.v, &named, None, &options("en")).unwrap();
+    assert_eq!(report.version, Some(2));
+    std::fs::write(dir.join("v2.pdf"), &report.pdf).unwrap();
+    let text = pdf_text(dir, "v2.pdf");
+    assert!(
+        text.contains("not comparable with the version before"),
+        "v1 came whole and v2 redacted: {text}"
+    );
+
     let stranger = "00000000-0000-4000-8000-000000000000";
     let err = kua_report::received(&mut coord.v, stranger, None, &options("kk")).unwrap_err();
     assert_eq!(err.code(), "testimony_not_found");
