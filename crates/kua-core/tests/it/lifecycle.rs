@@ -243,6 +243,16 @@ fn search_finds_text_in_every_language_and_follows_changes() {
         v.search(q, 10).unwrap().into_iter().map(|h| h.id).collect()
     };
     assert_eq!(ids(&mut v, "ҰЛТТЫҚ ҰЛАН ӘСКЕРЛЕРІ"), vec![a.clone()]);
+    // Typed on a Russian layout, or in Latin letters, it is found all the same, and the
+    // snippet shows the testimony's own letters.
+    let hits = v.search("Улттык улан", 10).unwrap();
+    assert_eq!(hits.iter().map(|h| &h.id).collect::<Vec<_>>(), vec![&a]);
+    assert!(
+        hits[0].snippet.contains("[Ұлттық] [ұлан]"),
+        "{}",
+        hits[0].snippet
+    );
+    assert_eq!(ids(&mut v, "ulttyk askerleri"), vec![a.clone()]);
     // Coded answers are found by their labels in every language.
     let mut both = vec![a.clone(), b.clone()];
     both.sort();
