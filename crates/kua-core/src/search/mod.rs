@@ -2,17 +2,17 @@
 //! unlocked: an in-memory SQLite database with an FTS5 table, temp storage in memory.
 //! Nothing of it is ever written to disk, and locking drops it.
 //!
-//! Text is lower-cased by Rust's full Unicode case mapping before it is indexed and
-//! before it is queried, so Cyrillic and the Kazakh letters (ә ғ қ ң ө ұ ү һ і) match
+//! Text is lower-cased before it is indexed and before it is queried (Cyrillic and
+//! ASCII by arithmetic, the rest by Rust's Unicode case mapping), so Cyrillic and the Kazakh letters (ә ғ қ ң ө ұ ү һ і) match
 //! whatever their case, independently of the tokenizer's own folding tables.
 //!
 //! Search also finds what people type rather than what the testimony says (`fold.rs`):
 //! е for ё, Kazakh words typed on a Russian layout, names in Latin letters. The index
 //! holds the folded text (one column, so it costs what plain FTS5 costs), and a query
-//! word matches in any of its folded readings. Of the hits shown, those with every
-//! query word in the letters as typed come first (`exact_first`), each group in FTS5's
-//! rank order; the decision needs the original text, which is decrypted for the
-//! snippets anyway.
+//! word matches in any of its folded readings. Of the best twice-as-many-as-shown hits
+//! by FTS5's rank, those with every query word in the letters as typed come first
+//! (`exact_first`), each group in rank order; the decision needs the original text,
+//! decrypted as for the snippets.
 
 mod fold;
 
@@ -185,7 +185,7 @@ impl SearchIndex {
 
 /// The words of a text as the tokenizer sees them (runs of letters and digits).
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !fold::is_word_char(c))
         .filter(|w| !w.is_empty())
 }
 
@@ -198,17 +198,19 @@ struct Term {
 
 fn terms(query: &str) -> Vec<Term> {
     words(&query.to_lowercase())
-        .map(|w| {
+        .filter_map(|w| {
             let mut folded = vec![fold::fold(w).into_owned()];
             for reading in fold::latin_to_cyrillic(w) {
                 if !folded.contains(&reading) {
                     folded.push(reading);
                 }
             }
-            Term {
+            // A word of signs alone (ь) folds to nothing: it would match every word.
+            folded.retain(|f| !f.is_empty());
+            (!folded.is_empty()).then(|| Term {
                 exact: w.to_string(),
                 folded,
-            }
+            })
         })
         .collect()
 }
@@ -326,22 +328,26 @@ impl Vault {
         };
         // The index holds lower-cased text; snippets come from the original, decrypted
         // again for the hits shown only.
+        // Exact letters first is decided among twice as many candidates as are shown,
+        // so that a hit as typed that FTS5 ranks a little lower is not cut for a
+        // folded one (the decision needs the decrypted text).
         let terms = terms(query);
         let mut found = Vec::new();
-        for h in index.query(query, limit)? {
+        for h in index.query(query, limit.saturating_mul(2))? {
             let text = ctx.doc(&h.id)?.text;
-            found.push((
-                exact(&text, &terms),
-                SearchHit {
-                    id: h.id.to_string(),
-                    version: h.version,
-                    status: h.status,
-                    snippet: snippet(&text, query),
-                },
-            ));
+            found.push((exact(&text, &terms), (h, text)));
         }
         exact_first(&mut found);
-        Ok(found.into_iter().map(|(_, hit)| hit).collect())
+        found.truncate(limit);
+        Ok(found
+            .into_iter()
+            .map(|(_, (h, text))| SearchHit {
+                id: h.id.to_string(),
+                version: h.version,
+                status: h.status,
+                snippet: snippet(&text, query),
+            })
+            .collect())
     }
 
     /// Brings one testimony's entry up to date, if the index exists. It runs after a
@@ -370,7 +376,7 @@ fn snippet(text: &str, query: &str) -> String {
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
+        match (fold::is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 words.push((s, i));
@@ -481,6 +487,7 @@ mod tests {
             "Всё началось ночью; Фёдор и Ольга видели, как увезли",
             "Алия Нурланкызы, Караганда",
             "Все началось утром",
+            "Instagramда жазды, Фе\u{308}дор көрді",
         ];
         let index =
             SearchIndex::build(texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t))).unwrap();
@@ -515,14 +522,25 @@ mod tests {
         // е for ё and ё for е, both ways, exact first.
         assert_eq!(ids("все началось"), vec![4, 2]);
         assert_eq!(ids("всё началось"), vec![2, 4]);
-        assert_eq!(ids("федор"), vec![2]);
-        assert_eq!(ids("ФЁДОР"), vec![2]);
+        assert_eq!(sorted("федор"), vec![2, 5]);
+        assert_eq!(sorted("ФЁДОР"), vec![2, 5], "a decomposed ё too");
+        // A Latin word with a Kazakh ending is found by the Latin word.
+        assert_eq!(ids("instagram"), vec![5]);
+        // A word of signs alone matches nothing rather than everything.
+        assert!(ids("ь").is_empty());
+        assert_eq!(ids("ь все"), vec![4, 2]);
         // Latin spellings of Cyrillic names (neither spelling is the typed one, so
         // the order among them is the index's ranking).
         assert_eq!(sorted("Nurlankyzy"), vec![1, 3]);
         assert_eq!(ids("nurlanqyzy serikbayeva"), vec![1]);
         assert_eq!(sorted("Aliya"), vec![1, 3]);
         assert_eq!(ids("Olga Fyodor"), vec![2]);
+        assert_eq!(
+            ids("Fyodor korди"),
+            Vec::<u8>::new(),
+            "a mixed word is no reading"
+        );
+        assert_eq!(ids("Fyodor kordi"), vec![5]);
         // The Kazakh Latin alphabet's letters too; the Russian name of the city is
         // another word.
         assert_eq!(ids("Qaraǵandy"), vec![1]);
