@@ -324,7 +324,7 @@ fn erasing_a_testimony_erases_the_notes_of_decisions_on_it() {
 
 /// An interviewer's vault whose bundles go to the coordinator, and the coordinator
 /// trusts its key.
-fn interviewer(coord: &Env, name: &str) -> Env {
+pub(crate) fn interviewer(coord: &Env, name: &str) -> Env {
     let field = Env::new();
     field.init();
     let age = coord.json(&["identity"])["age_recipient"]

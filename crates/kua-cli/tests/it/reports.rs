@@ -166,23 +166,9 @@ fn a_disclosure_package_checks_with_sha256sum_and_minisign() {
 
 #[test]
 fn a_coordinator_reports_a_received_record_and_a_redacted_one_without_the_name() {
-    let field = Env::new();
-    field.init();
     let coord = Env::new();
     coord.init();
-    let age = coord.json(&["identity"])["age_recipient"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    field.ok(&["recipients", "add", "coalition", &age]);
-    let pubfile = field.dir.path().join("field.pub");
-    field.ok(&[
-        "identity",
-        "--minisign-pub",
-        "-o",
-        pubfile.to_str().unwrap(),
-    ]);
-    coord.ok(&["trust", "add", "field-7", pubfile.to_str().unwrap()]);
+    let field = crate::persons::interviewer(&coord, "field-7");
     let id = sealed(&field, false);
     let bundle = field.dir.path().join("b.kua");
     let b = bundle.to_str().unwrap();
