@@ -32,10 +32,18 @@ pub enum Dimension {
     /// events is a second testimony, not a second victim; filter by role to count
     /// victims.
     Role,
+    /// The body regions where a mark was drawn on the body map.
+    InjuryRegion,
+    /// The types of lesion drawn on the body map.
+    LesionType,
 }
 
 /// The number of dimensions.
-pub const DIMENSIONS: usize = 13;
+pub const DIMENSIONS: usize = 15;
+
+/// The code of a record whose body map has regions examined but no mark: "examined,
+/// no injury marked" is a finding, not a missing answer.
+pub const NO_MARK: &str = "no_mark";
 
 /// Every field the dimensions read: what the vault needs to decode for the analysis set
 /// (the others, long accounts included, are skipped).
@@ -51,7 +59,11 @@ pub const FIELDS: &[&str] = &[
     "age",
     "birth_date",
     "person_role",
+    "injury_map",
 ];
+
+/// The body map field the injury dimensions read.
+const INJURY_MAP: &str = "injury_map";
 
 /// Where a coded dimension's values live in the template's fields.
 enum Place {
@@ -77,6 +89,8 @@ impl Dimension {
         Dimension::Language,
         Dimension::Source,
         Dimension::Role,
+        Dimension::InjuryRegion,
+        Dimension::LesionType,
     ];
 
     pub fn id(self) -> &'static str {
@@ -94,6 +108,8 @@ impl Dimension {
             Dimension::Language => "language",
             Dimension::Source => "source",
             Dimension::Role => "role",
+            Dimension::InjuryRegion => "injury_region",
+            Dimension::LesionType => "lesion_type",
         }
     }
 
@@ -119,9 +135,12 @@ impl Dimension {
             Dimension::Sex => Place::Field("gender"),
             Dimension::Language => Place::Field("interview_language"),
             Dimension::Role => Place::Field("person_role"),
-            Dimension::Month | Dimension::Year | Dimension::AgeBand | Dimension::Source => {
-                Place::Derived
-            }
+            Dimension::Month
+            | Dimension::Year
+            | Dimension::AgeBand
+            | Dimension::Source
+            | Dimension::InjuryRegion
+            | Dimension::LesionType => Place::Derived,
         }
     }
 
@@ -129,7 +148,12 @@ impl Dimension {
     pub fn multi(self) -> bool {
         matches!(
             self,
-            Dimension::PlaceRegion | Dimension::PlaceType | Dimension::Agency | Dimension::Method
+            Dimension::PlaceRegion
+                | Dimension::PlaceType
+                | Dimension::Agency
+                | Dimension::Method
+                | Dimension::InjuryRegion
+                | Dimension::LesionType
         )
     }
 
@@ -158,6 +182,8 @@ pub(crate) struct Labels {
     pub own: Localized,
     /// "{year}, month not known", with `{year}` replaced.
     pub month_unknown: Localized,
+    /// The label of [`NO_MARK`].
+    pub no_mark: Localized,
     pub dimensions: std::collections::BTreeMap<String, Localized>,
     age_bands: Vec<AgeBand>,
 }
@@ -183,6 +209,11 @@ pub(crate) fn labels() -> &'static Labels {
                     en: "{year}".into(),
                     ru: "{year}".into(),
                     kk: "{year}".into(),
+                },
+                no_mark: Localized {
+                    en: NO_MARK.into(),
+                    ru: NO_MARK.into(),
+                    kk: NO_MARK.into(),
                 },
                 dimensions: Default::default(),
                 age_bands: Vec::new(),
@@ -280,6 +311,31 @@ pub fn codes<'r>(
                 }
             }
             Dimension::Source => push(Cow::Borrowed(source_code(&record.source))),
+            Dimension::InjuryRegion | Dimension::LesionType => {
+                let Some(map) = record.fields.get(INJURY_MAP) else {
+                    return out;
+                };
+                let marks = map.get("marks").and_then(Value::as_array);
+                let key = if dim == Dimension::InjuryRegion {
+                    "region"
+                } else {
+                    "lesion"
+                };
+                let mut marked = false;
+                for mark in marks.into_iter().flatten() {
+                    if let Some(code) = mark.get(key).and_then(Value::as_str) {
+                        marked = true;
+                        push(Cow::Borrowed(code));
+                    }
+                }
+                let examined = map
+                    .get("regions")
+                    .and_then(Value::as_object)
+                    .is_some_and(|r| r.values().any(|s| s == "examined"));
+                if !marked && examined {
+                    push(Cow::Borrowed(NO_MARK));
+                }
+            }
             _ => {}
         },
     }

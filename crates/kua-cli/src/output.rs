@@ -73,6 +73,10 @@ pub fn testimony(t: &Testimony) {
     if !t.fields.is_empty() {
         println!();
         for (id, value) in &t.fields {
+            if field(id).is_some_and(|f| f.kind == kua_core::template::FieldType::BodyMap) {
+                crate::marks::print(&label(id), value, template, field(id));
+                continue;
+            }
             // Chosen options are shown by their labels, not their ids.
             let option = |v: &serde_json::Value| -> Option<String> {
                 let chosen = v.as_str()?;

@@ -9,6 +9,7 @@
 
 mod analysis;
 mod attachment;
+pub mod body;
 mod case;
 mod catalog;
 mod chunks;

@@ -193,6 +193,9 @@ pub struct VersionInfo {
     /// Names of what differs from the previous version: field ids, `narrative`,
     /// `language`, `consent`, `attachments`.
     pub changed: Vec<String>,
+    /// What changed on the body maps, mark by mark.
+    #[serde(default)]
+    pub marks: Vec<crate::body::MarkChange>,
 }
 
 /// A search hit.

@@ -38,6 +38,8 @@ pub enum FieldType {
     Choice,
     MultiChoice,
     List,
+    /// Marks on body diagrams and the examination status of each region (`body` module).
+    BodyMap,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +79,16 @@ pub struct Field {
     /// Sub-fields of each item of a `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Field>,
+    /// For a `body_map`: the field (or list sub-field) whose options a mark's alleged
+    /// method is chosen from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub methods_from: Option<String>,
+    /// For a `body_map`: the field (or list sub-field) whose options grade a mark's
+    /// consistency with the method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub grades_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,9 +120,10 @@ const BUILTIN: &[&str] = &[include_str!("../../../assets/templates/istanbul-2022
 /// the form it was filled in. Each current version is a superset of its earlier ones
 /// (same fields, same types, every option kept), so that a record of an earlier version
 /// also validates against the current one; a unit test holds that.
-const HISTORY: &[&str] = &[include_str!(
-    "../../../assets/templates/history/istanbul-2022.v1.json"
-)];
+const HISTORY: &[&str] = &[
+    include_str!("../../../assets/templates/history/istanbul-2022.v1.json"),
+    include_str!("../../../assets/templates/history/istanbul-2022.v2.json"),
+];
 
 /// The template a testimony gets when its input names none.
 pub const DEFAULT_TEMPLATE: &str = "istanbul-2022";
@@ -173,8 +186,20 @@ pub enum Problem {
     NotAnOption,
     /// A date that is not YYYY, YYYY-MM or YYYY-MM-DD, or a datetime not YYYY-MM-DDTHH:MM.
     BadDate,
-    /// A required field is empty (checked on seal).
+    /// A required field is empty (checked on seal), or a mark lacks a required part.
     Missing,
+    /// A body map names a region the atlas does not have.
+    UnknownRegion,
+    /// A mark's region is not drawn on the mark's view (a sole on the front view).
+    RegionNotOnView,
+    /// A mark's position lies outside its drawing (x or y outside 0 to 1).
+    OutsideDiagram,
+    /// A number outside what it can be: a mark numbered 0, a size of 0 cm or over 250.
+    OutOfRange,
+    /// Two marks share a number.
+    DuplicateMark,
+    /// A mark links a photograph that is not attached to this testimony.
+    NotAttached,
 }
 
 /// Everything wrong with a content, all at once, so a form can mark every field.
@@ -201,6 +226,22 @@ impl std::fmt::Display for ValidationErrors {
                     e.field
                 )?,
                 Problem::Missing => write!(f, "{}: required before sealing", e.field)?,
+                Problem::UnknownRegion => write!(f, "{}: no such body region", e.field)?,
+                Problem::RegionNotOnView => {
+                    write!(f, "{}: the region is not drawn on that view", e.field)?
+                }
+                Problem::OutsideDiagram => write!(
+                    f,
+                    "{}: the position lies outside the drawing (0 to 1)",
+                    e.field
+                )?,
+                Problem::OutOfRange => write!(f, "{}: out of range", e.field)?,
+                Problem::DuplicateMark => write!(f, "{}: another mark has this number", e.field)?,
+                Problem::NotAttached => write!(
+                    f,
+                    "{}: the photograph is not attached to this testimony",
+                    e.field
+                )?,
             }
         }
         Ok(())
@@ -219,6 +260,7 @@ fn type_name(t: FieldType) -> &'static str {
         FieldType::Choice => "option id string",
         FieldType::MultiChoice => "array of option ids",
         FieldType::List => "array of objects",
+        FieldType::BodyMap => "body map object",
     }
 }
 
@@ -231,6 +273,13 @@ impl Template {
         self.fields().find(|f| f.id == id)
     }
 
+    /// A field or a sub-field of a list, by id (ids are unique across both).
+    pub fn any_field(&self, id: &str) -> Option<&Field> {
+        self.fields()
+            .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+            .find(|f| f.id == id)
+    }
+
     /// Checks every value: known field, right type, valid option or date. With
     /// `for_seal`, required fields must also be filled.
     pub fn validate(
@@ -239,7 +288,7 @@ impl Template {
         for_seal: bool,
     ) -> Result<(), ValidationErrors> {
         let mut errors = Vec::new();
-        check_values(self.fields(), values, "", &mut errors);
+        check_values(self, self.fields(), values, "", &mut errors);
         if for_seal {
             for f in self.fields().filter(|f| f.required) {
                 if values.get(&f.id).is_none_or(is_empty) {
@@ -283,6 +332,7 @@ fn is_empty(v: &Value) -> bool {
 }
 
 fn check_values<'a>(
+    tpl: &Template,
     fields: impl Iterator<Item = &'a Field> + Clone,
     values: &BTreeMap<String, Value>,
     prefix: &str,
@@ -295,12 +345,18 @@ fn check_values<'a>(
                 field: path,
                 problem: Problem::UnknownField,
             }),
-            Some(field) => check_value(field, value, &path, errors),
+            Some(field) => check_value(tpl, field, value, &path, errors),
         }
     }
 }
 
-fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<ValidationError>) {
+fn check_value(
+    tpl: &Template,
+    field: &Field,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<ValidationError>,
+) {
     let mut push = |problem| {
         errors.push(ValidationError {
             field: path.to_string(),
@@ -314,6 +370,7 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
         return; // An explicit null is an empty field.
     }
     match field.kind {
+        FieldType::BodyMap => crate::body::check_map(field, tpl, value, path, errors),
         FieldType::Text | FieldType::LongText => {
             if !value.is_string() {
                 push(wrong);
@@ -374,6 +431,7 @@ fn check_value(field: &Field, value: &Value, path: &str, errors: &mut Vec<Valida
                             let values: BTreeMap<String, Value> =
                                 obj.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                             check_values(
+                                tpl,
                                 field.fields.iter(),
                                 &values,
                                 &format!("{path}[{i}]."),
@@ -436,7 +494,7 @@ mod tests {
             assert_eq!(find_version(&old.id, old.version), Some(old));
         }
         let t = find("istanbul-2022").unwrap();
-        assert!(t.version >= 2);
+        assert!(t.version >= 3);
     }
 
     #[test]
@@ -462,13 +520,20 @@ mod tests {
                         t.id,
                         sub.id
                     );
-                    assert_ne!(
-                        sub.kind,
-                        FieldType::List,
+                    assert!(
+                        !matches!(sub.kind, FieldType::List | FieldType::BodyMap),
                         "{}: nested list {}",
                         t.id,
                         sub.id
                     );
+                }
+                if f.kind == FieldType::BodyMap {
+                    // A mark's method and grade are chosen from lists the template has.
+                    for source in [&f.methods_from, &f.grades_from] {
+                        let id = source.as_deref().expect("a body map names its lists");
+                        let list = t.any_field(id).expect("the list a body map names");
+                        assert!(!list.options.is_empty(), "{}: {id} has no options", t.id);
+                    }
                 }
                 let has_options = matches!(f.kind, FieldType::Choice | FieldType::MultiChoice);
                 assert_eq!(

@@ -69,6 +69,21 @@ pub(crate) fn template_for(id: &str) -> Result<&'static Template> {
     template::find(id).ok_or_else(|| Error::TemplateNotFound(id.to_string()))
 }
 
+/// Every photograph a body map links must be attached to this testimony.
+fn check_photos<'a>(
+    template: &Template,
+    body: &VersionBody,
+    attached: impl Iterator<Item = &'a String>,
+) -> Result<()> {
+    let attached = attached.cloned().collect();
+    let errors = crate::body::check_photos(template, &body.fields, &attached);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(template::ValidationErrors(errors).into())
+    }
+}
+
 fn check_consent(c: &Consent) -> Result<()> {
     let date_ok = |s: &str| crate::dates::is_date(s) || crate::dates::is_datetime(s);
     if !date_ok(&c.given_at) {
@@ -172,8 +187,10 @@ impl Ctx<'_> {
         if !consent.scope.contains(&ConsentScope::Store) {
             return Err(Error::ConsentMissing(id.to_string()));
         }
-        template_for(&body.template)?.validate(&body.fields, true)?;
+        let template = template_for(&body.template)?;
+        template.validate(&body.fields, true)?;
         body.attachments = self.attachment_refs(id)?;
+        check_photos(template, body, body.attachments.iter().map(|(id, _)| id))?;
         body.consent = Some(consent);
         body.status = Status::Sealed;
         body.sealed_at = Some(body.updated_at);
@@ -227,6 +244,7 @@ impl Vault {
             };
             apply(&mut body, input);
             template.validate(&body.fields, false)?;
+            check_photos(template, &body, std::iter::empty())?;
             if let Some(c) = &input.consent {
                 check_consent(c)?;
             }
@@ -292,6 +310,8 @@ impl Vault {
         let template = template_for(&body.template)?;
         body.template_version = template.version;
         template.validate(&body.fields, false)?;
+        let attached = ctx.attachment_refs(&id)?;
+        check_photos(template, &body, attached.iter().map(|(id, _)| id))?;
         let consent_changed = match &input.consent {
             Some(c) => ctx.read_consent(&id)?.as_ref() != Some(c),
             None => false,

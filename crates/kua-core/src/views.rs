@@ -99,9 +99,9 @@ impl Vault {
         let mut prev: Option<VersionBody> = None;
         for head in ctx.keys.catalog.versions(&id)? {
             let body = ctx.read_version(head)?;
-            let changed = match &prev {
-                None => Vec::new(),
-                Some(p) => diff(p, &body),
+            let (changed, marks) = match &prev {
+                None => (Vec::new(), Vec::new()),
+                Some(p) => (diff(p, &body), map_changes(p, &body)),
             };
             out.push(VersionInfo {
                 version: body.version,
@@ -111,6 +111,7 @@ impl Vault {
                 content_hash: body.hash(),
                 amendment_reason: body.amendment_reason.clone(),
                 changed,
+                marks,
             });
             prev = Some(body);
         }
@@ -124,6 +125,17 @@ impl VersionBody {
     pub fn changes_since(&self, before: &VersionBody) -> Vec<String> {
         diff(before, self)
     }
+}
+
+/// What changed on the body maps of the template between two versions.
+fn map_changes(a: &VersionBody, b: &VersionBody) -> Vec<crate::body::MarkChange> {
+    let Some(tpl) = crate::template::find(&b.template) else {
+        return Vec::new();
+    };
+    tpl.fields()
+        .filter(|f| f.kind == crate::template::FieldType::BodyMap)
+        .flat_map(|f| crate::body::changes(a.fields.get(&f.id), b.fields.get(&f.id)))
+        .collect()
 }
 
 /// What differs between two versions, by name.

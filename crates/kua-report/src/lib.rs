@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bodymap;
 mod case;
 mod common;
 mod disclose;

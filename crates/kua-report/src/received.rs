@@ -250,6 +250,7 @@ fn versions(
             content_hash: this.record.content_hash.clone(),
             amendment_reason: body.amendment_reason.clone(),
             changed,
+            marks: Vec::new(),
         });
         before = Some(this);
     }

@@ -115,6 +115,12 @@ pub(crate) fn render(
         identifying,
         template,
         latest: kua_core::template::find(&t.template),
+        annex: t
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i + 1))
+            .collect(),
     };
     let mut common = Common::new(
         vault,
@@ -164,6 +170,11 @@ pub(crate) fn render(
                 .changed
                 .iter()
                 .map(|c| change_label(&printer, labels, c))
+                .chain(
+                    v.marks
+                        .iter()
+                        .map(|m| crate::bodymap::change_text(m, labels)),
+                )
                 .collect::<Vec<_>>()
                 .join(", "),
             // A reason may say what was corrected ("the surname is Ivanova").
@@ -176,6 +187,7 @@ pub(crate) fn render(
         .collect();
 
     let mut job = crate::world::Job::new(TEMPLATE, options.made_at)?;
+    crate::bodymap::add_drawings(&mut job)?;
     let mut recordings = Vec::new();
     let mut attachments = Vec::new();
     for (i, (a, media)) in t.attachments.iter().zip(&media).enumerate() {

@@ -17,6 +17,9 @@ pub(crate) struct Row {
     pub mono: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Vec<Row>>>,
+    /// A body map, drawn with its marks and their table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<Box<crate::bodymap::MapOut>>,
 }
 
 impl Row {
@@ -26,6 +29,7 @@ impl Row {
             value: value.into(),
             mono: false,
             items: None,
+            map: None,
         }
     }
 
@@ -58,6 +62,8 @@ pub(crate) struct Printer<'a> {
     /// The current version of that template: a field either version marks identifying
     /// is withheld, as export redaction (which reads the current one) would.
     pub latest: Option<&'a Template>,
+    /// The evidence annex's number of each attachment id, for a mark's photographs.
+    pub annex: BTreeMap<String, usize>,
 }
 
 impl Printer<'_> {
@@ -109,6 +115,22 @@ impl Printer<'_> {
         let Some(value) = value else {
             return Row::text(label, self.labels.get("not_recorded"));
         };
+        if field.kind == FieldType::BodyMap {
+            if let Some(map) = kua_core::body::BodyMap::from_value(value) {
+                let map = crate::bodymap::map_out(
+                    &map,
+                    self.template,
+                    field,
+                    self.labels,
+                    self.identifying,
+                    &self.annex,
+                );
+                return Row {
+                    map: Some(Box::new(map)),
+                    ..Row::text(label, String::new())
+                };
+            }
+        }
         if field.kind == FieldType::List {
             // A list stored as something else cannot be judged by its sub-fields.
             if !value.is_array() && self.identifying == Identifying::Withheld {

@@ -34,6 +34,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         vault::new_recovery_key,
         vault::set_settings,
         testimonies::templates,
+        testimonies::body_atlas,
         testimonies::list,
         testimonies::search,
         testimonies::add,

@@ -15,6 +15,12 @@ pub fn templates() -> Vec<Template> {
     kua_core::template::builtin().to_vec()
 }
 
+/// The views, regions and vocabularies of body maps (the drawings ship with the page).
+#[tauri::command]
+pub fn body_atlas() -> kua_core::body::Atlas {
+    kua_core::body::atlas().clone()
+}
+
 /// A line of the testimony list: only what the list shows, so that 10,000 of them
 /// cost the page little memory (the full summary carries consent and attachments).
 #[derive(Debug, Clone, Serialize, TS)]

@@ -77,6 +77,27 @@ impl AnalysisSet {
                         .map(|(k, n)| (Some(k.clone()), n.clone())),
                 );
             }
+            Dimension::InjuryRegion | Dimension::LesionType => {
+                // Every region or lesion type is listed, zeros included, in the
+                // atlas's order: a table that left out the regions nobody was hurt on
+                // would hide that they were examined and found clean.
+                let a = kua_core::body::atlas();
+                let terms: Vec<(&String, &template::Localized)> = if dim == Dimension::InjuryRegion
+                {
+                    a.regions.iter().map(|r| (&r.id, &r.label)).collect()
+                } else {
+                    a.lesions.iter().map(|l| (&l.id, &l.label)).collect()
+                };
+                out.extend(
+                    terms
+                        .into_iter()
+                        .map(|(id, l)| (Some(id.clone()), l.get(lang).to_string())),
+                );
+                out.push((
+                    Some(crate::dimension::NO_MARK.to_string()),
+                    labels().no_mark.get(lang).to_string(),
+                ));
+            }
             _ => {
                 if let Some(field) =
                     template::find(template::DEFAULT_TEMPLATE).and_then(|t| dim.field(t))

@@ -525,3 +525,63 @@ fn testimonies_whose_consent_does_not_open_are_left_out_and_reported_once() {
         "own testimonies counted without their consent"
     );
 }
+
+#[test]
+fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_not_recorded() {
+    use crate::fixture::{party, sealed, SHARE};
+    use serde_json::json;
+    let mut p = party(7);
+    let mark = |n: u32, region: &str, lesion: &str| json!({"n": n, "view": "front", "region": region, "x": 0.5, "y": 0.3, "lesion": lesion});
+    // Three marks, two on one forearm and two bruises: one record under each.
+    sealed(
+        &mut p,
+        json!({"injury_map": {"marks": [
+            mark(1, "forearm_left", "bruise"), mark(2, "chest_left", "bruise"),
+            mark(3, "forearm_left", "abrasion")]}}),
+        SHARE,
+    );
+    // Examined and nothing found: a finding.
+    sealed(
+        &mut p,
+        json!({"injury_map": {"regions": {"chest_left": "examined", "groin": "declined"}}}),
+        SHARE,
+    );
+    // No map; and a map where the only region was declined: not recorded, both.
+    sealed(&mut p, json!({}), SHARE);
+    sealed(
+        &mut p,
+        json!({"injury_map": {"regions": {"groin": "declined"}}}),
+        SHARE,
+    );
+    let s = AnalysisSet::build(
+        p.v.analysis_records(false, Some(kua_analysis::FIELDS))
+            .unwrap(),
+    );
+    let region = s.table(&by(&[Dimension::InjuryRegion]), "ru").unwrap();
+    assert_eq!(region.total, Some(4));
+    assert_eq!(
+        counts(&region),
+        pairs(&[
+            ("chest_left", 1),
+            ("forearm_left", 1),
+            ("no_mark", 1),
+            ("-", 2)
+        ])
+    );
+    // Every region of the atlas is a category, with zeros, then "no mark", then
+    // "not recorded".
+    let atlas = kua_core::body::atlas();
+    assert_eq!(region.cells.len(), atlas.regions.len() + 2);
+    let labels: Vec<&str> = region.axes[0].iter().map(|c| c.label.as_str()).collect();
+    assert!(labels.contains(&"левое предплечье"), "{labels:?}");
+    assert_eq!(
+        labels[labels.len() - 2],
+        "Осмотрен(а), повреждений не отмечено"
+    );
+    let lesion = s.table(&by(&[Dimension::LesionType]), "en").unwrap();
+    assert_eq!(
+        counts(&lesion),
+        pairs(&[("bruise", 1), ("abrasion", 1), ("no_mark", 1), ("-", 2)])
+    );
+    assert_eq!(lesion.cells.len(), atlas.lesions.len() + 2);
+}

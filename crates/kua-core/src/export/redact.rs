@@ -83,6 +83,8 @@ pub(super) fn redact(
         };
         if field.identifying {
             redact_value(value, key);
+        } else if field.kind == FieldType::BodyMap {
+            redact_mark_notes(value);
         } else if field.kind == FieldType::List {
             for item in value.as_array_mut().into_iter().flatten() {
                 for (sub_id, sub) in item.as_object_mut().into_iter().flatten() {
@@ -106,6 +108,18 @@ pub(super) fn redact(
         }
     }
     Ok(match_keys)
+}
+
+/// A body map travels: regions, positions, lesions and grades identify no one, and a
+/// forensic reader needs them. A mark's note is free text typed during an examination
+/// and may name someone, so it is replaced like a recording marker's note.
+fn redact_mark_notes(value: &mut Value) {
+    let marks = value.get_mut("marks").and_then(Value::as_array_mut);
+    for mark in marks.into_iter().flatten() {
+        if let Some(note) = mark.get_mut("note").filter(|n| !n.is_null()) {
+            *note = Value::String(REDACTED.into());
+        }
+    }
 }
 
 fn redact_value(value: &mut Value, key: &crate::crypto::Key) {

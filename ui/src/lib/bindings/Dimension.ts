@@ -5,4 +5,4 @@
  * agencies or places) count records, not answers: a record with three methods counts
  * once under each, and never more than once in a total.
  */
-export type Dimension = "region" | "place_region" | "place_type" | "agency" | "detaining_authority" | "method" | "month" | "year" | "sex" | "age_band" | "language" | "source" | "role";
+export type Dimension = "region" | "place_region" | "place_type" | "agency" | "detaining_authority" | "method" | "month" | "year" | "sex" | "age_band" | "language" | "source" | "role" | "injury_region" | "lesion_type";

@@ -19,4 +19,14 @@ identifying: boolean, options?: Array<Choice>,
 /**
  * Sub-fields of each item of a `list`.
  */
-fields?: Array<Field>, };
+fields?: Array<Field>, 
+/**
+ * For a `body_map`: the field (or list sub-field) whose options a mark's alleged
+ * method is chosen from.
+ */
+methods_from?: string, 
+/**
+ * For a `body_map`: the field (or list sub-field) whose options grade a mark's
+ * consistency with the method.
+ */
+grades_from?: string, };

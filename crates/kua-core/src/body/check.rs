@@ -1,0 +1,237 @@
+//! Validation of a `body_map` field's value, all problems at once with their paths
+//! (`injury_map.marks[2].region`), so that a form can mark each one.
+
+use super::atlas;
+use crate::template::{Field, FieldType, Problem, Template, ValidationError};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The largest size a finding is given in, in centimetres: a value above it is a typo
+/// (millimetres typed as centimetres), not a finding.
+const MAX_CM: f64 = 250.0;
+
+const MARK_KEYS: &[&str] = &[
+    "n",
+    "view",
+    "region",
+    "x",
+    "y",
+    "lesion",
+    "length_cm",
+    "width_cm",
+    "shape",
+    "colour",
+    "note",
+    "photos",
+    "method",
+    "consistency",
+];
+
+pub(crate) fn check_map(
+    field: &Field,
+    tpl: &Template,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<ValidationError>,
+) {
+    let mut push =
+        |field: String, problem: Problem| errors.push(ValidationError { field, problem });
+    let Some(obj) = value.as_object() else {
+        push(path.into(), wrong(FieldType::BodyMap));
+        return;
+    };
+    let a = atlas();
+    for (key, v) in obj {
+        let at = format!("{path}.{key}");
+        match key.as_str() {
+            "figure" => {
+                if !v.is_null() {
+                    check_term(v, &a.figures, &at, &mut push);
+                }
+            }
+            "regions" => match v.as_object() {
+                None => push(at, wrong(FieldType::BodyMap)),
+                Some(regions) => {
+                    for (region, status) in regions {
+                        let at = format!("{at}.{region}");
+                        if a.region(region).is_none() {
+                            push(at, Problem::UnknownRegion);
+                        } else {
+                            check_term(status, &a.statuses, &at, &mut push);
+                        }
+                    }
+                }
+            },
+            "marks" => match v.as_array() {
+                None => push(at, wrong(FieldType::BodyMap)),
+                Some(marks) => {
+                    let mut numbers = BTreeSet::new();
+                    for (i, m) in marks.iter().enumerate() {
+                        let at = format!("{at}[{i}]");
+                        match m.as_object() {
+                            None => push(at, wrong(FieldType::BodyMap)),
+                            Some(m) => check_mark(field, tpl, m, &at, &mut numbers, &mut push),
+                        }
+                    }
+                }
+            },
+            _ => push(at, Problem::UnknownField),
+        }
+    }
+}
+
+fn check_mark(
+    field: &Field,
+    tpl: &Template,
+    m: &Map<String, Value>,
+    path: &str,
+    numbers: &mut BTreeSet<u64>,
+    push: &mut impl FnMut(String, Problem),
+) {
+    let a = atlas();
+    let at = |key: &str| format!("{path}.{key}");
+    for key in m.keys().filter(|k| !MARK_KEYS.contains(&k.as_str())) {
+        push(at(key), Problem::UnknownField);
+    }
+    for key in ["n", "view", "region", "x", "y", "lesion"] {
+        if m.get(key).is_none_or(Value::is_null) {
+            push(at(key), Problem::Missing);
+        }
+    }
+    if let Some(n) = m.get("n").filter(|v| !v.is_null()) {
+        match n.as_u64() {
+            None => push(at("n"), wrong(FieldType::Number)),
+            Some(0) => push(at("n"), Problem::OutOfRange),
+            Some(n) if !numbers.insert(n) => push(at("n"), Problem::DuplicateMark),
+            Some(_) => {}
+        }
+    }
+    let view = m.get("view").and_then(Value::as_str);
+    match (m.get("view"), view) {
+        (Some(v), None) if !v.is_null() => push(at("view"), wrong(FieldType::Choice)),
+        (_, Some(v)) if a.view(v).is_none() => push(at("view"), Problem::NotAnOption),
+        _ => {}
+    }
+    match m.get("region").filter(|v| !v.is_null()) {
+        None => {}
+        Some(r) => match r.as_str() {
+            None => push(at("region"), wrong(FieldType::Choice)),
+            Some(r) => match a.region(r) {
+                None => push(at("region"), Problem::UnknownRegion),
+                Some(region) => {
+                    if view.is_some_and(|v| a.view(v).is_some() && !region.anchors.contains_key(v))
+                    {
+                        push(at("region"), Problem::RegionNotOnView);
+                    }
+                }
+            },
+        },
+    }
+    for key in ["x", "y"] {
+        if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
+            match v.as_f64() {
+                None => push(at(key), wrong(FieldType::Number)),
+                Some(p) if !(0.0..=1.0).contains(&p) => push(at(key), Problem::OutsideDiagram),
+                Some(_) => {}
+            }
+        }
+    }
+    for key in ["length_cm", "width_cm"] {
+        if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
+            match v.as_f64() {
+                None => push(at(key), wrong(FieldType::Number)),
+                Some(cm) if !(cm > 0.0 && cm <= MAX_CM) => push(at(key), Problem::OutOfRange),
+                Some(_) => {}
+            }
+        }
+    }
+    let terms: [(&str, &[crate::template::Choice]); 3] = [
+        ("lesion", &a.lesions),
+        ("shape", &a.shapes),
+        ("colour", &a.colours),
+    ];
+    for (key, options) in terms {
+        if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
+            check_term(v, options, &at(key), push);
+        }
+    }
+    let sources = [
+        ("method", field.methods_from.as_deref()),
+        ("consistency", field.grades_from.as_deref()),
+    ];
+    for (key, source) in sources {
+        if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
+            match source.and_then(|id| tpl.any_field(id)) {
+                Some(source) => check_term(v, &source.options, &at(key), push),
+                // The template names no list for it: nothing could be chosen.
+                None => push(at(key), Problem::UnknownField),
+            }
+        }
+    }
+    if let Some(v) = m.get("note").filter(|v| !v.is_null()) {
+        if !v.is_string() {
+            push(at("note"), wrong(FieldType::Text));
+        }
+    }
+    if let Some(v) = m.get("photos").filter(|v| !v.is_null()) {
+        match v.as_array() {
+            None => push(at("photos"), wrong(FieldType::MultiChoice)),
+            Some(items) => {
+                for (i, p) in items.iter().enumerate() {
+                    if !p.is_string() {
+                        push(format!("{path}.photos[{i}]"), wrong(FieldType::Text));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_term(
+    v: &Value,
+    options: &[crate::template::Choice],
+    at: &str,
+    push: &mut impl FnMut(String, Problem),
+) {
+    match v.as_str() {
+        None => push(at.into(), wrong(FieldType::Choice)),
+        Some(s) if !options.iter().any(|o| o.id == s) => push(at.into(), Problem::NotAnOption),
+        Some(_) => {}
+    }
+}
+
+fn wrong(expected: FieldType) -> Problem {
+    Problem::WrongType { expected }
+}
+
+/// Every photograph a mark links must be attached to the same testimony. This needs
+/// the vault (the template alone cannot know the attachments), so it runs beside the
+/// template's validation wherever a testimony's content is stored.
+pub(crate) fn check_photos(
+    tpl: &Template,
+    values: &BTreeMap<String, Value>,
+    attached: &BTreeSet<String>,
+) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    for field in tpl.fields().filter(|f| f.kind == FieldType::BodyMap) {
+        let Some(marks) = values
+            .get(&field.id)
+            .and_then(|v| v.get("marks"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        for (i, mark) in marks.iter().enumerate() {
+            let photos = mark.get("photos").and_then(Value::as_array);
+            for (j, photo) in photos.into_iter().flatten().enumerate() {
+                if photo.as_str().is_some_and(|p| !attached.contains(p)) {
+                    errors.push(ValidationError {
+                        field: format!("{}.marks[{i}].photos[{j}]", field.id),
+                        problem: Problem::NotAttached,
+                    });
+                }
+            }
+        }
+    }
+    errors
+}
