@@ -17,6 +17,11 @@ export default defineConfig({
   worker: {
     format: "es",
   },
+  // The body-map outlines live with the other shared assets (the reports draw the same
+  // files); the page bundles them, and the test runner must be allowed to read them.
+  server: {
+    fs: { allow: [".", "../assets/body"] },
+  },
   test: {
     include: ["src/**/*.test.ts"],
   },

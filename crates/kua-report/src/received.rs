@@ -147,8 +147,15 @@ fn testimony_of(
             sha256: a.sha256.clone(),
             sender: Some(r.sender_key_id.clone()),
         })?;
+        // The sender's attachment id, as the record's body maps link photographs by it;
+        // a file the sealed version does not list is known by its hash.
+        let id = b
+            .attachments
+            .iter()
+            .find(|(_, sha)| sha == &a.sha256)
+            .map_or_else(|| a.sha256.clone(), |(id, _)| id.clone());
         attachments.push(AttachmentInfo {
-            id: a.sha256.clone(),
+            id,
             name: a.name.clone(),
             media_type: a.media_type.clone(),
             size: stored.size,

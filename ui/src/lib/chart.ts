@@ -15,18 +15,18 @@ import type { Unit } from "./bindings/Unit";
 /** Every dimension, in the order the cross-tab offers them. */
 export const DIMENSIONS: readonly Dimension[] = [
   "region", "place_region", "place_type", "agency", "detaining_authority", "method",
-  "month", "year", "sex", "age_band", "language", "source", "role",
+  "month", "year", "sex", "age_band", "language", "source", "role", "injury_region", "lesion_type",
 ];
 
 /** The dimensions a record may hold several values of: they count records, not answers. */
-export const MULTI: readonly Dimension[] = ["method", "agency", "place_type", "place_region"];
+export const MULTI: readonly Dimension[] = ["method", "agency", "place_type", "place_region", "injury_region", "lesion_type"];
 
 export function isMulti(d: Dimension): boolean {
   return MULTI.includes(d);
 }
 
 /** The charts of the dashboard, in order, and the dimensions its filters offer. */
-export const CHARTS: readonly Dimension[] = ["region", "agency", "method", "month", "sex", "age_band"];
+export const CHARTS: readonly Dimension[] = ["region", "agency", "method", "month", "sex", "age_band", "lesion_type", "injury_region"];
 export const FILTERS: readonly Dimension[] = ["region", "agency", "method", "sex", "age_band", "role", "source"];
 
 /** Colours as attributes, so that a saved chart looks the same outside the app. */

@@ -43,6 +43,14 @@ export function normalise(field: Field, raw: JsonValue | undefined): JsonValue {
       return typeof raw === "boolean" ? raw : null;
     case "multi_choice":
       return Array.isArray(raw) && raw.length > 0 ? raw : null;
+    case "body_map": {
+      // The editor gives the map or null; a map with nothing in it is no value.
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+      const marks = (raw as Record<string, JsonValue>).marks;
+      const regions = (raw as Record<string, JsonValue>).regions;
+      const some = (Array.isArray(marks) && marks.length > 0) || (typeof regions === "object" && regions !== null && Object.keys(regions).length > 0);
+      return some ? raw : null;
+    }
     case "list": {
       if (!Array.isArray(raw)) return null;
       const items = raw
@@ -128,6 +136,13 @@ export function display(field: Field, v: JsonValue | undefined, lang: string, ye
       return typeof v === "string" ? opt(v) : String(v);
     case "multi_choice":
       return Array.isArray(v) ? v.map((x) => opt(String(x))).join(", ") : String(v);
+    case "body_map": {
+      // Shown drawn by BodyMapView; in one line, how much it holds.
+      const o = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, JsonValue>) : {};
+      const marks = Array.isArray(o.marks) ? o.marks.length : 0;
+      const regions = typeof o.regions === "object" && o.regions !== null ? Object.keys(o.regions).length : 0;
+      return `${marks} · ${regions}`;
+    }
     case "list":
       return Array.isArray(v)
         ? v

@@ -45,6 +45,10 @@ import type { SearchHit } from "./bindings/SearchHit";
 import type { Settings } from "./bindings/Settings";
 import type { Table } from "./bindings/Table";
 import type { Template } from "./bindings/Template";
+import type { Atlas } from "./bindings/Atlas";
+import type { BodyMap } from "./bindings/BodyMap";
+import type { Mark } from "./bindings/Mark";
+import type { MarkChange } from "./bindings/MarkChange";
 import type { Testimony } from "./bindings/Testimony";
 import type { TestimonyInput } from "./bindings/TestimonyInput";
 import type { TrustedSender } from "./bindings/TrustedSender";
@@ -90,7 +94,7 @@ export type {
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
   CaseFile, CaseShown, CaseSummary, CircumstanceView, Course, Deadline, Document, DocumentView, DueStatus, Evidence, EvidenceStatus, EvidenceView,
   Examined, Note, Notes, NoteView, Petition, PetitionDecision, PetitionView, Step, StepKind, StepView, CountRow, Outcomes,
-  ReportRequest, ReportSaved, DisclosureDone,
+  ReportRequest, ReportSaved, DisclosureDone, Atlas, BodyMap, Mark, MarkChange,
 };
 
 /** Whether a thrown value is the shell's error shape. */
@@ -138,6 +142,7 @@ export const ipc = {
   setEraseAfter: (limit: number | null) => call<void>("set_erase_after", { limit }),
 
   templates: () => call<Template[]>("templates"),
+  bodyAtlas: () => call<Atlas>("body_atlas"),
   list: () => call<ListRow[]>("list"),
   search: (query: string) => call<SearchHit[]>("search", { query }),
   add: (input: TestimonyInput) => call<string>("add", { input }),

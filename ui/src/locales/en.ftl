@@ -563,6 +563,8 @@ dim-age_band = Age at the events
 dim-language = Language of the interview
 dim-source = Source
 dim-role = Role of the person interviewed
+dim-injury_region = Body region of an injury
+dim-lesion_type = Type of injury
 dash-records =
     { $n ->
         [one] 1 testimony
@@ -1170,3 +1172,59 @@ disclosure-files =
 disclosure-sums = SHA-256 of SHA256SUMS (recorded in the custody log)
 disclosure-check = To check the package, open a terminal in the folder and run:
 disclosure-check-explain = The first command checks every file against SHA256SUMS; the second checks that SHA256SUMS was signed with this vault's key, kept in kua.pub. Compare that key with the signing key under Keys and contacts: a key found only in the folder proves nothing on its own. The README in the folder says the same.
+
+## Body maps (Istanbul Protocol, Annex III)
+body-figure = Figure
+body-views = Views
+body-drawing = { $view }: body diagram with { $count ->
+    [one] one mark
+   *[other] { $count } marks
+}
+body-place-hint = Click or tap the drawing to place a mark, drag a mark to move it, or add one from the list below. Arrow keys move the selected mark.
+body-sides = R and L are the person's right and left.
+body-side-right = R
+body-side-left = L
+body-add-region = Region for a new mark
+body-add-mark = Add a mark
+body-marks = Marks
+body-no-marks = No mark yet.
+body-mark-n = Mark { $n }
+body-mark-title = Mark { $n }: { $region }
+body-region = Region
+body-view = View
+body-lesion = Type of injury
+body-length = Length, cm
+body-width = Width, cm
+body-shape = Shape
+body-colour = Colour
+body-method = Method the person alleges
+body-consistency = Consistency with that method
+body-photos = Photographs
+body-no-photos = Attach photographs on the Attachments tab to link them here.
+body-note = Note
+body-remove-mark = Remove mark { $n }
+body-regions = Examination of regions
+body-regions-hint = For each region of this view: examined, not examined, or the person declined or stopped the examination.
+body-regions-all = All regions of this view examined
+body-status-none = not recorded
+body-not-recorded = not recorded
+body-summary = { $marks ->
+    [one] one mark
+   *[other] { $marks } marks
+}, { $regions ->
+    [one] one region recorded
+   *[other] { $regions } regions recorded
+}
+body-change-added = mark { $n } added on the { $region }
+body-change-removed = mark { $n } removed from the { $region }
+body-change-moved = mark { $n } moved to the { $region }
+body-change-described = mark { $n } on the { $region } described anew
+body-change-examination = { $region }: { $from } → { $to }
+body-photo-missing = not attached
+body-problem-unknown-region = no such body region
+body-problem-region-not-on-view = the region is not drawn on this view
+body-problem-outside-diagram = the mark lies outside the drawing
+body-problem-out-of-range = a number out of range (sizes from 0.1 to 250 cm)
+body-problem-duplicate-mark = another mark has this number
+body-problem-not-attached = a linked photograph is not attached to this testimony
+body-problem-other = this part is not valid

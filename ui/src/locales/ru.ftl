@@ -571,6 +571,8 @@ dim-age_band = Возраст на момент событий
 dim-language = Язык интервью
 dim-source = Источник
 dim-role = Роль опрошенного
+dim-injury_region = Область тела с повреждением
+dim-lesion_type = Вид повреждения
 dash-records =
     { $n ->
         [one] { $n } свидетельство
@@ -1197,3 +1199,58 @@ disclosure-files =
 disclosure-sums = SHA-256 файла SHA256SUMS (записан в журнал хранения)
 disclosure-check = Чтобы проверить пакет, откройте терминал в этой папке и выполните:
 disclosure-check-explain = Первая команда сверяет каждый файл со списком SHA256SUMS; вторая проверяет, что SHA256SUMS подписан ключом этого хранилища из kua.pub. Сверьте этот ключ с ключом подписи в разделе «Ключи и контакты»: ключ, найденный только в самой папке, сам по себе ничего не доказывает. То же сказано в README в папке.
+
+## Body maps (Istanbul Protocol, Annex III)
+body-figure = Фигура
+body-views = Виды
+body-drawing = { $view }: схема тела, { $count ->
+    [one] { $count } отметка
+    [few] { $count } отметки
+   *[other] { $count } отметок
+}
+body-place-hint = Щёлкните или коснитесь схемы, чтобы поставить отметку; перетащите отметку, чтобы сдвинуть её, или добавьте её из списка ниже. Клавиши со стрелками двигают выбранную отметку.
+body-sides = П и Л — правая и левая сторона человека.
+body-side-right = П
+body-side-left = Л
+body-add-region = Область для новой отметки
+body-add-mark = Добавить отметку
+body-marks = Отметки
+body-no-marks = Отметок пока нет.
+body-mark-n = Отметка { $n }
+body-mark-title = Отметка { $n }: { $region }
+body-region = Область
+body-view = Вид
+body-lesion = Вид повреждения
+body-length = Длина, см
+body-width = Ширина, см
+body-shape = Форма
+body-colour = Цвет
+body-method = Способ, который называет человек
+body-consistency = Соответствие этому способу
+body-photos = Фотографии
+body-no-photos = Прикрепите фотографии на вкладке «Вложения», чтобы связать их с отметкой.
+body-note = Примечание
+body-remove-mark = Удалить отметку { $n }
+body-regions = Осмотр областей тела
+body-regions-hint = Для каждой области этого вида: осмотрена, не осмотрена или человек отказался от осмотра либо прервал его.
+body-regions-all = Все области этого вида осмотрены
+body-status-none = нет сведений
+body-not-recorded = нет сведений
+body-summary = { $marks ->
+    [one] { $marks } отметка
+    [few] { $marks } отметки
+   *[other] { $marks } отметок
+}, областей с отметкой об осмотре: { $regions }
+body-change-added = добавлена отметка { $n }: { $region }
+body-change-removed = удалена отметка { $n }: { $region }
+body-change-moved = отметка { $n } перемещена: { $region }
+body-change-described = изменено описание отметки { $n }: { $region }
+body-change-examination = { $region }: { $from } → { $to }
+body-photo-missing = не прикреплена
+body-problem-unknown-region = такой области тела нет
+body-problem-region-not-on-view = эта область не изображена на этом виде
+body-problem-outside-diagram = отметка за пределами схемы
+body-problem-out-of-range = число вне допустимых пределов (размеры от 0,1 до 250 см)
+body-problem-duplicate-mark = у другой отметки такой же номер
+body-problem-not-attached = связанная фотография не прикреплена к этому свидетельству
+body-problem-other = эта часть заполнена неверно

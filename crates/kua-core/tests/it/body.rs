@@ -157,6 +157,11 @@ fn marks_link_only_this_testimonys_photographs_and_are_sealed_with_it() {
     let mut v = fx.open();
     assert_eq!(v.show(&id, None).unwrap().fields["injury_map"], map);
     assert!(v.verify(&mut Silent).unwrap().ok);
+    // Search finds a mark by its region in any language and by its note, as typed.
+    for query in ["предплечье", "білек", "forearm", "дубинки"] {
+        let hits = v.search(query, 10).unwrap();
+        assert!(hits.iter().any(|h| h.id == id), "{query} finds nothing");
+    }
     // An amendment that moves a mark and adds one is seen mark by mark.
     let mut moved = map.clone();
     moved["marks"][1]["x"] = json!(0.85);
