@@ -150,7 +150,7 @@ fn marks_link_only_this_testimonys_photographs_and_are_sealed_with_it() {
     let shown = v.show(&id, None).unwrap();
     assert_eq!(shown.fields["injury_map"], map);
     let read = body::BodyMap::from_value(&shown.fields["injury_map"]).unwrap();
-    assert_eq!(read.marks[0].photos, [photo.id.clone()]);
+    assert_eq!(read.marks[0].photos, std::slice::from_ref(&photo.id));
     assert_eq!(read.regions["groin"], "declined");
     // The map is part of the sealed content: it survives a reopen and verifies.
     drop(v);

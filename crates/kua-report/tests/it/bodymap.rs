@@ -88,3 +88,44 @@ fn an_anonymous_report_keeps_the_map_but_withholds_the_marks_notes() {
     assert!(text.contains("кровоподтёк, 4,5 × 2 см, линейная"), "{text}");
     assert!(!text.contains("Серікбаева"), "a note may name someone");
 }
+
+#[test]
+fn a_received_body_map_links_its_photographs_and_a_redacted_one_keeps_no_note() {
+    let mut field = desk();
+    let id = mapped(&mut field, false);
+    let mut report_of = |redact: bool, seed: u64| {
+        let mut coord = desk_seeded(seed);
+        let age = coord.v.identity().unwrap().age_recipient;
+        field
+            .v
+            .add_recipient(&format!("coalition-{seed}"), &age, false)
+            .unwrap();
+        let key = field.v.minisign_public_key_file().unwrap();
+        coord.v.trust("field", &key).unwrap();
+        let path = field.dir.path().join(format!("{seed}.kua"));
+        let request = kua_core::ExportRequest {
+            to: vec![format!("coalition-{seed}")],
+            selection: kua_core::Selection::All,
+            redact,
+            cases: Vec::new(),
+            case_notes: false,
+        };
+        field
+            .v
+            .export(&request, &path, &mut kua_core::Silent)
+            .unwrap();
+        coord.v.import(&path, false, &mut kua_core::Silent).unwrap();
+        let report = kua_report::received(&mut coord.v, &id, None, &options("kk")).unwrap();
+        std::fs::write(coord.dir.path().join("r.pdf"), &report.pdf).unwrap();
+        pdf_text(coord.dir.path(), "r.pdf")
+    };
+    let whole = report_of(false, 21);
+    // The sender's attachment id resolves to the evidence annex's first file.
+    assert!(whole.contains("№1") || whole.contains("№ 1"));
+    assert!(whole.contains("Серікбаеваның айтуынша, таяқпен ұрған"));
+    let redacted = report_of(true, 22);
+    let region = kua_core::body::atlas().region("forearm_left").unwrap();
+    assert!(redacted.contains(&region.label.kk), "the map travels");
+    assert!(redacted.contains("көгерген жер, 4,5 × 2 см"));
+    assert!(!redacted.contains("Серікбаева"), "the note does not");
+}
