@@ -16,7 +16,7 @@ pub enum Error {
     TooManyDimensions,
     #[error("a dimension is given twice in --by")]
     RepeatedDimension,
-    #[error("place_region and place_type are counted per record, so together they would pair one place's region with another's type; count by one of them, or use the dataset's detention_places table")]
+    #[error("place_region and place_type (or injury_region and lesion_type) are counted per record, so together they would pair one place's region with another's type, or one injury's region with another's type; count by one of them (for places, the dataset's detention_places table has both)")]
     SameList,
     #[error("the date range ends before it starts")]
     BadRange,

@@ -21,7 +21,12 @@ pub fn print(label: &str, value: &Value, tpl: Option<&Template>, field: Option<&
         let w = m.words(tpl, field, "en");
         let mut line = format!(
             "  {}. {} ({} view, at {:.2}, {:.2}): {}",
-            m.n, w.region, w.view, m.x, m.y, w.lesion
+            m.n,
+            w.region,
+            w.view,
+            m.x,
+            m.y,
+            w.lesion.as_deref().unwrap_or("not described yet")
         );
         for part in [&w.size, &w.shape, &w.colour].into_iter().flatten() {
             line.push_str(", ");

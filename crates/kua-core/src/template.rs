@@ -290,6 +290,7 @@ impl Template {
         let mut errors = Vec::new();
         check_values(self, self.fields(), values, "", &mut errors);
         if for_seal {
+            errors.extend(crate::body::check_complete(self, values));
             for f in self.fields().filter(|f| f.required) {
                 if values.get(&f.id).is_none_or(is_empty) {
                     errors.push(ValidationError {

@@ -125,6 +125,11 @@ impl VersionBody {
     pub fn changes_since(&self, before: &VersionBody) -> Vec<String> {
         diff(before, self)
     }
+
+    /// What changed on the body maps since `before`, mark by mark.
+    pub fn mark_changes_since(&self, before: &VersionBody) -> Vec<crate::body::MarkChange> {
+        map_changes(before, self)
+    }
 }
 
 /// What changed on the body maps of the template between two versions.

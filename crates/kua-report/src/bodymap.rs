@@ -72,7 +72,11 @@ pub(crate) fn map_out(
     let views = a
         .views
         .iter()
-        .filter(|v| map.marks.iter().any(|m| m.view == v.id))
+        .filter(|v| {
+            map.marks
+                .iter()
+                .any(|m| m.view == v.id && BodyMap::drawable(m))
+        })
         .filter_map(|v| {
             let file = a.drawing(&v.id, figure)?;
             let (left_edge, right_edge) = match v.id.as_str() {
@@ -89,11 +93,11 @@ pub(crate) fn map_out(
                 marks: map
                     .marks
                     .iter()
-                    .filter(|m| m.view == v.id)
+                    .filter(|m| m.view == v.id && BodyMap::drawable(m))
                     .map(|m| Dot {
                         n: m.n.to_string(),
-                        x: m.x.clamp(0.0, 1.0),
-                        y: m.y.clamp(0.0, 1.0),
+                        x: m.x,
+                        y: m.y,
                     })
                     .collect(),
             })
@@ -104,7 +108,8 @@ pub(crate) fn map_out(
         .iter()
         .map(|m| {
             let w = m.words(Some(tpl), Some(field), lang);
-            let finding = [Some(w.lesion), w.size, w.shape, w.colour]
+            let lesion = w.lesion.unwrap_or_else(|| labels.get("not_recorded"));
+            let finding = [Some(lesion), w.size, w.shape, w.colour]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()

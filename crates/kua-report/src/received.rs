@@ -238,16 +238,19 @@ fn versions(
             vault.show_received(&r.record.id, Some(h.version), Some(&r.sender_key_id))?
         };
         let body = &this.record.body;
-        let changed = match &before {
-            None if h.version == 1 => Vec::new(),
+        let (changed, marks) = match &before {
+            None if h.version == 1 => (Vec::new(), Vec::new()),
             Some(b)
                 if b.record.version + 1 == h.version
                     && b.record.redacted == this.record.redacted
                     && (!this.record.redacted || b.recipients == this.recipients) =>
             {
-                body.changes_since(&b.record.body)
+                (
+                    body.changes_since(&b.record.body),
+                    body.mark_changes_since(&b.record.body),
+                )
             }
-            _ => vec![crate::render::NOT_COMPARABLE.to_string()],
+            _ => (vec![crate::render::NOT_COMPARABLE.to_string()], Vec::new()),
         };
         out.push(VersionInfo {
             version: h.version,
@@ -257,7 +260,7 @@ fn versions(
             content_hash: this.record.content_hash.clone(),
             amendment_reason: body.amendment_reason.clone(),
             changed,
-            marks: Vec::new(),
+            marks,
         });
         before = Some(this);
     }

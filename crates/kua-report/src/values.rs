@@ -116,6 +116,13 @@ impl Printer<'_> {
             return Row::text(label, self.labels.get("not_recorded"));
         };
         if field.kind == FieldType::BodyMap {
+            // A map that does not read (a received record's, not validated here) is
+            // never printed as raw JSON where notes must be withheld.
+            if self.identifying == Identifying::Withheld
+                && kua_core::body::BodyMap::from_value(value).is_none()
+            {
+                return Row::text(label, self.labels.withheld());
+            }
             if let Some(map) = kua_core::body::BodyMap::from_value(value) {
                 let map = crate::bodymap::map_out(
                     &map,

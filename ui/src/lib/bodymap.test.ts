@@ -34,29 +34,56 @@ describe("body maps", () => {
   it("number marks for good, place them by point or by region, and move them", () => {
     let m = addMark(atlas, empty, view("front"), { x: 0.8, y: 0.47 });
     m = addMark(atlas, m, view("feet"), null, "sole_right");
+    // Placed, not yet described: no lesion type until the examiner gives one.
     expect(m.marks.map((x) => [x.n, x.view, x.region, x.lesion])).toEqual([
-      [1, "front", "forearm_left", "other"],
-      [2, "feet", "sole_right", "other"],
+      [1, "front", "forearm_left", undefined],
+      [2, "feet", "sole_right", undefined],
     ]);
     const anchor = atlas.regions.find((r) => r.id === "sole_right")?.anchors.feet;
     expect([m.marks[1]?.x, m.marks[1]?.y]).toEqual(anchor);
-    // A removed number is not given again: the diff and the report name marks by it.
+    // A removed number is not given again, even the highest: the history and the report
+    // name marks by number.
     m = removeMark(m, 2);
-    expect(nextNumber(m)).toBe(2);
-    m = addMark(atlas, m, view("front"), { x: 0.2, y: 0.47 });
-    m = removeMark(m, 1);
     expect(nextNumber(m)).toBe(3);
+    m = addMark(atlas, m, view("front"), { x: 0.2, y: 0.47 });
+    expect(m.marks.map((x) => x.n)).toEqual([1, 3]);
+    expect(readMap(toValue(m)).last).toBe(3);
     const r = atlas.regions.find((x) => x.id === "chest_left")?.anchors.front ?? [0, 0];
-    m = moveMark(atlas, m, 2, view("front"), r[0], r[1]);
-    expect(m.marks[0]?.region).toBe("chest_left");
-    m = placeOn(atlas, m, 2, view("back"), "upper_back_left");
-    expect(m.marks[0]?.view).toBe("back");
-    expect(nudge({ ...m.marks[0]!, x: 0.995 }, "ArrowRight")).toEqual({ x: 1, y: m.marks[0]?.y });
-    expect(nudge(m.marks[0]!, "a")).toBeNull();
+    // Dragged, the region follows; nudged by a key, it keeps the region chosen.
+    m = moveMark(atlas, m, 3, view("front"), r[0], r[1]);
+    expect(m.marks[1]?.region).toBe("chest_left");
+    m = moveMark(atlas, m, 3, view("front"), 0.2, 0.47, true);
+    expect(m.marks[1]?.region).toBe("chest_left");
+    m = placeOn(atlas, m, 3, view("back"), "upper_back_left");
+    expect(m.marks[1]?.view).toBe("back");
+    expect(nudge({ ...m.marks[1]!, x: 0.995 }, "ArrowRight")).toEqual({ x: 1, y: m.marks[1]?.y });
+    expect(nudge(m.marks[1]!, "a")).toBeNull();
+    // The outer hip is the hip, not the groin.
+    expect(nearestRegion(atlas, view("front"), 0.36, 0.52)).toBe("hip_right");
+    expect(nearestRegion(atlas, view("front"), 0.64, 0.5)).toBe("hip_left");
+  });
+
+  it("read a received map defensively", () => {
+    const raw = {
+      figure: 7,
+      marks: [
+        { n: 1, view: "front", region: "chest_left", x: 0.6, y: 0.3, lesion: "bruise", photos: "not a list", length_cm: "4" },
+        { n: 1, view: "front", region: "chest_left", x: 0.5, y: 0.3 },
+        { view: "front", region: "chest_left", x: 0.5, y: 0.3 },
+        { n: 2, view: "front", region: "chest_left", x: "0.5", y: 0.3 },
+        null,
+        "mark",
+      ],
+      regions: { groin: "declined", chest_left: 3 },
+    };
+    const map = readMap(raw as never);
+    expect(map).toEqual({ marks: [{ n: 1, view: "front", region: "chest_left", x: 0.6, y: 0.3, lesion: "bruise" }], regions: { groin: "declined" } });
   });
 
   it("store only what was recorded", () => {
     expect(toValue(empty)).toBeNull();
+    // A figure chosen before any mark is kept.
+    expect(toValue({ ...empty, figure: "female" })).toEqual({ figure: "female", marks: [], regions: {} });
     let m = addMark(atlas, { ...empty, figure: "female" }, view("front"), { x: 0.8, y: 0.47 });
     m = updateMark(m, 1, { lesion: "bruise", length_cm: 4.5, shape: "linear", photos: ["a"] });
     m = updateMark(m, 1, { shape: undefined, photos: [] });
@@ -66,6 +93,7 @@ describe("body maps", () => {
       figure: "female",
       marks: [{ n: 1, view: "front", region: "forearm_left", x: 0.8, y: 0.47, lesion: "bruise", length_cm: 4.5 }],
       regions: { groin: "declined" },
+      last: 1,
     });
     expect(readMap(toValue(m))).toEqual(m);
     // The page hands over reactive proxies (Svelte state), which structuredClone refuses.

@@ -34,17 +34,55 @@ export function drawing(view: View, figure: string | undefined): string | undefi
   return DRAWINGS[name];
 }
 
-/** A field's value as a map; anything else reads as an empty one. */
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/**
+ * A field's value as a map; anything else reads as an empty one. A received record is
+ * not validated on import, so every mark is read defensively: one without a number
+ * (or with a number another mark has) or without a finite position is left out, and
+ * parts of the wrong type are dropped, rather than break the page.
+ */
 export function readMap(v: JsonValue | undefined): BodyMap {
   const empty: BodyMap = { marks: [], regions: {} };
   if (typeof v !== "object" || v === null || Array.isArray(v)) return empty;
-  const o = v as Record<string, JsonValue>;
-  const marks = Array.isArray(o.marks) ? (o.marks as unknown as Mark[]) : [];
-  const regions = typeof o.regions === "object" && o.regions !== null && !Array.isArray(o.regions)
-    ? (o.regions as Record<string, string>)
-    : {};
+  const o = v as Record<string, unknown>;
+  const seen = new Set<number>();
+  const marks: Mark[] = [];
+  for (const raw of Array.isArray(o.marks) ? o.marks : []) {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) continue;
+    const m = raw as Record<string, unknown>;
+    const n = num(m.n);
+    const x = num(m.x);
+    const y = num(m.y);
+    const view = str(m.view);
+    const region = str(m.region);
+    if (n === undefined || !Number.isInteger(n) || n < 1 || seen.has(n) || x === undefined || y === undefined || !view || !region) continue;
+    seen.add(n);
+    const mark: Mark = { n, view, region, x, y };
+    for (const k of ["lesion", "shape", "colour", "note", "method", "consistency"] as const) {
+      const s = str(m[k]);
+      if (s) mark[k] = s;
+    }
+    for (const k of ["length_cm", "width_cm"] as const) {
+      const c = num(m[k]);
+      if (c !== undefined) mark[k] = c;
+    }
+    if (Array.isArray(m.photos)) {
+      const photos = m.photos.filter((p): p is string => typeof p === "string");
+      if (photos.length) mark.photos = photos;
+    }
+    marks.push(mark);
+  }
+  const regions: Record<string, string> = {};
+  if (typeof o.regions === "object" && o.regions !== null && !Array.isArray(o.regions)) {
+    for (const [r, status] of Object.entries(o.regions)) if (typeof status === "string") regions[r] = status;
+  }
   const map: BodyMap = { marks, regions };
-  if (typeof o.figure === "string") map.figure = o.figure;
+  const figure = str(o.figure);
+  if (figure) map.figure = figure;
+  const last = num(o.last);
+  if (last !== undefined && Number.isInteger(last)) map.last = last;
   return map;
 }
 
@@ -54,7 +92,7 @@ export function readMap(v: JsonValue | undefined): BodyMap {
  * `structuredClone` refuses.
  */
 export function toValue(map: BodyMap): JsonValue {
-  if (map.marks.length === 0 && Object.keys(map.regions).length === 0) return null;
+  if (map.marks.length === 0 && Object.keys(map.regions).length === 0 && !map.figure) return null;
   return JSON.parse(JSON.stringify(map)) as JsonValue;
 }
 
@@ -90,15 +128,18 @@ export function nearestRegion(atlas: Atlas, view: View, x: number, y: number): s
   return best;
 }
 
-/** The next mark's number: one past the highest, so a number is never reused. */
+/**
+ * The next mark's number: one past the highest ever given (`last`, kept in the map), so
+ * that a removed mark's number never names another finding.
+ */
 export function nextNumber(map: BodyMap): number {
-  return map.marks.reduce((n, m) => Math.max(n, m.n), 0) + 1;
+  return map.marks.reduce((n, m) => Math.max(n, m.n), map.last ?? 0) + 1;
 }
 
 /**
  * Adds a mark at a point of a view, in the nearest region (or `region`, chosen from a
- * list, placed at its anchor when no point is given). Its lesion is "other" until it
- * is described.
+ * list, placed at its anchor when no point is given). It has no lesion type until it is
+ * described (sealing needs one).
  */
 export function addMark(atlas: Atlas, map: BodyMap, view: View, at: { x: number; y: number } | null, region?: string): BodyMap {
   const r = region ?? (at ? nearestRegion(atlas, view, at.x, at.y) : undefined);
@@ -106,8 +147,9 @@ export function addMark(atlas: Atlas, map: BodyMap, view: View, at: { x: number;
   const anchor = atlas.regions.find((x) => x.id === r)?.anchors[view.id];
   const point = at ?? (anchor ? { x: anchor[0], y: anchor[1] } : null);
   if (!point) return map;
-  const mark: Mark = { n: nextNumber(map), view: view.id, region: r, x: round(point.x), y: round(point.y), lesion: "other" };
-  return { ...map, marks: [...map.marks, mark] };
+  const n = nextNumber(map);
+  const mark: Mark = { n, view: view.id, region: r, x: round(point.x), y: round(point.y) };
+  return { ...map, marks: [...map.marks, mark], last: n };
 }
 
 /** Moves a mark to a point of its view; its region follows unless `keepRegion`. */

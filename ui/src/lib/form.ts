@@ -48,7 +48,11 @@ export function normalise(field: Field, raw: JsonValue | undefined): JsonValue {
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
       const marks = (raw as Record<string, JsonValue>).marks;
       const regions = (raw as Record<string, JsonValue>).regions;
-      const some = (Array.isArray(marks) && marks.length > 0) || (typeof regions === "object" && regions !== null && Object.keys(regions).length > 0);
+      const figure = (raw as Record<string, JsonValue>).figure;
+      const some =
+        (Array.isArray(marks) && marks.length > 0) ||
+        (typeof regions === "object" && regions !== null && Object.keys(regions).length > 0) ||
+        typeof figure === "string";
       return some ? raw : null;
     }
     case "list": {

@@ -1,6 +1,7 @@
 //! Counting a selection by one dimension or two, and withholding small counts.
 
 use super::*;
+use crate::dimension::NO_MARK;
 
 impl AnalysisSet {
     /// Counts the records a query selects, by its dimensions (none: the total only).
@@ -222,10 +223,26 @@ impl AnalysisSet {
                 }
             }
         }
+        // "Examined, no injury marked" in one testimony is no finding once another of the
+        // same person's testimonies marks an injury.
+        let no_mark: Vec<(usize, Option<u32>)> = [Dimension::InjuryRegion, Dimension::LesionType]
+            .into_iter()
+            .map(|d| {
+                let code = self.dict[d.index()].iter().position(|c| c == NO_MARK);
+                (d.index(), code.and_then(|c| u32::try_from(c).ok()))
+            })
+            .collect();
         for row in &mut out {
             for codes in &mut row.codes {
                 codes.sort_unstable();
                 codes.dedup();
+            }
+            for &(dim, code) in &no_mark {
+                if let (Some(code), Some(codes)) = (code, row.codes.get_mut(dim)) {
+                    if codes.len() > 1 {
+                        codes.retain(|c| *c != code);
+                    }
+                }
             }
         }
         Ok(out)

@@ -108,7 +108,10 @@ impl AnalysisSet {
             .copied()
             .chain(query.filters.iter().map(|f| f.dimension))
             .collect();
-        if dims.contains(&Dimension::PlaceRegion) && dims.contains(&Dimension::PlaceType) {
+        let paired = |a, b| dims.contains(&a) && dims.contains(&b);
+        if paired(Dimension::PlaceRegion, Dimension::PlaceType)
+            || paired(Dimension::InjuryRegion, Dimension::LesionType)
+        {
             return Err(Error::SameList);
         }
         if let (Some(from), Some(to)) = (&query.from, &query.to) {

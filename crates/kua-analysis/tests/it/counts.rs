@@ -533,7 +533,7 @@ fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_n
     let mut p = party(7);
     let mark = |n: u32, region: &str, lesion: &str| json!({"n": n, "view": "front", "region": region, "x": 0.5, "y": 0.3, "lesion": lesion});
     // Three marks, two on one forearm and two bruises: one record under each.
-    sealed(
+    let t1 = sealed(
         &mut p,
         json!({"injury_map": {"marks": [
             mark(1, "forearm_left", "bruise"), mark(2, "chest_left", "bruise"),
@@ -541,7 +541,7 @@ fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_n
         SHARE,
     );
     // Examined and nothing found: a finding.
-    sealed(
+    let t2 = sealed(
         &mut p,
         json!({"injury_map": {"regions": {"chest_left": "examined", "groin": "declined"}}}),
         SHARE,
@@ -584,4 +584,45 @@ fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_n
         pairs(&[("bruise", 1), ("abrasion", 1), ("no_mark", 1), ("-", 2)])
     );
     assert_eq!(lesion.cells.len(), atlas.lesions.len() + 2);
+    // One record's regions and another's lesion types are never paired, in a cross-tab
+    // or through a filter.
+    let paired = s.table(&by(&[Dimension::InjuryRegion, Dimension::LesionType]), "en");
+    assert!(
+        matches!(paired, Err(kua_analysis::Error::SameList)),
+        "{paired:?}"
+    );
+    let filtered = Query {
+        by: vec![Dimension::InjuryRegion],
+        filters: vec![kua_analysis::Filter {
+            dimension: Dimension::LesionType,
+            codes: vec![Some("bruise".into())],
+        }],
+        ..Query::default()
+    };
+    assert!(matches!(
+        s.table(&filtered, "en"),
+        Err(kua_analysis::Error::SameList)
+    ));
+
+    // The same person, examined once with injuries and once without: injured, counted
+    // once, and not also "examined, no injury marked".
+    p.v.decide_link(&t1, &t2, kua_core::Verdict::Same, None)
+        .unwrap();
+    let linkage = kua_analysis::persons::link(&mut p.v).unwrap();
+    let mut s = AnalysisSet::build(
+        p.v.analysis_records(false, Some(kua_analysis::FIELDS))
+            .unwrap(),
+    );
+    s.link_persons(&linkage);
+    let persons = Query {
+        by: vec![Dimension::InjuryRegion],
+        count: Some(kua_analysis::Unit::Persons),
+        ..Query::default()
+    };
+    let region = s.table(&persons, "en").unwrap();
+    assert_eq!(region.total, Some(3));
+    assert_eq!(
+        counts(&region),
+        pairs(&[("chest_left", 1), ("forearm_left", 1), ("-", 2)])
+    );
 }

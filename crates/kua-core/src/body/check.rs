@@ -6,9 +6,30 @@ use crate::template::{Field, FieldType, Problem, Template, ValidationError};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The largest size a finding is given in, in centimetres: a value above it is a typo
-/// (millimetres typed as centimetres), not a finding.
+/// The sizes a finding is given in, in centimetres: above the largest is a typo
+/// (millimetres typed as centimetres); below the smallest prints as 0 at the report's
+/// one decimal.
 const MAX_CM: f64 = 250.0;
+const MIN_CM: f64 = 0.1;
+
+/// The most marks one map holds: more is no examination but a flood, which would stall
+/// the drawing and the report.
+pub const MAX_MARKS: usize = 500;
+
+/// A key as a problem's path may show it: ids are lower-case ASCII words, and anything
+/// else may be content typed in the wrong place, which error text must not repeat.
+fn key_in_path(key: &str) -> &str {
+    let plain = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if plain {
+        key
+    } else {
+        "?"
+    }
+}
 
 const MARK_KEYS: &[&str] = &[
     "n",
@@ -42,7 +63,7 @@ pub(crate) fn check_map(
     };
     let a = atlas();
     for (key, v) in obj {
-        let at = format!("{path}.{key}");
+        let at = format!("{path}.{}", key_in_path(key));
         match key.as_str() {
             "figure" => {
                 if !v.is_null() {
@@ -50,10 +71,11 @@ pub(crate) fn check_map(
                 }
             }
             "regions" => match v.as_object() {
+                None if v.is_null() => {}
                 None => push(at, wrong(FieldType::BodyMap)),
                 Some(regions) => {
                     for (region, status) in regions {
-                        let at = format!("{at}.{region}");
+                        let at = format!("{at}.{}", key_in_path(region));
                         if a.region(region).is_none() {
                             push(at, Problem::UnknownRegion);
                         } else {
@@ -62,8 +84,28 @@ pub(crate) fn check_map(
                     }
                 }
             },
+            "last" => {
+                let highest = obj
+                    .get("marks")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.get("n").and_then(Value::as_u64))
+                    .max()
+                    .unwrap_or(0);
+                match v.as_u64() {
+                    None if v.is_null() => {}
+                    None => push(at, wrong(FieldType::Number)),
+                    Some(last) if last > u64::from(u32::MAX) || last < highest => {
+                        push(at, Problem::OutOfRange)
+                    }
+                    Some(_) => {}
+                }
+            }
             "marks" => match v.as_array() {
+                None if v.is_null() => {}
                 None => push(at, wrong(FieldType::BodyMap)),
+                Some(marks) if marks.len() > MAX_MARKS => push(at, Problem::OutOfRange),
                 Some(marks) => {
                     let mut numbers = BTreeSet::new();
                     for (i, m) in marks.iter().enumerate() {
@@ -91,9 +133,11 @@ fn check_mark(
     let a = atlas();
     let at = |key: &str| format!("{path}.{key}");
     for key in m.keys().filter(|k| !MARK_KEYS.contains(&k.as_str())) {
-        push(at(key), Problem::UnknownField);
+        push(at(key_in_path(key)), Problem::UnknownField);
     }
-    for key in ["n", "view", "region", "x", "y", "lesion"] {
+    // The lesion may wait until sealing (`check_complete`): a mark is placed first and
+    // described next.
+    for key in ["n", "view", "region", "x", "y"] {
         if m.get(key).is_none_or(Value::is_null) {
             push(at(key), Problem::Missing);
         }
@@ -101,7 +145,7 @@ fn check_mark(
     if let Some(n) = m.get("n").filter(|v| !v.is_null()) {
         match n.as_u64() {
             None => push(at("n"), wrong(FieldType::Number)),
-            Some(0) => push(at("n"), Problem::OutOfRange),
+            Some(n) if n == 0 || n > u64::from(u32::MAX) => push(at("n"), Problem::OutOfRange),
             Some(n) if !numbers.insert(n) => push(at("n"), Problem::DuplicateMark),
             Some(_) => {}
         }
@@ -140,7 +184,7 @@ fn check_mark(
         if let Some(v) = m.get(key).filter(|v| !v.is_null()) {
             match v.as_f64() {
                 None => push(at(key), wrong(FieldType::Number)),
-                Some(cm) if !(cm > 0.0 && cm <= MAX_CM) => push(at(key), Problem::OutOfRange),
+                Some(cm) if !(MIN_CM..=MAX_CM).contains(&cm) => push(at(key), Problem::OutOfRange),
                 Some(_) => {}
             }
         }
@@ -202,6 +246,29 @@ fn check_term(
 
 fn wrong(expected: FieldType) -> Problem {
     Problem::WrongType { expected }
+}
+
+/// What sealing needs beyond a valid map: every mark described by its lesion type.
+pub(crate) fn check_complete(
+    tpl: &Template,
+    values: &BTreeMap<String, Value>,
+) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    for field in tpl.fields().filter(|f| f.kind == FieldType::BodyMap) {
+        let marks = values
+            .get(&field.id)
+            .and_then(|v| v.get("marks"))
+            .and_then(Value::as_array);
+        for (i, mark) in marks.into_iter().flatten().enumerate() {
+            if mark.get("lesion").is_none_or(Value::is_null) {
+                errors.push(ValidationError {
+                    field: format!("{}.marks[{i}].lesion", field.id),
+                    problem: Problem::Missing,
+                });
+            }
+        }
+    }
+    errors
 }
 
 /// Every photograph a mark links must be attached to the same testimony. This needs

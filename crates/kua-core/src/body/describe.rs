@@ -10,7 +10,8 @@ use crate::template::{Choice, Field, Template};
 pub struct MarkWords {
     pub region: String,
     pub view: String,
-    pub lesion: String,
+    /// `None` for a mark not yet described.
+    pub lesion: Option<String>,
     /// "4.5 × 2 cm", "4.5 cm".
     pub size: Option<String>,
     pub shape: Option<String>,
@@ -65,7 +66,7 @@ impl Mark {
             view: a
                 .view(&self.view)
                 .map_or_else(|| self.view.clone(), |v| v.label.get(lang).to_string()),
-            lesion: term(&a.lesions, &self.lesion, lang),
+            lesion: self.lesion.as_ref().map(|l| term(&a.lesions, l, lang)),
             size,
             shape: self.shape.as_ref().map(|s| term(&a.shapes, s, lang)),
             colour: self.colour.as_ref().map(|c| term(&a.colours, c, lang)),

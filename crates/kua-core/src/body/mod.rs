@@ -10,7 +10,8 @@ mod check;
 mod describe;
 
 pub use changes::{changes, MarkChange};
-pub(crate) use check::{check_map, check_photos};
+pub use check::MAX_MARKS;
+pub(crate) use check::{check_complete, check_map, check_photos};
 pub use describe::{centimetres, figure_label, status_label, MarkWords};
 
 use crate::template::{Choice, Localized};
@@ -162,25 +163,41 @@ impl Atlas {
 
 /// The value of a `body_map` field: the marks, and what was done with each region.
 /// Regions absent from `regions` were not recorded either way.
+///
+/// Reading is lenient (unknown keys are ignored, a null list is empty): a received
+/// record is not validated on import, and a record from a newer Kua may carry more.
+/// Validation (`check.rs`) is what refuses unknown keys in this vault's own records.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct BodyMap {
     /// The figure drawn for the front and back views.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub figure: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub marks: Vec<Mark>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub regions: BTreeMap<String, String>,
+    /// The highest number ever given to a mark of this map, so that a removed mark's
+    /// number is never given to another finding (the history and the report name marks
+    /// by number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub last: Option<u32>,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// One finding drawn on a view. `n` numbers it for good: it is how the diagram, the
 /// table of a report and the changes between versions refer to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct Mark {
     pub n: u32,
     pub view: String,
@@ -188,7 +205,11 @@ pub struct Mark {
     /// The position on the view's drawing, from 0 (left, top) to 1 (right, bottom).
     pub x: f64,
     pub y: f64,
-    pub lesion: String,
+    /// The type of lesion; a mark placed but not yet described has none (it must have
+    /// one before the testimony is sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub lesion: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub length_cm: Option<f64>,
@@ -205,7 +226,11 @@ pub struct Mark {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
     /// Attachment ids of photographs of this finding, attached to the same testimony.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub photos: Vec<String>,
     /// The method the person alleges caused it, from the template's methods.
@@ -230,6 +255,16 @@ impl BodyMap {
 
     pub fn is_empty(&self) -> bool {
         self.marks.is_empty() && self.regions.is_empty()
+    }
+
+    /// Whether the map can be drawn: a map read from a received record may hold
+    /// positions that are not numbers in 0..=1 or numbers given twice; such marks are
+    /// listed but not drawn.
+    pub fn drawable(m: &Mark) -> bool {
+        m.x.is_finite()
+            && m.y.is_finite()
+            && (0.0..=1.0).contains(&m.x)
+            && (0.0..=1.0).contains(&m.y)
     }
 }
 
@@ -271,16 +306,100 @@ mod tests {
                 let view_box = format!("viewBox=\"0 0 {} {}\"", v.width, v.height);
                 assert!(svg.contains(&view_box), "{file} is not {view_box}");
                 // The drawings are shown in the page and laid out in reports: nothing
-                // in them may run or fetch.
-                for bad in ["<script", "href", "<image", "<foreignObject", "url("] {
-                    assert!(!svg.contains(bad), "{file} holds {bad}");
-                }
+                // in them may run, fetch or style. Only these elements and attributes.
+                assert_plain_svg(file, svg);
             }
         }
         // The person's right is on the viewer's left on the front view, and on the
         // viewer's right on the back view.
         let fr = a.region("forearm_right").unwrap();
         assert!(fr.anchors["front"].0 < 0.5 && fr.anchors["back"].0 > 0.5);
+    }
+
+    fn assert_plain_svg(file: &str, svg: &str) {
+        const ELEMENTS: &[&str] = &[
+            "svg", "g", "path", "circle", "ellipse", "line", "polyline", "polygon", "rect",
+        ];
+        const ATTRIBUTES: &[&str] = &[
+            "xmlns",
+            "version",
+            "viewBox",
+            "width",
+            "height",
+            "d",
+            "fill",
+            "stroke",
+            "stroke-width",
+            "stroke-linecap",
+            "stroke-linejoin",
+            "stroke-dasharray",
+            "cx",
+            "cy",
+            "r",
+            "rx",
+            "ry",
+            "x1",
+            "y1",
+            "x2",
+            "y2",
+            "points",
+            "x",
+            "y",
+        ];
+        let mut rest = svg;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i + 1..];
+            if let Some(comment) = rest.strip_prefix("!--") {
+                let end = comment.find("-->").expect("a closed comment");
+                rest = &comment[end + 3..];
+                continue;
+            }
+            let end = rest.find('>').expect("a closed tag");
+            let tag = rest[..end].trim_start_matches('/').trim_end_matches('/');
+            let mut parts = tag.split_whitespace();
+            let name = parts.next().unwrap_or_default();
+            if name.starts_with('?') {
+                rest = &rest[end..];
+                continue;
+            }
+            assert!(ELEMENTS.contains(&name), "{file}: element <{name}>");
+            for attr in tag[name.len()..].split('"').step_by(2) {
+                let attr = attr.trim().trim_end_matches('=');
+                if !attr.is_empty() {
+                    assert!(
+                        ATTRIBUTES.contains(&attr),
+                        "{file}: attribute {attr} of <{name}>"
+                    );
+                }
+            }
+            for value in tag.split('"').skip(1).step_by(2) {
+                assert!(
+                    !value.contains(':') || value.starts_with("http://www.w3.org/2000/svg"),
+                    "{file}: a value that names a scheme: {value}"
+                );
+            }
+            rest = &rest[end..];
+        }
+    }
+
+    #[test]
+    fn the_svg_check_refuses_what_could_run_or_fetch() {
+        for bad in [
+            r#"<svg viewBox="0 0 1 1"><script>alert(1)</script></svg>"#,
+            r#"<svg viewBox="0 0 1 1" onload="alert(1)"></svg>"#,
+            r#"<svg viewBox="0 0 1 1"><use href="x.svg#a"/></svg>"#,
+            r#"<svg viewBox="0 0 1 1"><path d="M0 0" fill="url(http://x/#a)"/></svg>"#,
+            r#"<svg viewBox="0 0 1 1"><style>@import "x";</style></svg>"#,
+        ] {
+            assert!(
+                std::panic::catch_unwind(|| assert_plain_svg("test", bad)).is_err(),
+                "{bad}"
+            );
+        }
+        assert_plain_svg(
+            "test",
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><!-- a note --><g><path d="M0 0 L1 1" stroke="#222"/></g></svg>"##,
+        );
     }
 
     #[test]

@@ -308,7 +308,7 @@ fn push_marks(text: &mut String, value: &Value) {
         let lesion = atlas
             .lesions
             .iter()
-            .find(|l| l.id == m.lesion)
+            .find(|l| m.lesion.as_ref() == Some(&l.id))
             .map(|l| &l.label);
         for l in region.into_iter().chain(lesion) {
             text.push('\n');

@@ -70,6 +70,28 @@ fn invalid_marks_are_refused_with_the_part_named() {
     }
     assert_eq!(got.len(), 15, "{got:?}");
     assert!(v.list().unwrap().is_empty(), "nothing was stored");
+    // Numbers and sizes out of range, a key that is content (never repeated in the
+    // error's path), too many marks.
+    let mut big = mark(1, "forearm_left");
+    big["n"] = json!(u64::from(u32::MAX) + 1);
+    big["width_cm"] = json!(0.05);
+    let got = problems(
+        v.add(&with_map(
+            json!({"marks": [big], "last": 0, "regions": {"Асель Серикова": "examined"}}),
+        ))
+        .unwrap_err(),
+    );
+    for expected in [
+        p("injury_map.marks[0].n", Problem::OutOfRange),
+        p("injury_map.marks[0].width_cm", Problem::OutOfRange),
+        p("injury_map.last", Problem::OutOfRange),
+        p("injury_map.regions.?", Problem::UnknownRegion),
+    ] {
+        assert!(got.contains(&expected), "{expected:?} not in {got:?}");
+    }
+    let flood: Vec<Value> = (1..=501).map(|n| mark(n, "chest_left")).collect();
+    let got = problems(v.add(&with_map(json!({ "marks": flood }))).unwrap_err());
+    assert_eq!(got, [p("injury_map.marks", Problem::OutOfRange)]);
     // A value that is not a map at all.
     let got = problems(v.add(&with_map(json!(["forearm"]))).unwrap_err());
     assert!(matches!(got[..], [(ref f, Problem::WrongType { .. })] if f == "injury_map"));

@@ -122,6 +122,10 @@ fn a_received_body_map_links_its_photographs_and_a_redacted_one_keeps_no_note() 
     let whole = report_of(false, 21);
     // The sender's attachment id resolves to the evidence annex's first file.
     assert!(whole.contains("№1") || whole.contains("№ 1"));
+    assert!(
+        !whole.contains("бұл нұсқада жоқ"),
+        "a photograph not found in the annex"
+    );
     assert!(whole.contains("Серікбаеваның айтуынша, таяқпен ұрған"));
     let redacted = report_of(true, 22);
     let region = kua_core::body::atlas().region("forearm_left").unwrap();

@@ -4,9 +4,19 @@ import type { Mark } from "./Mark";
 /**
  * The value of a `body_map` field: the marks, and what was done with each region.
  * Regions absent from `regions` were not recorded either way.
+ *
+ * Reading is lenient (unknown keys are ignored, a null list is empty): a received
+ * record is not validated on import, and a record from a newer Kua may carry more.
+ * Validation (`check.rs`) is what refuses unknown keys in this vault's own records.
  */
 export type BodyMap = { 
 /**
  * The figure drawn for the front and back views.
  */
-figure?: string, marks: Array<Mark>, regions: { [key in string]: string }, };
+figure?: string, marks: Array<Mark>, regions: { [key in string]: string }, 
+/**
+ * The highest number ever given to a mark of this map, so that a removed mark's
+ * number is never given to another finding (the history and the report name marks
+ * by number).
+ */
+last?: number, };

@@ -8,7 +8,12 @@ export type Mark = { n: number, view: string, region: string,
 /**
  * The position on the view's drawing, from 0 (left, top) to 1 (right, bottom).
  */
-x: number, y: number, lesion: string, length_cm?: number, width_cm?: number, shape?: string, colour?: string, note?: string, 
+x: number, y: number, 
+/**
+ * The type of lesion; a mark placed but not yet described has none (it must have
+ * one before the testimony is sealed).
+ */
+lesion?: string, length_cm?: number, width_cm?: number, shape?: string, colour?: string, note?: string, 
 /**
  * Attachment ids of photographs of this finding, attached to the same testimony.
  */
