@@ -56,5 +56,12 @@ if ! have tauri-driver; then
   cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi
 
+# cargo-deny checks the supply-chain policy (deny.toml): licences, banned and duplicate
+# crates, sources. Offline; about three minutes to build on two cores.
+if ! have cargo-deny; then
+  echo "setup: installing cargo-deny" >&2
+  cargo install cargo-deny --version 0.20.2 --locked --quiet
+fi
+
 # The UI's packages, exactly as locked.
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)

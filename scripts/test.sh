@@ -19,6 +19,30 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== one generation of each crypto crate (cargo tree -d)"
 bash scripts/check-duplicates.sh
 
+echo "== supply chain: licences, bans (no network clients, one generation of crypto) and sources (deny.toml), npm licences"
+# cargo-deny reads every package of the lock file, other platforms' too: fetch them from
+# the registry first, then check without the network (no advisory database).
+cargo fetch --locked --quiet
+cargo deny --offline check licenses bans sources
+(cd ui && node scripts/licences.mjs)
+# The bill of materials the .deb ships with (scripts/package.sh) is made and names what
+# it must: the crypto, the vault's database, the layout engine, the page's framework.
+sbom=$(mktemp -d)
+bash scripts/sbom.sh "$sbom"
+python3 - "$sbom" <<'PY'
+import json, sys
+d = sys.argv[1]
+for f, names in (("kua-desktop.rust", ["age", "kua-core", "rusqlite", "typst", "tauri"]),
+                 ("kua.rust", ["age", "kua-core", "rusqlite", "typst"]),
+                 ("kua-ui.npm", ["svelte", "pdfjs-dist", "@tauri-apps/api"])):
+    bom = json.load(open(f"{d}/{f}.cdx.json"))
+    have = {c["name"] for c in bom.get("components", [])}
+    missing = [n for n in names if n not in have]
+    assert bom["bomFormat"] == "CycloneDX" and not missing, f"{f}: missing {missing}"
+    print(f"   {f}: {len(have)} components")
+PY
+rm -rf "$sbom"
+
 echo "== tests"
 cargo test --workspace --locked
 
