@@ -321,10 +321,10 @@ pub fn codes<'r>(
                 } else {
                     "lesion"
                 };
-                let mut marked = false;
+                // A mark not yet described is still an injury marked: never "no mark".
+                let marked = marks.is_some_and(|m| !m.is_empty());
                 for mark in marks.into_iter().flatten() {
                     if let Some(code) = mark.get(key).and_then(Value::as_str) {
-                        marked = true;
                         push(Cow::Borrowed(code));
                     }
                 }

@@ -327,6 +327,17 @@ fn is_empty(v: &Value) -> bool {
         Value::Null => true,
         Value::String(s) => s.trim().is_empty(),
         Value::Array(a) => a.is_empty(),
+        // A body map is filled once it has a mark or a region's examination (a figure
+        // or a mark counter alone records nothing).
+        Value::Object(o)
+            if ["marks", "regions", "figure", "last"]
+                .iter()
+                .any(|k| o.contains_key(*k)) =>
+        {
+            ["marks", "regions"]
+                .iter()
+                .all(|k| o.get(*k).is_none_or(is_empty))
+        }
         Value::Object(o) => o.is_empty(),
         _ => false,
     }
@@ -342,8 +353,10 @@ fn check_values<'a>(
     for (id, value) in values {
         let path = format!("{prefix}{id}");
         match fields.clone().find(|f| &f.id == id) {
+            // A key the template does not know may be content typed in the wrong place:
+            // the path does not repeat it unless it reads as an id.
             None => errors.push(ValidationError {
-                field: path,
+                field: format!("{prefix}{}", crate::body::key_in_path(id)),
                 problem: Problem::UnknownField,
             }),
             Some(field) => check_value(tpl, field, value, &path, errors),

@@ -424,8 +424,18 @@ impl Vault {
                 ));
             }
         }
-        let mut body = old;
+        let mut body = old.clone();
         apply(&mut body, input);
+        let mut earlier = Vec::new();
+        for head in ctx.keys.catalog.versions(&id)? {
+            earlier.push(ctx.read_version(head)?.fields);
+        }
+        let earlier: Vec<&BTreeMap<String, Value>> = earlier.iter().collect();
+        let numbers =
+            crate::body::check_numbers(template_for(&body.template)?, &earlier, &body.fields);
+        if !numbers.is_empty() {
+            return Err(template::ValidationErrors(numbers).into());
+        }
         body.version += 1;
         body.updated_at = ctx.seams.clock.now_ms();
         body.amendment_reason.clone_from(&input.reason);

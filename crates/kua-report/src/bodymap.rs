@@ -107,7 +107,27 @@ pub(crate) fn map_out(
         .marks
         .iter()
         .map(|m| {
-            let w = m.words(Some(tpl), Some(field), lang);
+            let mut w = m.words(Some(tpl), Some(field), lang);
+            // A received map is not validated: where identifying content is withheld,
+            // an id no vocabulary knows may be text someone typed, and is not printed.
+            if identifying == Identifying::Withheld {
+                let guard = |id: Option<&String>, text: &mut Option<String>| {
+                    if id.is_some_and(|i| !body::is_plain_id(i)) {
+                        *text = Some(labels.withheld());
+                    }
+                };
+                if !body::is_plain_id(&m.region) {
+                    w.region = labels.withheld();
+                }
+                if !body::is_plain_id(&m.view) {
+                    w.view = labels.withheld();
+                }
+                guard(m.lesion.as_ref(), &mut w.lesion);
+                guard(m.shape.as_ref(), &mut w.shape);
+                guard(m.colour.as_ref(), &mut w.colour);
+                guard(m.method.as_ref(), &mut w.method);
+                guard(m.consistency.as_ref(), &mut w.consistency);
+            }
             let lesion = w.lesion.unwrap_or_else(|| labels.get("not_recorded"));
             let finding = [Some(lesion), w.size, w.shape, w.colour]
                 .into_iter()
@@ -145,15 +165,30 @@ pub(crate) fn map_out(
             }
         })
         .collect();
+    let withheld = |id: &str| identifying == Identifying::Withheld && !body::is_plain_id(id);
     let regions = map
         .regions
         .iter()
-        .map(|(r, s)| Row::text(a.region_label(r, lang), body::status_label(s, lang)))
+        .map(|(r, s)| {
+            let region = if withheld(r) {
+                labels.withheld()
+            } else {
+                a.region_label(r, lang).to_string()
+            };
+            let status = if withheld(s) {
+                labels.withheld()
+            } else {
+                body::status_label(s, lang)
+            };
+            Row::text(region, status)
+        })
         .collect();
     MapOut {
-        figure: figure
-            .map(|f| body::figure_label(f, lang))
-            .unwrap_or_default(),
+        figure: match figure {
+            Some(f) if withheld(f) => labels.withheld(),
+            Some(f) => body::figure_label(f, lang),
+            None => String::new(),
+        },
         views,
         marks,
         regions,

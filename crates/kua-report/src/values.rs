@@ -218,6 +218,16 @@ fn is_empty(v: &Value) -> bool {
         Value::Null => true,
         Value::String(s) => s.trim().is_empty(),
         Value::Array(a) => a.is_empty(),
+        // A body map is filled once it has a mark or a region's examination.
+        Value::Object(o)
+            if ["marks", "regions", "figure", "last"]
+                .iter()
+                .any(|k| o.contains_key(*k)) =>
+        {
+            ["marks", "regions"]
+                .iter()
+                .all(|k| o.get(*k).is_none_or(is_empty))
+        }
         Value::Object(o) => o.is_empty(),
         _ => false,
     }

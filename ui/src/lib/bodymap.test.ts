@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Atlas } from "./bindings/Atlas";
 import type { BodyMap } from "./bindings/BodyMap";
-import { addMark, changeText, drawing, moveMark, nearestRegion, nextNumber, nudge, placeOn, readMap, regionsOn, removeMark, setStatus, toValue, updateMark } from "./bodymap";
+import { addMark, changeText, drawing, moveMark, nearestRegion, nextNumber, nudge, placeOn, readMap, regionsOn, removeMark, setStatus, toValue, unreadableMarks, updateMark } from "./bodymap";
+import { sameList } from "./chart";
 
 const assets = join(__dirname, "../../../assets/body");
 const drawings = JSON.parse(readFileSync(join(assets, "atlas.json"), "utf8"));
@@ -52,8 +53,12 @@ describe("body maps", () => {
     // Dragged, the region follows; nudged by a key, it keeps the region chosen.
     m = moveMark(atlas, m, 3, view("front"), r[0], r[1]);
     expect(m.marks[1]?.region).toBe("chest_left");
-    m = moveMark(atlas, m, 3, view("front"), 0.2, 0.47, true);
+    m = moveMark(atlas, m, 3, view("front"), r[0] + 0.01, r[1] + 0.01, true);
     expect(m.marks[1]?.region).toBe("chest_left");
+    // Nudged far from the region's point, the region follows: the drawing and the name
+    // never disagree.
+    m = moveMark(atlas, m, 3, view("front"), 0.2, 0.47, true);
+    expect(m.marks[1]?.region).toBe("forearm_right");
     m = placeOn(atlas, m, 3, view("back"), "upper_back_left");
     expect(m.marks[1]?.view).toBe("back");
     expect(nudge({ ...m.marks[1]!, x: 0.995 }, "ArrowRight")).toEqual({ x: 1, y: m.marks[1]?.y });
@@ -61,6 +66,11 @@ describe("body maps", () => {
     // The outer hip is the hip, not the groin.
     expect(nearestRegion(atlas, view("front"), 0.36, 0.52)).toBe("hip_right");
     expect(nearestRegion(atlas, view("front"), 0.64, 0.5)).toBe("hip_left");
+    // Every mark removed, the counter stays, and the next mark gets a new number.
+    let all = removeMark(removeMark(m, 1), 3);
+    expect(toValue(all)).toEqual({ marks: [], regions: {}, last: 3 });
+    all = addMark(atlas, readMap(toValue(all)), view("front"), { x: 0.8, y: 0.47 });
+    expect(all.marks[0]?.n).toBe(4);
   });
 
   it("read a received map defensively", () => {
@@ -77,6 +87,7 @@ describe("body maps", () => {
       regions: { groin: "declined", chest_left: 3 },
     };
     const map = readMap(raw as never);
+    expect(unreadableMarks(raw as never)).toBe(5);
     expect(map).toEqual({ marks: [{ n: 1, view: "front", region: "chest_left", x: 0.6, y: 0.3, lesion: "bruise" }], regions: { groin: "declined" } });
   });
 
@@ -102,6 +113,13 @@ describe("body maps", () => {
     expect(readMap("not a map")).toEqual(empty);
     expect(drawing(view("front"), "female")).toMatch(/front-female/);
     expect(drawing(view("hands"), "female")).toMatch(/hands/);
+  });
+
+  it("never pair one injury's region with another's type", () => {
+    expect(sameList("injury_region", "lesion_type")).toBe(true);
+    expect(sameList("lesion_type", "injury_region")).toBe(true);
+    expect(sameList("place_type", "place_region")).toBe(true);
+    expect(sameList("injury_region", "method")).toBe(false);
   });
 
   it("say a change between versions in words", () => {

@@ -92,7 +92,8 @@ export function readMap(v: JsonValue | undefined): BodyMap {
  * `structuredClone` refuses.
  */
 export function toValue(map: BodyMap): JsonValue {
-  if (map.marks.length === 0 && Object.keys(map.regions).length === 0 && !map.figure) return null;
+  // The counter stays even when every mark is removed, so a number is never given twice.
+  if (map.marks.length === 0 && Object.keys(map.regions).length === 0 && !map.figure && map.last === undefined) return null;
   return JSON.parse(JSON.stringify(map)) as JsonValue;
 }
 
@@ -152,13 +153,26 @@ export function addMark(atlas: Atlas, map: BodyMap, view: View, at: { x: number;
   return { ...map, marks: [...map.marks, mark], last: n };
 }
 
-/** Moves a mark to a point of its view; its region follows unless `keepRegion`. */
+/**
+ * How far (in the view's own units, as a share of its larger side) a mark may be nudged
+ * from its region's point and keep the region chosen; beyond it, the region follows.
+ */
+const NUDGE_REACH = 0.08;
+
+/**
+ * Moves a mark to a point of its view. A drag puts it elsewhere and its region follows;
+ * with `keepRegion` (a key's nudge) it keeps the region chosen while it stays near that
+ * region's point, so the drawing and the region named never disagree.
+ */
 export function moveMark(atlas: Atlas, map: BodyMap, n: number, view: View, x: number, y: number, keepRegion = false): BodyMap {
   return {
     ...map,
     marks: map.marks.map((m) => {
       if (m.n !== n) return m;
-      const region = keepRegion ? m.region : (nearestRegion(atlas, view, x, y) ?? m.region);
+      const anchor = atlas.regions.find((r) => r.id === m.region)?.anchors[view.id];
+      const side = Math.max(view.width, view.height);
+      const near = anchor !== undefined && Math.hypot((anchor[0] - x) * view.width, (anchor[1] - y) * view.height) <= NUDGE_REACH * side;
+      const region = keepRegion && near ? m.region : (nearestRegion(atlas, view, x, y) ?? m.region);
       return { ...m, x: round(x), y: round(y), region };
     }),
   };
@@ -187,7 +201,13 @@ export function placeOn(atlas: Atlas, map: BodyMap, n: number, view: View, regio
 }
 
 export function removeMark(map: BodyMap, n: number): BodyMap {
-  return { ...map, marks: map.marks.filter((m) => m.n !== n) };
+  return { ...map, marks: map.marks.filter((m) => m.n !== n), last: nextNumber(map) - 1 };
+}
+
+/** How many marks of a stored value `readMap` left out as unreadable. */
+export function unreadableMarks(v: JsonValue | undefined): number {
+  const raw = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).marks : undefined;
+  return Array.isArray(raw) ? raw.length - readMap(v).marks.length : 0;
 }
 
 /** Records what was done with a region; `null` clears it (not recorded). */

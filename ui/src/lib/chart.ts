@@ -21,6 +21,20 @@ export const DIMENSIONS: readonly Dimension[] = [
 /** The dimensions a record may hold several values of: they count records, not answers. */
 export const MULTI: readonly Dimension[] = ["method", "agency", "place_type", "place_region", "injury_region", "lesion_type"];
 
+/**
+ * Pairs of dimensions the shell refuses to count together (kua-analysis `select.rs`):
+ * each is counted per testimony, so together they would pair one place's region with
+ * another's type, or one injury's region with another's lesion.
+ */
+export const SAME_LIST: readonly (readonly [Dimension, Dimension])[] = [
+  ["place_region", "place_type"],
+  ["injury_region", "lesion_type"],
+];
+
+export function sameList(a: Dimension | "", b: Dimension | ""): boolean {
+  return SAME_LIST.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
 export function isMulti(d: Dimension): boolean {
   return MULTI.includes(d);
 }

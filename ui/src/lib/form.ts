@@ -52,7 +52,8 @@ export function normalise(field: Field, raw: JsonValue | undefined): JsonValue {
       const some =
         (Array.isArray(marks) && marks.length > 0) ||
         (typeof regions === "object" && regions !== null && Object.keys(regions).length > 0) ||
-        typeof figure === "string";
+        typeof figure === "string" ||
+        typeof (raw as Record<string, JsonValue>).last === "number";
       return some ? raw : null;
     }
     case "list": {

@@ -1230,4 +1230,9 @@ body-problem-not-attached = a linked photograph is not attached to this testimon
 body-not-described = not described yet
 body-size-not-number = A size is a number of centimetres, such as 4.5.
 body-problem-missing = a required part is missing (before sealing: the type of injury)
+body-marks-full = A map holds at most { $max } marks.
+body-marks-unreadable = { $count ->
+    [one] One mark of this record could not be read and is not shown.
+   *[other] { $count } marks of this record could not be read and are not shown.
+}
 body-problem-other = this part is not valid

@@ -1071,4 +1071,6 @@ body-problem-not-attached = байланыстырылған фотосурет 
 body-not-described = әлі сипатталмаған
 body-size-not-number = Өлшем — сантиметрмен берілген сан, мысалы 4,5.
 body-problem-missing = міндетті бөлігі толтырылмаған (мөрлеу алдында — жарақат түрі)
+body-marks-full = Сызбада ең көбі { $max } белгі болады.
+body-marks-unreadable = Осы жазбаның оқылмаған белгілері көрсетілмейді: { $count }.
 body-problem-other = бұл бөлік дұрыс толтырылмаған

@@ -1256,4 +1256,6 @@ body-problem-not-attached = связанная фотография не при�
 body-not-described = ещё не описано
 body-size-not-number = Размер — число сантиметров, например 4,5.
 body-problem-missing = не заполнена обязательная часть (перед запечатыванием — вид повреждения)
+body-marks-full = На схеме не больше { $max } отметок.
+body-marks-unreadable = Не удалось прочитать отметки этой записи, они не показаны: { $count }.
 body-problem-other = эта часть заполнена неверно

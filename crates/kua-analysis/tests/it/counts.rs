@@ -584,6 +584,38 @@ fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_n
         pairs(&[("bruise", 1), ("abrasion", 1), ("no_mark", 1), ("-", 2)])
     );
     assert_eq!(lesion.cells.len(), atlas.lesions.len() + 2);
+    // A draft's mark placed but not yet described is an injury marked, of a type not
+    // recorded: never "examined, no injury marked".
+    let draft = crate::fixture::input(
+        json!({"injury_map": {"marks": [{"n": 1, "view": "front", "region": "knee_left", "x": 0.58, "y": 0.7}],
+               "regions": {"knee_left": "examined"}}}),
+        SHARE,
+    );
+    p.v.add(&draft).unwrap();
+    let with_drafts = AnalysisSet::build(
+        p.v.analysis_records(true, Some(kua_analysis::FIELDS))
+            .unwrap(),
+    );
+    let lesion = with_drafts
+        .table(&by(&[Dimension::LesionType]), "en")
+        .unwrap();
+    assert_eq!(
+        counts(&lesion),
+        pairs(&[("bruise", 1), ("abrasion", 1), ("no_mark", 1), ("-", 3)])
+    );
+    let region = with_drafts
+        .table(&by(&[Dimension::InjuryRegion]), "en")
+        .unwrap();
+    assert_eq!(
+        counts(&region),
+        pairs(&[
+            ("chest_left", 1),
+            ("forearm_left", 1),
+            ("knee_left", 1),
+            ("no_mark", 1),
+            ("-", 2)
+        ])
+    );
     // One record's regions and another's lesion types are never paired, in a cross-tab
     // or through a filter.
     let paired = s.table(&by(&[Dimension::InjuryRegion, Dimension::LesionType]), "en");

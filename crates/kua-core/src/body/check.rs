@@ -18,17 +18,22 @@ pub const MAX_MARKS: usize = 500;
 
 /// A key as a problem's path may show it: ids are lower-case ASCII words, and anything
 /// else may be content typed in the wrong place, which error text must not repeat.
-fn key_in_path(key: &str) -> &str {
-    let plain = !key.is_empty()
-        && key.len() <= 40
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain {
+pub(crate) fn key_in_path(key: &str) -> &str {
+    if is_plain_id(key) {
         key
     } else {
         "?"
     }
+}
+
+/// Whether a string reads as an id of Kua's vocabularies (lower-case ASCII words, at most
+/// 40 characters) rather than as text someone typed.
+pub fn is_plain_id(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 40
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 const MARK_KEYS: &[&str] = &[
@@ -246,6 +251,48 @@ fn check_term(
 
 fn wrong(expected: FieldType) -> Problem {
     Problem::WrongType { expected }
+}
+
+/// An amendment may not give a new mark a number an earlier version used: the history
+/// and the reports name marks by number. `earlier` are the fields of every version so
+/// far, the latest last. A number the latest version has is the same mark (perhaps
+/// moved or described anew); any other number at or below the highest ever used (a
+/// version's `last`, or any of its marks) is refused.
+pub(crate) fn check_numbers(
+    tpl: &Template,
+    earlier: &[&BTreeMap<String, Value>],
+    after: &BTreeMap<String, Value>,
+) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    for field in tpl.fields().filter(|f| f.kind == FieldType::BodyMap) {
+        let numbers = |v: Option<&Value>| -> Vec<u64> {
+            v.and_then(|v| v.get("marks"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.get("n").and_then(Value::as_u64))
+                .collect()
+        };
+        let latest = numbers(earlier.last().and_then(|f| f.get(&field.id)));
+        let highest = earlier
+            .iter()
+            .filter_map(|f| f.get(&field.id))
+            .flat_map(|v| {
+                let last = v.get("last").and_then(Value::as_u64);
+                last.into_iter().chain(numbers(Some(v)))
+            })
+            .max()
+            .unwrap_or(0);
+        for (i, n) in numbers(after.get(&field.id)).into_iter().enumerate() {
+            if n <= highest && !latest.contains(&n) {
+                errors.push(ValidationError {
+                    field: format!("{}.marks[{i}].n", field.id),
+                    problem: Problem::DuplicateMark,
+                });
+            }
+        }
+    }
+    errors
 }
 
 /// What sealing needs beyond a valid map: every mark described by its lesion type.

@@ -10,8 +10,8 @@ mod check;
 mod describe;
 
 pub use changes::{changes, MarkChange};
-pub use check::MAX_MARKS;
-pub(crate) use check::{check_complete, check_map, check_photos};
+pub(crate) use check::{check_complete, check_map, check_numbers, check_photos, key_in_path};
+pub use check::{is_plain_id, MAX_MARKS};
 pub use describe::{centimetres, figure_label, status_label, MarkWords};
 
 use crate::template::{Choice, Localized};
@@ -257,9 +257,8 @@ impl BodyMap {
         self.marks.is_empty() && self.regions.is_empty()
     }
 
-    /// Whether the map can be drawn: a map read from a received record may hold
-    /// positions that are not numbers in 0..=1 or numbers given twice; such marks are
-    /// listed but not drawn.
+    /// Whether a mark can be drawn: a map read from a received record may hold
+    /// positions outside 0..=1 (or not finite); such marks are listed but not drawn.
     pub fn drawable(m: &Mark) -> bool {
         m.x.is_finite()
             && m.y.is_finite()
@@ -354,7 +353,18 @@ mod tests {
                 rest = &comment[end + 3..];
                 continue;
             }
-            let end = rest.find('>').expect("a closed tag");
+            // The tag ends at the first '>' outside quotes.
+            let mut quoted = false;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    c == '>' && !quoted
+                })
+                .map(|(i, _)| i)
+                .expect("a closed tag");
             let tag = rest[..end].trim_start_matches('/').trim_end_matches('/');
             let mut parts = tag.split_whitespace();
             let name = parts.next().unwrap_or_default();
@@ -390,6 +400,7 @@ mod tests {
             r#"<svg viewBox="0 0 1 1"><use href="x.svg#a"/></svg>"#,
             r#"<svg viewBox="0 0 1 1"><path d="M0 0" fill="url(http://x/#a)"/></svg>"#,
             r#"<svg viewBox="0 0 1 1"><style>@import "x";</style></svg>"#,
+            r#"<svg viewBox="0 0 1 1"><path d=">" onload="alert(1)"/></svg>"#,
         ] {
             assert!(
                 std::panic::catch_unwind(|| assert_plain_svg("test", bad)).is_err(),

@@ -215,6 +215,41 @@ fn marks_link_only_this_testimonys_photographs_and_are_sealed_with_it() {
             },
         ]
     );
+    // A later amendment may not give a new finding a number an earlier version used, nor
+    // seal a mark without its lesion type.
+    // Version 3 removes mark 3 (the map as JSON, without the counter the app keeps);
+    // version 4 may not call another finding 3.
+    let v2 = v.show(&id, Some(2)).unwrap().fields["injury_map"].clone();
+    let mut removed = v2.clone();
+    removed["marks"].as_array_mut().unwrap().pop();
+    let amend = |map: Value| TestimonyInput {
+        reason: Some("third examination".into()),
+        ..edit(map)
+    };
+    v.amend(&id, &amend(removed.clone())).unwrap();
+    let mut reused = removed;
+    let mut other = mark(3, "knee_left");
+    other["x"] = json!(0.58);
+    reused["marks"].as_array_mut().unwrap().push(other);
+    let err = v.amend(&id, &amend(reused)).unwrap_err();
+    assert_eq!(
+        problems(err),
+        [("injury_map.marks[2].n".to_string(), Problem::DuplicateMark)]
+    );
+    let mut undescribed = v.show(&id, Some(3)).unwrap().fields["injury_map"].clone();
+    let mut four = mark(4, "knee_left");
+    four.as_object_mut().unwrap().remove("lesion");
+    undescribed["marks"].as_array_mut().unwrap().push(four);
+    let err = v.amend(&id, &amend(undescribed)).unwrap_err();
+    assert_eq!(
+        problems(err),
+        [("injury_map.marks[2].lesion".to_string(), Problem::Missing)]
+    );
+    assert_eq!(
+        v.show(&id, None).unwrap().version,
+        3,
+        "nothing more was sealed"
+    );
 }
 
 #[test]
