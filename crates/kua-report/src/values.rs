@@ -3,7 +3,7 @@
 //! empty and "withheld" where anonymity keeps it out.
 
 use crate::labels::{date, Labels};
-use kua_core::template::{Field, FieldType, Template};
+use kua_core::template::{is_empty, Field, FieldType, Template};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -210,26 +210,6 @@ impl Printer<'_> {
                 .join("; "),
             _ => plain(value),
         }
-    }
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        // A body map is filled once it has a mark or a region's examination.
-        Value::Object(o)
-            if ["marks", "regions", "figure", "last"]
-                .iter()
-                .any(|k| o.contains_key(*k)) =>
-        {
-            ["marks", "regions"]
-                .iter()
-                .all(|k| o.get(*k).is_none_or(is_empty))
-        }
-        Value::Object(o) => o.is_empty(),
-        _ => false,
     }
 }
 

@@ -295,27 +295,38 @@ pub(crate) fn check_numbers(
     errors
 }
 
+/// Every mark of every body map of a content, with its field and its place in the list.
+fn marks<'a>(
+    tpl: &'a Template,
+    values: &'a BTreeMap<String, Value>,
+) -> impl Iterator<Item = (&'a Field, usize, &'a Value)> {
+    tpl.fields()
+        .filter(|f| f.kind == FieldType::BodyMap)
+        .flat_map(move |field| {
+            let marks = values
+                .get(&field.id)
+                .and_then(|v| v.get("marks"))
+                .and_then(Value::as_array);
+            marks
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, m)| (field, i, m))
+        })
+}
+
 /// What sealing needs beyond a valid map: every mark described by its lesion type.
 pub(crate) fn check_complete(
     tpl: &Template,
     values: &BTreeMap<String, Value>,
 ) -> Vec<ValidationError> {
-    let mut errors = Vec::new();
-    for field in tpl.fields().filter(|f| f.kind == FieldType::BodyMap) {
-        let marks = values
-            .get(&field.id)
-            .and_then(|v| v.get("marks"))
-            .and_then(Value::as_array);
-        for (i, mark) in marks.into_iter().flatten().enumerate() {
-            if mark.get("lesion").is_none_or(Value::is_null) {
-                errors.push(ValidationError {
-                    field: format!("{}.marks[{i}].lesion", field.id),
-                    problem: Problem::Missing,
-                });
-            }
-        }
-    }
-    errors
+    marks(tpl, values)
+        .filter(|(_, _, mark)| mark.get("lesion").is_none_or(Value::is_null))
+        .map(|(field, i, _)| ValidationError {
+            field: format!("{}.marks[{i}].lesion", field.id),
+            problem: Problem::Missing,
+        })
+        .collect()
 }
 
 /// Every photograph a mark links must be attached to the same testimony. This needs
@@ -327,23 +338,14 @@ pub(crate) fn check_photos(
     attached: &BTreeSet<String>,
 ) -> Vec<ValidationError> {
     let mut errors = Vec::new();
-    for field in tpl.fields().filter(|f| f.kind == FieldType::BodyMap) {
-        let Some(marks) = values
-            .get(&field.id)
-            .and_then(|v| v.get("marks"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        for (i, mark) in marks.iter().enumerate() {
-            let photos = mark.get("photos").and_then(Value::as_array);
-            for (j, photo) in photos.into_iter().flatten().enumerate() {
-                if photo.as_str().is_some_and(|p| !attached.contains(p)) {
-                    errors.push(ValidationError {
-                        field: format!("{}.marks[{i}].photos[{j}]", field.id),
-                        problem: Problem::NotAttached,
-                    });
-                }
+    for (field, i, mark) in marks(tpl, values) {
+        let photos = mark.get("photos").and_then(Value::as_array);
+        for (j, photo) in photos.into_iter().flatten().enumerate() {
+            if photo.as_str().is_some_and(|p| !attached.contains(p)) {
+                errors.push(ValidationError {
+                    field: format!("{}.marks[{i}].photos[{j}]", field.id),
+                    problem: Problem::NotAttached,
+                });
             }
         }
     }

@@ -1,8 +1,9 @@
 //! A mark in words, in one of the interface languages: how the CLI prints it and how
 //! the report's table reads, so both say the same thing.
 
-use super::{atlas, Mark};
+use super::{atlas, BodyMap, Mark};
 use crate::template::{Choice, Field, Template};
+use serde_json::Value;
 
 /// The parts of a mark's description, each already labelled; `None` where nothing was
 /// recorded.
@@ -90,4 +91,29 @@ pub fn status_label(status: &str, lang: &str) -> String {
 /// A figure's label (female figure, male figure).
 pub fn figure_label(figure: &str, lang: &str) -> String {
     term(&atlas().figures, figure, lang)
+}
+
+/// A body map as search sees it: each mark's region and lesion by their labels in the
+/// three languages, and its note (ids, numbers and positions are no words to search).
+pub(crate) fn search_text(value: &Value, text: &mut String) {
+    let Some(map) = BodyMap::from_value(value) else {
+        return;
+    };
+    let atlas = atlas();
+    for m in &map.marks {
+        let region = atlas.region(&m.region).map(|r| &r.label);
+        let lesion = atlas
+            .lesions
+            .iter()
+            .find(|l| m.lesion.as_ref() == Some(&l.id))
+            .map(|l| &l.label);
+        for l in region.into_iter().chain(lesion) {
+            text.push('\n');
+            text.push_str(&format!("{} {} {}", l.en, l.ru, l.kk));
+        }
+        if let Some(note) = &m.note {
+            text.push('\n');
+            text.push_str(note);
+        }
+    }
 }

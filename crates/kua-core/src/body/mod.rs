@@ -12,6 +12,7 @@ mod describe;
 pub use changes::{changes, MarkChange};
 pub(crate) use check::{check_complete, check_map, check_numbers, check_photos, key_in_path};
 pub use check::{is_plain_id, MAX_MARKS};
+pub(crate) use describe::search_text;
 pub use describe::{centimetres, figure_label, status_label, MarkWords};
 
 use crate::template::{Choice, Localized};

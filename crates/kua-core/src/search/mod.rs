@@ -263,7 +263,7 @@ fn doc_text(body: &VersionBody) -> String {
 
 fn push_value(text: &mut String, field: Option<&Field>, value: &Value) {
     if field.is_some_and(|f| f.kind == FieldType::BodyMap) {
-        push_marks(text, value);
+        crate::body::search_text(value, text);
         return;
     }
     let label_of = |opt: &str| {
@@ -293,31 +293,6 @@ fn push_value(text: &mut String, field: Option<&Field>, value: &Value) {
             }
         }
         Value::Bool(_) | Value::Null => {}
-    }
-}
-
-/// A body map as search sees it: each mark's region and lesion by their labels in the
-/// three languages, and its note (ids, numbers and positions are no words to search).
-fn push_marks(text: &mut String, value: &Value) {
-    let Some(map) = crate::body::BodyMap::from_value(value) else {
-        return;
-    };
-    let atlas = crate::body::atlas();
-    for m in &map.marks {
-        let region = atlas.region(&m.region).map(|r| &r.label);
-        let lesion = atlas
-            .lesions
-            .iter()
-            .find(|l| m.lesion.as_ref() == Some(&l.id))
-            .map(|l| &l.label);
-        for l in region.into_iter().chain(lesion) {
-            text.push('\n');
-            text.push_str(&format!("{} {} {}", l.en, l.ru, l.kk));
-        }
-        if let Some(note) = &m.note {
-            text.push('\n');
-            text.push_str(note);
-        }
     }
 }
 
