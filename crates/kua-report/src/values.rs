@@ -111,7 +111,7 @@ impl Printer<'_> {
         if self.identifying == Identifying::Withheld && self.is_identifying(field) {
             return Row::text(label, self.labels.withheld());
         }
-        let value = value.filter(|v| !is_empty(v));
+        let value = value.filter(|v| !field.is_empty(v));
         let Some(value) = value else {
             return Row::text(label, self.labels.get("not_recorded"));
         };
@@ -170,7 +170,7 @@ impl Printer<'_> {
         let mut rows: Vec<Row> = field
             .fields
             .iter()
-            .filter(|f| map.get(&f.id).is_some_and(|v| !is_empty(v)))
+            .filter(|f| map.get(&f.id).is_some_and(|v| !f.is_empty(v)))
             .map(|f| self.row(f, map.get(&f.id)))
             .collect();
         for (k, v) in map {

@@ -15,6 +15,13 @@ const field = (id: string): Field => {
 };
 
 describe("the Istanbul Protocol template as a form", () => {
+  it("counts a body map filled once it has a mark or a region's examination", () => {
+    const map = field("injury_map");
+    expect(isFilled({ figure: "female", marks: [], regions: {}, last: 2 }, map)).toBe(false);
+    expect(isFilled({ marks: [], regions: { groin: "declined" } }, map)).toBe(true);
+    expect(isFilled({ marks: [{ n: 1, view: "front", region: "groin", x: 0.5, y: 0.5 }], regions: {} }, map)).toBe(true);
+  });
+
   it("has every field labelled in three languages", () => {
     for (const s of template.sections) {
       for (const f of s.fields) {

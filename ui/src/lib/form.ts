@@ -13,9 +13,17 @@ export function label(l: Localized | null | undefined, lang: string): string {
   return lang === "ru" ? l.ru : lang === "kk" ? l.kk : l.en;
 }
 
-/** Whether a value counts as filled (the core's rule for required fields). */
-export function isFilled(v: JsonValue | undefined): boolean {
+/**
+ * Whether a value counts as filled (the core's rule for required fields). A body map is
+ * filled once it has a mark or a region's examination: a figure or a counter alone
+ * records nothing.
+ */
+export function isFilled(v: JsonValue | undefined, field?: Field): boolean {
   if (v === null || v === undefined) return false;
+  if (field?.type === "body_map" && typeof v === "object" && !Array.isArray(v)) {
+    const o = v as Record<string, JsonValue>;
+    return isFilled(o.marks) || (typeof o.regions === "object" && o.regions !== null && Object.keys(o.regions).length > 0);
+  }
   if (typeof v === "string") return v.trim().length > 0;
   if (Array.isArray(v)) return v.length > 0;
   return true;
@@ -108,7 +116,7 @@ export function sectionState(section: Template["sections"][number], values: Valu
   let filled = 0;
   const missingRequired: string[] = [];
   for (const f of section.fields) {
-    if (isFilled(values[f.id])) filled++;
+    if (isFilled(values[f.id], f)) filled++;
     else if (f.required) missingRequired.push(f.id);
   }
   return { filled, total: section.fields.length, missingRequired };

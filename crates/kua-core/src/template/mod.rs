@@ -294,7 +294,7 @@ impl Template {
         if for_seal {
             errors.extend(crate::body::check_complete(self, values));
             for f in self.fields().filter(|f| f.required) {
-                if values.get(&f.id).is_none_or(is_empty) {
+                if values.get(&f.id).is_none_or(|v| f.is_empty(v)) {
                     errors.push(ValidationError {
                         field: f.id.clone(),
                         problem: Problem::Missing,
@@ -311,7 +311,7 @@ impl Template {
 
     /// Which required and recommended fields are still empty.
     pub fn missing(&self, values: &BTreeMap<String, Value>) -> (Vec<String>, Vec<String>) {
-        let empty = |f: &&Field| values.get(&f.id).is_none_or(is_empty);
+        let empty = |f: &&Field| values.get(&f.id).is_none_or(|v| f.is_empty(v));
         let required = self.fields().filter(|f| f.required).filter(empty);
         let recommended = self
             .fields()
@@ -324,26 +324,28 @@ impl Template {
     }
 }
 
-/// Whether a field's value counts as empty: what "required" and "recommended" check,
-/// and what a report prints as "not recorded".
+/// Whether a value counts as empty: what "required" and "recommended" check, and what
+/// a report prints as "not recorded".
 pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.trim().is_empty(),
         Value::Array(a) => a.is_empty(),
-        // A body map is filled once it has a mark or a region's examination (a figure
-        // or a mark counter alone records nothing).
-        Value::Object(o)
-            if ["marks", "regions", "figure", "last"]
-                .iter()
-                .any(|k| o.contains_key(*k)) =>
-        {
-            ["marks", "regions"]
-                .iter()
-                .all(|k| o.get(*k).is_none_or(is_empty))
-        }
         Value::Object(o) => o.is_empty(),
         _ => false,
+    }
+}
+
+impl Field {
+    /// Whether this field's value counts as empty. A body map is filled once it has a
+    /// mark or a region's examination: a figure or a mark counter alone records nothing.
+    pub fn is_empty(&self, v: &Value) -> bool {
+        match self.kind {
+            FieldType::BodyMap if v.is_object() => ["marks", "regions"]
+                .iter()
+                .all(|k| v.get(*k).is_none_or(is_empty)),
+            _ => is_empty(v),
+        }
     }
 }
 

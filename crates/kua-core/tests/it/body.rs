@@ -89,6 +89,17 @@ fn invalid_marks_are_refused_with_the_part_named() {
     ] {
         assert!(got.contains(&expected), "{expected:?} not in {got:?}");
     }
+    // A figure and a counter alone record nothing: the field is still to be filled.
+    let bare = v
+        .add(&with_map(
+            json!({"figure": "female", "marks": [], "regions": {}, "last": 2}),
+        ))
+        .unwrap();
+    let readiness = v.show(&bare, None).unwrap().readiness;
+    assert!(readiness
+        .missing_recommended
+        .contains(&"injury_map".to_string()));
+    v.delete(&bare).unwrap();
     let flood: Vec<Value> = (1..=501).map(|n| mark(n, "chest_left")).collect();
     let got = problems(v.add(&with_map(json!({ "marks": flood }))).unwrap_err());
     assert_eq!(got, [p("injury_map.marks", Problem::OutOfRange)]);
