@@ -13,7 +13,7 @@ use std::time::Duration;
 const TONE: f64 = 500.0;
 
 /// The tone player; stopped (and reaped) when dropped, whatever the test's outcome.
-struct Tone(Child);
+pub(crate) struct Tone(Child);
 
 impl Drop for Tone {
     fn drop(&mut self) {
@@ -25,7 +25,7 @@ impl Drop for Tone {
 /// Makes sure PulseAudio runs with the fake microphone as its default source
 /// (scripts/fake-mic.sh, which the desktop tests use too), and plays the tone into it
 /// until the returned player is dropped.
-fn fake_microphone(dir: &std::path::Path) -> Tone {
+pub(crate) fn fake_microphone(dir: &std::path::Path) -> Tone {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fake-mic.sh");
     let up = Command::new("bash")
         .arg(&script)

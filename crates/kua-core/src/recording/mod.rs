@@ -171,11 +171,27 @@ impl Ctx<'_> {
 
     /// Chunks held by open recordings (committed full chunks and each one's tail).
     pub(crate) fn open_recording_chunks(&self) -> Result<u64> {
-        Ok(self
-            .open_recordings()?
-            .iter()
-            .map(|(_, open)| open.full_chunks + 1)
-            .sum())
+        let mut chunks = 0;
+        for (id, open) in self.open_recordings()? {
+            chunks += open.full_chunks + u64::from(!self.never_flushed(&id, &open)?);
+        }
+        Ok(chunks)
+    }
+
+    /// Whether a recording was cut short before its first flush: its open record says
+    /// nothing was captured and no chunk was stored. Once a flush ran there is always a
+    /// tail chunk (empty or not), so a missing chunk anywhere else is damage.
+    fn never_flushed(&self, id: &Uuid, open: &Open) -> Result<bool> {
+        if open.full_chunks != 0 || open.tail_len != 0 {
+            return Ok(false);
+        }
+        let rowid = chunk_rowid(&self.keys.sub.chunk_ids, id, 0);
+        let stored: i64 = self.db.query_row(
+            "SELECT count(*) FROM chunk WHERE id = ?1",
+            params![rowid],
+            |r| r.get(0),
+        )?;
+        Ok(stored == 0)
     }
 
     /// Erases the open recordings of a testimony being deleted (their chunks and open

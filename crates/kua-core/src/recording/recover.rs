@@ -110,7 +110,16 @@ impl Ctx<'_> {
             &self.keys.sub.chunk_ids,
             id,
         );
-        for index in 0..=open.full_chunks {
+        // A recording killed before its first flush has an open record and no chunk at
+        // all: nothing was captured, and it is recovered as the empty recording it is
+        // (its start is in the log). Any other missing chunk is damage.
+        let never_flushed = self.never_flushed(&id, &open)?;
+        let flushed = if never_flushed {
+            0..0
+        } else {
+            0..open.full_chunks + 1
+        };
+        for index in flushed {
             let place = format!("recording {id} chunk {index}");
             let sealed: Vec<u8> = self
                 .db

@@ -108,6 +108,59 @@ fn an_empty_recording_is_an_empty_attachment() {
     assert!(v.verify(&mut Silent).unwrap().ok);
 }
 
+/// Found by the random-kill harness (kua-cli `faults`): `kua record` killed between
+/// starting a recording and its first flush left an open record without a chunk, which
+/// recovery took for damage, so every later unlock warned and verify failed.
+#[test]
+fn a_recording_cut_short_before_its_first_flush_is_recovered_empty() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    let id = v.add(&complete_input("сразу")).unwrap();
+    let rec = v.begin_recording(&id, new_recording()).unwrap();
+    v.append_recording(&rec, &stream(0, 4_000)).unwrap();
+    drop(v);
+
+    let mut v = fx.open();
+    let report = v.verify(&mut Silent).unwrap();
+    assert!(report.ok, "{report:?}");
+    let recovered = v.recover_recordings().unwrap();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0].size, 0);
+    assert_eq!(recovered[0].sha256, hexs(&Sha256::digest(b"")));
+    assert!(extract(&mut v, &id, &rec).is_empty());
+    let events: Vec<Event> = v.history(&id).unwrap().iter().map(|l| l.event).collect();
+    assert!(events.contains(&Event::RecordingRecovered), "{events:?}");
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    assert!(v.recover_recordings().unwrap().is_empty());
+
+    // A flushed recording whose only chunk is gone is still damage, not an empty one.
+    let chunk_ids = |path: &std::path::Path| -> Vec<i64> {
+        let db = rusqlite::Connection::open(path).unwrap();
+        let mut q = db.prepare("SELECT id FROM chunk").unwrap();
+        let ids = q.query_map([], |r| r.get(0)).unwrap();
+        ids.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    drop(v);
+    let before = chunk_ids(&fx.path);
+    let mut v = fx.open();
+    let rec = v.begin_recording(&id, new_recording()).unwrap();
+    v.append_recording(&rec, &stream(0, 4_000)).unwrap();
+    v.flush_recording(&rec, &[]).unwrap();
+    drop(v);
+    let new: Vec<i64> = chunk_ids(&fx.path)
+        .into_iter()
+        .filter(|c| !before.contains(c))
+        .collect();
+    assert_eq!(new.len(), 1, "one tail chunk was flushed");
+    rusqlite::Connection::open(&fx.path)
+        .unwrap()
+        .execute("DELETE FROM chunk WHERE id = ?1", [new[0]])
+        .unwrap();
+    let mut v = fx.open();
+    assert!(!v.verify(&mut Silent).unwrap().ok);
+    assert!(v.recover_recordings().is_err());
+}
+
 #[test]
 fn what_was_flushed_before_a_crash_is_recovered_and_logged_as_recovered() {
     let fx = Fixture::new();
