@@ -248,10 +248,18 @@ pub fn write(
         let encrypted = encrypting
             .join()
             .map_err(|_| Error::Rejected("the encrypting thread failed".into()))?;
-        // An archive error is the cause; the encrypting thread then only saw a closed channel.
-        archived?;
-        encrypted?;
-        Ok(())
+        match (archived, encrypted) {
+            (Ok(()), Ok(())) => Ok(()),
+            // The output failed (a full disk, a pulled stick): the archive then only saw
+            // the channel close, and the output's error is the one to report.
+            (Err(Error::Io(a)), Err(e)) if a.kind() == std::io::ErrorKind::BrokenPipe => {
+                Err(e.into())
+            }
+            // Otherwise an archive error is the cause; the encrypting thread then only
+            // saw the archive end without its last block.
+            (Err(a), _) => Err(a),
+            (Ok(()), Err(e)) => Err(e.into()),
+        }
     })?;
     Ok(manifest)
 }

@@ -58,8 +58,10 @@ pub enum Error {
         "the disk is full; free some space and retry — nothing was lost, the last save is intact"
     )]
     DiskFull,
+    #[error("the vault's drive or folder is read-only, so nothing can be saved; nothing was lost — make it writable (or copy the vault somewhere writable) and retry")]
+    ReadOnly,
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error(
         "cannot read or write {path}: {source}; check that the file or drive is there and writable"
     )]
@@ -107,6 +109,7 @@ impl Error {
             Error::ConsentWithdrawn(_) => "consent_withdrawn",
             Error::EvidenceHashMismatch { .. } => "evidence_hash_mismatch",
             Error::DiskFull => "disk_full",
+            Error::ReadOnly => "read_only",
             Error::Io(_) => "io",
             Error::File { .. } => "file",
             Error::Storage(_) => "storage",
@@ -147,6 +150,7 @@ impl Error {
             | Error::Locked
             | Error::ReceivedAmbiguous { .. } => ErrorClass::Input,
             Error::DiskFull
+            | Error::ReadOnly
             | Error::Io(_)
             | Error::File { .. }
             | Error::Storage(_)
@@ -156,8 +160,8 @@ impl Error {
 
     /// An I/O error on a file the user named; a full disk is reported as such.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        if source.kind() == std::io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
-            return Error::DiskFull;
+        if let Some(e) = storage_fault(&source) {
+            return e;
         }
         Error::File {
             path: path.to_path_buf(),
@@ -182,12 +186,31 @@ pub enum ErrorClass {
     Io,
 }
 
+/// A full disk (ENOSPC) or a read-only file system (EROFS) is said as such, wherever
+/// the I/O error comes from.
+fn storage_fault(e: &std::io::Error) -> Option<Error> {
+    match e.raw_os_error() {
+        Some(28) => Some(Error::DiskFull),
+        Some(30) => Some(Error::ReadOnly),
+        _ if e.kind() == std::io::ErrorKind::StorageFull => Some(Error::DiskFull),
+        _ if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => Some(Error::ReadOnly),
+        _ => None,
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        storage_fault(&e).unwrap_or(Error::Io(e))
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
         match &e {
             rusqlite::Error::SqliteFailure(f, _) => match f.code {
                 ErrorCode::DiskFull => Error::DiskFull,
+                ErrorCode::ReadOnly => Error::ReadOnly,
                 ErrorCode::NotADatabase => Error::integrity("the vault file (not a database)"),
                 ErrorCode::DatabaseCorrupt => Error::integrity("the vault file (database corrupt)"),
                 _ => Error::Storage(e.to_string()),

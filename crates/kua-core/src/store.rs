@@ -118,6 +118,12 @@ pub fn probe(path: &Path) -> Result<()> {
     read_header(&db, path).map(drop)
 }
 
+/// Whether the file system holding `path` is mounted read-only.
+pub fn on_read_only_drive(path: &Path) -> bool {
+    rustix::fs::statvfs(path)
+        .is_ok_and(|s| s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+}
+
 /// Opens the file with the pragmas every connection needs.
 pub fn open(path: &Path, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -213,6 +213,11 @@ impl Vault {
         if !path.is_file() {
             return Err(Error::NoVault(path.to_path_buf()));
         }
+        // A vault is written as soon as it opens (its journal, recovery, the log); on a
+        // drive mounted read-only SQLite fails in ways that look like damage.
+        if store::on_read_only_drive(path) {
+            return Err(Error::ReadOnly);
+        }
         // Read-only first: nothing is written to a file until it is known to be a vault.
         store::probe(path)?;
         let db = store::open(path, false).map_err(|e| match e {

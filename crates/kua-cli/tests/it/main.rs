@@ -11,6 +11,7 @@ mod pipeline;
 mod reports;
 mod seizure;
 mod stats;
+mod storage;
 
 use serde_json::Value;
 use std::io::Write;

@@ -397,7 +397,7 @@ impl Vault {
             kua_bundle::write(w, &contents, &signer, &mut source)
                 .map(|_| ())
                 .map_err(|e| match e {
-                    kua_bundle::Error::Io(io) => Error::Io(io),
+                    kua_bundle::Error::Io(io) => Error::from(io),
                     other => Error::Storage(other.to_string()),
                 })
         });

@@ -64,6 +64,22 @@ pub(super) struct Importer<'c, 'v> {
     /// Record ids this vault already holds from another sender.
     pub(super) shared_ids: Vec<String>,
     pub(super) progress: &'c mut dyn Progress,
+    /// A failure of this vault's own storage (a full disk, a read-only drive) while
+    /// importing: the reader only carries bundle errors, so it is kept here and
+    /// reported as itself, not as a fault of the bundle.
+    pub(super) failure: Option<Error>,
+}
+
+impl Importer<'_, '_> {
+    /// Turns an error of this vault into the reader's error, keeping a storage failure
+    /// to report as it is.
+    fn own(&mut self, e: Error) -> kua_bundle::Error {
+        let message = e.to_string();
+        if e.class() == crate::error::ErrorClass::Io {
+            self.failure.get_or_insert(e);
+        }
+        rejected(message)
+    }
 }
 
 impl Visitor for Importer<'_, '_> {
@@ -80,7 +96,7 @@ impl Visitor for Importer<'_, '_> {
     fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
         self.checks.manifest(m, sender);
         let line = minisign::public_key_line(sender);
-        let trusted = self.ctx.trusted().map_err(|e| rejected(e.to_string()))?;
+        let trusted = self.ctx.trusted().map_err(|e| self.own(e))?;
         self.trusted_as = trusted
             .iter()
             .find(|t| t.public_key == line)
@@ -93,7 +109,7 @@ impl Visitor for Importer<'_, '_> {
             .trusted_as
             .clone()
             .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
-        let senders = senders::load(self.ctx).map_err(|e| rejected(e.to_string()))?;
+        let senders = senders::load(self.ctx).map_err(|e| self.own(e))?;
         self.known = known(senders.get(&line), &m.bundle_id, &self.manifest_sha256);
         self.sender_key = line;
         if self.known == Known::Reused {
@@ -118,18 +134,22 @@ impl Visitor for Importer<'_, '_> {
         self.progress.advance(entry.size);
         match self.checks.file(path, entry, data)? {
             Seen::Record(record) => {
-                self.record(*record, &entry.sha256)
-                    .map_err(|e| rejected(e.to_string()))?;
+                if let Err(e) = self.record(*record, &entry.sha256) {
+                    return Err(self.own(e));
+                }
             }
             Seen::Media(sha) if self.write => {
-                self.store_media(sha, data).map_err(|e| match e {
-                    Error::Io(io) => kua_bundle::Error::Io(io),
-                    other => rejected(other.to_string()),
-                })?;
+                match self.store_media(sha, data) {
+                    Ok(()) => {}
+                    // Reading the bundle failed: the bundle's error.
+                    Err(Error::Io(io)) => return Err(kua_bundle::Error::Io(io)),
+                    Err(e) => return Err(self.own(e)),
+                }
             }
             Seen::Case(case) => {
-                self.stage_case(*case, &entry.sha256)
-                    .map_err(|e| rejected(e.to_string()))?;
+                if let Err(e) = self.stage_case(*case, &entry.sha256) {
+                    return Err(self.own(e));
+                }
             }
             Seen::Media(_) | Seen::Log => {}
         }

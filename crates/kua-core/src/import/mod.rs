@@ -197,6 +197,7 @@ impl Vault {
             other_redactions: Vec::new(),
             shared_ids: Vec::new(),
             progress,
+            failure: None,
         };
         let read = kua_bundle::read(
             std::io::BufReader::with_capacity(1 << 20, file),
@@ -204,6 +205,9 @@ impl Vault {
             &mut importer,
         );
         importer.progress.end();
+        if let Some(e) = importer.failure.take() {
+            return Err(e);
+        }
         if let Some(fp) = importer.untrusted.take() {
             return Err(Error::UntrustedSender { fingerprint: fp });
         }
