@@ -26,8 +26,17 @@ mod window;
 use session::Session;
 use tauri::{Manager, WindowEvent};
 
+/// Every block Rust frees is wiped (kua-wipe): plaintext dropped on lock does not stay
+/// in the heap.
+#[global_allocator]
+static ALLOCATOR: kua_wipe::Allocator = kua_wipe::ALLOCATOR;
+
 fn main() {
-    // Before any file or key exists: owner-only files, no core dumps (kua-core hygiene).
+    // Before any file or key exists: SQLite's freed memory wiped (Rust's is, by the
+    // global allocator), owner-only files, no core dumps (kua-core hygiene).
+    if let Err(code) = kua_wipe::sqlite() {
+        eprintln!("kua-desktop: warning: SQLite refused the wiping memory methods (code {code}); freed memory may keep plaintext until reused");
+    }
     for note in kua_core::harden_process() {
         eprintln!("kua-desktop: warning: {note}");
     }

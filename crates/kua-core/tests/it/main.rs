@@ -14,11 +14,17 @@ mod forge;
 mod keys;
 mod lifecycle;
 mod media;
+mod memory;
 mod nonces;
 mod recording;
 mod review;
 mod tamper;
 mod vectors;
+
+/// Freed memory is wiped, as in the `kua` command and the desktop shell: plaintext
+/// dropped on lock must not stay behind in the heap (tests/it/memory.rs reads it).
+#[global_allocator]
+static ALLOC: kua_wipe::Allocator = kua_wipe::ALLOCATOR;
 
 use kua_core::model::{Consent, ConsentMethod, ConsentScope, TestimonyInput};
 use kua_core::{CreateOptions, KdfParams, Seams, SteppingClock, Vault};
