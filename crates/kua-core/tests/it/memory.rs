@@ -36,6 +36,15 @@ fn memory_child() {
     for note in kua_core::harden_process() {
         eprintln!("{note}");
     }
+    // Where the limit allows it, every page is locked in RAM (kua-core hygiene).
+    let allowed = kua_core::may_lock_all_memory();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let locked_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmLck:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    println!("MEMLOCK allowed={allowed} locked_kib={locked_kib}");
     let path = std::env::var("KUA_MEMORY_VAULT").unwrap();
     let mut v = Vault::open(std::path::Path::new(&path), seams(3)).unwrap();
     v.unlock(&pass()).unwrap();
@@ -148,11 +157,17 @@ fn a_locked_process_holds_no_key_and_no_testimony_text() {
     let mut wait_for = |word: &str| loop {
         let line = out.next().expect("the child ended").unwrap();
         if line.contains(word) {
-            break;
+            break line;
         }
     };
     let needles = needles();
 
+    let limits = wait_for("MEMLOCK ");
+    // With CAP_IPC_LOCK (root, as in CI) or no limit, the process's pages are locked.
+    eprintln!("{limits}");
+    if limits.contains("allowed=true") {
+        assert!(!limits.contains("locked_kib=0"), "{limits}");
+    }
     wait_for("UNLOCKED");
     let unlocked = memory_of(pid);
     for (what, bytes) in &needles {
