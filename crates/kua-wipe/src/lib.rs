@@ -141,10 +141,7 @@ pub fn sqlite() -> Result<(), c_int> {
     // live for the program. sqlite3_config is not thread-safe before initialisation:
     // front ends call this once, first, on the main thread.
     let rc = unsafe {
-        rusqlite::ffi::sqlite3_config(
-            rusqlite::ffi::SQLITE_CONFIG_MALLOC,
-            &raw const methods,
-        )
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MALLOC, &raw const methods)
     };
     if rc == rusqlite::ffi::SQLITE_OK {
         Ok(())
