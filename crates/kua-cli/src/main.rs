@@ -34,7 +34,10 @@ fn main() -> ExitCode {
     if let Err(code) = kua_wipe::sqlite() {
         eprintln!("kua: warning: SQLite refused the wiping memory methods (code {code}); freed memory may keep plaintext until reused");
     }
-    for note in kua_core::harden_process() {
+    for note in kua_core::harden_process()
+        .into_iter()
+        .chain(kua_core::lock_memory())
+    {
         eprintln!("kua: warning: {note}");
     }
     let cli = args::Cli::parse();

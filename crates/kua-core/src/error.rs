@@ -160,7 +160,9 @@ impl Error {
 
     /// An I/O error on a file the user named; a full disk is reported as such.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        if let Some(e) = storage_fault(&source) {
+        // A read-only output (a write-protected stick) is named by its path below, not
+        // taken for the vault's drive.
+        if let Some(e @ Error::DiskFull) = storage_fault(&source) {
             return e;
         }
         Error::File {

@@ -8,7 +8,7 @@
 //! - No core dump (RLIMIT_CORE 0), and the process is not dumpable (PR_SET_DUMPABLE 0):
 //!   a crash while unlocked writes no keys or testimony text to disk, and other
 //!   processes of the same user cannot attach to it or read its memory through /proc.
-//! - Memory locked in RAM (`mlockall`, each page as it is first touched) where the
+//! - In the `kua` command (`lock_memory`), memory locked in RAM (`mlockall`, each page as it is first touched) where the
 //!   system allows a process to lock all it uses, so that keys and plaintext never go
 //!   to swap. Linux allows it with CAP_IPC_LOCK (root) or when RLIMIT_MEMLOCK is
 //!   unlimited (an administrator's `memlock unlimited` in limits.conf); under the usual limit of
@@ -34,6 +34,16 @@ pub fn harden_process() -> Vec<String> {
     {
         notes.push(format!("the process could not be made undumpable: {e}"));
     }
+    notes
+}
+
+/// Locks every page this process touches in RAM, where it may lock all it uses. For
+/// the `kua` command, a short process of modest size. Not for the desktop shell: locked
+/// memory cannot be handed back to the system (WebKit's and glibc's heaps would only
+/// grow to their peak), and the page's own process, which holds most of what is shown,
+/// would not be locked anyway (locks are not inherited).
+pub fn lock_memory() -> Vec<String> {
+    let mut notes = Vec::new();
     if may_lock_all_memory() {
         use rustix::mm::{mlockall, MlockAllFlags};
         let flags = MlockAllFlags::CURRENT | MlockAllFlags::FUTURE | MlockAllFlags::ONFAULT;

@@ -61,7 +61,7 @@ pub use export::{
     ExportedDetail, LogLine as BundleLogLine, Selection, Withheld,
 };
 pub use files::save_file;
-pub use hygiene::{harden_process, may_lock_all_memory, owner_only_dir};
+pub use hygiene::{harden_process, lock_memory, may_lock_all_memory, owner_only_dir};
 pub use identity::{fingerprint, IdentityInfo};
 pub use import::{
     check_bundle, BundleReport, Continuity, ImportOutcome, ImportReport, ReceivedCase,

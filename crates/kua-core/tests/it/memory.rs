@@ -33,7 +33,10 @@ fn memory_child() {
     // As `kua` starts: SQLite's freed memory wiped (Rust's is, by this binary's
     // global allocator), then the process hardened.
     kua_wipe::sqlite().expect("SQLite took the wiping memory methods");
-    for note in kua_core::harden_process() {
+    for note in kua_core::harden_process()
+        .into_iter()
+        .chain(kua_core::lock_memory())
+    {
         eprintln!("{note}");
     }
     // Where the limit allows it, every page is locked in RAM (kua-core hygiene).
