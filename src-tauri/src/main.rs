@@ -32,6 +32,23 @@ use tauri::{Manager, WindowEvent};
 static ALLOCATOR: kua_wipe::Allocator = kua_wipe::ALLOCATOR;
 
 fn main() {
+    // glibc's heap, where GTK and WebKit copy what the page is sent, is filled on free:
+    // the process runs itself again under the tunables that do so (kua-wipe c_heap).
+    // WebKit's own allocator (libpas) keeps freed blocks as they were; `Malloc=1` makes
+    // WebKit allocate from glibc's heap instead, in this process and the web processes
+    // it starts, so that the filling covers its copies too (ui/e2e/memory.e2e.ts found
+    // the search word in a freed libpas block of this process after lock without it).
+    // GLib before 2.76 (Debian 12 has 2.74) keeps freed slices in its own magazines;
+    // `G_SLICE=always-malloc` hands them to glibc's heap too.
+    if std::env::var_os("Malloc").is_none() {
+        std::env::set_var("Malloc", "1");
+    }
+    if std::env::var_os("G_SLICE").is_none() {
+        std::env::set_var("G_SLICE", "always-malloc");
+    }
+    if let Err(e) = kua_wipe::wipe_c_heap() {
+        eprintln!("kua-desktop: warning: could not run with glibc's freed memory filled ({e}); text shown before a lock may stay in memory until reused");
+    }
     // Before any file or key exists: SQLite's freed memory wiped (Rust's is, by the
     // global allocator), owner-only files, no core dumps (kua-core hygiene).
     if let Err(code) = kua_wipe::sqlite() {

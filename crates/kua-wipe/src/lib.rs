@@ -12,10 +12,17 @@
 //!   query strings are copied into SQLite's heap): [`sqlite`] gives SQLite memory
 //!   methods that wipe each block on free. It must run before the first connection.
 //!
+//! The desktop shell also has C libraries copy page traffic into glibc's heap:
+//! [`wipe_c_heap`] runs it under glibc tunables that fill freed blocks (`c_heap`).
+//!
 //! This is the workspace's one crate with unsafe code (every other crate forbids it):
 //! SQLite takes its memory methods as C function pointers. The invariant the unsafe
 //! blocks rely on: every pointer SQLite passes to `free`, `realloc` or `size` came from
 //! `malloc` or `realloc` below, so a `HEADER`-byte size word precedes it.
+
+mod c_heap;
+
+pub use c_heap::{wipe_c_heap, TUNABLES};
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::os::raw::{c_int, c_void};
@@ -112,8 +119,10 @@ unsafe extern "C" fn x_size(p: *mut c_void) -> c_int {
     c_int::try_from(size).unwrap_or(c_int::MAX)
 }
 
+/// The size `malloc` would really give for `n`: rounded up to 8, and never below `n`
+/// (near `c_int::MAX`, where rounding up would overflow, `n` itself).
 extern "C" fn x_roundup(n: c_int) -> c_int {
-    n.saturating_add(7) & !7
+    n.checked_add(7).map_or(n, |m| m & !7)
 }
 
 extern "C" fn x_init(_: *mut c_void) -> c_int {
@@ -147,5 +156,22 @@ pub fn sqlite() -> Result<(), c_int> {
         Ok(())
     } else {
         Err(rc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::x_roundup;
+    use std::os::raw::c_int;
+
+    #[test]
+    fn a_rounded_size_is_never_below_the_size_asked() {
+        assert_eq!(x_roundup(0), 0);
+        assert_eq!(x_roundup(1), 8);
+        assert_eq!(x_roundup(8), 8);
+        assert_eq!(x_roundup(9), 16);
+        for n in [c_int::MAX - 8, c_int::MAX - 7, c_int::MAX - 3, c_int::MAX] {
+            assert!(x_roundup(n) >= n, "{n}");
+        }
     }
 }
