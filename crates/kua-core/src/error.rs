@@ -58,6 +58,8 @@ pub enum Error {
         "the disk is full; free some space and retry — nothing was lost, the last save is intact"
     )]
     DiskFull,
+    #[error("the file is too large for the drive it is written to (a FAT32 stick holds files up to 4 GiB); nothing was lost — write to a drive formatted exFAT, NTFS or ext4, or export fewer testimonies at once")]
+    FileTooLarge,
     #[error("the vault's drive or folder is read-only, so nothing can be saved; nothing was lost — make it writable (or copy the vault somewhere writable) and retry")]
     ReadOnly,
     #[error("I/O error: {0}")]
@@ -110,6 +112,7 @@ impl Error {
             Error::EvidenceHashMismatch { .. } => "evidence_hash_mismatch",
             Error::DiskFull => "disk_full",
             Error::ReadOnly => "read_only",
+            Error::FileTooLarge => "file_too_large",
             Error::Io(_) => "io",
             Error::File { .. } => "file",
             Error::Storage(_) => "storage",
@@ -151,6 +154,7 @@ impl Error {
             | Error::ReceivedAmbiguous { .. } => ErrorClass::Input,
             Error::DiskFull
             | Error::ReadOnly
+            | Error::FileTooLarge
             | Error::Io(_)
             | Error::File { .. }
             | Error::Storage(_)
@@ -158,11 +162,12 @@ impl Error {
         }
     }
 
-    /// An I/O error on a file the user named; a full disk is reported as such.
+    /// An I/O error on a file the user named; a full disk, or a file too large for its
+    /// file system, is reported as such.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         // A read-only output (a write-protected stick) is named by its path below, not
         // taken for the vault's drive.
-        if let Some(e @ Error::DiskFull) = storage_fault(&source) {
+        if let Some(e @ (Error::DiskFull | Error::FileTooLarge)) = storage_fault(&source) {
             return e;
         }
         Error::File {
@@ -188,11 +193,13 @@ pub enum ErrorClass {
     Io,
 }
 
-/// A full disk (ENOSPC) or a read-only file system (EROFS) is said as such, wherever
-/// the I/O error comes from.
+/// A full disk (ENOSPC, or EDQUOT: the user's quota on it), a file too large for its
+/// file system (EFBIG: FAT32's 4 GiB) or a read-only file system (EROFS) is said as
+/// such, wherever the I/O error comes from. The numbers are Linux's.
 fn storage_fault(e: &std::io::Error) -> Option<Error> {
     match e.raw_os_error() {
-        Some(28) => Some(Error::DiskFull),
+        Some(28 | 122) => Some(Error::DiskFull),
+        Some(27) => Some(Error::FileTooLarge),
         Some(30) => Some(Error::ReadOnly),
         _ if e.kind() == std::io::ErrorKind::StorageFull => Some(Error::DiskFull),
         _ if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => Some(Error::ReadOnly),

@@ -422,6 +422,7 @@ error-consent-missing = Record consent (including keeping it in this vault) befo
 error-consent-withdrawn = Consent was withdrawn; this testimony can no longer be sealed or amended.
 error-evidence-hash-mismatch = The attachment does not match its evidence hash: the vault is damaged. Nothing was written.
 error-disk-full = The disk is full. Free some space and try again; nothing was lost.
+error-file-too-large = The file is too large for that drive (a FAT32 stick holds files up to 4 GB). Nothing was lost: write to a drive formatted exFAT, NTFS or ext4, or export fewer testimonies at once.
 error-read-only = The vault's drive or folder is read-only, so nothing can be saved. Nothing was lost: make it writable, or copy the vault somewhere writable, and try again.
 error-io = The disk could not be read or written. Check the drive and try again.
 error-file = The file could not be read or written. Is the USB stick still there and writable?

@@ -176,3 +176,36 @@ fn delete_erases_every_ciphertext_and_key_of_the_record() {
         "only the kept testimony's head and body and its consent's head and body remain on disk"
     );
 }
+
+/// Storage faults are said as such, whichever I/O path meets them: a full disk or a full
+/// quota, a file too large for a FAT32 stick, a read-only drive; a named output keeps
+/// its path when it is read-only (a write-protected stick is not the vault's drive).
+#[test]
+fn storage_faults_have_their_own_codes() {
+    use std::io::Error as Os;
+    for (errno, code) in [
+        (28, "disk_full"),
+        (122, "disk_full"),
+        (27, "file_too_large"),
+        (30, "read_only"),
+        (5, "io"),
+    ] {
+        assert_eq!(
+            Error::from(Os::from_raw_os_error(errno)).code(),
+            code,
+            "errno {errno}"
+        );
+    }
+    let out = std::path::Path::new("/media/stick/kua.bundle");
+    assert_eq!(
+        Error::io(out, Os::from_raw_os_error(27)).code(),
+        "file_too_large"
+    );
+    assert_eq!(
+        Error::io(out, Os::from_raw_os_error(122)).code(),
+        "disk_full"
+    );
+    let read_only = Error::io(out, Os::from_raw_os_error(30));
+    assert_eq!(read_only.code(), "file");
+    assert!(read_only.to_string().contains("/media/stick/kua.bundle"));
+}
