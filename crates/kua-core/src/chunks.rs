@@ -222,7 +222,7 @@ impl Read for ChunkReader<'_> {
         while self.pos == self.buf.len() {
             let more = self
                 .next_chunk()
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
             if more.is_none() {
                 return Ok(0);
             }

@@ -165,6 +165,10 @@ impl Error {
     /// An I/O error on a file the user named; a full disk, or a file too large for its
     /// file system, is reported as such.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        let source = match source.downcast::<Error>() {
+            Ok(own) => return own,
+            Err(source) => source,
+        };
         // A read-only output (a write-protected stick) is named by its path below, not
         // taken for the vault's drive.
         if let Some(e @ (Error::DiskFull | Error::FileTooLarge)) = storage_fault(&source) {
@@ -208,8 +212,13 @@ fn storage_fault(e: &std::io::Error) -> Option<Error> {
 }
 
 impl From<std::io::Error> for Error {
+    /// An error of the vault's own that crossed an `io::Read` (a damaged chunk read for
+    /// an export) comes out as itself; a storage fault as such; anything else as `Io`.
     fn from(e: std::io::Error) -> Self {
-        storage_fault(&e).unwrap_or(Error::Io(e))
+        match e.downcast::<Error>() {
+            Ok(own) => own,
+            Err(e) => storage_fault(&e).unwrap_or(Error::Io(e)),
+        }
     }
 }
 

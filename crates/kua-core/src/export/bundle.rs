@@ -59,8 +59,10 @@ impl MediaSource for VaultMedia<'_> {
             .get(testimony)
             .and_then(|hs| hs.iter().find(|h| h.id == *attachment))
             .ok_or_else(missing)?;
+        // The vault's own error travels inside the I/O error and comes out as itself
+        // (`From<std::io::Error> for Error`): a damaged chunk is an integrity failure.
         let reader = ChunkReader::new(self.ctx, head, meta)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         Ok(Box::new(Counted {
             inner: reader,
             progress: &mut *self.progress,

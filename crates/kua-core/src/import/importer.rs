@@ -72,10 +72,15 @@ pub(super) struct Importer<'c, 'v> {
 
 impl Importer<'_, '_> {
     /// Turns an error of this vault into the reader's error, keeping a storage failure
-    /// to report as it is.
+    /// to report as it is. Only the drive's own faults are kept: any other error of the
+    /// vault met while storing the bundle's content (a constraint SQLite refused, say)
+    /// may come from what the bundle carries, so it rejects the bundle.
     fn own(&mut self, e: Error) -> kua_bundle::Error {
         let message = e.to_string();
-        if e.class() == crate::error::ErrorClass::Io {
+        if matches!(
+            e,
+            Error::DiskFull | Error::ReadOnly | Error::FileTooLarge | Error::Io(_)
+        ) {
             self.failure.get_or_insert(e);
         }
         rejected(message)

@@ -340,3 +340,45 @@ fn a_testimony_restored_after_erasure_is_named() {
         "{report:?}"
     );
 }
+
+/// A damaged chunk of an attachment met while exporting is named an integrity failure
+/// (it was an I/O error carrying the message), and no bundle is left behind.
+#[test]
+fn a_damaged_chunk_met_by_an_export_is_an_integrity_error() {
+    let fx = Fixture::new();
+    populated(&fx);
+    let db = rusqlite::Connection::open(&fx.path).unwrap();
+    let (rowid, mut body): (i64, Vec<u8>) = db
+        .query_row(
+            "SELECT rowid, body FROM chunk ORDER BY rowid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let at = body.len() / 2;
+    body[at] ^= 0x01;
+    db.execute(
+        "UPDATE chunk SET body = ?1 WHERE rowid = ?2",
+        rusqlite::params![body, rowid],
+    )
+    .unwrap();
+    drop(db);
+    let mut v = Vault::open(&fx.path, seams(9)).unwrap();
+    v.unlock(&pass()).unwrap();
+    let me = v.identity().unwrap().age_recipient;
+    v.add_recipient("archive", &me, false).unwrap();
+    let out = fx.dir.path().join("out.kua");
+    let request = kua_core::ExportRequest {
+        to: vec!["archive".into()],
+        selection: kua_core::Selection::All,
+        redact: false,
+        cases: Vec::new(),
+        case_notes: false,
+    };
+    match v.export(&request, &out, &mut Silent) {
+        Err(e @ Error::Integrity { .. }) => assert_eq!(e.code(), "integrity"),
+        Err(e) => panic!("expected an integrity failure, got {} ({e})", e.code()),
+        Ok(_) => panic!("a damaged chunk was exported"),
+    }
+    assert!(!out.exists());
+}
