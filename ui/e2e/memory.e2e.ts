@@ -10,7 +10,7 @@
 // kua-core's tests/it/memory.rs reads a locked core process for the key and subkeys.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, COMPLETE, appProcesses, click, el, openApp, realKeys, startDriver, stopDriver, type, work, type Browser } from "./harness";
 
@@ -53,54 +53,69 @@ async function pageHas(b: Browser, selector: string, text: string): Promise<bool
 }
 
 /**
- * Which of `needles` each process's readable memory holds. A mapping that cannot be
- * read while it is still mapped is a failure when it is anonymous or a heap (where text
- * would be), so that nothing is passed over in silence; device and file mappings that
- * refuse are listed with KUA_MEMORY_DEBUG=1.
+ * Which of `needles` each process's readable memory holds, every readable mapping read
+ * whole. A process whose maps cannot be read, or anonymous memory or a heap (where text
+ * would be) that cannot be read whole while still mapped, is a failure, so that nothing
+ * is passed over in silence; device and file mappings that refuse are listed with
+ * KUA_MEMORY_DEBUG=1.
  */
 function holding(pids: number[], needles: Record<string, Buffer>): string[] {
   const found: string[] = [];
   const unreadable: string[] = [];
+  // Read in pieces (WebKit reserves gigabytes, mostly never touched), each overlapping
+  // the next by the longest needle, so that no needle is missed at a seam.
+  const PIECE = 64 << 20;
+  const overlap = Math.max(...Object.values(needles).map((b) => b.length));
   for (const pid of pids) {
     let maps = "";
     try {
       maps = readFileSync(`/proc/${pid}/maps`, "utf8");
-    } catch {
+    } catch (e) {
+      if (existsSync(`/proc/${pid}`)) unreadable.push(`${name(pid)} (${pid}): its maps (${String(e)})`);
       continue;
     }
     const fd = openSync(`/proc/${pid}/mem`, "r");
     const seen = new Set<string>();
+    const buf = Buffer.alloc(PIECE + overlap);
     try {
       for (const line of maps.split("\n")) {
         const [range, perms] = line.split(/\s+/);
         if (!range || !perms?.startsWith("r") || line.includes("[vvar") || line.includes("[vsyscall]")) continue;
         const [lo, hi] = range.split("-").map((h) => parseInt(h, 16));
-        if (lo === undefined || hi === undefined || hi - lo > 1 << 30) continue;
-        const buf = Buffer.alloc(hi - lo);
-        try {
-          readSync(fd, buf, 0, buf.length, lo);
-        } catch (e) {
-          let still = false;
+        if (lo === undefined || hi === undefined) continue;
+        for (let at = lo; at < hi; at += PIECE) {
+          const want = Math.min(PIECE + overlap, hi - at);
+          let got = 0;
+          let failure = "";
           try {
-            still = readFileSync(`/proc/${pid}/maps`, "utf8").split("\n").includes(line);
-          } catch {
-            // the process is gone
+            got = readSync(fd, buf, 0, want, at);
+          } catch (e) {
+            failure = String(e);
           }
-          if (!still) continue; // unmapped while it was read
-          const path = line.split(/\s+/)[5] ?? "";
-          if (path === "" || path.startsWith("[heap") || path.startsWith("[stack")) unreadable.push(`${name(pid)} (${pid}): ${line} (${String(e)})`);
-          else if (process.env.KUA_MEMORY_DEBUG) console.error(`SKIP ${name(pid)} ${line}: ${String(e)}`);
-          continue;
-        }
-        for (const [what, bytes] of Object.entries(needles)) {
-          if (!seen.has(what) && buf.includes(bytes)) seen.add(what);
-          if (process.env.KUA_MEMORY_DEBUG) {
-            let at = buf.indexOf(bytes);
-            while (at >= 0) {
-              console.error(`HIT ${what} ${name(pid)} ${line.slice(0, 100)} +${at.toString(16)}: ${JSON.stringify(buf.subarray(Math.max(0, at - 64), at + 80).toString("latin1"))}`);
-              at = buf.indexOf(bytes, at + 1);
+          if (got < want) {
+            let still = false;
+            try {
+              still = readFileSync(`/proc/${pid}/maps`, "utf8").split("\n").includes(line);
+            } catch {
+              // the process is gone
+            }
+            const path = line.split(/\s+/)[5] ?? "";
+            if (still && (path === "" || path.startsWith("[heap") || path.startsWith("[stack"))) {
+              unreadable.push(`${name(pid)} (${pid}): ${line} at +${(at - lo).toString(16)}: ${got} of ${want} bytes ${failure}`);
+            } else if (process.env.KUA_MEMORY_DEBUG) console.error(`SKIP ${name(pid)} ${line}: ${got} of ${want} ${failure}`);
+          }
+          const piece = buf.subarray(0, got);
+          for (const [what, bytes] of Object.entries(needles)) {
+            if (!seen.has(what) && piece.includes(bytes)) seen.add(what);
+            if (process.env.KUA_MEMORY_DEBUG) {
+              let hit = piece.indexOf(bytes);
+              while (hit >= 0) {
+                console.error(`HIT ${what} ${name(pid)} ${line.slice(0, 100)} +${(at - lo + hit).toString(16)}: ${JSON.stringify(piece.subarray(Math.max(0, hit - 64), hit + 80).toString("latin1"))}`);
+                hit = piece.indexOf(bytes, hit + 1);
+              }
             }
           }
+          if (got < want) break;
         }
       }
     } finally {

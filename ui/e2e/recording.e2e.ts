@@ -336,7 +336,9 @@ describe("recording in the app window", () => {
       expect(duration).toBeGreaterThanOrEqual(before - 2);
       const heard = await listen(b, row, 0.2);
       expect(heard.error).toBe("");
+      expect(heard.time, JSON.stringify(heard)).toBeGreaterThanOrEqual(1.0);
       expect(Math.abs(heard.frequency - TONE), JSON.stringify(heard)).toBeLessThan(15);
+      expect(heard.level, JSON.stringify(heard)).toBeGreaterThan(-60);
       await click(b, "button[data-tab=history]");
       await waitText(b, "#panel", /Recording recovered after an interruption/);
       expect(heldTempFiles()).toEqual([]);
@@ -399,7 +401,9 @@ describe("recording in the app window", () => {
       expect(duration).toBeGreaterThan(markerAt);
       const heard = await listen(b, row, 0.2);
       expect(heard.error).toBe("");
+      expect(heard.time, JSON.stringify(heard)).toBeGreaterThanOrEqual(1.0);
       expect(Math.abs(heard.frequency - TONE), JSON.stringify(heard)).toBeLessThan(15);
+      expect(heard.level, JSON.stringify(heard)).toBeGreaterThan(-60);
       const player = `${row} [data-testid=player]`;
       await b.execute((p: string) => document.querySelector(p)?.removeAttribute("data-landed"), player);
       await jump.click();

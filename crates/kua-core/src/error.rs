@@ -199,14 +199,14 @@ pub enum ErrorClass {
 
 /// A full disk (ENOSPC, or EDQUOT: the user's quota on it), a file too large for its
 /// file system (EFBIG: FAT32's 4 GiB) or a read-only file system (EROFS) is said as
-/// such, wherever the I/O error comes from. The numbers are Linux's.
+/// such, wherever the I/O error comes from. By the error's kind, which the standard
+/// library derives from each system's own codes.
 fn storage_fault(e: &std::io::Error) -> Option<Error> {
-    match e.raw_os_error() {
-        Some(28 | 122) => Some(Error::DiskFull),
-        Some(27) => Some(Error::FileTooLarge),
-        Some(30) => Some(Error::ReadOnly),
-        _ if e.kind() == std::io::ErrorKind::StorageFull => Some(Error::DiskFull),
-        _ if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => Some(Error::ReadOnly),
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => Some(Error::DiskFull),
+        ErrorKind::FileTooLarge => Some(Error::FileTooLarge),
+        ErrorKind::ReadOnlyFilesystem => Some(Error::ReadOnly),
         _ => None,
     }
 }

@@ -22,7 +22,7 @@
 
 mod c_heap;
 
-pub use c_heap::{wipe_c_heap, TUNABLES};
+pub use c_heap::{wipe_c_heap, Filling, TUNABLES};
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::os::raw::{c_int, c_void};

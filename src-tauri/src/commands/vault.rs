@@ -206,8 +206,10 @@ pub async fn new_recovery_key(app: AppHandle, current: SecretString) -> Result<S
     .await
 }
 
-/// Locks at once: the page is reloaded first (so nothing of a testimony stays in the
-/// webview's memory), then the keys are dropped as soon as any running operation ends.
+/// Locks at once: the page is reloaded first (so nothing of a testimony stays on screen
+/// or in the page's state; its process's heap may still hold text until reused, see
+/// ARCHITECTURE.md "Known limits"), then the keys are dropped as soon as any running
+/// operation ends.
 #[tauri::command]
 pub fn lock(app: AppHandle) {
     lock_and_clear(&app);
