@@ -31,31 +31,33 @@ use tauri::{Manager, WindowEvent};
 #[global_allocator]
 static ALLOCATOR: kua_wipe::Allocator = kua_wipe::ALLOCATOR;
 
-fn main() {
-    // glibc's heap, where GTK and WebKit copy what the page is sent, is filled on free:
-    // the process runs itself again under the tunables that do so (kua-wipe c_heap).
-    // WebKit's own allocator (libpas) keeps freed blocks as they were; `Malloc=1` makes
-    // WebKit allocate from glibc's heap instead, so that the filling covers its copies
-    // too (ui/e2e/memory.e2e.ts found the search word in a freed libpas block of this
-    // process after lock without it). WebKit's processes inherit it, which turns off
-    // libpas's isolated heaps and Gigacage there, hardening against exploits of WebKit
-    // bugs: the page runs only the app's own code, and media come only from bundles of
-    // trusted senders (ARCHITECTURE.md, "Known limits"). GLib before 2.76 (Debian 12 has 2.74) keeps freed
-    // slices in its own magazines; `G_SLICE=always-malloc` hands them to glibc's heap.
-    let ours = [("Malloc", "1"), ("G_SLICE", "always-malloc")]
-        .into_iter()
-        .filter(|(name, _)| std::env::var_os(name).is_none())
-        .collect::<Vec<_>>();
-    for (name, value) in &ours {
-        std::env::set_var(name, value);
+/// glibc's heap, where GTK and WebKit copy what the page is sent, is filled on free: the
+/// process runs itself again under the tunables that do so (kua-wipe c_heap). WebKit's
+/// own allocator (libpas) keeps freed blocks as they were; `Malloc=1` makes WebKit
+/// allocate from glibc's heap instead, so that the filling covers its copies too
+/// (ui/e2e/memory.e2e.ts found the search word in a freed libpas block of this process
+/// after lock without it). WebKit's processes inherit it, which turns off libpas's
+/// isolated heaps and Gigacage there (ARCHITECTURE.md, "Known limits"). GLib before 2.76
+/// (Debian 12 has 2.74) keeps freed slices in its own magazines; `G_SLICE=always-malloc`
+/// hands them to glibc's heap. Called first, while this is the only thread.
+fn fill_freed_c_memory() {
+    for (name, value) in [("Malloc", "1"), ("G_SLICE", "always-malloc")] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
     }
+    let kept = "text shown before a lock may stay in memory until reused";
     match kua_wipe::wipe_c_heap() {
         Ok(kua_wipe::Filling::On) => {}
         Ok(kua_wipe::Filling::SetByUser) => eprintln!("kua-desktop: warning: GLIBC_TUNABLES already sets glibc.malloc.perturb; it is left as set, and freed C memory is filled only if it says so"),
-        Ok(kua_wipe::Filling::Refused) => eprintln!("kua-desktop: warning: glibc did not take the tunables that fill freed memory; text shown before a lock may stay in memory until reused"),
-        Ok(kua_wipe::Filling::Unsupported) => eprintln!("kua-desktop: warning: this system's C library cannot fill freed memory; text shown before a lock may stay in memory until reused"),
-        Err(e) => eprintln!("kua-desktop: warning: could not run with glibc's freed memory filled ({e}); text shown before a lock may stay in memory until reused"),
+        Ok(kua_wipe::Filling::Refused) => eprintln!("kua-desktop: warning: glibc did not take the tunables that fill freed memory; {kept}"),
+        Ok(kua_wipe::Filling::Unsupported) => eprintln!("kua-desktop: warning: this system's C library cannot fill freed memory; {kept}"),
+        Err(e) => eprintln!("kua-desktop: warning: could not run with glibc's freed memory filled ({e}); {kept}"),
     }
+}
+
+fn main() {
+    fill_freed_c_memory();
     // Before any file or key exists: SQLite's freed memory wiped (Rust's is, by the
     // global allocator), owner-only files, no core dumps (kua-core hygiene).
     if let Err(code) = kua_wipe::sqlite() {

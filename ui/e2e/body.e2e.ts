@@ -8,10 +8,9 @@
 // history says "mark 3 added on …". Every view is photographed in kk and en and checked
 // with axe-core.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, COMPLETE, ROOT, axe, click, el, openApp, screenshot, startDriver, stopDriver, type, waitText, work, type Browser } from "./harness";
+import { kuaOn, COMPLETE, ROOT, axe, click, el, openApp, screenshot, startDriver, stopDriver, type, waitText, work, type Browser } from "./harness";
 
 const PASS = "дене сызбасы 2026 желтоқсан";
 const home = join(work, "body");
@@ -30,14 +29,7 @@ const region = (id: string) => {
   return r;
 };
 
-function kua(args: string[], input?: string): string {
-  return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS },
-    encoding: "utf8",
-    input,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-}
+const kua = kuaOn(vault, PASS);
 
 async function kuaWhenFree(args: string[], input?: string): Promise<string> {
   let last: unknown;

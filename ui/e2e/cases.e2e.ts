@@ -17,11 +17,10 @@
 // checked with axe-core and photographed; afterwards the CLI reads what the window
 // recorded, and nothing of the note is found on disk outside the vault's ciphertext.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CLI, COMPLETE, answerDialog, appProcesses, axe, click, contains, el, filesUnder, openApp, screenshot, startDriver, stopDriver, textOf, type,
+  kuaOn, COMPLETE, answerDialog, appProcesses, axe, click, contains, el, filesUnder, openApp, screenshot, startDriver, stopDriver, textOf, type,
   waitText, work, type Browser,
 } from "./harness";
 
@@ -63,14 +62,7 @@ function day(days = 0): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-function kua(args: string[], input?: string): string {
-  return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS },
-    encoding: "utf8",
-    input,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-}
+const kua = kuaOn(vault, PASS);
 
 /** The CLI once the window has let the vault go (the app may take a moment to exit). */
 async function kuaWhenFree(args: string[]): Promise<string> {
@@ -91,13 +83,7 @@ async function kuaJson<T>(args: string[]): Promise<T> {
 }
 
 /** The CLI on the coordinator's vault. */
-function coord(args: string[]): string {
-  return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: coordVault, KUA_PASSPHRASE: COORD_PASS },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
+const coord = kuaOn(coordVault, COORD_PASS);
 
 interface Counted { cases: number; own: number; received: number; rows: { code: string; count: number }[] }
 const counted = (s: Counted, code: string) => s.rows.find((r) => r.code === code)?.count;

@@ -182,6 +182,20 @@ export function contains(hay: Buffer, needle: string): boolean {
 }
 
 /** PIDs of the app started with this --home and of every process it started. */
+/**
+ * The `kua` command on `vault` with passphrase `pass`: a function that runs it with
+ * `args` (and `input` on its standard input) and returns what it printed.
+ */
+export function kuaOn(vault: string, pass: string): (args: string[], input?: string) => string {
+  return (args, input) =>
+    execFileSync(CLI, args, {
+      env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: pass },
+      encoding: "utf8",
+      input,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+}
+
 export function appProcesses(home: string): number[] {
   const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
   const parent = new Map<number, number>();

@@ -9,10 +9,9 @@
 // The vault key itself cannot be known here (the app makes it from the system's RNG);
 // kua-core's tests/it/memory.rs reads a locked core process for the key and subkeys.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, COMPLETE, appProcesses, click, el, openApp, realKeys, startDriver, stopDriver, type, work, type Browser } from "./harness";
+import { kuaOn, COMPLETE, appProcesses, click, el, openApp, realKeys, startDriver, stopDriver, type, work, type Browser } from "./harness";
 
 const PASS = "жад сынағы 2026 желтоқсан";
 const home = join(work, "memory");
@@ -21,14 +20,7 @@ const vault = join(home, "vault.kua");
 const WORD = `pamyat${(0x7f3a9c * 11).toString(16)}`;
 const CANARY = `${WORD}-КАНАРЕЙКА-ҚҰСЫ`;
 
-function kua(args: string[], input?: string): string {
-  return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS },
-    encoding: "utf8",
-    input,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-}
+const kua = kuaOn(vault, PASS);
 
 function name(pid: number): string {
   try {

@@ -11,10 +11,9 @@
 // and entered again. Every view is checked with axe-core and photographed, at 1024×640
 // too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, COMPLETE, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
+import { kuaOn, COMPLETE, axe, click, el, openApp, screenshot, startDriver, stopDriver, textOf, type, waitText, work, type Browser } from "./harness";
 
 const PASS = "координатор проверка 2022 январь";
 const home = join(work, "persons-coordinator");
@@ -30,14 +29,7 @@ const PEOPLE = {
   d: { full_name: "Нурланкызы Алия", gender: "female", events_region: "KZ-75" },
 };
 
-function kua(args: string[], input?: string): string {
-  return execFileSync(CLI, args, {
-    env: { ...process.env, KUA_VAULT: vault, KUA_PASSPHRASE: PASS },
-    encoding: "utf8",
-    input,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-}
+const kua = kuaOn(vault, PASS);
 
 /** The CLI once the window has let the vault go (the app may take a moment to exit). */
 async function kuaJson<T>(args: string[]): Promise<T> {

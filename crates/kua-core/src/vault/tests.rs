@@ -1,0 +1,75 @@
+//! The vault's unit test that needs its private parts: a full disk under the database, injected through SQLite's page limit.
+
+use super::*;
+use crate::model::TestimonyInput;
+use crate::seams::SteppingClock;
+use crate::{NewAttachment, Silent};
+use rand_core::SeedableRng;
+
+fn seams(seed: u64) -> Seams {
+    Seams::new(
+        Box::new(SteppingClock::new(1_641_600_000_000, 1_000)),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
+    )
+}
+
+/// A full disk, simulated by capping the file's page count on the vault's own
+/// connection: every write fails with a clear `DiskFull`, and nothing saved before is
+/// lost or damaged.
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.kua");
+    let options = CreateOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        allow_weak_kdf: true,
+    };
+    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(1)).unwrap();
+    let input = |text: &str| TestimonyInput {
+        narrative: Some(text.into()),
+        ..TestimonyInput::default()
+    };
+    let kept = v.add(&input("сохранено до заполнения диска")).unwrap();
+    let pages: i64 =
+        v.db.query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+    v.db.execute_batch(&format!("PRAGMA max_page_count = {}", pages + 2))
+        .unwrap();
+
+    let big = "қ".repeat(200_000);
+    assert!(matches!(v.add(&input(&big)), Err(Error::DiskFull)));
+    assert!(matches!(v.edit(&kept, &input(&big)), Err(Error::DiskFull)));
+    let data = vec![1u8; 1 << 20];
+    let attached = v.attach(
+        &kept,
+        &mut data.as_slice(),
+        NewAttachment {
+            name: "x.bin".into(),
+            ..NewAttachment::default()
+        },
+        &mut Silent,
+    );
+    assert!(matches!(attached, Err(Error::DiskFull)), "{attached:?}");
+    let mode: String =
+        v.db.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+    assert_eq!(mode, "wal", "the bulk append left rollback-journal mode on");
+    assert_eq!(Error::DiskFull.code(), "disk_full");
+
+    // Space comes back: everything from before is intact and the vault works on.
+    v.db.execute_batch("PRAGMA max_page_count = 1073741823")
+        .unwrap();
+    assert_eq!(v.list().unwrap().len(), 1);
+    assert_eq!(
+        v.show(&kept, None).unwrap().narrative,
+        "сохранено до заполнения диска"
+    );
+    assert!(v.show(&kept, None).unwrap().attachments.is_empty());
+    assert!(v.verify(&mut Silent).unwrap().ok);
+    v.edit(&kept, &input(&big)).unwrap();
+    drop(v);
+    let mut v = Vault::open(&path, seams(2)).unwrap();
+    v.unlock(&SecretString::from("p")).unwrap();
+    assert_eq!(v.show(&kept, None).unwrap().narrative, big);
+    assert!(v.verify(&mut Silent).unwrap().ok);
+}
