@@ -16,6 +16,7 @@ mod error;
 mod grants;
 mod home;
 mod input;
+mod isolation;
 mod media;
 mod progress;
 mod recorder;
@@ -101,7 +102,7 @@ fn main() {
                 _ => {}
             }
         })
-        .invoke_handler(commands::handler())
+        .invoke_handler(isolation::screened(commands::handler()))
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("kua-desktop: the window could not start: {e}");

@@ -1,7 +1,8 @@
 // Attacks on the shell from the page, in the real window: a compromised page tries to
 // navigate the window (or a new one) off the app to carry data away, tries to keep the
-// panic shortcut from locking, and tries to change the passphrase or make a recovery key
-// without knowing the passphrase.
+// panic shortcut from locking, tries to change the passphrase or make a recovery key
+// without knowing the passphrase, and sends the shell messages outside Kua's own commands
+// (Tauri's isolation frame and the shell's screen behind it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -75,6 +76,43 @@ describe("the shell against a compromised page", () => {
     // The app still works.
     await nav(b, "settings");
     await el(b, "#current-pass");
+  });
+
+  it("lets only Kua's own commands, with their own arguments, through the isolation frame", async () => {
+    const outcomes = (await b.executeAsync((done: (r: unknown) => void) => {
+      type Internals = {
+        invoke: (cmd: string, args?: unknown) => Promise<unknown>;
+        transformCallback: (f: (r: unknown) => void, once: boolean) => number;
+        postMessage: (m: unknown) => void;
+      };
+      const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
+      const code = (e: unknown) => (e && typeof e === "object" && "code" in e ? String(e.code) : `other: ${String(e)}`);
+      const outcome = (p: Promise<unknown>) => p.then(() => "ran", code);
+      // Around the frame: straight to Tauri's transport with an empty body, which Tauri
+      // passes on without decrypting. `lock` takes no arguments, so without the
+      // shell's screen it would run.
+      const around = (cmd: string) =>
+        new Promise((resolve) => {
+          const ok = internals.transformCallback(() => resolve("ran"), true);
+          const err = internals.transformCallback((e) => resolve(code(e)), true);
+          internals.postMessage({ cmd, callback: ok, error: err, payload: new Uint8Array(0), options: {} });
+        });
+      void (async () => {
+        const frame = document.querySelector("iframe#__tauri_isolation__");
+        const out: unknown[] = [frame ? `frame ${getComputedStyle(frame).display} ${frame.getAttribute("sandbox")}` : "no frame"];
+        out.push(await outcome(internals.invoke("plugin:fs|read_text_file", { path: "/etc/hostname" })));
+        out.push(await outcome(internals.invoke("plugin:shell|open", { path: "http://127.0.0.1/" })));
+        out.push(await outcome(internals.invoke("erase_vault", { confirm: "ERASE", path: "/" })));
+        out.push(await outcome(internals.invoke("unlock", { passphrase: 7 })));
+        out.push(await around("lock"));
+        out.push(await outcome(internals.invoke("list", {})));
+        done(out);
+      })();
+    })) as unknown[];
+    expect(outcomes).toEqual(["frame none allow-scripts", "ipc_refused", "ipc_refused", "ipc_refused", "ipc_refused", "ipc_refused", "ran"]);
+    // Nothing was erased or locked: the vault is open and its screens work.
+    await nav(b, "list");
+    await el(b, "[data-testid=new-testimony]");
   });
 
   it("asks for the current passphrase before changing it", async () => {

@@ -77,6 +77,7 @@ erase-after-save = Save this setting
 erase-after-saved = Saved: the vault is erased after { $n } failed unlocks in a row.
 erase-after-saved-off = Saved: failed unlocks never erase the vault.
 error-erase-not-confirmed = The erase was not confirmed, so nothing was destroyed.
+error-ipc-refused = Kua's window asked for something it is not allowed to, and it was refused. Nothing was changed. Restart Kua; if this happens again, tell whoever supports your Kua.
 nav-label = Main menu
 nav-testimonies = Testimonies
 nav-custody = Custody log

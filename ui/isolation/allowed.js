@@ -1,0 +1,108 @@
+// The messages the page may send to the shell: every command of Kua's own (src-tauri's
+// `commands::handler`) with the arguments it takes, and the three of Tauri's own the
+// page needs (event listeners, and the fetch of a channel's large message). Read by the
+// isolation frame (screen.js) and, the same file, by the shell (src-tauri/src/isolation.rs),
+// which refuses what the frame would have refused. Between the braces it is JSON.
+//
+// An argument's type: "string", "number", "boolean", "object" (a JSON object), "array",
+// "channel" (a Channel, sent as "__CHANNEL__:<id>"); a trailing "?" also allows null.
+// Every argument is required, as ../src/lib/ipc.ts sends them all.
+globalThis.KUA_ALLOWED = {
+  "app_state": {},
+  "create_vault": { "passphrase": "string", "path": "string?" },
+  "open_vault": { "path": "string" },
+  "unlock": { "passphrase": "string" },
+  "recover": { "recoveryKey": "string", "passphrase": "string" },
+  "lock": {},
+  "change_passphrase": { "current": "string", "passphrase": "string", "rotateKey": "boolean" },
+  "new_recovery_key": { "current": "string" },
+  "set_settings": { "settings": "object" },
+  "erase_vault": { "confirm": "string" },
+  "erase_after": {},
+  "set_erase_after": { "limit": "number?" },
+
+  "templates": {},
+  "body_atlas": {},
+  "list": {},
+  "search": { "query": "string" },
+  "add": { "input": "object" },
+  "show": { "id": "string", "version": "number?" },
+  "edit": { "id": "string", "input": "object" },
+  "set_consent": { "id": "string", "consent": "object" },
+  "seal": { "id": "string" },
+  "amend": { "id": "string", "input": "object" },
+  "versions": { "id": "string" },
+
+  "pick": { "what": "string", "suggested": "string?" },
+  "attach": { "id": "string", "paths": "array", "progress": "channel" },
+  "extract": { "id": "string", "attachment": "string", "path": "string", "progress": "channel" },
+
+  "input_devices": {},
+  "record_start": { "testimony": "string", "device": "string?", "events": "channel" },
+  "record_watch": { "events": "channel" },
+  "record_pause": { "paused": "boolean" },
+  "record_marker": { "note": "string?", "section": "string?" },
+  "record_stop": {},
+  "open_media": { "media": "object" },
+
+  "log": {},
+  "history": { "id": "string" },
+  "verify": { "progress": "channel" },
+
+  "identity": {},
+  "recipients": {},
+  "add_recipient": { "name": "string", "age": "string", "legal": "boolean" },
+  "remove_recipient": { "name": "string" },
+  "trusted_senders": {},
+  "trust": { "name": "string", "publicKey": "string?", "file": "string?" },
+  "distrust": { "name": "string" },
+  "export_plan": { "choice": "object" },
+  "export": { "choice": "object", "path": "string", "progress": "channel" },
+  "verify_bundle": { "path": "string", "progress": "channel" },
+  "import": { "path": "string", "trustNew": "boolean", "progress": "channel" },
+  "received": {},
+  "show_received": { "id": "string", "version": "number?", "sender": "string?" },
+
+  "dashboard": { "queries": "array", "drafts": "boolean", "lang": "string" },
+  "cell_records": { "query": "object", "codes": "array", "drafts": "boolean" },
+  "save_chart": { "path": "string", "bytes": "array" },
+  "export_analysis_dataset": { "path": "string", "format": "string", "lang": "string" },
+
+  "persons_queue": {},
+  "persons_pair": { "a": "string", "b": "string" },
+  "persons_decide": { "a": "string", "b": "string", "verdict": "string", "note": "string?" },
+  "persons_undo": { "decision": "string", "note": "string?" },
+  "persons_list": {},
+  "person_show": { "id": "string" },
+  "linkage_secret": {},
+  "linkage_secret_create": { "current": "string" },
+  "linkage_secret_set": { "current": "string", "secret": "string" },
+  "linkage_secret_manage": { "current": "string", "forget": "boolean" },
+
+  "case_course": {},
+  "cases_list": { "today": "string" },
+  "deadlines": { "today": "string" },
+  "case_show": { "id": "string", "privileged": "boolean", "today": "string" },
+  "case_open": { "client": "string", "title": "string?" },
+  "case_step": { "id": "string", "step": "object" },
+  "case_petition": { "id": "string", "petition": "object" },
+  "case_decide_petition": { "id": "string", "decision": "object" },
+  "case_evidence": { "id": "string", "evidence": "object" },
+  "case_evidence_status": { "id": "string", "status": "object" },
+  "case_circumstance": { "id": "string", "text": "string" },
+  "case_examined": { "id": "string", "examined": "object" },
+  "case_note": { "id": "string", "note": "object" },
+  "case_seal_note": { "id": "string", "note": "string" },
+  "case_link": { "id": "string", "testimony": "string" },
+  "case_document": { "id": "string", "path": "string", "document": "object", "progress": "channel" },
+  "case_erase": { "id": "string" },
+  "case_outcomes": {},
+
+  "report_preview": { "request": "object" },
+  "report_save": { "request": "object", "path": "string" },
+  "disclose": { "ids": "array", "lang": "string", "full": "boolean", "madeAtTime": "string", "confirmed": "boolean", "path": "string" },
+
+  "plugin:event|listen": { "event": "string", "target": "object", "handler": "number" },
+  "plugin:event|unlisten": { "event": "string", "eventId": "number" },
+  "plugin:__TAURI_CHANNEL__|fetch": null
+};
