@@ -22,6 +22,7 @@ mod progress;
 mod recorder;
 mod session;
 mod settings;
+mod stderr;
 mod window;
 
 use session::Session;
@@ -59,6 +60,11 @@ fn fill_freed_c_memory() {
 
 fn main() {
     fill_freed_c_memory();
+    // After the re-run above (the gate's thread would not survive it), before anything
+    // that may print what it handles.
+    if let Err(e) = stderr::gate() {
+        eprintln!("kua-desktop: warning: standard error could not be gated ({e}); libraries' messages reach it unfiltered");
+    }
     // Before any file or key exists: SQLite's freed memory wiped (Rust's is, by the
     // global allocator), owner-only files, no core dumps (kua-core hygiene).
     if let Err(code) = kua_wipe::sqlite() {

@@ -88,15 +88,22 @@ describe("the shell against a compromised page", () => {
       const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
       const code = (e: unknown) => (e && typeof e === "object" && "code" in e ? String(e.code) : `other: ${String(e)}`);
       const outcome = (p: Promise<unknown>) => p.then(() => "ran", code);
-      // Around the frame: straight to Tauri's transport with an empty body, which Tauri
-      // passes on without decrypting. `lock` takes no arguments, so without the
-      // shell's screen it would run.
-      const around = (cmd: string) =>
+      // Around the frame: straight to Tauri's transport. An empty body (raw, or JSON
+      // with no payload) is passed on without decrypting; `lock` takes no arguments, so
+      // without the shell's screen it would run.
+      const around = (cmd: string, payload: unknown, message: Record<string, unknown> = {}) =>
         new Promise((resolve) => {
           const ok = internals.transformCallback(() => resolve("ran"), true);
           const err = internals.transformCallback((e) => resolve(code(e)), true);
-          internals.postMessage({ cmd, callback: ok, error: err, payload: new Uint8Array(0), options: {} });
+          internals.postMessage({ cmd, payload, options: {}, ...message, callback: ok, error: err });
         });
+      // The frame's encrypted messages pass through this window: keep the one for
+      // `list`, to send it again under another command's name.
+      let captured: Record<string, unknown> | null = null;
+      window.addEventListener("message", (e: MessageEvent) => {
+        const m = e.data as Record<string, unknown> | null;
+        if (m && typeof m === "object" && m.cmd === "list" && typeof m.payload === "object") captured = m;
+      });
       void (async () => {
         const frame = document.querySelector("iframe#__tauri_isolation__");
         const out: unknown[] = [frame ? `frame ${getComputedStyle(frame).display} ${frame.getAttribute("sandbox")}` : "no frame"];
@@ -104,12 +111,27 @@ describe("the shell against a compromised page", () => {
         out.push(await outcome(internals.invoke("plugin:shell|open", { path: "http://127.0.0.1/" })));
         out.push(await outcome(internals.invoke("erase_vault", { confirm: "ERASE", path: "/" })));
         out.push(await outcome(internals.invoke("unlock", { passphrase: 7 })));
-        out.push(await around("lock"));
+        out.push(await around("lock", new Uint8Array(0)));
+        out.push(await around("lock", undefined));
         out.push(await outcome(internals.invoke("list", {})));
+        out.push(captured ? await around("lock", undefined, { payload: (captured as Record<string, unknown>).payload }) : "nothing captured");
+        // Tauri's own commands never reach the shell's screen: around the frame, only
+        // the capability file (event listening alone) stands between them and the page.
+        const dialog = String(await around("plugin:dialog|open", undefined));
+        out.push(/not allowed/.test(dialog) ? "not allowed" : dialog);
         done(out);
       })();
     })) as unknown[];
-    expect(outcomes).toEqual(["frame none allow-scripts", "ipc_refused", "ipc_refused", "ipc_refused", "ipc_refused", "ipc_refused", "ran"]);
+    expect(outcomes).toEqual([
+      "frame none allow-scripts",
+      // Through the frame: a plugin's command, another, an extra argument, a wrong type.
+      "ipc_refused", "ipc_refused", "ipc_refused", "ipc_refused",
+      // Around it: an empty raw body, an empty JSON body.
+      "ipc_refused", "ipc_refused",
+      // A genuine call, then its ciphertext sent again as `lock`.
+      "ran", "ipc_refused",
+      "not allowed",
+    ]);
     // Nothing was erased or locked: the vault is open and its screens work.
     await nav(b, "list");
     await el(b, "[data-testid=new-testimony]");

@@ -24,7 +24,9 @@
       case "boolean":
         return typeof value === "boolean";
       case "object":
-        return typeof value === "object" && !Array.isArray(value);
+        // A plain object only: a Date, Map or typed array would reach the shell as
+        // something else.
+        return typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
       case "array":
         return Array.isArray(value);
       case "channel":
@@ -43,7 +45,7 @@
     }
     // `invoke(cmd)` sends `{}`; treat a missing payload the same.
     const given = payload === undefined || payload === null ? {} : payload;
-    if (typeof given !== "object" || Array.isArray(given) || ArrayBuffer.isView(given) || given instanceof ArrayBuffer) {
+    if (typeof given !== "object" || Object.getPrototypeOf(given) !== Object.prototype) {
       return "arguments that are not an object";
     }
     for (const key of Object.keys(given)) {

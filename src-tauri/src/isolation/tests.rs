@@ -22,6 +22,9 @@ fn registered() -> Vec<String> {
     let start = src.find("generate_handler![").expect("the handler's list");
     let end = start + src[start..].find(']').expect("its end");
     src[start + "generate_handler![".len()..end]
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<String>()
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -37,6 +40,12 @@ fn signatures() -> BTreeMap<String, Vec<(String, String)>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).expect("commands dir") {
         let src = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        // Arguments are read as Tauri's default names them (camelCase); a renaming
+        // attribute would make this test read the wrong names.
+        assert!(
+            !src.contains("tauri::command("),
+            "a command with attributes"
+        );
         for part in src.split("#[tauri::command]").skip(1) {
             let after = &part[part.find("fn ").expect("fn") + 3..];
             let open = after.find('(').expect("(");
@@ -74,7 +83,10 @@ fn signatures() -> BTreeMap<String, Vec<(String, String)>> {
                 })
                 .map(|(n, t)| (camel(&n), t))
                 .collect();
-            out.insert(name, args);
+            assert!(
+                out.insert(name.clone(), args).is_none(),
+                "two commands named {name}"
+            );
         }
     }
     out
@@ -110,13 +122,34 @@ fn fits(rust: &str, kind: &str) -> bool {
     }
     let kind = kind.trim_end_matches('?');
     match inner {
-        "String" => kind == "string",
+        "String" | "SecretString" | "PathBuf" => kind == "string",
         "bool" => kind == "boolean",
         "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "f64" => kind == "number",
         t if t.starts_with("Vec<") => kind == "array",
         t if t.starts_with("Channel<") => kind == "channel",
-        // A struct or an enum of the core: an object, or a string for a unit enum.
-        _ => kind == "object" || kind == "string",
+        // A type of ours: the page sees it as its generated binding, a string for an
+        // enum of unit variants, else an object.
+        name => kind == binding_kind(name),
+    }
+}
+
+/// What JSON a Rust type of ours is sent as, from its ts-rs binding.
+fn binding_kind(rust: &str) -> &'static str {
+    let name = rust.rsplit("::").next().unwrap_or(rust);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/src/lib/bindings")
+        .join(format!("{name}.ts"));
+    let ts = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{name}: {e}"))
+        .expect("a binding for every argument type");
+    let body = ts
+        .split(&format!("export type {name} = "))
+        .nth(1)
+        .expect("the binding's type");
+    if body.trim_start().starts_with('"') {
+        "string"
+    } else {
+        "object"
     }
 }
 
@@ -280,4 +313,25 @@ fn a_broken_allow_list_is_an_error_not_a_panic() {
     let empty = Allowed::parse("x = {};").expect("empty");
     let e = screen(&empty, "lock", &body(json!({"__kua_cmd": "lock"}))).expect_err("empty list");
     assert_eq!(e.code, "ipc_refused");
+}
+
+#[test]
+fn tauri_s_own_commands_are_bounded_by_the_capability_file_alone() {
+    // Plugin commands go to the plugins, not through `screened`: around the frame, the
+    // capability file is all that limits them. It grants event listening and nothing
+    // else (the channel fetch needs no permission).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities");
+    let files: Vec<_> = std::fs::read_dir(&path)
+        .expect("capabilities")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "one capability file: {files:?}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).expect("read")).expect("json");
+    assert_eq!(json["windows"], json!(["main"]));
+    assert_eq!(
+        json["permissions"],
+        json!(["core:event:allow-listen", "core:event:allow-unlisten"])
+    );
+    assert!(json.get("remote").is_none(), "no remote origin may call");
 }

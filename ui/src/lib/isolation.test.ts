@@ -75,6 +75,9 @@ describe("the isolation screen", () => {
     expect(refused("show", { id: null, version: null })).toBe("id is not string");
     expect(refused("verify", { progress: "__CHANNEL__:x" })).toBe("progress is not channel");
     expect(refused("add", { input: [] })).toBe("input is not object");
+    expect(refused("add", { input: new Date(0) })).toBe("input is not object");
+    expect(refused("add", { input: new Map() })).toBe("input is not object");
+    expect(refused("lock", new Map())).toBe("arguments that are not an object");
     expect(refused("save_chart", { path: "/tmp/a.png", bytes: "AAAA" })).toBe("bytes is not array");
     expect(refused("lock", [1, 2])).toBe("arguments that are not an object");
     expect(refused("lock", new Uint8Array(4))).toBe("arguments that are not an object");
