@@ -87,4 +87,29 @@ mod tests {
         assert!(many_lines.len() < MAX_AGE_HEADER);
         assert_eq!(code(&many_lines), "bundle_header_too_large");
     }
+
+    #[test]
+    fn a_header_of_exactly_the_cap_passes_and_one_byte_more_does_not() {
+        let sized = |total: usize| {
+            let mut h = b"age-encryption.org/v1\n-> ".to_vec();
+            h.resize(total - b"\n--- mac\n".len(), b'a');
+            h.extend_from_slice(b"\n--- mac\n");
+            assert_eq!(h.len(), total);
+            [h, b"payload".to_vec()].concat()
+        };
+        assert_eq!(code(&sized(MAX_AGE_HEADER)), "ok");
+        assert_eq!(code(&sized(MAX_AGE_HEADER + 1)), "bundle_header_too_large");
+    }
+
+    #[test]
+    fn a_stream_that_ends_after_a_whole_line_is_handed_on_for_age_to_call_truncated() {
+        // Not the cap's error: the header stopped, it did not grow.
+        assert_eq!(code(b"age-encryption.org/v1\n-> X25519 abc\n"), "ok");
+        let mut all = Vec::new();
+        bounded(&b"age-encryption.org/v1\n"[..])
+            .unwrap()
+            .read_to_end(&mut all)
+            .unwrap();
+        assert_eq!(all, b"age-encryption.org/v1\n");
+    }
 }

@@ -8,6 +8,7 @@
     missing_debug_implementations
 )]
 
+mod edges;
 mod hostile;
 mod stock_tools;
 mod tamper;

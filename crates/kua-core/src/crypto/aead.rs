@@ -135,7 +135,28 @@ pub fn open_padded(key: &Key, sealed: &[u8], aad: &Aad, place: &str) -> Result<Z
 
 #[cfg(test)]
 mod tests {
-    use super::padme;
+    use super::*;
+
+    #[test]
+    fn a_value_shorter_than_a_nonce_and_tag_is_refused_and_an_empty_one_opens() {
+        let key = Key::from_zeroizing(Zeroizing::new([3u8; 32]));
+        let empty = seal_with_nonce(&key, &[1u8; NONCE_LEN], b"", b"aad").unwrap();
+        assert_eq!(empty.len(), NONCE_LEN + TAG_LEN);
+        assert_eq!(open_raw(&key, &empty, b"aad").unwrap().as_slice(), b"");
+        for len in [0, 1, 8, 10, NONCE_LEN, NONCE_LEN + TAG_LEN - 1] {
+            assert!(
+                open_raw(&key, &empty[..len], b"aad").is_none(),
+                "{len} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn padme_keeps_the_smallest_lengths() {
+        assert_eq!(padme(0), 0);
+        assert_eq!(padme(1), 1);
+        assert_eq!(padme(2), 2);
+    }
 
     #[test]
     fn padme_never_shrinks_and_bounds_overhead() {
