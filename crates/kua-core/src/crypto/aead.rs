@@ -152,6 +152,28 @@ mod tests {
     }
 
     #[test]
+    fn a_padded_value_is_sealed_at_the_padme_length_of_its_framing() {
+        use crate::seams::{Seams, SteppingClock};
+        use rand_chacha::rand_core::SeedableRng;
+        let mut seams = Seams::new(
+            Box::new(SteppingClock::new(0, 1)),
+            Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(1)),
+        );
+        let key = Key::from_zeroizing(Zeroizing::new([5u8; 32]));
+        let aad = Aad::new(&uuid::Uuid::nil(), "test");
+        // 1,000 bytes framed are 1,008, padded to 1,024; short values to 256.
+        for (len, padded) in [(1_000usize, 1_024usize), (0, 256), (300, 320)] {
+            let plain = vec![7u8; len];
+            let sealed = seal_padded(&mut seams, &key, &plain, &aad).unwrap();
+            assert_eq!(sealed.len(), NONCE_LEN + padded + TAG_LEN, "{len} bytes");
+            assert_eq!(
+                open_padded(&key, &sealed, &aad, "t").unwrap().as_slice(),
+                plain
+            );
+        }
+    }
+
+    #[test]
     fn padme_keeps_the_smallest_lengths() {
         assert_eq!(padme(0), 0);
         assert_eq!(padme(1), 1);
