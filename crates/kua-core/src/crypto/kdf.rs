@@ -72,3 +72,37 @@ pub fn calibrate(target: Duration) -> Result<KdfParams> {
     }
     Ok(params)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_parameter_below_its_floor_is_below_the_floor() {
+        let floor = KdfParams::FLOOR;
+        assert!(!floor.is_below_floor());
+        let above = KdfParams {
+            m_kib: MIN_M_KIB * 2,
+            t: MIN_T + 1,
+            p: MIN_P + 1,
+        };
+        assert!(!above.is_below_floor());
+        for weak in [
+            KdfParams {
+                m_kib: MIN_M_KIB - 1,
+                ..above
+            },
+            KdfParams {
+                t: MIN_T - 1,
+                ..above
+            },
+            KdfParams {
+                p: MIN_P - 1,
+                ..above
+            },
+            KdfParams::INSECURE_FOR_TESTS,
+        ] {
+            assert!(weak.is_below_floor(), "{weak:?}");
+        }
+    }
+}
