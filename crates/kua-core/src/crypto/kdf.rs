@@ -60,17 +60,23 @@ impl KdfParams {
 /// Only memory grows (t and p stay at the floor), so the cost is memory-hard.
 pub fn calibrate(target: Duration) -> Result<KdfParams> {
     let salt = [0u8; 16];
-    let mut params = KdfParams::FLOOR;
     let start = Instant::now();
-    params.derive(b"calibration", &salt)?;
-    let took = start.elapsed().max(Duration::from_millis(1));
-    if took < target {
-        let scale = target.as_secs_f64() / took.as_secs_f64();
-        // Cap at 2 GiB so a fast machine does not create a vault a slow one cannot open.
-        let m = (f64::from(MIN_M_KIB) * scale).min(2.0 * 1024.0 * 1024.0);
-        params.m_kib = (m as u32 / 1024 * 1024).max(MIN_M_KIB);
+    KdfParams::FLOOR.derive(b"calibration", &salt)?;
+    Ok(scaled(start.elapsed(), target))
+}
+
+/// The parameters that take about `target` when the floor took `took`: memory scaled by
+/// their ratio, rounded down to whole MiB, never below the floor and never above 2 GiB.
+/// Kept apart from the clock so that the arithmetic is tested exactly.
+fn scaled(took: Duration, target: Duration) -> KdfParams {
+    let took = took.max(Duration::from_millis(1));
+    let scale = target.as_secs_f64() / took.as_secs_f64();
+    // Cap at 2 GiB so a fast machine does not create a vault a slow one cannot open.
+    let m = (f64::from(MIN_M_KIB) * scale).min(2.0 * 1024.0 * 1024.0);
+    KdfParams {
+        m_kib: (m as u32 / 1024 * 1024).max(MIN_M_KIB),
+        ..KdfParams::FLOOR
     }
-    Ok(params)
 }
 
 #[cfg(test)]
@@ -104,5 +110,25 @@ mod tests {
         ] {
             assert!(weak.is_below_floor(), "{weak:?}");
         }
+    }
+
+    #[test]
+    fn memory_scales_with_the_time_the_floor_took() {
+        let ms = Duration::from_millis;
+        let m = |took, target| scaled(ms(took), ms(target));
+        // Four times faster than the target: four times the memory.
+        assert_eq!(m(100, 400).m_kib, 4 * MIN_M_KIB);
+        // A third faster: 87,381 KiB rounded down to whole MiB.
+        assert_eq!(m(300, 400).m_kib, 85 * 1024);
+        // As slow as the target or slower: the floor, never less.
+        assert_eq!(m(400, 400).m_kib, MIN_M_KIB);
+        assert_eq!(m(500, 400).m_kib, MIN_M_KIB);
+        // A very fast machine stops at 2 GiB.
+        assert_eq!(m(1, 3_600_000).m_kib, 2 * 1024 * 1024);
+        // A clock that saw no time counts as one millisecond, not as infinitely fast.
+        assert_eq!(m(0, 2).m_kib, 2 * MIN_M_KIB);
+        // Only memory grows.
+        let p = m(100, 400);
+        assert_eq!((p.t, p.p), (MIN_T, MIN_P));
     }
 }

@@ -175,3 +175,23 @@ impl std::fmt::Debug for RecoveryKey {
         f.write_str("RecoveryKey(..)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key printed for debugging (in a log line, a panic message, an error's chain)
+    /// shows that it is a key and nothing of its bytes.
+    #[test]
+    fn keys_print_without_their_bytes() {
+        let key = Key::from_zeroizing(Zeroizing::new([0xAB; 32]));
+        assert_eq!(format!("{key:?}"), "Key(..)");
+        let recovery = RecoveryKey::parse("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567")
+            .expect("a well-formed recovery key");
+        assert_eq!(format!("{recovery:?}"), "RecoveryKey(..)");
+        let subkeys = Subkeys::derive(&key);
+        let printed = format!("{subkeys:?}");
+        assert!(printed.contains("Key(..)"), "{printed}");
+        assert!(!printed.contains("171"), "{printed}");
+    }
+}
