@@ -292,6 +292,40 @@ fn verify_consent(
     }
 }
 
+/// What is wrong, if anything, with an attachment of `parent` whose content hashed to
+/// `hash`: first against the evidence hash its metadata records, then, for the vault's
+/// own attachments, against its custody entry (logged under that testimony or case,
+/// with that hash). Received media was checked against the sender's signed manifest at
+/// import, and is checked here against its metadata only.
+fn attachment_problem(
+    expected: &Expected,
+    parent: &uuid::Uuid,
+    id: &str,
+    recorded: &str,
+    hash: &str,
+) -> Option<(&'static str, String)> {
+    if hash != recorded {
+        return Some((
+            "evidence_hash_mismatch",
+            format!("content hashes to {hash}, recorded {recorded}"),
+        ));
+    }
+    if *parent == crate::import::MEDIA_PARENT {
+        return None;
+    }
+    match expected.attachments.get(id) {
+        None => Some((
+            "unlogged_record",
+            "the custody log has no entry for this attachment".into(),
+        )),
+        Some((t, h)) if *h != hash || *t != parent.to_string() => Some((
+            "content_hash_mismatch",
+            "the attachment differs from the one logged".into(),
+        )),
+        Some(_) => None,
+    }
+}
+
 fn verify_attachments(
     ctx: &Ctx<'_>,
     expected: &Expected,
@@ -324,30 +358,15 @@ fn verify_attachments(
             chunks += meta.chunks + meta.padding;
             match ctx.stream_out(head, &meta, &mut std::io::sink(), progress) {
                 Err(e) => problem("attachment_unreadable", place, e.to_string()),
-                Ok(hash) if hash != meta.sha256 => problem(
-                    "evidence_hash_mismatch",
-                    place,
-                    format!("content hashes to {hash}, recorded {}", meta.sha256),
-                ),
-                Ok(_) if *testimony == crate::import::MEDIA_PARENT => {
-                    // Received media: its hash was checked against the sender's signed
-                    // manifest at import, and again just now against its metadata.
-                    bytes += meta.size;
-                }
                 Ok(hash) => {
-                    bytes += meta.size;
-                    match expected.attachments.get(&head.id.to_string()) {
-                        None => problem(
-                            "unlogged_record",
-                            place,
-                            "the custody log has no entry for this attachment".into(),
-                        ),
-                        Some((t, h)) if *h != hash || *t != testimony.to_string() => problem(
-                            "content_hash_mismatch",
-                            place,
-                            "the attachment differs from the one logged".into(),
-                        ),
-                        Some(_) => {}
+                    if hash == meta.sha256 {
+                        bytes += meta.size;
+                    }
+                    let id = head.id.to_string();
+                    if let Some((code, detail)) =
+                        attachment_problem(expected, testimony, &id, &meta.sha256, &hash)
+                    {
+                        problem(code, place, detail);
                     }
                 }
             }
@@ -377,3 +396,7 @@ fn verify_attachments(
     }
     Ok((count, bytes))
 }
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;

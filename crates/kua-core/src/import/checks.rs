@@ -252,18 +252,19 @@ impl Checks {
                 "custody log: a bundle carries the log from its first entry".into(),
             ));
         }
+        // From here on the log starts at entry 0, so its i-th line is entry i and the
+        // first one links to the chain's origin, 64 zeros (also the head of an empty log).
         let mut prev = "0".repeat(64);
         for (i, line) in self.log.iter().enumerate() {
-            if line.seq != m.log.from + i as u64 {
+            if line.seq != i as u64 {
                 return Err(kua_bundle::Error::Corrupt(format!(
-                    "custody log: entry {} is missing or out of order",
-                    m.log.from + i as u64
+                    "custody log: entry {i} is missing or out of order"
                 )));
             }
             if let Some(e) = &line.entry {
                 if e.seq != line.seq
                     || crate::crypto::hex(&e.hash()) != line.hash
-                    || (i > 0 || m.log.from == 0) && e.prev_hash != prev
+                    || e.prev_hash != prev
                 {
                     return Err(kua_bundle::Error::Corrupt(format!(
                         "custody log: entry {} was altered, dropped or reordered",
@@ -273,9 +274,7 @@ impl Checks {
             }
             prev.clone_from(&line.hash);
         }
-        if self.log.len() as u64 + m.log.from != m.log.size
-            || (m.log.size > 0 && prev != m.log.head)
-        {
+        if self.log.len() as u64 != m.log.size || prev != m.log.head {
             return Err(kua_bundle::Error::Corrupt(
                 "custody log: it does not end at the signed head".into(),
             ));
@@ -479,3 +478,7 @@ pub(crate) fn bundle_error(e: kua_bundle::Error) -> Error {
 #[cfg(test)]
 #[path = "checks_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "checks_files_tests.rs"]
+mod files_tests;

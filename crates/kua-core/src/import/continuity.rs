@@ -93,3 +93,128 @@ pub(super) fn check_logged(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::custody::Entry;
+    use crate::import::senders::SeenBundle;
+    use std::collections::BTreeSet;
+
+    const US: &str = "us";
+
+    fn line(seq: u64, hash: &str, export: Option<(&str, &str)>) -> LogLine {
+        let detail = export.map(|(bundle, to)| {
+            serde_json::to_string(&ExportedDetail {
+                bundle: bundle.into(),
+                recipients: vec![to.into()],
+                records: Vec::new(),
+                withheld: 0,
+                cases: Vec::new(),
+            })
+            .expect("a detail serialises")
+        });
+        LogLine {
+            seq,
+            hash: hash.into(),
+            entry: Some(Entry {
+                seq,
+                prev_hash: String::new(),
+                time: 0,
+                event: if export.is_some() {
+                    Event::Exported
+                } else {
+                    Event::Created
+                },
+                record: None,
+                version: None,
+                content_hash: None,
+                detail,
+            }),
+        }
+    }
+
+    fn state(log: &[&str]) -> SenderState {
+        SenderState {
+            log: log.iter().map(|h| h.to_string()).collect(),
+            ..SenderState::default()
+        }
+    }
+
+    #[test]
+    fn an_export_to_someone_else_is_no_gap() {
+        let lines = [
+            line(0, "a", None),
+            line(1, "b", Some(("other-bundle", "them"))),
+        ];
+        assert_eq!(continuity(None, &lines, US, "this").0, Continuity::First);
+        let lines = [line(0, "a", None), line(1, "b", Some(("earlier", US)))];
+        assert_eq!(
+            continuity(None, &lines, US, "this").0,
+            Continuity::Gap {
+                missing: vec!["earlier".into()]
+            }
+        );
+        // This bundle's own export entry is not a missing bundle.
+        let lines = [line(0, "a", None), line(1, "b", Some(("this", US)))];
+        assert_eq!(continuity(None, &lines, US, "this").0, Continuity::First);
+    }
+
+    #[test]
+    fn the_same_log_again_extends_a_shorter_one_is_late() {
+        let known = state(&["a", "b"]);
+        let same = [line(0, "a", None), line(1, "b", None)];
+        assert_eq!(
+            continuity(Some(&known), &same, US, "x").0,
+            Continuity::Extends
+        );
+        let longer = [line(0, "a", None), line(1, "b", None), line(2, "c", None)];
+        assert_eq!(
+            continuity(Some(&known), &longer, US, "x").0,
+            Continuity::Extends
+        );
+        let shorter = [line(0, "a", None)];
+        assert_eq!(
+            continuity(Some(&known), &shorter, US, "x").0,
+            Continuity::Late
+        );
+        let forked = [line(0, "a", None), line(1, "z", None)];
+        assert_eq!(
+            continuity(Some(&known), &forked, US, "x").0,
+            Continuity::Fork { at: 1 }
+        );
+    }
+
+    #[test]
+    fn an_earlier_bundle_differing_in_records_alone_or_log_size_alone_is_not_as_logged() {
+        let records = |ids: &[&str]| -> BTreeSet<(String, u32)> {
+            ids.iter().map(|id| (id.to_string(), 1)).collect()
+        };
+        let mut known = state(&["a"]);
+        known.seen.insert(
+            "earlier".into(),
+            SeenBundle {
+                manifest: String::new(),
+                log_size: 5,
+                records: records(&["r1"]),
+            },
+        );
+        let arriving = LoggedExport {
+            log_size: 9,
+            records: records(&["r2"]),
+        };
+        let check = |log_size, ids: &[&str]| {
+            let carried = BTreeMap::from([(
+                "earlier".to_string(),
+                LoggedExport {
+                    log_size,
+                    records: records(ids),
+                },
+            )]);
+            check_logged(Some(&known), &carried, "this", &arriving).map_err(|e| e.code())
+        };
+        assert_eq!(check(5, &["r1"]), Ok(()));
+        assert_eq!(check(5, &["r1", "r3"]), Err("bundle_not_as_logged"));
+        assert_eq!(check(6, &["r1"]), Err("bundle_not_as_logged"));
+    }
+}

@@ -20,6 +20,7 @@ mod recording;
 mod review;
 mod tamper;
 mod vectors;
+mod verify;
 
 /// Freed memory is wiped, as in the `kua` command and the desktop shell: plaintext
 /// dropped on lock must not stay behind in the heap (tests/it/memory.rs reads it).
