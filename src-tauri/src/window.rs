@@ -51,6 +51,36 @@ pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
     Ok(())
 }
 
+/// Clears the page for a lock or an erase: on Linux the web process that showed the
+/// vault is ended and a new one loads the start screen, so that nothing the page held
+/// (testimony text in its JavaScript heap, its DOM, WebKit's caches, freed memory not
+/// yet reused) survives in a process of the app; a reload alone keeps the process and
+/// its heap. Elsewhere the page is reloaded.
+///
+/// WebKitWebDriver ends its session when the web process does, so a window under
+/// automation in a test build reloads instead, unless the test that reads the app's
+/// memory after lock asks for the real thing (`KUA_E2E_END_WEB_PROCESS=1`). A packaged
+/// app always ends the process.
+pub fn clear(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
+        let asked = std::env::var("KUA_E2E_END_WEB_PROCESS").ok().as_deref() == Some("1");
+        if !automated || asked {
+            let done = window.with_webview(|webview| {
+                use webkit2gtk::WebViewExt;
+                let view = webview.inner();
+                view.terminate_web_process();
+                view.reload();
+            });
+            if done.is_ok() {
+                return;
+            }
+        }
+    }
+    let _ = window.reload();
+}
+
 /// Whether the window is driven by WebDriver in a test build; `var` is the value of
 /// `TAURI_WEBVIEW_AUTOMATION`. A packaged app never is, so it is always incognito.
 fn is_automated(var: Option<&str>) -> bool {

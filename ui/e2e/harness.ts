@@ -35,9 +35,9 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`tauri-driver did not start on port ${port}`);
 }
 
-export async function startDriver(): Promise<void> {
+export async function startDriver(extra: NodeJS.ProcessEnv = {}): Promise<void> {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: build it first (scripts/test.sh does)`);
-  const env: NodeJS.ProcessEnv = { ...process.env, KUA_SCRIPTED_PICKS: picks };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, KUA_SCRIPTED_PICKS: picks };
   if (!env.DISPLAY) {
     const display = `:${90 + Math.floor(Math.random() * 9)}`;
     const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], { stdio: "ignore" });

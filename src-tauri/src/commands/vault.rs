@@ -206,10 +206,10 @@ pub async fn new_recovery_key(app: AppHandle, current: SecretString) -> Result<S
     .await
 }
 
-/// Locks at once: the page is reloaded first (so nothing of a testimony stays on screen
-/// or in the page's state; its process's heap may still hold text until reused, see
-/// ARCHITECTURE.md "Known limits"), then the keys are dropped as soon as any running
-/// operation ends.
+/// Locks at once: the page is cleared first (its web process ended and a new one
+/// started, so nothing of a testimony stays on screen, in the page's state or in the
+/// memory of a process of the app; `window::clear`), then the keys are dropped as soon
+/// as any running operation ends.
 #[tauri::command]
 pub fn lock(app: AppHandle) {
     lock_and_clear(&app);
@@ -218,7 +218,7 @@ pub fn lock(app: AppHandle) {
 pub fn lock_and_clear(app: &AppHandle) {
     app.state::<Session>().begin_lock();
     for window in app.webview_windows().values() {
-        let _ = window.reload();
+        crate::window::clear(window);
     }
     let app = app.clone();
     std::thread::spawn(move || {
@@ -245,7 +245,7 @@ pub async fn erase_vault(app: AppHandle, confirm: String) -> Result<(), IpcError
     // gone, the page loads again onto the start screen.
     let reload = |app: &AppHandle| {
         for window in app.webview_windows().values() {
-            let _ = window.reload();
+            crate::window::clear(window);
         }
     };
     reload(&app);
