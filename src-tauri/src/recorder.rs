@@ -137,6 +137,11 @@ impl Recording {
         *lock(&self.watcher) = Some(channel);
     }
 
+    /// Sends the status events to no page (a lock or an erase cleared it).
+    pub fn unwatch(&self) {
+        *lock(&self.watcher) = None;
+    }
+
     pub fn pause(&self, paused: bool) {
         let _ = self.controls.send(if paused {
             Control::Pause

@@ -153,6 +153,11 @@ impl Session {
             drop(slot);
             self.forget_vault_if_gone();
         }
+        // A lock that began while `f` ran has cleared the page: what `f` read must not
+        // be answered into the page that replaced it.
+        if self.locking.load(Ordering::SeqCst) {
+            return Err(kua_core::Error::Locked.into());
+        }
         Ok(result?)
     }
 
@@ -249,7 +254,12 @@ impl Session {
     pub fn lock(&self) -> Result<(), IpcError> {
         self.begin_lock();
         // A running recording is finished first (it becomes an attachment); its
-        // thread needs the vault, so the vault's lock is taken only after it ends.
+        // thread needs the vault, so the vault's lock is taken only after it ends. The
+        // page that watched it is gone: its end, with the markers' notes, is sent to
+        // no page (a channel's message is evaluated in whatever page is current).
+        if let Some(recording) = guard(&self.recording).as_ref() {
+            recording.unwatch();
+        }
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
@@ -400,6 +410,20 @@ pub(crate) mod tests {
     }
 
     use secrecy::SecretString;
+
+    /// A command that read the vault while a lock began does not answer with what it
+    /// read: the page that asked is gone, and the answer would land in the new one.
+    #[test]
+    fn what_a_command_read_while_a_lock_began_is_not_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_vault(dir.path());
+        assert!(s.with_vault(|v| Ok(v.is_unlocked())).unwrap());
+        let answer = s.with_vault(|v| {
+            s.begin_lock();
+            Ok(v.is_unlocked())
+        });
+        assert_eq!(answer.unwrap_err().code, "locked");
+    }
 
     /// The attack: a page calls commands on a timer, and the vault never locks while
     /// the laptop is left alone.

@@ -76,6 +76,8 @@ pub fn clear(window: &tauri::WebviewWindow) {
             if done.is_ok() {
                 return;
             }
+            // Only when the event loop is gone (the app is quitting).
+            eprintln!("kua-desktop: clear: the web process could not be ended; reloading");
         }
     }
     let _ = window.reload();

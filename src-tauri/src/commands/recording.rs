@@ -75,6 +75,10 @@ pub async fn record_watch(
     events: Channel<RecordingEvent>,
 ) -> Result<Option<RecordingState>, IpcError> {
     blocking(app, move |s| {
+        // A locked or locking app shows no recording: its markers' notes are testimony.
+        if s.vault_status() != Some(true) {
+            return Ok(None);
+        }
         Ok(s.recording(|slot| {
             let r = slot.as_ref().filter(|r| !r.finished())?;
             r.watch(events);

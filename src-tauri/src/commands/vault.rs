@@ -242,7 +242,9 @@ pub async fn erase_vault(app: AppHandle, confirm: String) -> Result<(), IpcError
         ));
     }
     // Nothing of the vault stays on screen while the file is overwritten; once it is
-    // gone, the page loads again onto the start screen.
+    // gone, the page loads again onto the start screen. The vault counts as locked
+    // before the page is cleared, so the new page cannot read it in between.
+    app.state::<Session>().begin_lock();
     let reload = |app: &AppHandle| {
         for window in app.webview_windows().values() {
             crate::window::clear(window);

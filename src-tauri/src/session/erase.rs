@@ -40,6 +40,9 @@ impl Session {
         if let (Some(path), Some(layout)) = (&early, layout) {
             let _ = kua_core::destroy_key_slots_at(path, &layout);
         }
+        if let Some(recording) = guard(&self.recording).as_ref() {
+            recording.unwatch();
+        }
         self.stop_recording("erase");
         let mut slot = guard(&self.vault);
         let path = slot
@@ -165,8 +168,9 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         release.send(()).unwrap();
-        worker.join().unwrap().unwrap();
         assert!(gone, "the slots waited for the operation");
+        // The operation's answer is withheld: the erase began while it ran.
+        assert_eq!(worker.join().unwrap().unwrap_err().code, "locked");
         assert_eq!(eraser.join().unwrap().unwrap(), path);
         assert!(!path.exists());
     }
