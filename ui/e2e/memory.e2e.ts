@@ -51,11 +51,11 @@ async function pageHas(b: Browser, selector: string, text: string): Promise<bool
 }
 
 /**
- * Which of `needles` each process's readable memory holds, every readable mapping read
- * whole. A process whose maps cannot be read, or anonymous memory or a heap (where text
- * would be) that cannot be read whole while still mapped, is a failure, so that nothing
- * is passed over in silence; device and file mappings that refuse are listed with
- * KUA_MEMORY_DEBUG=1.
+ * Which of `needles` each process's memory holds, every readable mapping and every
+ * unreadable one with resident pages read whole. A process whose maps cannot be read,
+ * or anonymous or shared memory or a heap (where text would be) that cannot be read
+ * whole while still mapped, is a failure, so that nothing is passed over in silence;
+ * device and file mappings that refuse are listed with KUA_MEMORY_DEBUG=1.
  */
 function holding(pids: number[], needles: Record<string, Buffer>): string[] {
   const found: string[] = [];
@@ -65,9 +65,15 @@ function holding(pids: number[], needles: Record<string, Buffer>): string[] {
   const PIECE = 64 << 20;
   const overlap = Math.max(...Object.values(needles).map((b) => b.length));
   for (const pid of pids) {
-    let maps = "";
+    // Each mapping with its resident size: a mapping the process made unreadable
+    // (PROT_NONE, as allocators do with memory they give up) still holds what was
+    // written to its resident pages, and root reads it through /proc/PID/mem all the same.
+    const maps: { line: string; rss: number }[] = [];
     try {
-      maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+      for (const l of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+        if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) maps.push({ line: l, rss: 0 });
+        else if (l.startsWith("Rss:") && maps.length > 0) maps[maps.length - 1].rss = parseInt(l.slice(4), 10);
+      }
     } catch (e) {
       if (existsSync(`/proc/${pid}`)) unreadable.push(`${name(pid)} (${pid}): its maps (${String(e)})`);
       continue;
@@ -76,9 +82,9 @@ function holding(pids: number[], needles: Record<string, Buffer>): string[] {
     const seen = new Set<string>();
     const buf = Buffer.alloc(PIECE + overlap);
     try {
-      for (const line of maps.split("\n")) {
+      for (const { line, rss } of maps) {
         const [range, perms] = line.split(/\s+/);
-        if (!range || !perms?.startsWith("r") || line.includes("[vvar") || line.includes("[vsyscall]")) continue;
+        if (!range || !perms || !(perms.startsWith("r") || rss > 0) || line.includes("[vvar") || line.includes("[vsyscall]")) continue;
         const [lo, hi] = range.split("-").map((h) => parseInt(h, 16));
         if (lo === undefined || hi === undefined) continue;
         for (let at = lo; at < hi; at += PIECE) {
