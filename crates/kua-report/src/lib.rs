@@ -30,6 +30,7 @@ pub use case::case;
 pub use disclose::{disclose, DiscloseOptions, Disclosure};
 pub use error::{Error, Result};
 pub use labels::LANGUAGES;
+pub use media::redraw;
 pub use received::received;
 pub use testimony::testimony;
 

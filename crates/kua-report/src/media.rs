@@ -54,19 +54,45 @@ pub(crate) fn image_file(
     })
 }
 
-/// Decodes an image (with the decoder's memory limits), applies its EXIF orientation,
-/// scales it to fit `DRAWN_MAX_SIDE` and encodes it as an RGB JPEG.
-pub(crate) fn redraw(bytes: &[u8]) -> Option<Vec<u8>> {
+/// The most memory a picture's pixels may take once decoded (a 64-megapixel RGBA
+/// photograph). A file's header names its size before any pixel is read, so a
+/// 100-byte GIF could otherwise ask for gigabytes.
+const DECODED_MAX: u64 = 256 << 20;
+
+/// Why a picture is not drawn.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Undrawn {
+    /// Not an image the decoders read, or damaged.
+    Unreadable,
+    /// Its header names more pixels than `DECODED_MAX` holds.
+    TooManyPixels,
+}
+
+/// Decodes an image (within `DECODED_MAX`), applies its EXIF orientation, scales it to
+/// fit `DRAWN_MAX_SIDE` and encodes it as an RGB JPEG. The bytes are a received
+/// photograph, outside data: None for whatever does not decode or is too large, never
+/// a panic (the `report_image` fuzz target feeds it).
+pub fn redraw(bytes: &[u8]) -> Option<Vec<u8>> {
+    drawn(bytes).ok()
+}
+
+pub(crate) fn drawn(bytes: &[u8]) -> std::result::Result<Vec<u8>, Undrawn> {
     use image::{ImageDecoder, ImageReader};
     let mut limits = image::Limits::default();
-    limits.max_alloc = Some(256 << 20);
+    limits.max_alloc = Some(DECODED_MAX);
     let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
-        .ok()?;
+        .map_err(|_| Undrawn::Unreadable)?;
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().ok()?;
+    let mut decoder = reader.into_decoder().map_err(|_| Undrawn::Unreadable)?;
+    // `into_decoder` applies only the limits on width and height, and the pixels are
+    // decoded into one buffer sized from the header: it is bounded here.
+    if decoder.total_bytes() > DECODED_MAX {
+        return Err(Undrawn::TooManyPixels);
+    }
     let orientation = decoder.orientation().ok();
-    let mut picture = image::DynamicImage::from_decoder(decoder).ok()?;
+    let mut picture =
+        image::DynamicImage::from_decoder(decoder).map_err(|_| Undrawn::Unreadable)?;
     if let Some(o) = orientation {
         picture.apply_orientation(o);
     }
@@ -77,8 +103,8 @@ pub(crate) fn redraw(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&rgb)
-        .ok()?;
-    Some(out)
+        .map_err(|_| Undrawn::Unreadable)?;
+    Ok(out)
 }
 
 /// A recording's duration as h:mm:ss, from the granule position of its last Ogg page
@@ -151,6 +177,21 @@ mod tests {
             "{:?}",
             image::load_from_memory(&tagged).err()
         );
+    }
+
+    /// Found by the `report_image` fuzz target: 101 bytes of GIF whose header names
+    /// 33,296 × 33,410 pixels, 4.4 GB as RGBA, which were allocated before a pixel was
+    /// read.
+    #[test]
+    fn a_picture_whose_header_names_gigabytes_of_pixels_is_not_decoded() {
+        let gif = b"\x47\x49\x46\x38\x39\x61\x10\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x82\x00\x10\x00\xf0\x01\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x00\x00\x00\x00\x00\x21\xff\x0b\x4e\x45\x54\xad\xbc\xbe\xaf\xba\xcd\xd1\xcf\x03\x01\x00\x00\x00\x2c\x00\x00\x00\x00\x10\x00\x10\x9c\x92\x51\x6a\x6f\x5d\x7a\x9a\xb3\x64\x0e\xab\x3e\x05\x8b\x00\x2b";
+        assert_eq!(super::drawn(gif), Err(super::Undrawn::TooManyPixels));
+        // A picture within the bound is drawn.
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(2000, 1000, image::Rgb([9, 9, 9]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(super::drawn(&png).is_ok());
     }
 
     #[test]
