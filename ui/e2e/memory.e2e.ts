@@ -72,7 +72,10 @@ function holding(pids: number[], needles: Record<string, Buffer>): string[] {
     try {
       for (const l of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
         if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) maps.push({ line: l, rss: 0 });
-        else if (l.startsWith("Rss:") && maps.length > 0) maps[maps.length - 1].rss = parseInt(l.slice(4), 10);
+        else {
+          const last = maps.at(-1);
+          if (l.startsWith("Rss:") && last) last.rss = parseInt(l.slice(4), 10);
+        }
       }
     } catch (e) {
       if (existsSync(`/proc/${pid}`)) unreadable.push(`${name(pid)} (${pid}): its maps (${String(e)})`);
