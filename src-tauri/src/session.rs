@@ -254,12 +254,7 @@ impl Session {
     pub fn lock(&self) -> Result<(), IpcError> {
         self.begin_lock();
         // A running recording is finished first (it becomes an attachment); its
-        // thread needs the vault, so the vault's lock is taken only after it ends. The
-        // page that watched it is gone: its end, with the markers' notes, is sent to
-        // no page (a channel's message is evaluated in whatever page is current).
-        if let Some(recording) = guard(&self.recording).as_ref() {
-            recording.unwatch();
-        }
+        // thread needs the vault, so the vault's lock is taken only after it ends.
         self.stop_recording("lock");
         let mut slot = guard(&self.vault);
         let result = slot.as_mut().map_or(Ok(()), Vault::lock);
@@ -282,6 +277,10 @@ impl Session {
     pub fn stop_recording(&self, why: &str) {
         let mut slot = guard(&self.recording);
         if let Some(recording) = slot.take() {
+            // Its end, with the markers' notes, goes to no page: a lock or an erase has
+            // cleared the page (a channel's message is evaluated in whatever page is
+            // current), and a closed window has none.
+            recording.unwatch();
             if let Err(e) = recording.stop(STOP_WAIT) {
                 eprintln!("kua-desktop: recording stopped by {why}: {}", e.code);
             }

@@ -40,9 +40,6 @@ impl Session {
         if let (Some(path), Some(layout)) = (&early, layout) {
             let _ = kua_core::destroy_key_slots_at(path, &layout);
         }
-        if let Some(recording) = guard(&self.recording).as_ref() {
-            recording.unwatch();
-        }
         self.stop_recording("erase");
         let mut slot = guard(&self.vault);
         let path = slot
