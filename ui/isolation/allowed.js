@@ -24,6 +24,7 @@ globalThis.KUA_ALLOWED = {
   "templates": {},
   "body_atlas": {},
   "list": {},
+  "list_window": { "query": "object" },
   "search": { "query": "string" },
   "add": { "input": "object" },
   "show": { "id": "string", "version": "number?" },

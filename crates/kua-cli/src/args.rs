@@ -40,7 +40,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         kdf_target_ms: u64,
     },
-    /// Add a testimony from a JSON object (a file, or - for standard input); prints its id.
+    /// Add a testimony from a JSON object (a file, or - for standard input), or many from
+    /// an array of objects in one transaction; prints the ids, one per line.
     Add { file: Option<PathBuf> },
     /// Change a draft from a JSON object; present keys replace, `null` fields are removed.
     Edit { id: String, file: Option<PathBuf> },

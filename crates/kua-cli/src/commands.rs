@@ -24,13 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             insecure_test_kdf,
             kdf_target_ms,
         } => init(g, insecure_test_kdf, kdf_target_ms),
-        Command::Add { file } => {
-            let input: TestimonyInput = read_json(file.as_deref())?;
-            let id = unlock(g)?.add(&input)?;
-            emit(g.json, &serde_json::json!({ "id": id }), || {
-                println!("{id}")
-            })
-        }
+        Command::Add { file } => add(g, file.as_deref()),
         Command::Edit { id, file } => {
             let input: TestimonyInput = read_json(file.as_deref())?;
             unlock(g)?.edit(&id, &input)?;
@@ -405,24 +399,59 @@ pub(crate) fn unlock(g: &Global) -> Result<Vault> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned + Default>(file: Option<&Path>) -> Result<T> {
+    match read_text(file)? {
+        Some(text) => parse_json(&text),
+        None => Ok(T::default()),
+    }
+}
+
+/// The input's text; None when there is none (no file and a terminal, or only blanks).
+fn read_text(file: Option<&Path>) -> Result<Option<String>> {
     let text = match file {
-        None if std::io::stdin().is_terminal() => return Ok(T::default()),
+        None if std::io::stdin().is_terminal() => return Ok(None),
         None => read_stdin()?,
         Some(p) if p == Path::new("-") => read_stdin()?,
         Some(p) => {
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
         }
     };
-    if text.trim().is_empty() {
-        return Ok(T::default());
-    }
-    serde_json::from_str(&text).map_err(|e| {
+    Ok((!text.trim().is_empty()).then_some(text))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
         kua_core::Error::BadInput(format!(
             "the JSON input does not fit (line {}, column {}): {e}",
             e.line(),
             e.column()
         ))
         .into()
+    })
+}
+
+/// `kua add`: one testimony from a JSON object, or many from an array of them, stored
+/// in one transaction (all or none). Prints the ids, one per line, in input order.
+fn add(g: &Global, file: Option<&Path>) -> Result<ExitCode> {
+    let text = read_text(file)?;
+    let many = text
+        .as_deref()
+        .is_some_and(|t| t.trim_start().starts_with('['));
+    if many {
+        let inputs: Vec<TestimonyInput> = parse_json(text.as_deref().unwrap_or("[]"))?;
+        let ids = unlock(g)?.add_many(&inputs)?;
+        return emit(g.json, &serde_json::json!({ "ids": ids }), || {
+            for id in &ids {
+                println!("{id}");
+            }
+        });
+    }
+    let input: TestimonyInput = match text {
+        Some(t) => parse_json(&t)?,
+        None => TestimonyInput::default(),
+    };
+    let id = unlock(g)?.add(&input)?;
+    emit(g.json, &serde_json::json!({ "id": id }), || {
+        println!("{id}")
     })
 }
 

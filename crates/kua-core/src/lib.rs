@@ -29,6 +29,7 @@ mod hygiene;
 mod identity;
 mod import;
 mod linkage;
+mod listing;
 pub mod matchkeys;
 mod media;
 mod migrate;

@@ -178,6 +178,99 @@ pub struct TestimonySummary {
     pub attachments: Vec<AttachmentInfo>,
 }
 
+/// The order of the testimony list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ListSort {
+    /// Most recently changed first.
+    #[default]
+    Updated,
+    /// Most recently created first.
+    Created,
+    /// Oldest first.
+    CreatedAsc,
+}
+
+/// Which part of the testimony list a front end wants: the filters, the order and a
+/// window of rows. A front end asks for the rows it shows, not for the whole list, so
+/// that 100,000 testimonies cost it no more than the rows on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Created on or after this day (YYYY-MM-DD, UTC, as `created_at` shows it).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Created on or before this day.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub sort: ListSort,
+    /// Only these testimonies (a search's hits); all when absent.
+    #[serde(default)]
+    pub ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub offset: u32,
+    /// At most this many rows (capped at `LIST_WINDOW_MAX`).
+    pub limit: u32,
+}
+
+/// The most rows one window holds.
+pub const LIST_WINDOW_MAX: u32 = 5_000;
+
+/// A line of the testimony list: only what the list shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ListRow {
+    pub id: String,
+    pub status: Status,
+    pub version: u32,
+    pub template: String,
+    pub language: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The first words of the narrative.
+    pub excerpt: String,
+    /// How many files are attached.
+    pub attachments: u32,
+}
+
+impl From<TestimonySummary> for ListRow {
+    fn from(s: TestimonySummary) -> Self {
+        ListRow {
+            attachments: s.attachments.len() as u32,
+            id: s.id,
+            status: s.status,
+            version: s.version,
+            template: s.template,
+            language: s.language,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            excerpt: s.excerpt,
+        }
+    }
+}
+
+/// A window of the testimony list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ListPage {
+    pub rows: Vec<ListRow>,
+    /// How many testimonies match the query (the window is part of them).
+    pub matching: u32,
+    /// How many testimonies the vault holds.
+    pub total: u32,
+    /// The languages of all testimonies, for the language filter.
+    pub languages: Vec<String>,
+}
+
 /// One version in a testimony's history, and what changed from the version before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -50,6 +50,8 @@ pub(crate) struct Unlocked {
     pub catalog: Catalog,
     pub tail: Tail,
     pub search: Option<SearchIndex>,
+    /// What the testimony list filters and sorts by (listing.rs).
+    pub listing: crate::listing::Listing,
     /// Recordings being captured now (see recording.rs); their buffers hold at most a
     /// few seconds of encoded audio.
     pub recordings: std::collections::BTreeMap<Uuid, crate::recording::Live>,
@@ -200,6 +202,7 @@ impl Vault {
                 catalog: Catalog::default(),
                 tail,
                 search: None,
+                listing: Default::default(),
                 recordings: Default::default(),
                 header_damage: Vec::new(),
                 logged_settings: Default::default(),
@@ -327,6 +330,7 @@ impl Vault {
             catalog,
             tail,
             search: None,
+            listing: Default::default(),
             recordings: Default::default(),
             header_damage,
             logged_settings: Default::default(),

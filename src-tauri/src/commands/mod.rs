@@ -36,6 +36,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         testimonies::templates,
         testimonies::body_atlas,
         testimonies::list,
+        testimonies::list_window,
         testimonies::search,
         testimonies::add,
         testimonies::show,

@@ -3,12 +3,10 @@
 use super::on_vault;
 use crate::error::IpcError;
 use kua_core::model::{
-    Consent, SearchHit, Status, Testimony, TestimonyInput, TestimonySummary, VersionInfo,
+    Consent, ListPage, ListQuery, ListRow, SearchHit, Testimony, TestimonyInput, VersionInfo,
 };
 use kua_core::template::Template;
-use serde::Serialize;
 use tauri::AppHandle;
-use ts_rs::TS;
 
 #[tauri::command]
 pub fn templates() -> Vec<Template> {
@@ -21,43 +19,19 @@ pub fn body_atlas() -> kua_core::body::Atlas {
     kua_core::body::atlas().clone()
 }
 
-/// A line of the testimony list: only what the list shows, so that 10,000 of them
-/// cost the page little memory (the full summary carries consent and attachments).
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ListRow {
-    pub id: String,
-    pub status: Status,
-    pub version: u32,
-    pub template: String,
-    pub language: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub excerpt: String,
-    pub attachments: usize,
-}
-
-impl From<TestimonySummary> for ListRow {
-    fn from(s: TestimonySummary) -> Self {
-        ListRow {
-            id: s.id,
-            status: s.status,
-            version: s.version,
-            template: s.template,
-            language: s.language,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            excerpt: s.excerpt,
-            attachments: s.attachments.len(),
-        }
-    }
-}
-
+/// Every testimony, for the screens that pick among them (a case, an export).
 #[tauri::command]
 pub async fn list(app: AppHandle) -> Result<Vec<ListRow>, IpcError> {
     on_vault(app, |v| {
         Ok(v.list()?.into_iter().map(ListRow::from).collect())
     })
     .await
+}
+
+/// The rows of the testimony list the page shows (filtered, sorted, one window).
+#[tauri::command]
+pub async fn list_window(app: AppHandle, query: ListQuery) -> Result<ListPage, IpcError> {
+    on_vault(app, move |v| v.list_window(&query)).await
 }
 
 #[tauri::command]

@@ -33,6 +33,8 @@ import type { RecordingEvent } from "./bindings/RecordingEvent";
 import type { RecordingState } from "./bindings/RecordingState";
 import type { IpcError } from "./bindings/IpcError";
 import type { ListRow } from "./bindings/ListRow";
+import type { ListQuery } from "./bindings/ListQuery";
+import type { ListPage } from "./bindings/ListPage";
 import type { LogLine } from "./bindings/LogLine";
 import type { Pick } from "./bindings/Pick";
 import type { Query } from "./bindings/Query";
@@ -89,7 +91,7 @@ export type {
   AppState, AttachmentInfo, BundleReport, Category, Consent, Dashboard, DatasetFormat, DatasetReport, Decision, Dimension, ExportChoice, ExportPlan, ExportReport,
   IdentityInfo, ImportReport, InputDevice, IpcError, LinkageSecretShown, Marker, MediaHandle, MediaRef, Member, PairView, Person, PersonView,
   PersonsList, RecordingEvent,
-  RecordingState, ListRow, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
+  RecordingState, ListRow, ListQuery, ListPage, LogLine, Pick, ProgressEvent, Query, ReceivedRecord, RecordRef,
   ReceivedSummary, Recipient, SearchHit, Settings, Table, Template, Testimony, TestimonyInput,
   TrustedSender, Unit, Unlocked, Verdict, VerifyReport, VersionInfo,
   CaseFile, CaseShown, CaseSummary, CircumstanceView, Course, Deadline, Document, DocumentView, DueStatus, Evidence, EvidenceStatus, EvidenceView,
@@ -144,6 +146,7 @@ export const ipc = {
   templates: () => call<Template[]>("templates"),
   bodyAtlas: () => call<Atlas>("body_atlas"),
   list: () => call<ListRow[]>("list"),
+  listWindow: (query: ListQuery) => call<ListPage>("list_window", { query }),
   search: (query: string) => call<SearchHit[]>("search", { query }),
   add: (input: TestimonyInput) => call<string>("add", { input }),
   show: (id: string, version: number | null = null) => call<Testimony>("show", { id, version }),

@@ -437,3 +437,48 @@ pub(crate) fn testimony(env: &Env, fields: serde_json::Value) -> String {
     env.ok(&["seal", &id]);
     id
 }
+
+/// `kua add` with an array stores every testimony in one transaction, or none of them.
+#[test]
+fn add_takes_an_array_of_testimonies_all_or_none() {
+    let env = Env::new();
+    env.init();
+    let many = format!("[{COMPLETE}, {{\"language\": \"ru\", \"narrative\": \"Второе\"}}]");
+    let out = env.run_with(&["add", "-"], &many);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let listed = env.json(&["list"]);
+    let mut listed: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    listed.sort_unstable();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+
+    // One bad element (a field the template does not know) refuses the whole array.
+    let bad = format!("[{COMPLETE}, {{\"fields\": {{\"no_such_field\": 1}}}}]");
+    let err = fails(&env.run_with(&["add", "-"], &bad), 6);
+    assert!(err.contains("no_such_field"), "{err}");
+    assert_eq!(
+        env.json(&["list"]).as_array().unwrap().len(),
+        2,
+        "nothing of it stored"
+    );
+
+    // An array that is not JSON says where.
+    let err = fails(&env.run_with(&["add", "-"], "[{\"narrative\": }]"), 6);
+    assert!(err.contains("line 1"), "{err}");
+}

@@ -354,11 +354,13 @@ impl Vault {
             .collect())
     }
 
-    /// Brings one testimony's entry up to date, if the index exists. It runs after a
-    /// change has committed, so it cannot fail the change: if the entry cannot be
-    /// updated, the index is dropped and rebuilt on the next search.
+    /// Brings one testimony's entry up to date, if the index exists, and drops what the
+    /// list had read of it (listing.rs). It runs after a change has committed, so it
+    /// cannot fail the change: if the entry cannot be updated, the index is dropped and
+    /// rebuilt on the next search.
     pub(crate) fn reindex(&mut self, id: &Uuid) {
         let Ok(ctx) = self.ctx() else { return };
+        ctx.keys.listing.forget(id);
         if ctx.keys.search.is_none() {
             return;
         }

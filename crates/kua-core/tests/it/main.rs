@@ -13,6 +13,7 @@ mod erase;
 mod forge;
 mod keys;
 mod lifecycle;
+mod listing;
 mod media;
 mod memory;
 mod nonces;

@@ -2,7 +2,14 @@
 import type { Status } from "./Status";
 
 /**
- * A line of the testimony list: only what the list shows, so that 10,000 of them
- * cost the page little memory (the full summary carries consent and attachments).
+ * A line of the testimony list: only what the list shows.
  */
-export type ListRow = { id: string, status: Status, version: number, template: string, language: string, created_at: string, updated_at: string, excerpt: string, attachments: number, };
+export type ListRow = { id: string, status: Status, version: number, template: string, language: string, created_at: string, updated_at: string, 
+/**
+ * The first words of the narrative.
+ */
+excerpt: string, 
+/**
+ * How many files are attached.
+ */
+attachments: number, };
