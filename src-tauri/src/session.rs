@@ -265,6 +265,8 @@ impl Session {
         // Again, for a dialog answered while the lock waited.
         self.end_grants();
         guard(&self.media).clear();
+        // What the vault held, wiped as it was freed, leaves the process's memory.
+        kua_wipe::trim();
         self.locking.store(false, Ordering::SeqCst);
         Ok(result?)
     }

@@ -44,6 +44,10 @@ async function mark(b: Browser, name: string): Promise<number> {
   }, name)) as number;
 }
 
+/** Each process's name and memory. */
+const perProcess = (pids: number[]) =>
+  pids.map((p) => ({ process: (readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0] ?? "").split("/").at(-1), rss_mib: mib(rss([p])), pss_mib: mib(pss([p])) }));
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
 const mib = (b: number) => Math.round((b / 1048576) * 10) / 10;
@@ -67,25 +71,44 @@ afterAll(() => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The app as users run it: started directly, not by WebDriver (which keeps accelerated
-// compositing on, see src-tauri/src/window.rs). Input comes from xdotool.
-it("measures the memory of the app as users run it", async () => {
-  const app = spawn(APP, ["--home", home], { stdio: "ignore" });
+// compositing on, see src-tauri/src/window.rs). Input comes from xdotool. Idle memory
+// on the unlock screen, then with the list on screen; the reference in the same run is
+// the same app on a vault with no testimony, so that the difference is what the
+// testimonies cost.
+async function asUser(at: string, label: string): Promise<Record<string, unknown>> {
+  const app = spawn(APP, ["--home", at], { stdio: "ignore" });
   try {
     await sleep(5000);
-    let pids = appProcesses(home);
-    results.production_idle_memory_unlock_screen = { processes: pids.length, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
+    let pids = appProcesses(at);
+    const unlockScreen = { processes: perProcess(pids), rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
     execFileSync("xdotool", ["search", "--sync", "--name", "^Kua$", "windowfocus", "--sync"]);
     execFileSync("xdotool", ["type", "--delay", "30", PASS]);
     execFileSync("xdotool", ["key", "Return"]);
     await sleep(15000);
     mkdirSync(ARTIFACTS, { recursive: true });
-    writeFileSync(join(ARTIFACTS, "production-10k-list.xwd"), execFileSync("xwd", ["-root", "-silent"], { maxBuffer: 1 << 26 }));
-    pids = appProcesses(home);
-    results.production_idle_memory_10k_list = { processes: pids.length, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)), screen: "e2e-artifacts/production-10k-list.xwd" };
+    const screen = join(ARTIFACTS, `production-${label}-list.xwd`);
+    writeFileSync(screen, execFileSync("xwd", ["-root", "-silent"], { maxBuffer: 1 << 26 }));
+    pids = appProcesses(at);
+    return { unlock_screen: unlockScreen, list: { processes: perProcess(pids), rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) }, screen };
   } finally {
     app.kill("SIGTERM");
     await sleep(1000);
   }
+}
+
+it("measures the memory of the app as users run it", async () => {
+  const empty = join(work, "bench-empty");
+  mkdirSync(empty, { recursive: true });
+  execFileSync(join(ROOT, "target", "release", "kua"), ["--vault", join(empty, "vault.kua"), "init", "--insecure-test-kdf"], { env: { ...process.env, KUA_PASSPHRASE: PASS }, stdio: "ignore" });
+  const full = await asUser(home, `${N}`);
+  const reference = await asUser(empty, "empty");
+  const pssOf = (r: Record<string, unknown>, k: string) => (r[k] as { pss_mib: number }).pss_mib;
+  results.production_idle_memory = {
+    testimonies: N,
+    with_testimonies: full,
+    empty_vault_reference: reference,
+    list_cost_over_empty_vault_pss_mib: Math.round((pssOf(full, "list") - pssOf(reference, "list")) * 10) / 10,
+  };
 });
 
 it("measures the desktop app", async () => {
@@ -148,8 +171,7 @@ it("measures the desktop app", async () => {
   // Idle memory of every app process, with the 10k list on screen.
   await b.pause(5000);
   const pids = appProcesses(home);
-  const per = pids.map((p) => ({ process: (readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0] ?? "").split("/").at(-1), rss_mib: mib(rss([p])), pss_mib: mib(pss([p])) }));
-  results.idle_memory_10k_list = { processes: per, rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
+  results.idle_memory_10k_list = { processes: perProcess(pids), rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) };
 
   // Typing latency: keydown to the next painted frame, in an empty narrative and in a
   // 1 MB one, typing at about 8 keys a second across an autosave.

@@ -9,11 +9,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kua_core::model::{Consent, ConsentMethod, ConsentScope, TestimonyInput};
-use kua_core::{CreateOptions, KdfParams, NewAttachment, Seams, Silent, Vault};
+mod common;
+use common::*;
+
+use kua_core::model::{ConsentScope, TestimonyInput};
+use kua_core::{CreateOptions, NewAttachment, Silent, Vault};
 use rand_core::{RngCore, SeedableRng};
-use secrecy::SecretString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -136,140 +138,6 @@ fn erase(dir: &Path) {
 
 /// Benchmarks write beside the build, on the same disk as a real vault would be, unless
 /// KUA_BENCH_DIR names another place (a tmpfs, to separate CPU from disk).
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("KUA_BENCH_DIR") {
-        return PathBuf::from(dir);
-    }
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn pass() -> SecretString {
-    SecretString::from("benchmark passphrase")
-}
-
-fn seams(seed: u64) -> Seams {
-    Seams::new(
-        Box::new(kua_core::SystemClock),
-        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
-    )
-}
-
-fn fast() -> CreateOptions {
-    CreateOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-        allow_weak_kdf: true,
-    }
-}
-
-fn stats(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    (
-        at(0.5),
-        at(0.95),
-        samples.iter().sum::<Duration>() / samples.len() as u32,
-    )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
-
-const WORDS_RU: &[&str] = &[
-    "задержан",
-    "больница",
-    "сотрудники",
-    "избивали",
-    "дубинками",
-    "изолятор",
-    "следователь",
-    "требовал",
-    "признание",
-    "камера",
-    "ночью",
-    "маски",
-    "гвардия",
-    "адвокат",
-    "врач",
-    "отказали",
-    "Алматы",
-    "Талдыкорган",
-    "январь",
-    "протокол",
-];
-const WORDS_KK: &[&str] = &[
-    "ұсталды",
-    "аурухана",
-    "қызметкерлер",
-    "ұрды",
-    "таяқпен",
-    "изолятор",
-    "тергеуші",
-    "талап",
-    "мойындау",
-    "камера",
-    "түнде",
-    "бетперде",
-    "ұлан",
-    "адвокат",
-    "дәрігер",
-    "бас тартты",
-    "Алматы",
-    "қаңтар",
-    "өтініш",
-    "куә",
-];
-const WORDS_EN: &[&str] = &[
-    "detained",
-    "hospital",
-    "officers",
-    "beaten",
-    "batons",
-    "detention",
-    "investigator",
-    "demanded",
-    "confession",
-    "cell",
-    "night",
-    "balaclavas",
-    "guard",
-    "lawyer",
-    "doctor",
-    "refused",
-    "Almaty",
-    "January",
-    "protocol",
-    "witness",
-];
-
-fn narrative(rng: &mut impl RngCore, bytes: usize) -> String {
-    let mut s = String::with_capacity(bytes + 32);
-    let lists = [WORDS_RU, WORDS_KK, WORDS_EN];
-    let lang = lists[(rng.next_u32() % 3) as usize];
-    while s.len() < bytes {
-        s.push_str(lang[(rng.next_u32() as usize) % lang.len()]);
-        s.push(if rng.next_u32().is_multiple_of(12) {
-            '.'
-        } else {
-            ' '
-        });
-    }
-    s
-}
-
-fn consent() -> Consent {
-    Consent {
-        given_at: "2022-01-20".into(),
-        method: ConsentMethod::Oral,
-        recorded_by: None,
-        scope: [ConsentScope::Store].into_iter().collect(),
-        anonymous: false,
-        conditions: None,
-        withdrawn_at: None,
-    }
-}
-
 /// Durable save of a 5 KB testimony vs a plain rusqlite insert of the same bytes, both in
 /// WAL mode with synchronous=FULL, one transaction (one fsync) per save.
 fn save(dir: &Path) {
@@ -343,15 +211,6 @@ fn save(dir: &Path) {
         ms(ke95),
         ke.as_secs_f64() / pu.as_secs_f64()
     );
-}
-
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Runs in a child process so that its peak RSS is its own.
@@ -713,37 +572,6 @@ fn import_child(vault: &Path, bundle: &Path) {
         vm_hwm_kib(),
         report.new_records
     );
-}
-
-fn child(args: &[&std::ffi::OsStr]) -> (f64, u64, String) {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = String::from_utf8(out.stdout).unwrap();
-    let mut p = line.split_whitespace();
-    (
-        p.next().unwrap().parse().unwrap(),
-        p.next().unwrap().parse().unwrap(),
-        p.next().unwrap_or("").to_string(),
-    )
-}
-
-fn shell(dir: &Path, cmd: &str) -> Duration {
-    let start = Instant::now();
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(st.success(), "{cmd}");
-    start.elapsed()
 }
 
 /// Export of N testimonies plus media, and its verify + import, each beside the stock

@@ -15,14 +15,20 @@
 //! The desktop shell also has C libraries copy page traffic into glibc's heap:
 //! [`wipe_c_heap`] runs it under glibc tunables that fill freed blocks (`c_heap`).
 //!
+//! Freed memory that is wiped has been written to, so it stays resident: [`trim`] gives
+//! the free pages of glibc's heaps back to the system after work that freed much (an
+//! unlock, the list of 100,000 testimonies read, a lock).
+//!
 //! This is the workspace's one crate with unsafe code (every other crate forbids it):
 //! SQLite takes its memory methods as C function pointers. The invariant the unsafe
 //! blocks rely on: every pointer SQLite passes to `free`, `realloc` or `size` came from
 //! `malloc` or `realloc` below, so a `HEADER`-byte size word precedes it.
 
 mod c_heap;
+mod trim;
 
 pub use c_heap::{wipe_c_heap, Filling, TUNABLES};
+pub use trim::trim;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::os::raw::{c_int, c_void};

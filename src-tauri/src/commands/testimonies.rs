@@ -31,7 +31,14 @@ pub async fn list(app: AppHandle) -> Result<Vec<ListRow>, IpcError> {
 /// The rows of the testimony list the page shows (filtered, sorted, one window).
 #[tauri::command]
 pub async fn list_window(app: AppHandle, query: ListQuery) -> Result<ListPage, IpcError> {
-    on_vault(app, move |v| v.list_window(&query)).await
+    on_vault(app, move |v| {
+        let page = v.list_window(&query);
+        // The first window reads every testimony once; what that freed goes back to
+        // the system rather than staying resident (kua-wipe trim).
+        kua_wipe::trim();
+        page
+    })
+    .await
 }
 
 #[tauri::command]
