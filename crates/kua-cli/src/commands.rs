@@ -438,6 +438,12 @@ fn add(g: &Global, file: Option<&Path>) -> Result<ExitCode> {
         .is_some_and(|t| t.trim_start().starts_with('['));
     if many {
         let inputs: Vec<TestimonyInput> = parse_json(text.as_deref().unwrap_or("[]"))?;
+        if inputs.is_empty() {
+            return Err(kua_core::Error::BadInput(
+                "the array holds no testimony; nothing was added".into(),
+            )
+            .into());
+        }
         let ids = unlock(g)?.add_many(&inputs)?;
         return emit(g.json, &serde_json::json!({ "ids": ids }), || {
             for id in &ids {

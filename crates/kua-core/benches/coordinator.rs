@@ -96,7 +96,14 @@ fn main() {
     let records: usize = p.next().unwrap().parse().unwrap();
     let media: usize = p.next().unwrap().parse().unwrap();
     assert_eq!(records, s.senders * s.rounds * s.per_bundle);
-    assert_eq!(media, s.senders * s.rounds);
+    assert_eq!(
+        media,
+        if s.media_kib > 0 {
+            s.senders * s.rounds
+        } else {
+            0
+        }
+    );
 
     // The reference: the same bundles, decrypted, extracted and checked by the stock
     // tools, in the same order, then made durable.
@@ -202,7 +209,7 @@ fn make_bundles(dir: &Path, s: &Scale) -> (PathBuf, Vec<PathBuf>) {
 }
 
 /// In a child process, so that its peak RSS is its own: unlock, then import every bundle
-/// of the folder in name order. Prints seconds, peak RSS (KiB), new records, new media.
+/// of the folder in name order, the peak RSS counted from the first import. Prints seconds, peak RSS (KiB), new records, new media.
 fn import_all(vault: &Path, bundles: &Path) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(bundles)
         .unwrap()
@@ -211,6 +218,9 @@ fn import_all(vault: &Path, bundles: &Path) {
     files.sort();
     let mut v = Vault::open(vault, seams(42)).unwrap();
     v.unlock(&pass()).unwrap();
+    // The peak counted from here: the unlock's key derivation (hundreds of MiB, freed
+    // before the first import) is the unlock's cost, measured below on its own.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let start = Instant::now();
     let (mut records, mut media) = (0, 0);
     let tenth = files.len().div_ceil(10).max(1);

@@ -93,10 +93,13 @@ impl Ctx<'_> {
             })
             .collect();
         for id in stale {
-            let body = self.read_version(self.keys.catalog.latest(&id)?)?;
+            let head = self.keys.catalog.latest(&id)?;
+            let version = head.version;
+            let body = self.read_version(head)?;
             let listing = &mut self.keys.listing;
             let entry = Entry {
-                version: body.version,
+                // The catalog's number, which `refresh_listing` compares with.
+                version,
                 status: body.status,
                 template: listing.intern(body.template),
                 language: listing.intern(body.language),

@@ -504,6 +504,7 @@ impl Vault {
         ctx.keys.catalog.testimonies.remove(&id);
         ctx.keys.catalog.consents.remove(&id);
         ctx.keys.catalog.attachments.remove(&id);
+        ctx.keys.listing.forget(&id);
         for r in erased_recordings {
             ctx.keys.recordings.remove(&r);
         }

@@ -151,8 +151,8 @@ async fn unlocking(
         s.end_grants();
         // Someone typed the passphrase or the recovery key: that is input.
         s.touch();
-        // The key derivation's and the catalog's working memory, freed between blocks
-        // the catalog keeps, goes back to the system (kua-wipe trim).
+        // What building the catalog freed, between the blocks the catalog keeps, goes
+        // back to the system (kua-wipe trim).
         kua_wipe::trim();
         Ok(unlocked)
     })

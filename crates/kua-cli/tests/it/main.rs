@@ -478,6 +478,10 @@ fn add_takes_an_array_of_testimonies_all_or_none() {
         "nothing of it stored"
     );
 
+    // An empty array is refused, not a silent success.
+    let err = fails(&env.run_with(&["add", "-"], " [ ] "), 6);
+    assert!(err.contains("no testimony"), "{err}");
+
     // An array that is not JSON says where.
     let err = fails(&env.run_with(&["add", "-"], "[{\"narrative\": }]"), 6);
     assert!(err.contains("line 1"), "{err}");

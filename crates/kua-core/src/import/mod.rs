@@ -196,6 +196,8 @@ impl Vault {
             conflicts: Vec::new(),
             other_redactions: Vec::new(),
             shared_ids: Vec::new(),
+            other_ids: None,
+            senders: None,
             progress,
             failure: None,
         };
@@ -239,6 +241,7 @@ impl Vault {
             mut conflicts,
             other_redactions,
             shared_ids,
+            senders: read_senders,
             ..
         } = importer;
         let Some(manifest) = checks.manifest.clone() else {
@@ -252,7 +255,10 @@ impl Vault {
                 message: "this bundle was made for other recipients and re-encrypted to this vault; it was not imported".into(),
             });
         }
-        let mut senders = senders::load(&ctx)?;
+        let mut senders = match read_senders {
+            Some(read) => read,
+            None => senders::load(&ctx)?,
+        };
         let state = senders.get(&sender_key);
         let replay = known == Known::Replay;
         // A replay's log is checked against what the sender showed before too: a
