@@ -79,8 +79,8 @@ fn day_start(day: &str) -> Result<i64> {
 
 impl Ctx<'_> {
     /// Reads the entries of testimonies not read yet or changed since, and drops those
-    /// of testimonies that are gone.
-    fn refresh_listing(&mut self) -> Result<()> {
+    /// of testimonies that are gone. Returns how many it read.
+    fn refresh_listing(&mut self) -> Result<u32> {
         let stale: Vec<Uuid> = self
             .keys
             .catalog
@@ -92,6 +92,7 @@ impl Ctx<'_> {
                 (current.map(|e| e.version) != Some(latest)).then_some(*id)
             })
             .collect();
+        let read = stale.len() as u32;
         for id in stale {
             let head = self.keys.catalog.latest(&id)?;
             let version = head.version;
@@ -115,7 +116,7 @@ impl Ctx<'_> {
                 .entries
                 .retain(|id, _| catalog.contains_key(id));
         }
-        Ok(())
+        Ok(read)
     }
 }
 
@@ -125,7 +126,7 @@ impl Vault {
     /// Equal times are ordered by id, so windows of one query never overlap or skip.
     pub fn list_window(&mut self, query: &ListQuery) -> Result<ListPage> {
         let mut ctx = self.ctx()?;
-        ctx.refresh_listing()?;
+        let read = ctx.refresh_listing()?;
         let listing = &ctx.keys.listing;
         // Ids that do not parse match nothing, as an unknown id would.
         let only: Option<HashSet<Uuid>> = query.ids.as_ref().map(|ids| {
@@ -180,6 +181,7 @@ impl Vault {
             total: listing.entries.len() as u32,
             languages: languages.into_iter().map(str::to_owned).collect(),
             rows: Vec::with_capacity(window.len()),
+            read,
         };
         window.into_iter().try_fold(page, |mut page, (id, entry)| {
             page.rows.push(ctx.row(&id, entry)?);

@@ -269,6 +269,10 @@ pub struct ListPage {
     pub total: u32,
     /// The languages of all testimonies, for the language filter.
     pub languages: Vec<String>,
+    /// How many testimonies this answer read anew (all of them for the first window
+    /// after unlock, then only those written since): a front end may release memory
+    /// after a large read.
+    pub read: u32,
 }
 
 /// One version in a testimony's history, and what changed from the version before.

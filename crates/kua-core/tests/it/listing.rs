@@ -79,6 +79,7 @@ fn windows_cover_the_list_once_in_the_order_of_the_full_list() {
 
     let first = window(&mut v, &query, 0, 4);
     assert_eq!((first.rows.len(), first.matching, first.total), (4, 10, 10));
+    assert_eq!(first.read, 0, "every entry was read by the windows above");
     assert_eq!(first.languages, ["en", "kk", "ru"]);
     // The two sealed ones changed last.
     assert!(first.rows[..2].iter().all(|r| r.status == Status::Sealed));
@@ -223,6 +224,7 @@ fn a_write_is_seen_by_the_next_window() {
     v.edit(&oldest_draft, &narrated("ru", "Исправленный текст"))
         .unwrap();
     let after = window(&mut v, &query, 0, 1);
+    assert_eq!(after.read, 1, "only the changed testimony is read again");
     assert_eq!(after.rows[0].id, oldest_draft);
     assert_eq!(after.rows[0].excerpt, "Исправленный текст");
     assert!(after.rows[0].updated_at > before.rows[0].updated_at);
@@ -267,5 +269,6 @@ fn a_write_is_seen_by_the_next_window() {
     );
     v.unlock(&pass()).unwrap();
     let again = window(&mut v, &query, 0, 20);
-    assert_eq!(again, page);
+    assert_eq!(again.read, 9, "a lock drops what was read");
+    assert_eq!(ListPage { read: 0, ..again }, ListPage { read: 0, ..page });
 }

@@ -16,4 +16,10 @@ total: number,
 /**
  * The languages of all testimonies, for the language filter.
  */
-languages: Array<string>, };
+languages: Array<string>, 
+/**
+ * How many testimonies this answer read anew (all of them for the first window
+ * after unlock, then only those written since): a front end may release memory
+ * after a large read.
+ */
+read: number, };
