@@ -3,6 +3,7 @@
 use crate::analysis;
 use crate::args::{Cli, Command, DatasetCommand, Global, TemplateCommand};
 use crate::case;
+use crate::input;
 use crate::output::{self, emit};
 use crate::persons;
 use crate::progress::{spinner, Bar};
@@ -12,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use kua_core::model::{Consent, TestimonyInput};
 use kua_core::{CreateOptions, KdfParams, Seams, Vault};
 use secrecy::ExposeSecret;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,7 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => init(g, insecure_test_kdf, kdf_target_ms),
         Command::Add { file } => add(g, file.as_deref()),
         Command::Edit { id, file } => {
-            let input: TestimonyInput = read_json(file.as_deref())?;
+            let input: TestimonyInput = input::json(file.as_deref())?;
             unlock(g)?.edit(&id, &input)?;
             emit(g.json, &serde_json::json!({ "id": id }), || {
                 eprintln!("saved draft {id}")
@@ -44,7 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )
         }
         Command::Amend { id, file } => {
-            let input: TestimonyInput = read_json(file.as_deref())?;
+            let input: TestimonyInput = input::json(file.as_deref())?;
             let version = unlock(g)?.amend(&id, &input)?;
             emit(
                 g.json,
@@ -398,46 +399,15 @@ pub(crate) fn unlock(g: &Global) -> Result<Vault> {
     Ok(vault)
 }
 
-fn read_json<T: serde::de::DeserializeOwned + Default>(file: Option<&Path>) -> Result<T> {
-    match read_text(file)? {
-        Some(text) => parse_json(&text),
-        None => Ok(T::default()),
-    }
-}
-
-/// The input's text; None when there is none (no file and a terminal, or only blanks).
-fn read_text(file: Option<&Path>) -> Result<Option<String>> {
-    let text = match file {
-        None if std::io::stdin().is_terminal() => return Ok(None),
-        None => read_stdin()?,
-        Some(p) if p == Path::new("-") => read_stdin()?,
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-    };
-    Ok((!text.trim().is_empty()).then_some(text))
-}
-
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        kua_core::Error::BadInput(format!(
-            "the JSON input does not fit (line {}, column {}): {e}",
-            e.line(),
-            e.column()
-        ))
-        .into()
-    })
-}
-
 /// `kua add`: one testimony from a JSON object, or many from an array of them, stored
 /// in one transaction (all or none). Prints the ids, one per line, in input order.
 fn add(g: &Global, file: Option<&Path>) -> Result<ExitCode> {
-    let text = read_text(file)?;
+    let text = input::text(file)?;
     let many = text
         .as_deref()
         .is_some_and(|t| t.trim_start().starts_with('['));
     if many {
-        let inputs: Vec<TestimonyInput> = parse_json(text.as_deref().unwrap_or("[]"))?;
+        let inputs: Vec<TestimonyInput> = input::parse(text.as_deref().unwrap_or("[]"))?;
         if inputs.is_empty() {
             return Err(kua_core::Error::BadInput(
                 "the array holds no testimony; nothing was added".into(),
@@ -452,21 +422,13 @@ fn add(g: &Global, file: Option<&Path>) -> Result<ExitCode> {
         });
     }
     let input: TestimonyInput = match text {
-        Some(t) => parse_json(&t)?,
+        Some(t) => input::parse(&t)?,
         None => TestimonyInput::default(),
     };
     let id = unlock(g)?.add(&input)?;
     emit(g.json, &serde_json::json!({ "id": id }), || {
         println!("{id}")
     })
-}
-
-fn read_stdin() -> Result<String> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("cannot read standard input")?;
-    Ok(s)
 }
 
 fn confirm(question: &str) -> Result<()> {
@@ -568,7 +530,7 @@ fn consent(
             let text = match file {
                 Some(p) if p != Path::new("-") => std::fs::read_to_string(p)
                     .with_context(|| format!("cannot read {}", p.display()))?,
-                _ => read_stdin()?,
+                _ => input::stdin()?,
             };
             serde_json::from_str(&text).map_err(|e| {
                 kua_core::Error::BadInput(format!("the consent JSON does not fit: {e}"))

@@ -11,6 +11,7 @@ mod args;
 mod case;
 mod commands;
 mod exchange;
+mod input;
 mod marks;
 mod output;
 mod persons;

@@ -325,21 +325,7 @@ fn ingest(dir: &Path) {
         let (mut v, _) = Vault::create(&vault, &pass(), fast(), seams(5)).unwrap();
         v.add(&TestimonyInput::default()).unwrap();
         drop(v);
-        let out = Command::new(std::env::current_exe().unwrap())
-            .arg("ingest-child")
-            .arg(&vault)
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let line = String::from_utf8(out.stdout).unwrap();
-        let mut parts = line.split_whitespace();
-        let secs: f64 = parts.next().unwrap().parse().unwrap();
-        let rss: u64 = parts.next().unwrap().parse().unwrap();
+        let (secs, rss, _) = child(&["ingest-child".as_ref(), vault.as_os_str(), file.as_os_str()]);
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", vault.display()));
         }
@@ -496,15 +482,7 @@ fn unlock(dir: &Path) {
         kdf: params,
         allow_weak_kdf: false,
     };
-    let salt = [7u8; 16];
-    let kdf_alone = (0..3)
-        .map(|_| {
-            let s = Instant::now();
-            params.derive(b"benchmark passphrase", &salt).unwrap();
-            s.elapsed()
-        })
-        .min()
-        .unwrap();
+    let kdf_alone = kdf_alone(&params);
     let measure = |path: &Path| {
         (0..3)
             .map(|_| {

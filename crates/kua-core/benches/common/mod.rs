@@ -185,3 +185,16 @@ pub fn shell(dir: &Path, cmd: &str) -> Duration {
     assert!(st.success(), "{cmd}");
     start.elapsed()
 }
+
+/// The key derivation alone with these parameters, best of 3: the reference of unlocks.
+pub fn kdf_alone(params: &kua_core::KdfParams) -> Duration {
+    let salt = [7u8; 16];
+    (0..3)
+        .map(|_| {
+            let s = Instant::now();
+            params.derive(b"benchmark passphrase", &salt).unwrap();
+            s.elapsed()
+        })
+        .min()
+        .unwrap()
+}
