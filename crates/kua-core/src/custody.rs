@@ -277,6 +277,43 @@ fn open_row(vault: &Uuid, key: &Key, seq: u64, body: &[u8]) -> Result<Row> {
     serde_json::from_slice(&plain).map_err(|_| Error::integrity(place))
 }
 
+/// The entries after `tail`, in order, when they continue it: consecutive positions
+/// from `tail.size` on, each opening and linking to the one before, the first to
+/// `tail.head`. `None` when they do not (an entry altered, missing or moved): the caller
+/// then walks the whole log, which reports where.
+pub(crate) fn entries_after(
+    db: &Connection,
+    vault: &Uuid,
+    key: &Key,
+    tail: Tail,
+) -> Result<Option<Vec<Entry>>> {
+    let Ok(from) = i64::try_from(tail.size) else {
+        return Ok(None);
+    };
+    let mut stmt =
+        db.prepare_cached("SELECT seq, body FROM custody WHERE seq >= ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([from], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut entries = Vec::new();
+    let mut prev = tail.head;
+    let mut expected = tail.size;
+    for row in rows {
+        let (seq, body) = row?;
+        let seq = position(seq)?;
+        let Ok(row) = open_row(vault, key, seq, &body) else {
+            return Ok(None);
+        };
+        if seq != expected || row.entry.seq != seq || row.entry.prev_hash != hex(&prev) {
+            return Ok(None);
+        }
+        prev = row.entry.hash();
+        expected = seq + 1;
+        entries.push(row.entry);
+    }
+    Ok(Some(entries))
+}
+
 fn position(seq: i64) -> Result<u64> {
     u64::try_from(seq).map_err(|_| Error::integrity(format!("custody log entry at position {seq}")))
 }

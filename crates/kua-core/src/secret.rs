@@ -79,6 +79,40 @@ pub(crate) fn logged_settings(entries: &[Entry]) -> LoggedSettings {
     logged
 }
 
+/// The logged settings as of the log's first `tail.size` entries.
+#[derive(Debug, Clone)]
+pub(crate) struct LoggedCache {
+    settings: LoggedSettings,
+    tail: crate::custody::Tail,
+}
+
+impl Default for LoggedCache {
+    fn default() -> Self {
+        LoggedCache {
+            settings: LoggedSettings::new(),
+            tail: crate::custody::Tail::EMPTY,
+        }
+    }
+}
+
+impl LoggedCache {
+    /// This state with `entries` (the ones that follow `tail`) folded in.
+    fn after(&self, entries: &[Entry]) -> LoggedCache {
+        let Some(last) = entries.last() else {
+            return self.clone();
+        };
+        let mut settings = self.settings.clone();
+        settings.extend(logged_settings(entries));
+        LoggedCache {
+            settings,
+            tail: crate::custody::Tail {
+                size: last.seq + 1,
+                head: last.hash(),
+            },
+        }
+    }
+}
+
 /// The keyed digest of a row's state: HMAC under the secrets subkey, so the log (which
 /// bundles carry) reveals nothing of the value.
 pub(crate) fn digest(secrets: &crate::crypto::Key, name: &str, rev: u32, value: &[u8]) -> String {
@@ -151,21 +185,36 @@ impl Ctx<'_> {
             .transpose()
     }
 
-    /// A setting's last logged (revision, digest). The log is walked on first use after
-    /// unlock or a write, and the result kept only outside a transaction: inside one it
-    /// may include entries that a rollback then removes.
+    /// A setting's last logged (revision, digest). The whole log is walked on first use
+    /// after unlock; after that only the entries appended since are read, so a read
+    /// after a write costs the entries of that write, not the whole log (which, in a
+    /// coordinator's vault, holds an entry for every record ever imported). What is
+    /// kept reflects committed entries only (those before `keys.tail`, which advances
+    /// when a transaction commits): the entries of an open transaction are folded in
+    /// but not kept, since a rollback may remove them.
     fn logged_state(&self, name: &str) -> Result<Option<(u32, String)>> {
-        if let Some(cached) = self.keys.logged_settings.borrow().as_ref() {
-            return Ok(cached.get(name).cloned());
-        }
+        let custody_key = &self.keys.sub.custody;
+        let mut cache = self.keys.logged_settings.borrow_mut();
+        let (base, newer) = match cache.as_ref() {
+            Some(c) => {
+                match crate::custody::entries_after(self.db, &self.vault, custody_key, c.tail)? {
+                    Some(newer) => (c.clone(), newer),
+                    None => (LoggedCache::default(), self.whole_log()?),
+                }
+            }
+            None => (LoggedCache::default(), self.whole_log()?),
+        };
+        let committed = newer.partition_point(|e| e.seq < self.keys.tail.size);
+        let kept = base.after(&newer[..committed]);
+        let state = kept.after(&newer[committed..]).settings.get(name).cloned();
+        *cache = Some(kept);
+        Ok(state)
+    }
+
+    fn whole_log(&self) -> Result<Vec<Entry>> {
         let (entries, _) =
             crate::custody::walk(self.db, &self.vault, &self.keys.sub.custody, None)?;
-        let all = logged_settings(&entries);
-        let state = all.get(name).cloned();
-        if self.db.is_autocommit() {
-            *self.keys.logged_settings.borrow_mut() = Some(all);
-        }
-        Ok(state)
+        Ok(entries)
     }
 
     /// A setting's value, refused unless it is the state the log last recorded: a row put
@@ -235,9 +284,6 @@ impl Ctx<'_> {
              ON CONFLICT(name) DO UPDATE SET body = excluded.body",
             params![name, sealed],
         )?;
-        if !is_recording(name) {
-            *self.keys.logged_settings.borrow_mut() = None;
-        }
         Ok(SecretState {
             rev,
             digest: self.secret_digest(name, rev, value),

@@ -57,9 +57,9 @@ pub(crate) struct Unlocked {
     pub recordings: std::collections::BTreeMap<Uuid, crate::recording::Live>,
     /// The header parts whose MAC did not match at unlock (header.rs).
     pub header_damage: Vec<&'static str>,
-    /// The last logged state of every setting, read from the log on first need and
-    /// dropped on every write (secret.rs).
-    pub logged_settings: std::cell::RefCell<Option<crate::secret::LoggedSettings>>,
+    /// The last logged state of every setting, read from the whole log on first need
+    /// and then from the entries appended since (secret.rs).
+    pub logged_settings: std::cell::RefCell<Option<crate::secret::LoggedCache>>,
 }
 
 pub(crate) const SIGNING_KEY: &str = "device-signing-key";
