@@ -38,8 +38,8 @@ pub(super) fn continuity(
             )
         };
     };
-    if let Some(at) = state.log.iter().zip(&theirs).position(|(a, b)| a != b) {
-        return (Continuity::Fork { at: at as u64 }, missing);
+    if let Some(at) = fork(state, &theirs) {
+        return (Continuity::Fork { at }, missing);
     }
     if !missing.is_empty() {
         return (
@@ -49,10 +49,70 @@ pub(super) fn continuity(
             missing,
         );
     }
-    if theirs.len() < state.log.len() {
+    if (theirs.len() as u64) < known_size(state) {
         (Continuity::Late, missing)
     } else {
         (Continuity::Extends, missing)
+    }
+}
+
+/// How far bundles have shown the sender's log.
+fn known_size(state: &SenderState) -> u64 {
+    let heads = state.heads.keys().next_back().copied().unwrap_or(0);
+    heads.max(state.log.len() as u64)
+}
+
+/// Where a carried log departs from what earlier bundles showed of the sender's log, if
+/// it does: the first entry not shown to agree. The entries an earlier build kept are
+/// compared one by one; past them, the carried log must hold every known head within
+/// its length, and a log that ends short of the known one must end at a known head.
+/// It ends at one when it is a bundle to us arriving late, since every later bundle to
+/// us carries the entry that logged its export (`heads` keeps that position); a log
+/// ending anywhere else is another history, such as a copy of the device exporting on
+/// its own.
+///
+/// This relies on the log being a hash chain: a genuine log that agrees at a head
+/// agrees on all that comes before. Hash-only lines are not chained by the importer,
+/// so a sender who forges lines could hide a difference between two heads; a copy of
+/// a device running Kua cannot.
+pub(super) fn fork(state: &SenderState, theirs: &[&str]) -> Option<u64> {
+    if let Some(at) = state.log.iter().zip(theirs).position(|(a, b)| a != b) {
+        return Some(at as u64);
+    }
+    let len = theirs.len() as u64;
+    let mut agreed = state.log.len().min(theirs.len()) as u64;
+    for (&size, hash) in state.heads.range(1..=len) {
+        let at = usize::try_from(size - 1).ok()?;
+        if theirs.get(at).is_none_or(|h| *h != hash) {
+            return Some(agreed.min(size - 1));
+        }
+        agreed = agreed.max(size);
+    }
+    let ends_known = len == agreed || (len as usize) <= state.log.len();
+    (len < known_size(state) && !ends_known).then_some(agreed)
+}
+
+/// Records what a carried log (checked against `state` already) shows of the sender's
+/// log: its own end, and where the bundles to us that it logs end.
+pub(super) fn learn(
+    state: &mut SenderState,
+    theirs: &[&str],
+    carried: &BTreeMap<String, LoggedExport>,
+) {
+    let ends = carried
+        .values()
+        .map(|x| x.log_size)
+        .chain(std::iter::once(theirs.len() as u64));
+    for size in ends {
+        let Some(at) = size.checked_sub(1).and_then(|s| usize::try_from(s).ok()) else {
+            continue;
+        };
+        if let Some(hash) = theirs.get(at) {
+            state
+                .heads
+                .entry(size)
+                .or_insert_with(|| (*hash).to_string());
+        }
     }
 }
 
@@ -98,7 +158,7 @@ pub(super) fn check_logged(
 mod tests {
     use super::*;
     use crate::custody::Entry;
-    use crate::import::senders::SeenBundle;
+    use crate::import::senders::{RecordSet, SeenBundle};
     use std::collections::BTreeSet;
 
     const US: &str = "us";
@@ -187,8 +247,8 @@ mod tests {
 
     #[test]
     fn an_earlier_bundle_differing_in_records_alone_or_log_size_alone_is_not_as_logged() {
-        let records = |ids: &[&str]| -> BTreeSet<(String, u32)> {
-            ids.iter().map(|id| (id.to_string(), 1)).collect()
+        let records = |ids: &[&str]| -> RecordSet {
+            RecordSet::of(&ids.iter().map(|id| (id.to_string(), 1)).collect())
         };
         let mut known = state(&["a"]);
         known.seen.insert(
@@ -216,5 +276,129 @@ mod tests {
         assert_eq!(check(5, &["r1"]), Ok(()));
         assert_eq!(check(5, &["r1", "r3"]), Err("bundle_not_as_logged"));
         assert_eq!(check(6, &["r1"]), Err("bundle_not_as_logged"));
+    }
+
+    fn headed(heads: &[(u64, &str)]) -> SenderState {
+        SenderState {
+            heads: heads.iter().map(|(n, h)| (*n, h.to_string())).collect(),
+            ..SenderState::default()
+        }
+    }
+
+    fn lines(hashes: &[&str]) -> Vec<LogLine> {
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| line(i as u64, h, None))
+            .collect()
+    }
+
+    #[test]
+    fn against_known_heads_a_log_extends_arrives_late_at_a_head_or_forks() {
+        let cont = |state: &SenderState, hashes: &[&str]| {
+            continuity(Some(state), &lines(hashes), US, "x").0
+        };
+        // Bundles ended at 2 and 4 entries; the log was shown up to 4.
+        let known = headed(&[(2, "b"), (4, "d")]);
+        assert_eq!(cont(&known, &["a", "b", "c", "d"]), Continuity::Extends);
+        assert_eq!(
+            cont(&known, &["a", "b", "c", "d", "e"]),
+            Continuity::Extends
+        );
+        assert_eq!(cont(&known, &["a", "b"]), Continuity::Late);
+        // Another entry at a head, or after the last head agreed.
+        assert_eq!(
+            cont(&known, &["a", "z", "c", "d"]),
+            Continuity::Fork { at: 0 }
+        );
+        assert_eq!(
+            cont(&known, &["a", "b", "c", "z", "e"]),
+            Continuity::Fork { at: 2 }
+        );
+        // A shorter log that ends where no bundle to us ended is another history,
+        // whatever it holds: a copy of the device exporting on its own.
+        assert_eq!(cont(&known, &["a", "b", "c"]), Continuity::Fork { at: 2 });
+        assert_eq!(cont(&known, &["a"]), Continuity::Fork { at: 0 });
+    }
+
+    #[test]
+    fn the_hashes_an_earlier_build_kept_are_still_compared_one_by_one() {
+        let mut known = state(&["a", "b", "c"]);
+        known.heads.insert(5, "e".into());
+        let cont = |hashes: &[&str]| continuity(Some(&known), &lines(hashes), US, "x").0;
+        // Within the kept hashes any length is checked entry by entry.
+        assert_eq!(cont(&["a", "b"]), Continuity::Late);
+        assert_eq!(cont(&["a", "y"]), Continuity::Fork { at: 1 });
+        assert_eq!(cont(&["a", "b", "c", "d", "e"]), Continuity::Extends);
+        assert_eq!(cont(&["a", "b", "c", "d"]), Continuity::Fork { at: 3 });
+        assert_eq!(cont(&["a", "b", "c", "d", "z"]), Continuity::Fork { at: 3 });
+    }
+
+    #[test]
+    fn a_carried_log_teaches_its_end_and_where_the_bundles_to_us_it_logs_end() {
+        let carried_lines = [
+            line(0, "a", None),
+            line(1, "b", None),
+            line(2, "c", Some(("earlier", US))),
+            line(3, "d", Some(("theirs", "them"))),
+            line(4, "e", None),
+        ];
+        let carried = crate::import::senders::logged_exports(&carried_lines, US);
+        let theirs: Vec<&str> = carried_lines.iter().map(|l| l.hash.as_str()).collect();
+        let mut known = SenderState::default();
+        learn(&mut known, &theirs, &carried);
+        // "earlier" was written before its export entry at 2: it ends after "b".
+        assert_eq!(
+            known.heads,
+            BTreeMap::from([(2, "b".to_string()), (5, "e".to_string())])
+        );
+        // So it arrives late; a log of 3 or 4 entries does not.
+        let cont = |hashes: &[&str]| continuity(Some(&known), &lines(hashes), US, "x").0;
+        assert_eq!(cont(&["a", "b"]), Continuity::Late);
+        assert_eq!(cont(&["a", "b", "c"]), Continuity::Fork { at: 2 });
+    }
+
+    #[test]
+    fn record_sets_stored_as_lists_by_earlier_builds_read_as_their_digest() {
+        let keys: BTreeSet<(String, u32)> = [("r1".to_string(), 1), ("r2".to_string(), 3)].into();
+        let stored = r#"{"manifest":"m","log_size":7,"records":[["r1",1],["r2",3]]}"#;
+        let seen: SeenBundle = serde_json::from_str(stored).expect("an old entry reads");
+        assert_eq!(seen.records, RecordSet::of(&keys));
+        let again: SeenBundle =
+            serde_json::from_str(&serde_json::to_string(&seen).expect("it writes"))
+                .expect("a new entry reads");
+        assert_eq!(again, seen);
+        // One more record, or another version, is another set.
+        let mut more = keys.clone();
+        more.insert(("r3".into(), 1));
+        assert_ne!(RecordSet::of(&more), seen.records);
+        let other: BTreeSet<(String, u32)> = [("r1".to_string(), 1), ("r2".to_string(), 4)].into();
+        assert_ne!(RecordSet::of(&other), seen.records);
+    }
+
+    #[test]
+    fn a_senders_state_written_by_an_earlier_build_reads_and_keeps_its_checks() {
+        let stored = r#"{"k": {"name": "field-1", "vault_id": "v", "log": ["a", "b", "c"],
+            "bundles": ["b1"], "pending": {},
+            "seen": {"b1": {"manifest": "m", "log_size": 3, "records": [["r1", 1]]}},
+            "logged": {"b1": {"log_size": 3, "records": [["r1", 1]]}}}}"#;
+        let senders: crate::import::senders::Senders =
+            serde_json::from_str(stored).expect("the old state reads");
+        let known = &senders["k"];
+        let one = RecordSet::of(&BTreeSet::from([("r1".to_string(), 1)]));
+        assert_eq!(known.seen["b1"].records, one);
+        assert_eq!(known.logged["b1"].records, one);
+        assert!(known.heads.is_empty());
+        let cont = |hashes: &[&str]| continuity(Some(known), &lines(hashes), US, "x").0;
+        assert_eq!(cont(&["a", "b"]), Continuity::Late);
+        assert_eq!(cont(&["a", "x"]), Continuity::Fork { at: 1 });
+        assert_eq!(cont(&["a", "b", "c", "d"]), Continuity::Extends);
+        // Written again, the lists are digests and the kept hashes stay.
+        let again = serde_json::to_string(&senders).expect("it writes");
+        assert!(
+            again.contains(&format!(r#""records":"{}""#, one.0)),
+            "{again}"
+        );
+        assert!(again.contains(r#""log":["a","b","c"]"#), "{again}");
     }
 }

@@ -30,11 +30,11 @@ pub use cases::ReceivedCase;
 pub(crate) use checks::bundle_error;
 pub use checks::check_bundle;
 use checks::Checks;
-use continuity::{check_logged, continuity};
+use continuity::{check_logged, continuity, learn};
 use importer::{Importer, Known};
 pub(crate) use received::check_received;
 pub use received::{ReceivedRecord, ReceivedSummary};
-use senders::{logged_exports, LoggedExport, SeenBundle};
+use senders::{logged_exports, LoggedExport, RecordSet, SeenBundle};
 
 /// The attachments table keeps received media under this parent.
 pub(crate) const MEDIA_PARENT: Uuid = Uuid::max();
@@ -276,18 +276,21 @@ impl Vault {
                 .or_else(|| write.then(|| sender_name.clone())),
             cont.clone(),
         )?;
-        if let Continuity::Fork { at } = cont {
-            return Err(Error::Bundle {
-                code: "bundle_fork",
-                message: format!("the sender's custody log differs from what earlier bundles showed, from entry {at} on: two histories of one device; nothing was imported"),
-            });
-        }
         let carried = logged_exports(&checks.log, &our_recipient);
         let arriving = LoggedExport {
             log_size: manifest.log.size,
-            records: checks.record_keys(),
+            records: RecordSet::of(&checks.record_keys()),
         };
+        // Before the fork: a bundle under the id of one the sender logged, holding
+        // other records or ending elsewhere, is named as that forgery; its log, ending
+        // where no bundle to us ended, would otherwise read as a second history.
         check_logged(state, &carried, &manifest.bundle_id, &arriving)?;
+        if let Continuity::Fork { at } = cont {
+            return Err(Error::Bundle {
+                code: "bundle_fork",
+                message: format!("the sender's custody log differs from what earlier bundles showed, at entry {at} or after it: two histories of one device; nothing was imported"),
+            });
+        }
         for (id, version, held) in &other_redactions {
             // The same record redacted for another set of recipients is not a conflict
             // when the sender logged both redactions.
@@ -338,9 +341,8 @@ impl Vault {
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
         if !replay {
-            if checks.log.len() > state.log.len() {
-                state.log = checks.log.iter().map(|l| l.hash.clone()).collect();
-            }
+            let theirs: Vec<&str> = checks.log.iter().map(|l| l.hash.as_str()).collect();
+            learn(state, &theirs, &carried);
             state.bundles.push(manifest.bundle_id.clone());
             if !missing.is_empty() {
                 state

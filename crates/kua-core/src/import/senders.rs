@@ -17,12 +17,27 @@ const SENDERS: &str = "senders";
 pub(super) type RecordKey = (String, u32);
 
 /// What this vault knows of one sender.
+///
+/// It stays small, whatever the sender has sent: every import reads and rewrites the
+/// one sealed setting that holds all senders (one setting, so that the disk does not
+/// show how many senders a coordinator has). Builds before 2026-12 kept every hash of
+/// the sender's log and every record key of every bundle, which made a coordinator's
+/// thousandth import read and write 20 MB.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(super) struct SenderState {
     pub(super) name: String,
     pub(super) vault_id: String,
-    /// Entry hashes of the sender's custody log, as far as bundles have shown it.
+    /// Every entry hash of the sender's log as far as earlier builds kept it; never
+    /// extended now, and still checked position by position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) log: Vec<String>,
+    /// Known heads of the sender's log: a log size → the hash of the entry just before
+    /// it. The largest is how far bundles have shown the log; the others are where
+    /// bundles to this vault end (those imported, and those the sender's log says it
+    /// exported to us), which is where a bundle arriving late ends. The log is a hash
+    /// chain, so a log that agrees at a head agrees on every entry before it.
+    #[serde(default)]
+    pub(super) heads: BTreeMap<u64, String>,
     /// Bundles imported from this sender.
     pub(super) bundles: Vec<String>,
     /// Bundle → the earlier bundles to us it is waiting for.
@@ -36,13 +51,54 @@ pub(super) struct SenderState {
     pub(super) logged: BTreeMap<String, LoggedExport>,
 }
 
+/// The record versions a bundle carries, as the SHA-256 of their sorted list: bundles
+/// are only ever compared for the same set, and 64 characters stand for hundreds of
+/// record keys. Earlier builds stored the list itself; it is read either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredRecords", into = "String")]
+pub(super) struct RecordSet(pub(super) String);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredRecords {
+    Digest(String),
+    Keys(BTreeSet<RecordKey>),
+}
+
+impl From<StoredRecords> for RecordSet {
+    fn from(stored: StoredRecords) -> Self {
+        match stored {
+            StoredRecords::Digest(d) => RecordSet(d),
+            StoredRecords::Keys(keys) => RecordSet::of(&keys),
+        }
+    }
+}
+
+impl From<RecordSet> for String {
+    fn from(set: RecordSet) -> String {
+        set.0
+    }
+}
+
+impl RecordSet {
+    pub(super) fn of(keys: &BTreeSet<RecordKey>) -> RecordSet {
+        let mut text = String::new();
+        for (id, version) in keys {
+            // Ids are UUIDs and hold no newline; one line per key keeps the digest
+            // unambiguous whatever they hold.
+            text.push_str(&format!("{}\t{version}\n", id.escape_default()));
+        }
+        RecordSet(crate::crypto::sha256_hex(text.as_bytes()))
+    }
+}
+
 /// A bundle as it was imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct SeenBundle {
     /// SHA-256 of its signed manifest: the same id with another manifest is not a replay.
     pub(super) manifest: String,
     pub(super) log_size: u64,
-    pub(super) records: BTreeSet<RecordKey>,
+    pub(super) records: RecordSet,
 }
 
 /// A bundle as the sender's `exported` entry describes it: the sender logs an export
@@ -50,7 +106,7 @@ pub(super) struct SeenBundle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct LoggedExport {
     pub(super) log_size: u64,
-    pub(super) records: BTreeSet<RecordKey>,
+    pub(super) records: RecordSet,
 }
 
 /// Every sender's state, by canonical public key line.
@@ -64,6 +120,9 @@ impl SenderState {
         let agree = self.log.iter().zip(&other.log).all(|(a, b)| a == b);
         if agree && other.log.len() > self.log.len() {
             self.log = other.log;
+        }
+        for (size, hash) in other.heads {
+            self.heads.entry(size).or_insert(hash);
         }
         for b in other.bundles {
             if !self.bundles.contains(&b) {
@@ -130,7 +189,7 @@ pub(super) fn logged_exports(lines: &[LogLine], recipient: &str) -> BTreeMap<Str
                     d.bundle,
                     LoggedExport {
                         log_size: e.seq,
-                        records: d.records.into_iter().collect(),
+                        records: RecordSet::of(&d.records.into_iter().collect()),
                     },
                 )
             })
