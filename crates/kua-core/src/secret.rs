@@ -9,7 +9,7 @@
 //! and every write is logged in the custody log, in the same transaction, with the
 //! revision (`version`) and a keyed digest of the row (`content_hash`). Reading a
 //! setting checks it against its last logged state (the log is walked once per unlock,
-//! and again after each write), so a rolled-back recipient list is refused before an
+//! then only the entries appended since are read), so a rolled-back recipient list is refused before an
 //! export can use it; `verify` checks every row. The one exception is a recording's
 //! record, rewritten on every flush (once a second): it is logged when it starts and
 //! then every 30 revisions, and recovery checks it against the log.
@@ -263,7 +263,7 @@ impl Ctx<'_> {
     }
 
     /// Writes a row at the given revision (migration and key rotation use it). The
-    /// cached logged state is dropped: the caller logs the new state.
+    /// caller logs the new state; the next read finds that entry after the cached tail.
     pub(crate) fn put_secret(
         &mut self,
         tx: &Connection,

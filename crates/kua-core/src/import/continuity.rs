@@ -7,6 +7,7 @@ use super::Continuity;
 use crate::custody::Event;
 use crate::error::{Error, Result};
 use crate::export::{ExportedDetail, LogLine};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Continuity of a carried log against what the vault has seen from the sender.
@@ -38,8 +39,8 @@ pub(super) fn continuity(
             )
         };
     };
-    if let Some(at) = fork(state, &theirs) {
-        return (Continuity::Fork { at }, missing);
+    if let Some(fork) = fork(state, &theirs) {
+        return (Continuity::Fork { at: fork.at }, missing);
     }
     if !missing.is_empty() {
         return (
@@ -69,27 +70,70 @@ fn known_size(state: &SenderState) -> u64 {
 /// It ends at one when it is a bundle to us arriving late, since every later bundle to
 /// us carries the entry that logged its export (`heads` keeps that position); a log
 /// ending anywhere else is another history, such as a copy of the device exporting on
-/// its own.
+/// its own (see `ends_unlogged`).
 ///
-/// This relies on the log being a hash chain: a genuine log that agrees at a head
-/// agrees on all that comes before. Hash-only lines are not chained by the importer,
-/// so a sender who forges lines could hide a difference between two heads; a copy of
-/// a device running Kua cannot.
-pub(super) fn fork(state: &SenderState, theirs: &[&str]) -> Option<u64> {
+/// A head is the digest of every line hash up to it, not the last hash alone: the
+/// importer chains full entries only, so with the last hash alone a holder of a stolen
+/// key and an old copy of the log could swap a hash-only line for an entry of its own
+/// and still meet the head.
+pub(super) fn fork(state: &SenderState, theirs: &[&str]) -> Option<Fork> {
+    let differs = |at: u64| {
+        Some(Fork {
+            at,
+            unlogged_end: false,
+        })
+    };
     if let Some(at) = state.log.iter().zip(theirs).position(|(a, b)| a != b) {
-        return Some(at as u64);
+        return differs(at as u64);
     }
     let len = theirs.len() as u64;
     let mut agreed = state.log.len().min(theirs.len()) as u64;
-    for (&size, hash) in state.heads.range(1..=len) {
-        let at = usize::try_from(size - 1).ok()?;
-        if theirs.get(at).is_none_or(|h| *h != hash) {
-            return Some(agreed.min(size - 1));
+    let theirs_at = prefix_digests(theirs, state.heads.range(1..=len).map(|(s, _)| *s));
+    for (size, digest) in state.heads.range(1..=len) {
+        if theirs_at.get(size) != Some(digest) {
+            return differs(agreed.min(size - 1));
         }
-        agreed = agreed.max(size);
+        agreed = agreed.max(*size);
     }
-    let ends_known = len == agreed || (len as usize) <= state.log.len();
-    (len < known_size(state) && !ends_known).then_some(agreed)
+    let ends_unlogged = len < known_size(state)
+        && !state.heads.contains_key(&len)
+        && theirs.len() > state.log.len();
+    ends_unlogged.then_some(Fork {
+        at: agreed,
+        unlogged_end: true,
+    })
+}
+
+/// Where a carried log departs from the sender's log as known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fork {
+    /// The first entry not shown to agree.
+    pub(super) at: u64,
+    /// The log agrees with every known head within it, but ends short of what bundles
+    /// have shown, where no bundle to us ended: a second history, or a bundle whose
+    /// export the sender's app never logged (it stopped between writing the bundle
+    /// and logging the export).
+    pub(super) unlogged_end: bool,
+}
+
+/// The SHA-256 of the first `size` line hashes of a log, for each size asked that the
+/// log reaches.
+fn prefix_digests(theirs: &[&str], sizes: impl Iterator<Item = u64>) -> BTreeMap<u64, String> {
+    let wanted: std::collections::BTreeSet<u64> = sizes.collect();
+    let mut out = BTreeMap::new();
+    let mut hasher = Sha256::new();
+    hasher.update(b"kua sender log prefix v1\n");
+    for (i, hash) in theirs.iter().enumerate() {
+        // A line's hash is whatever the bundle says; escaped, one per line, it cannot
+        // run into the next.
+        hasher.update(hash.escape_default().to_string().as_bytes());
+        hasher.update(b"\n");
+        let size = i as u64 + 1;
+        if wanted.contains(&size) {
+            out.insert(size, crate::crypto::hex(&hasher.clone().finalize()));
+        }
+    }
+    out
 }
 
 /// Records what a carried log (checked against `state` already) shows of the sender's
@@ -103,16 +147,8 @@ pub(super) fn learn(
         .values()
         .map(|x| x.log_size)
         .chain(std::iter::once(theirs.len() as u64));
-    for size in ends {
-        let Some(at) = size.checked_sub(1).and_then(|s| usize::try_from(s).ok()) else {
-            continue;
-        };
-        if let Some(hash) = theirs.get(at) {
-            state
-                .heads
-                .entry(size)
-                .or_insert_with(|| (*hash).to_string());
-        }
+    for (size, digest) in prefix_digests(theirs, ends) {
+        state.heads.entry(size).or_insert(digest);
     }
 }
 
@@ -278,9 +314,10 @@ mod tests {
         assert_eq!(check(6, &["r1"]), Err("bundle_not_as_logged"));
     }
 
-    fn headed(heads: &[(u64, &str)]) -> SenderState {
+    /// A state that saw `log` end at each of `sizes`.
+    fn headed(log: &[&str], sizes: &[u64]) -> SenderState {
         SenderState {
-            heads: heads.iter().map(|(n, h)| (*n, h.to_string())).collect(),
+            heads: prefix_digests(log, sizes.iter().copied()),
             ..SenderState::default()
         }
     }
@@ -299,7 +336,7 @@ mod tests {
             continuity(Some(state), &lines(hashes), US, "x").0
         };
         // Bundles ended at 2 and 4 entries; the log was shown up to 4.
-        let known = headed(&[(2, "b"), (4, "d")]);
+        let known = headed(&["a", "b", "c", "d"], &[2, 4]);
         assert_eq!(cont(&known, &["a", "b", "c", "d"]), Continuity::Extends);
         assert_eq!(
             cont(&known, &["a", "b", "c", "d", "e"]),
@@ -324,7 +361,7 @@ mod tests {
     #[test]
     fn the_hashes_an_earlier_build_kept_are_still_compared_one_by_one() {
         let mut known = state(&["a", "b", "c"]);
-        known.heads.insert(5, "e".into());
+        known.heads = prefix_digests(&["a", "b", "c", "d", "e"], [5].into_iter());
         let cont = |hashes: &[&str]| continuity(Some(&known), &lines(hashes), US, "x").0;
         // Within the kept hashes any length is checked entry by entry.
         assert_eq!(cont(&["a", "b"]), Continuity::Late);
@@ -348,10 +385,7 @@ mod tests {
         let mut known = SenderState::default();
         learn(&mut known, &theirs, &carried);
         // "earlier" was written before its export entry at 2: it ends after "b".
-        assert_eq!(
-            known.heads,
-            BTreeMap::from([(2, "b".to_string()), (5, "e".to_string())])
-        );
+        assert_eq!(known.heads, prefix_digests(&theirs, [2, 5].into_iter()));
         // So it arrives late; a log of 3 or 4 entries does not.
         let cont = |hashes: &[&str]| continuity(Some(&known), &lines(hashes), US, "x").0;
         assert_eq!(cont(&["a", "b"]), Continuity::Late);
@@ -400,5 +434,26 @@ mod tests {
             "{again}"
         );
         assert!(again.contains(r#""log":["a","b","c"]"#), "{again}");
+    }
+
+    #[test]
+    fn a_head_pins_every_line_before_it_not_only_the_last() {
+        // Review: lines carried as hashes only are not chained by the importer, so a
+        // stolen key and an old copy of the log could swap one and keep the last hash.
+        let known = headed(&["a", "b", "c", "d"], &[2, 4]);
+        let cont = |hashes: &[&str]| continuity(Some(&known), &lines(hashes), US, "x").0;
+        assert_eq!(cont(&["a", "b", "x", "d"]), Continuity::Fork { at: 2 });
+        assert_eq!(cont(&["x", "b"]), Continuity::Fork { at: 0 });
+        assert_eq!(cont(&["a", "b", "x", "d", "e"]), Continuity::Fork { at: 2 });
+        // Hashes that would run together unescaped are still told apart.
+        let joined = headed(&["ab", "c"], &[2]);
+        assert_eq!(
+            continuity(Some(&joined), &lines(&["a", "bc"]), US, "x").0,
+            Continuity::Fork { at: 0 }
+        );
+        let unlogged = |hashes: &[&str]| fork(&known, hashes).map(|f| f.unlogged_end);
+        assert_eq!(unlogged(&["a", "b", "c"]), Some(true));
+        assert_eq!(unlogged(&["a", "x", "c"]), Some(false));
+        assert_eq!(unlogged(&["a", "b"]), None);
     }
 }

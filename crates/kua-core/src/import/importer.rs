@@ -19,6 +19,7 @@ use crate::vault::Ctx;
 use ed25519_dalek::VerifyingKey;
 use kua_bundle::{minisign, FileEntry, Manifest, Visitor};
 use std::io::Read;
+use std::ops::Bound::{Excluded, Unbounded};
 use uuid::Uuid;
 
 /// How the arriving bundle relates to the bundles imported before under its id.
@@ -65,8 +66,9 @@ pub(super) struct Importer<'c, 'v> {
     pub(super) shared_ids: Vec<String>,
     /// Every sender's state, as read when the manifest arrived.
     pub(super) senders: Option<senders::Senders>,
-    /// The ids of records received from senders other than this bundle's, once needed.
-    pub(super) other_ids: Option<std::collections::HashSet<Uuid>>,
+    /// The senders other than this bundle's that records were received from, once
+    /// needed.
+    pub(super) other_senders: Option<Vec<Uuid>>,
     pub(super) progress: &'c mut dyn Progress,
     /// A failure of this vault's own storage (a full disk, a read-only drive) while
     /// importing: the reader only carries bundle errors, so it is kept here and
@@ -191,20 +193,28 @@ impl Importer<'_, '_> {
             .id
             .parse()
             .map_err(|_| Error::BadInput("record id".into()))?;
-        // Collected once per bundle: a scan of every received record for each record
-        // of the bundle made an import of 100 records into a vault of 100,000 scan
-        // ten million keys.
-        let other_ids = self.other_ids.get_or_insert_with(|| {
-            self.ctx
-                .keys
-                .catalog
-                .received
-                .keys()
-                .filter(|(other, _)| *other != sender)
-                .map(|(_, rid)| *rid)
-                .collect()
+        // The other senders, found once per bundle by jumping from one sender's keys
+        // to the next (a coordinator has tens of senders and a hundred thousand
+        // records; collecting every record id for each bundle cost more than the
+        // bundle's own records).
+        let received = &self.ctx.keys.catalog.received;
+        let others = self.other_senders.get_or_insert_with(|| {
+            let mut found = Vec::new();
+            let mut next = received.keys().next();
+            while let Some(&(s, _)) = next {
+                if s != sender {
+                    found.push(s);
+                }
+                next = received
+                    .range((Excluded((s, Uuid::max())), Unbounded))
+                    .next()
+                    .map(|(k, _)| k);
+            }
+            found
         });
-        if other_ids.contains(&id) && !self.shared_ids.contains(&record.id) {
+        if others.iter().any(|s| received.contains_key(&(*s, id)))
+            && !self.shared_ids.contains(&record.id)
+        {
             self.shared_ids.push(record.id.clone());
         }
         let catalog = &self.ctx.keys.catalog;

@@ -196,7 +196,7 @@ impl Vault {
             conflicts: Vec::new(),
             other_redactions: Vec::new(),
             shared_ids: Vec::new(),
-            other_ids: None,
+            other_senders: None,
             senders: None,
             progress,
             failure: None,
@@ -286,9 +286,18 @@ impl Vault {
         // where no bundle to us ended, would otherwise read as a second history.
         check_logged(state, &carried, &manifest.bundle_id, &arriving)?;
         if let Continuity::Fork { at } = cont {
+            let theirs: Vec<&str> = checks.log.iter().map(|l| l.hash.as_str()).collect();
+            let unlogged_end = state
+                .and_then(|s| continuity::fork(s, &theirs))
+                .is_some_and(|f| f.unlogged_end);
+            let message = if unlogged_end {
+                format!("this bundle's custody log ends at entry {}, where the sender's later bundles record no export to this vault: a second history of the device, or an export the sender's app stopped before logging (then ask the sender to export again); nothing was imported", theirs.len())
+            } else {
+                format!("the sender's custody log differs from what earlier bundles showed, at entry {at} or after it: two histories of one device; nothing was imported")
+            };
             return Err(Error::Bundle {
                 code: "bundle_fork",
-                message: format!("the sender's custody log differs from what earlier bundles showed, at entry {at} or after it: two histories of one device; nothing was imported"),
+                message,
             });
         }
         for (id, version, held) in &other_redactions {

@@ -31,11 +31,11 @@ pub(super) struct SenderState {
     /// extended now, and still checked position by position.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) log: Vec<String>,
-    /// Known heads of the sender's log: a log size → the hash of the entry just before
-    /// it. The largest is how far bundles have shown the log; the others are where
-    /// bundles to this vault end (those imported, and those the sender's log says it
-    /// exported to us), which is where a bundle arriving late ends. The log is a hash
-    /// chain, so a log that agrees at a head agrees on every entry before it.
+    /// Known heads of the sender's log: a log size → the SHA-256 of the log's line
+    /// hashes up to that size (continuity.rs). The largest is how far bundles have
+    /// shown the log; the others are where bundles to this vault end (those imported,
+    /// and those the sender's log says it exported to us), which is where a bundle
+    /// arriving late ends.
     #[serde(default)]
     pub(super) heads: BTreeMap<u64, String>,
     /// Bundles imported from this sender.
