@@ -9,13 +9,12 @@
 //! recording's tail; they stay readable, and nothing new is written that way.
 
 use crate::attachment::{Meta, CHUNK};
-use crate::crypto::{hex, Aad, Key, NONCE_LEN};
+use crate::crypto::{Aad, Key, NONCE_LEN};
 use crate::error::{Error, Result};
 use crate::records::Head;
 use crate::vault::Ctx;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -289,16 +288,17 @@ impl<'a> ChunkSealer<'a> {
 
 /// Stores a stream as chunks in this thread, inside the caller's transaction, for
 /// sources that cannot move to another thread (a file inside a bundle being read).
-/// Returns (size, chunk count, SHA-256).
+/// Returns (size, chunk count). It does not hash: its one caller's source is the bundle
+/// reader, which hashes every byte it hands over and fails the import (rolling this
+/// transaction back) when they differ from the signed manifest.
 pub(crate) fn store_sequential(
     tx: &Connection,
     sealer: &ChunkSealer<'_>,
     source: &mut dyn Read,
-) -> Result<(u64, u64, String)> {
+) -> Result<(u64, u64)> {
     // OR REPLACE: chunks left behind by a received file whose record was removed (and
     // that a later bundle brings again) are replaced, not a reason to refuse the bundle.
     let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
-    let mut hasher = Sha256::new();
     let mut current = Zeroizing::new(vec![0u8; CHUNK]);
     let mut len = fill(source, &mut current)?;
     let (mut size, mut index) = (0u64, 0u64);
@@ -306,13 +306,12 @@ pub(crate) fn store_sequential(
         let mut next = Zeroizing::new(vec![0u8; CHUNK]);
         let next_len = fill(source, &mut next)?;
         let last = next_len == 0;
-        hasher.update(&current[..len]);
         let (rowid, sealed) = sealer.seal(index, last, len, &current)?;
         stmt.execute(params![rowid, sealed])?;
         size += len as u64;
         index += 1;
         if last {
-            return Ok((size, index, hex(&hasher.finalize())));
+            return Ok((size, index));
         }
         current = next;
         len = next_len;

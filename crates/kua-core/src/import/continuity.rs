@@ -124,10 +124,10 @@ fn prefix_digests(theirs: &[&str], sizes: impl Iterator<Item = u64>) -> BTreeMap
     let mut hasher = Sha256::new();
     hasher.update(b"kua sender log prefix v1\n");
     for (i, hash) in theirs.iter().enumerate() {
-        // A line's hash is whatever the bundle says; escaped, one per line, it cannot
+        // A line's hash is whatever the bundle says; preceded by its length, it cannot
         // run into the next.
-        hasher.update(hash.escape_default().to_string().as_bytes());
-        hasher.update(b"\n");
+        hasher.update((hash.len() as u64).to_be_bytes());
+        hasher.update(hash.as_bytes());
         let size = i as u64 + 1;
         if wanted.contains(&size) {
             out.insert(size, crate::crypto::hex(&hasher.clone().finalize()));

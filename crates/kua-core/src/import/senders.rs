@@ -8,6 +8,7 @@ use crate::export::{ExportedDetail, LogLine};
 use crate::vault::Ctx;
 use kua_bundle::minisign;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::btree_map::Entry as Slot;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -82,13 +83,15 @@ impl From<RecordSet> for String {
 
 impl RecordSet {
     pub(super) fn of(keys: &BTreeSet<RecordKey>) -> RecordSet {
-        let mut text = String::new();
+        let mut hasher = Sha256::new();
+        hasher.update(b"kua bundle records v1\n");
         for (id, version) in keys {
-            // Ids are UUIDs and hold no newline; one line per key keeps the digest
-            // unambiguous whatever they hold.
-            text.push_str(&format!("{}\t{version}\n", id.escape_default()));
+            // Each id preceded by its length: one key cannot run into the next.
+            hasher.update((id.len() as u64).to_be_bytes());
+            hasher.update(id.as_bytes());
+            hasher.update(version.to_be_bytes());
         }
-        RecordSet(crate::crypto::sha256_hex(text.as_bytes()))
+        RecordSet(crate::crypto::hex(&hasher.finalize()))
     }
 }
 
