@@ -7,6 +7,7 @@ mod aead;
 mod kdf;
 mod keys;
 
+pub(crate) use aead::open_raw;
 pub use aead::{
     open, open_padded, padme, seal, seal_padded, seal_with_nonce, Aad, NONCE_LEN, TAG_LEN,
 };
