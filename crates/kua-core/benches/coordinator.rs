@@ -7,7 +7,9 @@
 //!     cargo bench -p kua-core --bench coordinator        # about 15 minutes, 8 GiB of disk
 //!
 //! KUA_BENCH_COORDINATOR="senders,bundles per sender,testimonies per bundle,KiB of media
-//! per bundle" scales it (default "50,20,100,2048"); KUA_BENCH_DIR sets the working folder.
+//! per bundle" scales it (default "50,20,100,2048"); KUA_BENCH_DIR sets the working folder;
+//! KUA_BENCH_KEEP=1 keeps it, and `cargo bench -p kua-core --bench coordinator -- unlock
+//! DIR/coordinator.kua` then measures the unlock of that vault again.
 //! Figures and their reading: docs/benchmarks.md, "Coordinator scale".
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -49,8 +51,11 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    if args.first().map(String::as_str) == Some("import-all") {
-        return import_all(Path::new(&args[1]), Path::new(&args[2]));
+    match args.first().map(String::as_str) {
+        Some("import-all") => return import_all(Path::new(&args[1]), Path::new(&args[2])),
+        // The unlock alone, of a coordinator's vault kept by KUA_BENCH_KEEP=1.
+        Some("unlock") => return unlock(Path::new(&args[1])),
+        _ => {}
     }
     let dir = tempfile::Builder::new()
         .prefix("kua-bench-coordinator")
@@ -122,6 +127,9 @@ fn main() {
     );
     std::fs::remove_dir_all(dir.path().join("tree")).unwrap();
     unlock(&coord);
+    if std::env::var_os("KUA_BENCH_KEEP").is_some() {
+        println!("  kept: {}", dir.keep().display());
+    }
 }
 
 /// The senders' vaults, each exporting its rounds as they come (sealed since the last
