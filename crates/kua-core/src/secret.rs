@@ -80,7 +80,7 @@ pub(crate) fn logged_settings(entries: &[Entry]) -> LoggedSettings {
 }
 
 /// The logged settings as of the log's first `tail.size` entries.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct LoggedCache {
     settings: LoggedSettings,
     tail: crate::custody::Tail,
@@ -96,19 +96,14 @@ impl Default for LoggedCache {
 }
 
 impl LoggedCache {
-    /// This state with `entries` (the ones that follow `tail`) folded in.
-    fn after(&self, entries: &[Entry]) -> LoggedCache {
-        let Some(last) = entries.last() else {
-            return self.clone();
-        };
-        let mut settings = self.settings.clone();
-        settings.extend(logged_settings(entries));
-        LoggedCache {
-            settings,
-            tail: crate::custody::Tail {
+    /// Folds in `entries`, the ones that follow `tail`.
+    fn advance(&mut self, entries: &[Entry]) {
+        if let Some(last) = entries.last() {
+            self.settings.extend(logged_settings(entries));
+            self.tail = crate::custody::Tail {
                 size: last.seq + 1,
                 head: last.hash(),
-            },
+            };
         }
     }
 }
@@ -195,18 +190,19 @@ impl Ctx<'_> {
     fn logged_state(&self, name: &str) -> Result<Option<(u32, String)>> {
         let custody_key = &self.keys.sub.custody;
         let mut cache = self.keys.logged_settings.borrow_mut();
-        let (base, newer) = match cache.as_ref() {
-            Some(c) => {
-                match crate::custody::entries_after(self.db, &self.vault, custody_key, c.tail)? {
-                    Some(newer) => (c.clone(), newer),
-                    None => (LoggedCache::default(), self.whole_log()?),
-                }
-            }
-            None => (LoggedCache::default(), self.whole_log()?),
+        let newer = match cache.as_ref() {
+            Some(c) => crate::custody::entries_after(self.db, &self.vault, custody_key, c.tail)?,
+            None => None,
+        };
+        let (mut kept, newer) = match (cache.take(), newer) {
+            (Some(c), Some(newer)) => (c, newer),
+            _ => (LoggedCache::default(), self.whole_log()?),
         };
         let committed = newer.partition_point(|e| e.seq < self.keys.tail.size);
-        let kept = base.after(&newer[..committed]);
-        let state = kept.after(&newer[committed..]).settings.get(name).cloned();
+        kept.advance(&newer[..committed]);
+        let state = logged_settings(&newer[committed..])
+            .remove(name)
+            .or_else(|| kept.settings.get(name).cloned());
         *cache = Some(kept);
         Ok(state)
     }

@@ -70,7 +70,7 @@ fn known_size(state: &SenderState) -> u64 {
 /// It ends at one when it is a bundle to us arriving late, since every later bundle to
 /// us carries the entry that logged its export (`heads` keeps that position); a log
 /// ending anywhere else is another history, such as a copy of the device exporting on
-/// its own (see `ends_unlogged`).
+/// its own (`Fork::unlogged_end`).
 ///
 /// A head is the digest of every line hash up to it, not the last hash alone: the
 /// importer chains full entries only, so with the last hash alone a holder of a stolen

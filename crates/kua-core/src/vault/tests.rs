@@ -1,4 +1,5 @@
-//! The vault's unit test that needs its private parts: a full disk under the database, injected through SQLite's page limit.
+//! The vault's unit tests that need its private parts: a full disk under the database,
+//! injected through SQLite's page limit; a setting's logged state across a rollback.
 
 use super::*;
 use crate::model::TestimonyInput;
@@ -72,4 +73,56 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     v.unlock(&SecretString::from("p")).unwrap();
     assert_eq!(v.show(&kept, None).unwrap().narrative, big);
     assert!(v.verify(&mut Silent).unwrap().ok);
+}
+
+/// A setting's read is checked against its last logged state, which is kept between
+/// reads (secret.rs). A transaction that writes and logs the setting and then rolls
+/// back must leave nothing of its entry in what is kept: the row is back to the old
+/// value, and reading it must not be taken for a rollback attack.
+#[test]
+fn a_rolled_back_write_leaves_the_settings_logged_state_as_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = CreateOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        allow_weak_kdf: true,
+    };
+    let path = dir.path().join("v.kua");
+    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(2)).unwrap();
+    let mut ctx = v.ctx().unwrap();
+    let write = |ctx: &mut Ctx<'_>, tx: &Connection, tail: &mut Tail, value: &[u8]| {
+        let state = ctx.write_secret(tx, "probe", value)?;
+        ctx.log(
+            tx,
+            tail,
+            Event::SettingChanged,
+            state.change(Some("probe".into())),
+        )
+    };
+    ctx.transaction(|ctx, tx, tail| write(ctx, tx, tail, b"old"))
+        .unwrap();
+    assert_eq!(
+        ctx.read_secret("probe").unwrap().map(|v| v.to_vec()),
+        Some(b"old".to_vec())
+    );
+    let rolled_back = ctx.transaction(|ctx, tx, tail| {
+        write(ctx, tx, tail, b"new")?;
+        // Inside the transaction its own entry counts.
+        assert_eq!(
+            ctx.read_secret("probe")?.map(|v| v.to_vec()),
+            Some(b"new".to_vec())
+        );
+        Err::<(), _>(Error::BadInput("rolled back on purpose".into()))
+    });
+    assert!(rolled_back.is_err());
+    assert_eq!(
+        ctx.read_secret("probe").unwrap().map(|v| v.to_vec()),
+        Some(b"old".to_vec())
+    );
+    // And the next write continues from the committed state.
+    ctx.transaction(|ctx, tx, tail| write(ctx, tx, tail, b"newer"))
+        .unwrap();
+    assert_eq!(
+        ctx.read_secret("probe").unwrap().map(|v| v.to_vec()),
+        Some(b"newer".to_vec())
+    );
 }
