@@ -3,6 +3,7 @@
 
 use crate::encode::SAMPLE_RATE;
 use crate::error::{Error, Result};
+use crate::head::OpusHead;
 use ogg::reading::PacketReader;
 use opus::{Channels, Decoder};
 use std::io::Cursor;
@@ -34,10 +35,8 @@ pub fn decode_ogg_opus(bytes: &[u8]) -> Result<Decoded> {
     {
         match index {
             0 => {
-                if packet.data.len() < 19 || &packet.data[..8] != b"OpusHead" {
-                    return Err(Error::Format("no OpusHead".into()));
-                }
-                pre_skip = usize::from(u16::from_le_bytes([packet.data[10], packet.data[11]]));
+                let head = OpusHead::parse(&packet.data)?;
+                pre_skip = usize::try_from(head.pre_skip).unwrap_or(usize::MAX);
             }
             1 => {
                 if !packet.data.starts_with(b"OpusTags") {
