@@ -15,11 +15,14 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 # PulseAudio (pulseaudio, pacat, and ALSA's pulse plugin). The coordinator datasets'
 # PostgreSQL schema is tested against a real server (postgresql), started by the test.
 # Court reports are checked with the stock PDF tools a court would use (poppler-utils:
-# pdftotext, pdffonts, pdfinfo, pdfdetach).
+# pdftotext, pdffonts, pdfinfo, pdfdetach). Long recordings stream to the player as WebM
+# Opus through Media Source Extensions, which WebKitGTK offers only with GStreamer's
+# Opus parser (opusparse, in gstreamer1.0-plugins-bad; WebKitGTK recommends the package,
+# so a desktop install has it); without it the app loads recordings whole, as before.
 for p in build-essential pkg-config file age minisign poppler-utils \
          libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
          libssl-dev webkit2gtk-driver xvfb libopus-dev libasound2-dev \
-         pulseaudio pulseaudio-utils libasound2-plugins postgresql; do
+         pulseaudio pulseaudio-utils libasound2-plugins postgresql gstreamer1.0-plugins-bad; do
   pkg_installed "$p" || need_apt+=("$p")
 done
 # The UI is built with Node.js (18 or newer); on these machines apt provides it.

@@ -4,7 +4,7 @@
 use crate::error::IpcError;
 use crate::grants::{Access, Grants};
 use crate::home::Home;
-use crate::media::Grant;
+use crate::media::{Grant, Remux};
 use crate::recorder::{Recording, STOP_WAIT};
 use crate::settings::Settings;
 use kua_analysis::persons::Linkage;
@@ -34,6 +34,12 @@ pub struct Session {
     grants: Mutex<Grants>,
     /// Media the page may play, by random token (see media.rs).
     media: Mutex<HashMap<String, Grant>>,
+    /// The WebM remuxes of the recordings the page streams now, the latest last: two at
+    /// most (see media.rs).
+    remux: Mutex<Vec<Remux>>,
+    /// Held while a whole remux is made, so that the ranges a page asks for side by side
+    /// wait for one remux instead of each making its own.
+    remux_build: Mutex<()>,
     /// The recording running now, if any (see recorder.rs).
     recording: Mutex<Option<Recording>>,
     /// When the shell last saw real input (boot-clock milliseconds, see `boot_ms`).
@@ -105,6 +111,8 @@ impl Session {
             erase_layout: Mutex::new(None),
             grants: Mutex::new(Grants::default()),
             media: Mutex::new(HashMap::new()),
+            remux: Mutex::new(Vec::new()),
+            remux_build: Mutex::new(()),
             recording: Mutex::new(None),
             analysis: Mutex::new(None),
             linkage: Mutex::new(None),
@@ -210,6 +218,39 @@ impl Session {
         guard(&self.media).get(token).cloned()
     }
 
+    /// The kept WebM remux, if one is of the recording granted under `token`.
+    pub fn remux(&self, token: &str) -> Option<Arc<zeroize::Zeroizing<Vec<u8>>>> {
+        guard(&self.remux)
+            .iter()
+            .find(|r| r.token == token)
+            .map(|r| Arc::clone(&r.webm))
+    }
+
+    /// Serialises the making of whole remuxes (see `remux_build`).
+    pub fn remux_build(&self) -> MutexGuard<'_, ()> {
+        guard(&self.remux_build)
+    }
+
+    /// Keeps `remux` with the latest one before it (two players may stream at once),
+    /// unless the media grants were cleared (a lock or an erase) since its token was
+    /// checked: then it is dropped at once.
+    pub fn keep_remux(&self, remux: Remux) {
+        let grants = guard(&self.media);
+        let mut kept = guard(&self.remux);
+        kept.retain(|r| r.token != remux.token && grants.contains_key(&r.token));
+        if grants.contains_key(&remux.token) {
+            kept.push(remux);
+        }
+        let over = kept.len().saturating_sub(2);
+        kept.drain(..over);
+    }
+
+    /// Forgets every media grant and wipes the remuxes kept for them.
+    pub(crate) fn clear_media(&self) {
+        guard(&self.media).clear();
+        guard(&self.remux).clear();
+    }
+
     /// Replaces the open vault (closing the previous one, which locks it). Grants of
     /// the session before do not carry over to another vault.
     pub fn put_vault(&self, vault: Vault) {
@@ -225,6 +266,8 @@ impl Session {
         *slot = Some(vault);
         drop(slot);
         self.end_grants();
+        // Media granted in the previous vault, and their remuxes, go with it.
+        self.clear_media();
     }
 
     /// None: no vault open; Some(unlocked). Never waits for an operation holding the
@@ -264,7 +307,7 @@ impl Session {
         self.unlocked.store(false, Ordering::SeqCst);
         // Again, for a dialog answered while the lock waited.
         self.end_grants();
-        guard(&self.media).clear();
+        self.clear_media();
         // What the vault held, wiped as it was freed, leaves the process's memory.
         kua_wipe::trim();
         self.locking.store(false, Ordering::SeqCst);

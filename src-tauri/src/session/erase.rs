@@ -21,7 +21,7 @@ impl Session {
             *guard(&self.erase_layout) = None;
             self.unlocked.store(false, Ordering::SeqCst);
             self.end_grants();
-            guard(&self.media).clear();
+            self.clear_media();
         }
     }
 
@@ -63,7 +63,7 @@ impl Session {
         *guard(&self.erase_layout) = None;
         self.unlocked.store(false, Ordering::SeqCst);
         self.end_grants();
-        guard(&self.media).clear();
+        self.clear_media();
         let result = slots.and_then(|()| kua_core::erase_vault(&path));
         drop(slot);
         self.locking.store(false, Ordering::SeqCst);
