@@ -59,6 +59,11 @@ const MAX_REMUX: u64 = 64 * 1024 * 1024;
 /// The path suffix under which a grant's recording is served as WebM.
 const WEBM_PATH: &str = "/webm";
 
+/// The token in a handle's URL (`kua-media://localhost/<token>`): its last segment.
+pub fn token_of(url: &str) -> &str {
+    url.rsplit('/').next().unwrap_or_default()
+}
+
 /// Whether the shell plays this type (everything else is saved as a copy instead).
 pub fn playable(media_type: &str) -> bool {
     let t = media_type.to_ascii_lowercase();
@@ -142,7 +147,7 @@ fn respond(session: &Session, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         }),
         None => session.with_vault(|v| v.read_media(&grant.media, start, want)),
     };
-    let bytes = match read {
+    let mut bytes = match read {
         Ok(b) => b,
         // A damaged chunk or a locked vault: the player shows an error, nothing more.
         Err(_) => return status(StatusCode::INTERNAL_SERVER_ERROR),
@@ -179,8 +184,9 @@ fn respond(session: &Session, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
             ),
         );
     }
+    // Moved out, not copied: the response owns the one copy of the range.
     builder
-        .body(bytes.to_vec())
+        .body(std::mem::take(&mut *bytes))
         .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
@@ -293,7 +299,14 @@ fn parse_range(header: Option<&str>, size: u64) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_range;
+    use super::{parse_range, token_of};
+
+    #[test]
+    fn a_handle_url_names_its_token() {
+        assert_eq!(token_of("kua-media://localhost/0f1e2d"), "0f1e2d");
+        assert_eq!(token_of("0f1e2d"), "0f1e2d");
+        assert_eq!(token_of("kua-media://localhost/"), "");
+    }
 
     #[test]
     fn ranges_follow_rfc_9110() {

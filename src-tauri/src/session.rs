@@ -245,6 +245,12 @@ impl Session {
         kept.drain(..over);
     }
 
+    /// Ends the grant of one player (it closed) and wipes its remux, if one is kept.
+    pub fn release_media(&self, token: &str) {
+        guard(&self.media).remove(token);
+        guard(&self.remux).retain(|r| r.token != token);
+    }
+
     /// Forgets every media grant and wipes the remuxes kept for them.
     pub(crate) fn clear_media(&self) {
         guard(&self.media).clear();
@@ -263,11 +269,11 @@ impl Session {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         *guard(&self.analysis) = None;
         *guard(&self.linkage) = None;
-        *slot = Some(vault);
-        drop(slot);
+        // Grants of the previous vault, media and their remuxes included, end before the
+        // new vault is in place: no token of one vault is ever looked up in another.
         self.end_grants();
-        // Media granted in the previous vault, and their remuxes, go with it.
         self.clear_media();
+        *slot = Some(vault);
     }
 
     /// None: no vault open; Some(unlocked). Never waits for an operation holding the
@@ -290,6 +296,9 @@ impl Session {
     pub fn begin_lock(&self) {
         self.locking.store(true, Ordering::SeqCst);
         self.end_grants();
+        // The decrypted remuxes go now, not when the vault's lock is free: an operation
+        // holding the vault (an hour-long import) must not keep them in memory.
+        self.clear_media();
     }
 
     /// Drops the keys. Waits for a running operation (an export, say) to finish first;

@@ -45,6 +45,7 @@ globalThis.KUA_ALLOWED = {
   "record_marker": { "note": "string?", "section": "string?" },
   "record_stop": {},
   "open_media": { "media": "object" },
+  "close_media": { "url": "string" },
 
   "log": {},
   "history": { "id": "string" },

@@ -55,6 +55,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         recording::record_marker,
         recording::record_stop,
         recording::open_media,
+        recording::close_media,
         custody::log,
         custody::history,
         custody::verify,

@@ -175,3 +175,14 @@ pub async fn open_media(app: AppHandle, media: MediaRef) -> Result<MediaHandle, 
     })
     .await
 }
+
+/// The player showing `url` (a handle of `open_media`) closed: its grant ends, and the
+/// decrypted remux kept for it, if any, is wiped at once rather than at the next lock.
+#[tauri::command]
+pub async fn close_media(app: AppHandle, url: String) -> Result<(), IpcError> {
+    blocking(app, move |s| {
+        s.release_media(media::token_of(&url));
+        Ok(())
+    })
+    .await
+}

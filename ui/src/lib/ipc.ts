@@ -173,6 +173,8 @@ export const ipc = {
     call<Marker>("record_marker", { note, section }),
   recordStop: () => call<AttachmentInfo>("record_stop"),
   openMedia: (media: MediaRef) => call<MediaHandle>("open_media", { media }),
+  /** The player of this handle closed: the shell ends its grant and wipes what it kept for it. */
+  closeMedia: (url: string) => call<void>("close_media", { url }),
 
   log: () => call<LogLine[]>("log"),
   history: (id: string) => call<LogLine[]>("history", { id }),

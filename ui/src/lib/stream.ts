@@ -22,10 +22,12 @@ const APPEND = 1024 * 1024;
  */
 const MIN_STREAMED = 512 * 1024;
 /**
- * The largest recording streamed (more than 10 hours of speech); larger media load into
- * a Blob as before, so that the player's own buffer limit is never what cuts them short.
+ * The largest recording streamed: about 75 minutes of speech. WebKitGTK keeps at most
+ * about 15 MB of an audio-only source buffer (5 % of its default 304 MB for a source);
+ * past it, a five-hour recording's later appends were dropped and a jump near its end
+ * never finished seeking. Larger recordings load into a Blob, as before.
  */
-const MAX_STREAMED = 64 * 1024 * 1024;
+const MAX_STREAMED = 12 * 1024 * 1024;
 
 export interface Stream {
   /** The player's `src` (the MediaSource's object URL). */
@@ -90,9 +92,13 @@ function totalOf(r: Response): number | null | undefined {
  * shell does not serve this recording as WebM (not Ogg Opus, or unreadable): the caller
  * then loads the original.
  */
-export async function openStream(base: string, rest: Promise<void>): Promise<Stream | null> {
+export async function openStream(base: string, rest: Promise<void>, signal?: AbortSignal): Promise<Stream | null> {
   const url = `${base}/webm`;
-  const r = await fetch(url, { headers: { Range: `bytes=0-${FIRST - 1}` } });
+  // Closing stops the fetches still under way, not only the appends; so does the
+  // caller's signal (its player closed while the first range was on its way).
+  const abort = new AbortController();
+  signal?.addEventListener("abort", () => abort.abort(), { once: true });
+  const r = await fetch(url, { headers: { Range: `bytes=0-${FIRST - 1}` }, signal: abort.signal });
   if (r.status !== 206 && r.status !== 200) return null;
   const first = new Uint8Array(await r.arrayBuffer());
   // The shell answers the first request from the remux of the recording's start, whose
@@ -102,8 +108,6 @@ export async function openStream(base: string, rest: Promise<void>): Promise<Str
 
   const source = new MediaSource();
   const objectUrl = URL.createObjectURL(source);
-  // Closing stops the fetches still under way, not only the appends.
-  const abort = new AbortController();
   let closed = false;
   const done = new Promise<void>((resolve, reject) => {
     source.addEventListener(
@@ -131,8 +135,9 @@ export async function openStream(base: string, rest: Promise<void>): Promise<Str
           };
           await append(first);
           // The rest waits until the player has started (fetching and parsing it would
-          // compete with the start for the same two cores), then is asked for side by
-          // side (the shell serves ranges on its blocking threads) and appended in order.
+          // compete with the start for the same two cores), then is asked for part by
+          // part, the next part fetched while this one is appended: never more than two
+          // parts of decrypted audio wait in the page or in the shell's answers.
           await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
           if (closed) return;
           let at = first.byteLength;
@@ -148,11 +153,20 @@ export async function openStream(base: string, rest: Promise<void>): Promise<Str
             total = size;
           }
           if (closed) return;
-          const parts: Promise<Uint8Array>[] = [];
-          for (; at < total; at += PART) parts.push(range(url, at, Math.min(total, at + PART), abort.signal));
-          // A rejected part is awaited below; until then it must not count as unhandled.
-          for (const p of parts) p.catch(() => {});
-          for (const p of parts) await appendAll(await p);
+          const end = total;
+          const part = (from: number) => {
+            const p = range(url, from, Math.min(end, from + PART), abort.signal);
+            // A rejected part is awaited below; until then it must not count as unhandled.
+            p.catch(() => {});
+            return p;
+          };
+          let next = at < end ? part(at) : null;
+          while (next && !closed) {
+            const bytes = await next;
+            at += bytes.byteLength;
+            next = at < end ? part(at) : null;
+            await appendAll(bytes);
+          }
           if (!closed && source.readyState === "open") source.endOfStream();
         };
         run().then(resolve, (e: unknown) => {
