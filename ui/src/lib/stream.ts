@@ -2,7 +2,10 @@
 // audio starts playing as soon as its first range has arrived. The shell serves an Ogg
 // Opus recording also as WebM (src-tauri/src/media.rs: the same packets in the container
 // WebKitGTK's Media Source Extensions take; they do not take Ogg). Everything stays in
-// memory: the player's buffer holds what was appended, nothing is written anywhere.
+// memory: the page holds the bytes, the player's buffer a window of them around the
+// playhead, and nothing is written anywhere.
+
+import { ClusterScan, endHeld, excess, nextRun } from "./webm";
 
 export const WEBM_OPUS = 'audio/webm; codecs="opus"';
 
@@ -22,18 +25,21 @@ const APPEND = 1024 * 1024;
  */
 const MIN_STREAMED = 512 * 1024;
 /**
- * The largest recording streamed: about 75 minutes of speech. WebKitGTK keeps at most
- * about 15 MB of an audio-only source buffer (5 % of its default 304 MB for a source);
- * past it, a five-hour recording's later appends were dropped and a jump near its end
- * never finished seeking. Larger recordings load into a Blob, as before.
+ * The largest recording streamed (more than 10 hours of speech; the shell remuxes no
+ * more, media.rs): its bytes are held in the page, as a Blob's would be. The player's
+ * buffer holds only a window of it, since WebKitGTK keeps at most about 15 MB of an
+ * audio-only source buffer (5 % of its default 304 MB for a source): appended whole, a
+ * five-hour recording lost its later appends and a jump near its end never finished.
  */
-const MAX_STREAMED = 12 * 1024 * 1024;
+const MAX_STREAMED = 64 * 1024 * 1024;
 
 export interface Stream {
   /** The player's `src` (the MediaSource's object URL). */
   url: string;
-  /** Settles once every range is appended, or with the error that stopped it. */
+  /** Fails with the error that stopped the stream; resolves once it is closed. */
   done: Promise<void>;
+  /** The player the stream keeps a window of audio for (its playhead moves the window). */
+  follow(el: HTMLMediaElement): void;
   /** Stops fetching and appending (the player is going away). */
   close(): void;
 }
@@ -86,11 +92,14 @@ function totalOf(r: Response): number | null | undefined {
 
 /**
  * Fetches the first range of the WebM form of the recording at `base` (a kua-media: URL)
- * and returns a stream that appends it to a MediaSource, then the rest once `rest`
- * settles (the caller resolves it when the player has started) or 300 ms after the
- * first append, whichever comes first. Null when the
- * shell does not serve this recording as WebM (not Ogg Opus, or unreadable): the caller
- * then loads the original.
+ * and returns a stream that plays it through a MediaSource. The rest is fetched once
+ * `rest` settles (the caller resolves it when the player has started) or 300 ms after
+ * the first append, whichever comes first, one part after another into the page's
+ * memory. The player's buffer holds only a window around the playhead (lib/webm.ts: two
+ * minutes ahead, half a minute behind), refilled as it plays and wherever it jumps: its
+ * own limit (about 15 MB of audio in WebKitGTK) is never what cuts a recording short.
+ * Null when the shell does not serve this recording as WebM (not Ogg Opus, or
+ * unreadable): the caller then loads the original.
  */
 export async function openStream(base: string, rest: Promise<void>, signal?: AbortSignal): Promise<Stream | null> {
   const url = `${base}/webm`;
@@ -105,74 +114,134 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
   // whole size it does not know yet ("bytes 0-65535/*"); the next answer says it.
   const known = r.status === 200 ? first.byteLength : totalOf(r);
   if (known === undefined || first.byteLength === 0 || (known !== null && first.byteLength > known)) return null;
+  const scan = new ClusterScan();
+  try {
+    scan.scan(first, first.byteLength);
+  } catch {
+    return null;
+  }
+  if (scan.initEnd < 0) return null;
+
+  // What has arrived: `data[0..arrived)`, the whole recording's bytes once its size is known.
+  let data = first;
+  let arrived = first.byteLength;
+  let total = known;
 
   const source = new MediaSource();
   const objectUrl = URL.createObjectURL(source);
   let closed = false;
+  let player: HTMLMediaElement | null = null;
+  // The pump sleeps until the player moves or jumps, more bytes arrive, or the stream closes.
+  let wake: () => void = () => {};
+  const poke = () => wake();
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+
+  /** Fetches the rest, one part after another (the next asked for while one is read). */
+  const fetchRest = async () => {
+    await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
+    if (closed) return;
+    let at = arrived;
+    if (total === null) {
+      // An open-ended range: up to 4 MiB, and the size of the whole.
+      const r = await fetch(url, { headers: { Range: `bytes=${at}-` }, signal: abort.signal });
+      const size = r.status === 206 ? totalOf(r) : undefined;
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      if (typeof size !== "number" || bytes.byteLength === 0 || at + bytes.byteLength > size) throw new Error(`media ${r.status}`);
+      total = size;
+      data = new Uint8Array(size);
+      data.set(first);
+      data.set(bytes, at);
+      at += bytes.byteLength;
+    } else if (data.byteLength < total) {
+      const whole = new Uint8Array(total);
+      whole.set(first);
+      data = whole;
+    }
+    const end = total;
+    const part = (from: number) => {
+      const p = range(url, from, Math.min(end, from + PART), abort.signal);
+      // A rejected part is awaited below; until then it must not count as unhandled.
+      p.catch(() => {});
+      return p;
+    };
+    arrived = at;
+    scan.scan(data, arrived);
+    poke();
+    let next = at < end ? part(at) : null;
+    while (next && !closed) {
+      const bytes = await next;
+      data.set(bytes, at);
+      at += bytes.byteLength;
+      next = at < end ? part(at) : null;
+      arrived = at;
+      scan.scan(data, arrived);
+      poke();
+    }
+  };
+
   const done = new Promise<void>((resolve, reject) => {
     source.addEventListener(
       "sourceopen",
       () => {
-        const run = async () => {
-          const buffer = source.addSourceBuffer(WEBM_OPUS);
-          const append = (bytes: Uint8Array) =>
-            new Promise<void>((ok, fail) => {
-              const ended = () => {
-                buffer.removeEventListener("error", failed);
-                ok();
-              };
-              const failed = () => {
-                buffer.removeEventListener("updateend", ended);
-                fail(new Error("the player refused the media"));
-              };
-              buffer.addEventListener("updateend", ended, { once: true });
-              buffer.addEventListener("error", failed, { once: true });
-              buffer.appendBuffer(bytes as Uint8Array<ArrayBuffer>);
-            });
-          // Appended in pieces, so that the player is never held long by one append.
-          const appendAll = async (bytes: Uint8Array) => {
-            for (let i = 0; i < bytes.byteLength && !closed; i += APPEND) await append(bytes.subarray(i, i + APPEND));
-          };
-          await append(first);
-          // The rest waits until the player has started (fetching and parsing it would
-          // compete with the start for the same two cores), then is asked for part by
-          // part, the next part fetched while this one is appended: never more than two
-          // parts of decrypted audio wait in the page or in the shell's answers.
-          await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
-          if (closed) return;
-          let at = first.byteLength;
-          let total = known;
-          if (total === null) {
-            // An open-ended range: up to 4 MiB, and the size of the whole.
-            const r = await fetch(url, { headers: { Range: `bytes=${at}-` }, signal: abort.signal });
-            const size = r.status === 206 ? totalOf(r) : undefined;
-            const bytes = new Uint8Array(await r.arrayBuffer());
-            if (typeof size !== "number" || bytes.byteLength === 0 || at + bytes.byteLength > size) throw new Error(`media ${r.status}`);
-            await appendAll(bytes);
-            at += bytes.byteLength;
-            total = size;
-          }
-          if (closed) return;
-          const end = total;
-          const part = (from: number) => {
-            const p = range(url, from, Math.min(end, from + PART), abort.signal);
-            // A rejected part is awaited below; until then it must not count as unhandled.
-            p.catch(() => {});
-            return p;
-          };
-          let next = at < end ? part(at) : null;
-          while (next && !closed) {
-            const bytes = await next;
-            at += bytes.byteLength;
-            next = at < end ? part(at) : null;
-            await appendAll(bytes);
-          }
-          if (!closed && source.readyState === "open") source.endOfStream();
+        const buffer = source.addSourceBuffer(WEBM_OPUS);
+        const settle = (change: () => void) =>
+          new Promise<void>((ok, fail) => {
+            const ended = () => {
+              buffer.removeEventListener("error", failed);
+              ok();
+            };
+            const failed = () => {
+              buffer.removeEventListener("updateend", ended);
+              fail(new Error("the player refused the media"));
+            };
+            buffer.addEventListener("updateend", ended, { once: true });
+            buffer.addEventListener("error", failed, { once: true });
+            change();
+          });
+        const buffered = (): [number, number][] => {
+          const b = buffer.buffered;
+          const out: [number, number][] = [];
+          for (let i = 0; i < b.length; i++) out.push([b.start(i), b.end(i)]);
+          return out;
         };
-        run().then(resolve, (e: unknown) => {
+        // Keeps the window around the playhead filled, and nothing far from it.
+        const pump = async () => {
+          await settle(() => buffer.appendBuffer(data.subarray(0, scan.initEnd)));
+          // A run that did not move the buffer is not appended again until time moves.
+          let last: { from: number; now: number } | null = null;
+          while (!closed) {
+            const now = player?.currentTime ?? 0;
+            const ranges = buffered();
+            const far = excess(ranges, now);
+            if (far.length > 0) {
+              for (const [s, e] of far) await settle(() => buffer.remove(s, e));
+              continue;
+            }
+            const run = nextRun(scan.clusters, arrived, ranges, now, APPEND);
+            if (run && !(last && last.from === run[0] && last.now === now)) {
+              last = { from: run[0], now };
+              const [from, to] = run;
+              const at = scan.clusters[from]?.at ?? 0;
+              const end = scan.clusters[to - 1]?.end ?? at;
+              await settle(() => buffer.appendBuffer(data.subarray(at, end)));
+              continue;
+            }
+            // Every byte is in and the buffer holds the end: the player may end there.
+            if (total !== null && arrived === total && source.readyState === "open" && endHeld(scan.clusters, ranges)) source.endOfStream();
+            await sleep();
+          }
+        };
+        const failed = (e: unknown) => {
           if (!closed && source.readyState === "open") source.endOfStream("decode");
+          closed = true;
+          poke();
           reject(e instanceof Error ? e : new Error(String(e)));
-        });
+        };
+        pump().then(resolve, failed);
+        fetchRest().catch(failed);
       },
       { once: true },
     );
@@ -180,9 +249,18 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
   return {
     url: objectUrl,
     done,
+    follow(el: HTMLMediaElement) {
+      player = el;
+      el.addEventListener("timeupdate", poke);
+      el.addEventListener("seeking", poke);
+      poke();
+    },
     close() {
       closed = true;
       abort.abort();
+      poke();
+      player?.removeEventListener("timeupdate", poke);
+      player?.removeEventListener("seeking", poke);
       URL.revokeObjectURL(objectUrl);
     },
   };

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { AHEAD, BEHIND, ClusterScan, endHeld, excess, nextRun, type Cluster } from "./webm";
+
+/** An element: its ID's bytes, its size as a one- or two-byte EBML integer, its body. */
+function element(id: number[], body: number[]): number[] {
+  const size = body.length < 0x7f ? [0x80 | body.length] : [0x40 | (body.length >> 8), body.length & 0xff];
+  return [...id, ...size, ...body];
+}
+
+/** A WebM as the shell writes it: a header, a segment of unknown size, Info, clusters. */
+function webm(clusters: { ms: number; bytes: number }[]): Uint8Array {
+  const out = [
+    ...element([0x1a, 0x45, 0xdf, 0xa3], [0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d]),
+    ...[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ...element([0x15, 0x49, 0xa9, 0x66], [0x2a, 0xd7, 0xb1, 0x83, 0x0f, 0x42, 0x40]),
+  ];
+  for (const c of clusters) {
+    const stamp = element([0xe7], [(c.ms >> 16) & 0xff, (c.ms >> 8) & 0xff, c.ms & 0xff]);
+    const block = element([0xa3], new Array<number>(c.bytes).fill(7));
+    out.push(...element([0x1f, 0x43, 0xb6, 0x75], [...stamp, ...block]));
+  }
+  return new Uint8Array(out);
+}
+
+const FIVE = [0, 5000, 10000, 15000].map((ms) => ({ ms, bytes: 40 }));
+
+describe("the clusters of a WebM stream", () => {
+  it("are found with their times and bytes, the same read whole or a byte at a time", () => {
+    const bytes = webm(FIVE);
+    const whole = new ClusterScan();
+    whole.scan(bytes, bytes.length);
+    expect(whole.clusters.map((c) => c.ms)).toEqual([0, 5000, 10000, 15000]);
+    expect(whole.initEnd).toBe(whole.clusters[0]?.at);
+    // Each cluster ends where the next begins, and the last at the end of the stream.
+    whole.clusters.forEach((c, i) => expect(c.end).toBe(whole.clusters[i + 1]?.at ?? bytes.length));
+    const bit = new ClusterScan();
+    for (let n = 0; n <= bytes.length; n++) bit.scan(bytes, n);
+    expect(bit.clusters).toEqual(whole.clusters);
+    expect(bit.initEnd).toBe(whole.initEnd);
+  });
+
+  it("are not looked for in what is not WebM", () => {
+    const ogg = new TextEncoder().encode("OggS\0\x02 and the rest of an Ogg page");
+    expect(() => new ClusterScan().scan(ogg, ogg.length)).toThrow(/not WebM/);
+  });
+});
+
+describe("the window the player's buffer holds", () => {
+  // A cluster every 5 s for 10 minutes, 10 bytes each, all arrived.
+  const clusters: Cluster[] = Array.from({ length: 120 }, (_, i) => ({ ms: i * 5000, at: 100 + i * 10, end: 110 + i * 10 }));
+  const all = 100 + 120 * 10;
+
+  it("starts at the start and reaches two minutes ahead, no further than what arrived", () => {
+    expect(nextRun(clusters, all, [], 0, 1 << 20)).toEqual([0, AHEAD / 5]);
+    expect(nextRun(clusters, 100 + 3 * 10, [], 0, 1 << 20)).toEqual([0, 3]);
+    expect(nextRun(clusters, 100, [], 0, 1 << 20)).toBeNull();
+    // At most maxBytes an append, one cluster at least.
+    expect(nextRun(clusters, all, [], 0, 25)).toEqual([0, 2]);
+    expect(nextRun(clusters, all, [], 0, 1)).toEqual([0, 1]);
+  });
+
+  it("goes on from the end of the range the playhead is in, and waits while two minutes are held", () => {
+    // The range ends a packet short of the next cluster's start.
+    expect(nextRun(clusters, all, [[0, 59.98]], 10, 1 << 20)).toEqual([12, 26]);
+    expect(nextRun(clusters, all, [[0, 130]], 10, 1 << 20)).toBeNull();
+  });
+
+  it("after a jump out of what is held, starts at the cluster holding the point just before it", () => {
+    expect(nextRun(clusters, all, [[0, 120]], 400, 1 << 20)?.[0]).toBe(79);
+    // 100 ms into a cluster: the one before it too, for the decoder's pre-roll.
+    expect(nextRun(clusters, all, [[0, 120]], 400.05, 1 << 20)?.[0]).toBe(79);
+    expect(nextRun(clusters, all, [[0, 120]], 402, 1 << 20)?.[0]).toBe(80);
+    // Past the last cluster's start: the last cluster.
+    expect(nextRun(clusters, all, [], 599, 1 << 20)).toEqual([119, 120]);
+  });
+
+  it("lets go of what lies far behind or far ahead of the playhead, not of what is near", () => {
+    expect(excess([[0, 150]], 20)).toEqual([]);
+    expect(excess([[0, 150]], 100)).toEqual([[0, 100 - BEHIND]]);
+    // After a jump back: the range ahead goes beyond the window's slack.
+    expect(excess([[290, 300]], 10)).toEqual([[290, 300]]);
+    expect(excess([[0, 500]], 100)).toEqual([
+      [0, 100 - BEHIND],
+      [100 + AHEAD + 10, 500],
+    ]);
+  });
+
+  it("knows when the last cluster is held, so that the stream can end", () => {
+    expect(endHeld(clusters, [[480, 600]])).toBe(true);
+    expect(endHeld(clusters, [[0, 590]])).toBe(false);
+    expect(endHeld([], [[0, 600]])).toBe(false);
+  });
+});
