@@ -496,6 +496,23 @@ describe("recording in the app window", () => {
       expect(end.error).toBe("");
       expect(end.time, JSON.stringify(end)).toBeGreaterThanOrEqual(LONG - 9.2);
       expect(end.level, JSON.stringify(end)).toBeGreaterThan(-60);
+      // What lay far behind the playhead left the player's buffer: the start is gone.
+      const heldStart = async () =>
+        (await b.execute((selector: string) => {
+          const r = (document.querySelector(`${selector} audio`) as HTMLAudioElement | null)?.buffered;
+          return r && r.length > 0 ? r.start(0) : -1;
+        }, row)) as number;
+      let from = await heldStart();
+      for (let i = 0; i < 50 && from < 60; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        from = await heldStart();
+      }
+      expect(from, "the first second held after the jump to the end").toBeGreaterThan(60);
+      // And a jump back, out of what is held again, plays.
+      const back = await listen(b, row, 30);
+      expect(back.error).toBe("");
+      expect(back.time, JSON.stringify(back)).toBeGreaterThanOrEqual(30.8);
+      expect(back.level, JSON.stringify(back)).toBeGreaterThan(-60);
       expect(await (await el(b, `${row} [data-testid=player]`)).getAttribute("data-streamed")).toBe("webm");
       expect(heldTempFiles()).toEqual([]);
     } finally {

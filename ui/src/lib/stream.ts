@@ -5,7 +5,7 @@
 // memory: the page holds the bytes, the player's buffer a window of them around the
 // playhead, and nothing is written anywhere.
 
-import { ClusterScan, endHeld, excess, nextRun } from "./webm";
+import { ClusterScan, endHeld, excess, nextRun, release } from "./webm";
 
 export const WEBM_OPUS = 'audio/webm; codecs="opus"';
 
@@ -36,7 +36,7 @@ const MAX_STREAMED = 64 * 1024 * 1024;
 export interface Stream {
   /** The player's `src` (the MediaSource's object URL). */
   url: string;
-  /** Fails with the error that stopped the stream; resolves once it is closed. */
+  /** Fails with the error that stopped the stream (a fetch aborted by `close` too). */
   done: Promise<void>;
   /** The player the stream keeps a window of audio for (its playhead moves the window). */
   follow(el: HTMLMediaElement): void;
@@ -94,7 +94,7 @@ function totalOf(r: Response): number | null | undefined {
  * Fetches the first range of the WebM form of the recording at `base` (a kua-media: URL)
  * and returns a stream that plays it through a MediaSource. The rest is fetched once
  * `rest` settles (the caller resolves it when the player has started) or 300 ms after
- * the first append, whichever comes first, one part after another into the page's
+ * the source opened, whichever comes first, one part after another into the page's
  * memory. The player's buffer holds only a window around the playhead (lib/webm.ts: two
  * minutes ahead, half a minute behind), refilled as it plays and wherever it jumps: its
  * own limit (about 15 MB of audio in WebKitGTK) is never what cuts a recording short.
@@ -199,7 +199,13 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
             };
             buffer.addEventListener("updateend", ended, { once: true });
             buffer.addEventListener("error", failed, { once: true });
-            change();
+            try {
+              change();
+            } catch (e) {
+              buffer.removeEventListener("updateend", ended);
+              buffer.removeEventListener("error", failed);
+              fail(e);
+            }
           });
         const buffered = (): [number, number][] => {
           const b = buffer.buffered;
@@ -210,35 +216,47 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
         // Keeps the window around the playhead filled, and nothing far from it.
         const pump = async () => {
           await settle(() => buffer.appendBuffer(data.subarray(0, scan.initEnd)));
-          // A run that did not move the buffer is not appended again until time moves.
-          let last: { from: number; now: number } | null = null;
+          // Which clusters the player's buffer holds: marked as appended, unmarked as removed.
+          const held: boolean[] = [];
+          // Whether the buffer was trimmed since the pump last slept: once a wake at most,
+          // so that a sliver the player might keep after a removal cannot spin the pump.
+          let trimmed = false;
           while (!closed) {
             const now = player?.currentTime ?? 0;
-            const ranges = buffered();
-            const far = excess(ranges, now);
-            if (far.length > 0) {
-              for (const [s, e] of far) await settle(() => buffer.remove(s, e));
-              continue;
+            // Once the stream is ended its buffer stays as it is: the end is within the
+            // window, so what lies behind is at most minutes, and a removal would reopen it.
+            const far = trimmed || source.readyState === "ended" ? [] : excess(buffered(), now);
+            trimmed = true;
+            for (const [s, e] of far) {
+              await settle(() => buffer.remove(s, e));
+              release(scan.clusters, held, s, e);
             }
-            const run = nextRun(scan.clusters, arrived, ranges, now, APPEND);
-            if (run && !(last && last.from === run[0] && last.now === now)) {
-              last = { from: run[0], now };
+            const run = nextRun(scan.clusters, held, arrived, now, APPEND);
+            if (run) {
               const [from, to] = run;
               const at = scan.clusters[from]?.at ?? 0;
               const end = scan.clusters[to - 1]?.end ?? at;
               await settle(() => buffer.appendBuffer(data.subarray(at, end)));
+              for (let i = from; i < to; i++) held[i] = true;
               continue;
             }
             // Every byte is in and the buffer holds the end: the player may end there.
-            if (total !== null && arrived === total && source.readyState === "open" && endHeld(scan.clusters, ranges)) source.endOfStream();
+            if (total !== null && arrived === total && source.readyState === "open" && endHeld(scan.clusters, held)) source.endOfStream();
             await sleep();
+            trimmed = false;
           }
         };
         const failed = (e: unknown) => {
-          if (!closed && source.readyState === "open") source.endOfStream("decode");
+          const first = !closed;
           closed = true;
           poke();
           reject(e instanceof Error ? e : new Error(String(e)));
+          // Ends the player's wait for data; refused while an append is under way.
+          try {
+            if (first && source.readyState === "open") source.endOfStream("decode");
+          } catch {
+            // The player then fails on its own, or the caller's fallback replaces it.
+          }
         };
         pump().then(resolve, failed);
         fetchRest().catch(failed);

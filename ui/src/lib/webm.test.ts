@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AHEAD, BEHIND, ClusterScan, endHeld, excess, nextRun, type Cluster } from "./webm";
+import { AHEAD, BEHIND, ClusterScan, endHeld, excess, nextRun, release, type Cluster } from "./webm";
 
 /** An element: its ID's bytes, its size as a one- or two-byte EBML integer, its body. */
 function element(id: number[], body: number[]): number[] {
@@ -50,28 +50,45 @@ describe("the window the player's buffer holds", () => {
   const clusters: Cluster[] = Array.from({ length: 120 }, (_, i) => ({ ms: i * 5000, at: 100 + i * 10, end: 110 + i * 10 }));
   const all = 100 + 120 * 10;
 
+  /** Held: clusters `from`..`to` (exclusive), as the stream marks what it appended. */
+  const holding = (from: number, to: number): boolean[] => Array.from({ length: 120 }, (_, i) => i >= from && i < to);
+
   it("starts at the start and reaches two minutes ahead, no further than what arrived", () => {
-    expect(nextRun(clusters, all, [], 0, 1 << 20)).toEqual([0, AHEAD / 5]);
-    expect(nextRun(clusters, 100 + 3 * 10, [], 0, 1 << 20)).toEqual([0, 3]);
-    expect(nextRun(clusters, 100, [], 0, 1 << 20)).toBeNull();
+    expect(nextRun(clusters, [], all, 0, 1 << 20)).toEqual([0, AHEAD / 5]);
+    expect(nextRun(clusters, [], 100 + 3 * 10, 0, 1 << 20)).toEqual([0, 3]);
+    expect(nextRun(clusters, [], 100, 0, 1 << 20)).toBeNull();
     // At most maxBytes an append, one cluster at least.
-    expect(nextRun(clusters, all, [], 0, 25)).toEqual([0, 2]);
-    expect(nextRun(clusters, all, [], 0, 1)).toEqual([0, 1]);
+    expect(nextRun(clusters, [], all, 0, 25)).toEqual([0, 2]);
+    expect(nextRun(clusters, [], all, 0, 1)).toEqual([0, 1]);
   });
 
-  it("goes on from the end of the range the playhead is in, and waits while two minutes are held", () => {
-    // The range ends a packet short of the next cluster's start.
-    expect(nextRun(clusters, all, [[0, 59.98]], 10, 1 << 20)).toEqual([12, 26]);
-    expect(nextRun(clusters, all, [[0, 130]], 10, 1 << 20)).toBeNull();
+  it("goes on after what is held, and waits while two minutes ahead are held", () => {
+    expect(nextRun(clusters, holding(0, 12), all, 10, 1 << 20)).toEqual([12, 26]);
+    expect(nextRun(clusters, holding(0, 26), all, 10, 1 << 20)).toBeNull();
+    // Nothing more once the last cluster is held.
+    expect(nextRun(clusters, holding(90, 120), all, 590, 1 << 20)).toBeNull();
   });
 
   it("after a jump out of what is held, starts at the cluster holding the point just before it", () => {
-    expect(nextRun(clusters, all, [[0, 120]], 400, 1 << 20)?.[0]).toBe(79);
+    expect(nextRun(clusters, holding(0, 24), all, 400, 1 << 20)?.[0]).toBe(79);
     // 100 ms into a cluster: the one before it too, for the decoder's pre-roll.
-    expect(nextRun(clusters, all, [[0, 120]], 400.05, 1 << 20)?.[0]).toBe(79);
-    expect(nextRun(clusters, all, [[0, 120]], 402, 1 << 20)?.[0]).toBe(80);
+    expect(nextRun(clusters, holding(0, 24), all, 400.05, 1 << 20)?.[0]).toBe(79);
+    expect(nextRun(clusters, holding(0, 24), all, 402, 1 << 20)?.[0]).toBe(80);
     // Past the last cluster's start: the last cluster.
-    expect(nextRun(clusters, all, [], 599, 1 << 20)).toEqual([119, 120]);
+    expect(nextRun(clusters, [], all, 599, 1 << 20)).toEqual([119, 120]);
+  });
+
+  it("appends again the whole of a cluster that a removal cut into, and no hole is left", () => {
+    // A jump back to 60 s after playing to 225 s: the buffer is trimmed at 190.3 s,
+    // inside the cluster of 190 s, which must be appended again before 195 s is.
+    const held = holding(11, 45);
+    release(clusters, held, 190.3, 225);
+    expect(held.slice(37, 45)).toEqual([true, false, false, false, false, false, false, false]);
+    expect(nextRun(clusters, held, all, 100, 1 << 20)).toEqual([38, 44]);
+    // A removal ending exactly where a cluster starts leaves that cluster held.
+    const kept = holding(0, 30);
+    release(clusters, kept, 0, 50);
+    expect(kept.indexOf(true)).toBe(10);
   });
 
   it("lets go of what lies far behind or far ahead of the playhead, not of what is near", () => {
@@ -86,8 +103,8 @@ describe("the window the player's buffer holds", () => {
   });
 
   it("knows when the last cluster is held, so that the stream can end", () => {
-    expect(endHeld(clusters, [[480, 600]])).toBe(true);
-    expect(endHeld(clusters, [[0, 590]])).toBe(false);
-    expect(endHeld([], [[0, 600]])).toBe(false);
+    expect(endHeld(clusters, holding(100, 120))).toBe(true);
+    expect(endHeld(clusters, holding(0, 119))).toBe(false);
+    expect(endHeld([], [])).toBe(false);
   });
 });

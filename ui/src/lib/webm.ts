@@ -94,36 +94,35 @@ export const BEHIND = 30;
 /** Slack before anything is removed, so that the buffer is not trimmed at every tick. */
 const SLACK = 10;
 
-/** The buffered range holding `now`, if any (a hair's tolerance at its edges). */
-function rangeAt(buffered: [number, number][], now: number): [number, number] | undefined {
-  return buffered.find(([s, e]) => s - 0.05 <= now && now <= e + 0.05);
-}
-
 /**
  * The clusters to append next, `[from, to)`, or null when the window ahead of `now` is
- * buffered or its bytes have not arrived. Inside a buffered range, the run continues
- * from that range's end; outside any (a jump), it starts at the cluster holding the
- * point 100 ms before `now` (Opus decodes 80 ms ahead of where it plays). A run holds
- * clusters that have arrived whole, start within `AHEAD` seconds of `now`, and come to
- * at most `maxBytes` (one cluster at least).
+ * held or its bytes have not arrived. `held[i]` says whether cluster `i` is in the
+ * player's buffer (the stream marks what it appends and unmarks what it removes, so no
+ * float comparison of buffered ranges decides it). The run starts at the cluster holding
+ * the point 100 ms before `now` (Opus decodes 80 ms ahead of where it plays), or the
+ * first one after it not held, and holds clusters that are not held, have arrived
+ * whole, start within `AHEAD` seconds of `now`, and come to at most `maxBytes` (one
+ * cluster at least).
  */
-export function nextRun(clusters: Cluster[], arrived: number, buffered: [number, number][], now: number, maxBytes: number): [number, number] | null {
+export function nextRun(clusters: Cluster[], held: boolean[], arrived: number, now: number, maxBytes: number): [number, number] | null {
   const t = now * 1000;
-  const here = rangeAt(buffered, now);
-  let from: number;
-  if (here) {
-    // The range's end can fall a packet short of the next cluster's start.
-    from = clusters.findIndex((c) => c.ms >= here[1] * 1000 - 30);
-    if (from < 0) return null;
-  } else {
-    const after = clusters.findIndex((c) => c.ms > t - 100);
-    from = after < 0 ? clusters.length - 1 : Math.max(0, after - 1);
-  }
+  const after = clusters.findIndex((c) => c.ms > t - 100);
+  let from = after < 0 ? clusters.length - 1 : Math.max(0, after - 1);
+  if (from < 0) return null;
+  while (from < clusters.length && held[from]) from++;
   const start = clusters[from];
   if (!start) return null;
   let to = from;
-  for (let c = clusters[to]; c && c.end <= arrived && c.ms < t + AHEAD * 1000 && (to === from || c.end - start.at <= maxBytes); c = clusters[to]) to++;
+  for (let c = clusters[to]; c && !held[to] && c.end <= arrived && c.ms < t + AHEAD * 1000 && (to === from || c.end - start.at <= maxBytes); c = clusters[to]) to++;
   return to > from ? [from, to] : null;
+}
+
+/** Unmarks in `held` every cluster that a removal of `s`..`e` seconds touched. */
+export function release(clusters: Cluster[], held: boolean[], s: number, e: number): void {
+  clusters.forEach((c, i) => {
+    const next = clusters[i + 1]?.ms ?? Infinity;
+    if (c.ms < e * 1000 && next > s * 1000) held[i] = false;
+  });
 }
 
 /** What lies far enough from `now` to be removed from the player's buffer. */
@@ -138,8 +137,7 @@ export function excess(buffered: [number, number][], now: number): [number, numb
   return out;
 }
 
-/** Whether the buffer holds the last cluster, so that the stream can be ended there. */
-export function endHeld(clusters: Cluster[], buffered: [number, number][]): boolean {
-  const last = clusters.at(-1);
-  return !!last && buffered.some(([s, e]) => s * 1000 <= last.ms + 1 && e * 1000 > last.ms);
+/** Whether the last cluster is held, so that the stream can be ended there. */
+export function endHeld(clusters: Cluster[], held: boolean[]): boolean {
+  return clusters.length > 0 && held[clusters.length - 1] === true;
 }
