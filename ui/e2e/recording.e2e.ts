@@ -513,6 +513,14 @@ describe("recording in the app window", () => {
       expect(back.error).toBe("");
       expect(back.time, JSON.stringify(back)).toBeGreaterThanOrEqual(30.8);
       expect(back.level, JSON.stringify(back)).toBeGreaterThan(-60);
+      // The window moved back with it: what was held near the end left the buffer.
+      let to = await heldEnd();
+      for (let i = 0; i < 50 && to > 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        to = await heldEnd();
+      }
+      expect(to, "the last second held after the jump back").toBeLessThan(200);
+      expect(to, "the last second held after the jump back").toBeGreaterThan(back.time);
       expect(await (await el(b, `${row} [data-testid=player]`)).getAttribute("data-streamed")).toBe("webm");
       expect(heldTempFiles()).toEqual([]);
     } finally {

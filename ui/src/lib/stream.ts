@@ -5,7 +5,7 @@
 // memory: the page holds the bytes, the player's buffer a window of them around the
 // playhead, and nothing is written anywhere.
 
-import { ClusterScan, endHeld, excess, nextRun, release } from "./webm";
+import { AHEAD, ClusterScan, endHeld, excess, nextRun, release } from "./webm";
 
 export const WEBM_OPUS = 'audio/webm; codecs="opus"';
 
@@ -131,13 +131,21 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
   const objectUrl = URL.createObjectURL(source);
   let closed = false;
   let player: HTMLMediaElement | null = null;
-  // The pump sleeps until the player moves or jumps, more bytes arrive, or the stream closes.
+  // The pump sleeps until the player moves or jumps, more bytes arrive, or the stream
+  // closes. A poke while it is awake is kept, so that it does not sleep through a jump
+  // that came while it was appending.
   let wake: () => void = () => {};
-  const poke = () => wake();
+  let poked = false;
+  const poke = () => {
+    poked = true;
+    wake();
+  };
   const sleep = () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+    poked
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          wake = resolve;
+        });
 
   /** Fetches the rest, one part after another (the next asked for while one is read). */
   const fetchRest = async () => {
@@ -186,7 +194,14 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
     source.addEventListener(
       "sourceopen",
       () => {
-        const buffer = source.addSourceBuffer(WEBM_OPUS);
+        let buffer: SourceBuffer;
+        try {
+          buffer = source.addSourceBuffer(WEBM_OPUS);
+        } catch (e) {
+          closed = true;
+          reject(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
         const settle = (change: () => void) =>
           new Promise<void>((ok, fail) => {
             const ended = () => {
@@ -222,15 +237,21 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
           // so that a sliver the player might keep after a removal cannot spin the pump.
           let trimmed = false;
           while (!closed) {
-            const now = player?.currentTime ?? 0;
-            // Once the stream is ended its buffer stays as it is: the end is within the
-            // window, so what lies behind is at most minutes, and a removal would reopen it.
-            const far = trimmed || source.readyState === "ended" ? [] : excess(buffered(), now);
+            poked = false;
+            let now = player?.currentTime ?? 0;
+            // While the stream is ended with its end in the window, what lies behind is
+            // at most minutes and stays (a removal would reopen the stream); after a jump
+            // away from the end, the buffer is trimmed as always.
+            const last = scan.clusters.at(-1);
+            const atEnd = source.readyState === "ended" && !!last && last.ms <= (now + AHEAD + 20) * 1000;
+            const far = trimmed || atEnd ? [] : excess(buffered(), now);
             trimmed = true;
             for (const [s, e] of far) {
               await settle(() => buffer.remove(s, e));
               release(scan.clusters, held, s, e);
             }
+            // The player may have jumped meanwhile.
+            if (far.length > 0) now = player?.currentTime ?? 0;
             const run = nextRun(scan.clusters, held, arrived, now, APPEND);
             if (run) {
               const [from, to] = run;

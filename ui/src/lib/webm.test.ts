@@ -79,16 +79,21 @@ describe("the window the player's buffer holds", () => {
   });
 
   it("appends again the whole of a cluster that a removal cut into, and no hole is left", () => {
-    // A jump back to 60 s after playing to 225 s: the buffer is trimmed at 190.3 s,
-    // inside the cluster of 190 s, which must be appended again before 195 s is.
+    // Held from 55 s to 225 s, the playhead at 60.3 s: the buffer is trimmed from
+    // 190.3 s (60.3 + 130) on, inside the cluster of 190 s, which must be appended again
+    // before 195 s is, once the playhead is at 100 s.
     const held = holding(11, 45);
     release(clusters, held, 190.3, 225);
     expect(held.slice(37, 45)).toEqual([true, false, false, false, false, false, false, false]);
+    expect(nextRun(clusters, held, all, 60.3, 1 << 20)).toBeNull();
     expect(nextRun(clusters, held, all, 100, 1 << 20)).toEqual([38, 44]);
-    // A removal ending exactly where a cluster starts leaves that cluster held.
+    // A removal ending more than 100 ms before a cluster starts leaves that cluster held;
+    // one ending closer to it, as the player's timestamps may, does not.
     const kept = holding(0, 30);
-    release(clusters, kept, 0, 50);
+    release(clusters, kept, 0, 49.8);
     expect(kept.indexOf(true)).toBe(10);
+    release(clusters, kept, 0, 49.95);
+    expect(kept.indexOf(true)).toBe(11);
   });
 
   it("lets go of what lies far behind or far ahead of the playhead, not of what is near", () => {

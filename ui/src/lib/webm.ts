@@ -117,11 +117,15 @@ export function nextRun(clusters: Cluster[], held: boolean[], arrived: number, n
   return to > from ? [from, to] : null;
 }
 
-/** Unmarks in `held` every cluster that a removal of `s`..`e` seconds touched. */
+/**
+ * Unmarks in `held` every cluster that a removal of `s`..`e` seconds touched, and those
+ * within 100 ms of it: the player's timestamps can sit a few milliseconds off the
+ * clusters' (its decoder's delay), and a cluster unmarked in vain is only appended again.
+ */
 export function release(clusters: Cluster[], held: boolean[], s: number, e: number): void {
   clusters.forEach((c, i) => {
     const next = clusters[i + 1]?.ms ?? Infinity;
-    if (c.ms < e * 1000 && next > s * 1000) held[i] = false;
+    if (c.ms < e * 1000 + 100 && next > s * 1000 - 100) held[i] = false;
   });
 }
 
