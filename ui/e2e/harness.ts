@@ -20,19 +20,21 @@ const children: ChildProcess[] = [];
 export const work = mkdtempSync(join(tmpdir(), "kua-e2e-"));
 /** Answers for the app's file dialogs, one line per dialog (see src-tauri/src/chooser.rs). */
 export const picks = join(work, "picks.txt");
-const PORT = 4444 + Math.floor(Math.random() * 1000);
+/** tauri-driver's port (WebKitWebDriver's is 1000 above it): random, so that files do not share one. */
+let PORT = 4444 + Math.floor(Math.random() * 1000);
 
-async function waitForPort(port: number): Promise<void> {
+/** Whether tauri-driver answers on `port` within 10 s. */
+async function waitForPort(port: number): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/status`);
-      if (r.ok) return;
+      if (r.ok) return true;
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not start on port ${port}`);
+  return false;
 }
 
 export async function startDriver(extra: NodeJS.ProcessEnv = {}): Promise<void> {
@@ -48,9 +50,17 @@ export async function startDriver(extra: NodeJS.ProcessEnv = {}): Promise<void> 
     await new Promise((r) => setTimeout(r, 500));
   }
   writeFileSync(picks, "");
-  const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(PORT + 1000)], { env, stdio: ["ignore", "inherit", "inherit"] });
-  children.push(driver);
-  await waitForPort(PORT);
+  // A port can still be held by the driver of the file before (it ends after SIGTERM,
+  // not at it): a driver that does not answer is ended, and another port is tried.
+  // Seen once in CI: "tauri-driver did not start on port 5060", a suite lost to it.
+  for (let attempt = 0; ; attempt++) {
+    const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(PORT + 1000)], { env, stdio: ["ignore", "inherit", "inherit"] });
+    children.push(driver);
+    if (await waitForPort(PORT)) return;
+    driver.kill("SIGKILL");
+    if (attempt === 2) throw new Error(`tauri-driver did not start on ports ${PORT} and the two before it`);
+    PORT = 4444 + Math.floor(Math.random() * 1000);
+  }
 }
 
 export function stopDriver(): void {

@@ -347,4 +347,59 @@ mod webm {
         damaged[second] = b'X';
         assert_eq!(code(&damaged), "audio_format");
     }
+
+    /// Received recordings come from other people's machines: whatever their bytes,
+    /// the remux answers with WebM or a format error, never a panic, and never more
+    /// than its bound. Bytes, lengths and page fields of a real recording are damaged
+    /// at positions drawn from a fixed seed, so every run tries the same 3,000 files.
+    #[test]
+    fn damaged_recordings_are_refused_or_remuxed_never_a_panic() {
+        let ogg = tone(2.0, 9);
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            // xorshift64*: fixed seed, no dependency, the same sequence on every run.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let (mut remuxed, mut refused) = (0, 0);
+        for round in 0..3_000 {
+            let mut bad = ogg.clone();
+            for _ in 0..1 + round % 4 {
+                let at = (next() % bad.len() as u64) as usize;
+                bad[at] = match next() % 4 {
+                    0 => 0,
+                    1 => 0xFF,
+                    _ => next() as u8,
+                };
+            }
+            if round % 5 == 0 {
+                bad.truncate((next() % bad.len() as u64) as usize);
+            }
+            for result in [
+                ogg_opus_to_webm(&bad),
+                ogg_opus_to_webm_prefix(
+                    &bad[..bad.len().min(4_096)],
+                    &bad[bad.len().saturating_sub(TAIL)..],
+                ),
+            ] {
+                match result {
+                    Ok(webm) => {
+                        assert!(webm.len() <= bad.len() * 2 + 64 * 1024, "round {round}");
+                        remuxed += 1;
+                    }
+                    Err(e) => {
+                        assert_eq!(e.code(), "audio_format", "round {round}: {e}");
+                        refused += 1;
+                    }
+                }
+            }
+        }
+        // Both answers occur: the damage is neither always fatal nor always harmless.
+        assert!(
+            remuxed > 100 && refused > 100,
+            "{remuxed} remuxed, {refused} refused"
+        );
+    }
 }
