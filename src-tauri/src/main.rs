@@ -86,7 +86,8 @@ fn main() {
         .manage(session)
         .register_asynchronous_uri_scheme_protocol(media::SCHEME, media::handle)
         .setup(move |app| {
-            window::open(app, &home)?;
+            let zoom = app.state::<Session>().settings().zoom();
+            window::open(app, &home, zoom)?;
             input::watch(app.handle());
             autolock::watch(app.handle().clone());
             Ok(())

@@ -16,6 +16,9 @@ pub struct Settings {
     /// The vault opened last; `None` means the default place.
     #[ts(type = "string | null")]
     pub vault: Option<PathBuf>,
+    /// The page's zoom in percent (text and layout together, like a browser's zoom),
+    /// within `ZOOM_PERCENT`: for eyes that need larger text on a small screen.
+    pub zoom_percent: u32,
 }
 
 impl Default for Settings {
@@ -24,6 +27,7 @@ impl Default for Settings {
             language: "en".into(),
             auto_lock_minutes: 5,
             vault: None,
+            zoom_percent: 100,
         }
     }
 }
@@ -33,6 +37,10 @@ pub const LANGUAGES: [&str; 3] = ["en", "ru", "kk"];
 /// The idle lock can be put off, never switched off: whatever the page sends or the
 /// file says is brought within these minutes.
 pub const AUTO_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
+
+/// The zooms the page can be shown at. Below half, text is unreadable; above three
+/// times, a netbook's screen holds a few words.
+pub const ZOOM_PERCENT: std::ops::RangeInclusive<u32> = 50..=300;
 
 impl Settings {
     /// Reads the settings; a missing or unreadable file gives the defaults (they are
@@ -45,14 +53,23 @@ impl Settings {
             .clamped()
     }
 
-    /// The same settings with the idle lock within `AUTO_LOCK_MINUTES`.
+    /// The same settings with the idle lock within `AUTO_LOCK_MINUTES` and the zoom
+    /// within `ZOOM_PERCENT`.
     pub fn clamped(self) -> Settings {
         Settings {
             auto_lock_minutes: self
                 .auto_lock_minutes
                 .clamp(*AUTO_LOCK_MINUTES.start(), *AUTO_LOCK_MINUTES.end()),
+            zoom_percent: self
+                .zoom_percent
+                .clamp(*ZOOM_PERCENT.start(), *ZOOM_PERCENT.end()),
             ..self
         }
+    }
+
+    /// The zoom as WebKit takes it (1.0 is 100 %).
+    pub fn zoom(&self) -> f64 {
+        f64::from(self.zoom_percent) / 100.0
     }
 
     /// Writes atomically: a temporary file beside it, then a rename.
@@ -88,6 +105,30 @@ mod tests {
                 kept,
                 "file says {asked}"
             );
+        }
+    }
+
+    /// A zoom of 0 would make the page vanish, a huge one would show a few letters:
+    /// either, from the page or the file, is brought within `ZOOM_PERCENT`. A file
+    /// written before zoom existed reads as 100 %.
+    #[test]
+    fn the_zoom_stays_within_what_can_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, r#"{"language": "kk", "auto_lock_minutes": 5}"#).unwrap();
+        assert_eq!(Settings::load(&path).zoom_percent, 100);
+        for (asked, kept) in [
+            (0, 50),
+            (49, 50),
+            (200, 200),
+            (300, 300),
+            (301, 300),
+            (u32::MAX, 300),
+        ] {
+            std::fs::write(&path, format!(r#"{{"zoom_percent": {asked}}}"#)).unwrap();
+            let s = Settings::load(&path);
+            assert_eq!(s.zoom_percent, kept, "file says {asked}");
+            assert!((s.zoom() - f64::from(kept) / 100.0).abs() < 1e-9);
         }
     }
 }

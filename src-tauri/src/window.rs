@@ -1,4 +1,10 @@
-//! The one window, built from `tauri.conf.json` with two run-time decisions.
+//! The one window, built from `tauri.conf.json` with three run-time decisions.
+//!
+//! Size: the configured size is a maximum. On a screen smaller than it (a 1366×768
+//! laptop, a 1024×600 netbook) the window opens at the size of the screen's work area,
+//! less a title bar, and maximised, so that nothing of it starts below the screen's
+//! edge; its minimum size is brought down to fit as well. The page's zoom comes from
+//! the settings (`Settings::zoom_percent`).
 //!
 //! Incognito: the webview keeps no storage (cookies, local storage, IndexedDB, caches)
 //! on disk. WebKitGTK cannot automate an ephemeral context, so in test builds (feature
@@ -12,9 +18,20 @@ use crate::home::Home;
 use tauri::webview::NewWindowResponse;
 use tauri::{App, Url, WebviewWindowBuilder};
 
-pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
+pub fn open(app: &App, home: &Home, zoom: f64) -> tauri::Result<()> {
     let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
+    // The work area of the screen the window opens on, in logical pixels; none when
+    // the platform does not say (the configured size then stands).
+    let screen = app.primary_monitor().ok().flatten().map(|m| {
+        let area = m.work_area();
+        let scale = m.scale_factor().max(0.5);
+        (
+            f64::from(area.size.width) / scale,
+            f64::from(area.size.height) / scale,
+        )
+    });
     for config in &app.config().app.windows {
+        let fit = screen.map(|s| fit(config, s));
         let mut builder = WebviewWindowBuilder::from_config(app, config)?
             .incognito(!automated)
             // The CSP does not cover top-level navigation: a compromised page could
@@ -26,7 +43,15 @@ pub fn open(app: &App, home: &Home) -> tauri::Result<()> {
         if let Some(dir) = &home.webview {
             builder = builder.data_directory(dir.clone());
         }
+        if let Some(fit) = fit {
+            builder = builder
+                .inner_size(fit.width, fit.height)
+                .min_inner_size(fit.min_width, fit.min_height)
+                .maximized(fit.maximized)
+                .center();
+        }
         let window = builder.build()?;
+        window.set_zoom(zoom)?;
         // WebKit's default cache model is a web browser's, with large memory and page
         // caches; one local page needs the document viewer's (about half the memory).
         #[cfg(target_os = "linux")]
@@ -83,6 +108,34 @@ pub fn clear(window: &tauri::WebviewWindow) {
     let _ = window.reload();
 }
 
+/// The window's size on a screen whose work area is `screen` (logical pixels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub width: f64,
+    pub height: f64,
+    pub min_width: f64,
+    pub min_height: f64,
+    /// Whether the window opens maximised: when the screen is smaller than the
+    /// configured size, the window manager then fits it exactly (panels included).
+    pub maximized: bool,
+}
+
+/// Room kept for the window manager's title bar, which the inner size does not count.
+const TITLE_BAR: f64 = 40.0;
+
+pub fn fit(config: &tauri::utils::config::WindowConfig, screen: (f64, f64)) -> Fit {
+    let (sw, sh) = (screen.0.max(320.0), (screen.1 - TITLE_BAR).max(240.0));
+    let width = config.width.min(sw);
+    let height = config.height.min(sh);
+    Fit {
+        width,
+        height,
+        min_width: config.min_width.unwrap_or(0.0).min(width),
+        min_height: config.min_height.unwrap_or(0.0).min(height),
+        maximized: width < config.width || height < config.height,
+    }
+}
+
 /// Whether the window is driven by WebDriver in a test build; `var` is the value of
 /// `TAURI_WEBVIEW_AUTOMATION`. A packaged app never is, so it is always incognito.
 fn is_automated(var: Option<&str>) -> bool {
@@ -102,8 +155,59 @@ pub fn is_app_url(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_app_url, is_automated};
+    use super::{fit, is_app_url, is_automated, Fit};
     use tauri::Url;
+
+    /// The window the app ships with, read from the same tauri.conf.json.
+    fn configured() -> tauri::utils::config::WindowConfig {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        serde_json::from_value(conf["app"]["windows"][0].clone()).expect("a window")
+    }
+
+    /// The report: on a 1366×768 laptop the window (1200×820) was taller than the
+    /// screen, and the lock hint fell off its bottom.
+    #[test]
+    fn the_window_fits_the_screens_interviewers_carry() {
+        let config = configured();
+        // A screen larger than the configured size: that size, not maximised.
+        let big = fit(&config, (1920.0, 1040.0));
+        assert_eq!(
+            (big.width, big.height, big.maximized),
+            (config.width, config.height, false)
+        );
+        for screen in [
+            (1366.0, 740.0),
+            (1366.0, 768.0),
+            (1024.0, 576.0),
+            (1024.0, 600.0),
+            (800.0, 480.0),
+        ] {
+            let Fit {
+                width,
+                height,
+                min_width,
+                min_height,
+                maximized,
+            } = fit(&config, screen);
+            assert!(
+                width <= screen.0 && height + 40.0 <= screen.1,
+                "{screen:?}: {width}×{height}"
+            );
+            assert!(
+                min_width <= width && min_height <= height,
+                "{screen:?}: the minimum is larger"
+            );
+            assert!(
+                maximized,
+                "{screen:?}: smaller than configured, so maximised"
+            );
+            assert!(
+                height >= screen.1 - 40.0 - 1e-9,
+                "{screen:?}: uses the screen's height"
+            );
+        }
+    }
 
     /// The attack: `TAURI_WEBVIEW_AUTOMATION=true` in a packaged app's environment
     /// turned incognito off, so the webview kept storage on disk.

@@ -37,12 +37,13 @@ async function waitForPort(port: number): Promise<boolean> {
   return false;
 }
 
-export async function startDriver(extra: NodeJS.ProcessEnv = {}): Promise<void> {
+/** `screen` is the X screen's size (Xvfb), WIDTHxHEIGHT. */
+export async function startDriver(extra: NodeJS.ProcessEnv = {}, screen = "1280x800"): Promise<void> {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: build it first (scripts/test.sh does)`);
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra, KUA_SCRIPTED_PICKS: picks };
   if (!env.DISPLAY) {
     const display = `:${90 + Math.floor(Math.random() * 9)}`;
-    const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], { stdio: "ignore" });
+    const x = spawn("Xvfb", [display, "-screen", "0", `${screen}x24`, "-nolisten", "tcp"], { stdio: "ignore" });
     children.push(x);
     env.DISPLAY = display;
     // Programs this process starts itself (the benchmark's direct launches) use it too.

@@ -284,11 +284,19 @@ pub async fn set_erase_after(app: AppHandle, limit: Option<u32>) -> Result<(), I
 
 #[tauri::command]
 pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<(), IpcError> {
-    blocking(app, move |s| {
+    let window = app.get_webview_window("main");
+    let zoom = blocking(app, move |s| {
         s.set_settings(Settings {
             vault: s.settings().vault,
             ..settings
-        })
+        })?;
+        Ok(s.settings().zoom())
     })
-    .await
+    .await?;
+    if let Some(window) = window {
+        window
+            .set_zoom(zoom)
+            .map_err(|e| IpcError::new("internal", e.to_string()))?;
+    }
+    Ok(())
 }

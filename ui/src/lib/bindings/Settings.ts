@@ -12,4 +12,9 @@ auto_lock_minutes: number,
 /**
  * The vault opened last; `None` means the default place.
  */
-vault: string | null, };
+vault: string | null, 
+/**
+ * The page's zoom in percent (text and layout together, like a browser's zoom),
+ * within `ZOOM_PERCENT`: for eyes that need larger text on a small screen.
+ */
+zoom_percent: number, };
