@@ -62,6 +62,11 @@ function day(days = 0): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** A YYYY-MM-DD day as a Russian date field shows it (DD.MM.YYYY). */
+function dayShown(iso: string): string {
+  return iso.split("-").reverse().join(".");
+}
+
 const kua = kuaOn(vault, PASS);
 
 /** The CLI once the window has let the vault go (the app may take a moment to exit). */
@@ -136,7 +141,8 @@ async function recordStep(
   if (fields.number) await type(b, "[data-testid=step-number]", fields.number);
   if (fields.article) await type(b, "[data-testid=step-article]", fields.article);
   // The date defaults to today, the page's local day.
-  expect(await (await el(b, "[data-testid=step-date]")).getValue()).toBe(day());
+  // Shown in the interface's order (Russian: day.month.year), sent as ISO.
+  expect(await (await el(b, "[data-testid=step-date]")).getValue()).toBe(dayShown(day()));
   await click(b, "[data-testid=step-submit]");
   await b.waitUntil(async () => (await stepsShown(b)) === before + 1, { timeout: 15_000, timeoutMsg: `${step} was not recorded` });
   await el(b, `[data-testid=case-state][data-state="${state}"]`);
@@ -399,7 +405,7 @@ describe("a lawyer's cases", () => {
       const number = await el(b, `${registered} [data-testid=correct-number]`);
       expect(await number.getValue()).toBe(ERDR);
       expect(await (await el(b, `${registered} [data-testid=correct-article]`)).getValue()).toBe("146");
-      expect(await (await el(b, `${registered} [data-testid=correct-date]`)).getValue()).toBe(day());
+      expect(await (await el(b, `${registered} [data-testid=correct-date]`)).getValue()).toBe(dayShown(day()));
       await check(b, "92-case-correct");
       await number.setValue(ERDR_FIXED);
       await click(b, `${registered} [data-testid=correct-submit]`);

@@ -230,14 +230,15 @@ describe("the coordinator's dashboard", () => {
       await toggleFilter(b, "sex", "male");
       await waitTotals(b, "5");
 
-      // A date range: a bad date is refused; a day inside January 2022 cannot place
-      // testimonies dated only "2022-01", and the notes say so.
-      await type(b, "[data-testid=dash-from]", "2022-13");
+      // A date range, typed in the Kazakh order (day.month.year): a bad date is refused;
+      // a day inside January 2022 cannot place testimonies dated only "2022-01", and
+      // the notes say so.
+      await type(b, "[data-testid=dash-from]", "13.2022");
       await b.keys(["Tab"]);
-      expect(await waitText(b, "[data-testid=date-error]", /күн емес/)).toMatch(/ЖЖЖЖ-АА-КК/);
+      expect(await waitText(b, "[data-testid=date-error]", /күн емес/)).toMatch(/КК\.АА\.ЖЖЖЖ/);
       expect(await (await el(b, "[data-testid=dash-from]")).getAttribute("aria-invalid")).toBe("true");
       await check(b, "43-dashboard-bad-date");
-      await type(b, "[data-testid=dash-from]", "2022-01-15");
+      await type(b, "[data-testid=dash-from]", "15.01.2022");
       await b.keys(["Tab"]);
       await waitTotals(b, "0");
       expect(await textOf(b, "[data-testid=dash-notes] [data-note=imprecise]")).toMatch(/^5 куәліктің күні/);

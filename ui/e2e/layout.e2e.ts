@@ -197,6 +197,41 @@ describe("every screen on small screens, zoomed, in three languages", () => {
     expect(report.problems).toEqual([]);
   });
 
+  it("takes and shows dates day first in Kazakh and Russian, ISO in English", async () => {
+    if (!(await (await b.$("[data-testid=lock]")).isExisting())) await unlock(b);
+    for (const [lang, events, interview] of [["kk", "01.2022", "20.01.2022 14:30"], ["ru", "01.2022", "20.01.2022 14:30"], ["en", "2022-01", "2022-01-20 14:30"]] as const) {
+      await setLanguage(b, lang);
+      // A sealed testimony's fields, read-only: an approximate date and a date-time.
+      await press(b, "[data-nav=list]");
+      await press(b, `[data-testid=records] button.record[data-id="${sealedId}"]`);
+      await el(b, "[data-testid=status]");
+      // Every tab's text (the template's sections hold the dates).
+      let text = "";
+      const tabs = (await b.execute(() => [...document.querySelectorAll("button[role=tab][data-tab]")].map((e) => e.getAttribute("data-tab")))) as string[];
+      for (const tab of tabs) {
+        await press(b, `button[role=tab][data-tab="${tab}"]`);
+        await b.pause(100);
+        text += (await b.execute(() => document.querySelector("#panel")?.textContent ?? "")) as string;
+      }
+      expect(text).toContain(interview);
+      expect(text).toContain(events);
+      // The list's date filter reads what is typed in the language's order: a day after
+      // every testimony leaves none listed, and the field keeps what was typed.
+      await press(b, "[data-nav=list]");
+      await el(b, `[data-testid=records] button.record[data-id="${sealedId}"]`);
+      const from = lang === "en" ? "2031-03-01" : "01.03.2031";
+      await type(b, "[data-testid=list-from]", from);
+      await b.waitUntil(async () => (await b.execute(() => document.querySelectorAll("[data-testid=records] button.record").length)) === 0, {
+        timeout: 10_000,
+        timeoutMsg: `${lang}: the list still shows testimonies from before ${from}`,
+      });
+      expect(await (await el(b, "[data-testid=list-from]")).getValue()).toBe(from);
+      await (await el(b, "[data-testid=list-from]")).clearValue();
+      await (await el(b, "[data-testid=list-from]")).addValue(" ");
+      await el(b, `[data-testid=records] button.record[data-id="${sealedId}"]`);
+    }
+  });
+
   for (const lang of LANGS) {
     it(`lays out every screen at 1366×768 and 1024×600, at 100 % and 200 %, in ${lang}`, async () => {
       const problems: string[] = [];

@@ -10,6 +10,7 @@
 // 3. Two labels on one line with hardly any room between them ("trust them Name to trust them
 //    under"): labels that run into each other read as one.
 // 4. The lock button not wholly in the viewport.
+// 5. A screen whose content scrolls sideways as a whole (a table wider than it).
 
 export interface LayoutReport {
   width: number;
@@ -153,6 +154,22 @@ export function layoutProblems(): LayoutReport {
       }
     }
   });
+
+  // The screen's content must not scroll sideways as a whole: a wide table scrolls
+  // within itself (or reflows), so that a screen read top to bottom loses no column.
+  const content = document.querySelector("#content");
+  if (content && content.scrollWidth > content.clientWidth + 1) {
+    const edge = content.getBoundingClientRect().left - content.scrollLeft + content.clientWidth;
+    // What sticks out: an element, or a text that overflows its element (a long word).
+    const wide = [...content.querySelectorAll("*")].filter((x) => x.getBoundingClientRect().right > edge + 1);
+    const texts = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+    for (let n = texts.nextNode(); n && wide.length < 8; n = texts.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      if (n.parentElement && [...range.getClientRects()].some((r) => r.right > edge + 1)) wide.push(n.parentElement);
+    }
+    problems.push(`the screen scrolls sideways (${content.scrollWidth} > ${content.clientWidth} px): ${wide.slice(0, 4).map(describe).join(", ")}`);
+  }
 
   const lock = document.querySelector("[data-testid=lock]");
   if (lock && !within(lock.getBoundingClientRect(), { left: 0, top: 0, right: vw, bottom: vh })) problems.push("the lock button is not wholly in sight");

@@ -4,6 +4,7 @@ import type { Field } from "./bindings/Field";
 import type { Template } from "./bindings/Template";
 import type { Localized } from "./bindings/Localized";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
+import { isDateLang, showDate } from "./dates";
 
 export type Values = Record<string, JsonValue>;
 export type Item = Record<string, JsonValue>;
@@ -145,6 +146,9 @@ export function display(field: Field, v: JsonValue | undefined, lang: string, ye
   switch (field.type) {
     case "boolean":
       return v ? yes : no;
+    case "date":
+    case "datetime":
+      return typeof v === "string" && isDateLang(lang) ? showDate(v, lang) : String(v);
     case "choice":
       return typeof v === "string" ? opt(v) : String(v);
     case "multi_choice":

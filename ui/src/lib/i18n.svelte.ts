@@ -44,11 +44,22 @@ function intlLocale(): string {
   return locale.lang === "kk" ? "kk-KZ" : locale.lang === "ru" ? "ru-RU" : "en-GB";
 }
 
-/** A stored date or date-time (ISO, UTC) in the reader's language. */
+/**
+ * A stored date or date-time (ISO, UTC) in the reader's language, local time: in
+ * Russian and Kazakh day.month.year ("06.01.2022, 14:30"), written out here rather than
+ * by Intl, whose Kazakh puts the year first and whose output follows the ICU data of
+ * the machine; in English with the month's name ("6 Jan 2022, 14:30"), which no reader
+ * takes for another day.
+ */
 export function formatDate(iso: string | null | undefined, withTime = true): string {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  if (locale.lang !== "en") {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const day = `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()}`;
+    return withTime ? `${day}, ${pad(d.getHours())}:${pad(d.getMinutes())}` : day;
+  }
   return new Intl.DateTimeFormat(intlLocale(), {
     dateStyle: "medium",
     ...(withTime ? { timeStyle: "short" } : {}),
@@ -62,6 +73,7 @@ export function formatDay(day: string | null | undefined): string {
   if (!m) return day;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   if (Number.isNaN(d.getTime())) return day;
+  if (locale.lang !== "en") return `${m[3]}.${m[2]}.${m[1]}`;
   return new Intl.DateTimeFormat(intlLocale(), { dateStyle: "medium" }).format(d);
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FluentResource } from "@fluent/bundle";
-import { SOURCES, LANGUAGES, t, setLang } from "./i18n.svelte";
+import { SOURCES, LANGUAGES, t, setLang, formatDate, formatDay } from "./i18n.svelte";
 
 const root = join(__dirname, "..", "..", "..");
 
@@ -118,5 +118,24 @@ describe("translations", () => {
     expect(t("list-attachments", { n: 5 })).toBe("5 тіркеме");
     setLang("en");
     expect(t("list-attachments", { n: 1 })).toBe("1 attachment");
+  });
+});
+
+describe("dates shown in the interface language's order", () => {
+  it("writes day.month.year in Russian and Kazakh, whatever the system locale, and names the month in English", () => {
+    // A local time, so that the test does not depend on the machine's time zone.
+    const at = new Date(2022, 0, 6, 14, 30).toISOString();
+    for (const lang of ["ru", "kk"] as const) {
+      setLang(lang);
+      expect(formatDate(at)).toBe("06.01.2022, 14:30");
+      expect(formatDate(at, false)).toBe("06.01.2022");
+      expect(formatDay("2022-01-06")).toBe("06.01.2022");
+    }
+    setLang("en");
+    expect(formatDate(at, false)).toBe("6 Jan 2022");
+    expect(formatDay("2022-01-06")).toBe("6 Jan 2022");
+    // Not a date: shown as it is.
+    expect(formatDay("2022-01")).toBe("2022-01");
+    expect(formatDate("вчера")).toBe("вчера");
   });
 });

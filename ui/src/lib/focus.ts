@@ -1,0 +1,97 @@
+// Keyboard first (issue #18): a form or dialog that appears puts the cursor in its first
+// field, and Escape in a form presses its Cancel button (marked `data-cancel`). Enter
+// submits a form natively; a modal dialog closes on Escape natively.
+//
+// The cursor is moved only from where nothing is being typed: the page itself, or the
+// button, link or summary that opened the form. A component that put focus somewhere
+// on purpose (a heading, a chosen field) keeps it, and so does anyone typing when a
+// form appears elsewhere. A field out of sight is not focused, so that nothing scrolls
+// away under the reader.
+
+const FIELDS = "input:not([type=hidden]):not([disabled]):not([readonly]), select:not([disabled]), textarea:not([disabled]):not([readonly]), [contenteditable=true]";
+
+function visible(e: Element): boolean {
+  const r = e.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1) return false;
+  const s = getComputedStyle(e);
+  return s.visibility !== "hidden" && s.display !== "none" && !e.closest("details:not([open]) > :not(summary), .visually-hidden");
+}
+
+function inView(e: Element): boolean {
+  const r = e.getBoundingClientRect();
+  return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+}
+
+/** The first field of `root` a person can type in, or null. */
+export function firstField(root: Element): HTMLElement | null {
+  for (const e of root.querySelectorAll<HTMLElement>(FIELDS)) {
+    if (visible(e)) return e;
+  }
+  return null;
+}
+
+/** Whether focus may move from `active` into `target` without taking it from someone typing. */
+function free(active: Element | null, target: Element): boolean {
+  if (!active || active === document.body || active === document.documentElement) return true;
+  if (target.contains(active)) return false;
+  return active.matches("button, a, summary, [role=tab]");
+}
+
+function focusFirst(target: Element): void {
+  const field = firstField(target);
+  if (!field || !inView(field) || !free(document.activeElement, target)) return;
+  field.focus({ preventScroll: true });
+}
+
+/**
+ * Watches `root` for forms and dialogs that appear, and focuses their first field;
+ * returns the function that stops watching.
+ */
+export function watchForms(root: Element): () => void {
+  let pending = new Set<Element>();
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const targets = [...pending];
+    pending = new Set();
+    // The first that appeared wins; nested ones are part of it.
+    for (const t of targets) {
+      if (!t.isConnected || targets.some((o) => o !== t && o.contains(t))) continue;
+      focusFirst(t);
+      break;
+    }
+  };
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes" && r.target instanceof HTMLDialogElement && r.target.open) pending.add(r.target);
+      for (const n of r.addedNodes) {
+        if (!(n instanceof Element)) continue;
+        if (n.matches("form, dialog[open]")) pending.add(n);
+        else {
+          const inner = n.querySelector("form, dialog[open]");
+          if (inner) pending.add(inner);
+        }
+      }
+    }
+    if (pending.size > 0 && !scheduled) {
+      scheduled = true;
+      // After the components' own effects, which may focus something on purpose.
+      requestAnimationFrame(flush);
+    }
+  });
+  observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["open"] });
+  return () => observer.disconnect();
+}
+
+/** Escape inside a form with a Cancel button presses it; whether it did. */
+export function escapeCancels(e: KeyboardEvent): boolean {
+  if (e.key !== "Escape" || e.defaultPrevented) return false;
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || active.closest("dialog[open]")) return false;
+  const scope = active.closest("form, [data-form]");
+  const cancel = scope?.querySelector<HTMLButtonElement>("button[data-cancel]:not([disabled])");
+  if (!cancel) return false;
+  e.preventDefault();
+  cancel.click();
+  return true;
+}
