@@ -232,6 +232,40 @@ describe("every screen on small screens, zoomed, in three languages", () => {
     }
   });
 
+  it("works from the keyboard: F1 opens the screen's guide, Esc closes it; a form takes the cursor, Esc cancels it", async () => {
+    if (!(await (await b.$("[data-testid=lock]")).isExisting())) await unlock(b);
+    await setLanguage(b, "ru");
+    await press(b, "[data-nav=cases]");
+    await el(b, "[data-testid=case-row]");
+    const active = async () => (await b.execute(() => {
+      const a = document.activeElement;
+      return a ? `${a.tagName.toLowerCase()}#${a.id}` : "";
+    })) as string;
+    // F1 on the cases screen: the guide speaks of cases, in Russian.
+    await b.keys(["F1"]);
+    await el(b, "[data-testid=guide-screen][data-screen=cases]");
+    expect(await (await el(b, "[data-testid=guide-screen]")).getText()).toMatch(/Дела юриста/);
+    await b.keys(["Escape"]);
+    await b.waitUntil(async () => !(await (await b.$("[data-testid=guide-screen]")).isExisting()), { timeout: 5_000, timeoutMsg: "Esc did not close the guide" });
+    // The new-case form puts the cursor in its first field; Esc closes it again.
+    await (await el(b, "[data-testid=new-case-open]")).click();
+    await b.waitUntil(async () => /^(input|select|textarea)#/.test(await active()), { timeout: 5_000, timeoutMsg: "the new-case form did not take the cursor" });
+    const first = await active();
+    const firstInForm = (await b.execute(() => {
+      const f = document.activeElement?.closest("form");
+      const fields = f ? [...f.querySelectorAll("input:not([type=hidden]), select, textarea")].filter((e) => (e as HTMLElement).offsetParent !== null) : [];
+      return fields[0] === document.activeElement;
+    })) as boolean;
+    expect(firstInForm, `${first} is the form's first field`).toBe(true);
+    await b.keys(["Escape"]);
+    await b.waitUntil(async () => !(await (await b.$(first.replace(/^[a-z]+/, ""))).isExisting()), { timeout: 5_000, timeoutMsg: "Esc did not cancel the form" });
+    // The unlock screen puts the cursor in the passphrase.
+    await press(b, "[data-testid=lock]");
+    await el(b, "#passphrase");
+    await b.waitUntil(async () => (await active()) === "input#passphrase", { timeout: 5_000, timeoutMsg: "the unlock screen did not put the cursor in the passphrase" });
+    await unlock(b);
+  });
+
   for (const lang of LANGS) {
     it(`lays out every screen at 1366×768 and 1024×600, at 100 % and 200 %, in ${lang}`, async () => {
       const problems: string[] = [];
@@ -259,6 +293,13 @@ describe("every screen on small screens, zoomed, in three languages", () => {
             }
             await record(where(screen.name), zoom === 100 || size.width === 1024);
           }
+          // The guide, over the list, then closed by its button.
+          await press(b, "[data-nav=list]");
+          await press(b, "[data-testid=help]");
+          await el(b, "[data-testid=guide-screen][data-screen=list]");
+          await record(where("guide"), true);
+          await press(b, "[data-testid=guide-close]");
+          await b.waitUntil(async () => !(await (await b.$("[data-testid=guide-screen]")).isExisting()), { timeout: 5_000, timeoutMsg: "the guide did not close" });
           // The lock, from the button that must be in sight, and the unlock screen.
           await press(b, "[data-testid=lock]");
           await el(b, "#passphrase");
@@ -267,7 +308,7 @@ describe("every screen on small screens, zoomed, in three languages", () => {
         }
       }
       await setZoom(b, 100, SIZES.at(-1)?.width ?? SCREEN.width);
-      expect(looked).toBe(SIZES.length * ZOOMS.length * (SCREENS.length + 1));
+      expect(looked).toBe(SIZES.length * ZOOMS.length * (SCREENS.length + 2));
       expect(problems).toEqual([]);
     });
   }

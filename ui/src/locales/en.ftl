@@ -1241,3 +1241,33 @@ body-marks-unreadable = { $count ->
    *[other] { $count } marks of this record could not be read and are not shown.
 }
 body-problem-other = this part is not valid
+
+## In-app guide (F1), one part per screen and the words every user needs.
+guide-open = Help
+guide-title = Guide: { $screen }
+guide-this-screen = On this screen
+guide-basics = What the words mean
+guide-first = Where to start
+guide-keys = Keys: F1 opens this guide; Ctrl+Shift+L locks at once; Ctrl + and Ctrl − make everything larger or smaller; Esc closes a dialog or cancels a form; Enter saves a form.
+guide-first-interviewer = Interviewer: under Testimonies, press “New testimony”, record consent first, then the person's account in their own words and the form's fields; seal it when it is complete, and export it to your coalition.
+guide-first-lawyer = Lawyer: under Cases, open a case for your client's testimony, record each step of the complaint as it happens, and watch Deadlines: a petition must be decided within three days.
+guide-first-coordinator = Coordinator: under Import, open the bundles interviewers send and compare each new sender's fingerprint with them by phone or in person; then Analysis counts the cases and Persons counts each survivor once.
+guide-seal = Sealing freezes a testimony as it stands: it can never change again, and its fingerprint is signed into the custody log, so a court can check that nothing was altered. Later corrections become amendments; every version stays readable.
+guide-consent = Consent is recorded before anything else: what the person agreed to (keeping the record here, sharing it with the coalition, use by lawyers and courts) and whether their name may be shown. Kua refuses to share what the consent does not allow; a withdrawn consent stops all further use.
+guide-export = Exporting writes sealed testimonies into one bundle, encrypted to the people you choose and signed by this vault: only they can open it, and they can tell that it came from you unchanged. Carry it on a USB stick or send it; nothing leaves the computer otherwise.
+guide-screen-welcome = Create a vault for your testimonies, or open one you already have. The vault is one encrypted file on this computer. Choose a long passphrase you can remember, and write the recovery key down on paper, away from the computer: without one of the two, nobody can open the vault, not even us.
+guide-screen-unlock = Type the vault's passphrase to open it. If you forgot it, use the recovery key you wrote down. The emergency erase below destroys the vault for good in a second, for when the computer is about to be taken.
+guide-screen-list = Every testimony in this vault, the latest changed first. Search finds words in narratives and fields, also when Kazakh letters are typed on a Russian keyboard. Filters narrow the list by status, language, form and date. Open a testimony to continue it.
+guide-screen-new = Choose the form (template) and the language of the account, then start. The testimony is saved as you type; nothing leaves the computer until you export it.
+guide-screen-testimony = Record consent first (the Consent tab). Then fill the form's sections and the narrative in the person's own words; a recording, attachments and injuries on a body diagram can be added. Everything is saved as you type. Seal the testimony when it is complete; after that, changes are amendments.
+guide-screen-cases = A lawyer's cases, the most urgent first. Open a case for a client's testimony; each case follows the course of a complaint from the first report to the final decision.
+guide-screen-case = The case's course: record each step (a complaint, a registration, a refusal, an appeal) with its date; Kua says which steps may follow and when an answer is due. Petitions, evidence to preserve, circumstances to examine, documents and privileged notes each have their tab.
+guide-screen-deadlines = Every deadline of every case: overdue first, then today's, then those to come. Open one to record what happened.
+guide-screen-custody = The custody log: every change to the vault, in order, each entry signed and chained to the one before. A court can verify it to see that no record was altered or removed without trace.
+guide-screen-export = Choose the sealed testimonies (or cases) to send and the people to send them to, then save the bundle. Anonymous testimonies leave out what names the person. Send only what the consent allows; Kua checks it.
+guide-screen-import = Open a bundle someone sent you. Kua checks its signature and every file before importing anything. The first time a sender appears, compare the fingerprint shown with the one they read to you by phone or in person, then trust them under a name.
+guide-screen-received = Testimonies received in bundles, with who sent them and when. They are read-only; the sender's vault keeps the original.
+guide-screen-dashboard = Counts and charts of the sealed testimonies in this vault and those received. Each filter applies to every chart; “not recorded” is always counted. For publication, counts under five are hidden so that no one can be recognised. Choose a bar to see its testimonies.
+guide-screen-persons = One person may give several testimonies. Kua proposes pairs that may be the same person; you decide. The counts of persons follow your decisions, so each survivor is counted once.
+guide-screen-contacts = This vault's fingerprint, to read out to people who send or receive bundles, the people you export to, and the senders you trust.
+guide-screen-settings = Language, size of text and screen, the idle lock, the passphrase and recovery key, the coalition's linkage secret, and the emergency erase.
