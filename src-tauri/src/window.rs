@@ -22,7 +22,13 @@ pub fn open(app: &App, home: &Home, zoom: f64) -> tauri::Result<()> {
     let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
     // The work area of the screen the window opens on, in logical pixels; none when
     // the platform does not say (the configured size then stands).
-    let screen = app.primary_monitor().ok().flatten().map(|m| {
+    // Under Wayland GTK names no primary monitor: the first one is then taken.
+    let monitor = app
+        .primary_monitor()
+        .ok()
+        .flatten()
+        .or_else(|| app.available_monitors().ok()?.into_iter().next());
+    let screen = monitor.map(|m| {
         let area = m.work_area();
         let scale = m.scale_factor().max(0.5);
         (

@@ -259,6 +259,16 @@ describe("every screen on small screens, zoomed, in three languages", () => {
     expect(firstInForm, `${first} is the form's first field`).toBe(true);
     await b.keys(["Escape"]);
     await b.waitUntil(async () => !(await (await b.$(first.replace(/^[a-z]+/, ""))).isExisting()), { timeout: 5_000, timeoutMsg: "Esc did not cancel the form" });
+    // Once something is typed in it, Esc leaves the form (and what was typed) alone.
+    await (await el(b, "[data-testid=new-case-open]")).click();
+    const text = await el(b, "form input[type=text], form input:not([type])");
+    await text.setValue("Жезқазған");
+    await b.keys(["Escape"]);
+    await b.pause(500);
+    expect(await text.isExisting()).toBe(true);
+    expect(await text.getValue()).toBe("Жезқазған");
+    await (await el(b, "form button[data-cancel]")).click();
+    await b.waitUntil(async () => !(await text.isExisting()), { timeout: 5_000, timeoutMsg: "Cancel did not close the form" });
     // The unlock screen puts the cursor in the passphrase.
     await press(b, "[data-testid=lock]");
     await el(b, "#passphrase");

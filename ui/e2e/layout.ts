@@ -9,7 +9,7 @@
 //    them, and so is the text of charts (SVG), which their own tests check.
 // 3. Two labels on one line with hardly any room between them ("trust them Name to trust them
 //    under"): labels that run into each other read as one.
-// 4. The lock button not wholly in the viewport.
+// 4. The lock button missing, hidden, not wholly in the viewport, or covered.
 // 5. A screen whose content scrolls sideways as a whole (a table wider than it).
 
 export interface LayoutReport {
@@ -58,8 +58,11 @@ export function layoutProblems(): LayoutReport {
     return s.overflowX !== "visible" || s.overflowY !== "visible";
   };
   const within = (r: Box, c: Box): boolean => r.left >= c.left - 1 && r.top >= c.top - 1 && r.right <= c.right + 1 && r.bottom <= c.bottom + 1;
+  // An open modal dialog is the layer in front: its text is what is read (and checked),
+  // and what lies behind it is not.
+  const modal = [...document.querySelectorAll("dialog[open]")].find((d) => d.matches(":modal")) ?? null;
   const layered = (e: Element): boolean => {
-    for (let a: Element | null = e; a && a !== document.body; a = a.parentElement) {
+    for (let a: Element | null = e; a && a !== document.body && a !== modal; a = a.parentElement) {
       const p = getComputedStyle(a).position;
       if (p === "sticky" || p === "fixed" || p === "absolute") return true;
     }
@@ -116,7 +119,7 @@ export function layoutProblems(): LayoutReport {
   // Every line of every text node in the normal flow, with the element it belongs to.
   type Line = Box & { owner: Element; label: Element | null };
   const lines: Line[] = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(modal ?? document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.textContent || !n.textContent.trim()) continue;
     const owner = n.parentElement;
@@ -171,8 +174,18 @@ export function layoutProblems(): LayoutReport {
     problems.push(`the screen scrolls sideways (${content.scrollWidth} > ${content.clientWidth} px): ${wide.slice(0, 4).map(describe).join(", ")}`);
   }
 
-  const lock = document.querySelector("[data-testid=lock]");
-  if (lock && !within(lock.getBoundingClientRect(), { left: 0, top: 0, right: vw, bottom: vh })) problems.push("the lock button is not wholly in sight");
+  // On every screen of an open vault the lock button is there, drawn, wholly in sight,
+  // and nothing covers it (what the pointer would hit at its middle is the button).
+  if (document.querySelector(".layout")) {
+    const lock = document.querySelector("[data-testid=lock]");
+    const r = lock?.getBoundingClientRect();
+    if (!lock || !r || !shown(lock)) problems.push("the lock button is missing or hidden");
+    else if (!within(r, { left: 0, top: 0, right: vw, bottom: vh })) problems.push("the lock button is not wholly in sight");
+    else if (!modal) {
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      if (!hit || !lock.contains(hit)) problems.push(`the lock button is covered by ${hit ? describe(hit) : "nothing drawn"}`);
+    }
+  }
 
   return { width: vw, height: vh, problems, controls, lines: lines.length };
 }

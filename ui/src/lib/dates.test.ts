@@ -24,9 +24,9 @@ describe("dates in the interface language's order", () => {
     expect(readDate("06-01-2022", "ru", "day")).toBe("2022-01-06");
     expect(readDate(" 2022-01-06 ", "ru", "day")).toBe("2022-01-06");
     expect(readDate("2022-01-06", "en", "day")).toBe("2022-01-06");
-    // Dots are read day first in English too; slashes are not read there (06/01 is
-    // the 1st of June to some readers of English).
-    expect(readDate("06.01.2022", "en", "day")).toBe("2022-01-06");
+    // English reads ISO only: 06/01/2022 or 06.01.2022 is the 1st of June to some
+    // readers of English and the 6th of January to others.
+    expect(readDate("06.01.2022", "en", "day")).toBeNull();
     expect(readDate("06/01/2022", "en", "day")).toBeNull();
   });
 

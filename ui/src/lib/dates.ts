@@ -5,9 +5,9 @@
 // What is stored and sent to the shell is always ISO (YYYY, YYYY-MM, YYYY-MM-DD,
 // YYYY-MM-DDTHH:MM); this file only converts at the field.
 //
-// Read in every language: ISO, and day-first with dots ("6.1.2022"), which no one
-// reads month-first. Slashes and dashes between day-first parts are read in Russian
-// and Kazakh only, where day-first is the one order.
+// Read in every language: ISO. Day-first ("6.1.2022", "06/01/2022") is read in Russian
+// and Kazakh only, where it is the one order; in English "1.6.2022" is the 1st of June
+// to some readers and the 6th of January to others, so it is refused, not guessed.
 
 export type DateLang = "en" | "ru" | "kk";
 
@@ -55,7 +55,8 @@ function isoParts(s: string): Parts | null {
 
 /** The parts of a day-first date ("06.01.2022 14:30", "01.2022"), or null. */
 function dayFirstParts(s: string, lang: DateLang): Parts | null {
-  const sep = lang === "en" ? "\\." : "[./-]";
+  if (lang === "en") return null;
+  const sep = "[./-]";
   const re = new RegExp(`^(?:(\\d{1,2})${sep})?(\\d{1,2})${sep}(\\d{4})(?:[ T,]+(\\d{1,2})[:.](\\d{2}))?$`);
   const m = re.exec(s.trim());
   if (!m) return null;

@@ -1,5 +1,6 @@
 // Keyboard first (issue #18): a form or dialog that appears puts the cursor in its first
-// field, and Escape in a form presses its Cancel button (marked `data-cancel`). Enter
+// field, and Escape in a form nothing was typed in presses its Cancel button (marked
+// `data-cancel`). Enter
 // submits a form natively; a modal dialog closes on Escape natively.
 //
 // The cursor is moved only from where nothing is being typed: the page itself, or the
@@ -34,7 +35,9 @@ export function firstField(root: Element): HTMLElement | null {
 function free(active: Element | null, target: Element): boolean {
   if (!active || active === document.body || active === document.documentElement) return true;
   if (target.contains(active)) return false;
-  return active.matches("button, a, summary, [role=tab]");
+  // Not from a tab: arrowing through tabs onto a panel with a form must leave the
+  // arrows on the tabs.
+  return active.matches("button:not([role=tab]), a, summary");
 }
 
 function focusFirst(target: Element): void {
@@ -80,15 +83,32 @@ export function watchForms(root: Element): () => void {
     }
   });
   observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["open"] });
-  return () => observer.disconnect();
+  root.addEventListener("input", markTouched, true);
+  root.addEventListener("change", markTouched, true);
+  return () => {
+    observer.disconnect();
+    root.removeEventListener("input", markTouched, true);
+    root.removeEventListener("change", markTouched, true);
+  };
 }
 
-/** Escape inside a form with a Cancel button presses it; whether it did. */
+// Forms something was typed or chosen in since they appeared: Escape never throws
+// away work, only an untouched form (Cancel, pressed on purpose, still does).
+const touched = new WeakSet<Element>();
+
+/** Marks the form an input event came from as touched (installed once, by `watchForms`). */
+function markTouched(e: Event): void {
+  const form = e.target instanceof Element ? e.target.closest("form, [data-form]") : null;
+  if (form) touched.add(form);
+}
+
+/** Escape inside an untouched form with a Cancel button presses it; whether it did. */
 export function escapeCancels(e: KeyboardEvent): boolean {
   if (e.key !== "Escape" || e.defaultPrevented) return false;
   const active = document.activeElement;
   if (!(active instanceof HTMLElement) || active.closest("dialog[open]")) return false;
   const scope = active.closest("form, [data-form]");
+  if (scope && touched.has(scope)) return false;
   const cancel = scope?.querySelector<HTMLButtonElement>("button[data-cancel]:not([disabled])");
   if (!cancel) return false;
   e.preventDefault();

@@ -181,6 +181,7 @@ seal-confirm = Seal
 amend = Amend…
 amend-explain = An amendment is a new sealed version. The earlier versions stay as they are, and the log records why the change was made.
 amend-reason = Reason for the amendment
+amend-nothing-changed = Nothing was changed, so there is nothing to amend. Change a field or the narrative first, or press Cancel.
 amend-save = Seal the amendment
 attachments-title = Attachments
 attachments-drop = Drop photos, documents or recordings here, or
