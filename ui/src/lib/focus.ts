@@ -18,9 +18,18 @@ function visible(e: Element): boolean {
   return s.visibility !== "hidden" && s.display !== "none" && !e.closest("details:not([open]) > :not(summary), .visually-hidden");
 }
 
+/** Whether `e` is wholly in sight: in the window and in every box that clips it (the
+ * content's scroll box, under the navigation's top row on a narrow screen). */
 function inView(e: Element): boolean {
   const r = e.getBoundingClientRect();
-  return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+  if (r.top < 0 || r.left < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth) return false;
+  for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (s.overflowX === "visible" && s.overflowY === "visible") continue;
+    const c = a.getBoundingClientRect();
+    if (r.top < c.top || r.left < c.left || r.bottom > c.bottom || r.right > c.right) return false;
+  }
+  return true;
 }
 
 /** The first field of `root` a person can type in, or null. */
