@@ -42,6 +42,7 @@ function kua(args: string[], input?: string, v = vault, pass = PASS): string {
 }
 
 let sealedId = "";
+let draftId = "";
 let caseId = "";
 
 // Under page zoom WebKitWebDriver's clicks land off their element (its coordinates are
@@ -98,7 +99,8 @@ async function unlock(b: Browser): Promise<void> {
 }
 
 /** The screens of an unlocked vault: a name, and how to get there from anywhere. */
-const SCREENS: { name: string; open: (b: Browser) => Promise<void> }[] = [
+// A view may be a state of a screen (a dialog or a form open): `close` puts it back.
+const SCREENS: { name: string; open: (b: Browser) => Promise<void>; close?: (b: Browser) => Promise<void> }[] = [
   { name: "list", open: async (b) => { await press(b, "[data-nav=list]"); await screenReady(b); await el(b, `[data-testid=records] button.record[data-id="${sealedId}"]`); } },
   { name: "new", open: async (b) => { await press(b, "[data-nav=list]"); await press(b, "[data-testid=new-testimony]"); await screenReady(b); } },
   ...["consent", "narrative", "attachments", "history"].map((tab) => ({
@@ -128,6 +130,53 @@ const SCREENS: { name: string; open: (b: Browser) => Promise<void> }[] = [
       await screenReady(b);
     },
   })),
+  {
+    name: "testimony-seal-dialog",
+    open: async (b) => {
+      await press(b, "[data-nav=list]");
+      await press(b, `[data-testid=records] button.record[data-id="${draftId}"]`);
+      await press(b, "[data-testid=seal]");
+      await el(b, "[data-testid=seal-confirm]");
+      await b.pause(200);
+    },
+    close: async (b) => {
+      await b.keys(["Escape"]);
+      await b.waitUntil(async () => !(await (await b.$("[data-testid=seal-confirm]")).isDisplayed()), { timeout: 5_000, timeoutMsg: "the seal dialog did not close" });
+    },
+  },
+  {
+    name: "testimony-report-dialog",
+    open: async (b) => {
+      await press(b, "[data-nav=list]");
+      await press(b, `[data-testid=records] button.record[data-id="${sealedId}"]`);
+      await press(b, "[data-testid=report-open]");
+      await el(b, "[data-testid=report-lang]");
+      await b.pause(1500);
+    },
+    close: async (b) => {
+      await b.keys(["Escape"]);
+      await b.waitUntil(async () => !(await (await b.$("[data-testid=report-lang]")).isDisplayed()), { timeout: 5_000, timeoutMsg: "the report dialog did not close" });
+    },
+  },
+  {
+    name: "case-new-form",
+    open: async (b) => {
+      await press(b, "[data-nav=cases]");
+      await press(b, "[data-testid=new-case-open]");
+      await el(b, "form button[data-cancel]");
+    },
+    close: async (b) => press(b, "form button[data-cancel]"),
+  },
+  {
+    name: "dashboard-filter-open",
+    open: async (b) => {
+      await press(b, "[data-nav=dashboard]");
+      await screenReady(b);
+      await press(b, "details.multi summary");
+      await el(b, "details.multi[open] fieldset");
+    },
+    close: async (b) => press(b, "details.multi[open] summary"),
+  },
   {
     name: "import-unknown-sender",
     open: async (b) => {
@@ -169,7 +218,7 @@ describe("every screen on small screens, zoomed, in three languages", () => {
     sealedId = kua(["add", "-"], JSON.stringify({ ...COMPLETE, fields: { ...COMPLETE.fields, interview_place: "Қарағанды облысы, Жезқазған қаласы" } })).trim();
     kua(["attach", sealedId, attachment]);
     kua(["seal", sealedId]);
-    kua(["add", "-"], JSON.stringify({ language: "kk", narrative: "Бізді түнде әкетті, үш күн ұстады." }));
+    draftId = kua(["add", "-"], JSON.stringify({ language: "kk", narrative: "Бізді түнде әкетті, үш күн ұстады." })).trim();
     caseId = kua(["case", "new", "--client", sealedId, "--title", "Жезқазған: ұрып-соғу туралы шағым"]).trim().split("\n").at(-1)?.trim() ?? "";
     expect(caseId).toMatch(/^[0-9a-f-]{36}$/);
     // One field vault's record was imported (trusted); another field vault's bundle,
@@ -320,6 +369,7 @@ describe("every screen on small screens, zoomed, in three languages", () => {
               throw new Error(`${lang} ${where(screen.name)}: the screen did not open: ${String(e)}`);
             }
             await record(where(screen.name), zoom === 100 || size.width === 1024);
+            await screen.close?.(b);
           }
           // The guide, over the list, then closed by its button.
           await press(b, "[data-nav=list]");

@@ -72,9 +72,11 @@ export function layoutProblems(): LayoutReport {
   // Whether box `r` of element `e` can be brought into sight: each clipping ancestor
   // either holds it, or scrolls and its scrollable area holds it (then the ancestor's
   // own box must be reachable in turn); the page itself at the top.
+  // A modal dialog is in the top layer: what contains it in the DOM does not clip it.
   const reachable = (r: Box, e: Element): boolean => {
     for (let a = e.parentElement; a; a = a.parentElement) {
       if (a === document.body || a === document.documentElement) break;
+      if (e.closest("dialog") === modal && modal && !modal.contains(a)) break;
       if (!clips(a)) continue;
       const c = a.getBoundingClientRect();
       if (within(r, c)) continue;
@@ -108,6 +110,7 @@ export function layoutProblems(): LayoutReport {
     // (A DOMRect's sides are getters: spreading it would copy nothing.)
     let b = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
     for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (modal && modal.contains(e) && !modal.contains(a)) break;
       if (!clips(a)) continue;
       const c = a.getBoundingClientRect();
       b = { left: Math.max(b.left, c.left), top: Math.max(b.top, c.top), right: Math.min(b.right, c.right), bottom: Math.min(b.bottom, c.bottom) };
