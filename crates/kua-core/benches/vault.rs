@@ -381,13 +381,24 @@ fn search(dir: &Path) {
         assert_eq!(v.build_search_index().unwrap(), n);
         let build = start.elapsed();
 
-        // Reference: the same plaintext into a plain in-memory FTS5 table.
+        // Reference: the same plaintext into a plain in-memory FTS5 table: what Kua's
+        // index is given for each testimony (the narrative, the interview place, and the
+        // chosen method's label in en, ru and kk), lower-cased but not folded. Before
+        // 2026-12-05 the reference held the narrative alone, so a word of the fields
+        // ("Алматы", in every record) ranked every document in Kua and few in it.
+        let template = kua_core::template::find(kua_core::template::DEFAULT_TEMPLATE).unwrap();
+        let beating = template
+            .field("methods")
+            .and_then(|f| f.options.iter().find(|o| o.id == "beating"))
+            .map(|o| format!("{} {} {}", o.label.en, o.label.ru, o.label.kk))
+            .unwrap();
         let reference = rusqlite::Connection::open_in_memory().unwrap();
         reference.execute_batch("CREATE VIRTUAL TABLE doc USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');").unwrap();
         let start = Instant::now();
         let tx = reference.unchecked_transaction().unwrap();
         for t in &texts {
-            tx.execute("INSERT INTO doc (body) VALUES (?1)", [t.to_lowercase()])
+            let body = format!("{t}\nАлматы\n{beating}").to_lowercase();
+            tx.execute("INSERT INTO doc (body) VALUES (?1)", [body])
                 .unwrap();
         }
         tx.commit().unwrap();

@@ -42,9 +42,29 @@ fn is_mark(c: char) -> bool {
     ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
-/// Whether `c` belongs to a word, as FTS5's unicode61 tokenizer sees it.
+/// Whether `c` belongs to a word, as FTS5's unicode61 tokenizer sees it. ASCII and
+/// Cyrillic letters answer without Unicode's tables (search reads every word of every
+/// hit it shows).
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_mark(c)
+    letter_lower(c).is_some() || c.is_alphanumeric() || is_mark(c)
+}
+
+/// Lower case as search compares words: as Unicode's, with the common letters by
+/// arithmetic and İ as i (see `letter_lower`), pushed onto `out`.
+pub(crate) fn lower_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match letter_lower(c) {
+            Some(l) => out.push(l),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// `text` in lower case, as `lower_into`.
+pub(crate) fn lower(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    lower_into(text, &mut out);
+    out
 }
 
 /// Pushes a combining mark's effect onto the folded word in `out`.
@@ -318,6 +338,7 @@ mod tests {
         assert_eq!(fold("фе\u{308}дор"), "федор");
         assert_eq!(fold_text("İle"), "ile");
         assert_eq!(fold(&"İle".to_lowercase()), "ile");
+        assert_eq!(lower("İle ҚАЗАҚ Ёлка"), "ile қазақ ёлка");
         // Latin words stay (English text), signs go.
         assert_eq!(fold("beaten"), "beaten");
         assert!(matches!(fold("beaten"), Cow::Borrowed(_)));

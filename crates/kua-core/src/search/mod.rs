@@ -12,7 +12,13 @@
 //! word matches in any of its folded readings. Of the best twice-as-many-as-shown hits
 //! by FTS5's rank, those with every query word in the letters as typed come first
 //! (`exact_first`), each group in rank order; the decision needs the original text,
-//! decrypted as for the snippets.
+//! decrypted as for the snippets, and stops as soon as as many hits as are shown hold
+//! the query as typed (no hit ranked lower could then be shown).
+//!
+//! The FTS5 table is contentless: it keeps the index of the folded words (and each
+//! document's length, for the ranking) but not the text itself. Snippets are cut from
+//! the decrypted original, so a copy of every testimony's text would only cost memory
+//! and insert time, and would be one more plaintext copy held while the vault is open.
 
 mod fold;
 
@@ -57,7 +63,8 @@ impl SearchIndex {
         let db = Connection::open_in_memory()?;
         db.execute_batch(
             "PRAGMA temp_store = MEMORY;
-             CREATE VIRTUAL TABLE doc USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');",
+             CREATE VIRTUAL TABLE doc USING fts5(body, content = '', contentless_delete = 1,
+                 tokenize = 'unicode61 remove_diacritics 0');",
         )?;
         Ok(SearchIndex {
             db,
@@ -156,17 +163,16 @@ impl SearchIndex {
         self.ids.len()
     }
 
-    /// Every document containing all the words of `query` (each as a prefix, in any of
+    /// Every document containing all the words of a query (each as a prefix, in any of
     /// its folded readings), best first, at most `limit`.
-    pub fn query(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
-        let terms = terms(query);
+    fn query(&self, terms: &[Term], limit: usize) -> Result<Vec<Hit>> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
         let mut stmt = self
             .db
             .prepare_cached("SELECT rowid FROM doc WHERE doc MATCH ?1 ORDER BY rank LIMIT ?2")?;
-        let rows = stmt.query_map(params![fts_query(&terms), limit as i64], |r| {
+        let rows = stmt.query_map(params![fts_query(terms), limit as i64], |r| {
             r.get::<_, i64>(0)
         })?;
         let mut hits = Vec::new();
@@ -189,6 +195,26 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Where each word of `text` starts and ends, in bytes.
+fn spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (fold::is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
 /// One word of a query: as typed (lower-cased), and the folded forms it may stand for.
 #[derive(Debug)]
 struct Term {
@@ -197,7 +223,7 @@ struct Term {
 }
 
 fn terms(query: &str) -> Vec<Term> {
-    words(&query.to_lowercase())
+    words(&fold::lower(query))
         .filter_map(|w| {
             let mut folded = vec![fold::fold(w).into_owned()];
             for reading in fold::latin_to_cyrillic(w) {
@@ -234,12 +260,20 @@ fn fts_query(terms: &[Term]) -> String {
 }
 
 /// Whether `text` holds every word of the query in the letters as typed (each as the
-/// start of a word, whatever the case).
+/// start of a word, whatever the case). It reads the text once, and stops at the word
+/// that completes the query.
 fn exact(text: &str, terms: &[Term]) -> bool {
-    let lower = text.to_lowercase();
-    terms
-        .iter()
-        .all(|t| words(&lower).any(|w| w.starts_with(t.exact.as_str())))
+    let mut missing: Vec<&str> = terms.iter().map(|t| t.exact.as_str()).collect();
+    let mut lower = String::new();
+    for word in words(text) {
+        lower.clear();
+        fold::lower_into(word, &mut lower);
+        missing.retain(|t| !lower.starts_with(t));
+        if missing.is_empty() {
+            return true;
+        }
+    }
+    missing.is_empty()
 }
 
 /// Puts the hits whose text holds the query as typed before those that match only
@@ -330,16 +364,24 @@ impl Vault {
         let Some(index) = ctx.keys.search.as_ref() else {
             return Ok(Vec::new());
         };
-        // The index holds lower-cased text; snippets come from the original, decrypted
-        // again for the hits shown only.
+        // The index holds folded text; snippets come from the original, decrypted
+        // for the hits that may be shown only.
         // Exact letters first is decided among twice as many candidates as are shown,
         // so that a hit as typed that FTS5 ranks a little lower is not cut for a
-        // folded one (the decision needs the decrypted text).
+        // folded one (the decision needs the decrypted text). The candidates are read
+        // in rank order, and reading stops once `limit` of them hold the query as
+        // typed: those are then the hits shown, whatever the rest hold.
         let terms = terms(query);
         let mut found = Vec::new();
-        for h in index.query(query, limit.saturating_mul(2))? {
+        let mut exactly = 0;
+        for h in index.query(&terms, limit.saturating_mul(2))? {
             let text = ctx.doc(&h.id)?.text;
-            found.push((exact(&text, &terms), (h, text)));
+            let as_typed = exact(&text, &terms);
+            exactly += usize::from(as_typed);
+            found.push((as_typed, (h, text)));
+            if exactly == limit {
+                break;
+            }
         }
         exact_first(&mut found);
         found.truncate(limit);
@@ -349,7 +391,7 @@ impl Vault {
                 id: h.id.to_string(),
                 version: h.version,
                 status: h.status,
-                snippet: snippet(&text, query),
+                snippet: snippet(&text, &terms),
             })
             .collect())
     }
@@ -376,30 +418,15 @@ impl Vault {
 
 /// A few words around the first match of any query word, in the original case and
 /// letters, with each matching word (as typed or folded) in [brackets].
-fn snippet(text: &str, query: &str) -> String {
+fn snippet(text: &str, terms: &[Term]) -> String {
     const CONTEXT: usize = 8;
-    let terms = terms(query);
-    let mut words: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (fold::is_word_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        words.push((s, text.len()));
-    }
+    let words = spans(text);
     let exactly = |&(a, b): &(usize, usize)| {
-        let w = text[a..b].to_lowercase();
+        let w = fold::lower(&text[a..b]);
         terms.iter().any(|t| w.starts_with(t.exact.as_str()))
     };
     let matches = |&(a, b): &(usize, usize)| {
-        let w = text[a..b].to_lowercase();
+        let w = fold::lower(&text[a..b]);
         let folded = fold::fold(&w);
         terms.iter().any(|t| {
             w.starts_with(t.exact.as_str())
@@ -470,7 +497,7 @@ mod tests {
         .unwrap();
         let ids = |q: &str| -> Vec<u8> {
             index
-                .query(q, 10)
+                .query(&terms(q), 10)
                 .unwrap()
                 .iter()
                 .map(|h| h.id.as_bytes()[0])
@@ -501,7 +528,7 @@ mod tests {
         let ids = |q: &str| -> Vec<u8> {
             let terms = terms(q);
             let mut found: Vec<(bool, u8)> = index
-                .query(q, 10)
+                .query(&terms, 10)
                 .unwrap()
                 .iter()
                 .map(|h| {
@@ -557,14 +584,43 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_or_removed_document_is_no_longer_found() {
+        // The table keeps no text of its own (contentless), so a replacement must take
+        // the old words out of the index, not only add the new ones.
+        let mut index =
+            SearchIndex::build([doc(1, "Задержан в Алматы"), doc(2, "Алматы")].into_iter())
+                .unwrap();
+        let ids = |index: &SearchIndex, q: &str| -> Vec<u8> {
+            let mut v: Vec<u8> = index
+                .query(&terms(q), 10)
+                .unwrap()
+                .iter()
+                .map(|h| h.id.as_bytes()[0])
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&index, "задержан"), vec![1]);
+        index
+            .upsert(doc(1, "Освобождён в Караганде").unwrap())
+            .unwrap();
+        assert!(ids(&index, "задержан").is_empty());
+        assert_eq!(ids(&index, "освобожден"), vec![1]);
+        assert_eq!(ids(&index, "алматы"), vec![2]);
+        index.remove(&Uuid::from_bytes([2; 16])).unwrap();
+        assert!(ids(&index, "алматы").is_empty());
+        assert_eq!(index.len(), 1);
+    }
+
+    #[test]
     fn snippets_mark_folded_matches_in_the_original_letters() {
         let text = "Әлия Нұрланқызы Серікбаева. Всё началось ночью.";
         assert_eq!(
-            snippet(text, "нурланкызы все"),
+            snippet(text, &terms("нурланкызы все")),
             "Әлия [Нұрланқызы] Серікбаева. [Всё] началось ночью."
         );
         assert_eq!(
-            snippet(text, "Serikbayeva"),
+            snippet(text, &terms("Serikbayeva")),
             "Әлия Нұрланқызы [Серікбаева]. Всё началось ночью."
         );
     }
@@ -573,7 +629,7 @@ mod tests {
     fn snippets_keep_the_original_case_and_mark_every_match() {
         let text = "Меня задержали сотрудники КНБ в больнице. Потом ұлттық ұлан әскерлері ұрды.";
         assert_eq!(
-            snippet(text, "кнб ҰЛТТЫҚ"),
+            snippet(text, &terms("кнб ҰЛТТЫҚ")),
             "Меня задержали сотрудники [КНБ] в больнице. Потом [ұлттық] ұлан әскерлері ұрды."
         );
         let long = (0..40)
@@ -581,9 +637,9 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert_eq!(
-            snippet(&long, "W20"),
+            snippet(&long, &terms("W20")),
             "…w12 w13 w14 w15 w16 w17 w18 w19 [w20] w21 w22 w23 w24 w25 w26 w27 w28…"
         );
-        assert_eq!(snippet("", "x"), "");
+        assert_eq!(snippet("", &terms("x")), "");
     }
 }
