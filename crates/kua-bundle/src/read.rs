@@ -3,6 +3,7 @@
 //! visitor sees a file's bytes before its hash is confirmed, so it must treat them as
 //! provisional until `read` returns Ok (kua-core imports inside one transaction).
 
+use crate::ahead;
 use crate::error::{Error, Result};
 use crate::manifest::{self, FileEntry, Manifest};
 use crate::minisign;
@@ -112,8 +113,12 @@ fn plain_file<R: Read>(entry: &tar::Entry<'_, R>) -> Result<()> {
 }
 
 /// Reads and checks a whole bundle; see the module documentation.
+///
+/// The age decryption runs on a second thread, a few pieces ahead of the checks and the
+/// visitor on this one, so that on two cores a coordinator's import decrypts while it
+/// stores. The plaintext passes between them in memory only, in zeroised buffers.
 pub fn read(
-    input: impl Read,
+    input: impl Read + Send,
     identities: &[age::x25519::Identity],
     visitor: &mut dyn Visitor,
 ) -> Result<Manifest> {
@@ -134,6 +139,24 @@ pub fn read(
         age::DecryptError::Io(io) => io_error(io),
         other => Error::Corrupt(other.to_string()),
     })?;
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(ahead::AHEAD);
+        let decrypting = scope.spawn(move || ahead::decrypt(plain, &send));
+        let read = read_plain(ahead::Ahead::new(receive), visitor);
+        // The reader (and with it the receiving end) is gone by now, so a thread still
+        // sending stops at its next piece.
+        match decrypting.join() {
+            Ok(()) => read,
+            _ => Err(Error::Corrupt(
+                "the bundle's decryption stopped unexpectedly".into(),
+            )),
+        }
+    })
+}
+
+/// Everything after the decryption: the tar, the manifest and its signature, every
+/// file through its hash, the padding after the tar.
+fn read_plain(plain: impl Read, visitor: &mut dyn Visitor) -> Result<Manifest> {
     let mut archive = tar::Archive::new(plain);
     // Raw entries: the tar crate would otherwise read GNU long-name and PAX headers into
     // memory, whatever size they claim, before we see the entry they describe. Kua writes

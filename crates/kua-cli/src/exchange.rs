@@ -239,8 +239,11 @@ pub fn bundle(g: &Global, command: BundleCommand) -> Result<ExitCode> {
 
 pub fn import(g: &Global, files: &[PathBuf], trust_new: bool) -> Result<ExitCode> {
     let mut vault = unlock(g)?;
-    let mut reports = Vec::new();
-    for file in files {
+    // One batch: the vault stays in its bulk-append mode from the first bundle to the
+    // last, and each bundle is still imported (and made durable) on its own.
+    let reports = vault.import_batch(|vault| -> Result<Vec<kua_core::ImportReport>> {
+        let mut reports = Vec::new();
+        for file in files {
         let r = vault
             .import(file, trust_new, &mut Bar::new("importing"))
             .with_context(|| format!("{} was not imported", file.display()))?;
@@ -267,7 +270,9 @@ pub fn import(g: &Global, files: &[PathBuf], trust_new: bool) -> Result<ExitCode
             println!();
         }
         reports.push(r);
-    }
+        }
+        Ok(reports)
+    })??;
     emit(g.json, &reports, || {})
 }
 

@@ -9,7 +9,12 @@
 //! KUA_BENCH_COORDINATOR="senders,bundles per sender,testimonies per bundle,KiB of media
 //! per bundle" scales it (default "50,20,100,2048"); KUA_BENCH_DIR sets the working folder;
 //! KUA_BENCH_KEEP=1 keeps it, and `cargo bench -p kua-core --bench coordinator -- unlock
-//! DIR/coordinator.kua` then measures the unlock of that vault again.
+//! DIR/coordinator.kua` then measures the unlock of that vault again; it also keeps
+//! DIR/coordinator-fresh.kua, the coordinator's vault before the import, so that the
+//! import alone can be run again on a copy of it (`cp DIR/coordinator-fresh.kua
+//! DIR/t.kua`, then the bench binary with `import-all DIR/t.kua DIR/bundles`; it prints
+//! seconds, peak RSS in KiB, records and media). KUA_BENCH_ONE_BY_ONE=1 imports each
+//! bundle on its own instead of in one batch.
 //! Figures and their reading: docs/benchmarks.md, "Coordinator scale".
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -69,6 +74,10 @@ fn main() {
     );
     let started = Instant::now();
     let (coord, bundles) = make_bundles(dir.path(), &s);
+    if std::env::var_os("KUA_BENCH_KEEP").is_some() {
+        // The coordinator's vault before the import, to import again from a copy.
+        std::fs::copy(&coord, dir.path().join("coordinator-fresh.kua")).unwrap();
+    }
     println!(
         "\n== {} bundles from {} senders: {} sealed testimonies, {} MiB of media (made in {:.0} s)",
         bundles.len(),
@@ -232,18 +241,28 @@ fn import_all(vault: &Path, bundles: &Path) {
     let start = Instant::now();
     let (mut records, mut media) = (0, 0);
     let tenth = files.len().div_ceil(10).max(1);
-    for (done, file) in files.iter().enumerate() {
-        let report = v.import(file, false, &mut Silent).unwrap();
-        records += report.new_records;
-        media += report.new_media;
-        if (done + 1).is_multiple_of(tenth) {
-            eprintln!(
-                "  imported {} of {} bundles ({:.1} s)",
-                done + 1,
-                files.len(),
-                start.elapsed().as_secs_f64()
-            );
+    // One batch, as `kua import FOLDER/*` runs it; KUA_BENCH_ONE_BY_ONE=1 imports
+    // each bundle on its own, as the desktop app's import screen does.
+    let one_by_one = std::env::var_os("KUA_BENCH_ONE_BY_ONE").is_some();
+    let mut import_each = |v: &mut Vault| {
+        for (done, file) in files.iter().enumerate() {
+            let report = v.import(file, false, &mut Silent).unwrap();
+            records += report.new_records;
+            media += report.new_media;
+            if (done + 1).is_multiple_of(tenth) {
+                eprintln!(
+                    "  imported {} of {} bundles ({:.1} s)",
+                    done + 1,
+                    files.len(),
+                    start.elapsed().as_secs_f64()
+                );
+            }
         }
+    };
+    if one_by_one {
+        import_each(&mut v);
+    } else {
+        v.import_batch(import_each).unwrap();
     }
     println!(
         "{} {} {records} {media}",

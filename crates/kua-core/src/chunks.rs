@@ -286,36 +286,87 @@ impl<'a> ChunkSealer<'a> {
     }
 }
 
-/// Stores a stream as chunks in this thread, inside the caller's transaction, for
-/// sources that cannot move to another thread (a file inside a bundle being read).
-/// Returns (size, chunk count). It does not hash: its one caller's source is the bundle
-/// reader, which hashes every byte it hands over and fails the import (rolling this
-/// transaction back) when they differ from the signed manifest.
+/// Stores a stream as chunks inside the caller's transaction, for sources that cannot
+/// move to another thread (a file inside a bundle being read): this thread reads each
+/// chunk and stores it, a second one seals the chunks in between, so that on two cores
+/// the sealing overlaps the reading and the page writes. Returns (size, chunk count).
+/// It does not hash: its one caller's source is the bundle reader, which hashes every
+/// byte it hands over and fails the import (rolling this transaction back) when they
+/// differ from the signed manifest.
 pub(crate) fn store_sequential(
     tx: &Connection,
     sealer: &ChunkSealer<'_>,
     source: &mut dyn Read,
 ) -> Result<(u64, u64)> {
+    // How many chunks may be between reading and storing. Each channel holds at most
+    // this many, and this thread never has more in flight, so neither side can wait on
+    // the other forever.
+    const IN_FLIGHT: usize = 2;
     // OR REPLACE: chunks left behind by a received file whose record was removed (and
     // that a later bundle brings again) are replaced, not a reason to refuse the bundle.
     let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
-    let mut current = Zeroizing::new(vec![0u8; CHUNK]);
-    let mut len = fill(source, &mut current)?;
-    let (mut size, mut index) = (0u64, 0u64);
-    loop {
-        let mut next = Zeroizing::new(vec![0u8; CHUNK]);
-        let next_len = fill(source, &mut next)?;
-        let last = next_len == 0;
-        let (rowid, sealed) = sealer.seal(index, last, len, &current)?;
-        stmt.execute(params![rowid, sealed])?;
-        size += len as u64;
-        index += 1;
-        if last {
-            return Ok((size, index));
+    std::thread::scope(|scope| -> Result<(u64, u64)> {
+        let (to_seal, plain) =
+            std::sync::mpsc::sync_channel::<(u64, bool, usize, Zeroizing<Vec<u8>>)>(IN_FLIGHT);
+        let (to_store, sealed) = std::sync::mpsc::sync_channel::<Result<(i64, Vec<u8>)>>(IN_FLIGHT);
+        let sealing = scope.spawn(move || {
+            // Every chunk is sealed whole (CHUNK bytes, the last one zero-filled past
+            // its length), as `attach` seals them.
+            for (index, last, len, chunk) in plain {
+                if to_store
+                    .send(sealer.seal(index, last, len, &chunk))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let stored = (|| -> Result<(u64, u64)> {
+            let mut store_one = || -> Result<()> {
+                let (rowid, body) = sealed.recv().map_err(|_| {
+                    Error::Storage("the chunk sealing stopped unexpectedly".into())
+                })??;
+                stmt.execute(params![rowid, body])?;
+                Ok(())
+            };
+            let mut current = Zeroizing::new(vec![0u8; CHUNK]);
+            let mut len = fill(source, &mut current)?;
+            let (mut size, mut index, mut in_flight) = (0u64, 0u64, 0usize);
+            loop {
+                let mut next = Zeroizing::new(vec![0u8; CHUNK]);
+                let next_len = fill(source, &mut next)?;
+                let last = next_len == 0;
+                if in_flight == IN_FLIGHT {
+                    store_one()?;
+                    in_flight -= 1;
+                }
+                size += len as u64;
+                to_seal
+                    .send((index, last, len, current))
+                    .map_err(|_| Error::Storage("the chunk sealing stopped unexpectedly".into()))?;
+                in_flight += 1;
+                index += 1;
+                if last {
+                    break;
+                }
+                current = next;
+                len = next_len;
+            }
+            drop(to_seal);
+            for _ in 0..in_flight {
+                store_one()?;
+            }
+            Ok((size, index))
+        })();
+        // On an early error the channels are gone by now, so the sealing thread ends.
+        drop(sealed);
+        match sealing.join() {
+            Ok(()) => stored,
+            Err(_) => Err(Error::Storage(
+                "the chunk sealing stopped unexpectedly".into(),
+            )),
         }
-        current = next;
-        len = next_len;
-    }
+    })
 }
 
 /// Stores filler chunks after an attachment's last real chunk, up to the Padmé length

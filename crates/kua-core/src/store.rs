@@ -279,13 +279,13 @@ pub struct BulkAppend<'a> {
 }
 
 impl<'a> BulkAppend<'a> {
+    /// Switches to the rollback journal, unless the connection is already out of WAL
+    /// mode (inside a batch of imports, `Session`): then the one who switched switches
+    /// back.
     pub fn begin(db: &'a Connection) -> BulkAppend<'a> {
-        let mode: Option<String> = db
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
-            .ok();
         BulkAppend {
             db,
-            switched: mode.as_deref() == Some("delete"),
+            switched: leave_wal(db),
         }
     }
 }
@@ -293,11 +293,49 @@ impl<'a> BulkAppend<'a> {
 impl Drop for BulkAppend<'_> {
     fn drop(&mut self) {
         if self.switched {
-            // If this fails the vault stays usable in rollback-journal mode, and the next
-            // open switches it back to WAL.
-            let _ = self
-                .db
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+            return_to_wal(self.db);
         }
     }
+}
+
+/// The rollback-journal mode of a batch of bulk appends (`Vault::import_batch`), begun
+/// before the first and ended after the last. It holds no borrow of the connection, so
+/// that the vault can be used in between; each `BulkAppend` inside it finds the mode
+/// already switched and leaves it be.
+#[derive(Debug)]
+#[must_use]
+pub struct Session {
+    switched: bool,
+}
+
+impl Session {
+    pub fn begin(db: &Connection) -> Session {
+        Session {
+            switched: leave_wal(db),
+        }
+    }
+
+    pub fn end(self, db: &Connection) {
+        if self.switched {
+            return_to_wal(db);
+        }
+    }
+}
+
+/// Switches a connection in WAL mode to the rollback journal; whether it did.
+fn leave_wal(db: &Connection) -> bool {
+    let current: Option<String> = db.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok();
+    if current.as_deref() != Some("wal") {
+        return false;
+    }
+    let mode: Option<String> = db
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .ok();
+    mode.as_deref() == Some("delete")
+}
+
+/// Back to the WAL. If this fails the vault stays usable in rollback-journal mode, and
+/// the next open switches it back to WAL.
+fn return_to_wal(db: &Connection) {
+    let _ = db.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
 }

@@ -427,7 +427,7 @@ impl Checks {
 /// Checks a bundle without a vault: decryption with `identities`, signature, every hash,
 /// the carried custody log. Trust and continuity need a vault.
 pub fn check_bundle(
-    input: impl Read,
+    input: impl Read + Send,
     identities: &[age::x25519::Identity],
 ) -> Result<BundleReport> {
     struct Only(Checks);

@@ -198,6 +198,7 @@ impl Importer<'_, '_> {
         // records; collecting every record id for each bundle cost more than the
         // bundle's own records).
         let received = &self.ctx.keys.catalog.received;
+        let held = self.ctx.keys.catalog.received_ids.contains(&id);
         let others = self.other_senders.get_or_insert_with(|| {
             let mut found = Vec::new();
             let mut next = received.keys().next();
@@ -212,7 +213,8 @@ impl Importer<'_, '_> {
             }
             found
         });
-        if others.iter().any(|s| received.contains_key(&(*s, id)))
+        if held
+            && others.iter().any(|s| received.contains_key(&(*s, id)))
             && !self.shared_ids.contains(&record.id)
         {
             self.shared_ids.push(record.id.clone());

@@ -720,3 +720,87 @@ fn redaction_pseudonym(recipients: &[&str], value: &str) -> String {
     let hex = data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes());
     format!("~{}", &hex[..16])
 }
+
+#[test]
+fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal() {
+    let (mut field, mut coord, _, [t1, _, t3]) = setup();
+    let (b1, _) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
+    field
+        .v
+        .amend(
+            &t3,
+            &TestimonyInput {
+                narrative: Some("третий, ещё раз".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b2, _) = export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "b2.kua",
+    );
+    // A damaged copy of the second, in the middle of the batch.
+    let bad = out(&field, "bad.kua");
+    let mut bytes = std::fs::read(&b2).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x20;
+    std::fs::write(&bad, &bytes).unwrap();
+    let log_before = coord.v.log().unwrap().len();
+    let (results, logged) = coord
+        .v
+        .import_batch(|v| {
+            let mut results = Vec::new();
+            let mut logged = Vec::new();
+            for b in [&b1, &bad, &b2, &b1] {
+                results.push(v.import(b, false, &mut Silent));
+                logged.push(v.log().unwrap().len());
+            }
+            (results, logged)
+        })
+        .unwrap();
+    let mut results = results.into_iter();
+    let first = results.next().unwrap().unwrap();
+    assert_eq!((first.new_records, first.new_media), (3, 1));
+    let damaged = results.next().unwrap().unwrap_err();
+    assert_eq!(damaged.code(), "bundle_corrupt", "{damaged}");
+    assert_eq!(results.next().unwrap().unwrap().new_records, 1);
+    assert_eq!(
+        results.next().unwrap().unwrap().outcome,
+        ImportOutcome::AlreadyImported
+    );
+    // Each bundle is logged as it is imported; the damaged one left nothing, and the
+    // replay nothing either.
+    assert!(logged[0] > log_before);
+    assert_eq!(logged[1], logged[0]);
+    assert!(logged[2] > logged[1]);
+    assert_eq!(logged[3], logged[2]);
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+    // The media went through the two-thread store: every byte reads back.
+    let sha = coord
+        .v
+        .show_received(&t1, Some(1), None)
+        .unwrap()
+        .record
+        .attachments[0]
+        .sha256
+        .clone();
+    let r = MediaRef::Received {
+        record: t1.clone(),
+        version: 1,
+        sha256: sha,
+        sender: None,
+    };
+    let photo: Vec<u8> = (0..150_000u32).map(|i| (i % 249) as u8).collect();
+    assert_eq!(&coord.v.read_media(&r, 0, 150_000).unwrap()[..], &photo[..]);
+    // After the batch the vault writes through its WAL again (a rollback journal
+    // leaves no -wal file), and no journal is left behind.
+    let path = coord.fx.path.clone();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let journal = PathBuf::from(format!("{}-journal", path.display()));
+    coord.v.add(&complete_input("после пакета")).unwrap();
+    assert!(wal.exists(), "the vault is back in WAL mode");
+    assert!(!journal.exists());
+}
