@@ -281,7 +281,8 @@ pub struct BulkAppend<'a> {
 impl<'a> BulkAppend<'a> {
     /// Switches to the rollback journal, unless the connection is already out of WAL
     /// mode (inside a batch of imports, `Session`): then the one who switched switches
-    /// back.
+    /// back. (A connection out of WAL mode for another reason, a switch back that
+    /// failed, stays so until the vault is next opened.)
     pub fn begin(db: &'a Connection) -> BulkAppend<'a> {
         BulkAppend {
             db,
@@ -301,7 +302,9 @@ impl Drop for BulkAppend<'_> {
 /// The rollback-journal mode of a batch of bulk appends (`Vault::import_batch`), begun
 /// before the first and ended after the last. It holds no borrow of the connection, so
 /// that the vault can be used in between; each `BulkAppend` inside it finds the mode
-/// already switched and leaves it be.
+/// already switched and leaves it be. It has no `Drop`: only a panic (a bug) skips
+/// `end`, and a vault left in rollback-journal mode is as safe and returns to the WAL
+/// when it is next opened.
 #[derive(Debug)]
 #[must_use]
 pub struct Session {

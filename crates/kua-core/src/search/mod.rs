@@ -282,6 +282,29 @@ fn exact_first<T>(found: &mut [(bool, T)]) {
     found.sort_by_key(|(exact, _)| !*exact);
 }
 
+/// The hits shown, from candidates in rank order, each read (decrypted) only when
+/// needed and marked whether it holds the query as typed: those first, then the ones
+/// that match only folded, `limit` in all. Reading stops at the `limit`-th hit as
+/// typed, since no candidate after it could be shown.
+fn shown<T>(candidates: impl Iterator<Item = Result<(bool, T)>>, limit: usize) -> Result<Vec<T>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    let mut exactly = 0;
+    for candidate in candidates {
+        let (as_typed, hit) = candidate?;
+        exactly += usize::from(as_typed);
+        found.push((as_typed, hit));
+        if exactly == limit {
+            break;
+        }
+    }
+    exact_first(&mut found);
+    found.truncate(limit);
+    Ok(found.into_iter().map(|(_, hit)| hit).collect())
+}
+
 /// The text of a version that search sees: the narrative, every text value, and the
 /// labels (in en, ru and kk) of every chosen option, so a search for "избиение" finds a
 /// record whose methods include `beating`.
@@ -372,22 +395,17 @@ impl Vault {
         // in rank order, and reading stops once `limit` of them hold the query as
         // typed: those are then the hits shown, whatever the rest hold.
         let terms = terms(query);
-        let mut found = Vec::new();
-        let mut exactly = 0;
-        for h in index.query(&terms, limit.saturating_mul(2))? {
-            let text = ctx.doc(&h.id)?.text;
-            let as_typed = exact(&text, &terms);
-            exactly += usize::from(as_typed);
-            found.push((as_typed, (h, text)));
-            if exactly == limit {
-                break;
-            }
-        }
-        exact_first(&mut found);
-        found.truncate(limit);
-        Ok(found
+        let candidates = index.query(&terms, limit.saturating_mul(2))?;
+        let shown = shown(
+            candidates.into_iter().map(|h| {
+                let text = ctx.doc(&h.id)?.text;
+                Ok((exact(&text, &terms), (h, text)))
+            }),
+            limit,
+        )?;
+        Ok(shown
             .into_iter()
-            .map(|(_, (h, text))| SearchHit {
+            .map(|(h, text)| SearchHit {
                 id: h.id.to_string(),
                 version: h.version,
                 status: h.status,
@@ -469,177 +487,4 @@ fn snippet(text: &str, terms: &[Term]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(n: u8, text: &str) -> Result<Doc> {
-        Ok(Doc {
-            id: Uuid::from_bytes([n; 16]),
-            version: 1,
-            status: Status::Draft,
-            text: text.into(),
-        })
-    }
-
-    #[test]
-    fn kazakh_and_russian_match_whatever_the_case() {
-        let index = SearchIndex::build(
-            [
-                doc(
-                    1,
-                    "ҰЛТТЫҚ ҰЛАН ӘСКЕРЛЕРІ ҒИМАРАТҚА КІРДІ, ҚОЛДАРЫ ҮШІН ҺӘМ ӨЗГЕ",
-                ),
-                doc(2, "Задержан сотрудниками КНБ в больнице"),
-                doc(3, "Beaten in the van"),
-            ]
-            .into_iter(),
-        )
-        .unwrap();
-        let ids = |q: &str| -> Vec<u8> {
-            index
-                .query(&terms(q), 10)
-                .unwrap()
-                .iter()
-                .map(|h| h.id.as_bytes()[0])
-                .collect()
-        };
-        assert_eq!(ids("ұлттық ұлан"), vec![1]);
-        assert_eq!(ids("әскерлері"), vec![1]);
-        assert_eq!(ids("ғимаратқа"), vec![1]);
-        assert_eq!(ids("үшін һәм өзге кірді"), vec![1]);
-        assert_eq!(ids("кнб БОЛЬНИЦЕ"), vec![2]);
-        assert_eq!(ids("задерж"), vec![2]);
-        assert_eq!(ids("BEATEN"), vec![3]);
-        assert!(ids("\"unbalanced AND OR (").is_empty());
-    }
-
-    #[test]
-    fn what_people_type_finds_the_testimony() {
-        let texts = [
-            "Әлия Нұрланқызы Серікбаева: ҚАРАҒАНДЫ облысы, өңірде",
-            "Всё началось ночью; Фёдор и Ольга видели, как увезли",
-            "Алия Нурланкызы, Караганда",
-            "Все началось утром",
-            "Instagramда жазды, Фе\u{308}дор көрді",
-        ];
-        let index =
-            SearchIndex::build(texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t))).unwrap();
-        // The hits, in the order the vault shows them: as typed first.
-        let ids = |q: &str| -> Vec<u8> {
-            let terms = terms(q);
-            let mut found: Vec<(bool, u8)> = index
-                .query(&terms, 10)
-                .unwrap()
-                .iter()
-                .map(|h| {
-                    let n = h.id.as_bytes()[0];
-                    (exact(texts[n as usize - 1], &terms), n)
-                })
-                .collect();
-            exact_first(&mut found);
-            found.into_iter().map(|(_, n)| n).collect()
-        };
-        let sorted = |q: &str| {
-            let mut v = ids(q);
-            v.sort();
-            v
-        };
-        // A Kazakh name typed on a Russian layout finds it; the record written with
-        // exactly those letters comes first, then the Kazakh spelling.
-        assert_eq!(ids("нурланкызы"), vec![3, 1]);
-        assert_eq!(ids("Нұрланқызы"), vec![1, 3]);
-        assert_eq!(ids("НУРЛАНКЫЗЫ АЛИЯ"), vec![3, 1]);
-        assert_eq!(ids("серикбаева"), vec![1]);
-        assert_eq!(ids("онирде"), vec![1]);
-        assert_eq!(ids("серiкбаева"), vec![1], "a Latin i typed for і");
-        // е for ё and ё for е, both ways, exact first.
-        assert_eq!(ids("все началось"), vec![4, 2]);
-        assert_eq!(ids("всё началось"), vec![2, 4]);
-        assert_eq!(sorted("федор"), vec![2, 5]);
-        assert_eq!(sorted("ФЁДОР"), vec![2, 5], "a decomposed ё too");
-        // A Latin word with a Kazakh ending is found by the Latin word.
-        assert_eq!(ids("instagram"), vec![5]);
-        // A word of signs alone matches nothing rather than everything.
-        assert!(ids("ь").is_empty());
-        assert_eq!(ids("ь все"), vec![4, 2]);
-        // Latin spellings of Cyrillic names (neither spelling is the typed one, so
-        // the order among them is the index's ranking).
-        assert_eq!(sorted("Nurlankyzy"), vec![1, 3]);
-        assert_eq!(ids("nurlanqyzy serikbayeva"), vec![1]);
-        assert_eq!(sorted("Aliya"), vec![1, 3]);
-        assert_eq!(ids("Olga Fyodor"), vec![2]);
-        assert_eq!(
-            ids("Fyodor korди"),
-            Vec::<u8>::new(),
-            "a mixed word is no reading"
-        );
-        assert_eq!(ids("Fyodor kordi"), vec![5]);
-        // The Kazakh Latin alphabet's letters too; the Russian name of the city is
-        // another word.
-        assert_eq!(ids("Qaraǵandy"), vec![1]);
-        assert_eq!(ids("Karaganda"), vec![3]);
-        // What none of them says finds nothing.
-        assert!(ids("Serikbaeva ночью").is_empty());
-        assert!(ids("\"unbalanced AND OR (").is_empty());
-    }
-
-    #[test]
-    fn a_replaced_or_removed_document_is_no_longer_found() {
-        // The table keeps no text of its own (contentless), so a replacement must take
-        // the old words out of the index, not only add the new ones.
-        let mut index =
-            SearchIndex::build([doc(1, "Задержан в Алматы"), doc(2, "Алматы")].into_iter())
-                .unwrap();
-        let ids = |index: &SearchIndex, q: &str| -> Vec<u8> {
-            let mut v: Vec<u8> = index
-                .query(&terms(q), 10)
-                .unwrap()
-                .iter()
-                .map(|h| h.id.as_bytes()[0])
-                .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(ids(&index, "задержан"), vec![1]);
-        index
-            .upsert(doc(1, "Освобождён в Караганде").unwrap())
-            .unwrap();
-        assert!(ids(&index, "задержан").is_empty());
-        assert_eq!(ids(&index, "освобожден"), vec![1]);
-        assert_eq!(ids(&index, "алматы"), vec![2]);
-        index.remove(&Uuid::from_bytes([2; 16])).unwrap();
-        assert!(ids(&index, "алматы").is_empty());
-        assert_eq!(index.len(), 1);
-    }
-
-    #[test]
-    fn snippets_mark_folded_matches_in_the_original_letters() {
-        let text = "Әлия Нұрланқызы Серікбаева. Всё началось ночью.";
-        assert_eq!(
-            snippet(text, &terms("нурланкызы все")),
-            "Әлия [Нұрланқызы] Серікбаева. [Всё] началось ночью."
-        );
-        assert_eq!(
-            snippet(text, &terms("Serikbayeva")),
-            "Әлия Нұрланқызы [Серікбаева]. Всё началось ночью."
-        );
-    }
-
-    #[test]
-    fn snippets_keep_the_original_case_and_mark_every_match() {
-        let text = "Меня задержали сотрудники КНБ в больнице. Потом ұлттық ұлан әскерлері ұрды.";
-        assert_eq!(
-            snippet(text, &terms("кнб ҰЛТТЫҚ")),
-            "Меня задержали сотрудники [КНБ] в больнице. Потом [ұлттық] ұлан әскерлері ұрды."
-        );
-        let long = (0..40)
-            .map(|i| format!("w{i}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        assert_eq!(
-            snippet(&long, &terms("W20")),
-            "…w12 w13 w14 w15 w16 w17 w18 w19 [w20] w21 w22 w23 w24 w25 w26 w27 w28…"
-        );
-        assert_eq!(snippet("", &terms("x")), "");
-    }
-}
+mod tests;

@@ -749,18 +749,26 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
     bytes[at] ^= 0x20;
     std::fs::write(&bad, &bytes).unwrap();
     let log_before = coord.v.log().unwrap().len();
-    let (results, logged) = coord
+    let path = coord.fx.path.clone();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let journal = PathBuf::from(format!("{}-journal", path.display()));
+    let (results, logged, wal_between) = coord
         .v
         .import_batch(|v| {
             let mut results = Vec::new();
             let mut logged = Vec::new();
+            let mut wal_between = Vec::new();
             for b in [&b1, &bad, &b2, &b1] {
                 results.push(v.import(b, false, &mut Silent));
                 logged.push(v.log().unwrap().len());
+                // Within the batch the vault stays in its rollback-journal mode: no WAL
+                // file, and no journal left between two imports.
+                wal_between.push(wal.exists() || journal.exists());
             }
-            (results, logged)
+            (results, logged, wal_between)
         })
         .unwrap();
+    assert_eq!(wal_between, [false; 4]);
     let mut results = results.into_iter();
     let first = results.next().unwrap().unwrap();
     assert_eq!((first.new_records, first.new_media), (3, 1));
@@ -797,10 +805,24 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
     assert_eq!(&coord.v.read_media(&r, 0, 150_000).unwrap()[..], &photo[..]);
     // After the batch the vault writes through its WAL again (a rollback journal
     // leaves no -wal file), and no journal is left behind.
-    let path = coord.fx.path.clone();
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let journal = PathBuf::from(format!("{}-journal", path.display()));
     coord.v.add(&complete_input("после пакета")).unwrap();
     assert!(wal.exists(), "the vault is back in WAL mode");
     assert!(!journal.exists());
+    // A lock inside a batch: the imports after it are refused as locked, and the batch
+    // still ends in WAL mode.
+    let after_lock = coord
+        .v
+        .import_batch(|v| {
+            v.lock().unwrap();
+            v.import(&b2, false, &mut Silent)
+        })
+        .unwrap();
+    assert!(matches!(after_lock, Err(Error::Locked)));
+    coord.v.unlock(&pass()).unwrap();
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+    coord.v.add(&complete_input("после блокировки")).unwrap();
+    assert!(
+        wal.exists(),
+        "the vault is back in WAL mode after a lock in a batch"
+    );
 }
