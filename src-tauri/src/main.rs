@@ -59,6 +59,8 @@ fn fill_freed_c_memory() {
 }
 
 fn main() {
+    // Environment first, while this is the only thread (the re-run below inherits it).
+    window::prepare_webkit();
     fill_freed_c_memory();
     // After the re-run above (the gate's thread would not survive it), before anything
     // that may print what it handles.

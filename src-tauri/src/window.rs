@@ -18,6 +18,36 @@ use crate::home::Home;
 use tauri::webview::NewWindowResponse;
 use tauri::{App, Url, WebviewWindowBuilder};
 
+/// What WebKit is told through its environment, before its first process starts (each
+/// is left as the user set it):
+///
+/// - `WEBKIT_DISABLE_DMABUF_RENDERER=1`: the window is drawn from shared memory, not
+///   from DMA-BUF buffers. Without accelerated compositing (see `open`) the DMA-BUF
+///   renderer draws nothing faster, yet it sets up GL buffers in both processes: on this
+///   project's machine the app took 7–8 MiB more idle (docs/benchmarks.md, "The list
+///   in windows").
+/// - `JSC_useDFGJIT=0`: JavaScriptCore runs the page with its interpreter and baseline
+///   JIT only; its optimising compilers (DFG and FTL) do not run. A page of forms and
+///   lists does not need them (typing, the list and the dashboard measured no slower),
+///   they took about 5 MiB of the web process, and optimising JIT
+///   compilers are a common source of exploitable bugs in JavaScript engines (Apple's
+///   Lockdown Mode turns the JIT off for that reason).
+///
+/// A window under automation keeps the DMA-BUF renderer, as it keeps compositing:
+/// WebKitWebDriver's screenshots time out without it.
+pub fn prepare_webkit() {
+    let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
+    let mut settings = vec![("JSC_useDFGJIT", "0")];
+    if !automated {
+        settings.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1"));
+    }
+    for (name, value) in settings {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+}
+
 pub fn open(app: &App, home: &Home, zoom: f64) -> tauri::Result<()> {
     let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
     // The work area of the screen the window opens on, in logical pixels; none when
