@@ -24,14 +24,14 @@ use tauri::{App, Url, WebviewWindowBuilder};
 /// - `WEBKIT_DISABLE_DMABUF_RENDERER=1`: the window is drawn from shared memory, not
 ///   from DMA-BUF buffers. Without accelerated compositing (see `open`) the DMA-BUF
 ///   renderer draws nothing faster, yet it sets up GL buffers in both processes: on this
-///   project's machine the app took 7–8 MiB more idle (docs/benchmarks.md, "The list
-///   in windows").
+///   project's machine the app took about 8 MiB more idle (docs/benchmarks.md,
+///   "WebKit's floor").
 /// - `JSC_useDFGJIT=0`: JavaScriptCore runs the page with its interpreter and baseline
 ///   JIT only; its optimising compilers (DFG and FTL) do not run. A page of forms and
-///   lists does not need them (typing, the list and the dashboard measured no slower),
-///   they took about 5 MiB of the web process, and optimising JIT
-///   compilers are a common source of exploitable bugs in JavaScript engines (Apple's
-///   Lockdown Mode turns the JIT off for that reason).
+///   lists does not need them (typing, the list and the dashboard measured no slower
+///   with both settings; the DFG alone was not timed), they took about 5 MiB, and
+///   optimising JIT compilers are a common source of exploitable bugs in JavaScript
+///   engines (Apple's Lockdown Mode turns the JIT off for that reason).
 ///
 /// A window under automation keeps the DMA-BUF renderer, as it keeps compositing:
 /// WebKitWebDriver's screenshots time out without it.

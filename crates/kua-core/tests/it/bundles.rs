@@ -813,6 +813,7 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
     let after_lock = coord
         .v
         .import_batch(|v| {
+            assert!(!wal.exists(), "the second batch left the WAL too");
             v.lock().unwrap();
             v.import(&b2, false, &mut Silent)
         })
