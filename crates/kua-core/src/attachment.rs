@@ -9,7 +9,7 @@
 //! computed on the way in, is the evidence hash; extraction recomputes it.
 
 use crate::catalog::parse_id;
-use crate::chunks::{chunk_rowid, fill, ChunkReader, ChunkSealer};
+use crate::chunks::{chunk_rowid, ChunkReader, ChunkSealer};
 use crate::crypto::hex;
 use crate::custody::{Change, Event, Tail};
 use crate::error::{Error, Result};
@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
 /// Plaintext bytes per chunk.
 pub const CHUNK: usize = 64 * 1024;
@@ -283,6 +282,7 @@ impl Vault {
                 ));
             }
         }
+        let flush = self.flush_handle();
         let mut ctx = self.ctx()?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
@@ -297,59 +297,8 @@ impl Vault {
         let bulk = crate::store::BulkAppend::begin(db);
         let tx = db.unchecked_transaction()?;
 
-        // Two stages on two cores, balanced by measurement: a helper thread reads and
-        // encrypts; this thread hashes the plaintext and stores the ciphertext. The
-        // channel is bounded, so memory stays constant (about 1 MiB in flight).
-        let (size, chunks, sha256) = std::thread::scope(|scope| -> Result<(u64, u64, String)> {
-            type Sealed = (i64, Zeroizing<Vec<u8>>, usize, Vec<u8>, bool);
-            let (send, recv) = std::sync::mpsc::sync_channel::<Result<Sealed>>(8);
-            scope.spawn(move || {
-                let mut current = Zeroizing::new(vec![0u8; CHUNK]);
-                let Ok(mut len) = fill(source, &mut current).map_err(|e| send.send(Err(e.into())))
-                else {
-                    return;
-                };
-                for index in 0u64.. {
-                    // Read one chunk ahead: the last chunk is the one with nothing after it.
-                    let mut next = Zeroizing::new(vec![0u8; CHUNK]);
-                    let Ok(next_len) =
-                        fill(source, &mut next).map_err(|e| send.send(Err(e.into())))
-                    else {
-                        return;
-                    };
-                    let last = next_len == 0;
-                    let sealed = sealer.seal(index, last, len, &current);
-                    let plain = std::mem::replace(&mut current, next);
-                    let item = sealed.map(|(rowid, s)| (rowid, plain, len, s, last));
-                    let failed = item.is_err();
-                    if send.send(item).is_err() || failed || last {
-                        return;
-                    }
-                    len = next_len;
-                }
-            });
-            let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
-            let mut hasher = Sha256::new();
-            let (mut size, mut count) = (0u64, 0u64);
-            let mut complete = false;
-            progress.begin(None);
-            for item in recv {
-                let (rowid, plain, len, sealed, last) = item?;
-                hasher.update(&plain[..len]);
-                stmt.execute(params![rowid, sealed])?;
-                size += len as u64;
-                count += 1;
-                progress.advance(len as u64);
-                complete = last;
-            }
-            progress.end();
-            if !complete {
-                return Err(Error::Storage(
-                    "the attachment stream ended before its last chunk".into(),
-                ));
-            }
-            Ok((size, count, hex(&hasher.finalize())))
-        })?;
+        let (size, chunks, sha256) =
+            crate::ingest::ingest(source, &sealer, &tx, flush.as_deref(), progress)?;
         let filler = ChunkSealer::new(
             ctx.seams,
             &head.key,

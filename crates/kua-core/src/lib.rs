@@ -28,6 +28,7 @@ mod header;
 mod hygiene;
 mod identity;
 mod import;
+mod ingest;
 mod linkage;
 mod listing;
 pub mod matchkeys;

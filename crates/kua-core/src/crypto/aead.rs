@@ -7,9 +7,9 @@
 use super::keys::Key;
 use crate::error::{Error, Result};
 use crate::seams::Seams;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 pub const NONCE_LEN: usize = 24;
 pub const TAG_LEN: usize = 16;
@@ -62,18 +62,20 @@ pub fn seal_with_nonce(
     aad: &[u8],
 ) -> Result<Vec<u8>> {
     let cipher = XChaCha20Poly1305::new(key.expose().into());
-    let ct = cipher
-        .encrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .map_err(|_| Error::Storage("encryption failed".into()))?;
-    let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+    // One buffer, encrypted in place behind its nonce: the plaintext is copied once, into
+    // what becomes the ciphertext (an attachment's gigabyte is otherwise copied twice).
+    let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
     out.extend_from_slice(nonce);
-    out.extend_from_slice(&ct);
+    out.extend_from_slice(plaintext);
+    match cipher.encrypt_in_place_detached(XNonce::from_slice(nonce), aad, &mut out[NONCE_LEN..]) {
+        Ok(tag) => out.extend_from_slice(&tag),
+        Err(_) => {
+            // Only a message past the cipher's limit (256 GiB) fails; the plaintext
+            // copied in is wiped all the same.
+            out.zeroize();
+            return Err(Error::Storage("encryption failed".into()));
+        }
+    }
     Ok(out)
 }
 
