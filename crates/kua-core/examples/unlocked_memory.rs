@@ -27,7 +27,9 @@ fn rss_mib() -> Result<f64, Box<dyn std::error::Error>> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     kua_wipe::sqlite().map_err(|code| format!("SQLite refused the memory methods: {code}"))?;
-    let path = std::env::args().nth(1).ok_or("usage: unlocked_memory PATH")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: unlocked_memory PATH")?;
     let pass = SecretString::from(std::env::var("KUA_PASSPHRASE")?);
     let mut vault = Vault::open(path.as_ref(), Seams::system())?;
     let step = |label: &str| -> Result<(), Box<dyn std::error::Error>> {
