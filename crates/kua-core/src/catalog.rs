@@ -65,16 +65,19 @@ impl Catalog {
         catalog.attachments = grouped(heads, |h| h.parent);
         let (heads, more) = load_heads(db, vault, sub, Table::Consent)?;
         damaged.extend(more);
-        for (parent, mut heads) in grouped(heads, |h| h.parent) {
-            if heads.len() > 1 {
-                damaged.push(format!("testimony {parent}: two consent records"));
-            }
-            // As before grouping: of two consent records, the one read last stands
-            // (`verify` names the testimony either way).
-            if let Some(head) = heads.pop() {
-                catalog.consents.insert(parent, head);
-            }
-        }
+        // A testimony has one consent record: a change writes the next revision and
+        // deletes the one before. Of two (damage, or an old record put back), the
+        // highest revision stands, so that a withdrawal cannot be undone by restoring
+        // the record it replaced; `verify` names the testimony.
+        catalog.consents = grouped(heads, |h| h.parent)
+            .into_iter()
+            .filter_map(|(parent, mut heads)| {
+                if heads.len() > 1 {
+                    damaged.push(format!("testimony {parent}: two consent records"));
+                }
+                heads.pop().map(|head| (parent, head))
+            })
+            .collect();
         let (heads, more) = load_heads(db, vault, sub, Table::Received)?;
         damaged.extend(more);
         catalog.received_ids = heads.iter().map(|h| h.id).collect();
@@ -190,16 +193,24 @@ mod tests {
 
     #[test]
     fn equal_keys_and_versions_keep_their_read_order() {
-        // Two consent records of one testimony (damage): the one read last must stay
-        // last, as it was the one that stood before grouping.
-        let heads = vec![head(7, 1, 9, 1), head(8, 1, 4, 2), head(6, 1, 9, 3)];
-        let groups = grouped(heads, |h| h.parent);
-        let under_nine: Vec<u8> = groups[&Uuid::from_u128(9)]
-            .iter()
-            .map(|h| h.key.expose()[0])
+        // Two parents interleaved, 100 heads each, all of version 1, each marked with
+        // its place in the read order (in its row id): within a group the marks must
+        // still ascend. Enough heads that an unstable sort would reorder them.
+        let heads: Vec<Head> = (0..200u128)
+            .map(|i| Head {
+                row: Uuid::from_u128(i),
+                key: Key::from_slice(&[0; 32]).unwrap(),
+                id: Uuid::from_u128(1000 + i),
+                version: 1,
+                parent: Uuid::from_u128(if i % 2 == 0 { 9 } else { 4 }),
+            })
             .collect();
-        assert_eq!(under_nine, [1, 3]);
-        assert_eq!(groups[&Uuid::from_u128(4)].len(), 1);
+        let groups = grouped(heads, |h| h.parent);
+        for (parent, group) in &groups {
+            let marks: Vec<u128> = group.iter().map(|h| h.row.as_u128()).collect();
+            assert_eq!(marks.len(), 100);
+            assert!(marks.windows(2).all(|w| w[0] < w[1]), "{parent}: {marks:?}");
+        }
         assert!(grouped(Vec::new(), |h| h.id).is_empty());
     }
 }

@@ -382,3 +382,50 @@ fn a_damaged_chunk_met_by_an_export_is_an_integrity_error() {
     }
     assert!(!out.exists());
 }
+
+/// An old consent record put back beside the current one (a withdrawal "undone" by
+/// restoring the record it replaced) is named by `verify`, and the current one stands.
+#[test]
+fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
+    let fx = Fixture::new();
+    let (mut v, _) = fx.create();
+    let id = v.add(&complete_input("согласие дано")).unwrap();
+    drop(v);
+    let row = |path: &std::path::Path| -> (String, Vec<u8>, Vec<u8>) {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT id, head, body FROM consent", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+    };
+    let given = row(&fx.path);
+    let mut v = fx.open();
+    let mut withdrawn = consent();
+    withdrawn.withdrawn_at = Some("2022-03-01".into());
+    v.set_consent(&id, &withdrawn).unwrap();
+    drop(v);
+    // The old record, put back after the current one: read last.
+    rusqlite::Connection::open(&fx.path)
+        .unwrap()
+        .execute(
+            "INSERT INTO consent (id, head, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![given.0, given.1, given.2],
+        )
+        .unwrap();
+    let mut v = fx.open();
+    let shown = v.show(&id, None).unwrap().consent.unwrap();
+    assert_eq!(
+        shown.withdrawn_at.as_deref(),
+        Some("2022-03-01"),
+        "the withdrawal stands"
+    );
+    let report = v.verify(&mut Silent).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.place.contains(&id) && p.place.contains("two consent records")),
+        "{report:?}"
+    );
+}
