@@ -250,6 +250,10 @@ fn ingest(dir: &Path) {
             rng.fill_bytes(&mut buf);
             std::io::Write::write_all(&mut f, &buf).unwrap();
         }
+        // On disk before either contender runs, as a user's file is: otherwise the
+        // kernel writes it back during their runs, and an early sync (Kua syncs the
+        // filesystem while it stores) would write it on Kua's time.
+        f.into_inner().unwrap().sync_all().unwrap();
     }
     // Warm the page cache for both contenders.
     std::io::copy(

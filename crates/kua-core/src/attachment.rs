@@ -282,7 +282,11 @@ impl Vault {
                 ));
             }
         }
-        let flush = self.flush_handle();
+        // The vault's folder, for early syncs while the attachment streams in (ingest.rs).
+        let folder = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => std::fs::File::open(d).ok(),
+            _ => std::fs::File::open(".").ok(),
+        };
         let mut ctx = self.ctx()?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
@@ -298,7 +302,7 @@ impl Vault {
         let tx = db.unchecked_transaction()?;
 
         let (size, chunks, sha256) =
-            crate::ingest::ingest(source, &sealer, &tx, flush.as_deref(), progress)?;
+            crate::ingest::ingest(source, &sealer, &tx, folder.as_ref(), progress)?;
         let filler = ChunkSealer::new(
             ctx.seams,
             &head.key,

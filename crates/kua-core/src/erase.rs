@@ -408,10 +408,7 @@ impl crate::vault::Vault {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )?;
-        old.close().map_err(|(_, e)| Error::from(e))?;
-        // Only now that SQLite's descriptor is closed (see `Vault::flush`).
-        self.flush = None;
-        Ok(())
+        old.close().map_err(|(_, e)| Error::from(e))
     }
 
     /// After an erase: the key slots read at open are dropped from memory too.

@@ -6,7 +6,8 @@
 //! "Attachment ingest"): a helper reads and seals, a second helper hashes the plaintext
 //! (the evidence hash), and the calling thread, which owns the transaction, stores.
 //! Every channel is bounded, so at most a few chunks are in flight. A fourth thread
-//! syncs the file every 16 MiB, so that the disk writes while the others work (`store`).
+//! syncs the filesystem every 16 MiB, so that the disk writes while the others work
+//! (`store`).
 //!
 //! Plaintext buffers go back from the hashing stage to the reading one and are reused:
 //! a buffer is wiped once, when the pipeline ends, instead of after every chunk
@@ -29,8 +30,8 @@ use zeroize::Zeroizing;
 /// Chunks waiting between two stages.
 const DEPTH: usize = 8;
 
-/// Chunks stored between two early syncs of the vault file (16 MiB).
-const FLUSH_EVERY: u64 = 256;
+/// Chunks stored between two early syncs (16 MiB).
+const SYNC_EVERY: u64 = 256;
 
 type Plain = Zeroizing<Vec<u8>>;
 
@@ -57,21 +58,23 @@ pub(crate) fn ingest(
     source: &mut (dyn Read + Send),
     sealer: &ChunkSealer<'_>,
     tx: &Transaction<'_>,
-    flush: Option<&File>,
+    folder: Option<&File>,
     progress: &mut dyn Progress,
 ) -> Result<(u64, u64, String)> {
     std::thread::scope(|scope| {
         let (to_hash, hash_in) = sync_channel::<Result<Sealed>>(DEPTH);
         let (to_store, store_in) = sync_channel::<Result<Hashed>>(DEPTH);
         let (recycle, recycled) = channel::<Plain>();
-        scope.spawn(move || read_and_seal(source, sealer, &to_hash, &recycled));
+        let reader = scope.spawn(move || read_and_seal(source, sealer, &to_hash, &recycled));
         let hasher = scope.spawn(move || hash(hash_in, &to_store, &recycle));
-        let stored = store(store_in, tx, flush, progress);
-        // The hashing stage ends once this one stopped reading (its sends fail), so the
-        // join does not wait on a stalled stage.
-        let digest = hasher
-            .join()
-            .map_err(|_| Error::Storage("the hashing stage stopped unexpectedly".into()))?;
+        let stored = store(store_in, tx, folder, progress);
+        // Once this stage stopped reading, the others stop at their next send, so the
+        // joins do not wait on a stalled stage. A stage that panicked (a bug) fails the
+        // attachment, and the caller's transaction rolls back.
+        let stopped =
+            |_| Error::Storage("a stage of the attachment's storing stopped unexpectedly".into());
+        let digest = hasher.join().map_err(stopped)?;
+        reader.join().map_err(stopped)?;
         let (size, count) = stored?;
         Ok((size, count, hex(&digest.finalize())))
     })
@@ -110,6 +113,14 @@ fn read_and_seal(
             }
         };
         let last = next_len == 0;
+        if len < CHUNK && !last {
+            // The source ended and then had more (a file still being written): a short
+            // chunk that is not the last would never read back.
+            let _ = out.send(Err(Error::BadInput(
+                "the file grew while it was being read: attach it again once it is complete".into(),
+            )));
+            return;
+        }
         let item = sealer
             .seal(index, last, len, &current)
             .map(|(rowid, body)| Sealed {
@@ -166,15 +177,18 @@ fn hash(
 /// The last stage, on the caller's thread: writes each sealed chunk. Returns the size
 /// and the chunk count; an error if the stream ended before its last chunk.
 ///
-/// Every `FLUSH_EVERY` chunks it asks a helper to sync the vault file (`flush`, a
-/// second handle of it), so that the disk writes the pages SQLite has written while the
-/// pipeline goes on, instead of all of them at the commit's fsync. This changes nothing
-/// of the transaction's atomicity: SQLite writes a page into the file only after the
-/// rollback journal that can undo it is on disk, and the commit still syncs.
+/// Every `SYNC_EVERY` chunks it asks a helper to sync the filesystem that holds the vault
+/// (`folder` is the vault's folder), so that the disk writes the pages SQLite has
+/// written while the pipeline goes on, instead of all of them at the commit's fsync.
+/// This changes nothing of the transaction's atomicity: SQLite writes a page into the
+/// file only after the journal that can undo it is on disk, and the commit still syncs.
+/// The folder, not the vault file: closing any descriptor of a file drops every POSIX
+/// lock the process holds on it, SQLite's included, even one another connection of this
+/// process holds; a folder's descriptor closes without touching them.
 fn store(
     input: Receiver<Result<Hashed>>,
     tx: &Transaction<'_>,
-    flush: Option<&File>,
+    folder: Option<&File>,
     progress: &mut dyn Progress,
 ) -> Result<(u64, u64)> {
     let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
@@ -183,12 +197,10 @@ fn store(
     std::thread::scope(|scope| {
         // At most one request waits: a sync still running covers the pages of the next.
         let (kick, kicked) = sync_channel::<()>(1);
-        if let Some(file) = flush {
+        if let Some(folder) = folder {
             scope.spawn(move || {
                 for () in kicked {
-                    // A failed early sync is not an error: the commit's fsync reports
-                    // whatever the disk refuses.
-                    let _ = file.sync_data();
+                    sync_filesystem(folder);
                 }
             });
         }
@@ -200,7 +212,7 @@ fn store(
             count += 1;
             progress.advance(chunk.len as u64);
             complete = chunk.last;
-            if count % FLUSH_EVERY == 0 {
+            if count % SYNC_EVERY == 0 {
                 let _ = kick.try_send(());
             }
         }
@@ -214,6 +226,20 @@ fn store(
     }
     Ok((size, count))
 }
+
+/// Asks the kernel to write the dirty pages of the filesystem that holds `folder`.
+/// Its errors are not the attachment's: syncfs reports a failed write of any file on the
+/// filesystem, and one of the vault's own reaches the commit's fsync through SQLite's
+/// descriptor (Linux reports a failed write-back to every descriptor open when it
+/// failed), which fails the commit.
+#[cfg(target_os = "linux")]
+fn sync_filesystem(folder: &File) {
+    let _ = rustix::fs::syncfs(folder);
+}
+
+/// Elsewhere nothing is synced early; the commit's fsync does it all.
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystem(_: &File) {}
 
 #[cfg(test)]
 mod tests {
@@ -296,6 +322,113 @@ mod tests {
                 "padding of chunk {i}"
             );
         }
+    }
+
+    /// The first stage alone, with its only buffers reused ones full of 0xFF: the short
+    /// last chunk must come out zero-padded, sealed that way.
+    #[test]
+    fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
+        let mut seams = seams();
+        let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let key = Key::from_slice(&[5; 32]).unwrap();
+        let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, id);
+        let (out, sealed) = sync_channel(8);
+        let (recycle, recycled) = channel();
+        for _ in 0..4 {
+            recycle.send(Zeroizing::new(vec![0xFF; CHUNK])).unwrap();
+        }
+        let data = vec![7u8; CHUNK + 100];
+        read_and_seal(&mut &data[..], &sealer, &out, &recycled);
+        drop(out);
+        let chunks: Vec<Sealed> = sealed.into_iter().map(|c| c.unwrap()).collect();
+        assert_eq!(chunks.len(), 2);
+        assert!(recycled.try_recv().is_ok(), "the reused buffers were used");
+        let last = &chunks[1];
+        assert!(last.last && last.len == 100);
+        assert!(last.plain[..100].iter().all(|&b| b == 7));
+        assert!(
+            last.plain[100..].iter().all(|&b| b == 0),
+            "stale 0xFF in the padding"
+        );
+        let plain = open_chunk(
+            &key,
+            &vault,
+            Nonces::Random,
+            (&id, &[0; 19]),
+            (1, true, 100),
+            &last.body,
+            "test",
+        )
+        .unwrap();
+        assert!(
+            plain[100..].iter().all(|&b| b == 0),
+            "sealed with stale bytes"
+        );
+    }
+
+    /// A file that ends and then has more (still being written) is refused rather than
+    /// stored with a short chunk in the middle, which would never read back.
+    #[test]
+    fn a_file_that_grows_while_read_is_refused() {
+        struct Growing(Vec<Vec<u8>>);
+        impl Read for Growing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some(next) = self.0.first_mut() else {
+                    return Ok(0);
+                };
+                if next.is_empty() {
+                    // An end, with more after it.
+                    self.0.remove(0);
+                    return Ok(0);
+                }
+                let n = buf.len().min(next.len());
+                buf[..n].copy_from_slice(&next[..n]);
+                next.drain(..n);
+                if next.is_empty() {
+                    self.0.remove(0);
+                }
+                Ok(n)
+            }
+        }
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            .unwrap();
+        let mut seams = seams();
+        let key = Key::from_slice(&[5; 32]).unwrap();
+        let vault = Uuid::from_u128(1);
+        let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
+        let tx = db.unchecked_transaction().unwrap();
+        // Half a chunk, an end, then more.
+        let mut source = Growing(vec![vec![1; CHUNK / 2], Vec::new(), vec![2; CHUNK]]);
+        let got = ingest(&mut source, &sealer, &tx, None, &mut Silent);
+        assert!(
+            matches!(&got, Err(Error::BadInput(m)) if m.contains("grew")),
+            "{got:?}"
+        );
+    }
+
+    /// The store failing midway (a full disk) ends every stage: an error, not a hang.
+    #[test]
+    fn a_store_that_fails_midway_stops_every_stage() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
+             CREATE TRIGGER full BEFORE INSERT ON chunk
+             WHEN (SELECT count(*) FROM chunk) >= 5
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
+        let mut seams = seams();
+        let key = Key::from_slice(&[5; 32]).unwrap();
+        let vault = Uuid::from_u128(1);
+        let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
+        let tx = db.unchecked_transaction().unwrap();
+        let data = vec![3u8; 100 * CHUNK];
+        let got = ingest(&mut &data[..], &sealer, &tx, None, &mut Silent);
+        assert!(
+            matches!(&got, Err(e) if e.to_string().contains("full")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -33,13 +33,6 @@ pub struct CreateOptions {
 pub struct Vault {
     pub(crate) path: PathBuf,
     pub(crate) db: Connection,
-    /// A second handle on the vault file, opened on the first attachment and kept while
-    /// the vault is open, through which a long append asks the disk to write what SQLite
-    /// has written so far (ingest.rs). Invariant: it is closed only after the connection.
-    /// Closing any descriptor of a file drops every POSIX lock the process holds on it,
-    /// SQLite's included; so it is declared after `db` (fields drop in order) and
-    /// `close_for_erase` drops it after closing the connection.
-    pub(crate) flush: Option<std::sync::Arc<std::fs::File>>,
     pub(crate) header: Header,
     pub(crate) seams: Seams,
     pub(crate) keys: Option<Unlocked>,
@@ -200,7 +193,6 @@ impl Vault {
             path: path.to_path_buf(),
             erase_layout,
             db,
-            flush: None,
             header,
             seams,
             keys: Some(Unlocked {
@@ -241,7 +233,6 @@ impl Vault {
             path: path.to_path_buf(),
             erase_layout: crate::erase::EraseLayout::of(&db).ok(),
             db,
-            flush: None,
             header,
             seams,
             keys: None,
@@ -470,18 +461,6 @@ impl Vault {
     }
 
     /// Splits the unlocked vault into disjoint borrows for one operation.
-    /// The handle of `flush`, opened on first use; None if the file does not open
-    /// (then nothing is flushed early, and the commit's fsync does it all). Callers hold
-    /// the clone only while the connection is open, so it never closes the file.
-    pub(crate) fn flush_handle(&mut self) -> Option<std::sync::Arc<std::fs::File>> {
-        if self.flush.is_none() {
-            self.flush = std::fs::File::open(&self.path)
-                .ok()
-                .map(std::sync::Arc::new);
-        }
-        self.flush.clone()
-    }
-
     pub(crate) fn ctx(&mut self) -> Result<Ctx<'_>> {
         let Vault {
             db,
