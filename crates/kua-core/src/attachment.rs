@@ -282,11 +282,7 @@ impl Vault {
                 ));
             }
         }
-        // The vault's folder, for early syncs while the attachment streams in (ingest.rs).
-        let folder = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => std::fs::File::open(d).ok(),
-            _ => std::fs::File::open(".").ok(),
-        };
+        let folder = crate::ingest::sync_folder(&self.path);
         let mut ctx = self.ctx()?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);
@@ -301,8 +297,7 @@ impl Vault {
         let bulk = crate::store::BulkAppend::begin(db);
         let tx = db.unchecked_transaction()?;
 
-        let (size, chunks, sha256) =
-            crate::ingest::ingest(source, &sealer, &tx, folder.as_ref(), progress)?;
+        let (size, chunks, sha256) = crate::ingest::ingest(source, &sealer, &tx, folder, progress)?;
         let filler = ChunkSealer::new(
             ctx.seams,
             &head.key,

@@ -17,6 +17,9 @@ pub struct Catalog {
     pub attachments: BTreeMap<Uuid, Vec<Head>>,
     /// Testimony id → its consent record.
     pub consents: BTreeMap<Uuid, Head>,
+    /// Testimony id → consent records found beside the one that stands (damage, or an
+    /// old record put back). Kept so that erasing the testimony erases them too.
+    pub stale_consents: BTreeMap<Uuid, Vec<Head>>,
     /// (sender, record id) → versions received from that sender. Added to through
     /// `add_received` only, which keeps `received_ids` with it.
     pub received: BTreeMap<(Uuid, Uuid), Vec<Head>>,
@@ -68,16 +71,21 @@ impl Catalog {
         // A testimony has one consent record: a change writes the next revision and
         // deletes the one before. Of two (damage, or an old record put back), the
         // highest revision stands, so that a withdrawal cannot be undone by restoring
-        // the record it replaced; `verify` names the testimony.
+        // the record it replaced; `verify` names the testimony, and the others are
+        // kept aside for the testimony's erasure.
+        let mut stale = Vec::new();
         catalog.consents = grouped(heads, |h| h.parent)
             .into_iter()
             .filter_map(|(parent, mut heads)| {
-                if heads.len() > 1 {
+                let head = heads.pop()?;
+                if !heads.is_empty() {
                     damaged.push(format!("testimony {parent}: two consent records"));
+                    stale.push((parent, heads));
                 }
-                heads.pop().map(|head| (parent, head))
+                Some((parent, head))
             })
             .collect();
+        catalog.stale_consents = stale.into_iter().collect();
         let (heads, more) = load_heads(db, vault, sub, Table::Received)?;
         damaged.extend(more);
         catalog.received_ids = heads.iter().map(|h| h.id).collect();

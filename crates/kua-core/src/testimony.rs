@@ -484,7 +484,14 @@ impl Vault {
         for head in ctx.keys.catalog.versions(&id)? {
             records::delete(&tx, Table::Testimony, &head.row)?;
         }
-        if let Some(head) = ctx.keys.catalog.consents.get(&id) {
+        let stale = ctx
+            .keys
+            .catalog
+            .stale_consents
+            .get(&id)
+            .into_iter()
+            .flatten();
+        for head in ctx.keys.catalog.consents.get(&id).into_iter().chain(stale) {
             records::delete(&tx, Table::Consent, &head.row)?;
         }
         ctx.delete_attachments(&tx, &id)?;
@@ -503,6 +510,7 @@ impl Vault {
         ctx.keys.tail = tail;
         ctx.keys.catalog.testimonies.remove(&id);
         ctx.keys.catalog.consents.remove(&id);
+        ctx.keys.catalog.stale_consents.remove(&id);
         ctx.keys.catalog.attachments.remove(&id);
         ctx.keys.listing.forget(&id);
         for r in erased_recordings {

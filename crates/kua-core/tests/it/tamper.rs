@@ -428,4 +428,12 @@ fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
             .any(|p| p.place.contains(&id) && p.place.contains("two consent records")),
         "{report:?}"
     );
+    // Erasing the testimony erases both records, the one put back too.
+    v.delete(&id).unwrap();
+    drop(v);
+    let left: i64 = rusqlite::Connection::open(&fx.path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM consent", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "a consent record outlived the erasure");
 }
