@@ -18,7 +18,9 @@ pub struct Catalog {
     /// Testimony id → its consent record.
     pub consents: BTreeMap<Uuid, Head>,
     /// Testimony id → consent records found beside the one that stands (damage, or an
-    /// old record put back). Kept so that erasing the testimony erases them too.
+    /// old record put back). Kept as they are, as evidence of the damage `verify`
+    /// reports, until the testimony is erased, which erases them too; a consent change
+    /// leaves them.
     pub stale_consents: BTreeMap<Uuid, Vec<Head>>,
     /// (sender, record id) → versions received from that sender. Added to through
     /// `add_received` only, which keeps `received_ids` with it.

@@ -428,8 +428,15 @@ fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
             .any(|p| p.place.contains(&id) && p.place.contains("two consent records")),
         "{report:?}"
     );
-    // Erasing the testimony erases both records, the one put back too.
+    // A consent change leaves the record put back; erasing the testimony erases both
+    // records, and `verify` no longer names the testimony.
+    v.set_consent(&id, &consent()).unwrap();
     v.delete(&id).unwrap();
+    let report = v.verify(&mut Silent).unwrap();
+    assert!(
+        !report.problems.iter().any(|p| p.place.contains(&id)),
+        "{report:?}"
+    );
     drop(v);
     let left: i64 = rusqlite::Connection::open(&fx.path)
         .unwrap()

@@ -1,0 +1,235 @@
+//! The ingest pipeline's unit tests: its stages driven directly, over an in-memory
+//! chunk table.
+
+use super::*;
+use crate::chunks::{chunk_rowid, open_chunk, Nonces};
+use crate::crypto::Key;
+use crate::progress::Silent;
+use crate::seams::{Seams, SteppingClock};
+use rand_core::SeedableRng;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use uuid::Uuid;
+
+fn seams() -> Seams {
+    Seams::new(
+        Box::new(SteppingClock::new(1_641_600_000_000, 1_000)),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(3)),
+    )
+}
+
+#[test]
+fn a_reused_buffer_keeps_nothing_of_the_chunk_it_held() {
+    let mut buf = vec![0xAB; CHUNK];
+    let n = read_chunk(&mut &[7u8; 100][..], &mut buf).unwrap();
+    assert_eq!(n, 100);
+    assert!(buf[..100].iter().all(|&b| b == 7));
+    assert!(
+        buf[100..].iter().all(|&b| b == 0),
+        "stale bytes after the content"
+    );
+    assert_eq!(read_chunk(&mut &[][..], &mut buf).unwrap(), 0);
+    assert!(buf.iter().all(|&b| b == 0));
+}
+
+/// Whatever the threads' timing (buffers reused or not), every chunk holds its own
+/// bytes, padded with zeros, and the hash is that of the whole stream.
+#[test]
+fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .unwrap();
+    let mut seams = seams();
+    let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let key = Key::from_slice(&[5; 32]).unwrap();
+    let ids = Key::from_slice(&[6; 32]).unwrap();
+    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &ids, id);
+    // 20 and a half chunks, each chunk's bytes distinct from the others'.
+    let len = 20 * CHUNK + CHUNK / 2;
+    let data: Vec<u8> = (0..len).map(|i| (i / CHUNK) as u8 + 1).collect();
+    let tx = db.unchecked_transaction().unwrap();
+    let (size, count, sha) = ingest(&mut &data[..], &sealer, &tx, None, &mut Silent).unwrap();
+    tx.commit().unwrap();
+    assert_eq!((size, count), (len as u64, 21));
+    assert_eq!(sha, hex(&Sha256::digest(&data)));
+    for i in 0..count {
+        let last = i + 1 == count;
+        let content = if last { CHUNK / 2 } else { CHUNK };
+        let body: Vec<u8> = db
+            .query_row(
+                "SELECT body FROM chunk WHERE id = ?1",
+                [chunk_rowid(&ids, &id, i)],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let plain = open_chunk(
+            &key,
+            &vault,
+            Nonces::Random,
+            (&id, &[0; 19]),
+            (i, last, content),
+            &body,
+            "test",
+        )
+        .unwrap();
+        assert_eq!(plain.len(), CHUNK, "chunk {i} is sealed whole");
+        assert!(
+            plain[..content].iter().all(|&b| b == i as u8 + 1),
+            "chunk {i}"
+        );
+        assert!(
+            plain[content..].iter().all(|&b| b == 0),
+            "padding of chunk {i}"
+        );
+    }
+}
+
+/// The first stage alone, with its only buffers reused ones full of 0xFF: the short
+/// last chunk must come out zero-padded, sealed that way.
+#[test]
+fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
+    let mut seams = seams();
+    let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let key = Key::from_slice(&[5; 32]).unwrap();
+    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, id);
+    let (out, sealed) = sync_channel(8);
+    let (recycle, recycled) = channel();
+    for _ in 0..4 {
+        recycle.send(Zeroizing::new(vec![0xFF; CHUNK])).unwrap();
+    }
+    let data = vec![7u8; CHUNK + 100];
+    read_and_seal(&mut &data[..], &sealer, &out, &recycled);
+    drop(out);
+    let chunks: Vec<Sealed> = sealed.into_iter().map(|c| c.unwrap()).collect();
+    assert_eq!(chunks.len(), 2);
+    // Three of the four reused buffers were taken: the current, and two read ahead.
+    assert_eq!(recycled.try_iter().count(), 1, "fresh buffers were made");
+    let last = &chunks[1];
+    assert!(last.last && last.len == 100);
+    assert!(last.plain[..100].iter().all(|&b| b == 7));
+    assert!(
+        last.plain[100..].iter().all(|&b| b == 0),
+        "stale 0xFF in the padding"
+    );
+    let plain = open_chunk(
+        &key,
+        &vault,
+        Nonces::Random,
+        (&id, &[0; 19]),
+        (1, true, 100),
+        &last.body,
+        "test",
+    )
+    .unwrap();
+    assert!(
+        plain[100..].iter().all(|&b| b == 0),
+        "sealed with stale bytes"
+    );
+}
+
+/// A file that ends and then has more (still being written) is refused rather than
+/// stored with a short chunk in the middle, which would never read back.
+#[test]
+fn a_file_that_grows_while_read_is_refused() {
+    struct Growing(Vec<Vec<u8>>);
+    impl Read for Growing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some(next) = self.0.first_mut() else {
+                return Ok(0);
+            };
+            if next.is_empty() {
+                // An end, with more after it.
+                self.0.remove(0);
+                return Ok(0);
+            }
+            let n = buf.len().min(next.len());
+            buf[..n].copy_from_slice(&next[..n]);
+            next.drain(..n);
+            if next.is_empty() {
+                self.0.remove(0);
+            }
+            Ok(n)
+        }
+    }
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .unwrap();
+    let mut seams = seams();
+    let key = Key::from_slice(&[5; 32]).unwrap();
+    let vault = Uuid::from_u128(1);
+    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
+    let tx = db.unchecked_transaction().unwrap();
+    // Half a chunk, an end, then more.
+    let mut source = Growing(vec![vec![1; CHUNK / 2], Vec::new(), vec![2; CHUNK]]);
+    let got = ingest(&mut source, &sealer, &tx, None, &mut Silent);
+    assert!(
+        matches!(&got, Err(Error::BadInput(m)) if m.contains("changed")),
+        "{got:?}"
+    );
+}
+
+/// The store failing midway (a full disk) ends every stage: an error, not a hang.
+#[test]
+fn a_store_that_fails_midway_stops_every_stage() {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
+         CREATE TRIGGER full BEFORE INSERT ON chunk
+         WHEN (SELECT count(*) FROM chunk) >= 5
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    let mut seams = seams();
+    let key = Key::from_slice(&[5; 32]).unwrap();
+    let vault = Uuid::from_u128(1);
+    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
+    let tx = db.unchecked_transaction().unwrap();
+    // Counts what the stages took from the source.
+    struct Counted<'a>(&'a [u8], &'a AtomicUsize);
+    impl Read for Counted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.fetch_add(n, Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+    let data = vec![3u8; 100 * CHUNK];
+    let taken = AtomicUsize::new(0);
+    let got = ingest(&mut Counted(&data, &taken), &sealer, &tx, None, &mut Silent);
+    assert!(
+        matches!(&got, Err(e) if e.to_string().contains("full")),
+        "{got:?}"
+    );
+    // Five stored, then at most what fits in the two channels, one chunk in each
+    // stage's hands and the two the reader holds: the reading stopped.
+    let bound = (5 + 2 * DEPTH + 4) * CHUNK;
+    assert!(taken.into_inner() <= bound, "the stages went on reading");
+}
+
+#[test]
+fn a_read_error_is_passed_on_and_nothing_is_complete() {
+    struct Failing(usize);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("the stick was pulled"));
+            }
+            let n = buf.len().min(self.0);
+            buf[..n].fill(1);
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .unwrap();
+    let mut seams = seams();
+    let key = Key::from_slice(&[5; 32]).unwrap();
+    let vault = Uuid::from_u128(1);
+    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
+    let tx = db.unchecked_transaction().unwrap();
+    let got = ingest(&mut Failing(5 * CHUNK), &sealer, &tx, None, &mut Silent);
+    assert!(
+        matches!(&got, Err(Error::Io(e)) if e.to_string().contains("pulled")),
+        "{got:?}"
+    );
+}
