@@ -224,12 +224,13 @@ fn store(
 /// file: closing any descriptor of a file drops every POSIX lock the process holds on
 /// it, SQLite's included, even those of another connection of this process.
 ///
-/// Best effort, on one thread for the whole process (`syncer`): the attachment never
-/// waits for it, at most one request waits while a sync runs (the others are dropped:
-/// the next sync covers their pages), and a sync that hangs on a stuck drive holds up
-/// nothing but itself. syncfs
-/// also writes other programs' dirty pages on that filesystem, and a sync requested
-/// shortly before the end may still run while the commit's fsync does.
+/// Best effort, on one thread for the whole process (`syncer`): no attachment ever
+/// waits for it. At most one request waits while a sync runs and the others are
+/// dropped (the next sync of the same filesystem covers their pages; with two vaults on
+/// two filesystems, one's request may be dropped for the other's). A sync that hangs on
+/// a stuck drive stops the early syncs that would follow it, never an attachment.
+/// syncfs also writes other programs' dirty pages on that filesystem, and a sync
+/// requested shortly before the end may still run while the commit's fsync does.
 struct EarlySync {
     folder: Option<File>,
 }
@@ -240,7 +241,11 @@ impl EarlySync {
     }
 
     fn request(&self) {
-        let (Some(folder), Some(syncer)) = (&self.folder, syncer()) else {
+        // The folder first: without one (other systems, tests) no thread is started.
+        let Some(folder) = &self.folder else {
+            return;
+        };
+        let Some(syncer) = syncer() else {
             return;
         };
         // A descriptor of its own for the thread, which may outlive this attachment
