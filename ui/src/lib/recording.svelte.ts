@@ -69,9 +69,12 @@ export async function reattach(): Promise<void> {
   else recording.running = false;
 }
 
+/** Asks the recorder to pause or resume. The page shows the new state when the
+ * recorder reports it (its next status, within about 0.1 s), not when the request is
+ * taken: the recorder pauses at its next step, and until then it still records, so a
+ * "Paused" shown at once could show a clock that still moves. */
 export async function setPaused(paused: boolean): Promise<void> {
   await ipc.recordPause(paused);
-  recording.paused = paused;
 }
 
 export async function mark(note: string, section: string): Promise<void> {
