@@ -22,8 +22,9 @@ pub struct Catalog {
     /// reports, until the testimony is erased, which erases them too; a consent change
     /// leaves them.
     pub stale_consents: BTreeMap<Uuid, Vec<Head>>,
-    /// (sender, record id) → versions received from that sender. Added to through
-    /// `add_received` only, which keeps `received_ids` with it.
+    /// (sender, record id) → versions received from that sender. Built with
+    /// `received_ids` at load, and added to after that through `add_received` only,
+    /// which keeps `received_ids` with it.
     pub received: BTreeMap<(Uuid, Uuid), Vec<Head>>,
     /// Every record id in `received`, whoever sent it: an import tells at once that a
     /// record id is new to this vault, instead of looking it up under every other

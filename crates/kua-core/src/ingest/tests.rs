@@ -17,6 +17,36 @@ fn seams() -> Seams {
     )
 }
 
+const VAULT: Uuid = Uuid::from_u128(1);
+const ID: Uuid = Uuid::from_u128(2);
+
+/// The attachment's key in every test; the chunk-id key too (`chunk_rowid`).
+fn key() -> Key {
+    Key::from_slice(&[5; 32]).unwrap()
+}
+
+/// An in-memory chunk table, with `more` (a trigger) run after it.
+fn chunk_table(more: &str) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .unwrap();
+    db.execute_batch(more).unwrap();
+    db
+}
+
+/// Ingests `source` into `db` under the tests' keys, and commits if it succeeded.
+fn ingest_into(
+    db: &rusqlite::Connection,
+    source: &mut (dyn Read + Send),
+) -> Result<(u64, u64, String)> {
+    let (key, mut seams) = (key(), seams());
+    let sealer = ChunkSealer::new(&mut seams, &key, &VAULT, &key, ID);
+    let tx = db.unchecked_transaction().unwrap();
+    let got = ingest(source, &sealer, &tx, None, &mut Silent)?;
+    tx.commit().unwrap();
+    Ok(got)
+}
+
 #[test]
 fn a_reused_buffer_keeps_nothing_of_the_chunk_it_held() {
     let mut buf = vec![0xAB; CHUNK];
@@ -35,20 +65,12 @@ fn a_reused_buffer_keeps_nothing_of_the_chunk_it_held() {
 /// bytes, padded with zeros, and the hash is that of the whole stream.
 #[test]
 fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
-    let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-        .unwrap();
-    let mut seams = seams();
-    let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
-    let key = Key::from_slice(&[5; 32]).unwrap();
-    let ids = Key::from_slice(&[6; 32]).unwrap();
-    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &ids, id);
+    let db = chunk_table("");
     // 20 and a half chunks, each chunk's bytes distinct from the others'.
     let len = 20 * CHUNK + CHUNK / 2;
     let data: Vec<u8> = (0..len).map(|i| (i / CHUNK) as u8 + 1).collect();
-    let tx = db.unchecked_transaction().unwrap();
-    let (size, count, sha) = ingest(&mut &data[..], &sealer, &tx, None, &mut Silent).unwrap();
-    tx.commit().unwrap();
+    let (size, count, sha) = ingest_into(&db, &mut &data[..]).unwrap();
+    let key = key();
     assert_eq!((size, count), (len as u64, 21));
     assert_eq!(sha, hex(&Sha256::digest(&data)));
     for i in 0..count {
@@ -57,15 +79,15 @@ fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
         let body: Vec<u8> = db
             .query_row(
                 "SELECT body FROM chunk WHERE id = ?1",
-                [chunk_rowid(&ids, &id, i)],
+                [chunk_rowid(&key, &ID, i)],
                 |r| r.get(0),
             )
             .unwrap();
         let plain = open_chunk(
             &key,
-            &vault,
+            &VAULT,
             Nonces::Random,
-            (&id, &[0; 19]),
+            (&ID, &[0; 19]),
             (i, last, content),
             &body,
             "test",
@@ -87,10 +109,8 @@ fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
 /// last chunk must come out zero-padded, sealed that way.
 #[test]
 fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
-    let mut seams = seams();
-    let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
-    let key = Key::from_slice(&[5; 32]).unwrap();
-    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, id);
+    let (key, mut seams) = (key(), seams());
+    let sealer = ChunkSealer::new(&mut seams, &key, &VAULT, &key, ID);
     let (out, sealed) = sync_channel(8);
     let (recycle, recycled) = channel();
     for _ in 0..4 {
@@ -112,9 +132,9 @@ fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
     );
     let plain = open_chunk(
         &key,
-        &vault,
+        &VAULT,
         Nonces::Random,
-        (&id, &[0; 19]),
+        (&ID, &[0; 19]),
         (1, true, 100),
         &last.body,
         "test",
@@ -150,17 +170,10 @@ fn a_file_that_grows_while_read_is_refused() {
             Ok(n)
         }
     }
-    let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-        .unwrap();
-    let mut seams = seams();
-    let key = Key::from_slice(&[5; 32]).unwrap();
-    let vault = Uuid::from_u128(1);
-    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
-    let tx = db.unchecked_transaction().unwrap();
+    let db = chunk_table("");
     // Half a chunk, an end, then more.
     let mut source = Growing(vec![vec![1; CHUNK / 2], Vec::new(), vec![2; CHUNK]]);
-    let got = ingest(&mut source, &sealer, &tx, None, &mut Silent);
+    let got = ingest_into(&db, &mut source);
     assert!(
         matches!(&got, Err(Error::BadInput(m)) if m.contains("changed")),
         "{got:?}"
@@ -170,19 +183,11 @@ fn a_file_that_grows_while_read_is_refused() {
 /// The store failing midway (a full disk) ends every stage: an error, not a hang.
 #[test]
 fn a_store_that_fails_midway_stops_every_stage() {
-    let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch(
-        "CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
-         CREATE TRIGGER full BEFORE INSERT ON chunk
+    let db = chunk_table(
+        "CREATE TRIGGER full BEFORE INSERT ON chunk
          WHEN (SELECT count(*) FROM chunk) >= 5
          BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
-    )
-    .unwrap();
-    let mut seams = seams();
-    let key = Key::from_slice(&[5; 32]).unwrap();
-    let vault = Uuid::from_u128(1);
-    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
-    let tx = db.unchecked_transaction().unwrap();
+    );
     // Counts what the stages took from the source.
     struct Counted<'a>(&'a [u8], &'a AtomicUsize);
     impl Read for Counted<'_> {
@@ -194,7 +199,7 @@ fn a_store_that_fails_midway_stops_every_stage() {
     }
     let data = vec![3u8; 100 * CHUNK];
     let taken = AtomicUsize::new(0);
-    let got = ingest(&mut Counted(&data, &taken), &sealer, &tx, None, &mut Silent);
+    let got = ingest_into(&db, &mut Counted(&data, &taken));
     assert!(
         matches!(&got, Err(e) if e.to_string().contains("full")),
         "{got:?}"
@@ -219,15 +224,8 @@ fn a_read_error_is_passed_on_and_nothing_is_complete() {
             Ok(n)
         }
     }
-    let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-        .unwrap();
-    let mut seams = seams();
-    let key = Key::from_slice(&[5; 32]).unwrap();
-    let vault = Uuid::from_u128(1);
-    let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, Uuid::from_u128(2));
-    let tx = db.unchecked_transaction().unwrap();
-    let got = ingest(&mut Failing(5 * CHUNK), &sealer, &tx, None, &mut Silent);
+    let db = chunk_table("");
+    let got = ingest_into(&db, &mut Failing(5 * CHUNK));
     assert!(
         matches!(&got, Err(Error::Io(e)) if e.to_string().contains("pulled")),
         "{got:?}"
