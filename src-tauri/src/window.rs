@@ -32,20 +32,65 @@ use tauri::{App, Url, WebviewWindowBuilder};
 ///   with both settings; the DFG alone was not timed), they took about 5 MiB, and
 ///   optimising JIT compilers are a common source of exploitable bugs in JavaScript
 ///   engines (Apple's Lockdown Mode turns the JIT off for that reason).
+/// - `GDK_GL=disable` and `WEBKIT_WEB_RENDER_DEVICE_FILE`: the shell starts no OpenGL.
+///   With the DMA-BUF renderer off and no compositing, nothing in the shell draws with
+///   GL, yet GTK asked GLX for its visuals when it opened the display, and WebKit
+///   started EGL to learn which GPU render node to name to the web process. Either one
+///   loads Mesa, and with it LLVM (a library of about 100 MB), whose loading alone
+///   kept about 26 MiB resident in the shell; the app as a whole holds about 18 MiB
+///   less without them, since the web process, which still loads both (WebKit requires
+///   EGL there), no longer shares their pages (docs/benchmarks.md, "No OpenGL in the
+///   shell"). The first setting turns GTK's GL off; the second names the node, so
+///   WebKit need not ask EGL (the web process uses it only for DMA-BUF buffers, which
+///   are off). Both are needed: either alone left Mesa loaded.
 ///
-/// A window under automation keeps the DMA-BUF renderer, as it keeps compositing:
-/// WebKitWebDriver's screenshots time out without it.
+/// A window under automation keeps the DMA-BUF renderer and GL, as it keeps
+/// compositing: WebKitWebDriver's screenshots time out without it.
 pub fn prepare_webkit() {
     let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
-    let mut settings = vec![("JSC_useDFGJIT", "0")];
-    if !automated {
-        settings.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1"));
-    }
-    for (name, value) in settings {
+    for (name, value) in webkit_environment(automated, render_nodes()) {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, value);
         }
     }
+}
+
+/// The settings `prepare_webkit` makes, given the GPU render nodes this machine has, in
+/// order.
+fn webkit_environment(
+    automated: bool,
+    render_nodes: Vec<std::path::PathBuf>,
+) -> Vec<(&'static str, std::ffi::OsString)> {
+    let mut settings = vec![("JSC_useDFGJIT", "0".into())];
+    if !automated {
+        // The first node, as WebKit would pick it; the usual first name when the
+        // machine has none (a virtual machine), where nothing opens it.
+        let node = render_nodes
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "/dev/dri/renderD128".into());
+        settings.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()));
+        settings.push(("GDK_GL", "disable".into()));
+        settings.push(("WEBKIT_WEB_RENDER_DEVICE_FILE", node.into_os_string()));
+    }
+    settings
+}
+
+/// The machine's GPU render nodes (`/dev/dri/renderD*`), sorted.
+fn render_nodes() -> Vec<std::path::PathBuf> {
+    let mut nodes: Vec<_> = std::fs::read_dir("/dev/dri")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("renderD"))
+        })
+        .collect();
+    nodes.sort();
+    nodes
 }
 
 pub fn open(app: &App, home: &Home, zoom: f64) -> tauri::Result<()> {
@@ -191,7 +236,7 @@ pub fn is_app_url(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{fit, is_app_url, is_automated, Fit};
+    use super::{fit, is_app_url, is_automated, webkit_environment, Fit};
     use tauri::Url;
 
     /// The window the app ships with, read from the same tauri.conf.json.
@@ -252,6 +297,40 @@ mod tests {
         assert_eq!(is_automated(Some("true")), cfg!(feature = "e2e"));
         assert!(!is_automated(None));
         assert!(!is_automated(Some("1")));
+    }
+
+    /// The shell's memory: GTK's GL and WebKit's EGL probe each loaded Mesa and LLVM in
+    /// the shell; a window users run turns both off, one under WebDriver keeps them.
+    #[test]
+    fn the_shell_starts_no_gl_unless_automated() {
+        let names = |settings: &[(&str, std::ffi::OsString)]| {
+            settings
+                .iter()
+                .map(|(n, v)| format!("{n}={}", v.to_string_lossy()))
+                .collect::<Vec<_>>()
+        };
+        let user = webkit_environment(
+            false,
+            vec!["/dev/dri/renderD129".into(), "/dev/dri/renderD130".into()],
+        );
+        assert_eq!(
+            names(&user),
+            [
+                "JSC_useDFGJIT=0",
+                "WEBKIT_DISABLE_DMABUF_RENDERER=1",
+                "GDK_GL=disable",
+                "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD129"
+            ]
+        );
+        let no_gpu = webkit_environment(false, Vec::new());
+        assert_eq!(
+            names(&no_gpu)[3],
+            "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD128"
+        );
+        assert_eq!(
+            names(&webkit_environment(true, Vec::new())),
+            ["JSC_useDFGJIT=0"]
+        );
     }
 
     fn allowed(url: &str) -> bool {
