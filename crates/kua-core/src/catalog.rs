@@ -34,8 +34,10 @@ pub struct Catalog {
     pub cases: BTreeMap<Uuid, Vec<Head>>,
     /// (sender, case id) → the copies of a case received from that sender.
     pub received_cases: BTreeMap<(Uuid, Uuid), Vec<Head>>,
-    /// Rows whose heads did not open, and testimonies whose versions are not 1..n.
-    /// Unlock still succeeds; `verify` reports each of them.
+    /// Rows whose heads did not open ("{table} row {id}"), and testimonies whose
+    /// records open but do not fit together ("testimony {id}: {what}": versions not
+    /// 1..n, or two consent records). Unlock still succeeds; `verify` reports each of
+    /// them, the first as unreadable and the second as inconsistent.
     pub damaged: Vec<String>,
 }
 
@@ -82,7 +84,7 @@ impl Catalog {
             .filter_map(|(parent, mut heads)| {
                 let head = heads.pop()?;
                 if !heads.is_empty() {
-                    damaged.push(format!("testimony {parent}: two consent records"));
+                    damaged.push(format!("testimony {parent}: two consent records; the latest revision stands, and the other may be an older one put back"));
                     stale.push((parent, heads));
                 }
                 Some((parent, head))

@@ -143,12 +143,20 @@ impl Vault {
                 detail,
             })
         };
-        for place in &ctx.keys.catalog.damaged {
-            problem(
-                "record_unreadable",
-                place.clone(),
-                "the row does not decrypt: altered, damaged, or moved from elsewhere".into(),
-            );
+        for damage in &ctx.keys.catalog.damaged {
+            // The catalog names a testimony whose records decrypt but do not fit
+            // together as "testimony {id}: {what}", and a row that does not open by
+            // its table and row.
+            match damage.split_once(": ") {
+                Some((place, what)) if place.starts_with("testimony ") => {
+                    problem("records_inconsistent", place.into(), what.into())
+                }
+                _ => problem(
+                    "record_unreadable",
+                    damage.clone(),
+                    "the row does not decrypt: altered, damaged, or moved from elsewhere".into(),
+                ),
+            }
         }
         let expected = Expected::from_log(&entries);
         let mut seen_versions = BTreeSet::new();

@@ -250,6 +250,7 @@ problem-orphan-record = Record not in the log
 problem-record-missing = Record missing
 problem-record-resurrected = Erased record is back
 problem-record-unreadable = Record unreadable
+problem-records-inconsistent = A testimony's records do not fit together
 problem-unlogged-record = Change not in the log
 problem-setting-rolled-back = A setting was put back from an older copy
 problem-setting-unreadable = Setting unreadable

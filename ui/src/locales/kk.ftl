@@ -242,6 +242,7 @@ problem-orphan-record = Жазба журналда жоқ
 problem-record-missing = Жазба жоқ
 problem-record-resurrected = Өшірілген жазба қайта пайда болды
 problem-record-unreadable = Жазба оқылмайды
+problem-records-inconsistent = Куәлік жазбалары бір-біріне сәйкес келмейді
 problem-unlogged-record = Өзгеріс журналда жоқ
 problem-setting-rolled-back = Баптау ескі көшірмеден қайтарылған
 problem-setting-unreadable = Баптау оқылмайды

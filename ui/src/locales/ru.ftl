@@ -252,6 +252,7 @@ problem-orphan-record = Запись отсутствует в журнале
 problem-record-missing = Запись отсутствует
 problem-record-resurrected = Удалённая запись появилась снова
 problem-record-unreadable = Запись не читается
+problem-records-inconsistent = Записи свидетельства не согласуются между собой
 problem-unlogged-record = Изменение не отражено в журнале
 problem-setting-rolled-back = Настройка возвращена из старой копии
 problem-setting-unreadable = Настройка не читается

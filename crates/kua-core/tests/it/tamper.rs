@@ -425,7 +425,9 @@ fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
         report
             .problems
             .iter()
-            .any(|p| p.place.contains(&id) && p.place.contains("two consent records")),
+            .any(|p| p.code == "records_inconsistent"
+                && p.place == format!("testimony {id}")
+                && p.detail.starts_with("two consent records")),
         "{report:?}"
     );
     // A consent change leaves the record put back; erasing the testimony erases both
