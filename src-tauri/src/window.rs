@@ -15,6 +15,8 @@
 //! below). A packaged app is always incognito, whatever its environment says.
 
 use crate::home::Home;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use tauri::webview::NewWindowResponse;
 use tauri::{App, Url, WebviewWindowBuilder};
 
@@ -32,53 +34,66 @@ use tauri::{App, Url, WebviewWindowBuilder};
 ///   with both settings; the DFG alone was not timed), they took about 5 MiB, and
 ///   optimising JIT compilers are a common source of exploitable bugs in JavaScript
 ///   engines (Apple's Lockdown Mode turns the JIT off for that reason).
-/// - `GDK_GL=disable` and `WEBKIT_WEB_RENDER_DEVICE_FILE`: the shell starts no OpenGL.
-///   With the DMA-BUF renderer off and no compositing, nothing in the shell draws with
-///   GL, yet GTK asked GLX for its visuals when it opened the display, and WebKit
-///   started EGL to learn which GPU render node to name to the web process. Either one
-///   loads Mesa, and with it LLVM (a library of about 100 MB), whose loading alone
-///   kept about 26 MiB resident in the shell; the app as a whole holds about 18 MiB
+/// - `GDK_GL=disable` and `WEBKIT_WEB_RENDER_DEVICE_FILE` (Linux): the shell starts no
+///   OpenGL. With the DMA-BUF renderer off and no compositing, nothing in the shell
+///   draws with GL, yet GTK asked GLX for its visuals when it opened the display, and
+///   WebKit started EGL to learn which GPU render node to name to the web process.
+///   Either one loads Mesa and, through it, LLVM (a library of about 100 MB): together
+///   about 25 MiB of the shell's memory (PSS) once loaded; the app as a whole holds about 18 MiB
 ///   less without them, since the web process, which still loads both (WebKit requires
 ///   EGL there), no longer shares their pages (docs/benchmarks.md, "No OpenGL in the
 ///   shell"). The first setting turns GTK's GL off; the second names the node, so
-///   WebKit need not ask EGL (the web process uses it only for DMA-BUF buffers, which
-///   are off). Both are needed: either alone left Mesa loaded.
+///   WebKit need not ask EGL. The web process would use that device for hardware
+///   buffers only (the DMA-BUF renderer's, and WebGL's and video's under accelerated
+///   rendering), which these settings keep off; the page draws no WebGL. Both are
+///   needed: either alone left Mesa loaded. They are set only while the DMA-BUF renderer
+///   is off: a user who turns it back on gets WebKit's GL as it comes.
 ///
 /// A window under automation keeps the DMA-BUF renderer and GL, as it keeps
 /// compositing: WebKitWebDriver's screenshots time out without it.
 pub fn prepare_webkit() {
     let automated = is_automated(std::env::var("TAURI_WEBVIEW_AUTOMATION").ok().as_deref());
-    for (name, value) in webkit_environment(automated, render_nodes()) {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    let nodes = render_nodes(std::path::Path::new("/dev/dri"));
+    let current = |name: &str| std::env::var_os(name);
+    let linux = cfg!(target_os = "linux");
+    for (name, value) in webkit_environment(automated, linux, &current, &nodes) {
+        std::env::set_var(name, value);
     }
 }
 
-/// The settings `prepare_webkit` makes, given the GPU render nodes this machine has, in
-/// order.
+/// The variables `prepare_webkit` sets, given the environment as it is (`current`) and
+/// the machine's GPU render nodes: none that the environment already sets.
 fn webkit_environment(
     automated: bool,
-    render_nodes: Vec<std::path::PathBuf>,
-) -> Vec<(&'static str, std::ffi::OsString)> {
-    let mut settings = vec![("JSC_useDFGJIT", "0".into())];
+    linux: bool,
+    current: &dyn Fn(&str) -> Option<OsString>,
+    render_nodes: &[PathBuf],
+) -> Vec<(&'static str, OsString)> {
+    let mut wanted: Vec<(&'static str, OsString)> = vec![("JSC_useDFGJIT", "0".into())];
     if !automated {
-        // The first node, as WebKit would pick it; the usual first name when the
-        // machine has none (a virtual machine), where nothing opens it.
-        let node = render_nodes
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| "/dev/dri/renderD128".into());
-        settings.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()));
-        settings.push(("GDK_GL", "disable".into()));
-        settings.push(("WEBKIT_WEB_RENDER_DEVICE_FILE", node.into_os_string()));
+        wanted.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()));
     }
-    settings
+    // WebKit takes any value but "0" as "off", an empty one included.
+    let dmabuf_off = current("WEBKIT_DISABLE_DMABUF_RENDERER").map_or(!automated, |v| v != "0");
+    if linux && !automated && dmabuf_off {
+        // The first node by name. WebKit would name the GPU behind its EGL display,
+        // which the shell no longer starts; nothing opens the node while hardware
+        // buffers are off, so on a machine with none (a virtual machine) the usual
+        // first name stands in.
+        let node = render_nodes
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "/dev/dri/renderD128".into());
+        wanted.push(("GDK_GL", "disable".into()));
+        wanted.push(("WEBKIT_WEB_RENDER_DEVICE_FILE", node.into_os_string()));
+    }
+    wanted.retain(|(name, _)| current(name).is_none());
+    wanted
 }
 
-/// The machine's GPU render nodes (`/dev/dri/renderD*`), sorted.
-fn render_nodes() -> Vec<std::path::PathBuf> {
-    let mut nodes: Vec<_> = std::fs::read_dir("/dev/dri")
+/// The GPU render nodes (`renderD*`) in `dir`, sorted by name.
+fn render_nodes(dir: &Path) -> Vec<PathBuf> {
+    let mut nodes: Vec<_> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -236,7 +251,9 @@ pub fn is_app_url(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{fit, is_app_url, is_automated, webkit_environment, Fit};
+    use super::{fit, is_app_url, is_automated, render_nodes, webkit_environment, Fit};
+    use std::ffi::OsString;
+    use std::path::PathBuf;
     use tauri::Url;
 
     /// The window the app ships with, read from the same tauri.conf.json.
@@ -300,37 +317,79 @@ mod tests {
     }
 
     /// The shell's memory: GTK's GL and WebKit's EGL probe each loaded Mesa and LLVM in
-    /// the shell; a window users run turns both off, one under WebDriver keeps them.
+    /// the shell; a window users run turns both off, one under WebDriver keeps them, and
+    /// whatever the user set stays as set.
     #[test]
-    fn the_shell_starts_no_gl_unless_automated() {
-        let names = |settings: &[(&str, std::ffi::OsString)]| {
-            settings
-                .iter()
+    fn the_shell_starts_no_gl_unless_automated_or_the_user_says_otherwise() {
+        let made = |automated: bool, linux: bool, env: &[(&str, &str)], nodes: &[&str]| {
+            let current = |name: &str| {
+                env.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| OsString::from(v))
+            };
+            let nodes: Vec<PathBuf> = nodes.iter().map(PathBuf::from).collect();
+            webkit_environment(automated, linux, &current, &nodes)
+                .into_iter()
                 .map(|(n, v)| format!("{n}={}", v.to_string_lossy()))
                 .collect::<Vec<_>>()
         };
-        let user = webkit_environment(
-            false,
-            vec!["/dev/dri/renderD129".into(), "/dev/dri/renderD130".into()],
-        );
+        let gpu = ["/dev/dri/renderD128", "/dev/dri/renderD129"];
         assert_eq!(
-            names(&user),
+            made(false, true, &[], &gpu),
             [
                 "JSC_useDFGJIT=0",
                 "WEBKIT_DISABLE_DMABUF_RENDERER=1",
                 "GDK_GL=disable",
-                "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD129"
+                "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD128"
             ]
         );
-        let no_gpu = webkit_environment(false, Vec::new());
+        // No render node (a virtual machine): the usual first name.
         assert_eq!(
-            names(&no_gpu)[3],
+            made(false, true, &[], &[])[3],
             "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD128"
         );
+        // What the user set is left as set, an empty value included.
         assert_eq!(
-            names(&webkit_environment(true, Vec::new())),
+            made(false, true, &[("GDK_GL", ""), ("JSC_useDFGJIT", "1")], &gpu),
+            [
+                "WEBKIT_DISABLE_DMABUF_RENDERER=1",
+                "WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/dri/renderD128"
+            ]
+        );
+        // The DMA-BUF renderer turned back on: WebKit's GL as it comes. Any other value
+        // turns it off, as WebKit reads it.
+        assert_eq!(
+            made(
+                false,
+                true,
+                &[("WEBKIT_DISABLE_DMABUF_RENDERER", "0")],
+                &gpu
+            ),
             ["JSC_useDFGJIT=0"]
         );
+        assert_eq!(
+            made(false, true, &[("WEBKIT_DISABLE_DMABUF_RENDERER", "")], &gpu).len(),
+            3
+        );
+        // Under WebDriver, and elsewhere than Linux.
+        assert_eq!(made(true, true, &[], &gpu), ["JSC_useDFGJIT=0"]);
+        assert_eq!(
+            made(false, false, &[], &gpu),
+            ["JSC_useDFGJIT=0", "WEBKIT_DISABLE_DMABUF_RENDERER=1"]
+        );
+    }
+
+    #[test]
+    fn render_nodes_are_the_render_devices_by_name() {
+        let dir = tempfile::tempdir().expect("a folder");
+        for name in ["card0", "renderD129", "renderD128", "by-path"] {
+            std::fs::write(dir.path().join(name), b"").expect("a file");
+        }
+        assert_eq!(
+            render_nodes(dir.path()),
+            [dir.path().join("renderD128"), dir.path().join("renderD129")]
+        );
+        assert!(render_nodes(&dir.path().join("missing")).is_empty());
     }
 
     fn allowed(url: &str) -> bool {

@@ -48,6 +48,15 @@ async function mark(b: Browser, name: string): Promise<number> {
 const perProcess = (pids: number[]) =>
   pids.map((p) => ({ process: (readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0] ?? "").split("/").at(-1), rss_mib: mib(rss([p])), pss_mib: mib(pss([p])) }));
 
+/** The GL libraries a process has mapped (Mesa's drivers, GLX, LLVM): none in the shell
+ * as users run it (src-tauri/src/window.rs, `prepare_webkit`). */
+function glLibraries(pid: number | undefined): string[] {
+  if (pid === undefined) return ["(no process)"];
+  const maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+  const found = maps.match(/[^/\s]*(?:_dri\.so|libGLX_mesa|libEGL_mesa|libLLVM)[^/\s]*/g) ?? [];
+  return [...new Set(found)];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
 const mib = (b: number) => Math.round((b / 1048576) * 10) / 10;
@@ -89,7 +98,7 @@ async function asUser(at: string, label: string): Promise<Record<string, unknown
     const screen = join(ARTIFACTS, `production-${label}-list.xwd`);
     writeFileSync(screen, execFileSync("xwd", ["-root", "-silent"], { maxBuffer: 1 << 26 }));
     pids = appProcesses(at);
-    return { unlock_screen: unlockScreen, list: { processes: perProcess(pids), rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) }, screen };
+    return { unlock_screen: unlockScreen, list: { processes: perProcess(pids), rss_mib: mib(rss(pids)), pss_mib: mib(pss(pids)) }, gl_in_shell: glLibraries(app.pid), screen };
   } finally {
     app.kill("SIGTERM");
     await sleep(1000);
