@@ -35,9 +35,10 @@ pub struct Catalog {
     /// (sender, case id) → the copies of a case received from that sender.
     pub received_cases: BTreeMap<(Uuid, Uuid), Vec<Head>>,
     /// Rows whose heads did not open ("{table} row {id}"), and testimonies whose
-    /// records open but do not fit together ("testimony {id}: {what}": versions not
-    /// 1..n, or two consent records). Unlock still succeeds; `verify` reports each of
-    /// them, the first as unreadable and the second as inconsistent.
+    /// records do not fit together ("testimony {id}: {what}": versions not 1..n, which
+    /// a version row that does not open also leaves, or two consent records). Unlock
+    /// still succeeds; `verify` reports each of them, the first as unreadable and the
+    /// second as inconsistent.
     pub damaged: Vec<String>,
 }
 
@@ -64,7 +65,7 @@ impl Catalog {
             if !contiguous {
                 let id = versions.first().map(|h| h.id).unwrap_or_default();
                 damaged.push(format!(
-                    "testimony {id}: versions are not 1..n (one was removed or duplicated)"
+                    "testimony {id}: versions are not 1..n (one was removed or duplicated, or does not open)"
                 ));
             }
         }

@@ -144,13 +144,17 @@ impl Vault {
             })
         };
         for damage in &ctx.keys.catalog.damaged {
-            // The catalog names a testimony whose records decrypt but do not fit
-            // together as "testimony {id}: {what}", and a row that does not open by
-            // its table and row.
-            match damage.split_once(": ") {
-                Some((place, what)) if place.starts_with("testimony ") => {
-                    problem("records_inconsistent", place.into(), what.into())
-                }
+            // The catalog names a testimony whose records do not fit together as
+            // "testimony {id}: {what}", and a row that does not open by its table and
+            // row (a row id that is not a uuid is quoted, so it cannot pass for the
+            // first).
+            let inconsistent = damage.split_once(": ").filter(|(place, _)| {
+                place
+                    .strip_prefix("testimony ")
+                    .is_some_and(|id| Uuid::parse_str(id).is_ok())
+            });
+            match inconsistent {
+                Some((place, what)) => problem("records_inconsistent", place.into(), what.into()),
                 _ => problem(
                     "record_unreadable",
                     damage.clone(),

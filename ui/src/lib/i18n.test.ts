@@ -105,7 +105,7 @@ describe("translations", () => {
     expect(events.length).toBeGreaterThan(10);
     expect(events.filter((e) => !en.has(`event-${e.replace(/_/g, "-")}`))).toEqual([]);
     const verify = readFileSync(join(root, "crates/kua-core/src/verify.rs"), "utf8") + readFileSync(join(root, "crates/kua-core/src/custody.rs"), "utf8");
-    const problems = [...verify.matchAll(/"((?:custody|record|attachment|content|evidence|orphan|unlogged)_[a-z_]+)"/g)].map((m) => m[1] ?? "");
+    const problems = [...verify.matchAll(/"((?:custody|records?|attachment|content|evidence|orphan|unlogged)_[a-z_]+)"/g)].map((m) => m[1] ?? "");
     expect(problems.length).toBeGreaterThan(5);
     expect([...new Set(problems)].filter((p) => !en.has(`problem-${p.replace(/_/g, "-")}`))).toEqual([]);
   });

@@ -161,6 +161,42 @@ fn ciphertexts_swapped_between_records_or_fields_do_not_open() {
     }
 }
 
+/// A row put in under an id that reads like the catalog's name for a testimony whose
+/// records do not fit together is still a row that does not open, not that testimony.
+#[test]
+fn a_row_id_made_to_read_like_a_testimony_is_named_as_an_unreadable_row() {
+    let fx = Fixture::new();
+    let (a, _, _) = populated(&fx);
+    let forged = format!("testimony {a}: two consent records");
+    sql(
+        &fx.path,
+        &format!("INSERT INTO testimony (id, head, body) SELECT 'x: {forged}', head, body FROM testimony LIMIT 1"),
+    );
+    let mut v = fx.open();
+    let report = v.verify(&mut Silent).unwrap();
+    let named: Vec<(&str, &str)> = report
+        .problems
+        .iter()
+        .filter(|p| p.place.contains(&forged))
+        .map(|p| (p.code.as_str(), p.place.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [(
+            "record_unreadable",
+            format!("testimony row \"x: {forged}\"").as_str()
+        )],
+        "{report:?}"
+    );
+    assert!(
+        !report
+            .problems
+            .iter()
+            .any(|p| p.code == "records_inconsistent"),
+        "{report:?}"
+    );
+}
+
 #[test]
 fn a_rolled_back_draft_and_rows_removed_behind_kuas_back_are_named() {
     let fx = Fixture::new();
