@@ -382,12 +382,16 @@ mod tests {
     #[test]
     fn render_nodes_are_the_render_devices_by_name() {
         let dir = tempfile::tempdir().expect("a folder");
-        for name in ["card0", "renderD129", "renderD128", "by-path"] {
+        for name in ["renderD129", "card0", "renderD128", "renderD130", "by-path"] {
             std::fs::write(dir.path().join(name), b"").expect("a file");
         }
         assert_eq!(
             render_nodes(dir.path()),
-            [dir.path().join("renderD128"), dir.path().join("renderD129")]
+            [
+                dir.path().join("renderD128"),
+                dir.path().join("renderD129"),
+                dir.path().join("renderD130")
+            ]
         );
         assert!(render_nodes(&dir.path().join("missing")).is_empty());
     }

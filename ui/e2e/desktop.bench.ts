@@ -52,7 +52,12 @@ const perProcess = (pids: number[]) =>
  * as users run it (src-tauri/src/window.rs, `prepare_webkit`). */
 function glLibraries(pid: number | undefined): string[] {
   if (pid === undefined) return ["(no process)"];
-  const maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+  } catch {
+    return ["(gone)"];
+  }
   const found = maps.match(/[^/\s]*(?:_dri\.so|libGLX_mesa|libEGL_mesa|libLLVM)[^/\s]*/g) ?? [];
   return [...new Set(found)];
 }
