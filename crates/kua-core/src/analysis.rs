@@ -237,6 +237,12 @@ impl Vault {
                 .filter(|d| !d.starts_with("attachment "))
                 .cloned(),
         );
+        out.unreadable.extend(
+            catalog
+                .inconsistent
+                .iter()
+                .map(|(id, what)| format!("testimony {id}: {what}")),
+        );
         // A damaged consent row cannot say whose it was; the sealed testimonies found
         // without consent below are the same records, and are not reported twice.
         let mut lost_consents = catalog
@@ -247,12 +253,8 @@ impl Vault {
         // A testimony the catalog names as damaged (versions not 1..n, two consent
         // records, which could put an old consent beside a withdrawal) is left out of
         // the counts altogether; its problem is reported above.
-        let damaged: std::collections::HashSet<Uuid> = catalog
-            .damaged
-            .iter()
-            .filter_map(|d| d.strip_prefix("testimony ")?.split(':').next())
-            .filter_map(|id| Uuid::parse_str(id.trim()).ok())
-            .collect();
+        let damaged: std::collections::HashSet<Uuid> =
+            catalog.inconsistent.iter().map(|(id, _)| *id).collect();
 
         // Own testimonies: the latest versions in one pass, and their consent.
         let latest: HashMap<Uuid, &Head> = catalog

@@ -34,12 +34,14 @@ pub struct Catalog {
     pub cases: BTreeMap<Uuid, Vec<Head>>,
     /// (sender, case id) → the copies of a case received from that sender.
     pub received_cases: BTreeMap<(Uuid, Uuid), Vec<Head>>,
-    /// Rows whose heads did not open ("{table} row {id}"), and testimonies whose
-    /// records do not fit together ("testimony {id}: {what}": versions not 1..n, which
-    /// a version row that does not open also leaves, or two consent records). Unlock
-    /// still succeeds; `verify` reports each of them, the first as unreadable and the
-    /// second as inconsistent.
+    /// Rows whose heads did not open, as "{table} row {id}". Unlock still succeeds;
+    /// `verify` reports each of them.
     pub damaged: Vec<String>,
+    /// Testimonies whose records do not fit together, with what is wrong: versions not
+    /// 1..n (which a version row that does not open also leaves), or two consent
+    /// records. Unlock still succeeds; `verify` names each testimony, and analysis
+    /// leaves it out of the counts.
+    pub inconsistent: Vec<(Uuid, String)>,
 }
 
 impl Catalog {
@@ -64,8 +66,10 @@ impl Catalog {
                 .all(|(i, h)| h.version as usize == i + 1);
             if !contiguous {
                 let id = versions.first().map(|h| h.id).unwrap_or_default();
-                damaged.push(format!(
-                    "testimony {id}: versions are not 1..n (one was removed or duplicated, or does not open)"
+                catalog.inconsistent.push((
+                    id,
+                    "versions are not 1..n (one was removed or duplicated, or does not open)"
+                        .into(),
                 ));
             }
         }
@@ -85,7 +89,7 @@ impl Catalog {
             .filter_map(|(parent, mut heads)| {
                 let head = heads.pop()?;
                 if !heads.is_empty() {
-                    damaged.push(format!("testimony {parent}: two consent records; the latest revision stands, and the other may be an older one put back"));
+                    catalog.inconsistent.push((parent, "two consent records; the latest revision stands, and the other may be an older one put back".into()));
                     stale.push((parent, heads));
                 }
                 Some((parent, head))

@@ -511,12 +511,8 @@ impl Vault {
         ctx.keys.catalog.testimonies.remove(&id);
         ctx.keys.catalog.consents.remove(&id);
         ctx.keys.catalog.stale_consents.remove(&id);
-        // What unlock found damaged in this testimony's records is gone with them.
-        let damaged = format!("testimony {id}:");
-        ctx.keys
-            .catalog
-            .damaged
-            .retain(|d| !d.starts_with(&damaged));
+        // What unlock found wrong in this testimony's records is gone with them.
+        ctx.keys.catalog.inconsistent.retain(|(t, _)| *t != id);
         ctx.keys.catalog.attachments.remove(&id);
         ctx.keys.listing.forget(&id);
         for r in erased_recordings {

@@ -143,24 +143,19 @@ impl Vault {
                 detail,
             })
         };
-        for damage in &ctx.keys.catalog.damaged {
-            // The catalog names a testimony whose records do not fit together as
-            // "testimony {id}: {what}", and a row that does not open by its table and
-            // row (a row id that is not a uuid is quoted, so it cannot pass for the
-            // first).
-            let inconsistent = damage.split_once(": ").filter(|(place, _)| {
-                place
-                    .strip_prefix("testimony ")
-                    .is_some_and(|id| Uuid::parse_str(id).is_ok())
-            });
-            match inconsistent {
-                Some((place, what)) => problem("records_inconsistent", place.into(), what.into()),
-                _ => problem(
-                    "record_unreadable",
-                    damage.clone(),
-                    "the row does not decrypt: altered, damaged, or moved from elsewhere".into(),
-                ),
-            }
+        for place in &ctx.keys.catalog.damaged {
+            problem(
+                "record_unreadable",
+                place.clone(),
+                "the row does not decrypt: altered, damaged, or moved from elsewhere".into(),
+            );
+        }
+        for (id, what) in &ctx.keys.catalog.inconsistent {
+            problem(
+                "records_inconsistent",
+                format!("testimony {id}"),
+                what.clone(),
+            );
         }
         let expected = Expected::from_log(&entries);
         let mut seen_versions = BTreeSet::new();
