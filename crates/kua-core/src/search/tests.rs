@@ -228,3 +228,42 @@ fn snippets_keep_the_original_case_and_mark_every_match() {
     );
     assert_eq!(snippet("", &terms("x")), "");
 }
+
+#[test]
+fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
+    // Documents that match "арест" more or less often, several of them alike (equal
+    // ranks), built in an order unrelated to their rank.
+    let texts: Vec<String> = (0..60u8)
+        .map(|i| {
+            let times = usize::from(i % 7) + 1;
+            let filler = usize::from(i % 5) * 3;
+            format!(
+                "{} {}",
+                "арест ".repeat(times),
+                "камера ночью ".repeat(filler)
+            )
+        })
+        .collect();
+    let index =
+        SearchIndex::build(texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t))).unwrap();
+    let query = terms("арест");
+    // What FTS5's own sort gives, with ties broken by the order of indexing.
+    let sorted: Vec<Uuid> = index
+        .db
+        .prepare("SELECT rowid FROM doc WHERE doc MATCH ?1 ORDER BY rank, rowid")
+        .unwrap()
+        .query_map([fts_query(&query)], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|r| index.ids[&r.unwrap()].0)
+        .collect();
+    assert_eq!(sorted.len(), 60);
+    for limit in [0, 1, 7, 30, 59, 60, 100] {
+        let picked: Vec<Uuid> = index
+            .query(&query, limit)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(picked, sorted[..limit.min(60)], "limit {limit}");
+    }
+}
