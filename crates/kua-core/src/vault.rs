@@ -526,6 +526,23 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Logs several changes in order, as `log` called for each would
+    /// (`Appender::append_many`).
+    pub fn log_many(
+        &mut self,
+        tx: &Connection,
+        tail: &mut Tail,
+        changes: Vec<(Event, Change)>,
+    ) -> Result<()> {
+        *tail = Appender {
+            vault: &self.vault,
+            key: &self.keys.sub.custody,
+            signing: &self.keys.signing,
+        }
+        .append_many(tx, self.seams, *tail, changes)?;
+        Ok(())
+    }
+
     pub fn insert(
         &mut self,
         tx: &Connection,

@@ -403,38 +403,34 @@ impl Vault {
             state.name.clone_from(&sender_name);
         }
         senders::store(&mut ctx, &tx, &mut tail, &senders)?;
-        for (head, hash) in &new_records {
-            ctx.log(
-                &tx,
-                &mut tail,
+        // One entry per record and case received, signed together (`log_many`).
+        let received = format!(
+            "bundle {} from {} ({})",
+            manifest.bundle_id, sender_name, manifest.sender.key_id
+        );
+        let records = new_records.iter().map(|(head, hash)| {
+            (
                 Event::Imported,
                 Change {
                     record: Some(head.id),
                     version: Some(head.version),
                     content_hash: Some(String::from_utf8_lossy(hash).into_owned()),
-                    detail: Some(format!(
-                        "bundle {} from {} ({})",
-                        manifest.bundle_id, sender_name, manifest.sender.key_id
-                    )),
+                    detail: Some(received.clone()),
                 },
-            )?;
-        }
-        for (head, sha) in &new_cases {
-            ctx.log(
-                &tx,
-                &mut tail,
+            )
+        });
+        let cases = new_cases.iter().map(|(head, sha)| {
+            (
                 Event::CaseImported,
                 Change {
                     record: Some(head.id),
                     version: Some(head.version),
                     content_hash: Some(sha.clone()),
-                    detail: Some(format!(
-                        "bundle {} from {} ({})",
-                        manifest.bundle_id, sender_name, manifest.sender.key_id
-                    )),
+                    detail: Some(received.clone()),
                 },
-            )?;
-        }
+            )
+        });
+        ctx.log_many(&tx, &mut tail, records.chain(cases).collect())?;
         if new_records.is_empty() && new_cases.is_empty() && !replay {
             ctx.log(
                 &tx,
