@@ -2,6 +2,7 @@
 //!
 //!     cargo bench -p kua-core --bench vault            # everything (about 5 minutes)
 //!     cargo bench -p kua-core --bench vault -- save    # one group: save | ingest | search | unlock | bundle | erase
+//!     cargo bench -p kua-core --bench vault -- search-sort    # not in "everything": how search picks its best hits (vault/search_sort.rs)
 //!
 //! KUA_BENCH_INGEST_MIB sets the attachment size (default 1024); KUA_BENCH_SEARCH sets the
 //! corpus sizes (default "10000,100000"); KUA_BENCH_ERASE_GIB the vault size the erase is
@@ -10,6 +11,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "vault/search_sort.rs"]
+mod search_sort;
 use common::*;
 
 use kua_core::model::{ConsentScope, TestimonyInput};
@@ -52,6 +55,9 @@ fn main() {
     }
     if want("search") {
         search(dir.path());
+    }
+    if only.as_deref() == Some("search-sort") {
+        search_sort::run();
     }
     if want("unlock") {
         unlock(dir.path());

@@ -60,6 +60,9 @@ pub(crate) struct Unlocked {
     /// The last logged state of every setting, read from the whole log on first need
     /// and then from the entries appended since (secret.rs).
     pub logged_settings: std::cell::RefCell<Option<crate::secret::LoggedCache>>,
+    /// Every sender's state as the last import committed it, beside the exact bytes it
+    /// was stored as (import/senders.rs).
+    pub senders: Option<crate::import::KeptSenders>,
 }
 
 pub(crate) const SIGNING_KEY: &str = "device-signing-key";
@@ -206,6 +209,7 @@ impl Vault {
                 recordings: Default::default(),
                 header_damage: Vec::new(),
                 logged_settings: Default::default(),
+                senders: None,
             }),
         };
         Ok((vault, recovery))
@@ -334,6 +338,7 @@ impl Vault {
             recordings: Default::default(),
             header_damage,
             logged_settings: Default::default(),
+            senders: None,
         });
         if self.header.format < FORMAT {
             if let Err(e) = crate::migrate::upgrade(self) {

@@ -34,6 +34,7 @@ use continuity::{check_logged, continuity, learn};
 use importer::{Importer, Known};
 pub(crate) use received::check_received;
 pub use received::{ReceivedRecord, ReceivedSummary};
+pub(crate) use senders::KeptSenders;
 use senders::{logged_exports, LoggedExport, RecordSet, SeenBundle};
 
 /// The attachments table keeps received media under this parent.
@@ -272,7 +273,7 @@ impl Vault {
         }
         let mut senders = match read_senders {
             Some(read) => read,
-            None => senders::load(&ctx)?,
+            None => senders::load_for_import(&mut ctx)?,
         };
         let state = senders.get(&sender_key);
         let replay = known == Known::Replay;
@@ -402,7 +403,7 @@ impl Vault {
         if let Some(state) = senders.get_mut(&sender_key) {
             state.name.clone_from(&sender_name);
         }
-        senders::store(&mut ctx, &tx, &mut tail, &senders)?;
+        let stored = senders::store(&mut ctx, &tx, &mut tail, &senders)?;
         // One entry per record and case received, signed together (`log_many`).
         let received = format!(
             "bundle {} from {} ({})",
@@ -448,6 +449,7 @@ impl Vault {
         tx.commit()?;
         drop(bulk);
         ctx.keys.tail = tail;
+        ctx.keys.senders = Some(KeptSenders::new(stored, senders));
         let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
         for (head, _) in new_cases {
             ctx.keys

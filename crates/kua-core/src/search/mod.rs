@@ -21,6 +21,7 @@
 //! and insert time, and would be one more plaintext copy held while the vault is open.
 
 mod fold;
+mod rank;
 
 use crate::error::Result;
 use crate::model::SearchHit;
@@ -30,7 +31,7 @@ use crate::testimony::VersionBody;
 use crate::vault::{Ctx, Vault};
 use rusqlite::{params, Connection};
 use serde_json::Value;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug)]
@@ -164,17 +165,7 @@ impl SearchIndex {
     }
 
     /// Every document containing all the words of a query (each as a prefix, in any of
-    /// its folded readings), best first, at most `limit`.
-    ///
-    /// The best are picked here rather than by `ORDER BY rank LIMIT`: FTS5 answers that
-    /// by sorting every match in SQLite's sorter, and with temporary storage in memory
-    /// (which this index needs, so that nothing of it reaches a temporary file) the
-    /// sorter allocates each row on its own. That made a query matching every testimony
-    /// 25 % slower than the same query with temporary files (100,000 testimonies,
-    /// docs/benchmarks.md, "Search"). Keeping the `limit` best in a heap reads each match
-    /// once and sorts nothing. The order is FTS5's rank (bm25, lower is better), and
-    /// between equal ranks the earlier indexed document first, so it does not depend on
-    /// how a sort happened to break ties.
+    /// its folded readings), best first, at most `limit` (`rank::best`).
     fn query(&self, terms: &[Term], limit: usize) -> Result<Vec<Hit>> {
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
@@ -182,22 +173,14 @@ impl SearchIndex {
         let mut stmt = self
             .db
             .prepare_cached("SELECT rowid, rank FROM doc WHERE doc MATCH ?1")?;
-        let mut rows = stmt.query(params![fts_query(terms)])?;
-        // The `limit` best so far; the worst of them on top.
-        let mut best: BinaryHeap<(Rank, i64)> = BinaryHeap::with_capacity(limit + 1);
-        while let Some(row) = rows.next()? {
-            let entry = (Rank(row.get(1)?), row.get::<_, i64>(0)?);
-            if best.len() < limit {
-                best.push(entry);
-            } else if best.peek().is_some_and(|worst| entry < *worst) {
-                best.pop();
-                best.push(entry);
-            }
-        }
+        let matches = stmt.query_map(params![fts_query(terms)], |row| {
+            Ok((row.get::<_, f64>(1)?, row.get::<_, i64>(0)?))
+        })?;
+        // A limit larger than the index is no larger than the index.
+        let best = rank::best(matches, limit.min(self.ids.len()))?;
         Ok(best
-            .into_sorted_vec()
             .into_iter()
-            .filter_map(|(_, rowid)| {
+            .filter_map(|rowid| {
                 self.ids.get(&rowid).map(|&(id, version, status)| Hit {
                     id,
                     version,
@@ -205,31 +188,6 @@ impl SearchIndex {
                 })
             })
             .collect())
-    }
-}
-
-/// FTS5's rank of a match (bm25: lower is better), ordered totally so that it can be
-/// kept in a heap.
-#[derive(Debug, Clone, Copy)]
-struct Rank(f64);
-
-impl PartialEq for Rank {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.total_cmp(&other.0).is_eq()
-    }
-}
-
-impl Eq for Rank {}
-
-impl PartialOrd for Rank {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Rank {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
     }
 }
 

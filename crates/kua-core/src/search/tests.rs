@@ -247,7 +247,7 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
     let index =
         SearchIndex::build(texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t))).unwrap();
     let query = terms("арест");
-    // What FTS5's own sort gives, with ties broken by the order of indexing.
+    // What SQLite's sort of FTS5's rank gives, with ties broken by the order of indexing.
     let sorted: Vec<Uuid> = index
         .db
         .prepare("SELECT rowid FROM doc WHERE doc MATCH ?1 ORDER BY rank, rowid")
@@ -257,7 +257,8 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
         .map(|r| index.ids[&r.unwrap()].0)
         .collect();
     assert_eq!(sorted.len(), 60);
-    for limit in [0, 1, 7, 30, 59, 60, 100] {
+    // A limit far beyond the index (a caller's `--limit`) allocates for the index only.
+    for limit in [0, 1, 7, 30, 59, 60, 100, usize::MAX] {
         let picked: Vec<Uuid> = index
             .query(&query, limit)
             .unwrap()
