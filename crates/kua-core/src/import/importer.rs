@@ -78,14 +78,21 @@ pub(super) struct Importer<'c, 'v> {
 
 impl Importer<'_, '_> {
     /// Turns an error of this vault into the reader's error, keeping a storage failure
-    /// to report as it is. Only the drive's own faults are kept: any other error of the
-    /// vault met while storing the bundle's content (a constraint SQLite refused, say)
-    /// may come from what the bundle carries, so it rejects the bundle.
+    /// to report as it is. Kept are the drive's own faults and a failed integrity check
+    /// of what this vault already holds (a setting put back from an older copy, a
+    /// stored record that does not open): neither is the bundle's doing, and the
+    /// integrity error tells the user to run `kua verify`. Any other error of the vault
+    /// met while storing the bundle's content (a constraint SQLite refused, say) may
+    /// come from what the bundle carries, so it rejects the bundle.
     fn own(&mut self, e: Error) -> kua_bundle::Error {
         let message = e.to_string();
         if matches!(
             e,
-            Error::DiskFull | Error::ReadOnly | Error::FileTooLarge | Error::Io(_)
+            Error::DiskFull
+                | Error::ReadOnly
+                | Error::FileTooLarge
+                | Error::Io(_)
+                | Error::Integrity { .. }
         ) {
             self.failure.get_or_insert(e);
         }

@@ -139,15 +139,14 @@ impl SenderState {
     }
 }
 
-/// The states of all senders, re-keyed by canonical key where an earlier build stored
-/// them under a manifest's own spelling of the key.
 /// Every sender's state as an import committed it, kept while the vault is unlocked
 /// beside the exact bytes stored. The next import reads and checks the stored setting
 /// as always (its row opens, and it is the state the custody log last recorded), and
 /// takes this copy only when the stored bytes are these: decoding the same bytes again
-/// would give the same states. A coordinator's import spent about 5 % of its time
-/// decoding the setting, which holds every sender's history, and freeing it.
-#[derive(Debug)]
+/// gives the same states, since every key kept is canonical (so `decode` merges
+/// nothing) and every field reads back as written. Decoding the setting, which holds
+/// every sender's history, and freeing it took about 5 % of `perf`'s samples in an
+/// import of 1,000 bundles (docs/benchmarks.md).
 pub(crate) struct KeptSenders {
     bytes: Zeroizing<Vec<u8>>,
     senders: Senders,
@@ -157,7 +156,17 @@ impl KeptSenders {
     /// The states an import stored as `bytes` (what `store` returned), once its
     /// transaction has committed.
     pub(super) fn new(bytes: Zeroizing<Vec<u8>>, senders: Senders) -> KeptSenders {
+        debug_assert!(senders.keys().all(|k| canonical(k) == *k));
         KeptSenders { bytes, senders }
+    }
+}
+
+/// Sender names and bundle ids stay out of debug output.
+impl std::fmt::Debug for KeptSenders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptSenders")
+            .field("senders", &self.senders.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -184,7 +193,8 @@ pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Senders> {
     }
 }
 
-/// Decodes the stored setting, keying every state by its canonical sender key.
+/// Decodes the stored setting, keying every state by its canonical sender key (re-keyed
+/// where an earlier build stored it under a manifest's own spelling of the key).
 fn decode(bytes: &[u8]) -> Result<Senders> {
     let stored: Senders =
         serde_json::from_slice(bytes).map_err(|_| crate::Error::integrity(SENDERS.to_string()))?;

@@ -176,8 +176,10 @@ impl SearchIndex {
         let matches = stmt.query_map(params![fts_query(terms)], |row| {
             Ok((row.get::<_, f64>(1)?, row.get::<_, i64>(0)?))
         })?;
-        // A limit larger than the index is no larger than the index.
-        let best = rank::best(matches, limit.min(self.ids.len()))?;
+        // No more rows were ever indexed than `next` counts, whatever was removed since
+        // (a row whose removal failed is still in FTS5, and dropped below).
+        let indexed = usize::try_from(self.next).unwrap_or(usize::MAX);
+        let best = rank::best(matches, limit.min(indexed))?;
         Ok(best
             .into_iter()
             .filter_map(|rowid| {

@@ -500,3 +500,61 @@ fn a_migrated_vault_with_its_header_and_settings_put_back_to_format_1_is_not_mig
     );
     assert!(!v.is_unlocked());
 }
+
+/// A coordinator keeps the senders' states it committed while the vault is unlocked
+/// (`KeptSenders`); an older state put back into the file in between is still refused
+/// at the next import, before the kept copy could stand in for it.
+#[test]
+fn an_older_senders_state_put_back_between_two_imports_is_refused() {
+    use kua_core::Selection;
+    let (mut field, mut coord, _, [_, _, t3]) = crate::bundles::setup();
+    let amend = |field: &mut crate::bundles::Party, text: &str| {
+        field
+            .v
+            .amend(
+                &t3,
+                &TestimonyInput {
+                    narrative: Some(text.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    };
+    let (b1, _) =
+        crate::bundles::export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
+    amend(&mut field, "третий, ещё раз");
+    let (b2, _) = crate::bundles::export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "b2.kua",
+    );
+    amend(&mut field, "третий, в третий раз");
+    let (b3, _) = crate::bundles::export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "b3.kua",
+    );
+    let senders_row = |db: &rusqlite::Connection| -> Vec<u8> {
+        db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    coord.v.import(&b1, false, &mut Silent).unwrap();
+    let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
+    let after_first = senders_row(&file);
+    coord.v.import(&b2, false, &mut Silent).unwrap();
+    assert_ne!(senders_row(&file), after_first);
+    // Still unlocked: the state after the first bundle put back in place of the second's.
+    file.execute(
+        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
+        [&after_first],
+    )
+    .unwrap();
+    let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
+    assert_eq!(e.code(), "integrity", "{e}");
+}
