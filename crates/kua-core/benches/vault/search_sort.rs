@@ -53,11 +53,7 @@ pub fn run() {
     let in_memory = "PRAGMA temp_store = MEMORY;";
     // (name, table, picked in a heap rather than by ORDER BY rank)
     let tables = [
-        (
-            "plain table, ORDER BY rank (the reference)",
-            table("", ""),
-            false,
-        ),
+        ("plain table, ORDER BY rank", table("", ""), false),
         (
             "Kua's table, temporary files, ORDER BY rank",
             table(kua, ""),
