@@ -396,12 +396,7 @@ fn search(dir: &Path) {
         // chosen method's label in en, ru and kk), lower-cased but not folded. Before
         // 2026-12-05 the reference held the narrative alone, so a word of the fields
         // ("Алматы", in every record) ranked every document in Kua and few in it.
-        let template = kua_core::template::find(kua_core::template::DEFAULT_TEMPLATE).unwrap();
-        let beating = template
-            .field("methods")
-            .and_then(|f| f.options.iter().find(|o| o.id == "beating"))
-            .map(|o| format!("{} {} {}", o.label.en, o.label.ru, o.label.kk))
-            .unwrap();
+        let beating = beating_labels();
         let reference = rusqlite::Connection::open_in_memory().unwrap();
         reference.execute_batch("CREATE VIRTUAL TABLE doc USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');").unwrap();
         let start = Instant::now();
@@ -470,6 +465,17 @@ fn search(dir: &Path) {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
+}
+
+/// The labels of the method every synthetic record has ("beating"), in en, ru and kk, as
+/// Kua's index holds a chosen option: what the reference indexes beside the narrative.
+fn beating_labels() -> String {
+    let template = kua_core::template::find(kua_core::template::DEFAULT_TEMPLATE).unwrap();
+    template
+        .field("methods")
+        .and_then(|f| f.options.iter().find(|o| o.id == "beating"))
+        .map(|o| format!("{} {} {}", o.label.en, o.label.ru, o.label.kk))
+        .unwrap()
 }
 
 /// A query as someone without a Kazakh layout types it.

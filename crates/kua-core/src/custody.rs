@@ -204,23 +204,12 @@ impl Appender<'_> {
         event: Event,
         change: Change,
     ) -> Result<Tail> {
-        let entry = Entry {
-            seq: tail.size,
-            prev_hash: hex(&tail.head),
-            time: seams.clock.now_ms(),
-            event,
-            record: change.record.map(|r| r.to_string()),
-            version: change.version,
-            content_hash: change.content_hash,
-            detail: change.detail,
-        };
-        let head = entry.hash();
-        let size = tail.size + 1;
+        let (entry, end) = link(seams, tail, event, change);
         let sig = self
             .signing
-            .sign(&checkpoint_message(self.vault, size, &head));
+            .sign(&checkpoint_message(self.vault, end.size, &end.head));
         write_row(db, seams, self.vault, self.key, entry, &sig)?;
-        Ok(Tail { size, head })
+        Ok(end)
     }
 
     /// Appends several entries in order inside the caller's transaction, as `append`
@@ -230,8 +219,7 @@ impl Appender<'_> {
     /// deterministic, so the rows are those `append` would write). A coordinator's
     /// import logs an entry for every record it receives, and Ed25519 signing was about
     /// 7 % of `perf`'s samples in an import of 1,000 bundles (docs/benchmarks.md,
-    /// "Coordinator scale"); the
-    /// other core is idle once the bundle is read. On an error nothing is adopted: the
+    /// "Coordinator scale"); the other core is idle once the bundle is read. On an error nothing is adopted: the
     /// caller's transaction rolls back the rows written.
     pub fn append_many(
         &self,
@@ -245,20 +233,8 @@ impl Appender<'_> {
         let mut chained = Vec::with_capacity(changes.len());
         let mut end = tail;
         for (event, change) in changes {
-            let entry = Entry {
-                seq: end.size,
-                prev_hash: hex(&end.head),
-                time: seams.clock.now_ms(),
-                event,
-                record: change.record.map(|r| r.to_string()),
-                version: change.version,
-                content_hash: change.content_hash,
-                detail: change.detail,
-            };
-            end = Tail {
-                size: end.size + 1,
-                head: entry.hash(),
-            };
+            let (entry, next) = link(seams, end, event, change);
+            end = next;
             chained.push((entry, end));
         }
         let sign = |part: &[(Entry, Tail)]| -> Vec<Signature> {
@@ -306,6 +282,25 @@ impl Appender<'_> {
         }
         Ok(end)
     }
+}
+
+/// The entry that follows `tail`, timed by the injected clock, and the tail after it.
+fn link(seams: &mut Seams, tail: Tail, event: Event, change: Change) -> (Entry, Tail) {
+    let entry = Entry {
+        seq: tail.size,
+        prev_hash: hex(&tail.head),
+        time: seams.clock.now_ms(),
+        event,
+        record: change.record.map(|r| r.to_string()),
+        version: change.version,
+        content_hash: change.content_hash,
+        detail: change.detail,
+    };
+    let end = Tail {
+        size: tail.size + 1,
+        head: entry.hash(),
+    };
+    (entry, end)
 }
 
 fn write_row(

@@ -22,12 +22,7 @@ pub fn run() {
     let n = 100_000;
     // The search benchmark's reference texts: the narrative, the interview place and the
     // method's label in three languages, lower-cased.
-    let template = kua_core::template::find(kua_core::template::DEFAULT_TEMPLATE).unwrap();
-    let beating = template
-        .field("methods")
-        .and_then(|f| f.options.iter().find(|o| o.id == "beating"))
-        .map(|o| format!("{} {} {}", o.label.en, o.label.ru, o.label.kk))
-        .unwrap();
+    let beating = crate::beating_labels();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(6);
     let texts: Vec<String> = (0..n)
         .map(|_| format!("{}\nАлматы\n{beating}", narrative(&mut rng, 1536)).to_lowercase())
