@@ -33,6 +33,10 @@ pub struct SetNotes {
     pub withdrawn: u64,
     /// Records that did not decrypt or decode (`kua verify` names them).
     pub unreadable: u64,
+    /// Own testimonies whose records do not fit together (a version missing, two
+    /// consent records): readable, but which version or consent stands is in doubt, so
+    /// never counted (`kua verify` names them).
+    pub inconsistent: u64,
     /// Drafts counted (only when asked for).
     pub drafts: u64,
     /// Counting persons: reviewers' decisions that could not be read and were left out,
@@ -67,6 +71,7 @@ impl AnalysisSet {
             person_ids: Vec::new(),
             notes: SetNotes {
                 unreadable: input.unreadable.len() as u64,
+                inconsistent: input.inconsistent.len() as u64,
                 ..SetNotes::default()
             },
         };

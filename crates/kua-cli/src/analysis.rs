@@ -138,6 +138,7 @@ fn as_json(t: &Table) -> Value {
             "consent": side_value(t.excluded.consent, p),
             "withdrawn": side_value(t.notes.withdrawn, p),
             "unreadable": side_value(t.notes.unreadable, p),
+            "inconsistent": side_value(t.notes.inconsistent, p),
         },
         "drafts_counted": t.notes.drafts,
         "unreadable_decisions": t.notes.unreadable_decisions,
@@ -241,6 +242,12 @@ fn print_table(t: &Table, lang: &str) {
             side_text(t.notes.unreadable, p)
         );
     }
+    if t.notes.inconsistent > 0 {
+        println!(
+            "  not counted: {} testimonies whose records do not fit together (run `kua verify`)",
+            side_text(t.notes.inconsistent, p)
+        );
+    }
     if t.notes.drafts > 0 {
         println!("  includes {} drafts", t.notes.drafts);
     }
@@ -277,11 +284,12 @@ pub fn dataset(
             println!("{rows:>7}  {file}");
         }
         println!(
-            "{} records written to {}; left out: {} whose consent does not cover the coalition (or was withdrawn), {} that could not be read",
+            "{} records written to {}; left out: {} whose consent does not cover the coalition (or was withdrawn), {} that could not be read, {} whose records do not fit together (run `kua verify`)",
             report.records,
             out.display(),
             report.withheld_consent,
-            report.unreadable
+            report.unreadable,
+            report.inconsistent
         );
     })
 }

@@ -60,7 +60,13 @@ pub struct AnalysisRecord {
 #[derive(Debug, Clone, Default)]
 pub struct AnalysisRecords {
     pub records: Vec<AnalysisRecord>,
+    /// Records left out because a row did not decrypt or decode, by place.
     pub unreadable: Vec<String>,
+    /// Own testimonies left out because their records do not fit together (versions
+    /// not 1..n, two consent records), as "testimony {id}: what is wrong". Their rows
+    /// open, so they are not counted as unreadable; `verify` names them as
+    /// `records_inconsistent`.
+    pub inconsistent: Vec<String>,
     /// This vault's signing key id: the name other vaults know its records by.
     pub own_key_id: String,
 }
@@ -237,7 +243,7 @@ impl Vault {
                 .filter(|d| !d.starts_with("attachment "))
                 .cloned(),
         );
-        out.unreadable.extend(
+        out.inconsistent.extend(
             catalog
                 .inconsistent
                 .iter()
@@ -250,9 +256,9 @@ impl Vault {
             .iter()
             .filter(|d| d.starts_with("consent row"))
             .count();
-        // A testimony the catalog names as damaged (versions not 1..n, two consent
-        // records, which could put an old consent beside a withdrawal) is left out of
-        // the counts altogether; its problem is reported above.
+        // A testimony whose records do not fit together (versions not 1..n, two
+        // consent records, which could put an old consent beside a withdrawal) is left
+        // out of the counts altogether; it is reported above, apart from the unreadable.
         let damaged: std::collections::HashSet<Uuid> =
             catalog.inconsistent.iter().map(|(id, _)| *id).collect();
 

@@ -95,7 +95,7 @@ describe("cross-tab cells", () => {
         { codes: [null, "female"], count: 0 }, { codes: [null, "male"], count: 1 }, { codes: [null, null], count: 1 },
       ],
       excluded: { no_date: 0, imprecise: 0, consent: 0 },
-      notes: { withdrawn: 0, unreadable: 0, drafts: 0, unreadable_decisions: 0, ambiguous_records: 0 },
+      notes: { withdrawn: 0, unreadable: 0, inconsistent: 0, drafts: 0, unreadable_decisions: 0, ambiguous_records: 0 },
       public: false,
       unit: "testimonies",
     };

@@ -536,6 +536,11 @@ dash-note-unreadable =
         [one] 1 record could not be read and is not counted (the check on the custody log screen names it).
        *[other] { $n } records could not be read and are not counted (the check on the custody log screen names them).
     }
+dash-note-inconsistent =
+    { $n ->
+        [one] 1 testimony whose records do not fit together (a version missing, or two consent records) is not counted (the check on the custody log screen names it).
+       *[other] { $n } testimonies whose records do not fit together (a version missing, or two consent records) are not counted (the check on the custody log screen names them).
+    }
 dash-note-drafts =
     { $n ->
         [one] 1 draft is counted.
@@ -696,6 +701,7 @@ dash-note-consent =
 dash-note-consent-withheld = Fewer than 5 testimonies whose consent covers neither the coalition nor anonymised publication are left out of published figures.
 dash-note-withdrawn-withheld = Fewer than 5 testimonies whose consent was withdrawn are not counted.
 dash-note-unreadable-withheld = Fewer than 5 records could not be read and are not counted.
+dash-note-inconsistent-withheld = Fewer than 5 testimonies whose records do not fit together are not counted.
 error-same-list = Regions and types of places of detention, like body regions and types of injury, are counted per testimony, so together they would pair one place's region with another's type (or one injury's region with another's type). Count by one of them; for places, the dataset's table of places has both.
 error-bad-range = The date range ends before it starts.
 error-public-selection = Published figures are of the whole vault by one dimension (not by sender), without filters, dates, drafts or a second dimension.
@@ -703,6 +709,11 @@ dash-dataset-unreadable =
     { $n ->
         [one] 1 record could not be read and is not in the dataset (the check on the custody log screen names it).
        *[other] { $n } records could not be read and are not in the dataset (the check on the custody log screen names them).
+    }
+dash-dataset-inconsistent =
+    { $n ->
+        [one] 1 testimony whose records do not fit together is not in the dataset (the check on the custody log screen names it).
+       *[other] { $n } testimonies whose records do not fit together are not in the dataset (the check on the custody log screen names them).
     }
 
 # Persons: counting each survivor once.

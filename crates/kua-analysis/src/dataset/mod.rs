@@ -56,6 +56,9 @@ pub struct DatasetReport {
     pub drafts: u64,
     /// Records left out because they could not be read (`kua verify` names them).
     pub unreadable: u64,
+    /// Testimonies left out because their records do not fit together (`kua verify`
+    /// names them).
+    pub inconsistent: u64,
 }
 
 /// A table being built: its columns and rows of cells.
@@ -167,6 +170,7 @@ pub fn export_dataset(
         withheld_consent: 0,
         drafts: 0,
         unreadable: input.unreadable.len() as u64,
+        inconsistent: input.inconsistent.len() as u64,
     };
     let Some(Shape {
         tpl,

@@ -526,6 +526,94 @@ fn testimonies_whose_consent_does_not_open_are_left_out_and_reported_once() {
     );
 }
 
+/// A testimony whose records do not fit together (here an old consent record put back
+/// beside the withdrawal that replaced it) is left out of every count and of the
+/// dataset, and named as such: not as unreadable, and not as withdrawn either, since
+/// which of its two consents stands is what is in doubt.
+#[test]
+fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
+    let mut w = world();
+    let o1 = w.own[0].clone();
+    let path = w.coord.dir.path().join("vault.kua");
+    let rows = |path: &std::path::Path| -> Vec<(String, Vec<u8>, Vec<u8>)> {
+        let db = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = db.prepare("SELECT id, head, body FROM consent").unwrap();
+        let out = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        out
+    };
+    w.coord.v.lock().unwrap();
+    let before = rows(&path);
+    let pass = secrecy::SecretString::from("pass phrase");
+    w.coord.v.unlock(&pass).unwrap();
+    let mut withdrawn = w.coord.v.show(&o1, None).unwrap().consent.unwrap();
+    withdrawn.withdrawn_at = Some("2022-03-01".into());
+    w.coord.v.set_consent(&o1, &withdrawn).unwrap();
+    w.coord.v.lock().unwrap();
+    let after = rows(&path);
+    let put_back: Vec<_> = before
+        .into_iter()
+        .filter(|(id, ..)| !after.iter().any(|(a, ..)| a == id))
+        .collect();
+    assert_eq!(put_back.len(), 1, "the consent change replaced one row");
+    let db = rusqlite::Connection::open(&path).unwrap();
+    for (id, head, body) in &put_back {
+        db.execute(
+            "INSERT INTO consent (id, head, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![id, head, body],
+        )
+        .unwrap();
+    }
+    drop(db);
+    w.coord.v.unlock(&pass).unwrap();
+
+    let records = w
+        .coord
+        .v
+        .analysis_records(false, Some(kua_analysis::FIELDS))
+        .unwrap();
+    assert_eq!(records.unreadable, Vec::<String>::new());
+    assert_eq!(records.inconsistent.len(), 1, "{:?}", records.inconsistent);
+    assert!(
+        records.inconsistent[0].starts_with(&format!("testimony {o1}: two consent records")),
+        "{:?}",
+        records.inconsistent
+    );
+    assert!(!records.records.iter().any(|r| r.id == o1));
+    let out = tempfile::tempdir().unwrap();
+    let report = kua_analysis::export_dataset(
+        &records,
+        &out.path().join("ds"),
+        kua_analysis::DatasetFormat::Csv,
+        "en",
+    )
+    .unwrap();
+    assert_eq!(
+        (report.records, report.unreadable, report.inconsistent),
+        (5, 0, 1),
+        "o1 left the six exported records"
+    );
+    let s = AnalysisSet::build(records);
+    // Seven records without it are six; o4 stays the one withdrawal.
+    assert_eq!(s.len(), 6);
+    assert_eq!(
+        (
+            s.notes.withdrawn,
+            s.notes.unreadable,
+            s.notes.inconsistent,
+            s.notes.drafts
+        ),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(
+        s.table(&by(&[Dimension::Region]), "en").unwrap().total,
+        Some(6)
+    );
+}
+
 #[test]
 fn injuries_count_each_record_once_per_region_and_type_with_no_mark_apart_from_not_recorded() {
     use crate::fixture::{party, sealed, SHARE};

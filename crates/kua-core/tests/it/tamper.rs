@@ -466,6 +466,12 @@ fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
                 && p.detail.starts_with("two consent records")),
         "{report:?}"
     );
+    // The counts leave it out and name it as such, not as a row that did not open.
+    let read = v.analysis_records(true, None).unwrap();
+    assert_eq!(read.unreadable, Vec::<String>::new());
+    assert_eq!(read.inconsistent.len(), 1, "{:?}", read.inconsistent);
+    assert!(read.inconsistent[0].starts_with(&format!("testimony {id}: two consent records")));
+    assert!(!read.records.iter().any(|r| r.id == id));
     // A consent change leaves the record put back; erasing the testimony erases both
     // records, and `verify` no longer names the testimony.
     v.set_consent(&id, &consent()).unwrap();
@@ -475,6 +481,11 @@ fn an_old_consent_record_put_back_is_named_and_does_not_stand() {
         !report.problems.iter().any(|p| p.place.contains(&id)),
         "{report:?}"
     );
+    assert!(v
+        .analysis_records(true, None)
+        .unwrap()
+        .inconsistent
+        .is_empty());
     drop(v);
     let left: i64 = rusqlite::Connection::open(&fx.path)
         .unwrap()

@@ -24,4 +24,9 @@ drafts: number,
 /**
  * Records left out because they could not be read (`kua verify` names them).
  */
-unreadable: number, };
+unreadable: number, 
+/**
+ * Testimonies left out because their records do not fit together (`kua verify`
+ * names them).
+ */
+inconsistent: number, };

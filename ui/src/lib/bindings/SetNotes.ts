@@ -13,6 +13,12 @@ withdrawn: number,
  */
 unreadable: number, 
 /**
+ * Own testimonies whose records do not fit together (a version missing, two
+ * consent records): readable, but which version or consent stands is in doubt, so
+ * never counted (`kua verify` names them).
+ */
+inconsistent: number, 
+/**
  * Drafts counted (only when asked for).
  */
 drafts: number, 
