@@ -65,7 +65,7 @@ pub(super) struct Importer<'c, 'v> {
     /// Record ids this vault already holds from another sender.
     pub(super) shared_ids: Vec<String>,
     /// Every sender's state, as read when the manifest arrived.
-    pub(super) senders: Option<senders::Senders>,
+    pub(super) senders: Option<senders::Loaded>,
     /// The senders other than this bundle's that records were received from, once
     /// needed.
     pub(super) other_senders: Option<Vec<Uuid>>,
@@ -128,7 +128,11 @@ impl Visitor for Importer<'_, '_> {
             .clone()
             .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
         let senders = senders::load_for_import(self.ctx).map_err(|e| self.own(e))?;
-        self.known = known(senders.get(&line), &m.bundle_id, &self.manifest_sha256);
+        self.known = known(
+            senders.senders.get(&line),
+            &m.bundle_id,
+            &self.manifest_sha256,
+        );
         // Kept for the import's end, in the same transaction: the state of every
         // sender is one sealed setting, which grows with what was imported.
         self.senders = Some(senders);

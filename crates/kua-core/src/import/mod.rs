@@ -271,11 +271,11 @@ impl Vault {
                 message: "this bundle was made for other recipients and re-encrypted to this vault; it was not imported".into(),
             });
         }
-        let mut senders = match read_senders {
+        let loaded = match read_senders {
             Some(read) => read,
             None => senders::load_for_import(&mut ctx)?,
         };
-        let state = senders.get(&sender_key);
+        let state = loaded.senders.get(&sender_key);
         let replay = known == Known::Replay;
         // A replay's log is checked against what the sender showed before too: a
         // bundle id imported by an earlier build (no manifest hash kept) must not carry
@@ -347,6 +347,9 @@ impl Vault {
                 && new_cases.is_empty()
                 && kept)
         {
+            // Nothing was written: what was read stays valid for the next import (the
+            // desktop verifies each bundle just before importing it).
+            ctx.keys.senders = loaded.keep_unchanged();
             return Ok(ImportReport {
                 outcome,
                 report,
@@ -362,6 +365,7 @@ impl Vault {
         }
 
         // Update what we know of the sender, release pending bundles this one completes.
+        let mut senders = loaded.senders;
         let state = senders.entry(sender_key.clone()).or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();

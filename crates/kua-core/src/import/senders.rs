@@ -178,19 +178,42 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
     }
 }
 
+/// Every sender's state as an import read it, with the stored bytes it stands for
+/// (none while no sender is known).
+pub(super) struct Loaded {
+    pub(super) senders: Senders,
+    bytes: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Loaded {
+    /// Keeps the states for the next import when this one changed none of them (a
+    /// verify, or a bundle already imported): they are still what `bytes` decode to.
+    pub(super) fn keep_unchanged(self) -> Option<KeptSenders> {
+        self.bytes
+            .map(|bytes| KeptSenders::new(bytes, self.senders))
+    }
+}
+
 /// Every sender's state, as stored, for an import: the copy the last import kept when
 /// the stored bytes are still those it wrote (`KeptSenders`), decoded otherwise.
-pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Senders> {
+pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Loaded> {
     // Taken whatever follows: an import that fails after this point leaves nothing
     // kept, and the next one decodes the setting.
     let kept = ctx.keys.senders.take();
     let Some(bytes) = ctx.read_secret(SENDERS)? else {
-        return Ok(Senders::new());
+        return Ok(Loaded {
+            senders: Senders::new(),
+            bytes: None,
+        });
     };
-    match kept {
-        Some(kept) if kept.bytes.as_slice() == bytes.as_slice() => Ok(kept.senders),
-        _ => decode(&bytes),
-    }
+    let senders = match kept {
+        Some(kept) if kept.bytes.as_slice() == bytes.as_slice() => kept.senders,
+        _ => decode(&bytes)?,
+    };
+    Ok(Loaded {
+        senders,
+        bytes: Some(bytes),
+    })
 }
 
 /// Decodes the stored setting, keying every state by its canonical sender key (re-keyed
