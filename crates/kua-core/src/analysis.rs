@@ -63,9 +63,10 @@ pub struct AnalysisRecords {
     /// Records left out because a row did not decrypt or decode, by place.
     pub unreadable: Vec<String>,
     /// Own testimonies left out because their records do not fit together (versions
-    /// not 1..n, two consent records), as "testimony {id}: what is wrong". Their rows
-    /// open, so they are not counted as unreadable; `verify` names them as
-    /// `records_inconsistent`.
+    /// not 1..n, two consent records), one each, as "testimony {id}: what is wrong".
+    /// Their rows that open are not counted as unreadable; `verify` names them as
+    /// `records_inconsistent`. A version row that does not open cannot say whose it
+    /// is: it is in `unreadable`, and the testimony it leaves with a gap is here too.
     pub inconsistent: Vec<String>,
     /// This vault's signing key id: the name other vaults know its records by.
     pub own_key_id: String,
@@ -243,11 +244,16 @@ impl Vault {
                 .filter(|d| !d.starts_with("attachment "))
                 .cloned(),
         );
+        // One line per testimony, whatever number of things are wrong with it: the
+        // counts say how many testimonies were left out.
+        let mut wrong: BTreeMap<Uuid, Vec<&str>> = BTreeMap::new();
+        for (id, what) in &catalog.inconsistent {
+            wrong.entry(*id).or_default().push(what);
+        }
         out.inconsistent.extend(
-            catalog
-                .inconsistent
-                .iter()
-                .map(|(id, what)| format!("testimony {id}: {what}")),
+            wrong
+                .into_iter()
+                .map(|(id, what)| format!("testimony {id}: {}", what.join("; "))),
         );
         // A damaged consent row cannot say whose it was; the sealed testimonies found
         // without consent below are the same records, and are not reported twice.

@@ -526,18 +526,21 @@ fn testimonies_whose_consent_does_not_open_are_left_out_and_reported_once() {
     );
 }
 
-/// A testimony whose records do not fit together (here an old consent record put back
-/// beside the withdrawal that replaced it) is left out of every count and of the
-/// dataset, and named as such: not as unreadable, and not as withdrawn either, since
-/// which of its two consents stands is what is in doubt.
+/// A testimony whose records do not fit together (here both ways: an old consent
+/// record put back beside the withdrawal that replaced it, and its middle version
+/// removed) is left out of every count and of the dataset, and named once as such: not
+/// as unreadable, and not as withdrawn either, since which of its two consents stands
+/// is what is in doubt.
 #[test]
 fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
     let mut w = world();
     let o1 = w.own[0].clone();
     let path = w.coord.dir.path().join("vault.kua");
-    let rows = |path: &std::path::Path| -> Vec<(String, Vec<u8>, Vec<u8>)> {
-        let db = rusqlite::Connection::open(path).unwrap();
-        let mut stmt = db.prepare("SELECT id, head, body FROM consent").unwrap();
+    let rows = |table: &str| -> Vec<(String, Vec<u8>, Vec<u8>)> {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = db
+            .prepare(&format!("SELECT id, head, body FROM {table}"))
+            .unwrap();
         let out = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
@@ -545,19 +548,43 @@ fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
             .unwrap();
         out
     };
-    w.coord.v.lock().unwrap();
-    let before = rows(&path);
+    let new_in = |before: &[(String, Vec<u8>, Vec<u8>)], after: &[(String, Vec<u8>, Vec<u8>)]| {
+        after
+            .iter()
+            .filter(|(id, ..)| !before.iter().any(|(b, ..)| b == id))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let pass = secrecy::SecretString::from("pass phrase");
+    let amend = |w: &mut crate::fixture::World, text: &str| {
+        w.coord
+            .v
+            .amend(
+                &o1,
+                &kua_core::model::TestimonyInput {
+                    narrative: Some(text.into()),
+                    reason: Some("уточнение".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    };
+    w.coord.v.lock().unwrap();
+    let consents_before = rows("consent");
+    let versions_before = rows("testimony");
     w.coord.v.unlock(&pass).unwrap();
+    amend(&mut w, "версия 2");
+    w.coord.v.lock().unwrap();
+    let second = new_in(&versions_before, &rows("testimony"));
+    assert_eq!(second.len(), 1, "one amendment, one version row");
+    w.coord.v.unlock(&pass).unwrap();
+    amend(&mut w, "версия 3");
+    // Withdrawn last: an amendment is refused once consent is withdrawn.
     let mut withdrawn = w.coord.v.show(&o1, None).unwrap().consent.unwrap();
     withdrawn.withdrawn_at = Some("2022-03-01".into());
     w.coord.v.set_consent(&o1, &withdrawn).unwrap();
     w.coord.v.lock().unwrap();
-    let after = rows(&path);
-    let put_back: Vec<_> = before
-        .into_iter()
-        .filter(|(id, ..)| !after.iter().any(|(a, ..)| a == id))
-        .collect();
+    let put_back = new_in(&rows("consent"), &consents_before);
     assert_eq!(put_back.len(), 1, "the consent change replaced one row");
     let db = rusqlite::Connection::open(&path).unwrap();
     for (id, head, body) in &put_back {
@@ -567,6 +594,8 @@ fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
         )
         .unwrap();
     }
+    db.execute("DELETE FROM testimony WHERE id = ?1", [&second[0].0])
+        .unwrap();
     drop(db);
     w.coord.v.unlock(&pass).unwrap();
 
@@ -577,11 +606,11 @@ fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
         .unwrap();
     assert_eq!(records.unreadable, Vec::<String>::new());
     assert_eq!(records.inconsistent.len(), 1, "{:?}", records.inconsistent);
-    assert!(
-        records.inconsistent[0].starts_with(&format!("testimony {o1}: two consent records")),
-        "{:?}",
-        records.inconsistent
-    );
+    // One line for the testimony, with both things wrong with it.
+    let line = &records.inconsistent[0];
+    assert!(line.starts_with(&format!("testimony {o1}: ")), "{line}");
+    assert!(line.contains("two consent records"), "{line}");
+    assert!(line.contains("versions are not 1..n"), "{line}");
     assert!(!records.records.iter().any(|r| r.id == o1));
     let out = tempfile::tempdir().unwrap();
     let report = kua_analysis::export_dataset(

@@ -128,11 +128,7 @@ impl Visitor for Importer<'_, '_> {
             .clone()
             .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
         let senders = senders::load_for_import(self.ctx).map_err(|e| self.own(e))?;
-        self.known = known(
-            senders.senders.get(&line),
-            &m.bundle_id,
-            &self.manifest_sha256,
-        );
+        self.known = known(senders.get(&line), &m.bundle_id, &self.manifest_sha256);
         // Kept for the import's end, in the same transaction: the state of every
         // sender is one sealed setting, which grows with what was imported.
         self.senders = Some(senders);

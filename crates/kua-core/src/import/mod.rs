@@ -275,7 +275,7 @@ impl Vault {
             Some(read) => read,
             None => senders::load_for_import(&mut ctx)?,
         };
-        let state = loaded.senders.get(&sender_key);
+        let state = loaded.get(&sender_key);
         let replay = known == Known::Replay;
         // A replay's log is checked against what the sender showed before too: a
         // bundle id imported by an earlier build (no manifest hash kept) must not carry
@@ -365,7 +365,7 @@ impl Vault {
         }
 
         // Update what we know of the sender, release pending bundles this one completes.
-        let mut senders = loaded.senders;
+        let mut senders = loaded.into_senders();
         let state = senders.entry(sender_key.clone()).or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();

@@ -139,12 +139,14 @@ impl SenderState {
     }
 }
 
-/// Every sender's state as an import committed it, kept while the vault is unlocked
-/// beside the exact bytes stored. The next import reads and checks the stored setting
-/// as always (its row opens, and it is the state the custody log last recorded), and
-/// takes this copy only when the stored bytes are these: decoding the same bytes again
-/// gives the same states, since every key kept is canonical (so `decode` merges
-/// nothing) and every field reads back as written. Decoding the setting, which holds
+/// Every sender's state as an import committed it, or as a verify or an import that
+/// changed nothing read it, kept while the vault is unlocked beside the exact bytes
+/// stored. The next import reads and checks the stored setting as always (its row
+/// opens, and it is the state the custody log last recorded), and takes this copy only
+/// when the stored bytes are these. Decoding the same bytes again would give the same
+/// states: a committed copy's keys are canonical (so `decode` merges nothing) and every
+/// field reads back as written; a copy read is `decode`'s own output for those bytes,
+/// and `decode` depends on nothing else. Decoding the setting, which holds
 /// every sender's history, and freeing it took about 5 % of `perf`'s samples in an
 /// import of 1,000 bundles (docs/benchmarks.md).
 pub(crate) struct KeptSenders {
@@ -154,7 +156,7 @@ pub(crate) struct KeptSenders {
 
 impl KeptSenders {
     /// The states an import stored as `bytes` (what `store` returned), once its
-    /// transaction has committed.
+    /// transaction has committed; or the states `bytes`, as stored, decoded to.
     pub(super) fn new(bytes: Zeroizing<Vec<u8>>, senders: Senders) -> KeptSenders {
         debug_assert!(senders.keys().all(|k| canonical(k) == *k));
         KeptSenders { bytes, senders }
@@ -179,13 +181,24 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
 }
 
 /// Every sender's state as an import read it, with the stored bytes it stands for
-/// (none while no sender is known).
+/// (none while no sender is known). The states can be read here but not changed: an
+/// import that changes them takes them out (`into_senders`), so that what
+/// `keep_unchanged` keeps is always what the bytes decode to.
 pub(super) struct Loaded {
-    pub(super) senders: Senders,
+    senders: Senders,
     bytes: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl Loaded {
+    pub(super) fn get(&self, sender: &str) -> Option<&SenderState> {
+        self.senders.get(sender)
+    }
+
+    /// The states, to change and store; the bytes read are dropped with this.
+    pub(super) fn into_senders(self) -> Senders {
+        self.senders
+    }
+
     /// Keeps the states for the next import when this one changed none of them (a
     /// verify, or a bundle already imported): they are still what `bytes` decode to.
     pub(super) fn keep_unchanged(self) -> Option<KeptSenders> {
@@ -333,5 +346,41 @@ mod tests {
             decoded.keys().collect::<Vec<_>>(),
             senders.keys().collect::<Vec<_>>()
         );
+    }
+
+    /// What a verify keeps of a setting an earlier build stored under two spellings of
+    /// one sender's key is what decoding those bytes gives: one state, under the
+    /// canonical key, with both histories merged.
+    #[test]
+    fn states_kept_unchanged_are_what_their_bytes_decode_to() {
+        let key = minisign::public_key_line(
+            &ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key(),
+        );
+        let spelled = format!("untrusted comment: minisign public key\n{key}\n");
+        let state = |bundle: &str| SenderState {
+            bundles: vec![bundle.into()],
+            ..SenderState::default()
+        };
+        let stored: Senders = [(key.clone(), state("b1")), (spelled, state("b2"))].into();
+        let bytes = Zeroizing::new(serde_json::to_vec(&stored).unwrap());
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.keys().collect::<Vec<_>>(), [&key]);
+        let loaded = Loaded {
+            senders: decode(&bytes).unwrap(),
+            bytes: Some(bytes.clone()),
+        };
+        let kept = loaded.keep_unchanged().unwrap();
+        assert_eq!(kept.bytes.as_slice(), bytes.as_slice());
+        assert_eq!(
+            serde_json::to_vec(&kept.senders).unwrap(),
+            serde_json::to_vec(&decoded).unwrap()
+        );
+        assert_eq!(kept.senders[&key].bundles.len(), 2, "merged");
+        // No setting stored yet: nothing to keep.
+        let empty = Loaded {
+            senders: Senders::new(),
+            bytes: None,
+        };
+        assert!(empty.keep_unchanged().is_none());
     }
 }

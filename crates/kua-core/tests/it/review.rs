@@ -560,3 +560,59 @@ fn an_older_senders_state_put_back_between_two_imports_is_refused() {
     let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
     assert_eq!(e.code(), "integrity", "{e}");
 }
+
+/// Verifying each bundle just before importing it, as the desktop does, keeps the
+/// senders' states the verify read for the import. What it keeps must be what the file
+/// holds: each bundle still imports as new and continues the sender's history, a
+/// bundle verified again after its import is a replay, and so is an import of the
+/// last bundle after a lock and unlock (its states decoded from the file).
+#[test]
+fn a_verify_before_each_import_keeps_the_senders_states_the_file_holds() {
+    use kua_core::{Continuity, ImportOutcome, Selection};
+    let (mut field, mut coord, _, [_, _, t3]) = crate::bundles::setup();
+    let mut bundles = Vec::new();
+    for (i, text) in ["", "третий, ещё раз", "третий, в третий раз"]
+        .into_iter()
+        .enumerate()
+    {
+        if !text.is_empty() {
+            field
+                .v
+                .amend(
+                    &t3,
+                    &TestimonyInput {
+                        narrative: Some(text.into()),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        let selection = if i == 0 {
+            Selection::All
+        } else {
+            Selection::SinceLast
+        };
+        let name = format!("b{i}.kua");
+        bundles.push(crate::bundles::export(&mut field, &["coalition"], selection, false, &name).0);
+    }
+    for (i, b) in bundles.iter().enumerate() {
+        let before = coord.v.verify_bundle(b, &mut Silent).unwrap();
+        let expected = if i == 0 {
+            Continuity::First
+        } else {
+            Continuity::Extends
+        };
+        assert_eq!(before.continuity, expected, "bundle {i}");
+        let got = coord.v.import(b, false, &mut Silent).unwrap();
+        assert_eq!(got.outcome, ImportOutcome::Imported, "bundle {i}");
+        assert!(got.new_records > 0, "bundle {i}");
+        let after = coord.v.verify_bundle(b, &mut Silent).unwrap();
+        assert_eq!(after.continuity, Continuity::Replay, "bundle {i}");
+    }
+    coord.v.lock().unwrap();
+    coord.v.unlock(&pass()).unwrap();
+    let again = coord.v.import(&bundles[2], false, &mut Silent).unwrap();
+    assert_eq!(again.outcome, ImportOutcome::AlreadyImported);
+    let report = coord.v.verify(&mut Silent).unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+}
