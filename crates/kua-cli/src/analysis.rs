@@ -243,8 +243,13 @@ fn print_table(t: &Table, lang: &str) {
         );
     }
     if t.notes.inconsistent > 0 {
+        let noun = if t.notes.inconsistent == 1 && !p {
+            "testimony"
+        } else {
+            "testimonies"
+        };
         println!(
-            "  not counted: {} testimonies whose records do not fit together (run `kua verify`)",
+            "  not counted: {} {noun} whose records do not fit together (run `kua verify`)",
             side_text(t.notes.inconsistent, p)
         );
     }

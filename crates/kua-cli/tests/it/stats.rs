@@ -40,10 +40,16 @@ fn stats_count_records_of_own_and_received_testimonies() {
         &coord,
         json!({"events_region": "KZ-75", "methods": ["beating", "electric_shock"], "gender": "male"}),
     );
+    let rows_before = version_rows(&coord);
     let moved = testimony(
         &coord,
         json!({"events_region": "KZ-79", "gender": "female"}),
     );
+    let moved_first: Vec<String> = version_rows(&coord)
+        .into_iter()
+        .filter(|r| !rows_before.contains(r))
+        .collect();
+    assert_eq!(moved_first.len(), 1);
     let amend = coord.file(
         "amend.json",
         br#"{"fields": {"events_region": "KZ-75"}, "reason": "region corrected"}"#,
@@ -148,4 +154,47 @@ fn stats_count_records_of_own_and_received_testimonies() {
         &coord.run(&["dataset", "export", "-o", dir.to_str().unwrap()]),
         6,
     );
+
+    // The amended testimony's first version removed behind Kua's back: its records no
+    // longer fit together. It leaves every count, and is named as such, not as a
+    // record that could not be read.
+    rusqlite::Connection::open(&coord.vault)
+        .unwrap()
+        .execute("DELETE FROM testimony WHERE id = ?1", [&moved_first[0]])
+        .unwrap();
+    let region = coord.json(&["stats", "--by", "region"]);
+    assert_eq!(region["total"], 4);
+    assert_eq!(region["excluded"]["inconsistent"], 1, "{region}");
+    assert_eq!(region["excluded"]["unreadable"], 0, "{region}");
+    let public = coord.json(&["stats", "--by", "region", "--public"]);
+    assert_eq!(public["excluded"]["inconsistent"], "<5", "{public}");
+    let text = coord.ok(&["stats", "--by", "region"]);
+    assert!(
+        text.contains("not counted: 1 testimony whose records do not fit together"),
+        "{text}"
+    );
+    assert!(!text.contains("could not be read"), "{text}");
+    let dir = coord.dir.path().join("dataset-2");
+    let report = coord.json(&["dataset", "export", "-o", dir.to_str().unwrap()]);
+    assert_eq!(
+        (
+            &report["records"],
+            &report["unreadable"],
+            &report["inconsistent"]
+        ),
+        (&json!(4), &json!(0), &json!(1)),
+        "{report}"
+    );
+}
+
+/// The ids of the vault's testimony version rows, as stored.
+fn version_rows(env: &Env) -> Vec<String> {
+    let db = rusqlite::Connection::open(&env.vault).unwrap();
+    let mut stmt = db.prepare("SELECT id FROM testimony").unwrap();
+    let ids = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap();
+    ids
 }
