@@ -67,6 +67,8 @@ pub struct AnalysisRecords {
     /// Their rows that open are not counted as unreadable; `verify` names them as
     /// `records_inconsistent`. A version row that does not open cannot say whose it
     /// is: it is in `unreadable`, and the testimony it leaves with a gap is here too.
+    /// A latest version that does not open leaves no gap: the version before it is
+    /// counted, and only `verify` (against the custody log) names the testimony.
     pub inconsistent: Vec<String>,
     /// This vault's signing key id: the name other vaults know its records by.
     pub own_key_id: String,
@@ -252,8 +254,8 @@ impl Vault {
         }
         out.inconsistent.extend(
             wrong
-                .into_iter()
-                .map(|(id, what)| format!("testimony {id}: {}", what.join("; "))),
+                .iter()
+                .map(|(id, what)| format!("testimony {id}: {}", what.join(" | "))),
         );
         // A damaged consent row cannot say whose it was; the sealed testimonies found
         // without consent below are the same records, and are not reported twice.
@@ -265,8 +267,7 @@ impl Vault {
         // A testimony whose records do not fit together (versions not 1..n, two
         // consent records, which could put an old consent beside a withdrawal) is left
         // out of the counts altogether; it is reported above, apart from the unreadable.
-        let damaged: std::collections::HashSet<Uuid> =
-            catalog.inconsistent.iter().map(|(id, _)| *id).collect();
+        let damaged: std::collections::HashSet<Uuid> = wrong.keys().copied().collect();
 
         // Own testimonies: the latest versions in one pass, and their consent.
         let latest: HashMap<Uuid, &Head> = catalog

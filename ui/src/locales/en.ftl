@@ -538,8 +538,8 @@ dash-note-unreadable =
     }
 dash-note-inconsistent =
     { $n ->
-        [one] 1 testimony whose records do not fit together (a version missing, which a version that could not be read also leaves, or two consent records) is not counted (the check on the custody log screen names it).
-       *[other] { $n } testimonies whose records do not fit together (a version missing, which a version that could not be read also leaves, or two consent records) are not counted (the check on the custody log screen names them).
+        [one] 1 testimony whose records do not fit together (an earlier version missing or unreadable, or two consent records) is not counted (the check on the custody log screen names it).
+       *[other] { $n } testimonies whose records do not fit together (an earlier version missing or unreadable, or two consent records) are not counted (the check on the custody log screen names them).
     }
 dash-note-drafts =
     { $n ->

@@ -584,6 +584,7 @@ fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
     withdrawn.withdrawn_at = Some("2022-03-01".into());
     w.coord.v.set_consent(&o1, &withdrawn).unwrap();
     w.coord.v.lock().unwrap();
+    // The row the consent change replaced: in the file before, gone after.
     let put_back = new_in(&rows("consent"), &consents_before);
     assert_eq!(put_back.len(), 1, "the consent change replaced one row");
     let db = rusqlite::Connection::open(&path).unwrap();
@@ -594,8 +595,10 @@ fn a_testimony_whose_records_do_not_fit_together_is_left_out_and_named_apart() {
         )
         .unwrap();
     }
-    db.execute("DELETE FROM testimony WHERE id = ?1", [&second[0].0])
+    let removed = db
+        .execute("DELETE FROM testimony WHERE id = ?1", [&second[0].0])
         .unwrap();
+    assert_eq!(removed, 1);
     drop(db);
     w.coord.v.unlock(&pass).unwrap();
 

@@ -158,10 +158,11 @@ fn stats_count_records_of_own_and_received_testimonies() {
     // The amended testimony's first version removed behind Kua's back: its records no
     // longer fit together. It leaves every count, and is named as such, not as a
     // record that could not be read.
-    rusqlite::Connection::open(&coord.vault)
+    let removed = rusqlite::Connection::open(&coord.vault)
         .unwrap()
         .execute("DELETE FROM testimony WHERE id = ?1", [&moved_first[0]])
         .unwrap();
+    assert_eq!(removed, 1);
     let region = coord.json(&["stats", "--by", "region"]);
     assert_eq!(region["total"], 4);
     assert_eq!(region["excluded"]["inconsistent"], 1, "{region}");

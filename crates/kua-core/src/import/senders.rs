@@ -213,12 +213,18 @@ pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Loaded> {
     // Taken whatever follows: an import that fails after this point leaves nothing
     // kept, and the next one decodes the setting.
     let kept = ctx.keys.senders.take();
-    let Some(bytes) = ctx.read_secret(SENDERS)? else {
-        return Ok(Loaded {
+    match ctx.read_secret(SENDERS)? {
+        Some(bytes) => loaded(kept, bytes),
+        None => Ok(Loaded {
             senders: Senders::new(),
             bytes: None,
-        });
-    };
+        }),
+    }
+}
+
+/// The states `bytes` stand for: the kept copy when it was kept for exactly these
+/// bytes, else what they decode to.
+fn loaded(kept: Option<KeptSenders>, bytes: Zeroizing<Vec<u8>>) -> Result<Loaded> {
     let senders = match kept {
         Some(kept) if kept.bytes.as_slice() == bytes.as_slice() => kept.senders,
         _ => decode(&bytes)?,
@@ -348,11 +354,11 @@ mod tests {
         );
     }
 
-    /// What a verify keeps of a setting an earlier build stored under two spellings of
-    /// one sender's key is what decoding those bytes gives: one state, under the
-    /// canonical key, with both histories merged.
+    /// A setting an earlier build stored under two spellings of one sender's key reads
+    /// as one state under the canonical key; what a verify keeps of it is that state,
+    /// and the next read takes the kept copy only for exactly the bytes it was kept for.
     #[test]
-    fn states_kept_unchanged_are_what_their_bytes_decode_to() {
+    fn the_kept_states_stand_only_for_the_bytes_they_were_kept_for() {
         let key = minisign::public_key_line(
             &ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key(),
         );
@@ -363,19 +369,26 @@ mod tests {
         };
         let stored: Senders = [(key.clone(), state("b1")), (spelled, state("b2"))].into();
         let bytes = Zeroizing::new(serde_json::to_vec(&stored).unwrap());
-        let decoded = decode(&bytes).unwrap();
-        assert_eq!(decoded.keys().collect::<Vec<_>>(), [&key]);
-        let loaded = Loaded {
-            senders: decode(&bytes).unwrap(),
-            bytes: Some(bytes.clone()),
-        };
-        let kept = loaded.keep_unchanged().unwrap();
+        let first = loaded(None, bytes.clone()).unwrap();
+        assert_eq!(first.senders.keys().collect::<Vec<_>>(), [&key]);
+        assert_eq!(first.senders[&key].bundles, ["b1", "b2"], "merged");
+        let kept = first.keep_unchanged().unwrap();
         assert_eq!(kept.bytes.as_slice(), bytes.as_slice());
-        assert_eq!(
-            serde_json::to_vec(&kept.senders).unwrap(),
-            serde_json::to_vec(&decoded).unwrap()
-        );
-        assert_eq!(kept.senders[&key].bundles.len(), 2, "merged");
+
+        // A copy kept for these bytes is taken as it is: marked here so that it can be
+        // told from a fresh decode.
+        let mut marked = kept.senders.clone();
+        marked.get_mut(&key).unwrap().name = "kept".into();
+        let again = loaded(Some(KeptSenders::new(bytes.clone(), marked)), bytes.clone()).unwrap();
+        assert_eq!(again.senders[&key].name, "kept");
+        // Other bytes (an older setting put back): decoded, the copy dropped.
+        let older: Senders = [(key.clone(), state("b1"))].into();
+        let older = Zeroizing::new(serde_json::to_vec(&older).unwrap());
+        let mut marked = kept.senders.clone();
+        marked.get_mut(&key).unwrap().name = "kept".into();
+        let other = loaded(Some(KeptSenders::new(bytes.clone(), marked)), older).unwrap();
+        assert_eq!(other.senders[&key].name, "");
+        assert_eq!(other.senders[&key].bundles, ["b1"]);
         // No setting stored yet: nothing to keep.
         let empty = Loaded {
             senders: Senders::new(),

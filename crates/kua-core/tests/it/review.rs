@@ -611,6 +611,10 @@ fn a_verify_before_each_import_keeps_the_senders_states_the_file_holds() {
     }
     coord.v.lock().unwrap();
     coord.v.unlock(&pass()).unwrap();
+    for (i, b) in bundles.iter().enumerate() {
+        let seen = coord.v.verify_bundle(b, &mut Silent).unwrap();
+        assert_eq!(seen.continuity, Continuity::Replay, "bundle {i}");
+    }
     let again = coord.v.import(&bundles[2], false, &mut Silent).unwrap();
     assert_eq!(again.outcome, ImportOutcome::AlreadyImported);
     let report = coord.v.verify(&mut Silent).unwrap();
