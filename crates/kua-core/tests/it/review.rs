@@ -501,43 +501,44 @@ fn a_migrated_vault_with_its_header_and_settings_put_back_to_format_1_is_not_mig
     assert!(!v.is_unlocked());
 }
 
+/// Three bundles from one sender to the coordinator, each after the third testimony
+/// was amended again: everything, then what changed since the last. The sender is
+/// returned too, since its folder holds the bundles.
+fn three_bundles() -> (
+    crate::bundles::Party,
+    crate::bundles::Party,
+    [std::path::PathBuf; 3],
+) {
+    use kua_core::Selection;
+    let (mut field, coord, _, [_, _, t3]) = crate::bundles::setup();
+    let bundles = ["", "третий, ещё раз", "третий, в третий раз"].map(|text| {
+        let selection = if text.is_empty() {
+            Selection::All
+        } else {
+            field
+                .v
+                .amend(
+                    &t3,
+                    &TestimonyInput {
+                        narrative: Some(text.into()),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            Selection::SinceLast
+        };
+        let name = format!("b{}.kua", text.len());
+        crate::bundles::export(&mut field, &["coalition"], selection, false, &name).0
+    });
+    (field, coord, bundles)
+}
+
 /// A coordinator keeps the senders' states it committed while the vault is unlocked
 /// (`KeptSenders`); an older state put back into the file in between is still refused
 /// at the next import, before the kept copy could stand in for it.
 #[test]
 fn an_older_senders_state_put_back_between_two_imports_is_refused() {
-    use kua_core::Selection;
-    let (mut field, mut coord, _, [_, _, t3]) = crate::bundles::setup();
-    let amend = |field: &mut crate::bundles::Party, text: &str| {
-        field
-            .v
-            .amend(
-                &t3,
-                &TestimonyInput {
-                    narrative: Some(text.into()),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-    };
-    let (b1, _) =
-        crate::bundles::export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
-    amend(&mut field, "третий, ещё раз");
-    let (b2, _) = crate::bundles::export(
-        &mut field,
-        &["coalition"],
-        Selection::SinceLast,
-        false,
-        "b2.kua",
-    );
-    amend(&mut field, "третий, в третий раз");
-    let (b3, _) = crate::bundles::export(
-        &mut field,
-        &["coalition"],
-        Selection::SinceLast,
-        false,
-        "b3.kua",
-    );
+    let (_field, mut coord, [b1, b2, b3]) = three_bundles();
     let senders_row = |db: &rusqlite::Connection| -> Vec<u8> {
         db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
             r.get(0)
@@ -568,33 +569,8 @@ fn an_older_senders_state_put_back_between_two_imports_is_refused() {
 /// last bundle after a lock and unlock (its states decoded from the file).
 #[test]
 fn a_verify_before_each_import_keeps_the_senders_states_the_file_holds() {
-    use kua_core::{Continuity, ImportOutcome, Selection};
-    let (mut field, mut coord, _, [_, _, t3]) = crate::bundles::setup();
-    let mut bundles = Vec::new();
-    for (i, text) in ["", "третий, ещё раз", "третий, в третий раз"]
-        .into_iter()
-        .enumerate()
-    {
-        if !text.is_empty() {
-            field
-                .v
-                .amend(
-                    &t3,
-                    &TestimonyInput {
-                        narrative: Some(text.into()),
-                        ..Default::default()
-                    },
-                )
-                .unwrap();
-        }
-        let selection = if i == 0 {
-            Selection::All
-        } else {
-            Selection::SinceLast
-        };
-        let name = format!("b{i}.kua");
-        bundles.push(crate::bundles::export(&mut field, &["coalition"], selection, false, &name).0);
-    }
+    use kua_core::{Continuity, ImportOutcome};
+    let (_field, mut coord, bundles) = three_bundles();
     for (i, b) in bundles.iter().enumerate() {
         let before = coord.v.verify_bundle(b, &mut Silent).unwrap();
         let expected = if i == 0 {
