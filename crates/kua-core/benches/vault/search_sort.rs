@@ -140,5 +140,9 @@ fn best(c: &rusqlite::Connection, q: &str) -> Vec<i64> {
     let rows = stmt
         .query_map([q], |r| Ok((r.get::<_, f64>(1)?, r.get::<_, i64>(0)?)))
         .unwrap();
-    rank::best(rows, LIMIT).unwrap()
+    rank::best(rows, LIMIT)
+        .unwrap()
+        .into_iter()
+        .map(|(_, rowid)| rowid)
+        .collect()
 }

@@ -1,6 +1,7 @@
 //! Full-text search over an index that exists only in memory while the vault is
-//! unlocked: an in-memory SQLite database with an FTS5 table, temp storage in memory.
-//! Nothing of it is ever written to disk, and locking drops it.
+//! unlocked: in-memory SQLite databases with an FTS5 table, temp storage in memory
+//! (index.rs; a large index is split in two, searched on both cores). Nothing of it is
+//! ever written to disk, and locking drops it.
 //!
 //! Text is lower-cased before it is indexed and before it is queried (Cyrillic and
 //! ASCII by arithmetic, the rest by Rust's Unicode case mapping), so Cyrillic and the Kazakh letters (ә ғ қ ң ө ұ ү һ і) match
@@ -21,177 +22,19 @@
 //! and insert time, and would be one more plaintext copy held while the vault is open.
 
 mod fold;
+mod index;
 mod rank;
+
+use index::Doc;
+pub use index::SearchIndex;
 
 use crate::error::Result;
 use crate::model::SearchHit;
-use crate::model::Status;
 use crate::template::{Field, FieldType};
 use crate::testimony::VersionBody;
 use crate::vault::{Ctx, Vault};
-use rusqlite::{params, Connection};
 use serde_json::Value;
-use std::collections::HashMap;
 use uuid::Uuid;
-
-#[derive(Debug)]
-pub struct SearchIndex {
-    db: Connection,
-    rowids: HashMap<Uuid, i64>,
-    ids: HashMap<i64, (Uuid, u32, Status)>,
-    next: i64,
-}
-
-/// A document to index: a testimony's latest version.
-#[derive(Debug)]
-pub struct Doc {
-    pub id: Uuid,
-    pub version: u32,
-    pub status: Status,
-    pub text: String,
-}
-
-/// A raw hit before the vault turns it into a `SearchHit`.
-#[derive(Debug)]
-pub struct Hit {
-    pub id: Uuid,
-    pub version: u32,
-    pub status: Status,
-}
-
-impl SearchIndex {
-    pub fn new() -> Result<Self> {
-        let db = Connection::open_in_memory()?;
-        db.execute_batch(
-            "PRAGMA temp_store = MEMORY;
-             CREATE VIRTUAL TABLE doc USING fts5(body, content = '', contentless_delete = 1,
-                 tokenize = 'unicode61 remove_diacritics 0');",
-        )?;
-        Ok(SearchIndex {
-            db,
-            rowids: HashMap::new(),
-            ids: HashMap::new(),
-            next: 1,
-        })
-    }
-
-    /// Builds the index from many documents in one transaction. Reading the documents
-    /// (decrypting, decoding, lower-casing, folding: the caller's iterator and
-    /// `fold_text`) runs on this thread while a second one feeds the FTS5 table, so that
-    /// on two cores the build takes about as long as the FTS5 inserts alone. The text
-    /// passes between them in memory only.
-    pub fn build(docs: impl Iterator<Item = Result<Doc>>) -> Result<Self> {
-        // Enough to keep both threads busy, few enough to hold little plaintext.
-        const QUEUE: usize = 256;
-        let index = SearchIndex::new()?;
-        std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<(Hit, String)>(QUEUE);
-            let inserter = scope.spawn(move || -> Result<SearchIndex> {
-                let mut index = index;
-                let tx = index.db.unchecked_transaction()?;
-                for (doc, body) in receive {
-                    let Hit {
-                        id,
-                        version,
-                        status,
-                    } = doc;
-                    let rowid = index.next;
-                    index.next += 1;
-                    tx.prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
-                        .execute(params![rowid, body])?;
-                    index.rowids.insert(id, rowid);
-                    index.ids.insert(rowid, (id, version, status));
-                }
-                tx.commit()?;
-                Ok(index)
-            });
-            let mut failed = None;
-            for doc in docs {
-                match doc {
-                    Ok(doc) => {
-                        let body = fold::fold_text(&doc.text);
-                        let hit = Hit {
-                            id: doc.id,
-                            version: doc.version,
-                            status: doc.status,
-                        };
-                        // The inserter stops only on an error, which join reports.
-                        if send.send((hit, body)).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-            }
-            drop(send);
-            let built = inserter
-                .join()
-                .map_err(|_| crate::Error::Storage("the search index could not be built".into()))?;
-            match failed {
-                Some(e) => Err(e),
-                None => built,
-            }
-        })
-    }
-
-    /// Adds or replaces one document.
-    pub fn upsert(&mut self, doc: Doc) -> Result<()> {
-        self.remove(&doc.id)?;
-        let rowid = self.next;
-        self.next += 1;
-        self.db
-            .prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
-            .execute(params![rowid, fold::fold_text(&doc.text)])?;
-        self.rowids.insert(doc.id, rowid);
-        self.ids.insert(rowid, (doc.id, doc.version, doc.status));
-        Ok(())
-    }
-
-    pub fn remove(&mut self, id: &Uuid) -> Result<()> {
-        if let Some(rowid) = self.rowids.remove(id) {
-            self.ids.remove(&rowid);
-            self.db
-                .prepare_cached("DELETE FROM doc WHERE rowid = ?1")?
-                .execute(params![rowid])?;
-        }
-        Ok(())
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Every document containing all the words of a query (each as a prefix, in any of
-    /// its folded readings), best first, at most `limit` (`rank::best`).
-    fn query(&self, terms: &[Term], limit: usize) -> Result<Vec<Hit>> {
-        if terms.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let mut stmt = self
-            .db
-            .prepare_cached("SELECT rowid, rank FROM doc WHERE doc MATCH ?1")?;
-        let matches = stmt.query_map(params![fts_query(terms)], |row| {
-            Ok((row.get::<_, f64>(1)?, row.get::<_, i64>(0)?))
-        })?;
-        // No more rows were ever indexed than `next` counts, whatever was removed since
-        // (a row whose removal failed is still in FTS5, and dropped below).
-        let indexed = usize::try_from(self.next).unwrap_or(usize::MAX);
-        let best = rank::best(matches, limit.min(indexed))?;
-        Ok(best
-            .into_iter()
-            .filter_map(|rowid| {
-                self.ids.get(&rowid).map(|&(id, version, status)| Hit {
-                    id,
-                    version,
-                    status,
-                })
-            })
-            .collect())
-    }
-}
 
 /// The words of a text as the tokenizer sees them (runs of letters and digits).
 fn words(text: &str) -> impl Iterator<Item = &str> {

@@ -9,7 +9,8 @@
 //! each match once and sorts only those kept.
 //!
 //! The order is FTS5's rank (bm25: lower is better); between equal ranks the document
-//! indexed first comes first. (FTS5's own sort left ties in no defined order.)
+//! indexed first comes first. (FTS5's own sort left ties in no defined order.) The same
+//! function takes the best of the shards' best (index.rs).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -39,13 +40,13 @@ impl Ord for Rank {
     }
 }
 
-/// The rowids of the `limit` best of `matches` (rank, rowid), best first. The heap
+/// The `limit` best of `matches` (rank, rowid), best first. The heap
 /// never holds more than `limit` entries, whatever the number of matches; the caller
 /// bounds `limit` by the size of the index.
 pub(super) fn best<E>(
     matches: impl Iterator<Item = Result<(f64, i64), E>>,
     limit: usize,
-) -> Result<Vec<i64>, E> {
+) -> Result<Vec<(f64, i64)>, E> {
     if limit == 0 {
         return Ok(Vec::new());
     }
@@ -65,7 +66,7 @@ pub(super) fn best<E>(
     Ok(kept
         .into_sorted_vec()
         .into_iter()
-        .map(|(_, rowid)| rowid)
+        .map(|(Rank(rank), rowid)| (rank, rowid))
         .collect())
 }
 
@@ -74,7 +75,11 @@ mod tests {
     use super::*;
 
     fn picked(matches: &[(f64, i64)], limit: usize) -> Vec<i64> {
-        best(matches.iter().map(|&m| Ok::<_, ()>(m)), limit).unwrap()
+        best(matches.iter().map(|&m| Ok::<_, ()>(m)), limit)
+            .unwrap()
+            .into_iter()
+            .map(|(_, rowid)| rowid)
+            .collect()
     }
 
     #[test]

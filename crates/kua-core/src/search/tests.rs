@@ -2,6 +2,7 @@
 //! the contentless index's replacements.
 
 use super::*;
+use crate::model::Status;
 
 fn doc(n: u8, text: &str) -> Result<Doc> {
     Ok(Doc {
@@ -117,48 +118,59 @@ fn what_people_type_finds_the_testimony() {
 #[test]
 fn a_replaced_or_removed_document_is_no_longer_found() {
     // The table keeps no text of its own (contentless), so a replacement must take
-    // the old words out of the index, not only add the new ones.
-    let mut index =
-        SearchIndex::build([doc(1, "Задержан в Алматы"), doc(2, "Алматы")].into_iter()).unwrap();
-    let ids = |index: &SearchIndex, q: &str| -> Vec<u8> {
-        let mut v: Vec<u8> = index
-            .query(&terms(q), 10)
-            .unwrap()
-            .iter()
-            .map(|h| h.id.as_bytes()[0])
-            .collect();
-        v.sort();
-        v
-    };
-    // What the FTS5 table itself still matches, whatever the id map says.
-    let in_table = |index: &SearchIndex, word: &str| -> i64 {
-        index
-            .db
-            .query_row(
-                "SELECT count(*) FROM doc WHERE doc MATCH ?1",
-                [format!("\"{word}\"*")],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    assert_eq!(ids(&index, "задержан"), vec![1]);
-    assert_eq!(in_table(&index, "задержан"), 1);
-    index
-        .upsert(doc(1, "Освобождён в Караганде").unwrap())
+    // the old words out of the index, not only add the new ones. With two shards the
+    // replacement is indexed in the other shard, under a new row id, and the old words
+    // must leave the shard they were in.
+    for shards in [1, 2] {
+        let mut index = SearchIndex::build_in(
+            [doc(1, "Задержан в Алматы"), doc(2, "Алматы")].into_iter(),
+            shards,
+        )
         .unwrap();
-    assert!(ids(&index, "задержан").is_empty());
-    assert_eq!(
-        in_table(&index, "задержан"),
-        0,
-        "the old words left the index"
-    );
-    assert_eq!(in_table(&index, "алматы"), 1);
-    assert_eq!(ids(&index, "освобожден"), vec![1]);
-    assert_eq!(ids(&index, "алматы"), vec![2]);
-    index.remove(&Uuid::from_bytes([2; 16])).unwrap();
-    assert!(ids(&index, "алматы").is_empty());
-    assert_eq!(in_table(&index, "алматы"), 0);
-    assert_eq!(index.len(), 1);
+        let ids = |index: &SearchIndex, q: &str| -> Vec<u8> {
+            let mut v: Vec<u8> = index
+                .query(&terms(q), 10)
+                .unwrap()
+                .iter()
+                .map(|h| h.id.as_bytes()[0])
+                .collect();
+            v.sort();
+            v
+        };
+        // What the FTS5 tables themselves still match, whatever the id map says.
+        let in_table = |index: &SearchIndex, word: &str| -> i64 {
+            index
+                .shard_tables()
+                .iter()
+                .map(|db| {
+                    db.query_row(
+                        "SELECT count(*) FROM doc WHERE doc MATCH ?1",
+                        [format!("\"{word}\"*")],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap()
+                })
+                .sum()
+        };
+        assert_eq!(ids(&index, "задержан"), vec![1]);
+        assert_eq!(in_table(&index, "задержан"), 1);
+        index
+            .upsert(doc(1, "Освобождён в Караганде").unwrap())
+            .unwrap();
+        assert!(ids(&index, "задержан").is_empty());
+        assert_eq!(
+            in_table(&index, "задержан"),
+            0,
+            "the old words left the index ({shards} shards)"
+        );
+        assert_eq!(in_table(&index, "алматы"), 1);
+        assert_eq!(ids(&index, "освобожден"), vec![1]);
+        assert_eq!(ids(&index, "алматы"), vec![2]);
+        index.remove(&Uuid::from_bytes([2; 16])).unwrap();
+        assert!(ids(&index, "алматы").is_empty());
+        assert_eq!(in_table(&index, "алматы"), 0);
+        assert_eq!(index.len(), 1);
+    }
 }
 
 #[test]
@@ -244,17 +256,19 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
             )
         })
         .collect();
-    let index =
-        SearchIndex::build(texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t))).unwrap();
+    let index = SearchIndex::build_in(
+        texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
+        1,
+    )
+    .unwrap();
     let query = terms("арест");
     // What SQLite's sort of FTS5's rank gives, with ties broken by the order of indexing.
-    let sorted: Vec<Uuid> = index
-        .db
+    let sorted: Vec<Uuid> = index.shard_tables()[0]
         .prepare("SELECT rowid FROM doc WHERE doc MATCH ?1 ORDER BY rank, rowid")
         .unwrap()
         .query_map([fts_query(&query)], |r| r.get::<_, i64>(0))
         .unwrap()
-        .map(|r| index.ids[&r.unwrap()].0)
+        .map(|r| index.id_of(r.unwrap()))
         .collect();
     assert_eq!(sorted.len(), 60);
     // A limit far beyond the index (a caller's `--limit`) allocates for the index only.
@@ -267,4 +281,80 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
             .collect();
         assert_eq!(picked, sorted[..limit.min(60)], "limit {limit}");
     }
+}
+
+#[test]
+fn two_shards_give_the_hits_of_one_table_in_its_order() {
+    // Documents in identical pairs, indexed one after the other, so that each shard
+    // holds the same texts: each shard's counts are then the whole's halves, bm25 gives
+    // a document the rank it has in one table, and the order (ties in indexing order)
+    // must be the one table's. Some documents do not match, so that the words weigh.
+    let texts: Vec<String> = (0..120u8)
+        .map(|i| {
+            let i = i / 2;
+            let filler = "камера ночью ".repeat(usize::from(i % 5) * 3);
+            if i % 6 == 5 {
+                format!("освобождён {filler}")
+            } else {
+                let times = usize::from(i % 7) + 1;
+                format!(
+                    "{} {filler} {}",
+                    "арест ".repeat(times),
+                    "суд ".repeat(usize::from(i % 3))
+                )
+            }
+        })
+        .collect();
+    let build = |shards| {
+        SearchIndex::build_in(
+            texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
+            shards,
+        )
+        .unwrap()
+    };
+    let (one, two) = (build(1), build(2));
+    assert_eq!(two.shard_tables().len(), 2);
+    for shard in two.shard_tables() {
+        let held: i64 = shard
+            .query_row("SELECT count(*) FROM doc", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(held, 60, "each shard holds half");
+    }
+    let hits = |index: &SearchIndex, q: &str, limit: usize| -> Vec<Uuid> {
+        index
+            .query(&terms(q), limit)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    for q in ["арест", "арест суд", "камера", "освобожден", "суд ночью"]
+    {
+        let all = hits(&one, q, usize::MAX);
+        assert!(!all.is_empty(), "{q}");
+        for limit in [1, 5, 17, 40, 100, usize::MAX] {
+            assert_eq!(
+                hits(&two, q, limit),
+                hits(&one, q, limit),
+                "{q}, limit {limit}"
+            );
+        }
+        // Every match once, from both shards.
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len(), "{q}");
+        assert!(
+            all.iter().any(|id| id.as_bytes()[0] % 2 == 0)
+                && all.iter().any(|id| id.as_bytes()[0] % 2 == 1)
+        );
+    }
+}
+
+#[test]
+fn a_large_index_is_split_only_on_more_than_one_core() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(SearchIndex::shards_for(0), 1);
+    assert_eq!(SearchIndex::shards_for(index::SHARDED_FROM - 1), 1);
+    assert_eq!(SearchIndex::shards_for(index::SHARDED_FROM), cores.min(2));
 }

@@ -1,0 +1,280 @@
+//! The in-memory FTS5 index: documents in, the best-ranked matches out.
+//!
+//! A large index is split into shards, one in-memory SQLite database each, and a query
+//! runs on every shard at once, one thread per shard; the best of each shard's best
+//! are then taken together. On the two-core machines Kua is measured on, a query at
+//! 100,000 testimonies then costs about what half of them cost (docs/benchmarks.md,
+//! "Search"). A document lives in the shard its row id picks (`rowid % shards`), so
+//! consecutive documents alternate.
+//!
+//! The price is in the ranking: FTS5's rank (bm25) weighs a word by how few documents
+//! hold it, and each shard counts its own documents. Two documents that bm25 would rank
+//! alike over the whole index can come in either order when they are in different
+//! shards (as in search engines that shard, which also rank with each shard's
+//! statistics). Shards are therefore used only from `SHARDED_FROM` documents, where
+//! each shard's counts are close to the whole's; a smaller index is one table, and
+//! its order is exactly FTS5's. Which is used is decided when the index is built.
+
+use super::{fold, fts_query, rank, Term};
+use crate::error::{Error, Result};
+use crate::model::Status;
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use uuid::Uuid;
+
+/// From how many documents the index is split (and only on a machine with more than one
+/// core). Below it a query takes a few milliseconds (docs/benchmarks.md: p95 6–7 ms at
+/// 10,000), and the exact order of one table is worth more than a thread.
+pub(super) const SHARDED_FROM: usize = 20_000;
+
+/// At most this many shards: the number measured.
+const MAX_SHARDS: usize = 2;
+
+#[derive(Debug)]
+pub struct SearchIndex {
+    /// Each shard's connection is used by one thread at a time: by the query's thread
+    /// for that shard, or through `&mut self` for a change. The lock is never contended
+    /// and is there to let a shared borrow of the index cross to those threads.
+    shards: Vec<Mutex<Connection>>,
+    rowids: HashMap<Uuid, i64>,
+    ids: HashMap<i64, (Uuid, u32, Status)>,
+    next: i64,
+}
+
+/// A document to index: a testimony's latest version.
+#[derive(Debug)]
+pub struct Doc {
+    pub id: Uuid,
+    pub version: u32,
+    pub status: Status,
+    pub text: String,
+}
+
+/// A raw hit before the vault turns it into a `SearchHit`.
+#[derive(Debug)]
+pub struct Hit {
+    pub id: Uuid,
+    pub version: u32,
+    pub status: Status,
+}
+
+/// One shard: an in-memory database with the FTS5 table. Temporary storage is in memory
+/// too, so that nothing of the index ever reaches a temporary file.
+fn shard() -> Result<Connection> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch(
+        "PRAGMA temp_store = MEMORY;
+         CREATE VIRTUAL TABLE doc USING fts5(body, content = '', contentless_delete = 1,
+             tokenize = 'unicode61 remove_diacritics 0');",
+    )?;
+    Ok(db)
+}
+
+/// The shard a row id lives in, among `n`.
+fn shard_of(rowid: i64, n: usize) -> usize {
+    usize::try_from(rowid).unwrap_or(0) % n
+}
+
+fn lock(shard: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
+    shard.lock().map_err(|_| {
+        Error::Storage("the search index is unusable; lock the vault and unlock it again".into())
+    })
+}
+
+fn insert(db: &Connection, rowid: i64, body: &str) -> Result<()> {
+    db.prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
+        .execute(params![rowid, body])?;
+    Ok(())
+}
+
+/// The best `limit` matches of one shard, (rank, rowid), best first.
+fn best_in(db: &Connection, query: &str, limit: usize) -> Result<Vec<(f64, i64)>> {
+    let mut stmt = db.prepare_cached("SELECT rank, rowid FROM doc WHERE doc MATCH ?1")?;
+    let matches = stmt.query_map(params![query], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rank::best(matches, limit)?)
+}
+
+impl SearchIndex {
+    /// How many shards an index of `docs` documents is built with.
+    pub fn shards_for(docs: usize) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if docs >= SHARDED_FROM {
+            cores.min(MAX_SHARDS)
+        } else {
+            1
+        }
+    }
+
+    /// Builds the index from many documents, with as many shards as their number calls
+    /// for (`shards_for`).
+    pub fn build(docs: impl ExactSizeIterator<Item = Result<Doc>>) -> Result<Self> {
+        let shards = Self::shards_for(docs.len());
+        Self::build_in(docs, shards)
+    }
+
+    /// Builds an index of `shards` shards, each in one transaction. Reading the
+    /// documents (decrypting, decoding, lower-casing, folding: the caller's iterator and
+    /// `fold_text`) runs on this thread while one thread per shard feeds its FTS5 table,
+    /// so that on two cores the build takes about as long as the FTS5 inserts alone.
+    /// The text passes between them in memory only.
+    pub fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
+        // Enough to keep the threads busy, few enough to hold little plaintext.
+        const QUEUE: usize = 256;
+        let connections = (0..shards.max(1))
+            .map(|_| shard())
+            .collect::<Result<Vec<_>>>()?;
+        let mut index = SearchIndex {
+            shards: Vec::new(),
+            rowids: HashMap::new(),
+            ids: HashMap::new(),
+            next: 1,
+        };
+        let n = connections.len();
+        let (built, failed) = std::thread::scope(|scope| {
+            let mut senders = Vec::with_capacity(n);
+            let mut inserters = Vec::with_capacity(n);
+            for db in connections {
+                let (send, receive) = std::sync::mpsc::sync_channel::<(i64, String)>(QUEUE / n);
+                senders.push(send);
+                inserters.push(scope.spawn(move || -> Result<Connection> {
+                    let tx = db.unchecked_transaction()?;
+                    for (rowid, body) in receive {
+                        insert(&tx, rowid, &body)?;
+                    }
+                    tx.commit()?;
+                    Ok(db)
+                }));
+            }
+            let mut failed = None;
+            for doc in docs {
+                match doc {
+                    Ok(doc) => {
+                        let rowid = index.next;
+                        let body = fold::fold_text(&doc.text);
+                        // An inserter stops only on an error, which join reports.
+                        if senders[shard_of(rowid, n)].send((rowid, body)).is_err() {
+                            break;
+                        }
+                        index.next += 1;
+                        index.rowids.insert(doc.id, rowid);
+                        index.ids.insert(rowid, (doc.id, doc.version, doc.status));
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            drop(senders);
+            let built: Result<Vec<Connection>> = inserters
+                .into_iter()
+                .map(|inserter| {
+                    inserter
+                        .join()
+                        .map_err(|_| Error::Storage("the search index could not be built".into()))?
+                })
+                .collect();
+            (built, failed)
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        index.shards = built?.into_iter().map(Mutex::new).collect();
+        Ok(index)
+    }
+
+    fn shard_mut(&mut self, rowid: i64) -> Result<&mut Connection> {
+        let at = shard_of(rowid, self.shards.len());
+        self.shards[at].get_mut().map_err(|_| {
+            Error::Storage(
+                "the search index is unusable; lock the vault and unlock it again".into(),
+            )
+        })
+    }
+
+    /// Adds or replaces one document.
+    pub fn upsert(&mut self, doc: Doc) -> Result<()> {
+        self.remove(&doc.id)?;
+        let rowid = self.next;
+        self.next += 1;
+        insert(self.shard_mut(rowid)?, rowid, &fold::fold_text(&doc.text))?;
+        self.rowids.insert(doc.id, rowid);
+        self.ids.insert(rowid, (doc.id, doc.version, doc.status));
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: &Uuid) -> Result<()> {
+        if let Some(rowid) = self.rowids.remove(id) {
+            self.ids.remove(&rowid);
+            self.shard_mut(rowid)?
+                .prepare_cached("DELETE FROM doc WHERE rowid = ?1")?
+                .execute(params![rowid])?;
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Every document containing all the words of a query (each as a prefix, in any of
+    /// its folded readings), best first, at most `limit` (`rank::best`): each shard's
+    /// best on a thread of its own (the first on this one), then the best of those.
+    pub(super) fn query(&self, terms: &[Term], limit: usize) -> Result<Vec<Hit>> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = fts_query(terms);
+        let query = query.as_str();
+        // No more rows were ever indexed than `next` counts, whatever was removed since
+        // (a row whose removal failed is still in FTS5, and dropped below).
+        let limit = limit.min(usize::try_from(self.next).unwrap_or(usize::MAX));
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let from_shard = |shard: &Mutex<Connection>| best_in(&*lock(shard)?, query, limit);
+        let found: Vec<Vec<(f64, i64)>> = match self.shards.split_first() {
+            None => Vec::new(),
+            Some((first, [])) => vec![from_shard(first)?],
+            Some((first, rest)) => std::thread::scope(|scope| {
+                let others: Vec<_> = rest
+                    .iter()
+                    .map(|shard| scope.spawn(move || from_shard(shard)))
+                    .collect();
+                let mut found = vec![from_shard(first)?];
+                for other in others {
+                    found.push(other.join().map_err(|_| {
+                        Error::Storage(
+                            "the search failed; lock the vault and unlock it again".into(),
+                        )
+                    })??);
+                }
+                Ok::<_, Error>(found)
+            })?,
+        };
+        let best = rank::best(found.into_iter().flatten().map(Ok::<_, Error>), limit)?;
+        Ok(best
+            .into_iter()
+            .filter_map(|(_, rowid)| {
+                self.ids.get(&rowid).map(|&(id, version, status)| Hit {
+                    id,
+                    version,
+                    status,
+                })
+            })
+            .collect())
+    }
+
+    /// Each shard's connection, for tests that look into the tables.
+    #[cfg(test)]
+    pub(super) fn shard_tables(&self) -> Vec<MutexGuard<'_, Connection>> {
+        self.shards.iter().map(|s| lock(s).unwrap()).collect()
+    }
+
+    /// The row id a document is indexed under, for tests.
+    #[cfg(test)]
+    pub(super) fn id_of(&self, rowid: i64) -> Uuid {
+        self.ids[&rowid].0
+    }
+}
