@@ -219,8 +219,8 @@ impl Appender<'_> {
     /// deterministic, so the rows are those `append` would write). A coordinator's
     /// import logs an entry for every record it receives, and Ed25519 signing was about
     /// 7 % of `perf`'s samples in an import of 1,000 bundles (docs/benchmarks.md,
-    /// "Coordinator scale"); the other core is idle once the bundle is read. On an error nothing is adopted: the
-    /// caller's transaction rolls back the rows written.
+    /// "Coordinator scale"); the other core is idle once the bundle is read. On an
+    /// error nothing is adopted: the caller's transaction rolls back the rows written.
     pub fn append_many(
         &self,
         db: &Connection,
