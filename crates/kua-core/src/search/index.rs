@@ -2,18 +2,19 @@
 //!
 //! A large index is split into shards, one in-memory SQLite database each, and a query
 //! runs on every shard at once, one thread per shard; the best of each shard's best
-//! are then taken together. On the two-core machines Kua is measured on, a query at
-//! 100,000 testimonies then costs about what half of them cost (docs/benchmarks.md,
-//! "Search"). A document lives in the shard its row id picks (`rowid % shards`), so
-//! consecutive documents alternate.
+//! are then taken together. On the two-core machine Kua is measured on, this cut the
+//! query p95 at 100,000 testimonies by about a third, from 0.78–0.81 to 0.47–0.60 of
+//! plain FTS5 (docs/benchmarks.md, "Search"). A document lives in the shard its row id
+//! picks (`rowid % shards`), so consecutive documents alternate.
 //!
 //! The price is in the ranking: FTS5's rank (bm25) weighs a word by how few documents
-//! hold it, and each shard counts its own documents. Two documents that bm25 would rank
-//! alike over the whole index can come in either order when they are in different
-//! shards (as in search engines that shard, which also rank with each shard's
-//! statistics). Shards are therefore used only from `SHARDED_FROM` documents, where
-//! each shard's counts are close to the whole's; a smaller index is one table, and
-//! its order is exactly FTS5's. Which is used is decided when the index is built.
+//! hold it, and each shard counts its own documents. For a word most documents hold the
+//! weight is about the same in every shard, but for a rare one (a name) it can differ by
+//! up to ln 2, and two documents whose ranks over the whole index differ by a few
+//! percent can then come in either order when they are in different shards (as in
+//! search engines that shard, which also rank with each shard's statistics). Shards
+//! are therefore used only from `SHARDED_FROM` documents; a smaller index is one table,
+//! and its order is exactly FTS5's. Which is used is decided when the index is built.
 
 use super::{fold, fts_query, rank, Term};
 use crate::error::{Error, Result};
@@ -24,7 +25,7 @@ use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// From how many documents the index is split (and only on a machine with more than one
-/// core). Below it a query takes a few milliseconds (docs/benchmarks.md: p95 6–7 ms at
+/// core). Below it a query takes a few milliseconds (docs/benchmarks.md: p95 6–13 ms at
 /// 10,000), and the exact order of one table is worth more than a thread.
 pub(super) const SHARDED_FROM: usize = 20_000;
 
@@ -39,6 +40,8 @@ pub struct SearchIndex {
     shards: Vec<Mutex<Connection>>,
     rowids: HashMap<Uuid, i64>,
     ids: HashMap<i64, (Uuid, u32, Status)>,
+    /// The row id the next document gets: it starts at 1 and is never reused, and it
+    /// picks the document's shard (`shard_of`).
     next: i64,
 }
 
@@ -71,15 +74,24 @@ fn shard() -> Result<Connection> {
     Ok(db)
 }
 
-/// The shard a row id lives in, among `n`.
+/// The shard a row id lives in, among `n` (row ids are positive).
 fn shard_of(rowid: i64, n: usize) -> usize {
     usize::try_from(rowid).unwrap_or(0) % n
 }
 
+/// What a shard whose lock a panicking thread held gives: the vault drops such an index,
+/// and the next search builds it again (`Vault::search`).
+fn unusable() -> Error {
+    Error::Storage("the search index is unusable; search again to rebuild it".into())
+}
+
+fn failed_build() -> Error {
+    Error::Storage("the search index could not be built; search again to retry".into())
+}
+
+/// A shard's connection, for the one thread that uses it.
 fn lock(shard: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
-    shard.lock().map_err(|_| {
-        Error::Storage("the search index is unusable; lock the vault and unlock it again".into())
-    })
+    shard.lock().map_err(|_| unusable())
 }
 
 fn insert(db: &Connection, rowid: i64, body: &str) -> Result<()> {
@@ -97,7 +109,7 @@ fn best_in(db: &Connection, query: &str, limit: usize) -> Result<Vec<(f64, i64)>
 
 impl SearchIndex {
     /// How many shards an index of `docs` documents is built with.
-    pub fn shards_for(docs: usize) -> usize {
+    pub(super) fn shards_for(docs: usize) -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if docs >= SHARDED_FROM {
             cores.min(MAX_SHARDS)
@@ -106,19 +118,12 @@ impl SearchIndex {
         }
     }
 
-    /// Builds the index from many documents, with as many shards as their number calls
-    /// for (`shards_for`).
-    pub fn build(docs: impl ExactSizeIterator<Item = Result<Doc>>) -> Result<Self> {
-        let shards = Self::shards_for(docs.len());
-        Self::build_in(docs, shards)
-    }
-
     /// Builds an index of `shards` shards, each in one transaction. Reading the
     /// documents (decrypting, decoding, lower-casing, folding: the caller's iterator and
     /// `fold_text`) runs on this thread while one thread per shard feeds its FTS5 table,
     /// so that on two cores the build takes about as long as the FTS5 inserts alone.
     /// The text passes between them in memory only.
-    pub fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
+    pub(super) fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
         // Enough to keep the threads busy, few enough to hold little plaintext.
         const QUEUE: usize = 256;
         let connections = (0..shards.max(1))
@@ -131,20 +136,26 @@ impl SearchIndex {
             next: 1,
         };
         let n = connections.len();
-        let (built, failed) = std::thread::scope(|scope| {
+        let built = std::thread::scope(|scope| -> Result<Vec<Connection>> {
             let mut senders = Vec::with_capacity(n);
             let mut inserters = Vec::with_capacity(n);
             for db in connections {
-                let (send, receive) = std::sync::mpsc::sync_channel::<(i64, String)>(QUEUE / n);
+                let (send, receive) =
+                    std::sync::mpsc::sync_channel::<(i64, String)>(QUEUE.div_ceil(n));
                 senders.push(send);
-                inserters.push(scope.spawn(move || -> Result<Connection> {
-                    let tx = db.unchecked_transaction()?;
-                    for (rowid, body) in receive {
-                        insert(&tx, rowid, &body)?;
-                    }
-                    tx.commit()?;
-                    Ok(db)
-                }));
+                // If a thread cannot be started, returning drops the senders, so the
+                // inserters already started end, and the scope joins them.
+                let inserter = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || -> Result<Connection> {
+                        let tx = db.unchecked_transaction()?;
+                        for (rowid, body) in receive {
+                            insert(&tx, rowid, &body)?;
+                        }
+                        tx.commit()?;
+                        Ok(db)
+                    })
+                    .map_err(|_| failed_build())?;
+                inserters.push(inserter);
             }
             let mut failed = None;
             for doc in docs {
@@ -152,7 +163,7 @@ impl SearchIndex {
                     Ok(doc) => {
                         let rowid = index.next;
                         let body = fold::fold_text(&doc.text);
-                        // An inserter stops only on an error, which join reports.
+                        // An inserter stops only on an error, which its join reports.
                         if senders[shard_of(rowid, n)].send((rowid, body)).is_err() {
                             break;
                         }
@@ -167,30 +178,24 @@ impl SearchIndex {
                 }
             }
             drop(senders);
-            let built: Result<Vec<Connection>> = inserters
+            // Every inserter is joined before any result is looked at: one left running
+            // would be joined by the scope, which panics if that thread did.
+            let joined: Vec<_> = inserters.into_iter().map(|i| i.join()).collect();
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            joined
                 .into_iter()
-                .map(|inserter| {
-                    inserter
-                        .join()
-                        .map_err(|_| Error::Storage("the search index could not be built".into()))?
-                })
-                .collect();
-            (built, failed)
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        index.shards = built?.into_iter().map(Mutex::new).collect();
+                .map(|j| j.map_err(|_| failed_build())?)
+                .collect()
+        })?;
+        index.shards = built.into_iter().map(Mutex::new).collect();
         Ok(index)
     }
 
     fn shard_mut(&mut self, rowid: i64) -> Result<&mut Connection> {
         let at = shard_of(rowid, self.shards.len());
-        self.shards[at].get_mut().map_err(|_| {
-            Error::Storage(
-                "the search index is unusable; lock the vault and unlock it again".into(),
-            )
-        })
+        self.shards[at].get_mut().map_err(|_| unusable())
     }
 
     /// Adds or replaces one document.
@@ -240,17 +245,21 @@ impl SearchIndex {
             Some((first, rest)) => std::thread::scope(|scope| {
                 let others: Vec<_> = rest
                     .iter()
-                    .map(|shard| scope.spawn(move || from_shard(shard)))
+                    .map(|shard| {
+                        std::thread::Builder::new().spawn_scoped(scope, move || from_shard(shard))
+                    })
                     .collect();
-                let mut found = vec![from_shard(first)?];
-                for other in others {
-                    found.push(other.join().map_err(|_| {
-                        Error::Storage(
-                            "the search failed; lock the vault and unlock it again".into(),
-                        )
-                    })??);
+                let mut found = vec![from_shard(first)];
+                // Every thread is joined before any result is looked at (as in
+                // `build_in`).
+                for (shard, other) in rest.iter().zip(others) {
+                    found.push(match other {
+                        Ok(thread) => thread.join().unwrap_or_else(|_| Err(unusable())),
+                        // No thread could be started: this shard is searched here.
+                        Err(_) => from_shard(shard),
+                    });
                 }
-                Ok::<_, Error>(found)
+                found.into_iter().collect::<Result<Vec<_>>>()
             })?,
         };
         let best = rank::best(found.into_iter().flatten().map(Ok::<_, Error>), limit)?;
@@ -272,7 +281,7 @@ impl SearchIndex {
         self.shards.iter().map(|s| lock(s).unwrap()).collect()
     }
 
-    /// The row id a document is indexed under, for tests.
+    /// The document indexed under a row id, for tests.
     #[cfg(test)]
     pub(super) fn id_of(&self, rowid: i64) -> Uuid {
         self.ids[&rowid].0

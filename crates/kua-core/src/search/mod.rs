@@ -217,9 +217,18 @@ impl Vault {
     /// Builds the in-memory search index now (it is otherwise built on first search).
     /// Returns the number of testimonies indexed.
     pub fn build_search_index(&mut self) -> Result<usize> {
+        let testimonies = self.ctx()?.keys.catalog.testimonies.len();
+        self.build_search_index_in(SearchIndex::shards_for(testimonies))
+    }
+
+    /// Builds the index now in `shards` tables, whatever the vault holds. For tests that
+    /// need the sharded search on a small vault (tests/it/memory.rs), which
+    /// `build_search_index` builds only from `index::SHARDED_FROM` testimonies.
+    #[doc(hidden)]
+    pub fn build_search_index_in(&mut self, shards: usize) -> Result<usize> {
         let ctx = self.ctx()?;
         let ids: Vec<Uuid> = ctx.keys.catalog.testimonies.keys().copied().collect();
-        let index = SearchIndex::build(ids.iter().map(|id| ctx.doc(id)))?;
+        let index = SearchIndex::build_in(ids.iter().map(|id| ctx.doc(id)), shards)?;
         let n = index.len();
         self.ctx()?.keys.search = Some(index);
         Ok(n)
@@ -242,7 +251,15 @@ impl Vault {
         // in rank order, and reading stops once `limit` of them hold the query as
         // typed: those are then the hits shown, whatever the rest hold.
         let terms = terms(query);
-        let candidates = index.query(&terms, limit.saturating_mul(2))?;
+        let candidates = match index.query(&terms, limit.saturating_mul(2)) {
+            Ok(candidates) => candidates,
+            // A shard whose thread failed may be left unusable (index.rs): the next
+            // search builds the index again rather than fail the same way.
+            Err(e) => {
+                ctx.keys.search = None;
+                return Err(e);
+            }
+        };
         let shown = shown(
             candidates.into_iter().map(|h| {
                 let text = ctx.doc(&h.id)?.text;

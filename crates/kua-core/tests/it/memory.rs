@@ -1,9 +1,10 @@
 //! What a locked process still holds: read as root through /proc/PID/mem, as someone
 //! who takes a running laptop could. A child process runs the core as the `kua`
 //! command does (hardened first, then unlock, a testimony added, shown, listed and
-//! searched), and the parent reads every readable mapping of it twice: unlocked, where
-//! the vault key, its subkeys and the canary text must be found (or the reading proves
-//! nothing), and after lock, where none of them may be.
+//! searched, its search index in two tables), and the parent reads every readable
+//! mapping of it twice: unlocked, where the vault key, its subkeys and the canary text
+//! must be found (or the reading proves nothing), and after lock, where none of them
+//! may be.
 //!
 //! The vault key is known to the parent because the vault is created with the seeded
 //! RNG of the test seams: it is the first 32 bytes that RNG gives.
@@ -57,6 +58,9 @@ fn memory_child() {
     let shown = v.show(&id, None).unwrap();
     assert!(shown.narrative.contains(&canary()));
     assert_eq!(v.list().unwrap().len(), 1);
+    // Two tables, so that the search also runs on a thread of its own, as it does in a
+    // vault of 20,000 testimonies or more (search/index.rs).
+    assert_eq!(v.build_search_index_in(2).unwrap(), 1);
     assert!(!v.search(&word(), 10).unwrap().is_empty());
     let mut lines = std::io::stdin().lock().lines();
     println!("UNLOCKED");
