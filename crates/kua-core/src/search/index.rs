@@ -8,13 +8,14 @@
 //! picks (`rowid % shards`), so consecutive documents alternate.
 //!
 //! The price is in the ranking: FTS5's rank (bm25) weighs a word by how few documents
-//! hold it, and each shard counts its own documents. For a word most documents hold the
-//! weight is about the same in every shard, but for a rare one (a name) it can differ by
-//! up to ln 2, and two documents whose ranks over the whole index differ by a few
-//! percent can then come in either order when they are in different shards (as in
-//! search engines that shard, which also rank with each shard's statistics). Shards
-//! are therefore used only from `SHARDED_FROM` documents; a smaller index is one table,
-//! and its order is exactly FTS5's. Which is used is decided when the index is built.
+//! hold it, and each shard counts its own documents. The shards' weights agree for a
+//! word whose documents are split about evenly between them, as common words' are; a
+//! rare word (a name in a few testimonies) is often split unevenly, and its weight then
+//! differs by ln 2 when one shard holds it all and by more in between, so documents can
+//! come in another order than one table would give (as in search engines that shard,
+//! which also rank with each shard's statistics). Shards are therefore used only from
+//! `SHARDED_FROM` documents; a smaller index is one table, and its order is exactly
+//! FTS5's. Which is used is decided when the index is built.
 
 use super::{fold, fts_query, rank, Term};
 use crate::error::{Error, Result};
@@ -126,7 +127,7 @@ impl SearchIndex {
     pub(super) fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
         // Enough to keep the threads busy, few enough to hold little plaintext.
         const QUEUE: usize = 256;
-        let connections = (0..shards.max(1))
+        let connections = (0..shards.clamp(1, MAX_SHARDS))
             .map(|_| shard())
             .collect::<Result<Vec<_>>>()?;
         let mut index = SearchIndex {
@@ -139,26 +140,33 @@ impl SearchIndex {
         let built = std::thread::scope(|scope| -> Result<Vec<Connection>> {
             let mut senders = Vec::with_capacity(n);
             let mut inserters = Vec::with_capacity(n);
+            let mut cannot_start = None;
             for db in connections {
                 let (send, receive) =
                     std::sync::mpsc::sync_channel::<(i64, String)>(QUEUE.div_ceil(n));
                 senders.push(send);
-                // If a thread cannot be started, returning drops the senders, so the
-                // inserters already started end, and the scope joins them.
-                let inserter = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || -> Result<Connection> {
+                let started = std::thread::Builder::new().spawn_scoped(
+                    scope,
+                    move || -> Result<Connection> {
                         let tx = db.unchecked_transaction()?;
                         for (rowid, body) in receive {
                             insert(&tx, rowid, &body)?;
                         }
                         tx.commit()?;
                         Ok(db)
-                    })
-                    .map_err(|_| failed_build())?;
-                inserters.push(inserter);
+                    },
+                );
+                match started {
+                    Ok(inserter) => inserters.push(inserter),
+                    Err(e) => {
+                        cannot_start = Some(e);
+                        break;
+                    }
+                }
             }
             let mut failed = None;
-            for doc in docs {
+            // No document is read if a thread could not start (its receiver is gone).
+            for doc in docs.take_while(|_| cannot_start.is_none()) {
                 match doc {
                     Ok(doc) => {
                         let rowid = index.next;
@@ -181,6 +189,11 @@ impl SearchIndex {
             // Every inserter is joined before any result is looked at: one left running
             // would be joined by the scope, which panics if that thread did.
             let joined: Vec<_> = inserters.into_iter().map(|i| i.join()).collect();
+            if let Some(e) = cannot_start {
+                return Err(Error::Storage(format!(
+                    "the search index could not be built ({e}); search again to retry"
+                )));
+            }
             if let Some(e) = failed {
                 return Err(e);
             }
@@ -221,6 +234,12 @@ impl SearchIndex {
 
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Whether a shard was left unusable by a thread that panicked while searching it:
+    /// the index must then be built again.
+    pub(super) fn is_unusable(&self) -> bool {
+        self.shards.iter().any(Mutex::is_poisoned)
     }
 
     /// Every document containing all the words of a query (each as a prefix, in any of
@@ -279,6 +298,17 @@ impl SearchIndex {
     #[cfg(test)]
     pub(super) fn shard_tables(&self) -> Vec<MutexGuard<'_, Connection>> {
         self.shards.iter().map(|s| lock(s).unwrap()).collect()
+    }
+
+    /// Leaves a shard as a thread that panicked while searching it would, for tests.
+    #[cfg(test)]
+    pub(super) fn poison(&self, at: usize) {
+        let shard = &self.shards[at];
+        let panicked = std::panic::catch_unwind(|| {
+            let _searching = shard.lock();
+            std::panic::resume_unwind(Box::new("a thread fails while it holds the shard"))
+        });
+        assert!(panicked.is_err() && shard.is_poisoned());
     }
 
     /// The document indexed under a row id, for tests.

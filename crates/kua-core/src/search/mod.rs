@@ -221,7 +221,8 @@ impl Vault {
         self.build_search_index_in(SearchIndex::shards_for(testimonies))
     }
 
-    /// Builds the index now in `shards` tables, whatever the vault holds. For tests that
+    /// Builds the index now in `shards` tables (one or two), whatever the vault holds; a
+    /// later rebuild goes back to `build_search_index`'s choice. For tests that
     /// need the sharded search on a small vault (tests/it/memory.rs), which
     /// `build_search_index` builds only from `index::SHARDED_FROM` testimonies.
     #[doc(hidden)]
@@ -253,10 +254,12 @@ impl Vault {
         let terms = terms(query);
         let candidates = match index.query(&terms, limit.saturating_mul(2)) {
             Ok(candidates) => candidates,
-            // A shard whose thread failed may be left unusable (index.rs): the next
-            // search builds the index again rather than fail the same way.
             Err(e) => {
-                ctx.keys.search = None;
+                // A shard left unusable by a thread that panicked (index.rs) would fail
+                // every search: the next one builds the index again instead.
+                if index.is_unusable() {
+                    ctx.keys.search = None;
+                }
                 return Err(e);
             }
         };

@@ -401,10 +401,11 @@ fn two_shards_find_every_match_once_in_the_order_of_each_shards_rank() {
 #[test]
 fn with_the_same_texts_in_both_shards_one_word_ranks_as_in_one_table() {
     // Documents in identical pairs, indexed one after the other, so that each shard
-    // holds the same texts. For a query of one word, bm25 then differs between one
-    // table and a shard only by the word's weight, the same for every document of both
-    // shards: the order, ties in indexing order, must be the one table's. (With words
-    // of different weights it need not be: the weights do not scale alike.)
+    // holds the same texts. For a query of one word with one folded reading (one FTS5
+    // phrase), bm25 then differs between one table and a shard only by the word's
+    // weight, the same for every document of both shards: the order, ties in indexing
+    // order, must be the one table's. A Latin word, searched in several readings, and
+    // queries of several words need not keep it: their weights do not scale alike.
     let texts: Vec<String> = (0..120u8)
         .map(|i| {
             let i = i / 2;
@@ -465,4 +466,22 @@ fn a_large_index_is_split_only_on_more_than_one_core() {
     assert_eq!(SearchIndex::shards_for(0), 1);
     assert_eq!(SearchIndex::shards_for(index::SHARDED_FROM - 1), 1);
     assert_eq!(SearchIndex::shards_for(index::SHARDED_FROM), cores.min(2));
+}
+
+#[test]
+fn a_shard_left_by_a_failed_thread_fails_the_search_and_marks_the_index_for_rebuilding() {
+    let index = SearchIndex::build_in(
+        [doc(1, "Задержан в Алматы"), doc(2, "Алматы")].into_iter(),
+        2,
+    )
+    .unwrap();
+    assert!(!index.is_unusable());
+    assert_eq!(hits(&index, "алматы", 10).len(), 2);
+    index.poison(1);
+    assert!(index.is_unusable());
+    let err = index.query(&terms("алматы"), 10).unwrap_err();
+    assert!(
+        matches!(&err, crate::Error::Storage(why) if why.contains("search again")),
+        "{err:?}"
+    );
 }

@@ -59,7 +59,9 @@ fn memory_child() {
     assert!(shown.narrative.contains(&canary()));
     assert_eq!(v.list().unwrap().len(), 1);
     // Two tables, so that the search also runs on a thread of its own, as it does in a
-    // vault of 20,000 testimonies or more (search/index.rs).
+    // vault of 20,000 testimonies or more (search/index.rs): the second table is
+    // searched there, and its FTS5 parses the query's word on that thread (the one
+    // testimony, row 1, is in that table too).
     assert_eq!(v.build_search_index_in(2).unwrap(), 1);
     assert!(!v.search(&word(), 10).unwrap().is_empty());
     let mut lines = std::io::stdin().lock().lines();
