@@ -3,7 +3,7 @@
 //! A large index is split into shards, one in-memory SQLite database each, and a query
 //! runs on every shard at once, one thread per shard; the best of each shard's best
 //! are then taken together. On the two-core machine Kua is measured on, this cut the
-//! query p95 at 100,000 testimonies by about a third, from 0.78–0.81 to 0.47–0.60 of
+//! query p95 at 100,000 testimonies by about a third, from 0.78–0.81 to 0.41–0.60 of
 //! plain FTS5 (docs/benchmarks.md, "Search"). A document lives in the shard its row id
 //! picks (`rowid % shards`), so consecutive documents alternate.
 //!
