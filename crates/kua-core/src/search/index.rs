@@ -10,9 +10,10 @@
 //! The price is in the ranking: FTS5's rank (bm25) weighs a word by how few documents
 //! hold it, and each shard counts its own documents. The shards' weights agree for a
 //! word whose documents are split about evenly between them, as common words' are; a
-//! rare word (a name in a few testimonies) is often split unevenly, and its weight then
-//! differs by ln 2 when one shard holds it all and by more in between, so documents can
-//! come in another order than one table would give (as in search engines that shard,
+//! rare word (a name in a few testimonies) is often split unevenly: against one table,
+//! its weight in a shard differs by up to ln 2 when that shard holds it all, and by more
+//! in a shard holding only a few of its documents (under about a quarter), so documents
+//! can come in another order than one table would give (as in search engines that shard,
 //! which also rank with each shard's statistics). Shards are therefore used only from
 //! `SHARDED_FROM` documents; a smaller index is one table, and its order is exactly
 //! FTS5's. Which is used is decided when the index is built.
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::Status;
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
+use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
@@ -66,13 +68,25 @@ pub struct Hit {
 /// One shard: an in-memory database with the FTS5 table. Temporary storage is in memory
 /// too, so that nothing of the index ever reaches a temporary file.
 fn shard() -> Result<Connection> {
-    let db = Connection::open_in_memory()?;
-    db.execute_batch(
-        "PRAGMA temp_store = MEMORY;
-         CREATE VIRTUAL TABLE doc USING fts5(body, content = '', contentless_delete = 1,
-             tokenize = 'unicode61 remove_diacritics 0');",
-    )?;
-    Ok(db)
+    let open = || -> rusqlite::Result<Connection> {
+        let db = Connection::open_in_memory()?;
+        db.execute_batch(
+            "PRAGMA temp_store = MEMORY;
+             CREATE VIRTUAL TABLE doc USING fts5(body, content = '', contentless_delete = 1,
+                 tokenize = 'unicode61 remove_diacritics 0');",
+        )?;
+        Ok(db)
+    };
+    open().map_err(index_error)
+}
+
+/// What a failure of SQLite in the index gives. It is said of the search index, not of
+/// the vault file (which `From<rusqlite::Error>` would name for a corrupt database):
+/// the index is in memory, and the vault drops it after a failed search (`Vault::search`).
+fn index_error(e: rusqlite::Error) -> Error {
+    Error::Storage(format!(
+        "the search index failed ({e}); search again to rebuild it"
+    ))
 }
 
 /// The shard a row id lives in, among `n` (row ids are positive).
@@ -80,8 +94,9 @@ fn shard_of(rowid: i64, n: usize) -> usize {
     usize::try_from(rowid).unwrap_or(0) % n
 }
 
-/// What a shard whose lock a panicking thread held gives: the vault drops such an index,
-/// and the next search builds it again (`Vault::search`).
+/// What a shard gives when a thread panicked while it held the shard's lock, or while
+/// searching it: the vault drops the index, and the next search builds it again
+/// (`Vault::search`).
 fn unusable() -> Error {
     Error::Storage("the search index is unusable; search again to rebuild it".into())
 }
@@ -95,7 +110,7 @@ fn lock(shard: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
     shard.lock().map_err(|_| unusable())
 }
 
-fn insert(db: &Connection, rowid: i64, body: &str) -> Result<()> {
+fn insert(db: &Connection, rowid: i64, body: &str) -> rusqlite::Result<()> {
     db.prepare_cached("INSERT INTO doc (rowid, body) VALUES (?1, ?2)")?
         .execute(params![rowid, body])?;
     Ok(())
@@ -103,9 +118,41 @@ fn insert(db: &Connection, rowid: i64, body: &str) -> Result<()> {
 
 /// The best `limit` matches of one shard, (rank, rowid), best first.
 fn best_in(db: &Connection, query: &str, limit: usize) -> Result<Vec<(f64, i64)>> {
-    let mut stmt = db.prepare_cached("SELECT rank, rowid FROM doc WHERE doc MATCH ?1")?;
-    let matches = stmt.query_map(params![query], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rank::best(matches, limit)?)
+    let found = || -> rusqlite::Result<Vec<(f64, i64)>> {
+        let mut stmt = db.prepare_cached("SELECT rank, rowid FROM doc WHERE doc MATCH ?1")?;
+        let matches = stmt.query_map(params![query], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rank::best(matches, limit)
+    };
+    found().map_err(index_error)
+}
+
+/// Reads the documents, folds each, gives it its row id and sends it to its shard's
+/// inserter, until the documents end or one cannot be read (its error is returned). An
+/// inserter stops only on an error, which its join reports; sending to it then fails,
+/// and reading stops.
+fn feed(
+    index: &mut SearchIndex,
+    docs: impl Iterator<Item = Result<Doc>>,
+    senders: &[SyncSender<(i64, String)>],
+) -> Option<Error> {
+    for doc in docs {
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => return Some(e),
+        };
+        let rowid = index.next;
+        let body = fold::fold_text(&doc.text);
+        if senders[shard_of(rowid, senders.len())]
+            .send((rowid, body))
+            .is_err()
+        {
+            return None;
+        }
+        index.next += 1;
+        index.rowids.insert(doc.id, rowid);
+        index.ids.insert(rowid, (doc.id, doc.version, doc.status));
+    }
+    None
 }
 
 impl SearchIndex {
@@ -119,7 +166,7 @@ impl SearchIndex {
         }
     }
 
-    /// Builds an index of `shards` shards, each in one transaction. Reading the
+    /// Builds an index of `shards` shards (one or two), each in one transaction. Reading the
     /// documents (decrypting, decoding, lower-casing, folding: the caller's iterator and
     /// `fold_text`) runs on this thread while one thread per shard feeds its FTS5 table,
     /// so that on two cores the build takes about as long as the FTS5 inserts alone.
@@ -148,11 +195,14 @@ impl SearchIndex {
                 let started = std::thread::Builder::new().spawn_scoped(
                     scope,
                     move || -> Result<Connection> {
-                        let tx = db.unchecked_transaction()?;
-                        for (rowid, body) in receive {
-                            insert(&tx, rowid, &body)?;
-                        }
-                        tx.commit()?;
+                        let fill = || -> rusqlite::Result<()> {
+                            let tx = db.unchecked_transaction()?;
+                            for (rowid, body) in receive {
+                                insert(&tx, rowid, &body)?;
+                            }
+                            tx.commit()
+                        };
+                        fill().map_err(index_error)?;
                         Ok(db)
                     },
                 );
@@ -164,27 +214,12 @@ impl SearchIndex {
                     }
                 }
             }
-            let mut failed = None;
-            // No document is read if a thread could not start (its receiver is gone).
-            for doc in docs.take_while(|_| cannot_start.is_none()) {
-                match doc {
-                    Ok(doc) => {
-                        let rowid = index.next;
-                        let body = fold::fold_text(&doc.text);
-                        // An inserter stops only on an error, which its join reports.
-                        if senders[shard_of(rowid, n)].send((rowid, body)).is_err() {
-                            break;
-                        }
-                        index.next += 1;
-                        index.rowids.insert(doc.id, rowid);
-                        index.ids.insert(rowid, (doc.id, doc.version, doc.status));
-                    }
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-            }
+            // The documents are read only if every thread started (a missing one's
+            // receiver is gone, and reading would decrypt a testimony for nothing).
+            let failed = match cannot_start {
+                None => feed(&mut index, docs, &senders),
+                Some(_) => None,
+            };
             drop(senders);
             // Every inserter is joined before any result is looked at: one left running
             // would be joined by the scope, which panics if that thread did.
@@ -234,12 +269,6 @@ impl SearchIndex {
 
     pub fn len(&self) -> usize {
         self.ids.len()
-    }
-
-    /// Whether a shard was left unusable by a thread that panicked while searching it:
-    /// the index must then be built again.
-    pub(super) fn is_unusable(&self) -> bool {
-        self.shards.iter().any(Mutex::is_poisoned)
     }
 
     /// Every document containing all the words of a query (each as a prefix, in any of
@@ -302,7 +331,7 @@ impl SearchIndex {
 
     /// Leaves a shard as a thread that panicked while searching it would, for tests.
     #[cfg(test)]
-    pub(super) fn poison(&self, at: usize) {
+    pub(crate) fn poison(&self, at: usize) {
         let shard = &self.shards[at];
         let panicked = std::panic::catch_unwind(|| {
             let _searching = shard.lock();

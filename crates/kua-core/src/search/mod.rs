@@ -255,11 +255,11 @@ impl Vault {
         let candidates = match index.query(&terms, limit.saturating_mul(2)) {
             Ok(candidates) => candidates,
             Err(e) => {
-                // A shard left unusable by a thread that panicked (index.rs) would fail
-                // every search: the next one builds the index again instead.
-                if index.is_unusable() {
-                    ctx.keys.search = None;
-                }
+                // Every word of a query is quoted (`fts_query`), so a failure is the
+                // index's, not the words': a shard left by a thread that panicked
+                // (index.rs) or an SQLite error would fail every search the same way.
+                // The next search builds the index again instead.
+                ctx.keys.search = None;
                 return Err(e);
             }
         };

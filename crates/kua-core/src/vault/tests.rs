@@ -1,5 +1,6 @@
 //! The vault's unit tests that need its private parts: a full disk under the database,
-//! injected through SQLite's page limit; a setting's logged state across a rollback.
+//! injected through SQLite's page limit; a setting's logged state across a rollback; a
+//! search index broken under a search.
 
 use super::*;
 use crate::model::TestimonyInput;
@@ -125,4 +126,34 @@ fn a_rolled_back_write_leaves_the_settings_logged_state_as_committed() {
         ctx.read_secret("probe").unwrap().map(|v| v.to_vec()),
         Some(b"newer".to_vec())
     );
+}
+
+/// A search that fails on a broken index (here a shard left by a thread that panicked)
+/// drops the index, and the next search builds it again and finds what it should.
+#[test]
+fn a_search_that_fails_on_its_index_rebuilds_it_on_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.kua");
+    let options = CreateOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        allow_weak_kdf: true,
+    };
+    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(5)).unwrap();
+    for text in ["Задержан в Алматы", "Алматы, ночью"] {
+        v.add(&TestimonyInput {
+            narrative: Some(text.into()),
+            ..TestimonyInput::default()
+        })
+        .unwrap();
+    }
+    assert_eq!(v.build_search_index_in(2).unwrap(), 2);
+    assert_eq!(v.search("алматы", 10).unwrap().len(), 2);
+    v.ctx().unwrap().keys.search.as_ref().unwrap().poison(1);
+    assert!(v.search("алматы", 10).is_err());
+    assert!(
+        v.ctx().unwrap().keys.search.is_none(),
+        "the broken index was dropped"
+    );
+    assert_eq!(v.search("алматы", 10).unwrap().len(), 2);
+    assert!(v.ctx().unwrap().keys.search.is_some());
 }
