@@ -354,4 +354,6 @@ fn snippet(text: &str, terms: &[Term]) -> String {
 }
 
 #[cfg(test)]
+mod index_tests;
+#[cfg(test)]
 mod tests;
