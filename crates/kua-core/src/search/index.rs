@@ -251,7 +251,7 @@ impl SearchIndex {
         self.remove(&doc.id)?;
         let rowid = self.next;
         self.next += 1;
-        insert(self.shard_mut(rowid)?, rowid, &fold::fold_text(&doc.text))?;
+        insert(self.shard_mut(rowid)?, rowid, &fold::fold_text(&doc.text)).map_err(index_error)?;
         self.rowids.insert(doc.id, rowid);
         self.ids.insert(rowid, (doc.id, doc.version, doc.status));
         Ok(())
@@ -261,8 +261,9 @@ impl SearchIndex {
         if let Some(rowid) = self.rowids.remove(id) {
             self.ids.remove(&rowid);
             self.shard_mut(rowid)?
-                .prepare_cached("DELETE FROM doc WHERE rowid = ?1")?
-                .execute(params![rowid])?;
+                .prepare_cached("DELETE FROM doc WHERE rowid = ?1")
+                .and_then(|mut delete| delete.execute(params![rowid]))
+                .map_err(index_error)?;
         }
         Ok(())
     }

@@ -101,11 +101,7 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
             )
         })
         .collect();
-    let index = SearchIndex::build_in(
-        texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
-        1,
-    )
-    .unwrap();
+    let index = index_of(&texts, 1);
     let query = terms("арест");
     // What SQLite's sort of FTS5's rank gives, with ties broken by the order of indexing.
     let sorted: Vec<Uuid> = index.shard_tables()[0]
@@ -126,6 +122,15 @@ fn the_best_hits_are_picked_in_rank_order_as_fts5_sorts_them() {
             .collect();
         assert_eq!(picked, sorted[..limit.min(60)], "limit {limit}");
     }
+}
+
+/// An index of `shards` tables over `texts`, the n-th (from 1) with id n.
+fn index_of(texts: &[String], shards: usize) -> SearchIndex {
+    SearchIndex::build_in(
+        texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
+        shards,
+    )
+    .unwrap()
 }
 
 /// The ids of a query's hits.
@@ -157,14 +162,7 @@ fn two_shards_find_every_match_once_in_the_order_of_each_shards_rank() {
             t
         })
         .collect();
-    let build = |shards| {
-        SearchIndex::build_in(
-            texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
-            shards,
-        )
-        .unwrap()
-    };
-    let (one, two) = (build(1), build(2));
+    let (one, two) = (index_of(&texts, 1), index_of(&texts, 2));
     // What the two tables' own ranks give, taken together, ties in indexing order.
     let expected = |q: &str, limit: usize| -> Vec<Uuid> {
         let mut all: Vec<(f64, i64)> = Vec::new();
@@ -240,14 +238,7 @@ fn with_the_same_texts_in_both_shards_one_word_ranks_as_in_one_table() {
             }
         })
         .collect();
-    let build = |shards| {
-        SearchIndex::build_in(
-            texts.iter().enumerate().map(|(i, t)| doc(i as u8 + 1, t)),
-            shards,
-        )
-        .unwrap()
-    };
-    let (one, two) = (build(1), build(2));
+    let (one, two) = (index_of(&texts, 1), index_of(&texts, 2));
     for q in ["арест", "камера", "освобожден", "суд"] {
         assert!(!hits(&one, q, usize::MAX).is_empty(), "{q}");
         for limit in [1, 5, 17, 40, 100, usize::MAX] {

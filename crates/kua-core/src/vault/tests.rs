@@ -15,6 +15,17 @@ fn seams(seed: u64) -> Seams {
     )
 }
 
+/// A new vault at `path` with the test KDF, passphrase "p".
+fn create(path: &std::path::Path, seed: u64) -> Vault {
+    let options = CreateOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        allow_weak_kdf: true,
+    };
+    Vault::create(path, &SecretString::from("p"), options, seams(seed))
+        .unwrap()
+        .0
+}
+
 /// A full disk, simulated by capping the file's page count on the vault's own
 /// connection: every write fails with a clear `DiskFull`, and nothing saved before is
 /// lost or damaged.
@@ -22,11 +33,7 @@ fn seams(seed: u64) -> Seams {
 fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.kua");
-    let options = CreateOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-        allow_weak_kdf: true,
-    };
-    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(1)).unwrap();
+    let mut v = create(&path, 1);
     let input = |text: &str| TestimonyInput {
         narrative: Some(text.into()),
         ..TestimonyInput::default()
@@ -83,12 +90,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
 #[test]
 fn a_rolled_back_write_leaves_the_settings_logged_state_as_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let options = CreateOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-        allow_weak_kdf: true,
-    };
-    let path = dir.path().join("v.kua");
-    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(2)).unwrap();
+    let mut v = create(&dir.path().join("v.kua"), 2);
     let mut ctx = v.ctx().unwrap();
     let write = |ctx: &mut Ctx<'_>, tx: &Connection, tail: &mut Tail, value: &[u8]| {
         let state = ctx.write_secret(tx, "probe", value)?;
@@ -133,12 +135,7 @@ fn a_rolled_back_write_leaves_the_settings_logged_state_as_committed() {
 #[test]
 fn a_search_that_fails_on_its_index_rebuilds_it_on_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.kua");
-    let options = CreateOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-        allow_weak_kdf: true,
-    };
-    let (mut v, _) = Vault::create(&path, &SecretString::from("p"), options, seams(5)).unwrap();
+    let mut v = create(&dir.path().join("v.kua"), 5);
     for text in ["Задержан в Алматы", "Алматы, ночью"] {
         v.add(&TestimonyInput {
             narrative: Some(text.into()),
