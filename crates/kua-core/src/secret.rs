@@ -22,6 +22,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
+mod verify;
+pub(crate) use verify::verify_settings;
+
 /// The binding of a format-1 row (no revision); read only to migrate it.
 pub(crate) fn aad_v1(vault: &uuid::Uuid, name: &str) -> Aad {
     Aad::new(vault, "secret").with(name.as_bytes())
@@ -120,6 +123,14 @@ pub(crate) fn digest(secrets: &crate::crypto::Key, name: &str, rev: u32, value: 
     hex(&secrets.mac(&data))
 }
 
+/// A setting read and checked against the log: the row as stored, its value and its
+/// revision.
+pub(crate) struct StoredSecret {
+    pub sealed: Vec<u8>,
+    pub value: Zeroizing<Vec<u8>>,
+    pub rev: u32,
+}
+
 /// What a write left: the row's new revision and its digest, for the log entry that
 /// must accompany the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,17 +178,23 @@ impl Ctx<'_> {
     /// A row's value and revision, opened (None when there is no such row). Not checked
     /// against the log: recordings and verification use it.
     pub(crate) fn read_secret_rev(&self, name: &str) -> Result<Option<(Zeroizing<Vec<u8>>, u32)>> {
-        let sealed: Option<Vec<u8>> = self
+        self.sealed_secret(name)?
+            .map(|sealed| open_row(&self.keys.sub.secrets, &self.vault, name, &sealed))
+            .transpose()
+    }
+
+    /// A row as stored, still sealed (None when there is no such row). Nothing is
+    /// checked: a caller that compares it with a row it wrote itself learns whether the
+    /// row is still that one, without opening it.
+    pub(crate) fn sealed_secret(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
             .db
             .query_row(
                 "SELECT body FROM secret WHERE name = ?1",
                 params![name],
                 |r| r.get(0),
             )
-            .optional()?;
-        sealed
-            .map(|sealed| open_row(&self.keys.sub.secrets, &self.vault, name, &sealed))
-            .transpose()
+            .optional()?)
     }
 
     /// A setting's last logged (revision, digest). The whole log is walked on first use
@@ -217,18 +234,33 @@ impl Ctx<'_> {
     /// back from an older copy (or removed, or changed outside Kua) is an integrity error,
     /// before anything (an export to an old recipient) can use it.
     pub(crate) fn read_secret(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        let row = self.read_secret_rev(name)?;
+        Ok(self.read_secret_sealed(name)?.map(|row| row.value))
+    }
+
+    /// `read_secret`, with the row as stored and its revision: what a caller that keeps
+    /// the decoded value needs in order to tell, later, that the row is still the same
+    /// (`sealed_secret`), and to write the next revision (`write_secret_after`).
+    pub(crate) fn read_secret_sealed(&self, name: &str) -> Result<Option<StoredSecret>> {
+        let sealed = self.sealed_secret(name)?;
+        let row = match sealed {
+            Some(sealed) => {
+                let (value, rev) = open_row(&self.keys.sub.secrets, &self.vault, name, &sealed)?;
+                Some(StoredSecret { sealed, value, rev })
+            }
+            None => None,
+        };
         let logged = self.logged_state(name)?;
         let place = || {
             format!("setting {name} (not the state the custody log last recorded: put back from an older copy of the vault, or changed outside Kua)")
         };
         match (&row, &logged) {
             (None, None) => {}
-            (Some((value, rev)), Some((want_rev, want)))
-                if rev == want_rev && self.secret_digest(name, *rev, value) == *want => {}
+            (Some(row), Some((want_rev, want)))
+                if row.rev == *want_rev
+                    && self.secret_digest(name, row.rev, &row.value) == *want => {}
             _ => return Err(Error::integrity(place())),
         }
-        Ok(row.map(|(v, _)| v))
+        Ok(row)
     }
 
     /// Writes a row at its next revision and returns the state the caller must log in
@@ -241,6 +273,22 @@ impl Ctx<'_> {
         value: &[u8],
     ) -> Result<SecretState> {
         let stored = self.read_secret_rev(name).ok().flatten().map(|(_, r)| r);
+        self.write_secret_after(tx, name, value, stored)
+            .map(|(state, _)| state)
+    }
+
+    /// `write_secret` over a row whose revision the caller read in this transaction
+    /// (`read_secret_sealed`), or None for no row or one that did not open; returns the
+    /// row as stored too. The caller's revision saves opening the row a second time in
+    /// one transaction: for every sender's state, in a coordinator's vault, that is
+    /// decrypting hundreds of kilobytes at each import.
+    pub(crate) fn write_secret_after(
+        &mut self,
+        tx: &Connection,
+        name: &str,
+        value: &[u8],
+        stored: Option<u32>,
+    ) -> Result<(SecretState, Vec<u8>)> {
         // A recording's record is written once a second and logged only now and then:
         // its next revision comes from the row alone, without walking the log.
         let logged = if is_recording(name) {
@@ -255,7 +303,7 @@ impl Ctx<'_> {
             .ok_or_else(|| {
                 Error::integrity(format!("setting {name} (revision counter exhausted)"))
             })?;
-        self.put_secret(tx, name, value, rev)
+        self.put_sealed(tx, name, value, rev)
     }
 
     /// Writes a row at the given revision (migration and key rotation use it). The
@@ -267,6 +315,18 @@ impl Ctx<'_> {
         value: &[u8],
         rev: u32,
     ) -> Result<SecretState> {
+        self.put_sealed(tx, name, value, rev)
+            .map(|(state, _)| state)
+    }
+
+    /// `put_secret`, returning the row as stored too.
+    fn put_sealed(
+        &mut self,
+        tx: &Connection,
+        name: &str,
+        value: &[u8],
+        rev: u32,
+    ) -> Result<(SecretState, Vec<u8>)> {
         let sealed = seal_row(
             self.seams,
             &self.keys.sub.secrets,
@@ -280,10 +340,11 @@ impl Ctx<'_> {
              ON CONFLICT(name) DO UPDATE SET body = excluded.body",
             params![name, sealed],
         )?;
-        Ok(SecretState {
+        let state = SecretState {
             rev,
             digest: self.secret_digest(name, rev, value),
-        })
+        };
+        Ok((state, sealed))
     }
 
     /// A JSON setting, or its default when not set yet.
@@ -321,94 +382,4 @@ impl Ctx<'_> {
         }
         Ok(out)
     }
-}
-
-/// Checks every setting against its last logged state (see the module documentation),
-/// and reports recoveries that found a rolled-back recording and header damage.
-pub(crate) fn verify_settings(
-    ctx: &Ctx<'_>,
-    entries: &[Entry],
-    problem: &mut impl FnMut(&str, String, String),
-) -> Result<()> {
-    let logged = logged_settings(entries);
-    let mut ended = std::collections::BTreeSet::new();
-    let mut recordings_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in entries {
-        match (e.event, &e.record, &e.detail) {
-            (Event::RecordingRolledBack, _, Some(id)) => problem(
-                "setting_rolled_back",
-                format!("recording {id}"),
-                "when it was recovered, the recording's record was older than its logged state: it had been put back from an older copy of the vault, and audio saved after that copy was lost".into(),
-            ),
-            (Event::AttachmentAdded, _, Some(id)) => {
-                ended.insert(crate::recording::secret_name_str(id));
-            }
-            (Event::RecordingStarted, Some(t), Some(id)) => recordings_of
-                .entry(t.clone())
-                .or_default()
-                .push(crate::recording::secret_name_str(id)),
-            (Event::Deleted, Some(t), _) => {
-                ended.extend(recordings_of.remove(t).unwrap_or_default());
-            }
-            _ => {}
-        }
-    }
-    let states = ctx.secret_states()?;
-    for (name, state) in &states {
-        let place = format!("setting {name}");
-        let state = match state {
-            Ok(s) => s,
-            Err(_) => {
-                problem(
-                    "setting_unreadable",
-                    place,
-                    "the setting does not decrypt at its revision: altered, damaged, or put back from an older copy".into(),
-                );
-                continue;
-            }
-        };
-        match logged.get(name) {
-            None => problem(
-                "unlogged_setting",
-                place,
-                "the custody log has no entry for this setting: it was added outside Kua".into(),
-            ),
-            Some((rev, digest)) => {
-                if state.rev < *rev || (state.rev == *rev && state.digest != *digest) {
-                    problem(
-                        "setting_rolled_back",
-                        place,
-                        format!("the setting is at revision {} but the log records revision {rev}: it was put back from an older copy of the vault", state.rev),
-                    );
-                } else if state.rev > *rev && !name.starts_with("recording:") {
-                    problem(
-                        "unlogged_setting",
-                        place,
-                        format!("the setting is at revision {} but the log records revision {rev}: it was changed outside Kua", state.rev),
-                    );
-                }
-            }
-        }
-    }
-    for name in logged.keys() {
-        if !states.contains_key(name) && !ended.contains(name) {
-            problem(
-                "setting_missing",
-                format!("setting {name}"),
-                "the custody log records this setting but the vault no longer holds it".into(),
-            );
-        }
-    }
-    for part in &ctx.keys.header_damage {
-        problem(
-            "header_damaged",
-            format!("vault header: {part}"),
-            if *part == "recovery_slot" {
-                "the recovery-key slot is damaged: the recovery key no longer opens the vault; make a new recovery key now, while the passphrase works".into()
-            } else {
-                "this part of the plaintext header does not match its MAC: it was altered or damaged".into()
-            },
-        );
-    }
-    Ok(())
 }

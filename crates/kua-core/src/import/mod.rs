@@ -365,7 +365,7 @@ impl Vault {
         }
 
         // Update what we know of the sender, release pending bundles this one completes.
-        let mut senders = loaded.into_senders();
+        let (mut senders, stored_rev) = loaded.into_senders();
         let state = senders.entry(sender_key.clone()).or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
@@ -407,7 +407,7 @@ impl Vault {
         if let Some(state) = senders.get_mut(&sender_key) {
             state.name.clone_from(&sender_name);
         }
-        let stored = senders::store(&mut ctx, &tx, &mut tail, &senders)?;
+        let (row, rev) = senders::store(&mut ctx, &tx, &mut tail, &senders, stored_rev)?;
         // One entry per record and case received, signed together (`log_many`).
         let received = format!(
             "bundle {} from {} ({})",
@@ -453,7 +453,7 @@ impl Vault {
         tx.commit()?;
         drop(bulk);
         ctx.keys.tail = tail;
-        ctx.keys.senders = Some(KeptSenders::new(stored, senders));
+        ctx.keys.senders = Some(KeptSenders::new(row, rev, senders));
         let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
         for (head, _) in new_cases {
             ctx.keys

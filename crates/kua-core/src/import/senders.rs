@@ -140,26 +140,32 @@ impl SenderState {
 }
 
 /// Every sender's state as an import committed it, or as a verify or an import that
-/// changed nothing read it, kept while the vault is unlocked beside the exact bytes
-/// stored. The next import reads and checks the stored setting as always (its row
-/// opens, and it is the state the custody log last recorded), and takes this copy only
-/// when the stored bytes are these. Decoding the same bytes again would give the same
-/// states: a committed copy's keys are canonical (so `decode` merges nothing) and every
-/// field reads back as written; a copy read is `decode`'s own output for those bytes,
-/// and `decode` depends on nothing else. Decoding the setting, which holds
-/// every sender's history, and freeing it took about 5 % of `perf`'s samples in an
-/// import of 1,000 bundles (docs/benchmarks.md).
+/// changed nothing read it, kept while the vault is unlocked beside the row it was
+/// stored as (sealed) and that row's revision. The next import reads the stored row and
+/// takes this copy only when the row is byte for byte the one kept: a row that is the
+/// very ciphertext this vault wrote (and logged, in the same transaction) or checked
+/// against the log opens to the same revision and value, so neither opening it nor
+/// decoding it again could give anything else. Any other row (an older one put back, a
+/// removed one, a newer one another process wrote) is read as always: opened, checked
+/// against the custody log, decoded. Opening and decoding the setting, which holds every
+/// sender's history, were about a tenth of a coordinator's thousandth import
+/// (docs/benchmarks.md).
 pub(crate) struct KeptSenders {
-    bytes: Zeroizing<Vec<u8>>,
+    sealed: Vec<u8>,
+    rev: u32,
     senders: Senders,
 }
 
 impl KeptSenders {
-    /// The states an import stored as `bytes` (what `store` returned), once its
-    /// transaction has committed; or the states `bytes`, as stored, decoded to.
-    pub(super) fn new(bytes: Zeroizing<Vec<u8>>, senders: Senders) -> KeptSenders {
+    /// The states an import stored (the row and revision `store` returned), once its
+    /// transaction has committed; or the states a checked row decoded to.
+    pub(super) fn new(sealed: Vec<u8>, rev: u32, senders: Senders) -> KeptSenders {
         debug_assert!(senders.keys().all(|k| canonical(k) == *k));
-        KeptSenders { bytes, senders }
+        KeptSenders {
+            sealed,
+            rev,
+            senders,
+        }
     }
 }
 
@@ -180,13 +186,14 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
     }
 }
 
-/// Every sender's state as an import read it, with the stored bytes it stands for
-/// (none while no sender is known). The states can be read here but not changed: an
-/// import that changes them takes them out (`into_senders`), so that what
-/// `keep_unchanged` keeps is always what the bytes decode to.
+/// Every sender's state as an import read it, with the row it stands for (none while
+/// no sender is known). The states can be read here but not changed: an import that
+/// changes them takes them out (`into_senders`), so that what `keep_unchanged` keeps is
+/// always what the row holds.
 pub(super) struct Loaded {
     senders: Senders,
-    bytes: Option<Zeroizing<Vec<u8>>>,
+    /// The row as stored and its revision.
+    row: Option<(Vec<u8>, u32)>,
 }
 
 impl Loaded {
@@ -194,45 +201,47 @@ impl Loaded {
         self.senders.get(sender)
     }
 
-    /// The states, to change and store; the bytes read are dropped with this.
-    pub(super) fn into_senders(self) -> Senders {
-        self.senders
+    /// The states, to change and store, and the revision of the row they were read
+    /// from, for the write that replaces it (`store`).
+    pub(super) fn into_senders(self) -> (Senders, Option<u32>) {
+        (self.senders, self.row.map(|(_, rev)| rev))
     }
 
     /// Keeps the states for the next import when this one changed none of them (a
-    /// verify, or a bundle already imported): they are still what `bytes` decode to.
+    /// verify, or a bundle already imported): they are still what the row holds.
     pub(super) fn keep_unchanged(self) -> Option<KeptSenders> {
-        self.bytes
-            .map(|bytes| KeptSenders::new(bytes, self.senders))
+        self.row
+            .map(|(sealed, rev)| KeptSenders::new(sealed, rev, self.senders))
     }
 }
 
-/// Every sender's state, as stored, for an import: the copy the last import kept when
-/// the stored bytes are still those it wrote (`KeptSenders`), decoded otherwise.
+/// Every sender's state, as stored, for an import: the copy kept when the stored row is
+/// still the one it was kept for (`KeptSenders`), read, checked and decoded otherwise.
 pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Loaded> {
     // Taken whatever follows: an import that fails after this point leaves nothing
-    // kept, and the next one decodes the setting.
+    // kept, and the next one reads the setting.
     let kept = ctx.keys.senders.take();
-    match ctx.read_secret(SENDERS)? {
-        Some(bytes) => loaded(kept, bytes),
+    if let Some(kept) = still_stored(kept, ctx.sealed_secret(SENDERS)?.as_deref()) {
+        return Ok(Loaded {
+            senders: kept.senders,
+            row: Some((kept.sealed, kept.rev)),
+        });
+    }
+    match ctx.read_secret_sealed(SENDERS)? {
+        Some(row) => Ok(Loaded {
+            senders: decode(&row.value)?,
+            row: Some((row.sealed, row.rev)),
+        }),
         None => Ok(Loaded {
             senders: Senders::new(),
-            bytes: None,
+            row: None,
         }),
     }
 }
 
-/// The states `bytes` stand for: the kept copy when it was kept for exactly these
-/// bytes, else what they decode to.
-fn loaded(kept: Option<KeptSenders>, bytes: Zeroizing<Vec<u8>>) -> Result<Loaded> {
-    let senders = match kept {
-        Some(kept) if kept.bytes.as_slice() == bytes.as_slice() => kept.senders,
-        _ => decode(&bytes)?,
-    };
-    Ok(Loaded {
-        senders,
-        bytes: Some(bytes),
-    })
+/// The kept copy, when the stored row is exactly the one it was kept for.
+fn still_stored(kept: Option<KeptSenders>, stored: Option<&[u8]>) -> Option<KeptSenders> {
+    kept.filter(|kept| stored == Some(kept.sealed.as_slice()))
 }
 
 /// Decodes the stored setting, keying every state by its canonical sender key (re-keyed
@@ -253,25 +262,27 @@ fn decode(bytes: &[u8]) -> Result<Senders> {
     Ok(out)
 }
 
-/// Writes every sender's state and logs it, in the caller's transaction; returns the
-/// bytes stored, for `KeptSenders` once the transaction commits.
+/// Writes every sender's state and logs it, in the caller's transaction, over the row
+/// of revision `stored` read in it (`Loaded::into_senders`); returns the row as stored
+/// and its revision, for `KeptSenders` once the transaction commits.
 pub(super) fn store(
     ctx: &mut Ctx<'_>,
     tx: &rusqlite::Connection,
     tail: &mut crate::custody::Tail,
     senders: &Senders,
-) -> Result<Zeroizing<Vec<u8>>> {
+    stored: Option<u32>,
+) -> Result<(Vec<u8>, u32)> {
     let bytes = Zeroizing::new(
         serde_json::to_vec(senders).map_err(|e| crate::Error::Storage(e.to_string()))?,
     );
-    let state = ctx.write_secret(tx, SENDERS, &bytes)?;
+    let (state, sealed) = ctx.write_secret_after(tx, SENDERS, &bytes, stored)?;
     ctx.log(
         tx,
         tail,
         crate::custody::Event::SettingChanged,
         state.change(Some(SENDERS.to_string())),
     )?;
-    Ok(bytes)
+    Ok((sealed, state.rev))
 }
 
 /// A sender key as states are keyed: canonical, whatever spelling an earlier build
@@ -355,10 +366,11 @@ mod tests {
     }
 
     /// A setting an earlier build stored under two spellings of one sender's key reads
-    /// as one state under the canonical key; what a verify keeps of it is that state,
-    /// and the next read takes the kept copy only for exactly the bytes it was kept for.
+    /// as one state under the canonical key; what a verify keeps of it is that state
+    /// with the row it was read from, and the next read takes the kept copy only for
+    /// exactly that row.
     #[test]
-    fn the_kept_states_stand_only_for_the_bytes_they_were_kept_for() {
+    fn the_kept_states_stand_only_for_the_row_they_were_kept_for() {
         let key = minisign::public_key_line(
             &ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key(),
         );
@@ -368,31 +380,36 @@ mod tests {
             ..SenderState::default()
         };
         let stored: Senders = [(key.clone(), state("b1")), (spelled, state("b2"))].into();
-        let bytes = Zeroizing::new(serde_json::to_vec(&stored).unwrap());
-        let first = loaded(None, bytes.clone()).unwrap();
-        assert_eq!(first.senders.keys().collect::<Vec<_>>(), [&key]);
-        assert_eq!(first.senders[&key].bundles, ["b1", "b2"], "merged");
-        let kept = first.keep_unchanged().unwrap();
-        assert_eq!(kept.bytes.as_slice(), bytes.as_slice());
+        let decoded = decode(&serde_json::to_vec(&stored).unwrap()).unwrap();
+        assert_eq!(decoded.keys().collect::<Vec<_>>(), [&key]);
+        assert_eq!(decoded[&key].bundles, ["b1", "b2"], "merged");
+        let row = b"sealed row".to_vec();
+        let read = Loaded {
+            senders: decoded,
+            row: Some((row.clone(), 7)),
+        };
+        let kept = read.keep_unchanged().unwrap();
+        assert_eq!((kept.sealed.as_slice(), kept.rev), (row.as_slice(), 7));
 
-        // A copy kept for these bytes is taken as it is: marked here so that it can be
-        // told from a fresh decode.
-        let mut marked = kept.senders.clone();
-        marked.get_mut(&key).unwrap().name = "kept".into();
-        let again = loaded(Some(KeptSenders::new(bytes.clone(), marked)), bytes.clone()).unwrap();
-        assert_eq!(again.senders[&key].name, "kept");
-        // Other bytes (an older setting put back): decoded, the copy dropped.
-        let older: Senders = [(key.clone(), state("b1"))].into();
-        let older = Zeroizing::new(serde_json::to_vec(&older).unwrap());
-        let mut marked = kept.senders.clone();
-        marked.get_mut(&key).unwrap().name = "kept".into();
-        let other = loaded(Some(KeptSenders::new(bytes.clone(), marked)), older).unwrap();
-        assert_eq!(other.senders[&key].name, "");
-        assert_eq!(other.senders[&key].bundles, ["b1"]);
-        // No setting stored yet: nothing to keep.
+        // The same row: the kept copy, as it is.
+        let again = still_stored(Some(kept), Some(&row)).unwrap();
+        assert_eq!(again.senders[&key].bundles, ["b1", "b2"]);
+        // Another row (an older one put back, one as long but changed), or none: not
+        // the kept copy.
+        for other in [Some(&b"older row"[..]), Some(&b"sealed roW"[..]), None] {
+            let kept = KeptSenders::new(row.clone(), 7, again.senders.clone());
+            assert!(still_stored(Some(kept), other).is_none(), "{other:?}");
+        }
+        assert!(still_stored(None, Some(&row)).is_none());
+        // No setting stored yet: nothing to keep, and a write over no row.
         let empty = Loaded {
             senders: Senders::new(),
-            bytes: None,
+            row: None,
+        };
+        assert_eq!(empty.into_senders().1, None);
+        let empty = Loaded {
+            senders: Senders::new(),
+            row: None,
         };
         assert!(empty.keep_unchanged().is_none());
     }

@@ -562,6 +562,30 @@ fn an_older_senders_state_put_back_between_two_imports_is_refused() {
     assert_eq!(e.code(), "integrity", "{e}");
 }
 
+/// The kept copy stands only for the very row it was kept for: a senders' state removed
+/// from the file between two imports is refused at the next one, as an older one put
+/// back is, and the file is left as it was.
+#[test]
+fn a_senders_state_removed_between_two_imports_is_refused() {
+    let (_field, mut coord, [b1, b2, _]) = three_bundles();
+    coord.v.import(&b1, false, &mut Silent).unwrap();
+    let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
+    let removed = file
+        .execute("DELETE FROM secret WHERE name = 'senders'", [])
+        .unwrap();
+    assert_eq!(removed, 1);
+    let e = coord.v.import(&b2, false, &mut Silent).unwrap_err();
+    assert_eq!(e.code(), "integrity", "{e}");
+    let rows: i64 = file
+        .query_row(
+            "SELECT count(*) FROM secret WHERE name = 'senders'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 0, "the refused import wrote no state");
+}
+
 /// Verifying each bundle just before importing it, as the desktop does, keeps the
 /// senders' states the verify read for the import. What it keeps must be what the file
 /// holds: each bundle still imports as new and continues the sender's history, a
