@@ -218,6 +218,9 @@ impl Vault {
         ctx.keys.tail = tail;
         ctx.keys.header_damage = Vec::new();
         ctx.keys.search = None;
+        // Every setting was rewritten under the new keys: a kept copy of the senders'
+        // states stands for a row that is gone.
+        ctx.keys.senders = None;
         let catalog = crate::catalog::Catalog::load(db, &vault, &ctx.keys.sub);
         self.header = header;
         let keys = self.keys.as_mut().ok_or(Error::Locked)?;

@@ -123,12 +123,12 @@ pub(crate) fn digest(secrets: &crate::crypto::Key, name: &str, rev: u32, value: 
     hex(&secrets.mac(&data))
 }
 
-/// A setting read and checked against the log: the row as stored, its value and its
-/// revision.
+/// A setting read and checked against the log: the row as stored, its value, and its
+/// state (revision and digest), which is the log's last for it.
 pub(crate) struct StoredSecret {
     pub sealed: Vec<u8>,
     pub value: Zeroizing<Vec<u8>>,
-    pub rev: u32,
+    pub state: SecretState,
 }
 
 /// What a write left: the row's new revision and its digest, for the log entry that
@@ -237,15 +237,23 @@ impl Ctx<'_> {
         Ok(self.read_secret_sealed(name)?.map(|row| row.value))
     }
 
-    /// `read_secret`, with the row as stored and its revision: what a caller that keeps
-    /// the decoded value needs in order to tell, later, that the row is still the same
-    /// (`sealed_secret`), and to write the next revision (`write_secret_after`).
+    /// `read_secret`, with the row as stored and its state: what a caller that keeps the
+    /// decoded value needs in order to tell, later, that the setting is still the same
+    /// (`secret_unchanged`), and to write the next revision (`write_secret_after`).
     pub(crate) fn read_secret_sealed(&self, name: &str) -> Result<Option<StoredSecret>> {
         let sealed = self.sealed_secret(name)?;
         let row = match sealed {
             Some(sealed) => {
                 let (value, rev) = open_row(&self.keys.sub.secrets, &self.vault, name, &sealed)?;
-                Some(StoredSecret { sealed, value, rev })
+                let state = SecretState {
+                    rev,
+                    digest: self.secret_digest(name, rev, &value),
+                };
+                Some(StoredSecret {
+                    sealed,
+                    value,
+                    state,
+                })
             }
             None => None,
         };
@@ -256,11 +264,31 @@ impl Ctx<'_> {
         match (&row, &logged) {
             (None, None) => {}
             (Some(row), Some((want_rev, want)))
-                if row.rev == *want_rev
-                    && self.secret_digest(name, row.rev, &row.value) == *want => {}
+                if row.state.rev == *want_rev && row.state.digest == *want => {}
             _ => return Err(Error::integrity(place())),
         }
         Ok(row)
+    }
+
+    /// Whether a setting is still what the caller read or wrote earlier while unlocked:
+    /// the row is byte for byte `sealed`, and the custody log's last state for it is
+    /// still `state`, the row's own. `read_secret` would accept such a row and return
+    /// the value the caller already has, so the caller may use that value without
+    /// opening the row again. Both halves matter. A row put back from an older copy
+    /// differs from `sealed` (every write seals under a fresh nonce). And a row that is
+    /// `sealed` again after a later write (another process of this user importing into
+    /// the same file, or a key rotation) is put back, and the log, which recorded that
+    /// write, no longer ends at `state`.
+    pub(crate) fn secret_unchanged(
+        &self,
+        name: &str,
+        sealed: &[u8],
+        state: &SecretState,
+    ) -> Result<bool> {
+        if self.sealed_secret(name)?.as_deref() != Some(sealed) {
+            return Ok(false);
+        }
+        Ok(self.logged_state(name)?.as_ref() == Some(&(state.rev, state.digest.clone())))
     }
 
     /// Writes a row at its next revision and returns the state the caller must log in

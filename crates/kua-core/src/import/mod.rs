@@ -407,7 +407,7 @@ impl Vault {
         if let Some(state) = senders.get_mut(&sender_key) {
             state.name.clone_from(&sender_name);
         }
-        let (row, rev) = senders::store(&mut ctx, &tx, &mut tail, &senders, stored_rev)?;
+        let (row, row_state) = senders::store(&mut ctx, &tx, &mut tail, &senders, stored_rev)?;
         // One entry per record and case received, signed together (`log_many`).
         let received = format!(
             "bundle {} from {} ({})",
@@ -453,7 +453,7 @@ impl Vault {
         tx.commit()?;
         drop(bulk);
         ctx.keys.tail = tail;
-        ctx.keys.senders = Some(KeptSenders::new(row, rev, senders));
+        ctx.keys.senders = Some(KeptSenders::new(row, row_state, senders));
         let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
         for (head, _) in new_cases {
             ctx.keys

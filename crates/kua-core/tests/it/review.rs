@@ -586,6 +586,61 @@ fn a_senders_state_removed_between_two_imports_is_refused() {
     assert_eq!(rows, 0, "the refused import wrote no state");
 }
 
+/// The kept copy stands for its row only while the custody log still ends at that row's
+/// state. Here a second process of the same user imports into the same file while the
+/// coordinator's app holds its vault unlocked, and then the row the app kept is put back
+/// over the one the second process wrote: byte for byte the kept row, but the log has
+/// recorded a later one, so the app's next import must refuse it as put back.
+#[test]
+fn the_kept_senders_row_put_back_after_another_process_wrote_is_refused() {
+    let (_field, mut coord, [b1, b2, b3]) = three_bundles();
+    let senders_row = |db: &rusqlite::Connection| -> Vec<u8> {
+        db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    coord.v.import(&b1, false, &mut Silent).unwrap();
+    let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
+    let kept_row = senders_row(&file);
+    let mut other = Vault::open(&coord.fx.path, seams(31)).unwrap();
+    other.unlock(&pass()).unwrap();
+    other.import(&b2, false, &mut Silent).unwrap();
+    other.lock().unwrap();
+    drop(other);
+    assert_ne!(senders_row(&file), kept_row);
+    file.execute(
+        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
+        [&kept_row],
+    )
+    .unwrap();
+    let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
+    assert_eq!(e.code(), "integrity", "{e}");
+    assert_eq!(senders_row(&file), kept_row, "nothing written over it");
+}
+
+/// A key rotation rewrites every setting under the new keys and logs each: the senders'
+/// row kept from before it, put back, is refused at the next import.
+#[test]
+fn the_senders_row_from_before_a_key_rotation_put_back_is_refused() {
+    let (_field, mut coord, [b1, b2, _]) = three_bundles();
+    coord.v.import(&b1, false, &mut Silent).unwrap();
+    let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
+    let before: Vec<u8> = file
+        .query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    coord.v.rotate_vault_key(&pass(), None).unwrap();
+    file.execute(
+        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
+        [&before],
+    )
+    .unwrap();
+    let e = coord.v.import(&b2, false, &mut Silent).unwrap_err();
+    assert_eq!(e.code(), "integrity", "{e}");
+}
+
 /// Verifying each bundle just before importing it, as the desktop does, keeps the
 /// senders' states the verify read for the import. What it keeps must be what the file
 /// holds: each bundle still imports as new and continues the sender's history, a
