@@ -276,9 +276,11 @@ impl Ctx<'_> {
     /// the value the caller already has, so the caller may use that value without
     /// opening the row again. Both halves matter. A row put back from an older copy
     /// differs from `sealed` (every write seals under a fresh nonce). And a row that is
-    /// `sealed` again after a later write (another process of this user importing into
-    /// the same file, or a key rotation) is put back, and the log, which recorded that
-    /// write, no longer ends at `state`.
+    /// `sealed` again after a later write (by another process of this user working on
+    /// the same file, or by a key rotation) is put back, and the log, which recorded
+    /// that write, no longer ends at `state`. (This process's own next write after
+    /// another process's would fail anyway, on the log position it holds; a read, such
+    /// as a verify of a bundle, would not.)
     pub(crate) fn secret_unchanged(
         &self,
         name: &str,
@@ -305,11 +307,11 @@ impl Ctx<'_> {
             .map(|(state, _)| state)
     }
 
-    /// `write_secret` over a row whose revision the caller read in this transaction
-    /// (`read_secret_sealed`), or None for no row or one that did not open; returns the
-    /// row as stored too. The caller's revision saves opening the row a second time in
-    /// one transaction: for every sender's state, in a coordinator's vault, that is
-    /// decrypting hundreds of kilobytes at each import.
+    /// `write_secret` over a row whose revision the caller learnt in this transaction
+    /// (read with `read_secret_sealed`, or confirmed with `secret_unchanged`), or None
+    /// for no row; returns the row as stored too. The caller's revision saves opening
+    /// the row a second time in one transaction: for every sender's state, in a
+    /// coordinator's vault, that is decrypting hundreds of kilobytes at each import.
     pub(crate) fn write_secret_after(
         &mut self,
         tx: &Connection,

@@ -148,10 +148,10 @@ impl SenderState {
 /// opening, checking and decoding the row would give exactly this copy. Any other row
 /// (an older one put back, a removed one, one written since by another process or a key
 /// rotation, or the kept row put back after such a write) is read as always: opened,
-/// checked against the log, decoded. Opening and decoding the setting, which holds
-/// every sender's history (467 KB after 1,000 bundles from 50 senders), and opening it
-/// again to write the next revision were 5–6 % of the samples of a coordinator's late
-/// imports (docs/benchmarks.md, "Coordinator scale").
+/// checked against the log, decoded. Opening the setting (467 KB of JSON after 1,000
+/// bundles from 50 senders) to compare it, and opening it again to write the next
+/// revision, were about 6 % of the samples late in a coordinator's import of 1,000
+/// bundles (docs/benchmarks.md, "Coordinator scale", seventh session).
 pub(crate) struct KeptSenders {
     sealed: Vec<u8>,
     state: SecretState,

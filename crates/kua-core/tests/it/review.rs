@@ -590,7 +590,9 @@ fn a_senders_state_removed_between_two_imports_is_refused() {
 /// state. Here a second process of the same user imports into the same file while the
 /// coordinator's app holds its vault unlocked, and then the row the app kept is put back
 /// over the one the second process wrote: byte for byte the kept row, but the log has
-/// recorded a later one, so the app's next import must refuse it as put back.
+/// recorded a later one. The app's verify of the next bundle must refuse it as put back
+/// (taken as the kept copy, it would judge the bundle against states that lack the
+/// second process's import), and so must its import.
 #[test]
 fn the_kept_senders_row_put_back_after_another_process_wrote_is_refused() {
     let (_field, mut coord, [b1, b2, b3]) = three_bundles();
@@ -614,13 +616,17 @@ fn the_kept_senders_row_put_back_after_another_process_wrote_is_refused() {
         [&kept_row],
     )
     .unwrap();
+    let e = coord.v.verify_bundle(&b3, &mut Silent).unwrap_err();
+    assert_eq!(e.code(), "integrity", "{e}");
     let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
     assert_eq!(e.code(), "integrity", "{e}");
     assert_eq!(senders_row(&file), kept_row, "nothing written over it");
 }
 
 /// A key rotation rewrites every setting under the new keys and logs each: the senders'
-/// row kept from before it, put back, is refused at the next import.
+/// row kept from before it, put back, is refused at the next import. (Two things refuse
+/// it: the rotation drops the kept copy, and the log no longer ends at its state; this
+/// test fails only without both.)
 #[test]
 fn the_senders_row_from_before_a_key_rotation_put_back_is_refused() {
     let (_field, mut coord, [b1, b2, _]) = three_bundles();
