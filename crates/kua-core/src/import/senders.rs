@@ -145,7 +145,10 @@ impl SenderState {
 /// stored as (sealed) and that row's state (revision and digest). The next import takes
 /// this copy only when the row is still byte for byte that one and the custody log's
 /// last state for the setting is still that state (`Ctx::secret_unchanged`): then
-/// opening, checking and decoding the row would give exactly this copy. Any other row
+/// opening, checking and decoding the row would give exactly this copy (a committed
+/// copy's keys are canonical, so decoding merges nothing, and every field reads back as
+/// written, `a_stored_state_decodes_to_itself`; a copy read is decoding's own output
+/// for that row). Any other row
 /// (an older one put back, a removed one, one written since by another process or a key
 /// rotation, or the kept row put back after such a write) is read as always: opened,
 /// checked against the log, decoded. Opening the setting (467 KB of JSON after 1,000
