@@ -15,14 +15,16 @@
 //! then every 30 revisions, and recovery checks it against the log.
 
 use crate::crypto::{hex, open_padded, seal_padded, Aad};
-use crate::custody::{Entry, Event};
+use crate::custody::Entry;
 use crate::error::{Error, Result};
 use crate::vault::Ctx;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
+mod logged;
 mod verify;
+pub(crate) use logged::{logged_settings, LoggedCache};
 pub(crate) use verify::verify_settings;
 
 /// The binding of a format-1 row (no revision); read only to migrate it.
@@ -68,49 +70,6 @@ fn is_recording(name: &str) -> bool {
     name.starts_with("recording:")
 }
 
-/// The last logged (revision, digest) of every setting, from the custody log.
-pub(crate) type LoggedSettings = BTreeMap<String, (u32, String)>;
-
-pub(crate) fn logged_settings(entries: &[Entry]) -> LoggedSettings {
-    let mut logged = LoggedSettings::new();
-    for e in entries {
-        if let (Some(name), Some(rev), Some(digest)) = (logged_name(e), e.version, &e.content_hash)
-        {
-            logged.insert(name, (rev, digest.clone()));
-        }
-    }
-    logged
-}
-
-/// The logged settings as of the log's first `tail.size` entries.
-#[derive(Debug)]
-pub(crate) struct LoggedCache {
-    settings: LoggedSettings,
-    tail: crate::custody::Tail,
-}
-
-impl Default for LoggedCache {
-    fn default() -> Self {
-        LoggedCache {
-            settings: LoggedSettings::new(),
-            tail: crate::custody::Tail::EMPTY,
-        }
-    }
-}
-
-impl LoggedCache {
-    /// Folds in `entries`, the ones that follow `tail`.
-    fn advance(&mut self, entries: &[Entry]) {
-        if let Some(last) = entries.last() {
-            self.settings.extend(logged_settings(entries));
-            self.tail = crate::custody::Tail {
-                size: last.seq + 1,
-                head: last.hash(),
-            };
-        }
-    }
-}
-
 /// The keyed digest of a row's state: HMAC under the secrets subkey, so the log (which
 /// bundles carry) reveals nothing of the value.
 pub(crate) fn digest(secrets: &crate::crypto::Key, name: &str, rev: u32, value: &[u8]) -> String {
@@ -150,24 +109,6 @@ impl SecretState {
             detail,
         }
     }
-}
-
-/// The setting a custody entry records the state of, if any.
-pub(crate) fn logged_name(e: &Entry) -> Option<String> {
-    match e.event {
-        Event::VaultCreated => Some(crate::vault::SIGNING_KEY.into()),
-        Event::IdentityChanged => Some(crate::identity::AGE_IDENTITY.into()),
-        Event::RecipientsChanged => Some(crate::contacts::RECIPIENTS.into()),
-        Event::TrustChanged => Some(crate::contacts::TRUSTED.into()),
-        Event::RecordingStarted | Event::RecordingSaved => e
-            .detail
-            .as_ref()
-            .map(|id| crate::recording::secret_name_str(id)),
-        Event::SettingChanged | Event::LinkDecided => e.detail.clone(),
-        _ => None,
-    }
-    // Entries written by format 1 carry no revision: they say nothing about rows.
-    .filter(|_| e.version.is_some() && e.content_hash.is_some())
 }
 
 impl Ctx<'_> {
