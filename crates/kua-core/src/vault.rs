@@ -60,8 +60,9 @@ pub(crate) struct Unlocked {
     /// The last logged state of every setting, read from the whole log on first need
     /// and then from the entries appended since (secret.rs).
     pub logged_settings: std::cell::RefCell<Option<crate::secret::LoggedCache>>,
-    /// Every sender's state as the last import committed it (or a verify read it),
-    /// beside the row it was stored as and that row's state (import/senders.rs).
+    /// Every sender's state as the last import committed it (or a verify, or an import
+    /// that changed nothing, read it), beside the row it was stored as and that row's
+    /// state (import/senders.rs).
     pub senders: Option<crate::import::KeptSenders>,
 }
 

@@ -1,5 +1,6 @@
-//! What the custody log last recorded of each setting: the state every read of a
-//! setting is checked against (see the module documentation of `secret`).
+//! What the custody log last recorded of each setting: the state a checked read of a
+//! setting (`read_secret`) and `kua verify` compare the row with (see the module
+//! documentation of `secret`).
 
 use crate::custody::{Entry, Event};
 use std::collections::BTreeMap;

@@ -6,7 +6,8 @@ use crate::error::Result;
 use crate::vault::Ctx;
 use std::collections::BTreeMap;
 
-/// Checks every setting against its last logged state (see the module documentation),
+/// Checks every setting against its last logged state (see the module documentation of
+/// `secret`),
 /// and reports recoveries that found a rolled-back recording and header damage.
 pub(crate) fn verify_settings(
     ctx: &Ctx<'_>,
