@@ -533,18 +533,28 @@ fn three_bundles() -> (
     (field, coord, bundles)
 }
 
+/// The sealed row that holds every sender's state, as the file holds it.
+fn senders_row(db: &rusqlite::Connection) -> Vec<u8> {
+    db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+/// Puts `row` back in place of the senders' row, as an older copy of the file would.
+fn put_senders_row(db: &rusqlite::Connection, row: &[u8]) {
+    let changed = db
+        .execute("UPDATE secret SET body = ?1 WHERE name = 'senders'", [row])
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
 /// A coordinator keeps the senders' states it committed while the vault is unlocked
 /// (`KeptSenders`); an older state put back into the file in between is still refused
 /// at the next import, before the kept copy could stand in for it.
 #[test]
 fn an_older_senders_state_put_back_between_two_imports_is_refused() {
     let (_field, mut coord, [b1, b2, b3]) = three_bundles();
-    let senders_row = |db: &rusqlite::Connection| -> Vec<u8> {
-        db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
     coord.v.import(&b1, false, &mut Silent).unwrap();
     let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
     let after_first = senders_row(&file);
@@ -553,11 +563,7 @@ fn an_older_senders_state_put_back_between_two_imports_is_refused() {
     // A verify, as the desktop runs before each import, keeps what it read too.
     coord.v.verify_bundle(&b3, &mut Silent).unwrap();
     // Still unlocked: the state after the first bundle put back in place of the second's.
-    file.execute(
-        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
-        [&after_first],
-    )
-    .unwrap();
+    put_senders_row(&file, &after_first);
     let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
     assert_eq!(e.code(), "integrity", "{e}");
 }
@@ -596,12 +602,6 @@ fn a_senders_state_removed_between_two_imports_is_refused() {
 #[test]
 fn the_kept_senders_row_put_back_after_another_process_wrote_is_refused() {
     let (_field, mut coord, [b1, b2, b3]) = three_bundles();
-    let senders_row = |db: &rusqlite::Connection| -> Vec<u8> {
-        db.query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
     coord.v.import(&b1, false, &mut Silent).unwrap();
     let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
     let kept_row = senders_row(&file);
@@ -611,11 +611,7 @@ fn the_kept_senders_row_put_back_after_another_process_wrote_is_refused() {
     other.lock().unwrap();
     drop(other);
     assert_ne!(senders_row(&file), kept_row);
-    file.execute(
-        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
-        [&kept_row],
-    )
-    .unwrap();
+    put_senders_row(&file, &kept_row);
     let e = coord.v.verify_bundle(&b3, &mut Silent).unwrap_err();
     assert_eq!(e.code(), "integrity", "{e}");
     let e = coord.v.import(&b3, false, &mut Silent).unwrap_err();
@@ -632,17 +628,9 @@ fn the_senders_row_from_before_a_key_rotation_put_back_is_refused() {
     let (_field, mut coord, [b1, b2, _]) = three_bundles();
     coord.v.import(&b1, false, &mut Silent).unwrap();
     let file = rusqlite::Connection::open(&coord.fx.path).unwrap();
-    let before: Vec<u8> = file
-        .query_row("SELECT body FROM secret WHERE name = 'senders'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let before = senders_row(&file);
     coord.v.rotate_vault_key(&pass(), None).unwrap();
-    file.execute(
-        "UPDATE secret SET body = ?1 WHERE name = 'senders'",
-        [&before],
-    )
-    .unwrap();
+    put_senders_row(&file, &before);
     let e = coord.v.import(&b2, false, &mut Silent).unwrap_err();
     assert_eq!(e.code(), "integrity", "{e}");
 }
