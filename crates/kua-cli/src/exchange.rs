@@ -243,9 +243,11 @@ pub fn import(g: &Global, files: &[PathBuf], trust_new: bool) -> Result<ExitCode
     // last, and each bundle is still imported (and made durable) on its own.
     let reports = vault.import_batch(|vault| -> Result<Vec<kua_core::ImportReport>> {
         let mut reports = Vec::new();
-        for file in files {
+        for (i, file) in files.iter().enumerate() {
+        // The next bundle is read on the other core while this one commits.
+        let next = files.get(i + 1).map(PathBuf::as_path);
         let r = vault
-            .import(file, trust_new, &mut Bar::new("importing"))
+            .import_reading_next(file, next, trust_new, &mut Bar::new("importing"))
             .with_context(|| format!("{} was not imported", file.display()))?;
         if !g.json {
             print_report(&r.report);

@@ -244,9 +244,14 @@ fn import_all(vault: &Path, bundles: &Path) {
     // One batch, as `kua import FOLDER/*` runs it; KUA_BENCH_ONE_BY_ONE=1 imports
     // each bundle on its own, as the desktop app's import screen does.
     let one_by_one = std::env::var_os("KUA_BENCH_ONE_BY_ONE").is_some();
-    let mut import_each = |v: &mut Vault| {
+    let mut import_each = |v: &mut Vault, read_next: bool| {
         for (done, file) in files.iter().enumerate() {
-            let report = v.import(file, false, &mut Silent).unwrap();
+            // In a batch the next bundle is read while this one commits, as `kua import`
+            // does; one by one, as the desktop imports, it is not.
+            let next = files.get(done + 1).filter(|_| read_next);
+            let report = v
+                .import_reading_next(file, next.map(|p| p.as_path()), false, &mut Silent)
+                .unwrap();
             records += report.new_records;
             media += report.new_media;
             if (done + 1).is_multiple_of(tenth) {
@@ -260,9 +265,9 @@ fn import_all(vault: &Path, bundles: &Path) {
         }
     };
     if one_by_one {
-        import_each(&mut v);
+        import_each(&mut v, false);
     } else {
-        v.import_batch(import_each).unwrap();
+        v.import_batch(|v| import_each(v, true)).unwrap();
     }
     println!(
         "{} {} {records} {media}",

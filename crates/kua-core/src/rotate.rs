@@ -221,6 +221,9 @@ impl Vault {
         // Every setting was rewritten under the new keys: a kept copy of the senders'
         // states stands for a row that is gone.
         ctx.keys.senders = None;
+        // A bundle read ahead for the next import of a batch was read before the
+        // rotation: its import reads it again.
+        ctx.keys.ahead = None;
         let catalog = crate::catalog::Catalog::load(db, &vault, &ctx.keys.sub);
         self.header = header;
         let keys = self.keys.as_mut().ok_or(Error::Locked)?;

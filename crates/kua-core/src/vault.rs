@@ -64,6 +64,8 @@ pub(crate) struct Unlocked {
     /// that changed nothing, read it), beside the row it was stored as and that row's
     /// state (import/senders.rs).
     pub senders: Option<crate::import::KeptSenders>,
+    /// The next bundle of a batch of imports, being read ahead (import/reading.rs).
+    pub ahead: Option<crate::import::Ahead>,
 }
 
 pub(crate) const SIGNING_KEY: &str = "device-signing-key";
@@ -211,6 +213,7 @@ impl Vault {
                 header_damage: Vec::new(),
                 logged_settings: Default::default(),
                 senders: None,
+                ahead: None,
             }),
         };
         Ok((vault, recovery))
@@ -340,6 +343,7 @@ impl Vault {
             header_damage,
             logged_settings: Default::default(),
             senders: None,
+            ahead: None,
         });
         if self.header.format < FORMAT {
             if let Err(e) = crate::migrate::upgrade(self) {

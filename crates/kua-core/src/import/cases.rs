@@ -79,7 +79,7 @@ impl Importer<'_, '_> {
         if !self.write {
             return Ok(());
         }
-        let Some(m) = &self.checks.manifest else {
+        let Some(m) = &self.manifest else {
             return Err(Error::BadInput("no manifest".into()));
         };
         let received = ReceivedCase {

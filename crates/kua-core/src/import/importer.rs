@@ -1,10 +1,10 @@
-//! The import visitor: checks each file as the bundle reader hands it over, compares
-//! each record with what this vault already holds from the same sender, and writes
-//! records and media into the open transaction.
+//! The import's second stage: takes each file as the first stage (reading.rs) hands it
+//! over, checked, compares each record with what this vault already holds from the
+//! same sender, and writes records and media into the open transaction.
 
-use super::checks::Seen;
+use super::reading::{Event, MediaBytes, Reading};
 use super::senders::{self, SenderState};
-use super::{media_id, rejected, sender_uuid, Checks, ReceivedRecord, MEDIA_PARENT};
+use super::{media_id, rejected, sender_uuid, ReceivedRecord, MEDIA_PARENT};
 use crate::attachment::Meta;
 use crate::chunks::{store_sequential, ChunkSealer};
 use crate::error::{Error, Result};
@@ -17,7 +17,7 @@ use crate::store::Table;
 use crate::testimony::{decode, encode};
 use crate::vault::Ctx;
 use ed25519_dalek::VerifyingKey;
-use kua_bundle::{minisign, FileEntry, Manifest, Visitor};
+use kua_bundle::{minisign, Manifest};
 use std::io::Read;
 use std::ops::Bound::{Excluded, Unbounded};
 use uuid::Uuid;
@@ -35,13 +35,15 @@ pub(super) enum Known {
     Reused,
 }
 
-/// The import visitor: checks, and writes into the open transaction.
+/// The import's second stage: compares with the vault, and writes into the open
+/// transaction.
 pub(super) struct Importer<'c, 'v> {
     pub(super) ctx: &'c mut Ctx<'v>,
     pub(super) tx: &'c rusqlite::Connection,
     pub(super) write: bool,
     pub(super) trust_new: bool,
-    pub(super) checks: Checks,
+    /// The manifest, once the first stage verified it.
+    pub(super) manifest: Option<Box<Manifest>>,
     pub(super) trusted_as: Option<String>,
     pub(super) untrusted: Option<String>,
     pub(super) known: Known,
@@ -100,25 +102,79 @@ impl Importer<'_, '_> {
     }
 }
 
-impl Visitor for Importer<'_, '_> {
-    fn pinned(&mut self, key_id: &str) -> Option<VerifyingKey> {
-        let trusted = self.ctx.trusted().ok()?;
-        let t = trusted.iter().find(|t| t.key_id == key_id)?;
-        minisign::parse_public_key(&t.public_key).ok()
+impl Importer<'_, '_> {
+    /// Takes the first stage's events until the bundle is read or this stage stops.
+    /// If it stops: after how many of the bundle's files, counting the one it stopped
+    /// at, and why (`Outcome::checked` weighs that against the reader's own outcome).
+    pub(super) fn drive(&mut self, reading: &mut Reading) -> Option<(usize, kua_bundle::Error)> {
+        let mut files = 0;
+        while let Some(event) = reading.next() {
+            if !matches!(event, Event::Manifest { .. }) {
+                files += 1;
+            }
+            if let Err(e) = self.take(event, reading) {
+                return Some((files, e));
+            }
+        }
+        None
     }
 
-    fn manifest_sha256(&mut self, sha256: &str) {
-        self.manifest_sha256 = sha256.to_string();
+    /// Takes one event of the first stage (reading.rs): compares and stores what it
+    /// holds. An error stops the import; the reader's own outcome decides whether the
+    /// bundle's damage is the cause to report (mod.rs).
+    fn take(&mut self, event: Event, reading: &mut Reading) -> kua_bundle::Result<()> {
+        match event {
+            Event::Manifest {
+                manifest,
+                sender,
+                sha256,
+            } => {
+                self.manifest_sha256 = sha256;
+                self.manifest(*manifest, &sender)
+            }
+            Event::Record { record, entry } => {
+                self.progress.advance(entry.size);
+                self.record(*record, &entry.sha256).map_err(|e| self.own(e))
+            }
+            Event::Case { case, entry } => {
+                self.progress.advance(entry.size);
+                self.stage_case(*case, &entry.sha256)
+                    .map_err(|e| self.own(e))
+            }
+            Event::Media { sha256, entry } => {
+                self.progress.advance(entry.size);
+                let mut bytes = MediaBytes::new(reading);
+                if self.write {
+                    match self.store_media(&sha256, &mut bytes) {
+                        Ok(()) => {}
+                        // Reading the bundle failed: the bundle's error.
+                        Err(Error::Io(io)) => return Err(kua_bundle::Error::Io(io)),
+                        Err(e) => return Err(self.own(e)),
+                    }
+                }
+                // A file already held (deduplicated by hash) is still read through:
+                // the first stage checks its hash.
+                bytes.skip().map_err(kua_bundle::Error::Io)
+            }
+            Event::Log { entry } => {
+                self.progress.advance(entry.size);
+                Ok(())
+            }
+            Event::Bytes(_) | Event::MediaEnd => Err(kua_bundle::Error::Corrupt(
+                "a media file's bytes arrived outside it".into(),
+            )),
+        }
     }
 
-    fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
-        self.checks.manifest(m, sender);
+    fn manifest(&mut self, m: Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
         let line = minisign::public_key_line(sender);
         let trusted = self.ctx.trusted().map_err(|e| self.own(e))?;
         self.trusted_as = trusted
             .iter()
             .find(|t| t.public_key == line)
             .map(|t| t.name.clone());
+        let files = m.files.values().fold(0u64, |a, f| a.saturating_add(f.size));
+        self.manifest = Some(Box::new(m));
         if self.trusted_as.is_none() && !self.trust_new {
             self.untrusted = Some(fingerprint(sender));
             return Err(rejected("untrusted sender"));
@@ -128,7 +184,12 @@ impl Visitor for Importer<'_, '_> {
             .clone()
             .unwrap_or_else(|| format!("sender-{}", minisign::key_id_hex(sender)));
         let senders = senders::load_for_import(self.ctx).map_err(|e| self.own(e))?;
-        self.known = known(senders.get(&line), &m.bundle_id, &self.manifest_sha256);
+        let bundle_id = self
+            .manifest
+            .as_ref()
+            .map(|m| m.bundle_id.as_str())
+            .unwrap_or_default();
+        self.known = known(senders.get(&line), bundle_id, &self.manifest_sha256);
         // Kept for the import's end, in the same transaction: the state of every
         // sender is one sealed setting, which grows with what was imported.
         self.senders = Some(senders);
@@ -140,40 +201,7 @@ impl Visitor for Importer<'_, '_> {
         }
         // A bundle seen before is still checked byte by byte (a damaged copy is not "the
         // same bundle"), and records of it that are no longer here are stored again.
-        self.progress.begin(Some(
-            m.files.values().fold(0u64, |a, f| a.saturating_add(f.size)),
-        ));
-        Ok(())
-    }
-
-    fn file(
-        &mut self,
-        path: &str,
-        entry: &FileEntry,
-        data: &mut dyn Read,
-    ) -> kua_bundle::Result<()> {
-        self.progress.advance(entry.size);
-        match self.checks.file(path, entry, data)? {
-            Seen::Record(record) => {
-                if let Err(e) = self.record(*record, &entry.sha256) {
-                    return Err(self.own(e));
-                }
-            }
-            Seen::Media(sha) if self.write => {
-                match self.store_media(sha, data) {
-                    Ok(()) => {}
-                    // Reading the bundle failed: the bundle's error.
-                    Err(Error::Io(io)) => return Err(kua_bundle::Error::Io(io)),
-                    Err(e) => return Err(self.own(e)),
-                }
-            }
-            Seen::Case(case) => {
-                if let Err(e) = self.stage_case(*case, &entry.sha256) {
-                    return Err(self.own(e));
-                }
-            }
-            Seen::Media(_) | Seen::Log => {}
-        }
+        self.progress.begin(Some(files));
         Ok(())
     }
 }
@@ -263,7 +291,7 @@ impl Importer<'_, '_> {
         id: Uuid,
         sha256: &str,
     ) -> Result<()> {
-        let Some(m) = &self.checks.manifest else {
+        let Some(m) = &self.manifest else {
             return Err(Error::BadInput("no manifest".into()));
         };
         let received = ReceivedRecord {

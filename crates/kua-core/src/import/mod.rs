@@ -12,7 +12,6 @@ use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vault::Vault;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,106 +21,27 @@ mod cases;
 mod checks;
 mod continuity;
 mod importer;
+mod reading;
 mod received;
+mod report;
 mod senders;
 
 pub(crate) use cases::check_received_cases;
 pub use cases::ReceivedCase;
 pub(crate) use checks::bundle_error;
 pub use checks::check_bundle;
-use checks::Checks;
 use continuity::{check_logged, continuity, learn};
 use importer::{Importer, Known};
+pub(crate) use reading::Ahead;
+use reading::Reading;
 pub(crate) use received::check_received;
 pub use received::{ReceivedRecord, ReceivedSummary};
+pub use report::{BundleReport, Continuity, ImportOutcome, ImportReport, SenderReport};
 pub(crate) use senders::KeptSenders;
 use senders::{logged_exports, LoggedExport, RecordSet, SeenBundle};
 
 /// The attachments table keeps received media under this parent.
 pub(crate) const MEDIA_PARENT: Uuid = Uuid::max();
-
-/// How a bundle's custody log relates to what this vault has from the same sender.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Continuity {
-    /// The first bundle from this sender.
-    First,
-    /// It continues the sender's log where the last bundle left off (or later).
-    Extends,
-    /// An earlier bundle arriving after a later one (delivered out of order).
-    Late,
-    /// The sender's log records earlier bundles to us that never arrived.
-    Gap { missing: Vec<String> },
-    /// The same positions of the sender's log hold different entries: two histories.
-    Fork { at: u64 },
-    /// This bundle was imported before.
-    Replay,
-    /// Checked without a vault: nothing to compare with.
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SenderReport {
-    pub key_id: String,
-    pub fingerprint: String,
-    /// The signing key as a minisign public key line, for trusting it under a name.
-    #[serde(default)]
-    pub public_key: String,
-    pub vault_id: String,
-    /// The name under which this vault trusts the sender, if it does.
-    pub trusted_as: Option<String>,
-}
-
-/// Everything checked about a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct BundleReport {
-    pub bundle_id: String,
-    pub created: String,
-    pub sender: SenderReport,
-    pub records: Vec<(String, u32)>,
-    /// The lawyers' cases it carries.
-    #[serde(default)]
-    pub cases: Vec<String>,
-    pub redacted: usize,
-    pub media: usize,
-    pub media_bytes: u64,
-    pub log_size: u64,
-    /// Log entries carried as hashes only (records withheld or not in this bundle).
-    pub log_hashes_only: u64,
-    pub continuity: Continuity,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum ImportOutcome {
-    Imported,
-    /// Imported, but held as pending until the missing earlier bundles arrive.
-    Pending,
-    AlreadyImported,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ImportReport {
-    pub outcome: ImportOutcome,
-    pub report: BundleReport,
-    pub new_records: usize,
-    pub new_media: usize,
-    /// Cases (or more of a case) this vault did not hold.
-    #[serde(default)]
-    pub new_cases: usize,
-    /// Earlier pending bundles that this one completed.
-    pub released: Vec<String>,
-    /// Ids of records in this bundle that this vault also holds from another sender.
-    /// Each sender's record stays apart (received records are kept and shown by sender,
-    /// id and version), but the same id from two devices deserves a look.
-    #[serde(default)]
-    pub shared_ids: Vec<String>,
-}
 
 fn sender_uuid(public_key_line: &str) -> Uuid {
     let d = Sha256::digest([b"kua sender".as_slice(), public_key_line.as_bytes()].concat());
@@ -149,7 +69,7 @@ impl Vault {
         path: &Path,
         progress: &mut dyn Progress,
     ) -> Result<BundleReport> {
-        self.run_import(path, true, false, progress)
+        self.run_import(path, None, true, false, progress)
             .map(|r| r.report)
     }
 
@@ -164,6 +84,11 @@ impl Vault {
         self.ctx()?;
         let session = crate::store::Session::begin(&self.db);
         let out = imports(self);
+        // A bundle read ahead for an import that did not come is dropped (its thread
+        // stopped) with the batch.
+        if let Some(keys) = self.keys.as_mut() {
+            keys.ahead = None;
+        }
         session.end(&self.db);
         Ok(out)
     }
@@ -175,20 +100,77 @@ impl Vault {
         trust_new: bool,
         progress: &mut dyn Progress,
     ) -> Result<ImportReport> {
-        self.run_import(path, trust_new, true, progress)
+        self.run_import(path, None, trust_new, true, progress)
+    }
+
+    /// Imports a bundle as `import` does, and once it is read begins reading `next`,
+    /// the batch's next bundle, on the other core while this one is compared, stored
+    /// and committed. The next call that imports `next` takes what was read of it;
+    /// any other call, a lock or the batch's end drops it. Nothing of `next` is stored
+    /// or trusted before its own import checks it, exactly as `import` would.
+    ///
+    /// The trusted senders' keys that `next`'s reader authenticates manifests with
+    /// before parsing them are those trusted when this import began; a sender trusted
+    /// by this import has its next manifest parsed first and then verified, as an
+    /// untrusted sender's is. Either way the signature is checked before anything of
+    /// the manifest is used.
+    pub fn import_reading_next(
+        &mut self,
+        path: &Path,
+        next: Option<&Path>,
+        trust_new: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport> {
+        self.run_import(path, next, trust_new, true, progress)
     }
 
     fn run_import(
         &mut self,
         path: &Path,
+        next: Option<&Path>,
         trust_new: bool,
         write: bool,
         progress: &mut dyn Progress,
     ) -> Result<ImportReport> {
-        let file = std::fs::File::open(path)?;
+        // The bundle read ahead by the batch's previous import, if this is it; else the
+        // file, opened first (a missing file is reported as such even when locked).
+        let ahead = self
+            .keys
+            .as_mut()
+            .and_then(|k| k.ahead.take())
+            .filter(|a| write && a.path == path);
+        let source = match ahead {
+            Some(ahead) => Ok(ahead.reading),
+            None => Err(std::fs::File::open(path)?),
+        };
         let mut ctx = self.ctx()?;
         let identity = ctx.ensure_age_identity()?;
         let our_recipient = identity.to_public().to_string();
+        // The trusted senders' keys, for the reader to authenticate their manifests
+        // before parsing them. If the list cannot be read, nothing is pinned: every
+        // manifest is still verified, after parsing, and the importer then meets the
+        // same error when it reads the list itself.
+        let pinned = ctx
+            .trusted()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| {
+                let key = kua_bundle::minisign::parse_public_key(&t.public_key).ok()?;
+                Some((t.key_id.clone(), key))
+            })
+            .collect::<Vec<_>>();
+        let start = |file: std::fs::File, write: bool| {
+            Reading::start(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                identity.clone(),
+                pinned.clone(),
+                write,
+            )
+        };
+        let mut reading = match source {
+            Ok(reading) => reading,
+            Err(file) => start(file, write)?,
+        };
         let now = ctx.seams.clock.now_ms();
         let db = ctx.db;
         let bulk = crate::store::BulkAppend::begin(db);
@@ -198,7 +180,7 @@ impl Vault {
             tx: &tx,
             write,
             trust_new: trust_new || !write,
-            checks: Checks::default(),
+            manifest: None,
             trusted_as: None,
             untrusted: None,
             known: Known::New,
@@ -217,12 +199,22 @@ impl Vault {
             progress,
             failure: None,
         };
-        let read = kua_bundle::read(
-            std::io::BufReader::with_capacity(1 << 20, file),
-            std::slice::from_ref(&identity),
-            &mut importer,
-        );
+        let stopped = importer.drive(&mut reading);
         importer.progress.end();
+        let outcome = reading.finish()?;
+        // This bundle is read: the next one of a batch is read on the other core while
+        // this one is compared, stored and committed. Were it not found or not readable,
+        // its own import reports that.
+        let ahead = match next {
+            Some(next) if write => std::fs::File::open(next)
+                .ok()
+                .and_then(|file| start(file, true).ok())
+                .map(|reading| Ahead {
+                    path: next.to_path_buf(),
+                    reading,
+                }),
+            _ => None,
+        };
         if let Some(e) = importer.failure.take() {
             return Err(e);
         }
@@ -231,7 +223,6 @@ impl Vault {
         }
         if importer.known == Known::Reused {
             let id = importer
-                .checks
                 .manifest
                 .as_ref()
                 .map(|m| m.bundle_id.clone())
@@ -241,11 +232,9 @@ impl Vault {
                 message: format!("a bundle with the same id ({id}) but other contents was imported from this sender before: two bundles were signed under one id, so the sender's key may be in other hands; nothing was imported"),
             });
         }
-        read.map_err(bundle_error)?;
-        importer.checks.finish().map_err(bundle_error)?;
-        importer.checks.redactions_logged()?;
+        let checks = outcome.checked(stopped).map_err(bundle_error)?;
+        checks.redactions_logged()?;
         let Importer {
-            checks,
             trusted_as,
             known,
             sender_key,
@@ -350,6 +339,7 @@ impl Vault {
             // Nothing was written: what was read stays valid for the next import (the
             // desktop verifies each bundle just before importing it).
             ctx.keys.senders = loaded.keep_unchanged();
+            ctx.keys.ahead = ahead;
             return Ok(ImportReport {
                 outcome,
                 report,
@@ -454,6 +444,7 @@ impl Vault {
         drop(bulk);
         ctx.keys.tail = tail;
         ctx.keys.senders = Some(KeptSenders::new(row, row_state, senders));
+        ctx.keys.ahead = ahead;
         let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
         for (head, _) in new_cases {
             ctx.keys

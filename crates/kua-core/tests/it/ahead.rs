@@ -1,0 +1,160 @@
+//! A batch's next bundle, read on the other core while one commits
+//! (`Vault::import_reading_next`, import/reading.rs): what was read ahead is taken by
+//! that bundle's import and checked exactly as a fresh read is; a lock, the batch's end
+//! or an import of another file drops it.
+
+use crate::bundles::{export, setup};
+use crate::*;
+use kua_core::model::TestimonyInput;
+use kua_core::{Error, ImportOutcome, Selection, Silent};
+
+/// The field vault's first bundle, and a second one after an amendment.
+fn two_bundles(
+    field: &mut crate::bundles::Party,
+    t3: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (b1, _) = export(field, &["coalition"], Selection::All, false, "b1.kua");
+    field
+        .v
+        .amend(
+            t3,
+            &TestimonyInput {
+                narrative: Some("третий, ещё раз".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b2, _) = export(field, &["coalition"], Selection::SinceLast, false, "b2.kua");
+    (b1, b2)
+}
+
+#[test]
+fn the_bundle_read_ahead_is_the_one_imported_next() {
+    let (mut field, mut coord, _, [_, _, t3]) = setup();
+    let (b1, b2) = two_bundles(&mut field, &t3);
+    let next = field.fx.dir.path().join("next.kua");
+    std::fs::copy(&b2, &next).unwrap();
+    let (first, second) = coord
+        .v
+        .import_batch(|v| {
+            let first = v.import_reading_next(&b1, Some(&next), false, &mut Silent);
+            // The reader opened the next file while the first committed: removed now,
+            // it is still what the next import takes (Linux keeps an open file's bytes).
+            std::fs::remove_file(&next).unwrap();
+            let second = v.import_reading_next(&next, None, false, &mut Silent);
+            (first, second)
+        })
+        .unwrap();
+    let first = first.unwrap();
+    assert_eq!(
+        (first.outcome, first.new_records),
+        (ImportOutcome::Imported, 3)
+    );
+    let second = second.unwrap();
+    assert_eq!(
+        (second.outcome, second.new_records),
+        (ImportOutcome::Imported, 1)
+    );
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+}
+
+#[test]
+fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
+    let (mut field, mut coord, _, [_, _, t3]) = setup();
+    let (b1, b2) = two_bundles(&mut field, &t3);
+    let bad = field.fx.dir.path().join("bad.kua");
+    let mut bytes = std::fs::read(&b2).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x20;
+    std::fs::write(&bad, &bytes).unwrap();
+    let log_before = coord.v.log().unwrap().len();
+    let results = coord
+        .v
+        .import_batch(|v| {
+            let order = [&b1, &bad, &b2, &b1];
+            (0..order.len())
+                .map(|i| {
+                    let next = order.get(i + 1).map(|p| p.as_path());
+                    let r = v.import_reading_next(order[i], next, false, &mut Silent);
+                    (r, v.log().unwrap().len())
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    let mut results = results.into_iter();
+    let (first, logged_first) = results.next().unwrap();
+    assert_eq!(first.unwrap().new_records, 3);
+    assert!(logged_first > log_before);
+    // Read ahead while the first committed, the damaged copy is still refused, and
+    // leaves nothing in the vault or its log.
+    let (damaged, logged_damaged) = results.next().unwrap();
+    let damaged = damaged.unwrap_err();
+    assert_eq!(damaged.code(), "bundle_corrupt", "{damaged}");
+    assert_eq!(logged_damaged, logged_first);
+    // The good copy, read ahead while the damaged one failed, imports.
+    let (good, _) = results.next().unwrap();
+    assert_eq!(good.unwrap().new_records, 1);
+    let (replay, _) = results.next().unwrap();
+    assert_eq!(replay.unwrap().outcome, ImportOutcome::AlreadyImported);
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+}
+
+#[test]
+fn a_lock_the_batchs_end_or_another_file_drops_what_was_read_ahead() {
+    let (mut field, mut coord, _, [_, _, t3]) = setup();
+    let (b1, b2) = two_bundles(&mut field, &t3);
+    let dir = field.fx.dir.path().to_path_buf();
+    let copy = |name: &str| {
+        let p = dir.join(name);
+        std::fs::copy(&b2, &p).unwrap();
+        p
+    };
+    let gone = |r: kua_core::Result<kua_core::ImportReport>| matches!(r, Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound);
+
+    // A lock between the two: the next import reads the file again, and it is gone.
+    let next = copy("after-lock.kua");
+    let after_lock = coord
+        .v
+        .import_batch(|v| {
+            v.import_reading_next(&b1, Some(&next), false, &mut Silent)
+                .unwrap();
+            std::fs::remove_file(&next).unwrap();
+            v.lock().unwrap();
+            v.unlock(&pass()).unwrap();
+            v.import_reading_next(&next, None, false, &mut Silent)
+        })
+        .unwrap();
+    assert!(gone(after_lock));
+
+    // The batch's end.
+    let next = copy("after-batch.kua");
+    coord
+        .v
+        .import_batch(|v| {
+            v.import_reading_next(&b1, Some(&next), false, &mut Silent)
+                .unwrap()
+        })
+        .unwrap();
+    std::fs::remove_file(&next).unwrap();
+    assert!(gone(coord.v.import(&next, false, &mut Silent)));
+
+    // An import of another file in between.
+    let next = copy("skipped.kua");
+    let skipped = coord
+        .v
+        .import_batch(|v| {
+            v.import_reading_next(&b1, Some(&next), false, &mut Silent)
+                .unwrap();
+            std::fs::remove_file(&next).unwrap();
+            // b2 itself, read from its own file: the bundle read ahead is not it.
+            let other = v.import_reading_next(&b2, None, false, &mut Silent);
+            (
+                other,
+                v.import_reading_next(&next, None, false, &mut Silent),
+            )
+        })
+        .unwrap();
+    assert_eq!(skipped.0.unwrap().new_records, 1);
+    assert!(gone(skipped.1));
+    assert!(coord.v.verify(&mut Silent).unwrap().ok);
+}
