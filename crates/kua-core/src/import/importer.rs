@@ -104,25 +104,25 @@ impl Importer<'_, '_> {
 
 impl Importer<'_, '_> {
     /// Takes the first stage's events until the bundle is read or this stage stops.
-    /// If it stops: after how many of the bundle's files, counting the one it stopped
-    /// at, and why (`Outcome::checked` weighs that against the reader's own outcome).
+    /// If it stops: at which file (counted from 1; 0 for the manifest) and why
+    /// (`Outcome::checked` weighs that against the reader's own outcome).
     pub(super) fn drive(&mut self, reading: &mut Reading) -> Option<(usize, kua_bundle::Error)> {
         let mut files = 0;
         while let Some(event) = reading.next() {
             if !matches!(event, Event::Manifest { .. }) {
                 files += 1;
             }
-            if let Err(e) = self.take(event, reading) {
+            if let Err(e) = self.receive(event, reading) {
                 return Some((files, e));
             }
         }
         None
     }
 
-    /// Takes one event of the first stage (reading.rs): compares and stores what it
+    /// Receives one event of the first stage (reading.rs): compares and stores what it
     /// holds. An error stops the import; the reader's own outcome decides whether the
     /// bundle's damage is the cause to report (mod.rs).
-    fn take(&mut self, event: Event, reading: &mut Reading) -> kua_bundle::Result<()> {
+    fn receive(&mut self, event: Event, reading: &mut Reading) -> kua_bundle::Result<()> {
         match event {
             Event::Manifest {
                 manifest,

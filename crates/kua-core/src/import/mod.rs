@@ -103,11 +103,14 @@ impl Vault {
         self.run_import(path, None, trust_new, true, progress)
     }
 
-    /// Imports a bundle as `import` does, and once it is read begins reading `next`,
-    /// the batch's next bundle, on the other core while this one is compared, stored
-    /// and committed. The next call that imports `next` takes what was read of it;
-    /// any other call, a lock or the batch's end drops it. Nothing of `next` is stored
-    /// or trusted before its own import checks it, exactly as `import` would.
+    /// Imports a bundle as `import` does, and once it is read and checked begins
+    /// reading `next`, the batch's next bundle, on the other core while this one is
+    /// compared with what the vault holds of its sender, logged and committed. Use it
+    /// inside `import_batch`. The next import of `next` takes what was read of it
+    /// (the file as it was when opened here); an import or verify of another file, a
+    /// lock, a key rotation, a change of the vault's age identity or the batch's end
+    /// drops it. Nothing of `next` is stored or trusted before its own import checks
+    /// it, exactly as `import` would.
     ///
     /// The trusted senders' keys that `next`'s reader authenticates manifests with
     /// before parsing them are those trusted when this import began; a sender trusted
@@ -139,13 +142,19 @@ impl Vault {
             .as_mut()
             .and_then(|k| k.ahead.take())
             .filter(|a| write && a.path == path);
-        let source = match ahead {
-            Some(ahead) => Ok(ahead.reading),
-            None => Err(std::fs::File::open(path)?),
+        let file = match ahead {
+            Some(_) => None,
+            None => Some(std::fs::File::open(path)?),
         };
         let mut ctx = self.ctx()?;
         let identity = ctx.ensure_age_identity()?;
         let our_recipient = identity.to_public().to_string();
+        // Read ahead for another identity (the vault's was replaced since): read again.
+        let source = match (ahead.filter(|a| a.recipient == our_recipient), file) {
+            (Some(ahead), _) => Ok(ahead.reading),
+            (None, Some(file)) => Err(file),
+            (None, None) => Err(std::fs::File::open(path)?),
+        };
         // The trusted senders' keys, for the reader to authenticate their manifests
         // before parsing them. If the list cannot be read, nothing is pinned: every
         // manifest is still verified, after parsing, and the importer then meets the
@@ -201,20 +210,7 @@ impl Vault {
         };
         let stopped = importer.drive(&mut reading);
         importer.progress.end();
-        let outcome = reading.finish()?;
-        // This bundle is read: the next one of a batch is read on the other core while
-        // this one is compared, stored and committed. Were it not found or not readable,
-        // its own import reports that.
-        let ahead = match next {
-            Some(next) if write => std::fs::File::open(next)
-                .ok()
-                .and_then(|file| start(file, true).ok())
-                .map(|reading| Ahead {
-                    path: next.to_path_buf(),
-                    reading,
-                }),
-            _ => None,
-        };
+        let outcome = reading.finish(stopped.as_ref().map(|(at, _)| *at));
         if let Some(e) = importer.failure.take() {
             return Err(e);
         }
@@ -232,8 +228,23 @@ impl Vault {
                 message: format!("a bundle with the same id ({id}) but other contents was imported from this sender before: two bundles were signed under one id, so the sender's key may be in other hands; nothing was imported"),
             });
         }
-        let checks = outcome.checked(stopped).map_err(bundle_error)?;
+        let checks = outcome?.checked(stopped).map_err(bundle_error)?;
         checks.redactions_logged()?;
+        // This bundle is read and checked: the next one of a batch is read on the other
+        // core while this one is compared with what the vault holds of its sender,
+        // logged and committed. Were it not found or not readable, its own import
+        // reports that.
+        let ahead = match next {
+            Some(next) if write => std::fs::File::open(next)
+                .ok()
+                .and_then(|file| start(file, true).ok())
+                .map(|reading| Ahead {
+                    path: next.to_path_buf(),
+                    recipient: our_recipient.clone(),
+                    reading,
+                }),
+            _ => None,
+        };
         let Importer {
             trusted_as,
             known,

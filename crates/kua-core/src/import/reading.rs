@@ -12,29 +12,31 @@
 //!   them; a media file's bytes follow its `Media` event and end with `MediaEnd`.
 //! - Everything is provisional until the stage's outcome says the whole bundle read
 //!   and checked: the importer writes only into its open transaction.
-//! - What is in flight between the stages is bounded (`LIMIT` bytes, or one event if
-//!   that alone is larger), so a hostile bundle cannot make the import hold more than
-//!   the old single pass did plus that bound.
+//! - What is in flight between the stages is bounded (`flow::LIMIT`, by an estimate
+//!   that counts what a parsed file holds and a fixed cost per hand-over, taken before
+//!   the file is parsed), or one hand-over if that alone is larger. A 64 MiB record
+//!   may so be held three times (being parsed, handed over, being stored) where the
+//!   single pass held it once.
 //! - Plaintext passes between the threads in memory only; media pieces in zeroised
 //!   buffers.
-//! - When the importer stops (a rejected sender, a failure), dropping the `Reading`
-//!   stops the stage at its next hand-over and waits for it: no thread outlives an
-//!   import.
+//! - When the importer stops, the stage stops too: at its next hand-over, or at its
+//!   next read of the bundle once nothing it could still find would be reported
+//!   (`flow::Cut`). A `Reading` dropped or finished waits for its thread; a bundle
+//!   read ahead lives in the unlocked keys until its import takes it or it is dropped.
 
 use super::checks::{Checks, Seen};
 use crate::export::{BundledCase, BundledRecord};
 use ed25519_dalek::VerifyingKey;
+use flow::{Cut, Flow};
 use kua_bundle::{FileEntry, Manifest, Visitor};
 use std::io::Read;
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// How many bytes of the bundle may be between the two stages: more than one bundle of
-/// a coordinator's usual size, so that the next can be read while one commits.
-const LIMIT: usize = 8 << 20;
+mod flow;
 
-/// The size of each media piece handed over.
+/// The largest media piece handed over.
 const PIECE: usize = 256 * 1024;
 
 /// What the first stage found, in the bundle's order.
@@ -65,18 +67,6 @@ pub(super) enum Event {
     Log { entry: FileEntry },
 }
 
-impl Event {
-    /// What the event holds of the bundle, for the bound on what is in flight.
-    fn weight(&self) -> usize {
-        let size = |e: &FileEntry| usize::try_from(e.size).unwrap_or(usize::MAX);
-        match self {
-            Event::Record { entry, .. } | Event::Case { entry, .. } => size(entry),
-            Event::Bytes(b) => b.len(),
-            _ => 0,
-        }
-    }
-}
-
 /// What the first stage ended with.
 pub(super) struct Outcome {
     /// The reader's result.
@@ -85,30 +75,33 @@ pub(super) struct Outcome {
     /// when it did.
     finished: kua_bundle::Result<()>,
     checks: Checks,
-    /// How many files the reader had begun to hand over when it returned.
-    files_begun: usize,
+    /// The file (counted from 1) the reader's failure is about, when it is about one:
+    /// it failed while handing it over, or its hash did not match. None when the
+    /// reader failed between files or after the last (a header, the trailing data),
+    /// or did not fail.
+    failed_in: Option<usize>,
+    /// The reader stopped because the importer was gone.
+    gone: bool,
 }
 
 impl Outcome {
     /// The bundle's checks, if it read and checked whole and the importer did not stop
-    /// (`stopped`: after how many files, counting the one it stopped at, and why).
+    /// (`stopped`: at which file, counted from 1, or 0 for the manifest, and why).
     ///
     /// The first stage reads on while the importer works, and checks each file's hash
-    /// before it begins the next. If it failed at or before the file where the importer
-    /// stopped (that file altered, say), that is the cause to report, as a single pass
-    /// would have: not whatever the importer made of the altered bytes. Its stop when
-    /// the importer was gone (`gone`) is never the cause.
+    /// before it begins the next. If its failure is about the file where the importer
+    /// stopped or one before it (that file altered, say), that is the cause to report,
+    /// as a single pass would have: not whatever the importer made of the altered
+    /// bytes. Anything it found later, a single pass never reached, and its own stop
+    /// when the importer was gone is never the cause.
     pub(super) fn checked(
         self,
         stopped: Option<(usize, kua_bundle::Error)>,
     ) -> kua_bundle::Result<Checks> {
+        let ours = self.gone && matches!(self.read, Err(kua_bundle::Error::Rejected(_)));
         let read = match stopped {
             Some((at, stop)) => match self.read {
-                Err(e)
-                    if self.files_begun <= at && !matches!(e, kua_bundle::Error::Rejected(_)) =>
-                {
-                    Err(e)
-                }
+                Err(e) if !ours && self.failed_in.is_some_and(|f| f <= at) => Err(e),
                 _ => Err(stop),
             },
             None => self.read,
@@ -119,53 +112,21 @@ impl Outcome {
     }
 }
 
-/// The bound on what is in flight: bytes held between the stages, and whether the
-/// importer is gone.
-#[derive(Default)]
-struct Budget {
-    state: Mutex<(usize, bool)>,
-    changed: Condvar,
-}
-
-impl Budget {
-    /// Waits until `n` more bytes fit (or nothing is in flight), then counts them;
-    /// false if the importer is gone.
-    fn take(&self, n: usize) -> bool {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while !s.1 && s.0 > 0 && s.0.saturating_add(n) > LIMIT {
-            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
-        }
-        if s.1 {
-            return false;
-        }
-        s.0 = s.0.saturating_add(n);
-        true
-    }
-
-    fn give(&self, n: usize) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.0 = s.0.saturating_sub(n);
-        self.changed.notify_all();
-    }
-
-    fn close(&self) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.1 = true;
-        self.changed.notify_all();
-    }
-}
-
 /// The first stage's visitor: checks each file and hands it over.
 struct Forward {
-    send: Sender<Event>,
-    budget: Arc<Budget>,
+    send: Sender<(usize, Event)>,
+    flow: Arc<Flow>,
     checks: Checks,
     pinned: Vec<(String, VerifyingKey)>,
     /// Whether media bytes are handed over (an import) or only read through their hash
     /// (a verify).
-    media_bytes: bool,
-    files_begun: usize,
+    hand_media: bool,
     manifest_sha256: String,
+    /// The file being handed over (counted from 1) and its path.
+    file: (usize, String),
+    /// Handing the current file over failed.
+    file_failed: bool,
+    gone: bool,
 }
 
 /// The error the stage stops with when the importer is gone; never reported as the
@@ -175,12 +136,68 @@ fn gone() -> kua_bundle::Error {
 }
 
 impl Forward {
-    fn hand(&self, event: Event) -> kua_bundle::Result<()> {
-        let n = event.weight();
-        if !self.budget.take(n) || self.send.send(event).is_err() {
+    /// Counts `weight` in flight, waiting for room; false (and `gone`) if the importer
+    /// is gone.
+    fn room(&mut self, weight: usize) -> kua_bundle::Result<()> {
+        if self.flow.take(weight) {
+            Ok(())
+        } else {
+            self.gone = true;
+            Err(gone())
+        }
+    }
+
+    /// Hands over an event whose `weight` was counted.
+    fn hand(&mut self, weight: usize, event: Event) -> kua_bundle::Result<()> {
+        if self.send.send((weight, event)).is_err() {
+            self.gone = true;
             return Err(gone());
         }
         Ok(())
+    }
+
+    fn visit(
+        &mut self,
+        path: &str,
+        entry: &FileEntry,
+        data: &mut dyn Read,
+    ) -> kua_bundle::Result<()> {
+        let entry = entry.clone();
+        let media = path.starts_with("media/");
+        // Counted before the file is parsed, so that what the parse holds is within
+        // the bound.
+        let weight = if media {
+            flow::EVENT
+        } else {
+            flow::parsed(entry.size)
+        };
+        self.room(weight)?;
+        match self.checks.file(path, &entry, data)? {
+            Seen::Record(record) => self.hand(weight, Event::Record { record, entry }),
+            Seen::Case(case) => self.hand(weight, Event::Case { case, entry }),
+            Seen::Log => self.hand(weight, Event::Log { entry }),
+            Seen::Media(sha) => {
+                let sha256 = sha.to_string();
+                let mut left = entry.size;
+                self.hand(weight, Event::Media { sha256, entry })?;
+                while self.hand_media && left > 0 {
+                    let len = usize::try_from(left).unwrap_or(PIECE).min(PIECE);
+                    let weight = flow::bytes(len);
+                    self.room(weight)?;
+                    let mut piece = Zeroizing::new(vec![0u8; len]);
+                    let n = fill(data, &mut piece)?;
+                    if n == 0 {
+                        self.flow.give(weight);
+                        break;
+                    }
+                    piece.truncate(n);
+                    left = left.saturating_sub(n as u64);
+                    self.hand(weight, Event::Bytes(piece))?;
+                }
+                self.room(flow::EVENT)?;
+                self.hand(flow::EVENT, Event::MediaEnd)
+            }
+        }
     }
 }
 
@@ -199,11 +216,15 @@ impl Visitor for Forward {
     fn manifest(&mut self, m: &Manifest, sender: &VerifyingKey) -> kua_bundle::Result<()> {
         self.checks.manifest(m, sender);
         let sha256 = std::mem::take(&mut self.manifest_sha256);
-        self.hand(Event::Manifest {
-            manifest: Box::new(m.clone()),
-            sender: *sender,
-            sha256,
-        })
+        self.room(flow::EVENT)?;
+        self.hand(
+            flow::EVENT,
+            Event::Manifest {
+                manifest: Box::new(m.clone()),
+                sender: *sender,
+                sha256,
+            },
+        )
     }
 
     fn file(
@@ -212,29 +233,10 @@ impl Visitor for Forward {
         entry: &FileEntry,
         data: &mut dyn Read,
     ) -> kua_bundle::Result<()> {
-        self.files_begun += 1;
-        let entry = entry.clone();
-        match self.checks.file(path, &entry, data)? {
-            Seen::Record(record) => self.hand(Event::Record { record, entry }),
-            Seen::Case(case) => self.hand(Event::Case { case, entry }),
-            Seen::Log => self.hand(Event::Log { entry }),
-            Seen::Media(sha) => {
-                let sha256 = sha.to_string();
-                self.hand(Event::Media { sha256, entry })?;
-                if self.media_bytes {
-                    loop {
-                        let mut piece = Zeroizing::new(vec![0u8; PIECE]);
-                        let n = fill(data, &mut piece)?;
-                        if n == 0 {
-                            break;
-                        }
-                        piece.truncate(n);
-                        self.hand(Event::Bytes(piece))?;
-                    }
-                }
-                self.hand(Event::MediaEnd)
-            }
-        }
+        self.file = (self.flow.begin_file(), path.to_string());
+        let visited = self.visit(path, entry, data);
+        self.file_failed = visited.is_err();
+        visited
     }
 }
 
@@ -257,6 +259,8 @@ fn fill(data: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// (and stops its thread) with them.
 pub(crate) struct Ahead {
     pub(super) path: std::path::PathBuf,
+    /// The vault's age recipient it was decrypted for: a changed identity reads again.
+    pub(super) recipient: String,
     pub(super) reading: Reading,
 }
 
@@ -268,31 +272,37 @@ impl std::fmt::Debug for Ahead {
 
 /// A bundle being read on the first stage's thread.
 pub(super) struct Reading {
-    receive: Option<Receiver<Event>>,
-    budget: Arc<Budget>,
+    receive: Option<Receiver<(usize, Event)>>,
+    flow: Arc<Flow>,
     thread: Option<std::thread::JoinHandle<Outcome>>,
 }
 
 impl Reading {
     /// Starts reading `input` on a thread of its own. `pinned` are the keys of trusted
     /// senders by key id (the reader authenticates their manifests before parsing
-    /// them); `media_bytes` whether media bytes are handed over.
+    /// them); `hand_media` whether media bytes are handed over.
     pub(super) fn start(
         input: impl Read + Send + 'static,
         identity: kua_bundle::age::x25519::Identity,
         pinned: Vec<(String, VerifyingKey)>,
-        media_bytes: bool,
+        hand_media: bool,
     ) -> crate::error::Result<Reading> {
         let (send, receive) = std::sync::mpsc::channel();
-        let budget = Arc::new(Budget::default());
+        let flow = Arc::new(Flow::default());
+        let input = Cut {
+            inner: input,
+            flow: Arc::clone(&flow),
+        };
         let mut forward = Forward {
             send,
-            budget: Arc::clone(&budget),
+            flow: Arc::clone(&flow),
             checks: Checks::default(),
             pinned,
-            media_bytes,
-            files_begun: 0,
+            hand_media,
             manifest_sha256: String::new(),
+            file: (0, String::new()),
+            file_failed: false,
+            gone: false,
         };
         let thread = std::thread::Builder::new()
             .name("kua-import-read".into())
@@ -303,31 +313,39 @@ impl Reading {
                     Ok(_) => forward.checks.finish(),
                     Err(_) => Ok(()),
                 };
+                let (file, path) = &forward.file;
+                let about_file = match &read {
+                    Err(kua_bundle::Error::HashMismatch { path: p }) => p == path,
+                    Err(_) => forward.file_failed,
+                    Ok(_) => false,
+                };
                 Outcome {
+                    failed_in: about_file.then_some(*file),
                     read,
                     finished,
                     checks: forward.checks,
-                    files_begun: forward.files_begun,
+                    gone: forward.gone,
                 }
             })?;
         Ok(Reading {
             receive: Some(receive),
-            budget,
+            flow,
             thread: Some(thread),
         })
     }
 
     /// The next event, or None when the stage has ended (see `finish`).
     pub(super) fn next(&mut self) -> Option<Event> {
-        let event = self.receive.as_ref()?.recv().ok()?;
-        self.budget.give(event.weight());
+        let (weight, event) = self.receive.as_ref()?.recv().ok()?;
+        self.flow.give(weight);
         Some(event)
     }
 
-    /// Stops the stage if it is still reading (at its next hand-over) and returns how
-    /// it ended.
-    pub(super) fn finish(mut self) -> crate::error::Result<Outcome> {
-        self.stop();
+    /// Stops the stage if it is still reading and returns how it ended. `stopped`: the
+    /// file the importer stopped at, if it did (as in `Outcome::checked`); the stage's
+    /// verdict on the files after it is not waited for.
+    pub(super) fn finish(mut self, stopped: Option<usize>) -> crate::error::Result<Outcome> {
+        self.stop(stopped);
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(outcome)) => Ok(outcome),
             _ => Err(crate::error::Error::Bundle {
@@ -337,15 +355,16 @@ impl Reading {
         }
     }
 
-    fn stop(&mut self) {
+    fn stop(&mut self, needed: Option<usize>) {
         self.receive = None;
-        self.budget.close();
+        self.flow.close(needed);
     }
 }
 
 impl Drop for Reading {
     fn drop(&mut self) {
-        self.stop();
+        // Nothing of it is wanted any more.
+        self.stop(Some(0));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

@@ -1,11 +1,12 @@
 use super::*;
 
-fn outcome(read: kua_bundle::Error, files_begun: usize) -> Outcome {
+fn outcome(read: kua_bundle::Error, failed_in: Option<usize>, gone: bool) -> Outcome {
     Outcome {
         read: Err(read),
         finished: Ok(()),
         checks: Checks::default(),
-        files_begun,
+        failed_in,
+        gone,
     }
 }
 
@@ -23,27 +24,41 @@ fn code(r: kua_bundle::Result<Checks>) -> &'static str {
 }
 
 #[test]
-fn the_readers_failure_at_or_before_the_importers_stop_is_the_cause_reported() {
+fn the_readers_failure_about_the_importers_file_or_an_earlier_one_is_the_cause_reported() {
     let stop = || Some((2, kua_bundle::Error::Io(std::io::Error::other("disk"))));
     // The file the importer stopped at (its second) was altered: the reader found that
     // before it began the third.
     assert_eq!(
-        code(outcome(hash_mismatch(), 2).checked(stop())),
+        code(outcome(hash_mismatch(), Some(2), false).checked(stop())),
+        "bundle_hash_mismatch"
+    );
+    // ... even when the importer had gone by then (the reader still checked that file).
+    assert_eq!(
+        code(outcome(hash_mismatch(), Some(2), true).checked(stop())),
         "bundle_hash_mismatch"
     );
     assert_eq!(
-        code(outcome(hash_mismatch(), 1).checked(stop())),
+        code(outcome(hash_mismatch(), Some(1), false).checked(stop())),
         "bundle_hash_mismatch"
     );
-    // The reader failed on a later file, which a single pass would never have reached:
-    // the importer's reason stands.
-    assert_eq!(code(outcome(hash_mismatch(), 3).checked(stop())), "io");
+    // The reader failed on a later file, or between files (a header, trailing data),
+    // which a single pass would never have reached: the importer's reason stands.
+    assert_eq!(
+        code(outcome(hash_mismatch(), Some(3), false).checked(stop())),
+        "io"
+    );
+    let trailing = || kua_bundle::Error::TrailingData;
+    assert_eq!(code(outcome(trailing(), None, false).checked(stop())), "io");
     // The reader stopped because the importer was gone: never the cause.
-    assert_eq!(code(outcome(gone(), 2).checked(stop())), "io");
+    assert_eq!(code(outcome(gone(), Some(2), true).checked(stop())), "io");
     // The importer did not stop: the reader's outcome is the bundle's.
     assert_eq!(
-        code(outcome(hash_mismatch(), 9).checked(None)),
+        code(outcome(hash_mismatch(), Some(9), false).checked(None)),
         "bundle_hash_mismatch"
+    );
+    assert_eq!(
+        code(outcome(trailing(), None, false).checked(None)),
+        "bundle_trailing_data"
     );
 }
 
@@ -63,7 +78,8 @@ fn the_checks_after_the_read_decide_when_the_read_succeeded() {
         read: Ok(manifest.clone()),
         finished,
         checks: Checks::default(),
-        files_begun: 0,
+        failed_in: None,
+        gone: false,
     };
     assert_eq!(code(done(Ok(())).checked(None)), "ok");
     let corrupt = kua_bundle::Error::Corrupt("custody log".into());
@@ -71,39 +87,65 @@ fn the_checks_after_the_read_decide_when_the_read_succeeded() {
 }
 
 #[test]
-fn the_budget_waits_for_room_and_a_closed_budget_stops_the_sender() {
-    let budget = Arc::new(Budget::default());
-    // One hand-over larger than the bound goes when nothing is in flight.
-    assert!(budget.take(LIMIT + 1));
-    // The next waits until the importer takes the first.
-    let waiting = {
-        let budget = Arc::clone(&budget);
-        std::thread::spawn(move || budget.take(1))
-    };
-    budget.give(LIMIT + 1);
-    assert!(waiting.join().unwrap());
-    budget.give(1);
+fn the_bound_admits_a_large_hand_over_alone_and_a_closed_flow_stops_the_sender() {
+    use flow::{fits, LIMIT};
+    assert!(fits(0, LIMIT + 1), "a large file passes alone");
+    assert!(!fits(1, LIMIT), "but not beside anything");
+    assert!(fits(LIMIT - 10, 10));
+    assert!(!fits(LIMIT - 10, 11));
+    let flow = Arc::new(Flow::default());
+    assert!(flow.take(LIMIT));
     // A sender waiting when the importer goes is let go, and told.
-    assert!(budget.take(LIMIT));
     let waiting = {
-        let budget = Arc::clone(&budget);
-        std::thread::spawn(move || budget.take(LIMIT))
+        let flow = Arc::clone(&flow);
+        std::thread::spawn(move || flow.take(LIMIT))
     };
-    budget.close();
+    flow.close(None);
     assert!(!waiting.join().unwrap());
-    assert!(!budget.take(0));
+    assert!(!flow.take(0));
+}
+
+#[test]
+fn the_bundle_is_cut_short_only_when_nothing_it_holds_would_be_reported() {
+    let read_one = |flow: &Arc<Flow>| {
+        let mut cut = Cut {
+            inner: &b"bundle"[..],
+            flow: Arc::clone(flow),
+        };
+        cut.read(&mut [0u8; 3]).is_ok()
+    };
+    let flow = Arc::new(Flow::default());
+    flow.begin_file();
+    flow.begin_file();
+    assert!(read_one(&flow), "open: read on");
+    // The importer stopped at the second file, which the reader is in: its hash is
+    // still wanted.
+    flow.close(Some(2));
+    assert!(read_one(&flow));
+    // Past it, nothing more would be reported.
+    flow.begin_file();
+    assert!(!read_one(&flow));
+    // Dropped (or stopped at the manifest): nothing is wanted.
+    let flow = Arc::new(Flow::default());
+    flow.close(Some(0));
+    assert!(!read_one(&flow));
+    // Ended without a stop: nothing is cut.
+    let flow = Arc::new(Flow::default());
+    flow.begin_file();
+    flow.close(None);
+    assert!(read_one(&flow));
 }
 
 fn reading_of(events: Vec<Event>) -> Reading {
     let (send, receive) = std::sync::mpsc::channel();
-    let budget = Arc::new(Budget::default());
+    let flow = Arc::new(Flow::default());
     for e in events {
-        assert!(budget.take(e.weight()));
-        send.send(e).unwrap();
+        assert!(flow.take(1));
+        send.send((1, e)).unwrap();
     }
     Reading {
         receive: Some(receive),
-        budget,
+        flow,
         thread: None,
     }
 }

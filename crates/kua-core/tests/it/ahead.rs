@@ -1,12 +1,13 @@
 //! A batch's next bundle, read on the other core while one commits
 //! (`Vault::import_reading_next`, import/reading.rs): what was read ahead is taken by
-//! that bundle's import and checked exactly as a fresh read is; a lock, the batch's end
-//! or an import of another file drops it.
+//! that bundle's import and checked exactly as a fresh read is; a lock, the batch's
+//! end, a new age identity or an import of another file drops it.
 
 use crate::bundles::{export, setup};
 use crate::*;
 use kua_core::model::TestimonyInput;
 use kua_core::{Error, ImportOutcome, Selection, Silent};
+use secrecy::ExposeSecret;
 
 /// The field vault's first bundle, and a second one after an amendment.
 fn two_bundles(
@@ -76,6 +77,11 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
                 .map(|i| {
                     let next = order.get(i + 1).map(|p| p.as_path());
                     let r = v.import_reading_next(order[i], next, false, &mut Silent);
+                    if i == 0 {
+                        // Read ahead while the first committed: removed now, the damaged
+                        // copy is still what its import takes (not "file not found").
+                        std::fs::remove_file(&bad).unwrap();
+                    }
                     (r, v.log().unwrap().len())
                 })
                 .collect::<Vec<_>>()
@@ -91,7 +97,7 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
     let damaged = damaged.unwrap_err();
     assert_eq!(damaged.code(), "bundle_corrupt", "{damaged}");
     assert_eq!(logged_damaged, logged_first);
-    // The good copy, read ahead while the damaged one failed, imports.
+    // A failed import reads nothing ahead: the good copy is read afresh, and imports.
     let (good, _) = results.next().unwrap();
     assert_eq!(good.unwrap().new_records, 1);
     let (replay, _) = results.next().unwrap();
@@ -100,8 +106,8 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
 }
 
 #[test]
-fn a_lock_the_batchs_end_or_another_file_drops_what_was_read_ahead() {
-    let (mut field, mut coord, _, [_, _, t3]) = setup();
+fn a_lock_the_batchs_end_a_new_identity_or_another_file_drops_what_was_read_ahead() {
+    let (mut field, mut coord, mut lawyer, [_, _, t3]) = setup();
     let (b1, b2) = two_bundles(&mut field, &t3);
     let dir = field.fx.dir.path().to_path_buf();
     let copy = |name: &str| {
@@ -157,4 +163,21 @@ fn a_lock_the_batchs_end_or_another_file_drops_what_was_read_ahead() {
     assert_eq!(skipped.0.unwrap().new_records, 1);
     assert!(gone(skipped.1));
     assert!(coord.v.verify(&mut Silent).unwrap().ok);
+
+    // A new age identity of the vault: what was read ahead for the old one is read
+    // again.
+    let next = copy("after-new-identity.kua");
+    // Another vault's identity (deterministic, from its seeded randomness).
+    let identity = lawyer.v.export_age_identity().unwrap();
+    let after_identity = coord
+        .v
+        .import_batch(|v| {
+            v.import_reading_next(&b1, Some(&next), false, &mut Silent)
+                .unwrap();
+            std::fs::remove_file(&next).unwrap();
+            v.import_age_identity(identity.expose_secret()).unwrap();
+            v.import_reading_next(&next, None, false, &mut Silent)
+        })
+        .unwrap();
+    assert!(gone(after_identity));
 }
