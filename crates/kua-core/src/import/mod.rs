@@ -103,12 +103,13 @@ impl Vault {
         self.run_import(path, None, trust_new, true, progress)
     }
 
-    /// Imports a bundle as `import` does, and once it is read and checked begins
-    /// reading `next`, the batch's next bundle, on the other core while this one is
-    /// compared with what the vault holds of its sender, logged and committed. Use it
+    /// Imports a bundle as `import` does, and once it passed every check begins
+    /// reading `next`, the batch's next bundle, on the other core while this one's
+    /// sender state is written, its custody entries logged and its transaction
+    /// committed. Use it
     /// inside `import_batch`. The next import of `next` takes what was read of it
-    /// (the file as it was when opened here); an import or verify of another file, a
-    /// lock, a key rotation, a change of the vault's age identity or the batch's end
+    /// (the file as it was when opened here); an import of another file, any verify,
+    /// a lock, a key rotation, a change of the vault's age identity or the batch's end
     /// drops it. Nothing of `next` is stored or trusted before its own import checks
     /// it, exactly as `import` would.
     ///
@@ -210,7 +211,13 @@ impl Vault {
         };
         let stopped = importer.drive(&mut reading);
         importer.progress.end();
-        let outcome = reading.finish(stopped.as_ref().map(|(at, _)| *at));
+        // What the reader may still find matters only when nothing the importer met is
+        // reported first (a failure of this vault's storage is).
+        let needed = match (&importer.failure, &stopped) {
+            (Some(_), _) => Some(0),
+            (None, stopped) => stopped.as_ref().map(|(at, _)| *at),
+        };
+        let outcome = reading.finish(needed);
         if let Some(e) = importer.failure.take() {
             return Err(e);
         }
@@ -230,21 +237,6 @@ impl Vault {
         }
         let checks = outcome?.checked(stopped).map_err(bundle_error)?;
         checks.redactions_logged()?;
-        // This bundle is read and checked: the next one of a batch is read on the other
-        // core while this one is compared with what the vault holds of its sender,
-        // logged and committed. Were it not found or not readable, its own import
-        // reports that.
-        let ahead = match next {
-            Some(next) if write => std::fs::File::open(next)
-                .ok()
-                .and_then(|file| start(file, true).ok())
-                .map(|reading| Ahead {
-                    path: next.to_path_buf(),
-                    recipient: our_recipient.clone(),
-                    reading,
-                }),
-            _ => None,
-        };
         let Importer {
             trusted_as,
             known,
@@ -329,6 +321,21 @@ impl Vault {
                 message: format!("{first} differs from the one this sender sent before (and {} more); nothing was imported", conflicts.len() - 1),
             });
         }
+        // This bundle passed every check: the next one of a batch is read on the other
+        // core while this one's sender state is written, its custody entries logged and
+        // the transaction committed. Were it not found or not readable, its own import
+        // reports that.
+        let ahead = match next {
+            Some(next) if write => std::fs::File::open(next)
+                .ok()
+                .and_then(|file| start(file, true).ok())
+                .map(|reading| Ahead {
+                    path: next.to_path_buf(),
+                    recipient: our_recipient.clone(),
+                    reading,
+                }),
+            _ => None,
+        };
         let mut outcome = if replay {
             ImportOutcome::AlreadyImported
         } else if missing.is_empty() {

@@ -12,11 +12,13 @@
 //!   them; a media file's bytes follow its `Media` event and end with `MediaEnd`.
 //! - Everything is provisional until the stage's outcome says the whole bundle read
 //!   and checked: the importer writes only into its open transaction.
-//! - What is in flight between the stages is bounded (`flow::LIMIT`, by an estimate
-//!   that counts what a parsed file holds and a fixed cost per hand-over, taken before
-//!   the file is parsed), or one hand-over if that alone is larger. A 64 MiB record
-//!   may so be held three times (being parsed, handed over, being stored) where the
-//!   single pass held it once.
+//! - What is in flight between the stages is bounded by an estimate (`flow::LIMIT`:
+//!   what a parsed file is expected to hold, each piece's allocation and a fixed cost
+//!   per hand-over, counted before the file is parsed), or one hand-over if that alone
+//!   is larger. A hostile bundle can exceed the estimate by a constant factor (JSON of
+//!   empty arrays), not without bound; a 64 MiB record may be held twice (one being
+//!   stored, one parsed or waiting) where the single pass held it once. A bundle read
+//!   ahead holds its own parsed log and manifest beside the import that commits.
 //! - Plaintext passes between the threads in memory only; media pieces in zeroised
 //!   buffers.
 //! - When the importer stops, the stage stops too: at its next hand-over, or at its
@@ -76,9 +78,9 @@ pub(super) struct Outcome {
     finished: kua_bundle::Result<()>,
     checks: Checks,
     /// The file (counted from 1) the reader's failure is about, when it is about one:
-    /// it failed while handing it over, or its hash did not match. None when the
-    /// reader failed between files or after the last (a header, the trailing data),
-    /// or did not fail.
+    /// it failed while handing it over, or its hash did not match. None otherwise:
+    /// the reader failed between files or after the last (a header, the trailing
+    /// data), or did not fail.
     failed_in: Option<usize>,
     /// The reader stopped because the importer was gone.
     gone: bool,
@@ -92,8 +94,10 @@ impl Outcome {
     /// before it begins the next. If its failure is about the file where the importer
     /// stopped or one before it (that file altered, say), that is the cause to report,
     /// as a single pass would have: not whatever the importer made of the altered
-    /// bytes. Anything it found later, a single pass never reached, and its own stop
-    /// when the importer was gone is never the cause.
+    /// bytes. Anything it found in later files or between them, a single pass never
+    /// reached, and its own stop when the importer was gone is never the cause. (One
+    /// difference: damage the reader met further on in the very media file the
+    /// importer refused is reported, where a single pass reported the refusal.)
     pub(super) fn checked(
         self,
         stopped: Option<(usize, kua_bundle::Error)>,

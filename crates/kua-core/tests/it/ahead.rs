@@ -64,6 +64,8 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
     let (mut field, mut coord, _, [_, _, t3]) = setup();
     let (b1, b2) = two_bundles(&mut field, &t3);
     let bad = field.fx.dir.path().join("bad.kua");
+    let b2_copy = field.fx.dir.path().join("b2-copy.kua");
+    std::fs::copy(&b2, &b2_copy).unwrap();
     let mut bytes = std::fs::read(&b2).unwrap();
     let at = bytes.len() / 2;
     bytes[at] ^= 0x20;
@@ -72,7 +74,7 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
     let results = coord
         .v
         .import_batch(|v| {
-            let order = [&b1, &bad, &b2, &b1];
+            let order = [&b1, &bad, &b2_copy, &b2, &b1];
             (0..order.len())
                 .map(|i| {
                     let next = order.get(i + 1).map(|p| p.as_path());
@@ -81,6 +83,11 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
                         // Read ahead while the first committed: removed now, the damaged
                         // copy is still what its import takes (not "file not found").
                         std::fs::remove_file(&bad).unwrap();
+                    }
+                    if i == 1 {
+                        // A failed import reads nothing ahead: the next one reads its
+                        // file, and finds it gone.
+                        std::fs::remove_file(&b2_copy).unwrap();
                     }
                     (r, v.log().unwrap().len())
                 })
@@ -97,7 +104,11 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
     let damaged = damaged.unwrap_err();
     assert_eq!(damaged.code(), "bundle_corrupt", "{damaged}");
     assert_eq!(logged_damaged, logged_first);
-    // A failed import reads nothing ahead: the good copy is read afresh, and imports.
+    let (not_read_ahead, _) = results.next().unwrap();
+    assert!(
+        matches!(&not_read_ahead, Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound),
+        "{not_read_ahead:?}"
+    );
     let (good, _) = results.next().unwrap();
     assert_eq!(good.unwrap().new_records, 1);
     let (replay, _) = results.next().unwrap();

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
-/// How many bytes may be between the two stages, by the estimate of `weight`: more
+/// How many bytes may be between the two stages, by the estimates below: more
 /// than one bundle of a coordinator's usual size, so that the next can be read while
 /// one commits.
 pub(super) const LIMIT: usize = 16 << 20;
@@ -15,7 +15,8 @@ pub(super) const LIMIT: usize = 16 << 20;
 const OVERHEAD: usize = 1024;
 
 /// The estimate of what a file of `size` bytes holds in memory once parsed (a record,
-/// a case): JSON's short strings and arrays take several times their text.
+/// a case): JSON's short strings and arrays take several times their text. It is an
+/// estimate: a hostile file of empty arrays takes about ten times its text.
 pub(super) fn parsed(size: u64) -> usize {
     usize::try_from(size)
         .unwrap_or(usize::MAX)
