@@ -55,7 +55,8 @@ cargo build --locked -p kua-desktop --features e2e
 echo "   screenshots: e2e-artifacts/screenshots/{en,kk,ru}/"
 
 echo "== benchmarks compile (run them with: cargo bench -p kua-core --bench vault; cargo bench -p kua-analysis --bench analysis; cargo bench -p kua-case --bench cases; cargo bench -p kua-report --bench report)"
-# In the test profile, which reuses the dependencies the tests above built: a release
-# build of them (typst among them) took 17 of CI's 49 minutes only to show that they compile.
-# `cargo bench` builds them optimised when they are run.
+# In the dev profile, which `cargo test` above shares, so that its dependencies are
+# reused: an optimised build of them (typst among them) took 17 minutes of a 49-minute
+# fresh-clone run only to show that they compile. `cargo bench` builds them optimised
+# when they are run.
 cargo build --locked -p kua-core -p kua-analysis -p kua-case -p kua-report --benches

@@ -106,12 +106,11 @@ impl Vault {
     /// Imports a bundle as `import` does, and once it passed every check begins
     /// reading `next`, the batch's next bundle, on the other core while this one's
     /// sender state is written, its custody entries logged and its transaction
-    /// committed. Use it
-    /// inside `import_batch`. The next import of `next` takes what was read of it
-    /// (the file as it was when opened here); an import of another file, any verify,
-    /// a lock, a key rotation, a change of the vault's age identity or the batch's end
-    /// drops it. Nothing of `next` is stored or trusted before its own import checks
-    /// it, exactly as `import` would.
+    /// committed. Use it inside `import_batch`. The next import of `next` takes what
+    /// was read of it (the file as it was when opened here); an import of another
+    /// file, any verify, a lock, a key rotation, a change of the vault's age identity
+    /// or the batch's end drops it. Nothing of `next` is committed or trusted before
+    /// its own import checks it, exactly as `import` would.
     ///
     /// The trusted senders' keys that `next`'s reader authenticates manifests with
     /// before parsing them are those trusted when this import began; a sender trusted
@@ -212,7 +211,10 @@ impl Vault {
         let stopped = importer.drive(&mut reading);
         importer.progress.end();
         // What the reader may still find matters only when nothing the importer met is
-        // reported first (a failure of this vault's storage is).
+        // reported first (a failure of this vault's storage is). With `Some(0)` the
+        // reader's outcome may be an error of its own cut input that looks like the
+        // bundle's: it is never read, because the storage failure is returned just
+        // below, before the outcome; keep that order.
         let needed = match (&importer.failure, &stopped) {
             (Some(_), _) => Some(0),
             (None, stopped) => stopped.as_ref().map(|(at, _)| *at),

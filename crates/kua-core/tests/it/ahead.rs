@@ -3,7 +3,7 @@
 //! that bundle's import and checked exactly as a fresh read is; a lock, the batch's
 //! end, a new age identity or an import of another file drops it.
 
-use crate::bundles::{export, setup};
+use crate::bundles::{export, readdressed, setup};
 use crate::*;
 use kua_core::model::TestimonyInput;
 use kua_core::{Error, ImportOutcome, Selection, Silent};
@@ -56,7 +56,48 @@ fn the_bundle_read_ahead_is_the_one_imported_next() {
         (second.outcome, second.new_records),
         (ImportOutcome::Imported, 1)
     );
+    // An import that changes nothing (b1 again) reads ahead too: the drops tested below
+    // start from one.
+    let (b3, _) = export(&mut field, &["coalition"], Selection::All, false, "b3.kua");
+    let replayed = coord
+        .v
+        .import_batch(|v| {
+            let replay = v.import_reading_next(&b1, Some(&b3), false, &mut Silent);
+            std::fs::remove_file(&b3).unwrap();
+            (replay, v.import_reading_next(&b3, None, false, &mut Silent))
+        })
+        .unwrap();
+    assert_eq!(replayed.0.unwrap().outcome, ImportOutcome::AlreadyImported);
+    assert_eq!(replayed.1.unwrap().outcome, ImportOutcome::Imported);
     assert!(coord.v.verify(&mut Silent).unwrap().ok);
+}
+
+#[test]
+fn an_import_refused_after_the_read_reads_nothing_ahead() {
+    let (mut field, mut coord, mut lawyer, [_, _, t3]) = setup();
+    let (_, b2) = two_bundles(&mut field, &t3);
+    // Signed and whole, so the reader passes it; refused after the read, as made for
+    // other recipients.
+    let other = readdressed(&mut field, &mut coord, &mut lawyer);
+    let next = field.fx.dir.path().join("next.kua");
+    std::fs::copy(&b2, &next).unwrap();
+    let (refused, then) = coord
+        .v
+        .import_batch(|v| {
+            let refused = v.import_reading_next(&other, Some(&next), false, &mut Silent);
+            std::fs::remove_file(&next).unwrap();
+            (
+                refused,
+                v.import_reading_next(&next, None, false, &mut Silent),
+            )
+        })
+        .unwrap();
+    let refused = refused.unwrap_err();
+    assert_eq!(refused.code(), "bundle_readdressed", "{refused}");
+    assert!(
+        matches!(&then, Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound),
+        "{then:?}"
+    );
 }
 
 #[test]
@@ -85,8 +126,8 @@ fn a_damaged_bundle_read_ahead_is_refused_as_a_fresh_read_refuses_it() {
                         std::fs::remove_file(&bad).unwrap();
                     }
                     if i == 1 {
-                        // A failed import reads nothing ahead: the next one reads its
-                        // file, and finds it gone.
+                        // An import refused by a check reads nothing ahead: the next
+                        // one reads its file, and finds it gone.
                         std::fs::remove_file(&b2_copy).unwrap();
                     }
                     (r, v.log().unwrap().len())

@@ -576,13 +576,12 @@ fn consent_asking_for_anonymity_is_honoured_without_redact() {
     assert_eq!(c.record.body.fields["full_name"], "асель  НУРЛАНОВА");
 }
 
-#[test]
-fn a_bundle_re_encrypted_by_another_recipient_is_refused() {
+/// A bundle the field vault made for the lawyer only, which the lawyer decrypted and
+/// re-encrypted to the coordinator: signed and whole, but not addressed to it.
+pub(crate) fn readdressed(field: &mut Party, coord: &mut Party, lawyer: &mut Party) -> PathBuf {
     use secrecy::ExposeSecret;
     use std::io::{Read, Write};
-    let (mut field, mut coord, mut lawyer, _) = setup();
-    // A bundle for the lawyer only; the lawyer passes it on to the coordinator.
-    let (b, _) = export(&mut field, &["lawyer"], Selection::All, false, "l.kua");
+    let (b, _) = export(field, &["lawyer"], Selection::All, false, "l.kua");
     let lawyer_id = kua_core::kua_bundle::age::x25519::Identity::from_str(
         lawyer.v.export_age_identity().unwrap().expose_secret(),
     )
@@ -607,6 +606,14 @@ fn a_bundle_re_encrypted_by_another_recipient_is_refused() {
     w.write_all(&plain).unwrap();
     w.finish().unwrap();
     std::fs::write(&b, again).unwrap();
+    b
+}
+
+#[test]
+fn a_bundle_re_encrypted_by_another_recipient_is_refused() {
+    let (mut field, mut coord, mut lawyer, _) = setup();
+    // A bundle for the lawyer only; the lawyer passes it on to the coordinator.
+    let b = readdressed(&mut field, &mut coord, &mut lawyer);
     let err = coord.v.import(&b, false, &mut Silent).unwrap_err();
     assert_eq!(err.code(), "bundle_readdressed", "{err}");
     assert!(coord.v.received().unwrap().is_empty());
