@@ -192,7 +192,7 @@ impl Forward {
                     let weight = flow::bytes(len);
                     self.room(weight)?;
                     let mut piece = Zeroizing::new(vec![0u8; len]);
-                    let n = fill(data, &mut piece)?;
+                    let n = crate::chunks::fill(data, &mut piece)?;
                     if n == 0 {
                         self.flow.give(weight);
                         break;
@@ -245,20 +245,6 @@ impl Visitor for Forward {
         self.file_failed = visited.is_err();
         visited
     }
-}
-
-/// Reads until `buf` is full or the file ends; how many bytes it holds.
-fn fill(data: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match data.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// The next bundle of a batch, read ahead while the one before it commits
