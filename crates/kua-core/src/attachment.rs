@@ -282,7 +282,7 @@ impl Vault {
                 ));
             }
         }
-        let folder = crate::ingest::sync_folder(&self.path);
+        let folder = crate::writeback::sync_folder(&self.path);
         let mut ctx = self.ctx()?;
         let id = ctx.seams.uuid();
         let head = Head::new(ctx.seams, id, 1, testimony);

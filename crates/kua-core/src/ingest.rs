@@ -6,7 +6,7 @@
 //! helper hashes the plaintext (the evidence hash), and the calling thread, which owns
 //! the transaction, stores. Every channel is bounded, so at most a few chunks are in
 //! flight. On Linux the filesystem is also synced every 16 MiB, so that the disk writes
-//! while the stages work (`EarlySync`). On the project's machine the early syncs are
+//! while the stages work (`writeback::EarlySync`). On the project's machine the early syncs are
 //! what made ingest faster; the three stages, which spread the work, and the reuse of
 //! buffers below were no faster there on their own (docs/benchmarks.md, "Attachment
 //! ingest").
@@ -22,12 +22,12 @@ use crate::chunks::{fill, ChunkSealer};
 use crate::crypto::hex;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+use crate::writeback::EarlySync;
 use rusqlite::{params, Transaction};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
-use std::sync::OnceLock;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use zeroize::Zeroizing;
 
 /// Chunks waiting between two stages.
@@ -213,93 +213,6 @@ fn store(
     }
     Ok((size, count))
 }
-
-/// Syncs of the vault's filesystem while an attachment streams in, so that the disk
-/// writes the pages SQLite has written while the pipeline goes on, instead of all of
-/// them at the commit's fsync.
-///
-/// This changes nothing of the transaction's atomicity: SQLite writes a page into the
-/// file only after the journal that can undo it is on disk, and the commit still syncs.
-/// The sync goes through the vault's folder (syncfs), not a descriptor of the vault
-/// file: closing any descriptor of a file drops every POSIX lock the process holds on
-/// it, SQLite's included, even those of another connection of this process.
-///
-/// Best effort, on one thread for the whole process (`syncer`): no attachment ever
-/// waits for it. At most one request waits while a sync runs and the others are
-/// dropped (the next sync of the same filesystem covers their pages; with two vaults on
-/// two filesystems, one's request may be dropped for the other's). A sync that hangs on
-/// a stuck drive stops the early syncs that would follow it, never an attachment.
-/// syncfs also writes other programs' dirty pages on that filesystem, and a sync
-/// requested shortly before the end may still run while the commit's fsync does.
-struct EarlySync {
-    folder: Option<File>,
-}
-
-impl EarlySync {
-    fn start(folder: Option<File>) -> EarlySync {
-        EarlySync { folder }
-    }
-
-    fn request(&self) {
-        // The folder first: without one (other systems, tests) no thread is started.
-        let Some(folder) = &self.folder else {
-            return;
-        };
-        let Some(syncer) = syncer() else {
-            return;
-        };
-        // A descriptor of its own for the thread, which may outlive this attachment
-        // (a folder's: closing it touches no lock of the vault file).
-        if let Ok(folder) = folder.try_clone() {
-            let _ = syncer.try_send(folder);
-        }
-    }
-}
-
-/// The process's early-sync thread, started on first use; None if it cannot be.
-fn syncer() -> Option<&'static SyncSender<File>> {
-    static SYNCER: OnceLock<Option<SyncSender<File>>> = OnceLock::new();
-    SYNCER
-        .get_or_init(|| {
-            let (send, receive) = sync_channel::<File>(1);
-            std::thread::Builder::new()
-                .name("kua-early-sync".into())
-                .spawn(move || {
-                    for folder in receive {
-                        sync_filesystem(&folder);
-                    }
-                })
-                .ok()
-                .map(|_| send)
-        })
-        .as_ref()
-}
-
-/// The folder whose filesystem is synced early while an attachment streams in: the real
-/// folder of the vault, symbolic links resolved. None where syncfs does not exist.
-#[cfg(target_os = "linux")]
-pub(crate) fn sync_folder(vault: &std::path::Path) -> Option<File> {
-    let real = std::fs::canonicalize(vault).ok()?;
-    File::open(real.parent()?).ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn sync_folder(_: &std::path::Path) -> Option<File> {
-    None
-}
-
-/// Asks the kernel to write the dirty pages of the filesystem that holds `folder`.
-/// Its errors are not the attachment's: syncfs reports a failed write of any file on the
-/// filesystem, and one of the vault's own reaches the commit's fsync through SQLite's
-/// descriptor (Linux reports a failed write-back to every descriptor open when it
-/// failed), which fails the commit.
-#[cfg(target_os = "linux")]
-fn sync_filesystem(folder: &File) {
-    let _ = rustix::fs::syncfs(folder);
-}
-
-#[cfg(not(target_os = "linux"))]
-fn sync_filesystem(_: &File) {}
 
 #[cfg(test)]
 mod tests;

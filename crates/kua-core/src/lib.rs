@@ -49,6 +49,7 @@ mod testimony;
 mod vault;
 mod verify;
 mod views;
+mod writeback;
 
 pub use analysis::{AnalysisRecord, AnalysisRecords, RecordSource};
 pub use attachment::{NewAttachment, CHUNK};

@@ -96,8 +96,10 @@ impl Importer<'_, '_> {
             ReceivedCase::version(&received.case),
             sender,
         );
+        let bytes = encode(&received)?;
         self.ctx
-            .insert(self.tx, Table::ReceivedCase, &head, &encode(&received)?)?;
+            .insert(self.tx, Table::ReceivedCase, &head, &bytes)?;
+        self.writeback.stored(bytes.len() as u64);
         self.new_cases.push((head, sha256.to_string()));
         Ok(())
     }

@@ -12,6 +12,7 @@ use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vault::Vault;
+use crate::writeback::{sync_folder, EarlySync, Paced};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -146,6 +147,7 @@ impl Vault {
             Some(_) => None,
             None => Some(std::fs::File::open(path)?),
         };
+        let folder = write.then(|| sync_folder(&self.path)).flatten();
         let mut ctx = self.ctx()?;
         let identity = ctx.ensure_age_identity()?;
         let our_recipient = identity.to_public().to_string();
@@ -207,6 +209,7 @@ impl Vault {
             senders: None,
             progress,
             failure: None,
+            writeback: Paced::new(EarlySync::start(folder), importer::WRITEBACK_EVERY),
         };
         let stopped = importer.drive(&mut reading);
         importer.progress.end();
