@@ -326,6 +326,12 @@ impl Session {
 }
 
 /// Switches a connection in WAL mode to the rollback journal; whether it did.
+///
+/// In that mode a transaction commits by deleting its journal, and `synchronous = FULL`
+/// does not sync the folder after the delete: after a power cut just after a commit,
+/// the journal could be back and roll the committed transaction back (an import
+/// reported done, then gone). `EXTRA` syncs the folder too, so that a commit that
+/// returned stays, as in the WAL.
 fn leave_wal(db: &Connection) -> bool {
     let current: Option<String> = db.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok();
     if current.as_deref() != Some("wal") {
@@ -334,11 +340,66 @@ fn leave_wal(db: &Connection) -> bool {
     let mode: Option<String> = db
         .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
         .ok();
-    mode.as_deref() == Some("delete")
+    if mode.as_deref() != Some("delete") {
+        return false;
+    }
+    if db.execute_batch("PRAGMA synchronous = EXTRA").is_err() {
+        // Without it the rollback journal is less durable than the WAL: stay in WAL.
+        return_to_wal(db);
+        return false;
+    }
+    true
 }
 
-/// Back to the WAL. If this fails the vault stays usable in rollback-journal mode, and
-/// the next open switches it back to WAL.
+/// Back to the WAL, and to `synchronous = FULL` (as `open` sets it) once there. If this
+/// fails the vault stays usable in rollback-journal mode, still with `EXTRA`, and the
+/// next open switches it back to WAL.
 fn return_to_wal(db: &Connection) {
-    let _ = db.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+    let mode = db
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .ok();
+    if mode.as_deref() == Some("wal") {
+        let _ = db.execute_batch("PRAGMA synchronous = FULL");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modes(db: &Connection) -> (String, i64) {
+        let journal = db
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync = db
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        (journal, sync)
+    }
+
+    /// Out of the WAL a commit deletes its journal, and only `EXTRA` (3) syncs the
+    /// folder after that: a batch of imports and an attachment run with it, and the
+    /// WAL returns with `FULL` (2).
+    #[test]
+    fn the_rollback_journal_syncs_its_folder_and_the_wal_returns_as_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("v.kua"), true).unwrap();
+        db.execute_batch("CREATE TABLE t (x)").unwrap();
+        assert_eq!(modes(&db), ("wal".into(), 2));
+        let session = Session::begin(&db);
+        assert_eq!(modes(&db), ("delete".into(), 3));
+        {
+            // Inside a session a bulk append finds the mode switched and keeps it.
+            let bulk = BulkAppend::begin(&db);
+            db.execute_batch("INSERT INTO t VALUES (1)").unwrap();
+            drop(bulk);
+            assert_eq!(modes(&db), ("delete".into(), 3));
+        }
+        session.end(&db);
+        assert_eq!(modes(&db), ("wal".into(), 2));
+        let bulk = BulkAppend::begin(&db);
+        assert_eq!(modes(&db), ("delete".into(), 3));
+        drop(bulk);
+        assert_eq!(modes(&db), ("wal".into(), 2));
+    }
 }
