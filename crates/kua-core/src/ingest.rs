@@ -6,10 +6,10 @@
 //! helper hashes the plaintext (the evidence hash), and the calling thread, which owns
 //! the transaction, stores. Every channel is bounded, so at most a few chunks are in
 //! flight. On Linux the filesystem is also synced every 16 MiB, so that the disk writes
-//! while the stages work (`writeback::EarlySync`). On the project's machine the early syncs are
-//! what made ingest faster; the three stages, which spread the work, and the reuse of
-//! buffers below were no faster there on their own (docs/benchmarks.md, "Attachment
-//! ingest").
+//! while the stages work (`writeback::EarlySync`). On the project's machine the early
+//! syncs are what made ingest faster; the three stages, which spread the work, and the
+//! reuse of buffers below were no faster there on their own (docs/benchmarks.md,
+//! "Attachment ingest").
 //!
 //! Plaintext buffers go back from the hashing stage to the reading one and are reused:
 //! a buffer is wiped once, when the pipeline ends, instead of after every chunk

@@ -84,9 +84,10 @@ pub(super) struct Importer<'c, 'v> {
 
 /// Bytes stored between two early syncs while a bundle is imported. A coordinator's
 /// bundles are a few MiB each and every one commits on its own, so a pace of the
-/// attachment ingest's 16 MiB would never be reached inside one; at 1 MiB the import of
-/// the benchmark's 1,000 bundles took 11-13 % less time than with no early syncs, and
-/// 256 KiB was no better (docs/benchmarks.md, "Coordinator scale").
+/// attachment ingest's 16 MiB would never be reached inside one. At 1 MiB the import of
+/// the benchmark's 1,000 bundles took 7-22 % less time than without early syncs, in five
+/// alternated pairs; 256 KiB, or a sync requested at the end of each bundle's files,
+/// did no better (docs/benchmarks.md, "Coordinator scale", ninth session).
 pub(super) const WRITEBACK_EVERY: u64 = 1 << 20;
 
 /// A received media file's bytes on their way to storage, counted for the early syncs.

@@ -8,16 +8,15 @@
 //! whose sender's log shows an earlier bundle to us that never arrived (a gap) is held:
 //! imported, but marked pending until the missing bundle comes.
 
-use crate::custody::{Change, Event};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vault::Vault;
 use crate::writeback::{sync_folder, EarlySync, Paced};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
 use std::path::Path;
 use uuid::Uuid;
 
+mod accept;
 mod cases;
 mod checks;
 mod continuity;
@@ -27,11 +26,12 @@ mod received;
 mod report;
 mod senders;
 
+use accept::Accepted;
 pub(crate) use cases::check_received_cases;
 pub use cases::ReceivedCase;
 pub(crate) use checks::bundle_error;
 pub use checks::check_bundle;
-use continuity::{check_logged, continuity, learn};
+use continuity::{check_logged, continuity};
 use importer::{Importer, Known};
 pub(crate) use reading::Ahead;
 use reading::Reading;
@@ -39,7 +39,7 @@ pub(crate) use received::check_received;
 pub use received::{ReceivedRecord, ReceivedSummary};
 pub use report::{BundleReport, Continuity, ImportOutcome, ImportReport, SenderReport};
 pub(crate) use senders::KeptSenders;
-use senders::{logged_exports, LoggedExport, RecordSet, SeenBundle};
+use senders::{logged_exports, LoggedExport, RecordSet};
 
 /// The attachments table keeps received media under this parent.
 pub(crate) const MEDIA_PARENT: Uuid = Uuid::max();
@@ -377,115 +377,31 @@ impl Vault {
             outcome = ImportOutcome::Imported;
         }
 
-        // Update what we know of the sender, release pending bundles this one completes.
-        let (mut senders, stored_rev) = loaded.into_senders();
-        let state = senders.entry(sender_key.clone()).or_default();
-        state.name = sender_name.clone();
-        state.vault_id = manifest.sender.vault_id.clone();
-        if !replay {
-            let theirs: Vec<&str> = checks.log.iter().map(|l| l.hash.as_str()).collect();
-            learn(state, &theirs, &carried);
-            state.bundles.push(manifest.bundle_id.clone());
-            if !missing.is_empty() {
-                state
-                    .pending
-                    .insert(manifest.bundle_id.clone(), missing.clone());
-            }
+        // Update what we know of the sender, release pending bundles this one
+        // completes, and log what was received; then commit.
+        let written = Accepted {
+            checks: &checks,
+            manifest: &manifest,
+            manifest_sha256,
+            sender_key,
+            sender_name,
+            trusted_as,
+            replay,
+            missing,
+            carried,
+            arriving,
+            new_records: &new_records,
+            new_cases: &new_cases,
         }
-        state.seen.insert(
-            manifest.bundle_id.clone(),
-            SeenBundle {
-                manifest: manifest_sha256,
-                log_size: arriving.log_size,
-                records: arriving.records,
-            },
-        );
-        state.logged.extend(carried);
-        let done: BTreeSet<String> = state.bundles.iter().cloned().collect();
-        let mut released = Vec::new();
-        state.pending.retain(|bundle, waiting| {
-            waiting.retain(|w| !done.contains(w));
-            if waiting.is_empty() {
-                released.push(bundle.clone());
-            }
-            !waiting.is_empty()
-        });
-        let mut tail = ctx.keys.tail;
-        let mut sender_name = sender_name;
-        if trusted_as.is_none() {
-            if let Some(key) = checks.sender {
-                sender_name = ctx.trust_within(&tx, &mut tail, &key)?;
-            }
-        }
-        if let Some(state) = senders.get_mut(&sender_key) {
-            state.name.clone_from(&sender_name);
-        }
-        let (row, row_state) = senders::store(&mut ctx, &tx, &mut tail, &senders, stored_rev)?;
-        // One entry per record and case received, signed together (`log_many`).
-        let received = format!(
-            "bundle {} from {} ({})",
-            manifest.bundle_id, sender_name, manifest.sender.key_id
-        );
-        let records = new_records.iter().map(|(head, hash)| {
-            (
-                Event::Imported,
-                Change {
-                    record: Some(head.id),
-                    version: Some(head.version),
-                    content_hash: Some(String::from_utf8_lossy(hash).into_owned()),
-                    detail: Some(received.clone()),
-                },
-            )
-        });
-        let cases = new_cases.iter().map(|(head, sha)| {
-            (
-                Event::CaseImported,
-                Change {
-                    record: Some(head.id),
-                    version: Some(head.version),
-                    content_hash: Some(sha.clone()),
-                    detail: Some(received.clone()),
-                },
-            )
-        });
-        ctx.log_many(&tx, &mut tail, records.chain(cases).collect())?;
-        if new_records.is_empty() && new_cases.is_empty() && !replay {
-            ctx.log(
-                &tx,
-                &mut tail,
-                Event::Imported,
-                Change {
-                    detail: Some(format!(
-                        "bundle {} from {} ({}): nothing new",
-                        manifest.bundle_id, sender_name, manifest.sender.key_id
-                    )),
-                    ..Change::default()
-                },
-            )?;
-        }
+        .write(&mut ctx, &tx, loaded)?;
         tx.commit()?;
         drop(bulk);
-        ctx.keys.tail = tail;
-        ctx.keys.senders = Some(KeptSenders::new(row, row_state, senders));
+        ctx.keys.tail = written.tail;
+        ctx.keys.senders = Some(written.senders);
         ctx.keys.ahead = ahead;
+        let released = written.released;
         let (n_records, n_media, n_cases) = (new_records.len(), new_media.len(), new_cases.len());
-        for (head, _) in new_cases {
-            ctx.keys
-                .catalog
-                .received_cases
-                .entry((head.parent, head.id))
-                .or_default()
-                .push(head);
-        }
-        for (head, _) in new_records {
-            ctx.keys.catalog.add_received(head);
-        }
-        ctx.keys
-            .catalog
-            .attachments
-            .entry(MEDIA_PARENT)
-            .or_default()
-            .extend(new_media);
+        accept::catalog_received(&mut ctx, new_records, new_media, new_cases);
         Ok(ImportReport {
             outcome,
             report,
