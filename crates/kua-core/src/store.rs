@@ -136,12 +136,17 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
         // to be a vault.
         read_header(&db, path)?;
     }
-    // Durable: a save that returned is on disk. secure_delete zeroes freed pages, so
-    // deleted ciphertexts and wrapped keys do not linger in free space. temp_store keeps
-    // sorter and temporary tables in memory.
+    // Durable: a save that returned is on disk. EXTRA is FULL plus a sync of the folder
+    // after a rollback journal is deleted, which is how a transaction commits outside
+    // the WAL (`BulkAppend`, `Session`, and this switch to the WAL itself): with FULL a
+    // power cut just after such a commit could bring the journal back and roll the
+    // committed transaction back (an import reported done, then gone). In the WAL the
+    // two are the same. It is set first, so that the switch below commits with it.
+    // secure_delete zeroes freed pages, so deleted ciphertexts and wrapped keys do not
+    // linger in free space. temp_store keeps sorter and temporary tables in memory.
     db.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
+        "PRAGMA synchronous = EXTRA;
+         PRAGMA journal_mode = WAL;
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA foreign_keys = OFF;",
@@ -325,13 +330,8 @@ impl Session {
     }
 }
 
-/// Switches a connection in WAL mode to the rollback journal; whether it did.
-///
-/// In that mode a transaction commits by deleting its journal, and `synchronous = FULL`
-/// does not sync the folder after the delete: after a power cut just after a commit,
-/// the journal could be back and roll the committed transaction back (an import
-/// reported done, then gone). `EXTRA` syncs the folder too, so that a commit that
-/// returned stays, as in the WAL.
+/// Switches a connection in WAL mode to the rollback journal; whether it did. Commits
+/// there delete the journal, and `open`'s `synchronous = EXTRA` syncs the folder after.
 fn leave_wal(db: &Connection) -> bool {
     let current: Option<String> = db.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok();
     if current.as_deref() != Some("wal") {
@@ -340,27 +340,13 @@ fn leave_wal(db: &Connection) -> bool {
     let mode: Option<String> = db
         .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
         .ok();
-    if mode.as_deref() != Some("delete") {
-        return false;
-    }
-    if db.execute_batch("PRAGMA synchronous = EXTRA").is_err() {
-        // Without it the rollback journal is less durable than the WAL: stay in WAL.
-        return_to_wal(db);
-        return false;
-    }
-    true
+    mode.as_deref() == Some("delete")
 }
 
-/// Back to the WAL, and to `synchronous = FULL` (as `open` sets it) once there. If this
-/// fails the vault stays usable in rollback-journal mode, still with `EXTRA`, and the
-/// next open switches it back to WAL.
+/// Back to the WAL. If this fails the vault stays usable in rollback-journal mode, and
+/// the next open switches it back to WAL.
 fn return_to_wal(db: &Connection) {
-    let mode = db
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-        .ok();
-    if mode.as_deref() == Some("wal") {
-        let _ = db.execute_batch("PRAGMA synchronous = FULL");
-    }
+    let _ = db.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
 }
 
 #[cfg(test)]
@@ -378,14 +364,14 @@ mod tests {
     }
 
     /// Out of the WAL a commit deletes its journal, and only `EXTRA` (3) syncs the
-    /// folder after that: a batch of imports and an attachment run with it, and the
-    /// WAL returns with `FULL` (2).
+    /// folder after that: the vault runs with it in the WAL, in a batch of imports, in a
+    /// bulk append inside the batch, and in one alone.
     #[test]
-    fn the_rollback_journal_syncs_its_folder_and_the_wal_returns_as_opened() {
+    fn the_vault_syncs_a_deleted_journals_folder_in_every_journal_mode() {
         let dir = tempfile::tempdir().unwrap();
         let db = open(&dir.path().join("v.kua"), true).unwrap();
         db.execute_batch("CREATE TABLE t (x)").unwrap();
-        assert_eq!(modes(&db), ("wal".into(), 2));
+        assert_eq!(modes(&db), ("wal".into(), 3));
         let session = Session::begin(&db);
         assert_eq!(modes(&db), ("delete".into(), 3));
         {
@@ -396,10 +382,10 @@ mod tests {
             assert_eq!(modes(&db), ("delete".into(), 3));
         }
         session.end(&db);
-        assert_eq!(modes(&db), ("wal".into(), 2));
+        assert_eq!(modes(&db), ("wal".into(), 3));
         let bulk = BulkAppend::begin(&db);
         assert_eq!(modes(&db), ("delete".into(), 3));
         drop(bulk);
-        assert_eq!(modes(&db), ("wal".into(), 2));
+        assert_eq!(modes(&db), ("wal".into(), 3));
     }
 }

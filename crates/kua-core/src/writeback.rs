@@ -28,8 +28,8 @@ use std::sync::OnceLock;
 ///
 /// syncfs also writes other programs' dirty pages on that filesystem, and a sync
 /// requested shortly before the end may still run while the commit's fsync does. A
-/// sync still running after the import or attachment holds a descriptor of the folder
-/// until it ends.
+/// sync running or waiting after the import or attachment holds a descriptor of the
+/// folder until it ends.
 pub(crate) struct EarlySync {
     folder: Option<File>,
 }

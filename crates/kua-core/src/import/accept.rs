@@ -1,7 +1,8 @@
-//! The end of an import that passed every check: a sender first seen trusted, what this
-//! vault now knows of the sender (its state, logged as a setting, and the pending
-//! bundles this one completes) and one custody entry per record and case received, all
-//! written into the import's transaction; then, once it committed, the catalog.
+//! The end of an import that passed every check: a sender first seen trusted (and that
+//! logged), what this vault now knows of the sender (its state, logged as a setting,
+//! and the pending bundles this one completes), and one custody entry per record and
+//! case received (or one saying the bundle brought nothing new), all written into the
+//! import's transaction; then, once it committed, the catalog.
 
 use super::checks::Checks;
 use super::continuity::learn;
