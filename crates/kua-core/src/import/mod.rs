@@ -184,7 +184,9 @@ impl Vault {
         };
         let now = ctx.seams.clock.now_ms();
         let db = ctx.db;
-        let bulk = crate::store::BulkAppend::begin(db);
+        // Only an import writes: a verify leaves the WAL alone (leaving it checkpoints
+        // the WAL and syncs, and the desktop verifies each bundle before importing it).
+        let bulk = write.then(|| crate::store::BulkAppend::begin(db));
         let tx = db.unchecked_transaction()?;
         let mut importer = Importer {
             ctx: &mut ctx,

@@ -12,6 +12,7 @@ mod crash;
 mod disk;
 mod erase;
 mod forge;
+mod journal;
 mod keys;
 mod lifecycle;
 mod listing;
