@@ -67,7 +67,7 @@ impl Accepted<'_> {
             new_records,
             new_cases,
         } = self;
-        let (mut senders, stored_rev) = loaded.into_senders();
+        let (mut senders, stored_rev, serialised) = loaded.into_senders();
         let state = senders.entry(sender_key.clone()).or_default();
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
@@ -106,7 +106,15 @@ impl Accepted<'_> {
         if let Some(state) = senders.get_mut(&sender_key) {
             state.name.clone_from(&sender_name);
         }
-        let (row, row_state) = senders::store(ctx, tx, &mut tail, &senders, stored_rev)?;
+        let (row, row_state, serialised) = senders::store(
+            ctx,
+            tx,
+            &mut tail,
+            &senders,
+            stored_rev,
+            &sender_key,
+            serialised,
+        )?;
         // One entry per record and case received, signed together (`log_many`).
         let received = format!(
             "bundle {} from {} ({})",
@@ -151,7 +159,7 @@ impl Accepted<'_> {
         }
         Ok(Written {
             tail,
-            senders: KeptSenders::new(row, row_state, senders),
+            senders: KeptSenders::new(row, row_state, senders, serialised),
             released,
         })
     }

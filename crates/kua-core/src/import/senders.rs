@@ -117,6 +117,14 @@ pub(super) struct LoggedExport {
 /// Every sender's state, by canonical public key line.
 pub(super) type Senders = BTreeMap<String, SenderState>;
 
+/// Each sender's state as serialised in the stored row, by the same key. The row is
+/// `{"key":state,...}`, exactly what `serde_json::to_vec` of the whole map writes, and an
+/// import changes one sender's state: `store` serialises that one again and reuses the
+/// others. Serialising every state at every import was a third of writing the setting
+/// back, which grows with every bundle imported (docs/benchmarks.md, "Coordinator
+/// scale", ninth session).
+pub(super) type Serialised = BTreeMap<String, Zeroizing<Vec<u8>>>;
+
 impl SenderState {
     /// Folds in the state kept under another spelling of the same key (written by an
     /// earlier build, which keyed states by the manifest's text). Where the two logs
@@ -160,17 +168,25 @@ pub(crate) struct KeptSenders {
     sealed: Vec<u8>,
     state: SecretState,
     senders: Senders,
+    /// Each state as the row holds it, where known (`store` made them).
+    serialised: Serialised,
 }
 
 impl KeptSenders {
     /// The states an import stored (the row and state `store` returned), once its
     /// transaction has committed; or the states a checked row decoded to.
-    pub(super) fn new(sealed: Vec<u8>, state: SecretState, senders: Senders) -> KeptSenders {
+    pub(super) fn new(
+        sealed: Vec<u8>,
+        state: SecretState,
+        senders: Senders,
+        serialised: Serialised,
+    ) -> KeptSenders {
         debug_assert!(senders.keys().all(|k| canonical(k) == *k));
         KeptSenders {
             sealed,
             state,
             senders,
+            serialised,
         }
     }
 }
@@ -199,6 +215,7 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
 pub(super) struct Loaded {
     senders: Senders,
     row: Option<(Vec<u8>, SecretState)>,
+    serialised: Serialised,
 }
 
 impl Loaded {
@@ -206,17 +223,22 @@ impl Loaded {
         self.senders.get(sender)
     }
 
-    /// The states, to change and store, and the revision of the row they were read
-    /// from, for the write that replaces it (`store`).
-    pub(super) fn into_senders(self) -> (Senders, Option<u32>) {
-        (self.senders, self.row.map(|(_, state)| state.rev))
+    /// The states, to change and store, the revision of the row they were read from,
+    /// for the write that replaces it, and the states as that row holds them, where
+    /// known (`store`).
+    pub(super) fn into_senders(self) -> (Senders, Option<u32>, Serialised) {
+        (
+            self.senders,
+            self.row.map(|(_, state)| state.rev),
+            self.serialised,
+        )
     }
 
     /// Keeps the states for the next import when this one changed none of them (a
     /// verify, or a bundle already imported): they are still what the row holds.
     pub(super) fn keep_unchanged(self) -> Option<KeptSenders> {
         self.row
-            .map(|(sealed, state)| KeptSenders::new(sealed, state, self.senders))
+            .map(|(sealed, state)| KeptSenders::new(sealed, state, self.senders, self.serialised))
     }
 }
 
@@ -230,6 +252,7 @@ pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Loaded> {
             return Ok(Loaded {
                 senders: kept.senders,
                 row: Some((kept.sealed, kept.state)),
+                serialised: kept.serialised,
             });
         }
     }
@@ -237,10 +260,12 @@ pub(super) fn load_for_import(ctx: &mut Ctx<'_>) -> Result<Loaded> {
         Some(row) => Ok(Loaded {
             senders: decode(&row.value)?,
             row: Some((row.sealed, row.state)),
+            serialised: Serialised::new(),
         }),
         None => Ok(Loaded {
             senders: Senders::new(),
             row: None,
+            serialised: Serialised::new(),
         }),
     }
 }
@@ -264,18 +289,23 @@ fn decode(bytes: &[u8]) -> Result<Senders> {
 }
 
 /// Writes every sender's state and logs it, in the caller's transaction, over the row
-/// of revision `stored` read in it (`Loaded::into_senders`); returns the row as stored
-/// and its state, for `KeptSenders` once the transaction commits.
+/// of revision `stored` read in it (`Loaded::into_senders`); returns the row as stored,
+/// its state and each sender's state as serialised in it, for `KeptSenders` once the
+/// transaction commits.
+///
+/// `serialised` holds the states as the row read held them (`Loaded::into_senders`).
+/// Invariant: of those, only `changed`'s state may differ from `senders` now; it is
+/// serialised again, and so is any state `serialised` lacks.
 pub(super) fn store(
     ctx: &mut Ctx<'_>,
     tx: &rusqlite::Connection,
     tail: &mut crate::custody::Tail,
     senders: &Senders,
     stored: Option<u32>,
-) -> Result<(Vec<u8>, SecretState)> {
-    let bytes = Zeroizing::new(
-        serde_json::to_vec(senders).map_err(|e| crate::Error::Storage(e.to_string()))?,
-    );
+    changed: &str,
+    serialised: Serialised,
+) -> Result<(Vec<u8>, SecretState, Serialised)> {
+    let (bytes, serialised) = serialise(senders, changed, serialised)?;
     let (state, sealed) = ctx.write_secret_after(tx, SENDERS, &bytes, stored)?;
     ctx.log(
         tx,
@@ -283,7 +313,54 @@ pub(super) fn store(
         crate::custody::Event::SettingChanged,
         state.change(Some(SENDERS.to_string())),
     )?;
-    Ok((sealed, state))
+    Ok((sealed, state, serialised))
+}
+
+/// The setting's bytes, `serde_json::to_vec(senders)`, from the states serialised
+/// before (all but `changed`'s) and those serialised now. Sized before it is written,
+/// so that no copy of the plaintext is left behind by a reallocation.
+fn serialise(
+    senders: &Senders,
+    changed: &str,
+    mut serialised: Serialised,
+) -> Result<(Zeroizing<Vec<u8>>, Serialised)> {
+    let json = |e: serde_json::Error| crate::Error::Storage(e.to_string());
+    serialised.retain(|key, _| senders.contains_key(key));
+    for (key, state) in senders {
+        if key == changed || !serialised.contains_key(key) {
+            serialised.insert(
+                key.clone(),
+                Zeroizing::new(serde_json::to_vec(state).map_err(json)?),
+            );
+        }
+    }
+    // `serialised` now has exactly the keys of `senders`, in the same order.
+    let keys = serialised
+        .keys()
+        .map(|key| serde_json::to_vec(key).map_err(json))
+        .collect::<Result<Vec<_>>>()?;
+    let size = 2 + keys
+        .iter()
+        .zip(serialised.values())
+        .map(|(key, state)| key.len() + 1 + state.len() + 1)
+        .sum::<usize>();
+    let mut bytes = Zeroizing::new(Vec::with_capacity(size));
+    bytes.push(b'{');
+    for (i, (key, state)) in keys.iter().zip(serialised.values()).enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(key);
+        bytes.push(b':');
+        bytes.extend_from_slice(state);
+    }
+    bytes.push(b'}');
+    debug_assert_eq!(
+        Some(bytes.as_slice()),
+        serde_json::to_vec(senders).ok().as_deref(),
+        "a state other than the changed one changed since it was serialised"
+    );
+    Ok((bytes, serialised))
 }
 
 /// A sender key as states are keyed: canonical, whatever spelling an earlier build
