@@ -6,7 +6,7 @@
 
 use super::checks::Checks;
 use super::continuity::learn;
-use super::senders::{self, KeptSenders, Loaded, LoggedExport, SeenBundle};
+use super::senders::{KeptSenders, Loaded, LoggedExport, SeenBundle};
 use super::MEDIA_PARENT;
 use crate::custody::{Change, Event, Tail};
 use crate::error::Result;
@@ -67,8 +67,8 @@ impl Accepted<'_> {
             new_records,
             new_cases,
         } = self;
-        let (mut senders, stored_rev, serialised) = loaded.into_senders();
-        let state = senders.entry(sender_key.clone()).or_default();
+        let mut senders = loaded.into_changing();
+        let state = senders.state(&sender_key);
         state.name = sender_name.clone();
         state.vault_id = manifest.sender.vault_id.clone();
         if !replay {
@@ -103,18 +103,8 @@ impl Accepted<'_> {
                 sender_name = ctx.trust_within(tx, &mut tail, &key)?;
             }
         }
-        if let Some(state) = senders.get_mut(&sender_key) {
-            state.name.clone_from(&sender_name);
-        }
-        let (row, row_state, serialised) = senders::store(
-            ctx,
-            tx,
-            &mut tail,
-            &senders,
-            stored_rev,
-            &sender_key,
-            serialised,
-        )?;
+        senders.state(&sender_key).name.clone_from(&sender_name);
+        let kept = senders.store(ctx, tx, &mut tail)?;
         // One entry per record and case received, signed together (`log_many`).
         let received = format!(
             "bundle {} from {} ({})",
@@ -159,7 +149,7 @@ impl Accepted<'_> {
         }
         Ok(Written {
             tail,
-            senders: KeptSenders::new(row, row_state, senders, serialised),
+            senders: kept,
             released,
         })
     }

@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::btree_map::Entry as Slot;
 use std::collections::{BTreeMap, BTreeSet};
-use zeroize::Zeroizing;
 
 const SENDERS: &str = "senders";
+
+mod changing;
+pub(super) use changing::{Changing, Serialised};
 
 /// A record version as a set member: (record id, version).
 pub(super) type RecordKey = (String, u32);
@@ -117,14 +119,6 @@ pub(super) struct LoggedExport {
 /// Every sender's state, by canonical public key line.
 pub(super) type Senders = BTreeMap<String, SenderState>;
 
-/// Each sender's state as serialised in the stored row, by the same key. The row is
-/// `{"key":state,...}`, exactly what `serde_json::to_vec` of the whole map writes, and an
-/// import changes one sender's state: `store` serialises that one again and reuses the
-/// others. Serialising every state at every import was a third of writing the setting
-/// back, which grows with every bundle imported (docs/benchmarks.md, "Coordinator
-/// scale", ninth session).
-pub(super) type Serialised = BTreeMap<String, Zeroizing<Vec<u8>>>;
-
 impl SenderState {
     /// Folds in the state kept under another spelling of the same key (written by an
     /// earlier build, which keyed states by the manifest's text). Where the two logs
@@ -210,7 +204,7 @@ pub(super) fn load(ctx: &Ctx<'_>) -> Result<Senders> {
 
 /// Every sender's state as an import read it, with the row it stands for and that
 /// row's state (none while no sender is known). The states can be read here but not
-/// changed: an import that changes them takes them out (`into_senders`), so that what
+/// changed: an import that changes them takes them out (`into_changing`), so that what
 /// `keep_unchanged` keeps is always what the row holds.
 pub(super) struct Loaded {
     senders: Senders,
@@ -223,11 +217,10 @@ impl Loaded {
         self.senders.get(sender)
     }
 
-    /// The states, to change and store, the revision of the row they were read from,
-    /// for the write that replaces it, and the states as that row holds them, where
-    /// known (`store`).
-    pub(super) fn into_senders(self) -> (Senders, Option<u32>, Serialised) {
-        (
+    /// The states, to change one sender's (`Changing::state`) and store them all
+    /// over the row they were read from.
+    pub(super) fn into_changing(self) -> Changing {
+        Changing::new(
             self.senders,
             self.row.map(|(_, state)| state.rev),
             self.serialised,
@@ -286,81 +279,6 @@ fn decode(bytes: &[u8]) -> Result<Senders> {
         }
     }
     Ok(out)
-}
-
-/// Writes every sender's state and logs it, in the caller's transaction, over the row
-/// of revision `stored` read in it (`Loaded::into_senders`); returns the row as stored,
-/// its state and each sender's state as serialised in it, for `KeptSenders` once the
-/// transaction commits.
-///
-/// `serialised` holds the states as the row read held them (`Loaded::into_senders`).
-/// Invariant: of those, only `changed`'s state may differ from `senders` now; it is
-/// serialised again, and so is any state `serialised` lacks.
-pub(super) fn store(
-    ctx: &mut Ctx<'_>,
-    tx: &rusqlite::Connection,
-    tail: &mut crate::custody::Tail,
-    senders: &Senders,
-    stored: Option<u32>,
-    changed: &str,
-    serialised: Serialised,
-) -> Result<(Vec<u8>, SecretState, Serialised)> {
-    let (bytes, serialised) = serialise(senders, changed, serialised)?;
-    let (state, sealed) = ctx.write_secret_after(tx, SENDERS, &bytes, stored)?;
-    ctx.log(
-        tx,
-        tail,
-        crate::custody::Event::SettingChanged,
-        state.change(Some(SENDERS.to_string())),
-    )?;
-    Ok((sealed, state, serialised))
-}
-
-/// The setting's bytes, `serde_json::to_vec(senders)`, from the states serialised
-/// before (all but `changed`'s) and those serialised now. Sized before it is written,
-/// so that no copy of the plaintext is left behind by a reallocation.
-fn serialise(
-    senders: &Senders,
-    changed: &str,
-    mut serialised: Serialised,
-) -> Result<(Zeroizing<Vec<u8>>, Serialised)> {
-    let json = |e: serde_json::Error| crate::Error::Storage(e.to_string());
-    serialised.retain(|key, _| senders.contains_key(key));
-    for (key, state) in senders {
-        if key == changed || !serialised.contains_key(key) {
-            serialised.insert(
-                key.clone(),
-                Zeroizing::new(serde_json::to_vec(state).map_err(json)?),
-            );
-        }
-    }
-    // `serialised` now has exactly the keys of `senders`, in the same order.
-    let keys = serialised
-        .keys()
-        .map(|key| serde_json::to_vec(key).map_err(json))
-        .collect::<Result<Vec<_>>>()?;
-    let size = 2 + keys
-        .iter()
-        .zip(serialised.values())
-        .map(|(key, state)| key.len() + 1 + state.len() + 1)
-        .sum::<usize>();
-    let mut bytes = Zeroizing::new(Vec::with_capacity(size));
-    bytes.push(b'{');
-    for (i, (key, state)) in keys.iter().zip(serialised.values()).enumerate() {
-        if i > 0 {
-            bytes.push(b',');
-        }
-        bytes.extend_from_slice(key);
-        bytes.push(b':');
-        bytes.extend_from_slice(state);
-    }
-    bytes.push(b'}');
-    debug_assert_eq!(
-        Some(bytes.as_slice()),
-        serde_json::to_vec(senders).ok().as_deref(),
-        "a state other than the changed one changed since it was serialised"
-    );
-    Ok((bytes, serialised))
 }
 
 /// A sender key as states are keyed: canonical, whatever spelling an earlier build

@@ -77,60 +77,13 @@ fn a_kept_copy_is_the_states_with_the_row_they_were_read_from() {
     assert_eq!(kept.sealed, row);
     assert_eq!(kept.state, row_state);
     assert_eq!(kept.senders[&key].bundles, ["b1", "b2"]);
-    assert_eq!(read().into_senders().1, Some(7));
+    assert_eq!(read().into_changing().stored(), Some(7));
     // No setting stored yet: nothing to keep, and a write over no row.
     let empty = || Loaded {
         senders: Senders::new(),
         row: None,
         serialised: Serialised::new(),
     };
-    assert_eq!(empty().into_senders().1, None);
+    assert_eq!(empty().into_changing().stored(), None);
     assert!(empty().keep_unchanged().is_none());
-}
-
-/// The row is what `serde_json::to_vec` writes of every state, whether each state is
-/// serialised now or reused: from nothing, after one sender changed, after a sender
-/// was added (and one the pieces hold but the states no longer do is dropped), and
-/// with no sender at all.
-#[test]
-fn the_row_from_reused_states_is_the_row_serialised_whole() {
-    let key = |seed: u8| {
-        minisign::public_key_line(
-            &ed25519_dalek::SigningKey::from_bytes(&[seed; 32]).verifying_key(),
-        )
-    };
-    let state = |name: &str, bundles: &[&str]| SenderState {
-        name: name.into(),
-        bundles: bundles.iter().map(|b| b.to_string()).collect(),
-        ..SenderState::default()
-    };
-    let mut senders: Senders = [
-        (key(1), state("Алматы \"field\"", &["b1"])),
-        (key(2), state("Шымкент", &["c1", "c2"])),
-    ]
-    .into();
-    let whole = |s: &Senders| serde_json::to_vec(s).unwrap();
-
-    let (bytes, pieces) = serialise(&senders, "", Serialised::new()).unwrap();
-    assert_eq!(*bytes, whole(&senders));
-    assert_eq!(
-        pieces.keys().collect::<Vec<_>>(),
-        senders.keys().collect::<Vec<_>>()
-    );
-
-    senders.get_mut(&key(2)).unwrap().bundles.push("c3".into());
-    let (bytes, pieces) = serialise(&senders, &key(2), pieces).unwrap();
-    assert_eq!(*bytes, whole(&senders));
-    assert!(std::str::from_utf8(&bytes).unwrap().contains("c3"));
-
-    let mut stale = pieces.clone();
-    stale.insert(key(9), Zeroizing::new(b"{}".to_vec()));
-    senders.insert(key(3), state("Тараз", &[]));
-    let (bytes, pieces) = serialise(&senders, &key(3), stale).unwrap();
-    assert_eq!(*bytes, whole(&senders));
-    assert!(!pieces.contains_key(&key(9)));
-
-    let (bytes, pieces) = serialise(&Senders::new(), "", pieces).unwrap();
-    assert_eq!(*bytes, b"{}");
-    assert!(pieces.is_empty());
 }
