@@ -167,9 +167,11 @@ pub(crate) struct KeptSenders {
 }
 
 impl KeptSenders {
-    /// The states an import stored (the row and state `store` returned), once its
-    /// transaction has committed; or the states a checked row decoded to.
-    pub(super) fn new(
+    /// The states an import stores (`Changing::store`: the row, its state and the
+    /// pieces it was made of), to keep once its transaction has committed; or the
+    /// states a checked row decoded to, with no pieces. Private, so that no other code
+    /// can pair states with pieces made of others.
+    fn new(
         sealed: Vec<u8>,
         state: SecretState,
         senders: Senders,
