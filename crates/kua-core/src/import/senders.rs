@@ -162,7 +162,7 @@ pub(crate) struct KeptSenders {
     sealed: Vec<u8>,
     state: SecretState,
     senders: Senders,
-    /// Each state as the row holds it, where known (`store` made them).
+    /// Each state as the row holds it, where known (`Changing::store` made them).
     serialised: Serialised,
 }
 
