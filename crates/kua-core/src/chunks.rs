@@ -275,14 +275,36 @@ impl<'a> ChunkSealer<'a> {
         len: usize,
         plain: &[u8],
     ) -> Result<(i64, Vec<u8>)> {
+        let nonce = self.nonce(index, last);
+        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
+        let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
+        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
+    }
+
+    /// Seals chunk `index` in place, as [`Self::seal`] seals a copy: `buf` holds room for
+    /// the nonce, then the chunk's plaintext (a full CHUNK, of which `len` bytes are
+    /// content). Returns the row id and the body, which is `buf` sealed.
+    pub(crate) fn seal_in_place(
+        &self,
+        index: u64,
+        last: bool,
+        len: usize,
+        buf: Zeroizing<Vec<u8>>,
+    ) -> Result<(i64, Vec<u8>)> {
+        let nonce = self.nonce(index, last);
+        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
+        let sealed = crate::crypto::seal_in_place(self.key, &nonce, buf, aad.bytes())?;
+        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
+    }
+
+    /// The nonce of chunk `index`: HMAC(seed, index || last) truncated to 24 bytes.
+    fn nonce(&self, index: u64, last: bool) -> [u8; NONCE_LEN] {
         let mut data = [0u8; 9];
         data[..8].copy_from_slice(&index.to_be_bytes());
         data[8] = u8::from(last);
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&self.nonce_seed.mac(&data)[..NONCE_LEN]);
-        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
-        let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
-        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
+        nonce
     }
 }
 

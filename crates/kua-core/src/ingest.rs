@@ -1,25 +1,30 @@
 //! The attachment ingest pipeline: a stream read, hashed, sealed chunk by chunk and
 //! stored inside the caller's transaction, in constant memory.
 //!
-//! Three stages, each on its own thread, so that the work spreads over both cores
-//! whatever their share of it is on a given machine: a helper reads and seals, a second
-//! helper hashes the plaintext (the evidence hash), and the calling thread, which owns
-//! the transaction, stores. Every channel is bounded, so at most a few chunks are in
-//! flight. On Linux the filesystem is also synced every 16 MiB, so that the disk writes
-//! while the stages work (`writeback::EarlySync`). On the project's machine the early
-//! syncs are what made ingest faster; the three stages, which spread the work, and the
-//! reuse of buffers below were no faster there on their own (docs/benchmarks.md,
-//! "Attachment ingest").
+//! The work runs on several threads so that it spreads over both cores whatever each
+//! part's share is on a given machine: a helper reads each chunk and hashes it (the
+//! evidence hash, which needs the chunks in order), `SEALERS` helpers seal the chunks in
+//! turn (chunk `i` by sealer `i % SEALERS`: a chunk's nonce and row id depend only on
+//! its index, so which thread seals it changes nothing stored), and the calling thread,
+//! which owns the transaction, stores them, taking them from the sealers in the same
+//! turn, so in order. Every channel is bounded, so at most a few chunks are in flight.
+//! On Linux the filesystem is also synced every 16 MiB, so that the disk writes while
+//! the stages work (`writeback::EarlySync`). The figures behind this layout are in
+//! docs/benchmarks.md, "Attachment ingest".
 //!
-//! Plaintext buffers go back from the hashing stage to the reading one and are reused:
-//! a buffer is wiped once, when the pipeline ends, instead of after every chunk
-//! (wiping is a byte-by-byte volatile loop: 7 % of the storing stage's samples).
-//! Invariant: a chunk's buffer holds exactly its content followed by zeros, because the
-//! last chunk is sealed zero-padded and a reused buffer still holds an earlier chunk.
+//! A chunk is read into a buffer behind room for its nonce, and sealed there in place
+//! (`ChunkSealer::seal_in_place`): the buffer becomes the chunk's stored body, with no
+//! copy of the plaintext made. While it holds plaintext it is in a wiping wrapper, so a
+//! chunk dropped on any error path is wiped; once sealed it holds only ciphertext, and
+//! after the store wrote it, it goes back to the reader to be filled again, unwiped
+//! (wiping is a byte-by-byte volatile loop: 7 % of the storing stage's samples when
+//! buffers were wiped after every chunk). Invariant: a chunk's buffer holds exactly the
+//! room for its nonce, then its content, then zeros, because the last chunk is sealed
+//! zero-padded and a reused buffer still holds an earlier chunk's ciphertext.
 
 use crate::attachment::CHUNK;
 use crate::chunks::{fill, ChunkSealer};
-use crate::crypto::hex;
+use crate::crypto::{hex, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::writeback::EarlySync;
@@ -27,28 +32,33 @@ use rusqlite::{params, Transaction};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use zeroize::Zeroizing;
 
-/// Chunks waiting between two stages.
-const DEPTH: usize = 8;
+/// Chunks waiting between two stages, on each channel.
+const DEPTH: usize = 4;
+
+/// Threads that seal. Sealing is the largest part of the work (about a third more CPU
+/// time than hashing or storing on the project's machine), so two of them keep it off the
+/// critical path on two cores.
+const SEALERS: usize = 2;
 
 /// Chunks stored between two early syncs (16 MiB).
 const SYNC_EVERY: u64 = 256;
 
+/// A chunk's plaintext behind room for its nonce, to be sealed in place.
 type Plain = Zeroizing<Vec<u8>>;
 
-/// A chunk read and sealed, on its way to the hash.
-struct Sealed {
-    rowid: i64,
+/// A chunk read and hashed, on its way to a sealer.
+struct Hashed {
+    index: u64,
     plain: Plain,
     len: usize,
-    body: Vec<u8>,
     last: bool,
 }
 
-/// A chunk hashed, on its way to the store.
-struct Hashed {
+/// A chunk sealed, on its way to the store.
+struct Sealed {
     rowid: i64,
     len: usize,
     body: Vec<u8>,
@@ -65,45 +75,62 @@ pub(crate) fn ingest(
     progress: &mut dyn Progress,
 ) -> Result<(u64, u64, String)> {
     std::thread::scope(|scope| {
-        let (to_hash, hash_in) = sync_channel::<Result<Sealed>>(DEPTH);
-        let (to_store, store_in) = sync_channel::<Result<Hashed>>(DEPTH);
-        let (recycle, recycled) = channel::<Plain>();
-        let reader = scope.spawn(move || read_and_seal(source, sealer, &to_hash, &recycled));
-        let hasher = scope.spawn(move || hash(hash_in, &to_store, &recycle));
-        let stored = store(store_in, tx, folder, progress);
-        // Once this stage stopped reading, the others stop at their next send, so the
-        // joins do not wait on a stalled stage. A stage that panicked (a bug) fails the
-        // attachment, and the caller's transaction rolls back.
+        // Sealed bodies the store wrote, back to the reader. The reader's `try_recv`
+        // never waits for one: it makes a new buffer while none has come back.
+        let (recycle, recycled) = channel::<Vec<u8>>();
+        let (mut to_seal, mut from_seal, mut sealers) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..SEALERS {
+            let (to, input) = sync_channel::<Result<Hashed>>(DEPTH);
+            let (out, from) = sync_channel::<Result<Sealed>>(DEPTH);
+            sealers.push(scope.spawn(move || seal(input, sealer, &out)));
+            to_seal.push(to);
+            from_seal.push(from);
+        }
+        let reader = scope.spawn(move || read_and_hash(source, &to_seal, &recycled));
+        // `store` drops the sealers' receivers when it returns: once it stopped
+        // reading, the other stages stop at their next send, so the joins do not wait
+        // on a stalled stage. A stage that panicked (a bug) fails the attachment, and
+        // the caller's transaction rolls back.
+        let stored = store(from_seal, tx, folder, &recycle, progress);
         let stopped =
             |_| Error::Storage("a stage of the attachment's storing stopped unexpectedly".into());
-        let digest = hasher.join().map_err(stopped)?;
-        reader.join().map_err(stopped)?;
+        for sealing in sealers {
+            sealing.join().map_err(stopped)?;
+        }
+        let digest = reader.join().map_err(stopped)?;
         let (size, count) = stored?;
         Ok((size, count, hex(&digest.finalize())))
     })
 }
 
 /// The first stage: reads one chunk ahead (the last chunk is the one with nothing after
-/// it) and seals each. Stops at the end, at the first error (which it passes on) or
-/// when the next stage stopped.
-fn read_and_seal(
+/// it), hashes each in order and hands it to its sealer. Stops at the end, at the first
+/// error (which it passes on, in the chunks' turn) or when a sealer stopped. Returns the
+/// hash of what it read.
+fn read_and_hash(
     source: &mut (dyn Read + Send),
-    sealer: &ChunkSealer<'_>,
-    out: &std::sync::mpsc::SyncSender<Result<Sealed>>,
-    recycled: &Receiver<Plain>,
-) {
+    sealers: &[SyncSender<Result<Hashed>>],
+    recycled: &Receiver<Vec<u8>>,
+) -> Sha256 {
+    let mut hasher = Sha256::new();
+    // Room for the nonce and a chunk, and capacity for the tag, so that sealing in
+    // place never reallocates. A reused body is cut back to that length (the read that
+    // follows overwrites all of it but the nonce's room).
     let buffer = || {
-        recycled
+        let mut buf = recycled
             .try_recv()
-            .unwrap_or_else(|_| Zeroizing::new(vec![0u8; CHUNK]))
+            .unwrap_or_else(|_| Vec::with_capacity(NONCE_LEN + CHUNK + TAG_LEN));
+        buf.resize(NONCE_LEN + CHUNK, 0);
+        Zeroizing::new(buf)
     };
-    let mut read = |buf: &mut Plain| read_chunk(source, buf);
+    let mut read = |buf: &mut Plain| read_chunk(source, &mut buf[NONCE_LEN..]);
+    let turn = |index: u64| &sealers[(index % SEALERS as u64) as usize];
     let mut current = buffer();
     let mut len = match read(&mut current) {
         Ok(n) => n,
         Err(e) => {
-            let _ = out.send(Err(e));
-            return;
+            let _ = turn(0).send(Err(e));
+            return hasher;
         }
     };
     for index in 0u64.. {
@@ -111,8 +138,8 @@ fn read_and_seal(
         let next_len = match read(&mut next) {
             Ok(n) => n,
             Err(e) => {
-                let _ = out.send(Err(e));
-                return;
+                let _ = turn(index).send(Err(e));
+                return hasher;
             }
         };
         let last = next_len == 0;
@@ -121,27 +148,25 @@ fn read_and_seal(
             // chunk that is not the last would never read back. This protects the
             // layout of the chunks, not the completeness of a file still being written
             // (one that stops growing on a chunk's boundary is stored as it was).
-            let _ = out.send(Err(Error::BadInput(
+            let _ = turn(index).send(Err(Error::BadInput(
                 "the file changed while it was being read: attach it again once it is complete"
                     .into(),
             )));
-            return;
+            return hasher;
         }
-        let item = sealer
-            .seal(index, last, len, &current)
-            .map(|(rowid, body)| Sealed {
-                rowid,
-                plain: std::mem::replace(&mut current, next),
-                len,
-                body,
-                last,
-            });
-        let failed = item.is_err();
-        if out.send(item).is_err() || failed || last {
-            return;
+        hasher.update(&current[NONCE_LEN..NONCE_LEN + len]);
+        let chunk = Hashed {
+            index,
+            plain: std::mem::replace(&mut current, next),
+            len,
+            last,
+        };
+        if turn(index).send(Ok(chunk)).is_err() || last {
+            return hasher;
         }
         len = next_len;
     }
+    hasher
 }
 
 /// Reads the next chunk into `buf`, which may hold an earlier chunk, and zeroes what the
@@ -152,40 +177,39 @@ fn read_chunk(source: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
     Ok(n)
 }
 
-/// The second stage: the evidence hash, in chunk order. Returns each buffer to the first
-/// stage once hashed.
-fn hash(
-    input: Receiver<Result<Sealed>>,
-    out: &std::sync::mpsc::SyncSender<Result<Hashed>>,
-    recycle: &Sender<Plain>,
-) -> Sha256 {
-    let mut hasher = Sha256::new();
+/// A sealer: seals in place the chunks handed to it, in the order it got them. Passes
+/// an error on and stops.
+fn seal(
+    input: Receiver<Result<Hashed>>,
+    sealer: &ChunkSealer<'_>,
+    out: &SyncSender<Result<Sealed>>,
+) {
     for item in input {
-        let next = item.map(|c| {
-            hasher.update(&c.plain[..c.len]);
-            // The first stage may have ended: then the buffer is dropped (and wiped) here.
-            let _ = recycle.send(c.plain);
-            Hashed {
-                rowid: c.rowid,
-                len: c.len,
-                body: c.body,
-                last: c.last,
-            }
+        let next = item.and_then(|c| {
+            sealer
+                .seal_in_place(c.index, c.last, c.len, c.plain)
+                .map(|(rowid, body)| Sealed {
+                    rowid,
+                    len: c.len,
+                    body,
+                    last: c.last,
+                })
         });
         let failed = next.is_err();
         if out.send(next).is_err() || failed {
             break;
         }
     }
-    hasher
 }
 
-/// The last stage, on the caller's thread: writes each sealed chunk. Returns the size
-/// and the chunk count; an error if the stream ended before its last chunk.
+/// The last stage, on the caller's thread: writes each sealed chunk, taking them from
+/// the sealers in turn, and hands each body back to the reader. Returns the size and the
+/// chunk count; an error if the stream ended before its last chunk.
 fn store(
-    input: Receiver<Result<Hashed>>,
+    sealers: Vec<Receiver<Result<Sealed>>>,
     tx: &Transaction<'_>,
     folder: Option<File>,
+    recycle: &Sender<Vec<u8>>,
     progress: &mut dyn Progress,
 ) -> Result<(u64, u64)> {
     let mut stmt = tx.prepare_cached("INSERT INTO chunk (id, body) VALUES (?1, ?2)")?;
@@ -193,15 +217,21 @@ fn store(
     let mut complete = false;
     let early = EarlySync::start(folder);
     progress.begin(None);
-    for item in input {
+    // A sealer that stopped without passing an error on (it panicked) ends the loop
+    // before the last chunk: the attachment is then incomplete.
+    while let Ok(item) = sealers[(count % SEALERS as u64) as usize].recv() {
         let chunk = item?;
         stmt.execute(params![chunk.rowid, chunk.body])?;
+        // The reader may have ended: then the body is dropped here.
+        let _ = recycle.send(chunk.body);
         size += chunk.len as u64;
         count += 1;
         progress.advance(chunk.len as u64);
-        complete = chunk.last;
-        // Not after the last chunk: the commit's own fsync follows at once.
-        if count % SYNC_EVERY == 0 && !chunk.last {
+        if chunk.last {
+            complete = true;
+            break;
+        }
+        if count % SYNC_EVERY == 0 {
             early.request();
         }
     }

@@ -79,6 +79,34 @@ pub fn seal_with_nonce(
     Ok(out)
 }
 
+/// Seals in place the plaintext that `buf` holds behind room for the nonce
+/// (`buf[NONCE_LEN..]`): writes the nonce in front, encrypts the rest and appends the
+/// tag. Returns exactly what [`seal_with_nonce`] returns for that plaintext, without
+/// copying it. The plaintext stays in its wiping wrapper until it has been encrypted, so
+/// that on any failure it is wiped with the buffer; what is returned holds only the
+/// sealed value, which needs no wiping.
+pub(crate) fn seal_in_place(
+    key: &Key,
+    nonce: &[u8; NONCE_LEN],
+    mut buf: Zeroizing<Vec<u8>>,
+    aad: &[u8],
+) -> Result<Vec<u8>> {
+    if buf.len() < NONCE_LEN {
+        return Err(Error::Storage(
+            "a buffer to seal in place has no room for its nonce".into(),
+        ));
+    }
+    let cipher = XChaCha20Poly1305::new(key.expose().into());
+    buf[..NONCE_LEN].copy_from_slice(nonce);
+    let tag = cipher
+        .encrypt_in_place_detached(XNonce::from_slice(nonce), aad, &mut buf[NONCE_LEN..])
+        .map_err(|_| Error::Storage("encryption failed".into()))?;
+    // Encrypted already: should the tag not fit the capacity, the reallocation copies
+    // only ciphertext.
+    buf.extend_from_slice(&tag);
+    Ok(std::mem::take(&mut *buf))
+}
+
 /// Decrypts a value written by [`seal`]. Any change to the bytes, the key or the binding
 /// is an integrity error naming `place`.
 pub fn open(key: &Key, sealed: &[u8], aad: &Aad, place: &str) -> Result<Zeroizing<Vec<u8>>> {
@@ -151,6 +179,26 @@ mod tests {
                 "{len} bytes"
             );
         }
+    }
+
+    #[test]
+    fn sealing_in_place_gives_the_bytes_of_sealing_a_copy() {
+        let key = Key::from_zeroizing(Zeroizing::new([4u8; 32]));
+        let nonce = [9u8; NONCE_LEN];
+        let plain: Vec<u8> = (0..1_000u32).map(|i| i as u8).collect();
+        let mut buf = Zeroizing::new(vec![0xEE; NONCE_LEN]);
+        buf.extend_from_slice(&plain);
+        let sealed = seal_in_place(&key, &nonce, buf, b"aad").unwrap();
+        assert_eq!(
+            sealed,
+            seal_with_nonce(&key, &nonce, &plain, b"aad").unwrap()
+        );
+        assert_eq!(open_raw(&key, &sealed, b"aad").unwrap().as_slice(), plain);
+        let short = Zeroizing::new(vec![0u8; NONCE_LEN - 1]);
+        assert!(matches!(
+            seal_in_place(&key, &nonce, short, b"aad"),
+            Err(Error::Storage(_))
+        ));
     }
 
     #[test]

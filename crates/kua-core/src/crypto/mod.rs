@@ -7,10 +7,10 @@ mod aead;
 mod kdf;
 mod keys;
 
-pub(crate) use aead::open_raw;
 pub use aead::{
     open, open_padded, padme, seal, seal_padded, seal_with_nonce, Aad, NONCE_LEN, TAG_LEN,
 };
+pub(crate) use aead::{open_raw, seal_in_place};
 pub use kdf::{calibrate, KdfParams, MIN_M_KIB, MIN_P, MIN_T};
 pub(crate) use keys::{base32_grouped, base32_typed};
 pub use keys::{Key, RecoveryKey, Subkeys};

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::chunks::{chunk_rowid, open_chunk, Nonces};
-use crate::crypto::Key;
+use crate::crypto::{Key, NONCE_LEN, TAG_LEN};
 use crate::progress::Silent;
 use crate::seams::{Seams, SteppingClock};
 use rand_core::SeedableRng;
@@ -105,45 +105,76 @@ fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
     }
 }
 
-/// The first stage alone, with its only buffers reused ones full of 0xFF: the short
-/// last chunk must come out zero-padded, sealed that way.
+/// The first stage alone, with its only buffers reused bodies full of 0xFF: the short
+/// last chunk must come out zero-padded, hashed without its padding, and sealed that way.
 #[test]
 fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
     let (key, mut seams) = (key(), seams());
     let sealer = ChunkSealer::new(&mut seams, &key, &VAULT, &key, ID);
-    let (out, sealed) = sync_channel(8);
+    let (to_first, first) = sync_channel(8);
+    let (to_second, second) = sync_channel(8);
     let (recycle, recycled) = channel();
     for _ in 0..4 {
-        recycle.send(Zeroizing::new(vec![0xFF; CHUNK])).unwrap();
+        recycle
+            .send(vec![0xFF; NONCE_LEN + CHUNK + TAG_LEN])
+            .unwrap();
     }
     let data = vec![7u8; CHUNK + 100];
-    read_and_seal(&mut &data[..], &sealer, &out, &recycled);
-    drop(out);
-    let chunks: Vec<Sealed> = sealed.into_iter().map(|c| c.unwrap()).collect();
-    assert_eq!(chunks.len(), 2);
+    let hash = read_and_hash(&mut &data[..], &[to_first, to_second], &recycled);
+    assert_eq!(hex(&hash.finalize()), hex(&Sha256::digest(&data)));
+    // Chunk 0 went to the first sealer, chunk 1 to the second, and nothing else.
+    let first: Vec<Hashed> = first.into_iter().map(|c| c.unwrap()).collect();
+    let mut second: Vec<Hashed> = second.into_iter().map(|c| c.unwrap()).collect();
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert_eq!((first[0].index, second[0].index), (0, 1));
     // Three of the four reused buffers were taken: the current, and two read ahead.
     assert_eq!(recycled.try_iter().count(), 1, "fresh buffers were made");
-    let last = &chunks[1];
+    let last = second.remove(0);
     assert!(last.last && last.len == 100);
-    assert!(last.plain[..100].iter().all(|&b| b == 7));
+    assert_eq!(
+        last.plain.len(),
+        NONCE_LEN + CHUNK,
+        "a reused body not cut back"
+    );
+    let content = &last.plain[NONCE_LEN..];
+    assert!(content[..100].iter().all(|&b| b == 7));
     assert!(
-        last.plain[100..].iter().all(|&b| b == 0),
+        content[100..].iter().all(|&b| b == 0),
         "stale 0xFF in the padding"
     );
+    let (_, body) = sealer.seal_in_place(1, true, 100, last.plain).unwrap();
     let plain = open_chunk(
         &key,
         &VAULT,
         Nonces::Random,
         (&ID, &[0; 19]),
         (1, true, 100),
-        &last.body,
+        &body,
         "test",
     )
     .unwrap();
+    assert_eq!(plain.len(), CHUNK);
+    assert!(plain[..100].iter().all(|&b| b == 7));
     assert!(
         plain[100..].iter().all(|&b| b == 0),
         "sealed with stale bytes"
     );
+}
+
+/// Sealing in place stores the bytes that sealing a copy stores: the same nonce, the
+/// same binding, the same row id.
+#[test]
+fn a_chunk_sealed_in_place_is_the_chunk_sealed_from_a_copy() {
+    let (key, mut seams) = (key(), seams());
+    let sealer = ChunkSealer::new(&mut seams, &key, &VAULT, &key, ID);
+    let plain: Vec<u8> = (0..CHUNK).map(|i| (i % 251) as u8).collect();
+    let mut buf = Zeroizing::new(vec![0u8; NONCE_LEN]);
+    buf.extend_from_slice(&plain);
+    for (index, last, len) in [(0, false, CHUNK), (7, true, CHUNK - 3)] {
+        let copy = sealer.seal(index, last, len, &plain).unwrap();
+        let in_place = sealer.seal_in_place(index, last, len, buf.clone()).unwrap();
+        assert_eq!(in_place, copy, "chunk {index}");
+    }
 }
 
 /// A file that ends and then has more (still being written) is refused rather than
@@ -204,9 +235,10 @@ fn a_store_that_fails_midway_stops_every_stage() {
         matches!(&got, Err(e) if e.to_string().contains("full")),
         "{got:?}"
     );
-    // Five stored, then at most what fits in the two channels, one chunk in each
-    // stage's hands and the two the reader holds: the reading stopped.
-    let bound = (5 + 2 * DEPTH + 4) * CHUNK;
+    // Five stored and the sixth refused, then at most what fits in each sealer's two
+    // channels, one chunk in each sealer's hands and the two the reader holds: the
+    // reading stopped.
+    let bound = (5 + 1 + 2 * SEALERS * DEPTH + SEALERS + 2) * CHUNK;
     assert!(taken.into_inner() <= bound, "the stages went on reading");
 }
 
