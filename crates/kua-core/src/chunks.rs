@@ -19,6 +19,12 @@ use std::io::Read;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+mod sealing;
+
+pub(crate) use sealing::{
+    chunk_buffer, fill, read_chunk, store_padding, store_sequential, ChunkSealer,
+};
+
 /// How an attachment's chunk nonces are made: recorded in its (sealed) metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,20 +107,6 @@ pub(crate) fn chunk_rowid(ids: &Key, attachment: &Uuid, index: u64) -> i64 {
     let mut b = [0u8; 8];
     b.copy_from_slice(&mac[..8]);
     (u64::from_be_bytes(b) >> 1) as i64
-}
-
-/// Reads exactly one chunk (or what is left). Returns the number of bytes read.
-pub(crate) fn fill(source: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match source.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// Reads an attachment's plaintext chunk by chunk, checking each chunk's place, nonce
@@ -231,179 +223,4 @@ impl Read for ChunkReader<'_> {
         self.pos += n;
         Ok(n)
     }
-}
-
-/// What sealing the chunks of one attachment needs: its key and place, and a fresh
-/// random seed for this sealing session's nonces.
-pub(crate) struct ChunkSealer<'a> {
-    pub key: &'a crate::crypto::Key,
-    pub vault: &'a Uuid,
-    pub ids: &'a crate::crypto::Key,
-    pub id: Uuid,
-    nonce_seed: Key,
-}
-
-impl<'a> ChunkSealer<'a> {
-    /// A sealer for one session of sealing (an attachment stored, a recording flushed).
-    /// The seed is drawn fresh from the vault's RNG every time, so a chunk sealed again
-    /// in a later session (a recording's tail) gets a different nonce.
-    pub(crate) fn new(
-        seams: &mut crate::seams::Seams,
-        key: &'a Key,
-        vault: &'a Uuid,
-        ids: &'a Key,
-        id: Uuid,
-    ) -> Self {
-        ChunkSealer {
-            key,
-            vault,
-            ids,
-            id,
-            nonce_seed: Key::random(seams),
-        }
-    }
-
-    /// Seals chunk `index` (a full CHUNK of plaintext, of which `len` bytes are content)
-    /// and returns its row id and body.
-    /// The nonce is HMAC(seed, index || last) truncated to 24 bytes: distinct for every
-    /// chunk of the session, and unpredictable and unrepeated across sessions, since
-    /// each session's seed is a fresh 256-bit random key.
-    pub(crate) fn seal(
-        &self,
-        index: u64,
-        last: bool,
-        len: usize,
-        plain: &[u8],
-    ) -> Result<(i64, Vec<u8>)> {
-        let nonce = self.nonce(index, last);
-        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
-        let sealed = crate::crypto::seal_with_nonce(self.key, &nonce, plain, aad.bytes())?;
-        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
-    }
-
-    /// Seals chunk `index` in place, as [`Self::seal`] seals a copy: `buf` holds room for
-    /// the nonce, then the chunk's plaintext (a full CHUNK, of which `len` bytes are
-    /// content). Returns the row id and the body, which is `buf` sealed.
-    pub(crate) fn seal_in_place(
-        &self,
-        index: u64,
-        last: bool,
-        len: usize,
-        buf: Zeroizing<Vec<u8>>,
-    ) -> Result<(i64, Vec<u8>)> {
-        let nonce = self.nonce(index, last);
-        let aad = chunk_aad_v2(self.vault, &self.id, index, last, len);
-        let sealed = crate::crypto::seal_in_place(self.key, &nonce, buf, aad.bytes())?;
-        Ok((chunk_rowid(self.ids, &self.id, index), sealed))
-    }
-
-    /// The nonce of chunk `index`: HMAC(seed, index || last) truncated to 24 bytes.
-    fn nonce(&self, index: u64, last: bool) -> [u8; NONCE_LEN] {
-        let mut data = [0u8; 9];
-        data[..8].copy_from_slice(&index.to_be_bytes());
-        data[8] = u8::from(last);
-        let mut nonce = [0u8; NONCE_LEN];
-        nonce.copy_from_slice(&self.nonce_seed.mac(&data)[..NONCE_LEN]);
-        nonce
-    }
-}
-
-/// Stores a stream as chunks inside the caller's transaction, for sources that cannot
-/// move to another thread (a file inside a bundle being read): this thread reads each
-/// chunk and stores it, a second one seals the chunks in between, so that on two cores
-/// the sealing overlaps the reading and the page writes. Returns (size, chunk count).
-/// It does not hash: its one caller's source is the bundle reader, which hashes every
-/// byte it hands over and fails the import (rolling this transaction back) when they
-/// differ from the signed manifest.
-pub(crate) fn store_sequential(
-    tx: &Connection,
-    sealer: &ChunkSealer<'_>,
-    source: &mut dyn Read,
-) -> Result<(u64, u64)> {
-    // How many chunks may be between reading and storing. Each channel holds at most
-    // this many, and this thread never has more in flight, so neither side can wait on
-    // the other forever.
-    const IN_FLIGHT: usize = 2;
-    // OR REPLACE: chunks left behind by a received file whose record was removed (and
-    // that a later bundle brings again) are replaced, not a reason to refuse the bundle.
-    let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
-    std::thread::scope(|scope| -> Result<(u64, u64)> {
-        let (to_seal, plain) =
-            std::sync::mpsc::sync_channel::<(u64, bool, usize, Zeroizing<Vec<u8>>)>(IN_FLIGHT);
-        let (to_store, sealed) = std::sync::mpsc::sync_channel::<Result<(i64, Vec<u8>)>>(IN_FLIGHT);
-        let sealing = scope.spawn(move || {
-            // Every chunk is sealed whole (CHUNK bytes, the last one zero-filled past
-            // its length), as `attach` seals them.
-            for (index, last, len, chunk) in plain {
-                if to_store
-                    .send(sealer.seal(index, last, len, &chunk))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        });
-        let stored = (|| -> Result<(u64, u64)> {
-            let mut store_one = || -> Result<()> {
-                let (rowid, body) = sealed.recv().map_err(|_| {
-                    Error::Storage("the chunk sealing stopped unexpectedly".into())
-                })??;
-                stmt.execute(params![rowid, body])?;
-                Ok(())
-            };
-            let mut current = Zeroizing::new(vec![0u8; CHUNK]);
-            let mut len = fill(source, &mut current)?;
-            let (mut size, mut index, mut in_flight) = (0u64, 0u64, 0usize);
-            loop {
-                let mut next = Zeroizing::new(vec![0u8; CHUNK]);
-                let next_len = fill(source, &mut next)?;
-                let last = next_len == 0;
-                if in_flight == IN_FLIGHT {
-                    store_one()?;
-                    in_flight -= 1;
-                }
-                size += len as u64;
-                to_seal
-                    .send((index, last, len, current))
-                    .map_err(|_| Error::Storage("the chunk sealing stopped unexpectedly".into()))?;
-                in_flight += 1;
-                index += 1;
-                if last {
-                    break;
-                }
-                current = next;
-                len = next_len;
-            }
-            drop(to_seal);
-            for _ in 0..in_flight {
-                store_one()?;
-            }
-            Ok((size, index))
-        })();
-        // On an early error the channels are gone by now, so the sealing thread ends.
-        drop(sealed);
-        match sealing.join() {
-            Ok(()) => stored,
-            Err(_) => Err(Error::Storage(
-                "the chunk sealing stopped unexpectedly".into(),
-            )),
-        }
-    })
-}
-
-/// Stores filler chunks after an attachment's last real chunk, up to the Padmé length
-/// of its chunk count, so that the number of rows an attachment adds tells its size
-/// only roughly (docs/vault-format.md). Fillers are sealed zeros at the indices after
-/// the last chunk, under the attachment's key and a fresh nonce; nothing reads them,
-/// and their AAD (index past the end, not last) lets none stand in for a real chunk.
-/// Returns how many were stored.
-pub(crate) fn store_padding(tx: &Connection, sealer: &ChunkSealer<'_>, chunks: u64) -> Result<u64> {
-    let padded = crate::crypto::padme(chunks);
-    let zeros = vec![0u8; CHUNK];
-    let mut stmt = tx.prepare_cached("INSERT OR REPLACE INTO chunk (id, body) VALUES (?1, ?2)")?;
-    for index in chunks..padded {
-        let (rowid, sealed) = sealer.seal(index, false, 0, &zeros)?;
-        stmt.execute(params![rowid, sealed])?;
-    }
-    Ok(padded - chunks)
 }

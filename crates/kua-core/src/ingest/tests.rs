@@ -2,8 +2,8 @@
 //! chunk table.
 
 use super::*;
-use crate::chunks::{chunk_rowid, open_chunk, Nonces};
-use crate::crypto::{Key, NONCE_LEN, TAG_LEN};
+use crate::chunks::{chunk_buffer, chunk_rowid, open_chunk, Nonces};
+use crate::crypto::{Key, TAG_LEN};
 use crate::progress::Silent;
 use crate::seams::{Seams, SteppingClock};
 use rand_core::SeedableRng;
@@ -49,16 +49,22 @@ fn ingest_into(
 
 #[test]
 fn a_reused_buffer_keeps_nothing_of_the_chunk_it_held() {
-    let mut buf = vec![0xAB; CHUNK];
+    // A stored body, cut back: its nonce's room is left, the rest overwritten.
+    let mut buf = chunk_buffer(Some(vec![0xAB; NONCE_LEN + CHUNK + TAG_LEN]));
+    assert_eq!(buf.len(), NONCE_LEN + CHUNK);
     let n = read_chunk(&mut &[7u8; 100][..], &mut buf).unwrap();
     assert_eq!(n, 100);
-    assert!(buf[..100].iter().all(|&b| b == 7));
+    let content = &buf[NONCE_LEN..];
+    assert!(content[..100].iter().all(|&b| b == 7));
     assert!(
-        buf[100..].iter().all(|&b| b == 0),
+        content[100..].iter().all(|&b| b == 0),
         "stale bytes after the content"
     );
     assert_eq!(read_chunk(&mut &[][..], &mut buf).unwrap(), 0);
-    assert!(buf.iter().all(|&b| b == 0));
+    assert!(buf[NONCE_LEN..].iter().all(|&b| b == 0));
+    // A buffer with no room for a nonce is refused, not read as an empty stream.
+    let mut short = vec![0u8; NONCE_LEN - 1];
+    assert!(read_chunk(&mut &[7u8; 100][..], &mut short).is_err());
 }
 
 /// Whatever the threads' timing (buffers reused or not), every chunk holds its own
@@ -96,6 +102,16 @@ fn every_chunk_is_stored_sealed_in_order_with_zero_padding() {
         assert_eq!(plain.len(), CHUNK, "chunk {i} is sealed whole");
         assert!(
             plain[..content].iter().all(|&b| b == i as u8 + 1),
+            "chunk {i}"
+        );
+        // Byte for byte what sealing a copy of the chunk gives (the same seeded
+        // randomness makes the same nonce seed): the nonce, the binding, the padding.
+        let mut padded = data[i as usize * CHUNK..][..content].to_vec();
+        padded.resize(CHUNK, 0);
+        let copy = ChunkSealer::new(&mut seams(), &key, &VAULT, &key, ID);
+        assert_eq!(
+            body,
+            copy.seal(i, last, content, &padded).unwrap().1,
             "chunk {i}"
         );
         assert!(
@@ -260,6 +276,52 @@ fn a_read_error_is_passed_on_and_nothing_is_complete() {
     let got = ingest_into(&db, &mut Failing(5 * CHUNK));
     assert!(
         matches!(&got, Err(Error::Io(e)) if e.to_string().contains("pulled")),
+        "{got:?}"
+    );
+}
+
+/// The store takes chunks from the sealers in turn and refuses one out of its place; a
+/// sealer gone before the last chunk leaves the attachment incomplete, not stored.
+#[test]
+fn the_store_takes_chunks_in_turn_and_refuses_a_gap() {
+    let sealed = |index: u64, last: bool| Sealed {
+        index,
+        rowid: index as i64 + 1,
+        len: 3,
+        body: vec![index as u8; 3],
+        last,
+    };
+    let run = |chunks: Vec<(usize, Sealed)>| {
+        let db = chunk_table("");
+        let (to, from): (Vec<_>, Vec<_>) = (0..SEALERS).map(|_| sync_channel(8)).unzip();
+        for (sealer, chunk) in chunks {
+            to[sealer].send(Ok(chunk)).unwrap();
+        }
+        drop(to);
+        let tx = db.unchecked_transaction().unwrap();
+        let (recycle, _recycled) = channel();
+        let got = store(from, &tx, None, &recycle, &mut Silent);
+        let rows: i64 = tx
+            .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))
+            .unwrap();
+        (got, rows)
+    };
+    let (got, rows) = run(vec![
+        (0, sealed(0, false)),
+        (1, sealed(1, false)),
+        (0, sealed(2, true)),
+    ]);
+    assert_eq!((got.unwrap(), rows), ((9, 3), 3));
+    // Chunk 1 skipped: the first sealer's next chunk stands in its turn's place.
+    let (got, _) = run(vec![(0, sealed(0, false)), (1, sealed(2, true))]);
+    assert!(
+        matches!(&got, Err(Error::Storage(m)) if m.contains("in the place of chunk 1")),
+        "{got:?}"
+    );
+    // The second sealer ended (a panic) before handing over its chunk.
+    let (got, _) = run(vec![(0, sealed(0, false)), (0, sealed(2, true))]);
+    assert!(
+        matches!(&got, Err(Error::Storage(m)) if m.contains("before its last chunk")),
         "{got:?}"
     );
 }
