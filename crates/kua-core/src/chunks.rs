@@ -1,5 +1,6 @@
-//! Attachment chunks: their nonces, bindings and unlinkable row ids; reading them back
-//! one by one; sealing and storing them. The layout is in docs/vault-format.md.
+//! Attachment chunks: their nonces, bindings and unlinkable row ids, and reading them
+//! back one by one; sealing and storing them is in `sealing.rs`. The layout is in
+//! docs/vault-format.md.
 //!
 //! Invariant: no two sealings under one record key ever share a nonce. Chunks written
 //! since format 2 carry a fresh random nonce each time they are sealed (a recording's

@@ -24,6 +24,11 @@ use zeroize::Zeroizing;
 /// stored body (ciphertext only) to fill again instead of allocating; it is cut back to
 /// that length, and the read that follows overwrites all of it but the nonce's room.
 pub(crate) fn chunk_buffer(reuse: Option<Vec<u8>>) -> Zeroizing<Vec<u8>> {
+    // A stored body has room for the tag; anything smaller is not one, and cutting it
+    // back or growing it could leave bytes behind in an allocation nobody wipes.
+    debug_assert!(reuse
+        .as_ref()
+        .is_none_or(|b| b.len() == NONCE_LEN + CHUNK + TAG_LEN));
     let mut buf = reuse.unwrap_or_else(|| Vec::with_capacity(NONCE_LEN + CHUNK + TAG_LEN));
     buf.resize(NONCE_LEN + CHUNK, 0);
     Zeroizing::new(buf)
@@ -157,19 +162,21 @@ pub(crate) fn store_sequential(
         let (to_seal, plain) =
             std::sync::mpsc::sync_channel::<(u64, bool, usize, Zeroizing<Vec<u8>>)>(IN_FLIGHT);
         let (to_store, sealed) = std::sync::mpsc::sync_channel::<Result<(i64, Vec<u8>)>>(IN_FLIGHT);
-        let sealing = scope.spawn(move || {
-            for (index, last, len, chunk) in plain {
-                if to_store
-                    .send(sealer.seal_in_place(index, last, len, chunk))
-                    .is_err()
-                {
-                    return;
+        let sealing = std::thread::Builder::new()
+            .name("kua-seal".into())
+            .spawn_scoped(scope, move || {
+                for (index, last, len, chunk) in plain {
+                    if to_store
+                        .send(sealer.seal_in_place(index, last, len, chunk))
+                        .is_err()
+                    {
+                        return;
+                    }
                 }
-            }
-        });
+            })?;
         let stored = (|| -> Result<(u64, u64)> {
-            // Bodies stored, to be filled again: at most the chunks in flight.
-            let mut spare: Vec<Vec<u8>> = Vec::with_capacity(IN_FLIGHT);
+            // Bodies stored, to be filled again: at most the chunks in flight and one.
+            let mut spare: Vec<Vec<u8>> = Vec::with_capacity(IN_FLIGHT + 1);
             let mut store_one = |spare: &mut Vec<Vec<u8>>| -> Result<()> {
                 let (rowid, body) = sealed.recv().map_err(|_| stopped())??;
                 stmt.execute(params![rowid, body])?;
@@ -238,21 +245,29 @@ mod tests {
     use crate::seams::{Seams, SteppingClock};
     use rand_core::SeedableRng;
 
-    /// Five and a half chunks, each chunk's bytes distinct: from the fourth on, chunks
-    /// are read into bodies already stored, so each must hold only its own bytes, then
-    /// zeros, and open under its own place.
-    #[test]
-    fn a_stream_stored_in_reused_bodies_reads_back_chunk_by_chunk() {
-        let mut seams = Seams::new(
+    fn seams() -> Seams {
+        Seams::new(
             Box::new(SteppingClock::new(0, 1)),
             Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(9)),
-        );
-        let key = Key::from_slice(&[6; 32]).unwrap();
-        let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let sealer = ChunkSealer::new(&mut seams, &key, &vault, &key, id);
+        )
+    }
+
+    fn chunk_table() -> Connection {
         let db = Connection::open_in_memory().unwrap();
         db.execute_batch("CREATE TABLE chunk (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
             .unwrap();
+        db
+    }
+
+    /// Five and a half chunks, each chunk's bytes distinct: the fifth and the sixth (the
+    /// half one) are read into bodies already stored, so each chunk must hold only its
+    /// own bytes, then zeros, and be what sealing a copy of it gives.
+    #[test]
+    fn a_stream_stored_in_reused_bodies_reads_back_chunk_by_chunk() {
+        let key = Key::from_slice(&[6; 32]).unwrap();
+        let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let sealer = ChunkSealer::new(&mut seams(), &key, &vault, &key, id);
+        let db = chunk_table();
         let len = 5 * CHUNK + CHUNK / 2;
         let data: Vec<u8> = (0..len).map(|i| 0xF0 - (i / CHUNK) as u8).collect();
         let (size, count) = store_sequential(&db, &sealer, &mut &data[..]).unwrap();
@@ -288,6 +303,51 @@ mod tests {
                 plain[content..].iter().all(|&b| b == 0),
                 "chunk {index} padded with stale bytes"
             );
+            // Byte for byte what sealing a copy gives: the nonce, the binding, the
+            // padding (the same seeded randomness makes the same nonce seed).
+            let mut padded = data[start..start + content].to_vec();
+            padded.resize(CHUNK, 0);
+            let copy = ChunkSealer::new(&mut seams(), &key, &vault, &key, id);
+            assert_eq!(body, copy.seal(index, last, content, &padded).unwrap().1);
         }
+    }
+
+    /// A source that fails midway, or a store that does, ends the storing with that
+    /// error: no hang, nothing reported stored.
+    #[test]
+    fn a_failing_read_or_store_ends_with_its_error() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("the bundle was cut short"));
+                }
+                let n = buf.len().min(self.0);
+                buf[..n].fill(1);
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let key = Key::from_slice(&[6; 32]).unwrap();
+        let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let sealer = ChunkSealer::new(&mut seams(), &key, &vault, &key, id);
+        let db = chunk_table();
+        let got = store_sequential(&db, &sealer, &mut Failing(5 * CHUNK + 7));
+        assert!(
+            matches!(&got, Err(Error::Io(e)) if e.to_string().contains("cut short")),
+            "{got:?}"
+        );
+        db.execute_batch(
+            "CREATE TRIGGER full BEFORE INSERT ON chunk
+             WHEN (SELECT count(*) FROM chunk) >= 8
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
+        let data = vec![2u8; 40 * CHUNK];
+        let got = store_sequential(&db, &sealer, &mut &data[..]);
+        assert!(
+            matches!(&got, Err(e) if e.to_string().contains("full")),
+            "{got:?}"
+        );
     }
 }

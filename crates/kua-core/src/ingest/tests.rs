@@ -312,7 +312,7 @@ fn the_store_takes_chunks_in_turn_and_refuses_a_gap() {
         (0, sealed(2, true)),
     ]);
     assert_eq!((got.unwrap(), rows), ((9, 3), 3));
-    // Chunk 1 skipped: the first sealer's next chunk stands in its turn's place.
+    // Chunk 1 skipped: chunk 2, handed to the second sealer, stands in its place.
     let (got, _) = run(vec![(0, sealed(0, false)), (1, sealed(2, true))]);
     assert!(
         matches!(&got, Err(Error::Storage(m)) if m.contains("in the place of chunk 1")),
