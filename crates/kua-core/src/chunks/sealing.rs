@@ -190,6 +190,14 @@ pub(crate) fn store_sequential(
                 let mut next = chunk_buffer(spare.pop());
                 let next_len = read_chunk(source, &mut next)?;
                 let last = next_len == 0;
+                if len < CHUNK && !last {
+                    // The source ended and then had more: a short chunk that is not the
+                    // last would never read back (as in `crate::ingest`).
+                    return Err(Error::BadInput(
+                        "a file ended and then went on while it was being stored: it was not stored"
+                            .into(),
+                    ));
+                }
                 if in_flight == IN_FLIGHT {
                     store_one(&mut spare)?;
                     in_flight -= 1;
@@ -345,8 +353,41 @@ mod tests {
         .unwrap();
         let data = vec![2u8; 40 * CHUNK];
         let got = store_sequential(&db, &sealer, &mut &data[..]);
+        // A full disk simulated by a trigger: SQLite reports it as a constraint, not as
+        // SQLITE_FULL, so this is the store's error path, not the disk-full mapping.
         assert!(
             matches!(&got, Err(e) if e.to_string().contains("full")),
+            "{got:?}"
+        );
+    }
+
+    /// A source that ends and then goes on is refused rather than stored with a short
+    /// chunk in the middle, which would never read back.
+    #[test]
+    fn a_source_that_ends_and_goes_on_is_refused() {
+        struct Resumed(Vec<Vec<u8>>);
+        impl Read for Resumed {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Ok(0);
+                }
+                let mut next = self.0.remove(0);
+                let n = buf.len().min(next.len());
+                buf[..n].copy_from_slice(&next[..n]);
+                if n < next.len() {
+                    self.0.insert(0, next.split_off(n));
+                }
+                Ok(n)
+            }
+        }
+        let key = Key::from_slice(&[6; 32]).unwrap();
+        let (vault, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let sealer = ChunkSealer::new(&mut seams(), &key, &vault, &key, id);
+        // Half a chunk, an end (an empty read), then a whole chunk more.
+        let mut source = Resumed(vec![vec![1; CHUNK / 2], Vec::new(), vec![2; CHUNK]]);
+        let got = store_sequential(&chunk_table(), &sealer, &mut source);
+        assert!(
+            matches!(&got, Err(Error::BadInput(m)) if m.contains("went on")),
             "{got:?}"
         );
     }
