@@ -4,11 +4,12 @@
 //! The work runs on several threads so that it spreads over both cores whatever each
 //! part's share is on a given machine: a helper reads each chunk and hashes it (the
 //! evidence hash, which needs the chunks in order), `SEALERS` helpers seal the chunks in
-//! turn (chunk `i` by sealer `i % SEALERS`: a chunk's nonce and row id depend only on
-//! its index, so which thread seals it changes nothing stored), and the calling thread,
-//! which owns the transaction, stores them, taking them from the sealers in the same
-//! turn, so in order. The channels between stages are bounded, so at most a few chunks
-//! are in flight.
+//! groups of `GROUP`, the groups in turn (group `g` by sealer `g % SEALERS`: a chunk's
+//! nonce and row id depend only on its index, so which thread seals it changes nothing
+//! stored), and the calling thread, which owns the transaction, stores them, taking the
+//! groups from the sealers in the same turn, so in order. Every group but the last is
+//! full, which is how the store knows whose turn it is. The channels between stages are
+//! bounded, so at most a few groups are in flight.
 //! On Linux the filesystem is also synced every 16 MiB, so that the disk writes while
 //! the stages work (`writeback::EarlySync`). The figures behind this layout are in
 //! docs/benchmarks.md, "Attachment ingest".
@@ -33,8 +34,14 @@ use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use zeroize::Zeroizing;
 
-/// Chunks waiting between two stages, on each channel.
-const DEPTH: usize = 4;
+/// Chunks handed from one stage to the next at once. Handing them over one by one woke
+/// a waiting thread for every 64 KiB chunk, and on two cores each wake-up preempted the
+/// thread that gave it: about 7,000 context switches per thread and per GiB
+/// (docs/benchmarks.md, "Attachment ingest").
+const GROUP: usize = 8;
+
+/// Groups waiting between two stages, on each channel.
+const DEPTH: usize = 2;
 
 /// Threads that seal. Sealing is the largest part of the work on the project's machine
 /// (1.1 s of CPU per GiB, against 0.73 s for the hash and 0.95 s for the store), so two
@@ -46,6 +53,12 @@ const SYNC_EVERY: u64 = 256;
 
 /// A chunk's plaintext behind room for its nonce, to be sealed in place.
 type Plain = Zeroizing<Vec<u8>>;
+
+/// The sealer that seals the group holding chunk `index`: groups go to the sealers in
+/// turn, and the store takes them back in the same turn.
+fn sealer_of(index: u64) -> usize {
+    ((index / GROUP as u64) % SEALERS as u64) as usize
+}
 
 /// A chunk read and hashed, on its way to a sealer.
 struct Hashed {
@@ -85,8 +98,8 @@ pub(crate) fn ingest(
         // end once the senders and receivers dropped here are gone.
         let start = |name: &str| std::thread::Builder::new().name(name.into());
         for _ in 0..SEALERS {
-            let (to, input) = sync_channel::<Result<Hashed>>(DEPTH);
-            let (out, from) = sync_channel::<Result<Sealed>>(DEPTH);
+            let (to, input) = sync_channel::<Result<Vec<Hashed>>>(DEPTH);
+            let (out, from) = sync_channel::<Result<Vec<Sealed>>>(DEPTH);
             let handle =
                 start("kua-seal").spawn_scoped(scope, move || seal(input, sealer, &out))?;
             sealing.push(handle);
@@ -114,18 +127,20 @@ pub(crate) fn ingest(
 }
 
 /// The first stage: reads one chunk ahead (the last chunk is the one with nothing after
-/// it), hashes each in order and hands it to its sealer. Stops at the end, at the first
-/// error (which it passes on, in the chunks' turn) or when a sealer stopped. Returns the
-/// hash of what it read.
+/// it), hashes each in order and hands them in groups to their sealer. Stops at the end,
+/// at the first error (which it passes on in the place of the group it interrupts, in
+/// the groups' turn; the chunks of that group read so far are wiped) or when a sealer
+/// stopped. Returns the hash of what it read.
 fn read_and_hash(
     source: &mut (dyn Read + Send),
-    to_sealers: &[SyncSender<Result<Hashed>>],
+    to_sealers: &[SyncSender<Result<Vec<Hashed>>>],
     recycled: &Receiver<Vec<u8>>,
 ) -> Sha256 {
     let mut hasher = Sha256::new();
     let buffer = || chunk_buffer(recycled.try_recv().ok());
     let mut read = |buf: &mut Plain| read_chunk(source, buf).map_err(Error::from);
-    let turn = |index: u64| &to_sealers[(index % SEALERS as u64) as usize];
+    let turn = |index: u64| &to_sealers[sealer_of(index)];
+    let mut group = Vec::with_capacity(GROUP);
     let mut current = buffer();
     let mut len = match read(&mut current) {
         Ok(n) => n,
@@ -156,38 +171,49 @@ fn read_and_hash(
             return hasher;
         }
         hasher.update(&current[NONCE_LEN..NONCE_LEN + len]);
-        let chunk = Hashed {
+        group.push(Hashed {
             index,
             plain: std::mem::replace(&mut current, next),
             len,
             last,
-        };
-        if turn(index).send(Ok(chunk)).is_err() || last {
-            return hasher;
+        });
+        // Every group but the last is full, so that the store, counting chunks, knows
+        // whose turn it is.
+        if group.len() == GROUP || last {
+            let full = std::mem::replace(&mut group, Vec::with_capacity(GROUP));
+            if turn(index).send(Ok(full)).is_err() || last {
+                return hasher;
+            }
         }
         len = next_len;
     }
     hasher
 }
 
-/// A sealer: seals in place the chunks handed to it, in the order it got them. Passes
-/// an error on and stops.
+/// A sealer: seals in place the groups of chunks handed to it, in the order it got
+/// them. Passes an error on and stops (the chunks of the group not sealed yet are wiped
+/// as they are dropped).
 fn seal(
-    input: Receiver<Result<Hashed>>,
+    input: Receiver<Result<Vec<Hashed>>>,
     sealer: &ChunkSealer<'_>,
-    out: &SyncSender<Result<Sealed>>,
+    out: &SyncSender<Result<Vec<Sealed>>>,
 ) {
     for item in input {
-        let next = item.and_then(|c| {
-            sealer
-                .seal_in_place(c.index, c.last, c.len, c.plain)
-                .map(|(rowid, body)| Sealed {
-                    index: c.index,
-                    rowid,
-                    len: c.len,
-                    body,
-                    last: c.last,
+        let next = item.and_then(|group| {
+            group
+                .into_iter()
+                .map(|c| {
+                    sealer
+                        .seal_in_place(c.index, c.last, c.len, c.plain)
+                        .map(|(rowid, body)| Sealed {
+                            index: c.index,
+                            rowid,
+                            len: c.len,
+                            body,
+                            last: c.last,
+                        })
                 })
+                .collect::<Result<Vec<Sealed>>>()
         });
         let failed = next.is_err();
         if out.send(next).is_err() || failed {
@@ -200,7 +226,7 @@ fn seal(
 /// the sealers in turn, and hands each body back to the reader. Returns the size and the
 /// chunk count; an error if the stream ended before its last chunk.
 fn store(
-    from_sealers: Vec<Receiver<Result<Sealed>>>,
+    from_sealers: Vec<Receiver<Result<Vec<Sealed>>>>,
     tx: &Transaction<'_>,
     folder: Option<File>,
     recycle: &Sender<Vec<u8>>,
@@ -213,27 +239,29 @@ fn store(
     progress.begin(None);
     // A sealer that stopped without passing an error on (it panicked) ends the loop
     // before the last chunk: the attachment is then incomplete.
-    while let Ok(item) = from_sealers[(count % SEALERS as u64) as usize].recv() {
-        let chunk = item?;
-        if chunk.index != count {
-            return Err(Error::Storage(format!(
-                "chunk {} of the attachment came in the place of chunk {count}",
-                chunk.index
-            )));
-        }
-        stmt.execute(params![chunk.rowid, chunk.body])?;
-        // The reader may have ended: then the body is dropped here.
-        let _ = recycle.send(chunk.body);
-        size += chunk.len as u64;
-        count += 1;
-        progress.advance(chunk.len as u64);
-        if chunk.last {
-            // No early sync after the last chunk: the commit's own fsync follows at once.
-            complete = true;
-            break;
-        }
-        if count % SYNC_EVERY == 0 {
-            early.request();
+    'groups: while let Ok(item) = from_sealers[sealer_of(count)].recv() {
+        for chunk in item? {
+            if chunk.index != count {
+                return Err(Error::Storage(format!(
+                    "chunk {} of the attachment came in the place of chunk {count}",
+                    chunk.index
+                )));
+            }
+            stmt.execute(params![chunk.rowid, chunk.body])?;
+            // The reader may have ended: then the body is dropped here.
+            let _ = recycle.send(chunk.body);
+            size += chunk.len as u64;
+            count += 1;
+            progress.advance(chunk.len as u64);
+            if chunk.last {
+                // No early sync after the last chunk: the commit's own fsync follows at
+                // once.
+                complete = true;
+                break 'groups;
+            }
+            if count % SYNC_EVERY == 0 {
+                early.request();
+            }
         }
     }
     progress.end();

@@ -130,21 +130,33 @@ fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
     let (to_first, first) = sync_channel(8);
     let (to_second, second) = sync_channel(8);
     let (recycle, recycled) = channel();
-    for _ in 0..4 {
+    // One group and one chunk more: the reader takes a buffer for each chunk and one for
+    // the empty read after the last, so all of them are reused bodies.
+    let reused = GROUP + 4;
+    for _ in 0..reused {
         recycle
             .send(vec![0xFF; NONCE_LEN + CHUNK + TAG_LEN])
             .unwrap();
     }
-    let data = vec![7u8; CHUNK + 100];
+    let data = vec![7u8; GROUP * CHUNK + 100];
     let hash = read_and_hash(&mut &data[..], &[to_first, to_second], &recycled);
     assert_eq!(hex(&hash.finalize()), hex(&Sha256::digest(&data)));
-    // Chunk 0 went to the first sealer, chunk 1 to the second, and nothing else.
-    let first: Vec<Hashed> = first.into_iter().map(|c| c.unwrap()).collect();
-    let mut second: Vec<Hashed> = second.into_iter().map(|c| c.unwrap()).collect();
+    // The first group, full, went to the first sealer, the last chunk alone to the
+    // second, and nothing else.
+    let first: Vec<Vec<Hashed>> = first.into_iter().map(|g| g.unwrap()).collect();
+    let mut second: Vec<Vec<Hashed>> = second.into_iter().map(|g| g.unwrap()).collect();
     assert_eq!((first.len(), second.len()), (1, 1));
-    assert_eq!((first[0].index, second[0].index), (0, 1));
-    // Three of the four reused buffers were taken: the current, and two read ahead.
-    assert_eq!(recycled.try_iter().count(), 1, "fresh buffers were made");
+    let indices = |group: &[Hashed]| group.iter().map(|c| c.index).collect::<Vec<_>>();
+    assert_eq!(indices(&first[0]), (0..GROUP as u64).collect::<Vec<_>>());
+    assert!(first[0].iter().all(|c| c.len == CHUNK && !c.last));
+    assert_eq!(indices(&second[0]), vec![GROUP as u64]);
+    // A buffer for each chunk and one for the empty read: no fresh buffer was made.
+    assert_eq!(
+        recycled.try_iter().count(),
+        reused - (GROUP + 2),
+        "fresh buffers were made"
+    );
+    let mut second = second.remove(0);
     let last = second.remove(0);
     assert!(last.last && last.len == 100);
     assert_eq!(
@@ -158,13 +170,15 @@ fn a_short_last_chunk_in_a_reused_buffer_is_zero_padded() {
         content[100..].iter().all(|&b| b == 0),
         "stale 0xFF in the padding"
     );
-    let (_, body) = sealer.seal_in_place(1, true, 100, last.plain).unwrap();
+    let (_, body) = sealer
+        .seal_in_place(GROUP as u64, true, 100, last.plain)
+        .unwrap();
     let plain = open_chunk(
         &key,
         &VAULT,
         Nonces::Random,
         (&ID, &[0; 19]),
-        (1, true, 100),
+        (GROUP as u64, true, 100),
         &body,
         "test",
     )
@@ -244,17 +258,22 @@ fn a_store_that_fails_midway_stops_every_stage() {
             Ok(n)
         }
     }
-    let data = vec![3u8; 100 * CHUNK];
+    let data = vec![3u8; 300 * CHUNK];
     let taken = AtomicUsize::new(0);
     let got = ingest_into(&db, &mut Counted(&data, &taken));
     assert!(
         matches!(&got, Err(e) if e.to_string().contains("full")),
         "{got:?}"
     );
-    // Five stored and the sixth refused, then at most what fits in each sealer's two
-    // channels, one chunk in each sealer's hands and the two the reader holds: the
+    // The store's group (five stored, the sixth refused), then at most what fits in
+    // each sealer's two channels and a group in each sealer's hands, and what the reader
+    // holds (a group waiting to be handed over and the chunk read after it): the
     // reading stopped.
-    let bound = (5 + 1 + 2 * SEALERS * DEPTH + SEALERS + 2) * CHUNK;
+    let bound = (GROUP * (2 + SEALERS * (2 * DEPTH + 1)) + 1) * CHUNK;
+    assert!(
+        bound < data.len() / 2,
+        "the bound would not show a reader gone on"
+    );
     assert!(taken.into_inner() <= bound, "the stages went on reading");
 }
 
@@ -280,8 +299,9 @@ fn a_read_error_is_passed_on_and_nothing_is_complete() {
     );
 }
 
-/// The store takes chunks from the sealers in turn and refuses one out of its place; a
-/// sealer gone before the last chunk leaves the attachment incomplete, not stored.
+/// The store takes groups of chunks from the sealers in turn and refuses a chunk out of
+/// its place; a sealer gone before the last chunk leaves the attachment incomplete, not
+/// stored.
 #[test]
 fn the_store_takes_chunks_in_turn_and_refuses_a_gap() {
     let sealed = |index: u64, last: bool| Sealed {
@@ -291,11 +311,15 @@ fn the_store_takes_chunks_in_turn_and_refuses_a_gap() {
         body: vec![index as u8; 3],
         last,
     };
-    let run = |chunks: Vec<(usize, Sealed)>| {
+    let group = |indices: std::ops::Range<u64>, last: bool| -> Vec<Sealed> {
+        let end = indices.end;
+        indices.map(|i| sealed(i, last && i + 1 == end)).collect()
+    };
+    let run = |groups: Vec<(usize, Vec<Sealed>)>| {
         let db = chunk_table("");
         let (to, from): (Vec<_>, Vec<_>) = (0..SEALERS).map(|_| sync_channel(8)).unzip();
-        for (sealer, chunk) in chunks {
-            to[sealer].send(Ok(chunk)).unwrap();
+        for (sealer, group) in groups {
+            to[sealer].send(Ok(group)).unwrap();
         }
         drop(to);
         let tx = db.unchecked_transaction().unwrap();
@@ -306,20 +330,26 @@ fn the_store_takes_chunks_in_turn_and_refuses_a_gap() {
             .unwrap();
         (got, rows)
     };
+    let g = GROUP as u64;
+    // Two full groups and a last one of two chunks, from the sealers in turn.
     let (got, rows) = run(vec![
-        (0, sealed(0, false)),
-        (1, sealed(1, false)),
-        (0, sealed(2, true)),
+        (0, group(0..g, false)),
+        (1, group(g..2 * g, false)),
+        (0, group(2 * g..2 * g + 2, true)),
     ]);
-    assert_eq!((got.unwrap(), rows), ((9, 3), 3));
-    // Chunk 1 skipped: chunk 2, handed to the second sealer, stands in its place.
-    let (got, _) = run(vec![(0, sealed(0, false)), (1, sealed(2, true))]);
+    let count = 2 * g + 2;
+    assert_eq!((got.unwrap(), rows), ((3 * count, count), count as i64));
+    // Chunk 1 skipped: chunk 2 stands in its place.
+    let mut gap = group(0..g, false);
+    gap.remove(1);
+    let (got, _) = run(vec![(0, gap)]);
     assert!(
         matches!(&got, Err(Error::Storage(m)) if m.contains("in the place of chunk 1")),
         "{got:?}"
     );
-    // The second sealer ended (a panic) before handing over its chunk.
-    let (got, _) = run(vec![(0, sealed(0, false)), (0, sealed(2, true))]);
+    // The second sealer ended (a panic) before handing over its group: the last group,
+    // handed to the first sealer out of turn, is never taken.
+    let (got, _) = run(vec![(0, group(0..g, false)), (0, group(g..g + 1, true))]);
     assert!(
         matches!(&got, Err(Error::Storage(m)) if m.contains("before its last chunk")),
         "{got:?}"
