@@ -8,8 +8,9 @@
 //! nonce and row id depend only on its index, so which thread seals it changes nothing
 //! stored), and the calling thread, which owns the transaction, stores them, taking the
 //! groups from the sealers in the same turn, so in order. Every group but the last is
-//! full, which is how the store knows whose turn it is. The channels between stages are
-//! bounded, so at most a few groups are in flight.
+//! full; a group never spans a multiple of `GROUP`, and the reader and the store both
+//! find a chunk's sealer from its index (`sealer_of`), so the store always waits on the
+//! sealer of the next chunk it needs. The channels between stages are bounded (`DEPTH`).
 //! On Linux the filesystem is also synced every 16 MiB, so that the disk writes while
 //! the stages work (`writeback::EarlySync`). The figures behind this layout are in
 //! docs/benchmarks.md, "Attachment ingest".
@@ -36,11 +37,15 @@ use zeroize::Zeroizing;
 
 /// Chunks handed from one stage to the next at once. Handing them over one by one woke
 /// a waiting thread for every 64 KiB chunk, and on two cores each wake-up preempted the
-/// thread that gave it: about 7,000 context switches per thread and per GiB
-/// (docs/benchmarks.md, "Attachment ingest").
+/// thread that gave it: about 7,000 context switches per thread for 1 GiB, against about
+/// 1,300 in groups of eight (docs/benchmarks.md, "Attachment ingest", eleventh session).
 const GROUP: usize = 8;
 
-/// Groups waiting between two stages, on each channel.
+/// Groups waiting between two stages, on each channel. At most 97 chunks (6.1 MiB) are
+/// then in flight: the group being stored, in each sealer's two channels and hands five
+/// groups, the reader's group waiting to be handed over and the chunk read after it
+/// (`a_store_that_fails_midway_stops_every_stage` holds the stages to that bound). As
+/// bodies are handed back to be filled again, that many buffers live until the end.
 const DEPTH: usize = 2;
 
 /// Threads that seal. Sealing is the largest part of the work on the project's machine
@@ -177,8 +182,8 @@ fn read_and_hash(
             len,
             last,
         });
-        // Every group but the last is full, so that the store, counting chunks, knows
-        // whose turn it is.
+        // A group ends on a multiple of `GROUP` (or at the last chunk), so that it is
+        // all one sealer's, the sealer the store asks for its first chunk.
         if group.len() == GROUP || last {
             let full = std::mem::replace(&mut group, Vec::with_capacity(GROUP));
             if turn(index).send(Ok(full)).is_err() || last {
@@ -222,9 +227,9 @@ fn seal(
     }
 }
 
-/// The last stage, on the caller's thread: writes each sealed chunk, taking them from
-/// the sealers in turn, and hands each body back to the reader. Returns the size and the
-/// chunk count; an error if the stream ended before its last chunk.
+/// The last stage, on the caller's thread: writes each sealed chunk, taking the groups
+/// from the sealers in turn, and hands each body back to the reader. Returns the size
+/// and the chunk count; an error if the stream ended before its last chunk.
 fn store(
     from_sealers: Vec<Receiver<Result<Vec<Sealed>>>>,
     tx: &Transaction<'_>,

@@ -291,12 +291,54 @@ fn a_read_error_is_passed_on_and_nothing_is_complete() {
             Ok(n)
         }
     }
-    let db = chunk_table("");
-    let got = ingest_into(&db, &mut Failing(5 * CHUNK));
-    assert!(
-        matches!(&got, Err(Error::Io(e)) if e.to_string().contains("pulled")),
-        "{got:?}"
-    );
+    // Inside the first group, and right after the first group was handed over: the
+    // error then goes to the second sealer, with nothing of its group read.
+    for readable in [5 * CHUNK, (GROUP + 1) * CHUNK] {
+        let db = chunk_table("");
+        let got = ingest_into(&db, &mut Failing(readable));
+        assert!(
+            matches!(&got, Err(Error::Io(e)) if e.to_string().contains("pulled")),
+            "{readable}: {got:?}"
+        );
+    }
+}
+
+/// A stream of whole groups ends with a full group, the last chunk at its end; an empty
+/// stream is one empty chunk. Both are stored complete.
+#[test]
+fn whole_groups_and_an_empty_stream_are_stored_complete() {
+    for len in [2 * GROUP * CHUNK, 0] {
+        let db = chunk_table("");
+        let data = vec![9u8; len];
+        let (size, count, sha) = ingest_into(&db, &mut &data[..]).unwrap();
+        let chunks = (len / CHUNK).max(1) as u64;
+        assert_eq!((size, count), (len as u64, chunks), "{len}");
+        assert_eq!(sha, hex(&Sha256::digest(&data)));
+        let rows: i64 = db
+            .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, chunks as i64);
+        // The last chunk is stored under its own row id, sealed as the last.
+        let key = key();
+        let body: Vec<u8> = db
+            .query_row(
+                "SELECT body FROM chunk WHERE id = ?1",
+                [chunk_rowid(&key, &ID, chunks - 1)],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let content = len.min(CHUNK);
+        open_chunk(
+            &key,
+            &VAULT,
+            Nonces::Random,
+            (&ID, &[0; 19]),
+            (chunks - 1, true, content),
+            &body,
+            "test",
+        )
+        .unwrap();
+    }
 }
 
 /// The store takes groups of chunks from the sealers in turn and refuses a chunk out of
