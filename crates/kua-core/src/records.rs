@@ -15,6 +15,9 @@ use rusqlite::{params, Connection};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+mod region;
+pub(crate) use region::RowRegion;
+
 /// The identity of one stored record, known after its head is unwrapped.
 #[derive(Debug)]
 pub struct Head {
@@ -222,9 +225,25 @@ pub fn insert(
     head: &Head,
     content: &[u8],
 ) -> Result<()> {
+    insert_with(db, seams, (vault, sub), table, head, content, |seams| {
+        (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64
+    })
+}
+
+/// Inserts a new record row at the row id `rowid` draws once the row is sealed (a
+/// random one, or one of an import's `RowRegion`).
+pub(crate) fn insert_with(
+    db: &Connection,
+    seams: &mut Seams,
+    (vault, sub): (&Uuid, &Subkeys),
+    table: Table,
+    head: &Head,
+    content: &[u8],
+    rowid: impl FnOnce(&mut Seams) -> i64,
+) -> Result<()> {
     let sealed_head = head.seal(seams, vault, sub, table)?;
     let body = head.seal_body(seams, vault, table, content)?;
-    let rowid = (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64;
+    let rowid = rowid(seams);
     db.prepare_cached(&format!(
         "INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)",
         table.name()

@@ -98,7 +98,7 @@ impl Importer<'_, '_> {
         );
         let bytes = encode(&received)?;
         self.ctx
-            .insert(self.tx, Table::ReceivedCase, &head, &bytes)?;
+            .insert_in(self.tx, Table::ReceivedCase, &head, &bytes, &mut self.rows)?;
         self.writeback.stored(bytes.len() as u64);
         self.new_cases.push((head, sha256.to_string()));
         Ok(())

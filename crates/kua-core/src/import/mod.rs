@@ -201,6 +201,7 @@ impl Vault {
             manifest_sha256: String::new(),
             sender_name: String::new(),
             now,
+            rows: crate::records::RowRegion::new(),
             new_records: Vec::new(),
             new_media: Vec::new(),
             new_cases: Vec::new(),

@@ -834,3 +834,58 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
         "the vault is back in WAL mode after a lock in a batch"
     );
 }
+
+/// The records of one import are stored in one stretch of row ids, each import in a
+/// stretch of its own (`RowRegion`): SQLite then splits pages that import made, not
+/// pages all over the table. The ids within a stretch are random, not counted up.
+#[test]
+fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
+    let (mut field, mut coord, _, [_, _, t3]) = setup();
+    let (b1, _) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
+    field
+        .v
+        .amend(
+            &t3,
+            &TestimonyInput {
+                narrative: Some("третий, ещё раз".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b2, _) = export(
+        &mut field,
+        &["coalition"],
+        Selection::SinceLast,
+        false,
+        "b2.kua",
+    );
+    let rowids = |coord: &Party| -> Vec<i64> {
+        let db = rusqlite::Connection::open_with_flags(
+            &coord.fx.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let mut stmt = db.prepare("SELECT rowid FROM received").unwrap();
+        let ids = stmt.query_map([], |r| r.get(0)).unwrap();
+        ids.map(Result::unwrap).collect()
+    };
+    assert_eq!(
+        coord.v.import(&b1, false, &mut Silent).unwrap().new_records,
+        3
+    );
+    let first = rowids(&coord);
+    assert_eq!(
+        coord.v.import(&b2, false, &mut Silent).unwrap().new_records,
+        1
+    );
+    let second: Vec<i64> = rowids(&coord)
+        .into_iter()
+        .filter(|r| !first.contains(r))
+        .collect();
+    assert_eq!((first.len(), second.len()), (3, 1));
+    let stretch = |rowid: i64| rowid >> 32;
+    assert!(first.iter().all(|&r| stretch(r) == stretch(first[0])));
+    assert_ne!(stretch(second[0]), stretch(first[0]));
+    // The ids are drawn anywhere in the stretch, not counted up from its start.
+    assert!(first.iter().all(|&r| r & 0xFFFF_FFFF > 3));
+}
