@@ -226,7 +226,7 @@ pub fn insert(
     content: &[u8],
 ) -> Result<()> {
     insert_with(db, seams, (vault, sub), table, head, content, |seams| {
-        (u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64
+        Ok((u64::from_le_bytes(seams.bytes::<8>()) >> 1) as i64)
     })
 }
 
@@ -239,11 +239,11 @@ pub(crate) fn insert_with(
     table: Table,
     head: &Head,
     content: &[u8],
-    rowid: impl FnOnce(&mut Seams) -> i64,
+    rowid: impl FnOnce(&mut Seams) -> Result<i64>,
 ) -> Result<()> {
     let sealed_head = head.seal(seams, vault, sub, table)?;
     let body = head.seal_body(seams, vault, table, content)?;
-    let rowid = rowid(seams);
+    let rowid = rowid(seams)?;
     db.prepare_cached(&format!(
         "INSERT INTO {} (rowid, id, head, body) VALUES (?1, ?2, ?3, ?4)",
         table.name()

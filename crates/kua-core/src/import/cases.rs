@@ -97,8 +97,13 @@ impl Importer<'_, '_> {
             sender,
         );
         let bytes = encode(&received)?;
-        self.ctx
-            .insert_in(self.tx, Table::ReceivedCase, &head, &bytes, &mut self.rows)?;
+        self.ctx.insert_in(
+            self.tx,
+            Table::ReceivedCase,
+            &head,
+            &bytes,
+            &mut self.case_rows,
+        )?;
         self.writeback.stored(bytes.len() as u64);
         self.new_cases.push((head, sha256.to_string()));
         Ok(())

@@ -54,8 +54,10 @@ pub(super) struct Importer<'c, 'v> {
     pub(super) manifest_sha256: String,
     pub(super) sender_name: String,
     pub(super) now: i64,
-    /// The row ids this import's records, cases and media descriptions are stored at.
-    pub(super) rows: crate::records::RowRegion,
+    /// The row ids this import's records are stored at, and its cases
+    /// (`records::RowRegion`: a stretch each).
+    pub(super) record_rows: crate::records::RowRegion,
+    pub(super) case_rows: crate::records::RowRegion,
     pub(super) new_records: Vec<(Head, Vec<u8>)>,
     pub(super) new_media: Vec<Head>,
     /// Received cases staged, with the SHA-256 of their file.
@@ -334,8 +336,13 @@ impl Importer<'_, '_> {
         };
         let bytes = encode(&received)?;
         let head = Head::new(self.ctx.seams, id, received.record.version, sender);
-        self.ctx
-            .insert_in(self.tx, Table::Received, &head, &bytes, &mut self.rows)?;
+        self.ctx.insert_in(
+            self.tx,
+            Table::Received,
+            &head,
+            &bytes,
+            &mut self.record_rows,
+        )?;
         self.writeback.stored(bytes.len() as u64);
         self.new_records
             .push((head, received.record.content_hash.into_bytes()));
@@ -386,9 +393,8 @@ impl Importer<'_, '_> {
             captured_at: None,
             markers: Vec::new(),
         };
-        let meta = encode(&meta)?;
         self.ctx
-            .insert_in(self.tx, Table::Attachment, &head, &meta, &mut self.rows)?;
+            .insert(self.tx, Table::Attachment, &head, &encode(&meta)?)?;
         self.new_media.push(head);
         Ok(())
     }

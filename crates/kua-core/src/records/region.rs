@@ -1,29 +1,39 @@
 //! Row ids for the records one import stores.
 
+use crate::error::{Error, Result};
 use crate::seams::Seams;
 use std::collections::HashSet;
 
-/// The stretch of row ids one import draws from: 2^32 ids.
+/// The stretch of row ids one import draws from, per table: 2^32 ids.
 const SPAN_BITS: u32 = 32;
 
-/// Row ids for the rows one import stores (one bundle, one transaction): each at a random
-/// place within one stretch of 2^32 ids, the stretch itself at a random place in the
-/// positive 63-bit range, drawn at the first row.
+/// Draws of a row id already given before the source of randomness is taken as broken.
+const TRIES: usize = 64;
+
+/// Row ids for the rows one import stores in one table (one bundle, one transaction):
+/// each at a random place within one stretch of 2^32 ids, the stretch itself at a random
+/// place in the positive 63-bit range, drawn at the first row. Used for the bulk of an
+/// import, the received records and the received cases, each table with a stretch of
+/// its own; the few rows describing received media keep fully random ids.
 ///
 /// Why: a record row (about 3 KB sealed) fills a 4 KiB page, so a row inserted at a random
 /// place in a large table splits a full leaf there, and in the rollback journal that
-/// imports run in, every page a split touches is journaled and written again. A
-/// coordinator's import of 100 records wrote about 3.6 MB for them that way. Within one
-/// stretch, after the first row, a bundle's rows fill pages its own transaction made,
-/// written once at its commit (docs/benchmarks.md, "Coordinator scale", eleventh
-/// session).
+/// imports run in, every page a split touches is journaled and written again: a
+/// coordinator's import of 1,000 bundles of 100 records wrote 7.9 GB for a 2.6 GB vault.
+/// Within one stretch, after the first row, a bundle's rows fill pages its own
+/// transaction made, written once at its commit: 4.9 GB, and the import a quarter
+/// quicker (docs/benchmarks.md, "Coordinator scale", eleventh session).
 ///
-/// What the file shows: row order still tells nothing of when rows came or in which
-/// order, since the stretch and each row's place in it are random. It shows which rows
-/// came in one import, as the pages that import's transaction allocated at the end of
-/// the file already do. Ids are distinct within a stretch; a row id taken by another
-/// import's row (as likely as two random 63-bit ids meeting) fails the insert, and the
-/// import with it, as a random id would.
+/// What the file shows, the trade-off: the rows of one table that came in one import
+/// share the high bits of their row ids, so a reader of the file without the key can
+/// group them by import, and count them. The custody log already shows that much: its
+/// entries are in order, one per record received, padded alike and unlike the entry of
+/// the setting each import writes, so the file shows how many records each import
+/// brought, and in which order the imports came. What the row ids do not show: when or
+/// in which order rows came within an import (each row's place is random), and anything
+/// linking rows of two tables (each table draws its own stretch). Ids are distinct
+/// within a stretch; a row id taken by another import's row (as likely as two random
+/// 63-bit ids meeting) fails the insert, and the import with it, as a random id would.
 #[derive(Debug, Default)]
 pub(crate) struct RowRegion {
     base: Option<u64>,
@@ -36,22 +46,22 @@ impl RowRegion {
     }
 
     /// The next row id: random within the stretch, never one this region gave before.
-    pub(crate) fn next(&mut self, seams: &mut Seams) -> i64 {
-        // A stretch nearly full (never, in practice: it would take billions of rows in
-        // one bundle) moves on to a new one rather than searching it.
-        if self.used.len() >= 1 << (SPAN_BITS - 1) {
-            *self = RowRegion::new();
-        }
+    /// An error, not an endless loop, if the source of randomness keeps repeating.
+    pub(crate) fn next(&mut self, seams: &mut Seams) -> Result<i64> {
         let base = *self.base.get_or_insert_with(|| {
             (u64::from_le_bytes(seams.bytes::<8>()) >> 1) & !((1u64 << SPAN_BITS) - 1)
         });
-        loop {
+        for _ in 0..TRIES {
             let low = u32::from_le_bytes(seams.bytes::<4>());
             if self.used.insert(low) {
                 // The top bit of `base` is clear: the id is positive.
-                return (base | u64::from(low)) as i64;
+                return Ok((base | u64::from(low)) as i64);
             }
         }
+        Err(Error::Storage(format!(
+            "the source of randomness gave {TRIES} row ids already used in this import; \
+             nothing was imported"
+        )))
     }
 }
 
@@ -72,7 +82,7 @@ mod tests {
     fn one_region_gives_distinct_positive_ids_in_one_stretch() {
         let mut seams = seams();
         let mut region = RowRegion::new();
-        let ids: Vec<i64> = (0..500).map(|_| region.next(&mut seams)).collect();
+        let ids: Vec<i64> = (0..500).map(|_| region.next(&mut seams).unwrap()).collect();
         assert!(ids.iter().all(|&id| id > 0));
         let stretch = ids[0] >> SPAN_BITS;
         assert!(ids.iter().all(|&id| id >> SPAN_BITS == stretch));
@@ -82,7 +92,7 @@ mod tests {
         assert!(ids.iter().any(|&id| id & 0xFFFF_FFFF > 1 << 31));
         assert!(ids.windows(2).any(|w| w[0] > w[1]));
         // Another import draws another stretch.
-        let other = RowRegion::new().next(&mut seams);
+        let other = RowRegion::new().next(&mut seams).unwrap();
         assert_ne!(other >> SPAN_BITS, stretch);
     }
 
@@ -111,17 +121,35 @@ mod tests {
 
     impl rand_core::CryptoRng for Repeating {}
 
+    fn repeating(bytes: Vec<u8>) -> Seams {
+        Seams::new(
+            Box::new(SteppingClock::new(0, 1)),
+            Box::new(Repeating(bytes)),
+        )
+    }
+
     #[test]
     fn an_id_drawn_twice_in_one_region_is_drawn_again() {
         let mut bytes = vec![0xAB; 8];
         bytes.extend([1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0]);
-        let mut seams = Seams::new(
-            Box::new(SteppingClock::new(0, 1)),
-            Box::new(Repeating(bytes)),
-        );
+        let mut seams = repeating(bytes);
         let mut region = RowRegion::new();
-        let base = ((u64::from_le_bytes([0xAB; 8]) >> 1) & !0xFFFF_FFFF) as i64;
-        assert_eq!(region.next(&mut seams), base | 1);
-        assert_eq!(region.next(&mut seams), base | 2);
+        // 0xABAB…AB shifted right by one, its low 32 bits cleared.
+        assert_eq!(region.next(&mut seams).unwrap(), 0x55D5_D5D5_0000_0001);
+        assert_eq!(region.next(&mut seams).unwrap(), 0x55D5_D5D5_0000_0002);
+    }
+
+    #[test]
+    fn a_source_that_keeps_repeating_is_an_error_not_a_loop() {
+        // After the base, the same low bits for ever (the source gives zeros once its
+        // bytes are used up).
+        let mut seams = repeating(vec![0xAB; 8]);
+        let mut region = RowRegion::new();
+        assert_eq!(region.next(&mut seams).unwrap(), 0x55D5_D5D5_0000_0000);
+        let err = region.next(&mut seams).unwrap_err();
+        assert!(
+            matches!(&err, Error::Storage(m) if m.contains("already used")),
+            "{err}"
+        );
     }
 }

@@ -837,7 +837,8 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
 
 /// The records of one import are stored in one stretch of row ids, each import in a
 /// stretch of its own (`RowRegion`): SQLite then splits pages that import made, not
-/// pages all over the table. The ids within a stretch are random, not counted up.
+/// pages all over the table. The ids within a stretch are random, not counted up, and
+/// the received media's row is outside the stretch.
 #[test]
 fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
     let (mut field, mut coord, _, [_, _, t3]) = setup();
@@ -859,26 +860,24 @@ fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
         false,
         "b2.kua",
     );
-    let rowids = |coord: &Party| -> Vec<i64> {
+    let rowids = |coord: &Party, table: &str| -> Vec<i64> {
         let db = rusqlite::Connection::open_with_flags(
             &coord.fx.path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )
         .unwrap();
-        let mut stmt = db.prepare("SELECT rowid FROM received").unwrap();
+        let mut stmt = db.prepare(&format!("SELECT rowid FROM {table}")).unwrap();
         let ids = stmt.query_map([], |r| r.get(0)).unwrap();
         ids.map(Result::unwrap).collect()
     };
-    assert_eq!(
-        coord.v.import(&b1, false, &mut Silent).unwrap().new_records,
-        3
-    );
-    let first = rowids(&coord);
+    let report = coord.v.import(&b1, false, &mut Silent).unwrap();
+    assert_eq!((report.new_records, report.new_media), (3, 1));
+    let first = rowids(&coord, "received");
     assert_eq!(
         coord.v.import(&b2, false, &mut Silent).unwrap().new_records,
         1
     );
-    let second: Vec<i64> = rowids(&coord)
+    let second: Vec<i64> = rowids(&coord, "received")
         .into_iter()
         .filter(|r| !first.contains(r))
         .collect();
@@ -888,4 +887,9 @@ fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
     assert_ne!(stretch(second[0]), stretch(first[0]));
     // The ids are drawn anywhere in the stretch, not counted up from its start.
     assert!(first.iter().all(|&r| r & 0xFFFF_FFFF > 3));
+    // The row describing the received photo is not in the records' stretch: nothing in
+    // the row ids links it to the records it came with.
+    let media = rowids(&coord, "attachment");
+    assert_eq!(media.len(), 1);
+    assert_ne!(stretch(media[0]), stretch(first[0]));
 }
