@@ -2,8 +2,10 @@
 //!
 //! Invariant: apart from the header (format, vault id, KDF parameters, salt, wrapped vault
 //! key slots), every byte written to a table is ciphertext. Ids are random UUIDv4s or
-//! keyed hashes; rowids are random. Nothing in plaintext links a version, an attachment, a
-//! chunk or a consent record to its testimony.
+//! keyed hashes; rowids are random (the rows one import stores in a table within one
+//! random stretch, `records::RowRegion`, which groups them by import). Nothing in
+//! plaintext links a version, an attachment, a chunk or a consent record to its
+//! testimony by its ids.
 
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};

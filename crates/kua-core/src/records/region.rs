@@ -24,16 +24,21 @@ const TRIES: usize = 64;
 /// transaction made, written once at its commit: 4.9 GB, and the import a quarter
 /// quicker (docs/benchmarks.md, "Coordinator scale", eleventh session).
 ///
-/// What the file shows, the trade-off: the rows of one table that came in one import
+/// What the file shows, the trade-off. The rows of one table that came in one import
 /// share the high bits of their row ids, so a reader of the file without the key can
-/// group them by import, and count them. The custody log already shows that much: its
-/// entries are in order, one per record received, padded alike and unlike the entry of
-/// the setting each import writes, so the file shows how many records each import
-/// brought, and in which order the imports came. What the row ids do not show: when or
-/// in which order rows came within an import (each row's place is random), and anything
-/// linking rows of two tables (each table draws its own stretch). Ids are distinct
-/// within a stretch; a row id taken by another import's row (as likely as two random
-/// 63-bit ids meeting) fails the insert, and the import with it, as a random id would.
+/// group them by import, count them and see their padded sizes. The custody log already
+/// shows the counts: its entries are in order, one per record or case received, padded
+/// alike and unlike the entry of the setting each import writes, so the file shows how
+/// many records and cases (together) each import brought, and in which order the imports
+/// came. What the stretches add: which rows of the table came together, hence the padded
+/// sizes of each import's records, how many of an import's rows are cases, and that
+/// rows came in one bundle from one sender (a bundle of one testimony's versions groups
+/// those versions). What they do not show: when or in which order rows came within an
+/// import (each row's place is random), or a link between rows of two tables by their
+/// ids (each table draws its own stretch; the rows describing received media keep
+/// random ids). Ids are distinct within a stretch; a row id taken by another import's
+/// row (as likely as two random 63-bit ids meeting) fails the insert, and the import
+/// with it, as a random id would.
 #[derive(Debug, Default)]
 pub(crate) struct RowRegion {
     base: Option<u64>,
@@ -54,7 +59,7 @@ impl RowRegion {
         for _ in 0..TRIES {
             let low = u32::from_le_bytes(seams.bytes::<4>());
             if self.used.insert(low) {
-                // The top bit of `base` is clear: the id is positive.
+                // The top bit of `base` is clear: the id is not negative.
                 return Ok((base | u64::from(low)) as i64);
             }
         }

@@ -841,7 +841,7 @@ fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal()
 /// the received media's row is outside the stretch.
 #[test]
 fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
-    let (mut field, mut coord, _, [_, _, t3]) = setup();
+    let (mut field, mut coord, mut lawyer, [t1, _, t3]) = setup();
     let (b1, _) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
     field
         .v
@@ -892,4 +892,56 @@ fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
     let media = rowids(&coord, "attachment");
     assert_eq!(media.len(), 1);
     assert_ne!(stretch(media[0]), stretch(first[0]));
+    // A bundle to the lawyer with records and two cases: the cases' rows share a
+    // stretch of their own, apart from the records'.
+    let mut cases = Vec::new();
+    // Two cases of the first testimony, whose consent lets it reach the lawyer.
+    for _ in 0..2 {
+        let case = field
+            .v
+            .open_case("opened", json!({ "client": t1 }))
+            .unwrap();
+        field
+            .v
+            .add_case_entries(
+                &case.case,
+                vec![kua_core::NewCaseEntry {
+                    kind: "step".into(),
+                    privileged: false,
+                    data: json!({ "n": 2 }),
+                }],
+            )
+            .unwrap();
+        cases.push(case.case);
+    }
+    field
+        .v
+        .amend(
+            &t3,
+            &TestimonyInput {
+                narrative: Some("третий, в третий раз".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let b3 = out(&field, "b3.kua");
+    let request = ExportRequest {
+        to: vec!["lawyer".into()],
+        selection: Selection::SinceLast,
+        redact: false,
+        cases,
+        case_notes: false,
+    };
+    field.v.export(&request, &b3, &mut Silent).unwrap();
+    let report = lawyer.v.import(&b3, false, &mut Silent).unwrap();
+    assert_eq!(report.new_cases, 2);
+    let records = rowids(&lawyer, "received");
+    let case_rows = rowids(&lawyer, "received_case");
+    assert!(!records.is_empty());
+    assert!(records.iter().all(|&r| stretch(r) == stretch(records[0])));
+    assert_eq!(case_rows.len(), 2);
+    assert!(case_rows
+        .iter()
+        .all(|&r| stretch(r) == stretch(case_rows[0])));
+    assert_ne!(stretch(case_rows[0]), stretch(records[0]));
 }
