@@ -2,10 +2,11 @@
 //!
 //! Invariant: apart from the header (format, vault id, KDF parameters, salt, wrapped vault
 //! key slots), every byte written to a table is ciphertext. Ids are random UUIDv4s or
-//! keyed hashes; rowids are random (the rows one import stores in a table within one
-//! random stretch, `records::RowRegion`, which groups them by import). Nothing in
-//! plaintext links a version, an attachment, a chunk or a consent record to its
-//! testimony by its ids.
+//! keyed hashes; rowids are random (one import's received records, and its received
+//! cases, each within one random stretch, `records::RowRegion`, which groups them by
+//! import). Nothing in plaintext links a version, an attachment, a chunk or a consent
+//! record to its testimony, but for that grouping (versions of one testimony received
+//! in one bundle share its stretch).
 
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};

@@ -54,8 +54,7 @@ pub(super) struct Importer<'c, 'v> {
     pub(super) manifest_sha256: String,
     pub(super) sender_name: String,
     pub(super) now: i64,
-    /// The row ids this import's records are stored at, and its cases
-    /// (`records::RowRegion`: a stretch each).
+    /// Where this import's records, and its cases, are stored (a stretch each).
     pub(super) record_rows: crate::records::RowRegion,
     pub(super) case_rows: crate::records::RowRegion,
     pub(super) new_records: Vec<(Head, Vec<u8>)>,

@@ -292,7 +292,7 @@ fn a_read_error_is_passed_on_and_nothing_is_complete() {
         }
     }
     // Inside the first group, and right after the first group was handed over: the
-    // error then goes to the second sealer, with nothing of its group read.
+    // error then goes to the second sealer, before any chunk joined its group.
     for readable in [5 * CHUNK, (GROUP + 1) * CHUNK] {
         let db = chunk_table("");
         let got = ingest_into(&db, &mut Failing(readable));

@@ -21,6 +21,7 @@ mod memory;
 mod nonces;
 mod recording;
 mod review;
+mod rowids;
 mod tamper;
 mod vectors;
 mod verify;
