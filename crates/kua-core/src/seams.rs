@@ -65,6 +65,17 @@ impl Seams {
         Self { clock, rng }
     }
 
+    /// For unit tests: a clock from 0 in 1 ms steps and a ChaCha20 RNG seeded with
+    /// `seed`, so that every draw is the same on every run.
+    #[cfg(test)]
+    pub(crate) fn seeded(seed: u64) -> Self {
+        use rand_core::SeedableRng;
+        Self::new(
+            Box::new(SteppingClock::new(0, 1)),
+            Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)),
+        )
+    }
+
     /// Fills a caller's (zeroizing) buffer in place; use this for key material.
     pub(crate) fn fill(&mut self, buf: &mut [u8]) {
         self.rng.fill_bytes(buf);

@@ -571,26 +571,6 @@ impl Ctx<'_> {
         )
     }
 
-    /// `insert`, at a row id of the import's `rows` (`records::RowRegion`).
-    pub(crate) fn insert_in(
-        &mut self,
-        tx: &Connection,
-        table: store::Table,
-        head: &crate::records::Head,
-        content: &[u8],
-        rows: &mut crate::records::RowRegion,
-    ) -> Result<()> {
-        crate::records::insert_with(
-            tx,
-            self.seams,
-            (&self.vault, &self.keys.sub),
-            table,
-            head,
-            content,
-            |seams| rows.next(seams),
-        )
-    }
-
     pub fn read(
         &self,
         table: store::Table,

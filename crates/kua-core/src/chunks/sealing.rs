@@ -250,14 +250,10 @@ pub(crate) fn store_padding(tx: &Connection, sealer: &ChunkSealer<'_>, chunks: u
 mod tests {
     use super::*;
     use crate::chunks::{open_chunk, Nonces};
-    use crate::seams::{Seams, SteppingClock};
-    use rand_core::SeedableRng;
+    use crate::seams::Seams;
 
     fn seams() -> Seams {
-        Seams::new(
-            Box::new(SteppingClock::new(0, 1)),
-            Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(9)),
-        )
+        Seams::seeded(9)
     }
 
     fn chunk_table() -> Connection {

@@ -1,7 +1,11 @@
 //! Row ids for the records one import stores.
 
 use crate::error::{Error, Result};
+use crate::records::Head;
 use crate::seams::Seams;
+use crate::store::Table;
+use crate::vault::Ctx;
+use rusqlite::Connection;
 use std::collections::HashSet;
 
 /// The stretch of row ids one import draws from, per table: 2^32 ids.
@@ -70,17 +74,36 @@ impl RowRegion {
     }
 }
 
+impl Ctx<'_> {
+    /// `Ctx::insert`, at a row id of the import's `rows`.
+    pub(crate) fn insert_in(
+        &mut self,
+        tx: &Connection,
+        table: Table,
+        head: &Head,
+        content: &[u8],
+        rows: &mut RowRegion,
+    ) -> Result<()> {
+        super::insert_with(
+            tx,
+            self.seams,
+            (&self.vault, &self.keys.sub),
+            table,
+            head,
+            content,
+            |seams| rows.next(seams),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::seams::SteppingClock;
-    use rand_core::{impls, RngCore, SeedableRng};
+    use rand_core::{impls, RngCore};
 
     fn seams() -> Seams {
-        Seams::new(
-            Box::new(SteppingClock::new(0, 1)),
-            Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(9)),
-        )
+        Seams::seeded(9)
     }
 
     #[test]

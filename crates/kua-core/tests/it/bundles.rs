@@ -62,6 +62,24 @@ pub(crate) fn export(
 
 use ConsentScope::{Coalition, Legal, Store};
 
+/// Two bundles to the coalition: the first with every testimony it may have, the second
+/// with only `t3`, amended in between.
+pub(crate) fn two_bundles(field: &mut Party, t3: &str) -> (PathBuf, PathBuf) {
+    let (b1, _) = export(field, &["coalition"], Selection::All, false, "b1.kua");
+    field
+        .v
+        .amend(
+            t3,
+            &TestimonyInput {
+                narrative: Some("третий, ещё раз".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (b2, _) = export(field, &["coalition"], Selection::SinceLast, false, "b2.kua");
+    (b1, b2)
+}
+
 /// An interviewer with three sealed testimonies of different consent, and a coordinator
 /// and a lawyer who know each other's keys.
 pub(crate) fn setup() -> (Party, Party, Party, [String; 3]) {
@@ -731,24 +749,7 @@ fn redaction_pseudonym(recipients: &[&str], value: &str) -> String {
 #[test]
 fn a_batch_of_bundles_imports_each_on_its_own_and_the_vault_returns_to_its_wal() {
     let (mut field, mut coord, _, [t1, _, t3]) = setup();
-    let (b1, _) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
-    field
-        .v
-        .amend(
-            &t3,
-            &TestimonyInput {
-                narrative: Some("третий, ещё раз".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (b2, _) = export(
-        &mut field,
-        &["coalition"],
-        Selection::SinceLast,
-        false,
-        "b2.kua",
-    );
+    let (b1, b2) = two_bundles(&mut field, &t3);
     // A damaged copy of the second, in the middle of the batch.
     let bad = out(&field, "bad.kua");
     let mut bytes = std::fs::read(&b2).unwrap();

@@ -2,7 +2,7 @@
 //! ids, its received cases in another, the rows describing received media anywhere
 //! (`records::RowRegion`, docs/vault-format.md).
 
-use crate::bundles::{export, setup, Party};
+use crate::bundles::{setup, two_bundles, Party};
 use kua_core::model::TestimonyInput;
 use kua_core::{ExportRequest, NewCaseEntry, Selection, Silent};
 use serde_json::json;
@@ -44,15 +44,7 @@ fn amend(party: &mut Party, testimony: &str, narrative: &str) {
 #[test]
 fn the_records_of_one_bundle_are_stored_in_one_stretch_of_row_ids() {
     let (mut field, mut coord, _, [_, _, t3]) = setup();
-    let (b1, _) = export(&mut field, &["coalition"], Selection::All, false, "b1.kua");
-    amend(&mut field, &t3, "третий, ещё раз");
-    let (b2, _) = export(
-        &mut field,
-        &["coalition"],
-        Selection::SinceLast,
-        false,
-        "b2.kua",
-    );
+    let (b1, b2) = two_bundles(&mut field, &t3);
     let report = coord.v.import(&b1, false, &mut Silent).unwrap();
     assert_eq!((report.new_records, report.new_media), (3, 1));
     let first = rowids(&coord, "received");
