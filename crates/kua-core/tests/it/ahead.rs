@@ -3,31 +3,10 @@
 //! that bundle's import and checked exactly as a fresh read is; a lock, the batch's
 //! end, a new age identity or an import of another file drops it.
 
-use crate::bundles::{export, readdressed, setup};
+use crate::bundles::{export, readdressed, setup, two_bundles};
 use crate::*;
-use kua_core::model::TestimonyInput;
 use kua_core::{Error, ImportOutcome, Selection, Silent};
 use secrecy::ExposeSecret;
-
-/// The field vault's first bundle, and a second one after an amendment.
-fn two_bundles(
-    field: &mut crate::bundles::Party,
-    t3: &str,
-) -> (std::path::PathBuf, std::path::PathBuf) {
-    let (b1, _) = export(field, &["coalition"], Selection::All, false, "b1.kua");
-    field
-        .v
-        .amend(
-            t3,
-            &TestimonyInput {
-                narrative: Some("третий, ещё раз".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (b2, _) = export(field, &["coalition"], Selection::SinceLast, false, "b2.kua");
-    (b1, b2)
-}
 
 #[test]
 fn the_bundle_read_ahead_is_the_one_imported_next() {
