@@ -1,9 +1,13 @@
-//! Cryptographic building blocks, all from RustCrypto: XChaCha20-Poly1305 for every
+//! Cryptographic building blocks, from RustCrypto: XChaCha20-Poly1305 for every
 //! ciphertext, Argon2id for the passphrase, HKDF-SHA256 for subkeys, HMAC-SHA256 for
-//! unlinkable row ids, SHA-256 for evidence and content hashes. Nothing here is home-made
-//! beyond the framing (padding, AAD layout, nonce layout) documented in docs/vault-format.md.
+//! unlinkable row ids, SHA-256 for evidence and content hashes. Attachment chunks are
+//! sealed with the same XChaCha20-Poly1305, built from RustCrypto's HChaCha20 and ring's
+//! ChaCha20-Poly1305 for speed (`bulk.rs`: same bytes, opened by RustCrypto). Nothing here
+//! is home-made beyond the framing (padding, AAD layout, nonce layout) documented in
+//! docs/vault-format.md.
 
 mod aead;
+mod bulk;
 mod kdf;
 mod keys;
 
