@@ -4,7 +4,7 @@
 # (rust-embed hashes its files with the newer sha2). The vault and the bundles share
 # one RustCrypto generation; ARCHITECTURE.md says which and why.
 set -euo pipefail
-crypto='^(aead|argon2|blake2|chacha20|chacha20poly1305|cipher|curve25519-dalek|digest|ed25519|ed25519-dalek|hkdf|hmac|poly1305|rand_core|secrecy|sha2|subtle|universal-hash|x25519-dalek|zeroize) '
+crypto='^(aead|argon2|blake2|chacha20|chacha20poly1305|cipher|curve25519-dalek|digest|ed25519|ed25519-dalek|hkdf|hmac|poly1305|rand_core|ring|secrecy|sha2|subtle|universal-hash|x25519-dalek|zeroize) '
 # Direct dependents through which a second copy is tolerated: age's embedding stack and
 # the second copy's own generation (digest 0.11 under sha2 0.11).
 tolerated='^(rust-embed-utils|rust-embed-impl|rust-embed|sha2|digest|crypto-common|block-buffer) '
