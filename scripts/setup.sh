@@ -7,7 +7,7 @@ need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-# C toolchain for the bundled SQLite; age and minisign are the stock tools that the
+# C toolchain for the bundled SQLite and ring; age and minisign are the stock tools that the
 # benchmarks (and the bundle tests) compare against. The desktop app needs WebKitGTK
 # 4.1 and its friends (see ../shared notes and ARCHITECTURE.md); its end-to-end tests
 # need WebKitWebDriver (webkit2gtk-driver) and an X server (xvfb). Recording needs libopus

@@ -32,8 +32,8 @@ bash scripts/sbom.sh "$sbom"
 python3 - "$sbom" <<'PY'
 import json, sys
 d = sys.argv[1]
-for f, names in (("kua-desktop.rust", ["age", "kua-core", "rusqlite", "typst", "tauri"]),
-                 ("kua.rust", ["age", "kua-core", "rusqlite", "typst"]),
+for f, names in (("kua-desktop.rust", ["age", "ring", "kua-core", "rusqlite", "typst", "tauri"]),
+                 ("kua.rust", ["age", "ring", "kua-core", "rusqlite", "typst"]),
                  ("kua-ui.npm", ["svelte", "pdfjs-dist", "@tauri-apps/api"])):
     bom = json.load(open(f"{d}/{f}.cdx.json"))
     have = {c["name"] for c in bom.get("components", [])}

@@ -225,6 +225,7 @@ fn seal(
             break;
         }
     }
+    crate::crypto::scrub_stack();
 }
 
 /// The last stage, on the caller's thread: writes each sealed chunk, taking the groups

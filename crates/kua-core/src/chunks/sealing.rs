@@ -170,9 +170,10 @@ pub(crate) fn store_sequential(
                         .send(sealer.seal_in_place(index, last, len, chunk))
                         .is_err()
                     {
-                        return;
+                        break;
                     }
                 }
+                crate::crypto::scrub_stack();
             })?;
         let stored = (|| -> Result<(u64, u64)> {
             // Bodies stored, to be filled again: at most the chunks in flight and one.
