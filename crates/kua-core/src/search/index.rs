@@ -90,7 +90,7 @@ fn index_error(e: rusqlite::Error) -> Error {
 }
 
 /// The shard a row id lives in, among `n` (row ids are positive).
-fn shard_of(rowid: i64, n: usize) -> usize {
+pub(super) fn shard_of(rowid: i64, n: usize) -> usize {
     usize::try_from(rowid).unwrap_or(0) % n
 }
 
@@ -126,31 +126,47 @@ fn best_in(db: &Connection, query: &str, limit: usize) -> Result<Vec<(f64, i64)>
     found().map_err(index_error)
 }
 
+/// How many documents pass to an inserter at a time. One at a time, every hand-over
+/// woke a thread that then took the core from the reader: at 100,000 documents, waking
+/// was 9 % of the build's CPU (docs/benchmarks.md, "Search", twelfth session).
+pub(super) const BATCH: usize = 32;
+
+/// Documents on their way to one shard's inserter: (row id, folded text).
+type Batch = Vec<(i64, String)>;
+
 /// Reads the documents, folds each, gives it its row id and sends it to its shard's
-/// inserter, until the documents end or one cannot be read (its error is returned). An
+/// inserter, `BATCH` at a time, until the documents end or one cannot be read (its error
+/// is returned, and the documents not yet sent are dropped: the build fails). An
 /// inserter stops only on an error, which its join reports; sending to it then fails,
 /// and reading stops.
 fn feed(
     index: &mut SearchIndex,
     docs: impl Iterator<Item = Result<Doc>>,
-    senders: &[SyncSender<(i64, String)>],
+    senders: &[SyncSender<Batch>],
 ) -> Option<Error> {
+    let mut pending: Vec<Batch> = senders.iter().map(|_| Vec::with_capacity(BATCH)).collect();
     for doc in docs {
         let doc = match doc {
             Ok(doc) => doc,
             Err(e) => return Some(e),
         };
         let rowid = index.next;
-        let body = fold::fold_text(&doc.text);
-        if senders[shard_of(rowid, senders.len())]
-            .send((rowid, body))
-            .is_err()
-        {
-            return None;
+        let at = shard_of(rowid, senders.len());
+        pending[at].push((rowid, fold::fold_text(&doc.text)));
+        if pending[at].len() == BATCH {
+            let full = std::mem::replace(&mut pending[at], Vec::with_capacity(BATCH));
+            if senders[at].send(full).is_err() {
+                return None;
+            }
         }
         index.next += 1;
         index.rowids.insert(doc.id, rowid);
         index.ids.insert(rowid, (doc.id, doc.version, doc.status));
+    }
+    for (sender, rest) in senders.iter().zip(pending) {
+        if !rest.is_empty() && sender.send(rest).is_err() {
+            return None;
+        }
     }
     None
 }
@@ -172,7 +188,8 @@ impl SearchIndex {
     /// so that on two cores the build takes about as long as the FTS5 inserts alone.
     /// The text passes between them in memory only.
     pub(super) fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
-        // Enough to keep the threads busy, few enough to hold little plaintext.
+        // Enough to keep the threads busy, few enough to hold little plaintext: at most
+        // QUEUE documents queued, and a batch being filled for each shard.
         const QUEUE: usize = 256;
         let connections = (0..shards.clamp(1, MAX_SHARDS))
             .map(|_| shard())
@@ -190,14 +207,14 @@ impl SearchIndex {
             let mut cannot_start = None;
             for db in connections {
                 let (send, receive) =
-                    std::sync::mpsc::sync_channel::<(i64, String)>(QUEUE.div_ceil(n));
+                    std::sync::mpsc::sync_channel::<Batch>((QUEUE / BATCH).div_ceil(n));
                 senders.push(send);
                 let started = std::thread::Builder::new().spawn_scoped(
                     scope,
                     move || -> Result<Connection> {
                         let fill = || -> rusqlite::Result<()> {
                             let tx = db.unchecked_transaction()?;
-                            for (rowid, body) in receive {
+                            for (rowid, body) in receive.into_iter().flatten() {
                                 insert(&tx, rowid, &body)?;
                             }
                             tx.commit()

@@ -270,6 +270,42 @@ fn a_build_that_cannot_read_a_document_reports_why() {
 }
 
 #[test]
+fn documents_sent_in_batches_are_each_indexed_once_in_their_shard() {
+    // Three full batches per shard and a part of one: every document is in the table
+    // its row id picks, once, and found by its own word; the last, partial batches too.
+    let n = (3 * index::BATCH + 5) as u8;
+    for shards in [1, 2] {
+        let docs = (1..=n).map(|i| doc(i, &format!("Алматы слово{i}я")));
+        let index = SearchIndex::build_in(docs, shards).unwrap();
+        assert_eq!(index.len(), usize::from(n));
+        let held: Vec<i64> = index
+            .shard_tables()
+            .iter()
+            .map(|db| {
+                db.query_row("SELECT count(*) FROM doc", [], |r| r.get(0))
+                    .unwrap()
+            })
+            .collect();
+        let expected: Vec<i64> = (0..shards)
+            .map(|s| {
+                (1..=i64::from(n))
+                    .filter(|r| index::shard_of(*r, shards) == s)
+                    .count() as i64
+            })
+            .collect();
+        assert_eq!(held, expected, "{shards} shards");
+        for i in 1..=n {
+            assert_eq!(
+                hits(&index, &format!("слово{i}я"), 10),
+                vec![Uuid::from_bytes([i; 16])],
+                "{shards} shards, document {i}"
+            );
+        }
+        assert_eq!(hits(&index, "алматы", 1_000).len(), usize::from(n));
+    }
+}
+
+#[test]
 fn a_large_index_is_split_only_on_more_than_one_core() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     assert_eq!(SearchIndex::shards_for(0), 1);
