@@ -132,14 +132,15 @@ fn best_in(db: &Connection, query: &str, limit: usize) -> Result<Vec<(f64, i64)>
 pub(super) const BATCH: usize = 32;
 
 /// Documents on their way to one shard's inserter: (row id, folded text).
-type Batch = Vec<(i64, String)>;
+pub(super) type Batch = Vec<(i64, String)>;
 
 /// Reads the documents, folds each, gives it its row id and sends it to its shard's
 /// inserter, `BATCH` at a time, until the documents end or one cannot be read (its error
 /// is returned, and the documents not yet sent are dropped: the build fails). An
 /// inserter stops only on an error, which its join reports; sending to it then fails,
-/// and reading stops.
-fn feed(
+/// and reading stops, at that shard's next full batch or at the end: up to `BATCH`
+/// documents per shard may be read and folded for nothing after the failure.
+pub(super) fn feed(
     index: &mut SearchIndex,
     docs: impl Iterator<Item = Result<Doc>>,
     senders: &[SyncSender<Batch>],
@@ -172,6 +173,17 @@ fn feed(
 }
 
 impl SearchIndex {
+    /// An index with no shard and no document, for `feed`'s unit test.
+    #[cfg(test)]
+    pub(super) fn empty() -> Self {
+        SearchIndex {
+            shards: Vec::new(),
+            rowids: HashMap::new(),
+            ids: HashMap::new(),
+            next: 1,
+        }
+    }
+
     /// How many shards an index of `docs` documents is built with.
     pub(super) fn shards_for(docs: usize) -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -189,8 +201,11 @@ impl SearchIndex {
     /// The text passes between them in memory only.
     pub(super) fn build_in(docs: impl Iterator<Item = Result<Doc>>, shards: usize) -> Result<Self> {
         // Enough to keep the threads busy, few enough to hold little plaintext: at most
-        // QUEUE documents queued, and a batch being filled for each shard.
+        // QUEUE documents queued, and for each shard a batch being filled and one being
+        // inserted (about 1 MB of folded text in all). The channels' sizes hold that for
+        // one shard or two.
         const QUEUE: usize = 256;
+        const _: () = assert!(QUEUE.is_multiple_of(BATCH * MAX_SHARDS));
         let connections = (0..shards.clamp(1, MAX_SHARDS))
             .map(|_| shard())
             .collect::<Result<Vec<_>>>()?;

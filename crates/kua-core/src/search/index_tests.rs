@@ -271,9 +271,12 @@ fn a_build_that_cannot_read_a_document_reports_why() {
 
 #[test]
 fn documents_sent_in_batches_are_each_indexed_once_in_their_shard() {
-    // Three full batches per shard and a part of one: every document is in the table
-    // its row id picks, once, and found by its own word; the last, partial batches too.
-    let n = (3 * index::BATCH + 5) as u8;
+    // At least three full batches per shard and a part of one (one table: six and 5
+    // documents; two: three and 3 or 2): every document is in the table its row id
+    // picks and found by its own word; the last, partial batches too. (A document sent
+    // twice to one table would not show here: FTS5 keeps one row per row id. The test
+    // of `feed` below sees that.)
+    let n = u8::try_from(6 * index::BATCH + 5).expect("the documents' ids are one byte");
     for shards in [1, 2] {
         let docs = (1..=n).map(|i| doc(i, &format!("Алматы слово{i}я")));
         let index = SearchIndex::build_in(docs, shards).unwrap();
@@ -302,6 +305,41 @@ fn documents_sent_in_batches_are_each_indexed_once_in_their_shard() {
             );
         }
         assert_eq!(hits(&index, "алматы", 1_000).len(), usize::from(n));
+    }
+}
+
+#[test]
+fn feed_sends_each_document_once_in_batches_to_its_shard() {
+    let n = 6 * index::BATCH + 5;
+    for shards in [1usize, 2] {
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..shards)
+            .map(|_| std::sync::mpsc::sync_channel::<index::Batch>(n))
+            .unzip();
+        let mut fed = SearchIndex::empty();
+        let docs = (1..=n).map(|i| doc(i as u8, "Алматы"));
+        assert!(index::feed(&mut fed, docs, &senders).is_none());
+        drop(senders);
+        let mut seen = Vec::new();
+        for (at, receiver) in receivers.into_iter().enumerate() {
+            let batches: Vec<index::Batch> = receiver.into_iter().collect();
+            let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+            let held = (1..=n)
+                .filter(|r| index::shard_of(*r as i64, shards) == at)
+                .count();
+            let mut expected = vec![index::BATCH; held / index::BATCH];
+            expected.push(held % index::BATCH);
+            assert_eq!(sizes, expected, "{shards} shards, shard {at}");
+            let rowids: Vec<i64> = batches.into_iter().flatten().map(|(r, _)| r).collect();
+            assert!(
+                rowids.windows(2).all(|w| w[0] < w[1]),
+                "in order, each once"
+            );
+            assert!(rowids.iter().all(|r| index::shard_of(*r, shards) == at));
+            seen.extend(rowids);
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=n as i64).collect::<Vec<_>>(), "{shards} shards");
+        assert_eq!(fed.len(), n);
     }
 }
 
