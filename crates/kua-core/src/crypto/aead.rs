@@ -83,9 +83,9 @@ pub fn seal_with_nonce(
 /// (`buf[NONCE_LEN..]`): writes the nonce in front, encrypts the rest and appends the
 /// tag. Returns exactly what [`seal_with_nonce`] returns for that plaintext, without
 /// copying it, through `bulk.rs` (ring under RustCrypto's HChaCha20: the chunks an
-/// attachment and a bundle import store). The plaintext stays in its wiping wrapper until it has been encrypted, so
-/// that on any failure it is wiped with the buffer; what is returned holds only the
-/// sealed value, which needs no wiping.
+/// attachment and a bundle import store). The plaintext stays in its wiping wrapper
+/// until it has been encrypted, so that on any failure it is wiped with the buffer; what
+/// is returned holds only the sealed value, which needs no wiping.
 pub(crate) fn seal_in_place(
     key: &Key,
     nonce: &[u8; NONCE_LEN],

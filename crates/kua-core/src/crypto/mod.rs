@@ -3,9 +3,8 @@
 //! unlinkable row ids, SHA-256 for evidence and content hashes. Chunks sealed in place (an
 //! attachment's, a received bundle's media) are sealed with the same XChaCha20-Poly1305,
 //! built from RustCrypto's HChaCha20 and ring's ChaCha20-Poly1305 for speed (`bulk.rs`:
-//! the same bytes, opened by RustCrypto). Nothing here
-//! is home-made beyond the framing (padding, AAD layout, nonce layout) documented in
-//! docs/vault-format.md.
+//! the same bytes, opened by RustCrypto). Nothing here is home-made beyond the framing
+//! (padding, AAD layout, nonce layout) documented in docs/vault-format.md.
 
 mod aead;
 mod bulk;
