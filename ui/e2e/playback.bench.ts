@@ -102,6 +102,8 @@ it("measures the time to first audio", async () => {
       const name = `speech-${seconds}s.opus`;
       const app: number[] = [];
       const loaded: number[] = [];
+      const opened: number[] = [];
+      const appended: number[] = [];
       const plain: number[] = [];
       let streamed = 0;
       for (let i = 0; i < RUNS; i++) {
@@ -126,6 +128,8 @@ it("measures the time to first audio", async () => {
         app.push(ms);
         if ((await (await el(b, `tr.media-row[data-attachment="${row}"] [data-testid=player]`)).getAttribute("data-streamed")) === "webm") streamed++;
         loaded.push(await sinceMark(b, "kua:play-pressed", "kua:media-loaded"));
+        opened.push(await sinceMark(b, "kua:play-pressed", "kua:source-open"));
+        appended.push(await sinceMark(b, "kua:play-pressed", "kua:first-appended"));
         await b.execute(() => document.querySelectorAll("audio").forEach((a) => a.pause()));
         plain.push(await plainBlob(b, readFileSync(file(seconds))));
       }
@@ -138,6 +142,10 @@ it("measures the time to first audio", async () => {
         // Of which: Play pressed → the first range fetched (streamed), or every byte
         // decrypted, fetched and in a Blob (not streamed).
         loaded_ms: { median: Math.round(median(ok(loaded))), runs: loaded.map(Math.round) },
+        // Streamed only: Play pressed → the MediaSource opened, and → the first audio
+        // appended to it (-1 when not streamed).
+        source_open_ms: { median: Math.round(median(ok(opened))), runs: opened.map(Math.round) },
+        first_appended_ms: { median: Math.round(median(ok(appended))), runs: appended.map(Math.round) },
         plain_blob_ms: { median: Math.round(median(ok(plain))), runs: plain.map(Math.round), failed: plain.length - ok(plain).length },
       };
     }

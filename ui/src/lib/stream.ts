@@ -194,6 +194,7 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
     source.addEventListener(
       "sourceopen",
       () => {
+        performance.mark("kua:source-open");
         let buffer: SourceBuffer;
         try {
           buffer = source.addSourceBuffer(WEBM_OPUS);
@@ -258,6 +259,7 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
               const at = scan.clusters[from]?.at ?? 0;
               const end = scan.clusters[to - 1]?.end ?? at;
               await settle(() => buffer.appendBuffer(data.subarray(at, end)));
+              if (from === 0) performance.mark("kua:first-appended");
               for (let i = from; i < to; i++) held[i] = true;
               continue;
             }
