@@ -527,4 +527,50 @@ describe("recording in the app window", () => {
       await b.deleteSession();
     }
   });
+
+  it("an .ogg file the shell cannot stream falls back to the original, and says plainly that it cannot be played", async () => {
+    // Large enough to be streamed, but not Ogg Opus: the shell refuses its WebM form
+    // while the player's MediaSource is already opening (lib/stream.ts), the player
+    // falls back to the original in a Blob, which does not play either. The Play button
+    // must not stay busy: the error shows, with the player's controls.
+    for (let i = 0; i < 100 && appProcesses(home).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const noise = join(work, "unreadable.ogg");
+    const bytes = Buffer.alloc(600 * 1024);
+    let x = 0x2545f491;
+    for (let i = 0; i < bytes.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      bytes[i] = x & 0xff;
+    }
+    writeFileSync(noise, bytes);
+    const env = { ...process.env, KUA_VAULT: join(home, "vault.kua"), KUA_PASSPHRASE: PASS };
+    const input = JSON.stringify({ narrative: "an unreadable recording" });
+    const id = (JSON.parse(execFileSync(kua, ["--json", "add", "-"], { env, input, encoding: "utf8" })) as { id: string }).id;
+    execFileSync(kua, ["attach", id, noise], { env, stdio: ["ignore", "pipe", "pipe"] });
+
+    const b = await openApp(home);
+    try {
+      await unlock(b);
+      await el(b, "button.record");
+      for (const r of await b.$$("button.record")) {
+        if ((await r.getText()).includes("an unreadable recording")) {
+          await r.click();
+          break;
+        }
+      }
+      await click(b, "button[data-tab=attachments]");
+      const row = "tr.media-row";
+      await click(b, `${row} [data-testid=play]`);
+      await waitText(b, `${row} [data-testid=player] .error`, /cannot be played here/);
+      // It fell back: what the player holds is the original, not a stream.
+      expect(await (await el(b, `${row} [data-testid=player]`)).getAttribute("data-streamed")).toBeNull();
+      await el(b, `${row} audio`);
+      expect(await b.execute((selector: string) => (document.querySelector(selector) as HTMLMediaElement).controls, `${row} audio`)).toBe(true);
+      expect(await (await b.$(`${row} [data-testid=play]`)).isExisting()).toBe(false);
+      expect(heldTempFiles()).toEqual([]);
+    } finally {
+      await b.deleteSession();
+    }
+  });
 });

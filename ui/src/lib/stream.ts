@@ -36,7 +36,10 @@ const MAX_STREAMED = 64 * 1024 * 1024;
 export interface Stream {
   /** The player's `src` (the MediaSource's object URL). */
   url: string;
-  /** Fails with the error that stopped the stream (a fetch aborted by `close` too). */
+  /**
+   * Fails with the error that stopped the stream (a fetch aborted by `close` too), or
+   * with `NotStreamable` once the source has opened if the first range was no WebM.
+   */
   done: Promise<void>;
   /** The player the stream keeps a window of audio for (its playhead moves the window). */
   follow(el: HTMLMediaElement): void;
@@ -90,24 +93,20 @@ function totalOf(r: Response): number | null | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** The first range of a recording's WebM form, and what it says of the whole. */
+interface Head {
+  first: Uint8Array<ArrayBuffer>;
+  /** The whole's size; null while the shell does not know it yet. */
+  known: number | null;
+  scan: ClusterScan;
+}
+
 /**
- * Fetches the first range of the WebM form of the recording at `base` (a kua-media: URL)
- * and returns a stream that plays it through a MediaSource. The rest is fetched once
- * `rest` settles (the caller resolves it when the player has started) or 300 ms after
- * the source opened, whichever comes first, one part after another into the page's
- * memory. The player's buffer holds only a window around the playhead (lib/webm.ts: two
- * minutes ahead, half a minute behind), refilled as it plays and wherever it jumps: its
- * own limit (about 15 MB of audio in WebKitGTK) is never what cuts a recording short.
- * Null when the shell does not serve this recording as WebM (not Ogg Opus, or
- * unreadable): the caller then loads the original.
+ * Fetches the first range of the WebM form at `url`. Null when the shell does not serve
+ * this recording as WebM (not Ogg Opus, or unreadable) or the answer is not a WebM start.
  */
-export async function openStream(base: string, rest: Promise<void>, signal?: AbortSignal): Promise<Stream | null> {
-  const url = `${base}/webm`;
-  // Closing stops the fetches still under way, not only the appends; so does the
-  // caller's signal (its player closed while the first range was on its way).
-  const abort = new AbortController();
-  signal?.addEventListener("abort", () => abort.abort(), { once: true });
-  const r = await fetch(url, { headers: { Range: `bytes=0-${FIRST - 1}` }, signal: abort.signal });
+async function fetchHead(url: string, signal: AbortSignal): Promise<Head | null> {
+  const r = await fetch(url, { headers: { Range: `bytes=0-${FIRST - 1}` }, signal });
   if (r.status !== 206 && r.status !== 200) return null;
   const first = new Uint8Array(await r.arrayBuffer());
   // The shell answers the first request from the remux of the recording's start, whose
@@ -121,11 +120,57 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
     return null;
   }
   if (scan.initEnd < 0) return null;
+  performance.mark("kua:media-loaded");
+  return { first, known, scan };
+}
 
-  // What has arrived: `data[0..arrived)`, the whole recording's bytes once its size is known.
-  let data = first;
-  let arrived = first.byteLength;
-  let total = known;
+/** The shell does not serve this recording as WebM: the caller loads the original. */
+export class NotStreamable extends Error {
+  constructor() {
+    super("the recording is not served as WebM");
+  }
+}
+
+/**
+ * Streams the WebM form of the recording at `base` (a kua-media: URL) through a
+ * MediaSource. The source is made at once and its first range asked for at the same
+ * time: WebKit opens the source while the range is on its way (the two took about 40
+ * ms each, one after the other). The rest is fetched once `rest` settles (the caller
+ * resolves it when the player has started) or 300 ms after the source opened,
+ * whichever comes first, one part after another into the page's memory. The player's
+ * buffer holds only a window around the playhead (lib/webm.ts: two minutes ahead, half
+ * a minute behind), refilled as it plays and wherever it jumps: its own limit (about
+ * 15 MB of audio in WebKitGTK) is never what cuts a recording short. When the shell
+ * does not serve this recording as WebM, `done` fails with `NotStreamable`, and the
+ * caller then loads the original.
+ */
+export function openStream(base: string, rest: Promise<void>, signal?: AbortSignal): Stream {
+  const url = `${base}/webm`;
+  // Closing stops the fetches still under way, not only the appends; so does the
+  // caller's signal (its player closed while the first range was on its way).
+  const abort = new AbortController();
+  signal?.addEventListener("abort", () => abort.abort(), { once: true });
+  const head = fetchHead(url, abort.signal);
+  // Awaited once the source opens; until then a failure must not count as unhandled.
+  head.catch(() => {});
+
+  // What has arrived: `data[0..arrived)`, the whole recording's bytes once its size is
+  // known. Set from the first range before anything reads them.
+  let data: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  let arrived = 0;
+  let total: number | null = null;
+  let scan = new ClusterScan();
+  let first = data;
+  /** The first range, once: what it holds becomes the stream's state. */
+  const started = head.then((h) => {
+    if (!h) throw new NotStreamable();
+    first = h.first;
+    data = h.first;
+    arrived = h.first.byteLength;
+    total = h.known;
+    scan = h.scan;
+  });
+  started.catch(() => {});
 
   const source = new MediaSource();
   const objectUrl = URL.createObjectURL(source);
@@ -150,6 +195,7 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
   /** Fetches the rest, one part after another (the next asked for while one is read). */
   const fetchRest = async () => {
     await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
+    await started;
     if (closed) return;
     let at = arrived;
     if (total === null) {
@@ -231,6 +277,8 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
         };
         // Keeps the window around the playhead filled, and nothing far from it.
         const pump = async () => {
+          await started;
+          if (closed) return;
           await settle(() => buffer.appendBuffer(data.subarray(0, scan.initEnd)));
           // Which clusters the player's buffer holds: marked as appended, unmarked as removed.
           const held: boolean[] = [];
@@ -270,13 +318,13 @@ export async function openStream(base: string, rest: Promise<void>, signal?: Abo
           }
         };
         const failed = (e: unknown) => {
-          const first = !closed;
+          const firstFailure = !closed;
           closed = true;
           poke();
           reject(e instanceof Error ? e : new Error(String(e)));
           // Ends the player's wait for data; refused while an append is under way.
           try {
-            if (first && source.readyState === "open") source.endOfStream("decode");
+            if (firstFailure && source.readyState === "open") source.endOfStream("decode");
           } catch {
             // The player then fails on its own, or the caller's fallback replaces it.
           }
