@@ -142,8 +142,8 @@ it("measures the time to first audio", async () => {
         // Of which: Play pressed → the first range fetched (streamed), or every byte
         // decrypted, fetched and in a Blob (not streamed).
         loaded_ms: { median: Math.round(median(ok(loaded))), runs: loaded.map(Math.round) },
-        // Streamed only: Play pressed → the MediaSource opened, and → the first audio
-        // appended to it (-1 when not streamed).
+        // Play pressed → the MediaSource opened, and → the first audio appended to it
+        // (-1 when no MediaSource was made).
         source_open_ms: { median: Math.round(median(ok(opened))), runs: opened.map(Math.round) },
         first_appended_ms: { median: Math.round(median(ok(appended))), runs: appended.map(Math.round) },
         plain_blob_ms: { median: Math.round(median(ok(plain))), runs: plain.map(Math.round), failed: plain.length - ok(plain).length },

@@ -38,7 +38,7 @@ export interface Stream {
   url: string;
   /**
    * Fails with the error that stopped the stream (a fetch aborted by `close` too), or
-   * with `NotStreamable` once the source has opened if the first range was no WebM.
+   * with `NotStreamable` as soon as the first answer says the recording is no WebM.
    */
   done: Promise<void>;
   /** The player the stream keeps a window of audio for (its playhead moves the window). */
@@ -136,13 +136,13 @@ export class NotStreamable extends Error {
  * MediaSource. The source is made at once and its first range asked for at the same
  * time: WebKit opens the source while the range is on its way (the two took about 40
  * ms each, one after the other). The rest is fetched once `rest` settles (the caller
- * resolves it when the player has started) or 300 ms after the source opened,
+ * resolves it when the player has started) or 300 ms after the first range arrived,
  * whichever comes first, one part after another into the page's memory. The player's
  * buffer holds only a window around the playhead (lib/webm.ts: two minutes ahead, half
  * a minute behind), refilled as it plays and wherever it jumps: its own limit (about
  * 15 MB of audio in WebKitGTK) is never what cuts a recording short. When the shell
- * does not serve this recording as WebM, `done` fails with `NotStreamable`, and the
- * caller then loads the original.
+ * does not serve this recording as WebM, `done` fails with `NotStreamable` as soon as
+ * its first answer says so, opened or not, and the caller then loads the original.
  */
 export function openStream(base: string, rest: Promise<void>, signal?: AbortSignal): Stream {
   const url = `${base}/webm`;
@@ -151,8 +151,6 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
   const abort = new AbortController();
   signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const head = fetchHead(url, abort.signal);
-  // Awaited once the source opens; until then a failure must not count as unhandled.
-  head.catch(() => {});
 
   // What has arrived: `data[0..arrived)`, the whole recording's bytes once its size is
   // known. Set from the first range before anything reads them.
@@ -170,7 +168,6 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
     total = h.known;
     scan = h.scan;
   });
-  started.catch(() => {});
 
   const source = new MediaSource();
   const objectUrl = URL.createObjectURL(source);
@@ -194,8 +191,8 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
 
   /** Fetches the rest, one part after another (the next asked for while one is read). */
   const fetchRest = async () => {
-    await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
     await started;
+    await Promise.race([rest, new Promise((r) => setTimeout(r, 300))]);
     if (closed) return;
     let at = arrived;
     if (total === null) {
@@ -236,105 +233,117 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
     }
   };
 
+  let resolveDone: () => void = () => {};
+  let rejectDone: (e: Error) => void = () => {};
   const done = new Promise<void>((resolve, reject) => {
-    source.addEventListener(
-      "sourceopen",
-      () => {
-        performance.mark("kua:source-open");
-        let buffer: SourceBuffer;
-        try {
-          buffer = source.addSourceBuffer(WEBM_OPUS);
-        } catch (e) {
-          closed = true;
-          reject(e instanceof Error ? e : new Error(String(e)));
-          return;
-        }
-        const settle = (change: () => void) =>
-          new Promise<void>((ok, fail) => {
-            const ended = () => {
-              buffer.removeEventListener("error", failed);
-              ok();
-            };
-            const failed = () => {
-              buffer.removeEventListener("updateend", ended);
-              fail(new Error("the player refused the media"));
-            };
-            buffer.addEventListener("updateend", ended, { once: true });
-            buffer.addEventListener("error", failed, { once: true });
-            try {
-              change();
-            } catch (e) {
-              buffer.removeEventListener("updateend", ended);
-              buffer.removeEventListener("error", failed);
-              fail(e);
-            }
-          });
-        const buffered = (): [number, number][] => {
-          const b = buffer.buffered;
-          const out: [number, number][] = [];
-          for (let i = 0; i < b.length; i++) out.push([b.start(i), b.end(i)]);
-          return out;
-        };
-        // Keeps the window around the playhead filled, and nothing far from it.
-        const pump = async () => {
-          await started;
-          if (closed) return;
-          await settle(() => buffer.appendBuffer(data.subarray(0, scan.initEnd)));
-          // Which clusters the player's buffer holds: marked as appended, unmarked as removed.
-          const held: boolean[] = [];
-          // Whether the buffer was trimmed since the pump last slept: once a wake at most,
-          // so that a sliver the player might keep after a removal cannot spin the pump.
-          let trimmed = false;
-          while (!closed) {
-            poked = false;
-            let now = player?.currentTime ?? 0;
-            // While the stream is ended with its end in the window, what lies behind is
-            // at most minutes and stays (a removal would reopen the stream); after a jump
-            // away from the end, the buffer is trimmed as always.
-            const last = scan.clusters.at(-1);
-            const atEnd = source.readyState === "ended" && !!last && last.ms <= (now + AHEAD + 20) * 1000;
-            const far = trimmed || atEnd ? [] : excess(buffered(), now);
-            trimmed = true;
-            for (const [s, e] of far) {
-              await settle(() => buffer.remove(s, e));
-              release(scan.clusters, held, s, e);
-            }
-            // The player may have jumped meanwhile.
-            if (far.length > 0) now = player?.currentTime ?? 0;
-            const run = nextRun(scan.clusters, held, arrived, now, APPEND);
-            if (run) {
-              const [from, to] = run;
-              const at = scan.clusters[from]?.at ?? 0;
-              const end = scan.clusters[to - 1]?.end ?? at;
-              await settle(() => buffer.appendBuffer(data.subarray(at, end)));
-              if (from === 0) performance.mark("kua:first-appended");
-              for (let i = from; i < to; i++) held[i] = true;
-              continue;
-            }
-            // Every byte is in and the buffer holds the end: the player may end there.
-            if (total !== null && arrived === total && source.readyState === "open" && endHeld(scan.clusters, held)) source.endOfStream();
-            await sleep();
-            trimmed = false;
-          }
-        };
-        const failed = (e: unknown) => {
-          const firstFailure = !closed;
-          closed = true;
-          poke();
-          reject(e instanceof Error ? e : new Error(String(e)));
-          // Ends the player's wait for data; refused while an append is under way.
-          try {
-            if (firstFailure && source.readyState === "open") source.endOfStream("decode");
-          } catch {
-            // The player then fails on its own, or the caller's fallback replaces it.
-          }
-        };
-        pump().then(resolve, failed);
-        fetchRest().catch(failed);
-      },
-      { once: true },
-    );
+    resolveDone = resolve;
+    rejectDone = reject;
   });
+  /** Stops the stream on its first failure, and says why through `done`. */
+  const failed = (e: unknown) => {
+    const firstFailure = !closed;
+    closed = true;
+    poke();
+    rejectDone(e instanceof Error ? e : new Error(String(e)));
+    // Ends the player's wait for data; refused while an append is under way. Not for a
+    // recording that is no WebM: the caller's fallback replaces the source at once.
+    try {
+      if (firstFailure && !(e instanceof NotStreamable) && source.readyState === "open") source.endOfStream("decode");
+    } catch {
+      // The player then fails on its own, or the caller's fallback replaces it.
+    }
+  };
+  // No WebM: the caller falls back at once, whether the source has opened or not.
+  started.catch(failed);
+  source.addEventListener(
+    "sourceopen",
+    () => {
+      performance.mark("kua:source-open");
+      if (closed) return;
+      let buffer: SourceBuffer;
+      try {
+        buffer = source.addSourceBuffer(WEBM_OPUS);
+      } catch (e) {
+        closed = true;
+        rejectDone(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      const settle = (change: () => void) =>
+        new Promise<void>((ok, fail) => {
+          const ended = () => {
+            buffer.removeEventListener("error", failed);
+            ok();
+          };
+          const failed = () => {
+            buffer.removeEventListener("updateend", ended);
+            fail(new Error("the player refused the media"));
+          };
+          buffer.addEventListener("updateend", ended, { once: true });
+          buffer.addEventListener("error", failed, { once: true });
+          try {
+            change();
+          } catch (e) {
+            buffer.removeEventListener("updateend", ended);
+            buffer.removeEventListener("error", failed);
+            fail(e);
+          }
+        });
+      const buffered = (): [number, number][] => {
+        const b = buffer.buffered;
+        const out: [number, number][] = [];
+        for (let i = 0; i < b.length; i++) out.push([b.start(i), b.end(i)]);
+        return out;
+      };
+      // Keeps the window around the playhead filled, and nothing far from it.
+      const pump = async () => {
+        await started;
+        if (closed) return;
+        // Marks for the benchmark: the first audio appended to this source, once.
+        let marked = false;
+        await settle(() => buffer.appendBuffer(data.subarray(0, scan.initEnd)));
+        // Which clusters the player's buffer holds: marked as appended, unmarked as removed.
+        const held: boolean[] = [];
+        // Whether the buffer was trimmed since the pump last slept: once a wake at most,
+        // so that a sliver the player might keep after a removal cannot spin the pump.
+        let trimmed = false;
+        while (!closed) {
+          poked = false;
+          let now = player?.currentTime ?? 0;
+          // While the stream is ended with its end in the window, what lies behind is
+          // at most minutes and stays (a removal would reopen the stream); after a jump
+          // away from the end, the buffer is trimmed as always.
+          const last = scan.clusters.at(-1);
+          const atEnd = source.readyState === "ended" && !!last && last.ms <= (now + AHEAD + 20) * 1000;
+          const far = trimmed || atEnd ? [] : excess(buffered(), now);
+          trimmed = true;
+          for (const [s, e] of far) {
+            await settle(() => buffer.remove(s, e));
+            release(scan.clusters, held, s, e);
+          }
+          // The player may have jumped meanwhile.
+          if (far.length > 0) now = player?.currentTime ?? 0;
+          const run = nextRun(scan.clusters, held, arrived, now, APPEND);
+          if (run) {
+            const [from, to] = run;
+            const at = scan.clusters[from]?.at ?? 0;
+            const end = scan.clusters[to - 1]?.end ?? at;
+            await settle(() => buffer.appendBuffer(data.subarray(at, end)));
+            if (!marked) performance.mark("kua:first-appended");
+            marked = true;
+            for (let i = from; i < to; i++) held[i] = true;
+            continue;
+          }
+          // Every byte is in and the buffer holds the end: the player may end there.
+          if (total !== null && arrived === total && source.readyState === "open" && endHeld(scan.clusters, held)) source.endOfStream();
+          await sleep();
+          trimmed = false;
+        }
+      };
+      pump().then(resolveDone, failed);
+      fetchRest().catch(failed);
+    },
+    { once: true },
+  );
   return {
     url: objectUrl,
     done,
