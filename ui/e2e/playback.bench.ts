@@ -143,7 +143,7 @@ it("measures the time to first audio", async () => {
         // decrypted, fetched and in a Blob (not streamed).
         loaded_ms: { median: Math.round(median(ok(loaded))), runs: loaded.map(Math.round) },
         // Play pressed → the MediaSource opened, and → the first audio appended to it
-        // (-1 when no MediaSource was made).
+        // (-1 when no MediaSource opened after this Play).
         source_open_ms: { median: Math.round(median(ok(opened))), runs: opened.map(Math.round) },
         first_appended_ms: { median: Math.round(median(ok(appended))), runs: appended.map(Math.round) },
         plain_blob_ms: { median: Math.round(median(ok(plain))), runs: plain.map(Math.round), failed: plain.length - ok(plain).length },

@@ -39,6 +39,7 @@ export interface Stream {
   /**
    * Fails with the error that stopped the stream (a fetch aborted by `close` too), or
    * with `NotStreamable` as soon as the first answer says the recording is no WebM.
+   * The caller must handle it: closing the stream fails it too.
    */
   done: Promise<void>;
   /** The player the stream keeps a window of audio for (its playhead moves the window). */
@@ -255,11 +256,14 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
   };
   // No WebM: the caller falls back at once, whether the source has opened or not.
   started.catch(failed);
+  // The rest never touches the source: it is fetched whether the source has opened or
+  // not, 300 ms after the first range at most.
+  fetchRest().catch(failed);
   source.addEventListener(
     "sourceopen",
     () => {
-      performance.mark("kua:source-open");
       if (closed) return;
+      performance.mark("kua:source-open");
       let buffer: SourceBuffer;
       try {
         buffer = source.addSourceBuffer(WEBM_OPUS);
@@ -340,7 +344,6 @@ export function openStream(base: string, rest: Promise<void>, signal?: AbortSign
         }
       };
       pump().then(resolveDone, failed);
-      fetchRest().catch(failed);
     },
     { once: true },
   );
