@@ -176,6 +176,27 @@ async function openPlayer(b: Browser, row: string): Promise<number> {
   return state.duration;
 }
 
+/** Adds a testimony with this narrative through the CLI, with `file` attached to it. */
+function addWithAttachment(narrative: string, file: string): void {
+  const env = { ...process.env, KUA_VAULT: join(home, "vault.kua"), KUA_PASSPHRASE: PASS };
+  const input = JSON.stringify({ narrative });
+  const id = (JSON.parse(execFileSync(kua, ["--json", "add", "-"], { env, input, encoding: "utf8" })) as { id: string }).id;
+  execFileSync(kua, ["attach", id, file], { env, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Unlocks, and opens the attachments of the testimony whose row shows `narrative`. */
+async function openAttachments(b: Browser, narrative: string): Promise<void> {
+  await unlock(b);
+  await el(b, "button.record");
+  for (const r of await b.$$("button.record")) {
+    if ((await r.getText()).includes(narrative)) {
+      await r.click();
+      break;
+    }
+  }
+  await click(b, "button[data-tab=attachments]");
+}
+
 /** Photographs the screen and returns its serious or critical accessibility problems. */
 async function look(b: Browser, name: string): Promise<string[]> {
   await screenshot(b, "en", name);
@@ -440,22 +461,11 @@ describe("recording in the app window", () => {
     await promisify(execFile)(join(ROOT, "target", "debug", "examples", "synth"), [speech, String(LONG)]);
     expect(readFileSync(speech).length).toBeGreaterThan(3 * 192 * 1024);
     // On a testimony of its own: the one before is sealed and was sent.
-    const env = { ...process.env, KUA_VAULT: join(home, "vault.kua"), KUA_PASSPHRASE: PASS };
-    const input = JSON.stringify({ narrative: "a long recording" });
-    const id = (JSON.parse(execFileSync(kua, ["--json", "add", "-"], { env, input, encoding: "utf8" })) as { id: string }).id;
-    execFileSync(kua, ["attach", id, speech], { env, stdio: ["ignore", "pipe", "pipe"] });
+    addWithAttachment("a long recording", speech);
 
     const b = await openApp(home);
     try {
-      await unlock(b);
-      await el(b, "button.record");
-      for (const r of await b.$$("button.record")) {
-        if ((await r.getText()).includes("a long recording")) {
-          await r.click();
-          break;
-        }
-      }
-      await click(b, "button[data-tab=attachments]");
+      await openAttachments(b, "a long recording");
       const attachment = (await b.execute((n: string) => {
         const rows = [...document.querySelectorAll("[data-testid=attachments] tbody tr")];
         const at = rows.findIndex((r) => r.textContent?.includes(n));
@@ -544,22 +554,11 @@ describe("recording in the app window", () => {
       bytes[i] = x & 0xff;
     }
     writeFileSync(noise, bytes);
-    const env = { ...process.env, KUA_VAULT: join(home, "vault.kua"), KUA_PASSPHRASE: PASS };
-    const input = JSON.stringify({ narrative: "an unreadable recording" });
-    const id = (JSON.parse(execFileSync(kua, ["--json", "add", "-"], { env, input, encoding: "utf8" })) as { id: string }).id;
-    execFileSync(kua, ["attach", id, noise], { env, stdio: ["ignore", "pipe", "pipe"] });
+    addWithAttachment("an unreadable recording", noise);
 
     const b = await openApp(home);
     try {
-      await unlock(b);
-      await el(b, "button.record");
-      for (const r of await b.$$("button.record")) {
-        if ((await r.getText()).includes("an unreadable recording")) {
-          await r.click();
-          break;
-        }
-      }
-      await click(b, "button[data-tab=attachments]");
+      await openAttachments(b, "an unreadable recording");
       const row = "tr.media-row";
       // From the keyboard: the focus must not be lost when the Play button makes way
       // for the player's controls.
